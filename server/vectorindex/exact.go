@@ -1,0 +1,98 @@
+package vectorindex
+
+import "fmt"
+
+// SearchExact returns the k nearest live vectors to q by scanning every
+// vector, whatever the index kind. It is the reference that recall is
+// measured against.
+func (ix *Index) SearchExact(q []float32, k int) ([]Match, error) {
+	if err := ix.checkQuery(q, k); err != nil {
+		return nil, fmt.Errorf("exact search: %w", err)
+	}
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	sc := ix.getScratch()
+	defer ix.scratch.Put(sc)
+	return ix.matches(ix.exactTopK(q, k, sc)), nil
+}
+
+func (ix *Index) checkQuery(q []float32, k int) error {
+	if k < 1 || k > MaxK {
+		return fmt.Errorf("k is %d, must be 1..%d: %w", k, MaxK, ErrInvalidK)
+	}
+	return ix.validate("query", q)
+}
+
+// exactTopK scans all slots and keeps the k best in a bounded max-heap whose
+// root is the worst kept candidate; ties at the boundary go to the smaller id.
+func (ix *Index) exactTopK(q []float32, k int, sc *scratch) []item {
+	qinv := ix.queryNorm(q)
+	top := sc.top[:0]
+	dims := ix.dims
+	vecs := ix.vecs
+	for s, st := range ix.state {
+		if st != slotLive {
+			continue
+		}
+		v := vecs[s*dims : s*dims+dims : s*dims+dims]
+		var d float32
+		switch ix.cfg.Distance {
+		case Euclidean:
+			d = l2sq(q, v)
+		case Cosine:
+			d = cosine(dot(q, v), qinv, ix.invNorms[s])
+		default:
+			d = -dot(q, v)
+		}
+		if len(top) < k {
+			top = append(top, item{d, int32(s)})
+			ix.siftUpWorst(top, len(top)-1)
+			continue
+		}
+		if d > top[0].dist || (d == top[0].dist && ix.ids[s] >= ix.ids[top[0].slot]) {
+			continue
+		}
+		top[0] = item{d, int32(s)}
+		ix.siftDownWorst(top, 0)
+	}
+	sc.top = top
+	return top
+}
+
+// worse orders candidates for the exact heap: larger distance, then larger id.
+func (ix *Index) worse(a, b item) bool {
+	if a.dist != b.dist {
+		return a.dist > b.dist
+	}
+	return ix.ids[a.slot] > ix.ids[b.slot]
+}
+
+func (ix *Index) siftUpWorst(h []item, i int) {
+	for i > 0 {
+		p := (i - 1) / 2
+		if !ix.worse(h[i], h[p]) {
+			return
+		}
+		h[i], h[p] = h[p], h[i]
+		i = p
+	}
+}
+
+func (ix *Index) siftDownWorst(h []item, i int) {
+	n := len(h)
+	for {
+		l := 2*i + 1
+		if l >= n {
+			return
+		}
+		w := l
+		if r := l + 1; r < n && ix.worse(h[r], h[l]) {
+			w = r
+		}
+		if !ix.worse(h[w], h[i]) {
+			return
+		}
+		h[i], h[w] = h[w], h[i]
+		i = w
+	}
+}

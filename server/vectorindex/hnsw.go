@@ -1,0 +1,175 @@
+package vectorindex
+
+import "fmt"
+
+// Search returns up to k nearest live vectors to q. HNSW indexes search their
+// graph with a candidate list of ef (0 means Config.EfSearch; raised to k);
+// brute-force indexes scan exactly and ignore ef. Matches are sorted by
+// ascending distance, ties by id.
+func (ix *Index) Search(q []float32, k, ef int) ([]Match, error) {
+	if err := ix.checkQuery(q, k); err != nil {
+		return nil, fmt.Errorf("search: %w", err)
+	}
+	if ef < 0 || ef > maxEf {
+		return nil, fmt.Errorf("search: ef is %d, must be 0..%d (0 means the index default)", ef, maxEf)
+	}
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	sc := ix.getScratch()
+	defer ix.scratch.Put(sc)
+	if ix.g == nil {
+		return ix.matches(ix.exactTopK(q, k, sc)), nil
+	}
+	if ix.live == 0 {
+		return []Match{}, nil
+	}
+	if ef == 0 {
+		ef = ix.cfg.EfSearch
+	}
+	res := ix.searchGraph(sc, q, ix.queryNorm(q), max(ef, k))
+	if len(res) > k {
+		res = res[:k]
+	}
+	return ix.matches(res), nil
+}
+
+// searchGraph descends greedily to level 0 and returns up to ef live
+// candidates there, closest first.
+func (ix *Index) searchGraph(sc *scratch, q []float32, qinv float32, ef int) []item {
+	g := ix.g
+	ep := item{ix.distQ(q, qinv, g.entry), g.entry}
+	for l := g.top; l > 0; l-- {
+		ep = ix.greedy(q, qinv, ep, l)
+	}
+	return ix.searchLayer(sc, q, qinv, ep, ef, 0)
+}
+
+// greedy walks a level towards q until no neighbour is closer.
+func (ix *Index) greedy(q []float32, qinv float32, ep item, level int) item {
+	for changed := true; changed; {
+		changed = false
+		for _, n := range ix.g.links(ep.slot, level) {
+			c := item{ix.distQ(q, qinv, n), n}
+			if closer(c, ep) {
+				ep, changed = c, true
+			}
+		}
+	}
+	return ep
+}
+
+// searchLayer is the HNSW beam search on one level from ep. Tombstoned nodes
+// route the search but never enter the results. It returns up to ef live
+// candidates sorted closest first, in sc.res.
+func (ix *Index) searchLayer(sc *scratch, q []float32, qinv float32, ep item, ef, level int) []item {
+	g := ix.g
+	state := ix.state
+	sc.resetVisited(len(state))
+	cand, res := sc.cand[:0], sc.res[:0]
+	sc.visit(ep.slot)
+	cand = pushMin(cand, ep)
+	if state[ep.slot] == slotLive {
+		res = pushMax(res, ep)
+	}
+	for len(cand) > 0 {
+		c := cand[0]
+		if len(res) >= ef && c.dist > res[0].dist {
+			break
+		}
+		cand = popMin(cand)
+		for _, n := range g.links(c.slot, level) {
+			if !sc.visit(n) {
+				continue
+			}
+			d := ix.distQ(q, qinv, n)
+			if len(res) >= ef && d >= res[0].dist {
+				continue
+			}
+			cand = pushMin(cand, item{d, n})
+			if state[n] == slotLive {
+				res = pushMax(res, item{d, n})
+				if len(res) > ef {
+					res = popMax(res)
+				}
+			}
+		}
+	}
+	sortItems(res)
+	sc.cand, sc.res = cand, res
+	return res
+}
+
+// insert links the vector already stored in slot s into the graph.
+func (g *graph) insert(ix *Index, s int32) {
+	level := g.randomLevel()
+	g.initNode(s, level)
+	if g.entry < 0 {
+		g.entry, g.top = s, level
+		return
+	}
+	q := ix.vector(s)
+	var qinv float32
+	if ix.cfg.Distance == Cosine {
+		qinv = ix.invNorms[s]
+	}
+	sc := &g.build
+	ep := item{ix.distQ(q, qinv, g.entry), g.entry}
+	for l := g.top; l > level; l-- {
+		ep = ix.greedy(q, qinv, ep, l)
+	}
+	for l := min(level, g.top); l >= 0; l-- {
+		cands := ix.searchLayer(sc, q, qinv, ep, g.efC, l)
+		if len(cands) > 0 {
+			ep = cands[0]
+		}
+		sel := ix.selectNeighbours(cands, g.m, sc.sel[:0])
+		sc.sel = sel
+		g.setLinks(s, l, sel)
+		for _, n := range sel {
+			ix.linkBack(sc, n.slot, s, n.dist, l)
+		}
+	}
+	if level > g.top {
+		g.entry, g.top = s, level
+	}
+}
+
+// selectNeighbours is the HNSW heuristic: walking cands closest first, keep a
+// candidate only if it is closer to the base than to every kept one, so the
+// kept edges point in different directions. It appends at most m to out.
+func (ix *Index) selectNeighbours(cands []item, m int, out []item) []item {
+	for _, c := range cands {
+		if len(out) >= m {
+			break
+		}
+		keep := true
+		for _, r := range out {
+			if ix.distSlots(c.slot, r.slot) < c.dist {
+				keep = false
+				break
+			}
+		}
+		if keep {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// linkBack adds the edge n -> s (at distance d) on a level, shrinking n's list
+// with the heuristic when it is full.
+func (ix *Index) linkBack(sc *scratch, n, s int32, d float32, level int) {
+	g := ix.g
+	if g.appendLink(n, level, s) {
+		return
+	}
+	tmp := append(sc.tmp[:0], item{d, s})
+	for _, x := range g.links(n, level) {
+		tmp = append(tmp, item{ix.distSlots(n, x), x})
+	}
+	sortItems(tmp)
+	// The selection must not alias sc.sel, which the caller is iterating.
+	kept := ix.selectNeighbours(tmp, g.maxLinks(level), sc.sel2[:0])
+	g.setLinks(n, level, kept)
+	sc.tmp, sc.sel2 = tmp, kept
+}

@@ -1,0 +1,224 @@
+package vectorindex
+
+import (
+	"fmt"
+	"slices"
+	"sync"
+)
+
+// slotState says what a storage slot holds.
+type slotState uint8
+
+const (
+	slotFree    slotState = iota // reusable
+	slotLive                     // a vector that searches may return
+	slotDeleted                  // an HNSW tombstone: still a graph node, never returned
+)
+
+// Match is one search result.
+type Match struct {
+	ID       string
+	Distance float32
+}
+
+// Index is one vector index. Vectors live in one contiguous float32 array,
+// one slot of Dims values per vector; slot numbers double as HNSW node ids.
+type Index struct {
+	mu   sync.RWMutex
+	cfg  Config
+	dims int
+
+	vecs     []float32   // slot*dims .. slot*dims+dims
+	invNorms []float32   // cosine only: 1/|v| per slot, 0 for a zero vector
+	ids      []string    // per slot, "" when free
+	state    []slotState // per slot
+	byID     map[string]int32
+	free     []int32 // free slots, reused last-in first-out
+	live     int
+	idBytes  int64
+
+	g *graph // nil for BruteForce
+
+	scratch sync.Pool // *scratch, per search
+}
+
+// New returns an empty index for cfg; zero HNSW parameters take defaults.
+func New(cfg Config) (*Index, error) {
+	cfg, err := cfg.withDefaults()
+	if err != nil {
+		return nil, fmt.Errorf("new vector index: %w", err)
+	}
+	ix := &Index{cfg: cfg, dims: cfg.Dims, byID: make(map[string]int32)}
+	if cfg.Kind == HNSW {
+		ix.g = newGraph(cfg)
+	}
+	return ix, nil
+}
+
+// Config returns the index's configuration, defaults filled in.
+func (ix *Index) Config() Config { return ix.cfg }
+
+// Len returns the number of live vectors.
+func (ix *Index) Len() int {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	return ix.live
+}
+
+// Bytes returns an estimate of the memory the index holds, in bytes: vector
+// storage, ids, the id map and the HNSW graph.
+func (ix *Index) Bytes() int64 {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	const mapEntry = 48 // key header, value and bucket overhead, approximately
+	b := int64(cap(ix.vecs))*4 + int64(cap(ix.invNorms))*4
+	b += int64(cap(ix.ids))*16 + ix.idBytes + int64(cap(ix.state)) + int64(cap(ix.free))*4
+	b += int64(len(ix.byID)) * mapEntry
+	if ix.g != nil {
+		b += ix.g.bytes()
+	}
+	return b
+}
+
+// validate checks a vector or query against the index's dimension and for
+// non-finite components.
+func (ix *Index) validate(what string, v []float32) error {
+	if len(v) != ix.dims {
+		return fmt.Errorf("%s has %d dimensions, index has %d: %w", what, len(v), ix.dims, ErrDimension)
+	}
+	if i, ok := checkFinite(v); !ok {
+		return fmt.Errorf("%s component %d is %v: only finite numbers are allowed: %w", what, i, v[i], ErrNotFinite)
+	}
+	return nil
+}
+
+func validateID(id string) error {
+	if len(id) == 0 || len(id) > MaxIDBytes {
+		return fmt.Errorf("vector id is %d bytes, must be 1..%d: %w", len(id), MaxIDBytes, ErrInvalidID)
+	}
+	return nil
+}
+
+// Upsert stores vec under id, replacing any vector already stored there.
+// The vector is copied.
+func (ix *Index) Upsert(id string, vec []float32) error {
+	if err := validateID(id); err != nil {
+		return fmt.Errorf("upsert: %w", err)
+	}
+	if err := ix.validate("vector", vec); err != nil {
+		return fmt.Errorf("upsert %q: %w", id, err)
+	}
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	if old, ok := ix.byID[id]; ok {
+		if slices.Equal(ix.vector(old), vec) {
+			return nil
+		}
+		if ix.g == nil {
+			ix.setVector(old, vec)
+			return nil
+		}
+		// A moved HNSW node is a tombstone plus a fresh node: its old edges
+		// describe the old position.
+		ix.tombstone(old)
+	}
+	s := ix.allocSlot()
+	ix.ids[s] = id
+	ix.state[s] = slotLive
+	ix.byID[id] = s
+	ix.idBytes += int64(len(id))
+	ix.live++
+	ix.setVector(s, vec)
+	if ix.g != nil {
+		ix.g.insert(ix, s)
+		ix.maybeCompact()
+	}
+	return nil
+}
+
+// Delete removes id and reports whether it was present.
+func (ix *Index) Delete(id string) bool {
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	s, ok := ix.byID[id]
+	if !ok {
+		return false
+	}
+	if ix.g == nil {
+		ix.release(s)
+		ix.free = append(ix.free, s)
+		return true
+	}
+	ix.tombstone(s)
+	ix.maybeCompact()
+	return true
+}
+
+// Get returns a copy of the vector stored under id.
+func (ix *Index) Get(id string) ([]float32, bool) {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	s, ok := ix.byID[id]
+	if !ok {
+		return nil, false
+	}
+	return slices.Clone(ix.vector(s)), true
+}
+
+// vector returns slot s's stored values (not a copy).
+func (ix *Index) vector(s int32) []float32 {
+	off := int(s) * ix.dims
+	return ix.vecs[off : off+ix.dims : off+ix.dims]
+}
+
+func (ix *Index) setVector(s int32, vec []float32) {
+	copy(ix.vector(s), vec)
+	if ix.cfg.Distance == Cosine {
+		ix.invNorms[s] = invNorm(vec)
+	}
+}
+
+// allocSlot returns a free slot, growing storage when none is left.
+func (ix *Index) allocSlot() int32 {
+	if n := len(ix.free); n > 0 {
+		s := ix.free[n-1]
+		ix.free = ix.free[:n-1]
+		return s
+	}
+	s := int32(len(ix.ids))
+	ix.ids = append(ix.ids, "")
+	ix.state = append(ix.state, slotFree)
+	ix.vecs = slices.Grow(ix.vecs, ix.dims)[:len(ix.vecs)+ix.dims]
+	if ix.cfg.Distance == Cosine {
+		ix.invNorms = append(ix.invNorms, 0)
+	}
+	if ix.g != nil {
+		ix.g.grow(len(ix.ids))
+	}
+	return s
+}
+
+// release forgets the id held by a live slot and marks the slot free; the
+// caller decides when the slot may be reused.
+func (ix *Index) release(s int32) {
+	id := ix.ids[s]
+	delete(ix.byID, id)
+	ix.idBytes -= int64(len(id))
+	ix.ids[s] = ""
+	if ix.state[s] == slotLive {
+		ix.live--
+	}
+	ix.state[s] = slotFree
+	clear(ix.vector(s))
+}
+
+// tombstone hides a live HNSW node from searches while it keeps routing them.
+func (ix *Index) tombstone(s int32) {
+	id := ix.ids[s]
+	delete(ix.byID, id)
+	ix.idBytes -= int64(len(id))
+	ix.ids[s] = ""
+	ix.state[s] = slotDeleted
+	ix.live--
+	ix.g.tombstones++
+}

@@ -1,0 +1,245 @@
+package vectorindex
+
+import (
+	"bufio"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"hash"
+	"hash/crc32"
+	"io"
+	"math"
+)
+
+// snapReader decodes little-endian values through a CRC; the first error
+// sticks.
+type snapReader struct {
+	r   *bufio.Reader
+	crc hash.Hash32
+	buf [8]byte
+	err error
+}
+
+func (sr *snapReader) read(b []byte) {
+	if sr.err != nil {
+		clear(b)
+		return
+	}
+	if _, err := io.ReadFull(sr.r, b); err != nil {
+		sr.err = err
+		clear(b)
+		return
+	}
+	sr.crc.Write(b)
+}
+
+func (sr *snapReader) u8() uint8 { sr.read(sr.buf[:1]); return sr.buf[0] }
+func (sr *snapReader) u16() uint16 {
+	sr.read(sr.buf[:2])
+	return binary.LittleEndian.Uint16(sr.buf[:2])
+}
+func (sr *snapReader) u32() uint32 {
+	sr.read(sr.buf[:4])
+	return binary.LittleEndian.Uint32(sr.buf[:4])
+}
+func (sr *snapReader) u64() uint64 {
+	sr.read(sr.buf[:8])
+	return binary.LittleEndian.Uint64(sr.buf[:8])
+}
+
+// corrupt reports a malformed snapshot.
+func corrupt(format string, args ...any) error {
+	return fmt.Errorf("read vector index snapshot: %s: %w", fmt.Sprintf(format, args...), ErrCorruptSnapshot)
+}
+
+// ReadSnapshot restores an index written by WriteSnapshot. Every field is
+// checked, so a damaged snapshot gives ErrCorruptSnapshot, never a panic or a
+// half-built index.
+func ReadSnapshot(r io.Reader) (*Index, error) {
+	sr := &snapReader{r: bufio.NewReaderSize(r, 1<<16), crc: crc32.NewIEEE()}
+	var magic [4]byte
+	sr.read(magic[:])
+	if sr.err == nil && string(magic[:]) != snapshotMagic {
+		return nil, corrupt("bad magic %q", magic[:])
+	}
+	if v := sr.u32(); sr.err == nil && v != snapshotVersion {
+		return nil, corrupt("unsupported version %d (this build reads %d)", v, snapshotVersion)
+	}
+	var cfg Config
+	cfg.Dims = int(sr.u32())
+	cfg.Distance = Distance(sr.u8())
+	cfg.Kind = Kind(sr.u8())
+	cfg.M = int(sr.u32())
+	cfg.EfConstruction = int(sr.u32())
+	cfg.EfSearch = int(sr.u32())
+	cfg.Seed = sr.u64()
+	if sr.err != nil {
+		return nil, readErr(sr.err)
+	}
+	if cfg.M == 0 || cfg.EfConstruction == 0 || cfg.EfSearch == 0 {
+		return nil, corrupt("zero HNSW parameter")
+	}
+	ix, err := New(cfg)
+	if err != nil {
+		return nil, corrupt("config: %v", err)
+	}
+	if err := ix.readSlots(sr); err != nil {
+		return nil, err
+	}
+	if ix.g != nil {
+		if err := ix.readGraph(sr); err != nil {
+			return nil, err
+		}
+	}
+	want := sr.crc.Sum32()
+	if got := sr.u32(); sr.err != nil {
+		return nil, readErr(sr.err)
+	} else if got != want {
+		return nil, corrupt("checksum mismatch")
+	}
+	return ix, nil
+}
+
+func readErr(err error) error {
+	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+		return corrupt("truncated")
+	}
+	return fmt.Errorf("read vector index snapshot: %w", err)
+}
+
+func (ix *Index) readSlots(sr *snapReader) error {
+	n := int(sr.u32())
+	if sr.err != nil {
+		return readErr(sr.err)
+	}
+	if n < 0 || n > math.MaxInt32/2 {
+		return corrupt("slot count %d", n)
+	}
+	vb := make([]byte, 4*ix.dims)
+	vec := make([]float32, ix.dims)
+	for s := range n {
+		st := slotState(sr.u8())
+		slot := ix.allocSlot()
+		if st == slotFree {
+			continue
+		}
+		if st != slotLive && (st != slotDeleted || ix.g == nil) {
+			return corrupt("slot %d has bad state %d", s, st)
+		}
+		var id string
+		if st == slotLive {
+			idb := make([]byte, sr.u16())
+			sr.read(idb)
+			id = string(idb)
+			if err := validateID(id); err != nil {
+				return corrupt("slot %d: %v", s, err)
+			}
+			if _, dup := ix.byID[id]; dup {
+				return corrupt("slot %d: duplicate id %q", s, id)
+			}
+		}
+		sr.read(vb)
+		if sr.err != nil {
+			return readErr(sr.err)
+		}
+		for i := range vec {
+			vec[i] = math.Float32frombits(binary.LittleEndian.Uint32(vb[4*i:]))
+		}
+		if _, ok := checkFinite(vec); !ok {
+			return corrupt("slot %d holds a non-finite value", s)
+		}
+		ix.setVector(slot, vec)
+		ix.state[slot] = st
+		if st == slotLive {
+			ix.ids[slot] = id
+			ix.byID[id] = slot
+			ix.idBytes += int64(len(id))
+			ix.live++
+		} else {
+			ix.g.tombstones++
+		}
+	}
+	nf := int(sr.u32())
+	if sr.err != nil {
+		return readErr(sr.err)
+	}
+	if nf > n {
+		return corrupt("free list of %d for %d slots", nf, n)
+	}
+	seen := make(map[uint32]bool, nf)
+	for range nf {
+		f := sr.u32()
+		if sr.err != nil {
+			return readErr(sr.err)
+		}
+		if int(f) >= n || ix.state[f] != slotFree || seen[f] {
+			return corrupt("bad free slot %d", f)
+		}
+		seen[f] = true
+		ix.free = append(ix.free, int32(f))
+	}
+	return nil
+}
+
+func (ix *Index) readGraph(sr *snapReader) error {
+	g := ix.g
+	g.rng = sr.u64()
+	g.entry = int32(sr.u32())
+	g.top = int(sr.u32())
+	if sr.err != nil {
+		return readErr(sr.err)
+	}
+	n := len(ix.state)
+	used := ix.live + g.tombstones
+	if used == 0 && g.entry != -1 || used > 0 && (g.entry < 0 || int(g.entry) >= n || ix.state[g.entry] == slotFree) {
+		return corrupt("bad entry point %d", g.entry)
+	}
+	sel := make([]item, 0, g.m0)
+	for s, st := range ix.state {
+		if st == slotFree {
+			continue
+		}
+		level := int(sr.u8())
+		if level > maxLevel {
+			return corrupt("slot %d level %d", s, level)
+		}
+		g.initNode(int32(s), level)
+		for l := 0; l <= level; l++ {
+			cnt := int(sr.u32())
+			if sr.err != nil {
+				return readErr(sr.err)
+			}
+			if cnt > g.maxLinks(l) {
+				return corrupt("slot %d has %d links on level %d", s, cnt, l)
+			}
+			sel = sel[:0]
+			for range cnt {
+				x := sr.u32()
+				if int(x) >= n || ix.state[x] == slotFree {
+					return corrupt("slot %d links to bad slot %d", s, x)
+				}
+				sel = append(sel, item{slot: int32(x)})
+			}
+			g.setLinks(int32(s), l, sel)
+		}
+	}
+	if sr.err != nil {
+		return readErr(sr.err)
+	}
+	if used > 0 && g.top != int(g.levels[g.entry]) {
+		return corrupt("entry level %d, top %d", g.levels[g.entry], g.top)
+	}
+	for s, st := range ix.state {
+		if st == slotFree {
+			continue
+		}
+		for l := 0; l <= int(g.levels[s]); l++ {
+			for _, x := range g.links(int32(s), l) {
+				if int(g.levels[x]) < l {
+					return corrupt("slot %d links on level %d to slot %d of level %d", s, l, x, g.levels[x])
+				}
+			}
+		}
+	}
+	return nil
+}
