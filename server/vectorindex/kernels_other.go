@@ -1,3 +1,5 @@
+//go:build !amd64 || purego
+
 package vectorindex
 
 // dot returns a·b; len(b) must be >= len(a).

@@ -109,10 +109,13 @@ func readErr(err error) error {
 
 func (ix *Index) readSlots(sr *snapReader) error {
 	n := int(sr.u32())
-	if sr.err != nil {
+	want := sr.crc.Sum32()
+	if got := sr.u32(); sr.err != nil {
 		return readErr(sr.err)
+	} else if got != want {
+		return corrupt("header checksum mismatch")
 	}
-	if n < 0 || n > math.MaxInt32/2 {
+	if n > math.MaxInt32/2 {
 		return corrupt("slot count %d", n)
 	}
 	vb := make([]byte, 4*ix.dims)

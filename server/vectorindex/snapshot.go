@@ -13,7 +13,7 @@ import (
 // Snapshot format (little endian), version 1:
 //
 //	"NVIX" u32(version) config
-//	u32(slots) then per slot: u8(state) [u16(len) id] [dims x f32]   (free slots carry nothing;
+//	u32(slots) u32(CRC-32 of the bytes so far) then per slot: u8(state) [u16(len) id] [dims x f32]   (free slots carry nothing;
 //	                          tombstones carry their vector but no id)
 //	u32(free count) free slots as u32, in reuse order
 //	HNSW only: u64(prng state) i32(entry) u32(top level) then per used slot:
@@ -76,6 +76,9 @@ func (ix *Index) WriteSnapshot(w io.Writer) error {
 	sw.u64(c.Seed)
 
 	sw.u32(uint32(len(ix.state)))
+	// The header checksum lets a reader trust the slot count before it
+	// allocates for it.
+	sw.u32(sw.crc.Sum32())
 	vb := make([]byte, 4*ix.dims)
 	for s, st := range ix.state {
 		sw.u8(uint8(st))

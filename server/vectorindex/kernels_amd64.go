@@ -1,0 +1,38 @@
+//go:build amd64 && !purego
+
+package vectorindex
+
+import "golang.org/x/sys/cpu"
+
+// useAVX2 is fixed at start-up: the AVX2+FMA kernels run where the CPU has
+// both, the pure-Go ones elsewhere (and under the purego build tag).
+var useAVX2 = cpu.X86.HasAVX2 && cpu.X86.HasFMA
+
+// kernelName names the distance kernels in use, for benchmark reports.
+var kernelName = map[bool]string{true: "avx2+fma", false: "generic"}[useAVX2]
+
+// dot returns a·b; len(b) must be >= len(a).
+func dot(a, b []float32) float32 {
+	if useAVX2 {
+		return dotAVX2(a, b[:len(a)])
+	}
+	return dotGeneric(a, b)
+}
+
+// l2sq returns Σ(a-b)²; len(b) must be >= len(a).
+func l2sq(a, b []float32) float32 {
+	if useAVX2 {
+		return l2sqAVX2(a, b[:len(a)])
+	}
+	return l2sqGeneric(a, b)
+}
+
+// dotAVX2 returns a·b using 256-bit FMA; len(b) must equal len(a).
+//
+//go:noescape
+func dotAVX2(a, b []float32) float32
+
+// l2sqAVX2 returns Σ(a-b)² using 256-bit FMA; len(b) must equal len(a).
+//
+//go:noescape
+func l2sqAVX2(a, b []float32) float32
