@@ -1,0 +1,125 @@
+// Package metrics holds the client's request instrumentation: lock-free
+// counters and a fixed-bucket log-linear latency histogram, cheap enough to
+// leave on for every request (a few atomic adds, no allocation).
+package metrics
+
+import (
+	"math/bits"
+	"sync/atomic"
+	"time"
+)
+
+// unitShift converts nanoseconds to histogram units of 1024ns (~1µs).
+const unitShift = 10
+
+// maxExp caps the histogram at 2^maxExp units (~1.1e12 ns, about 18 minutes);
+// slower samples land in the last bucket.
+const maxExp = 40
+
+// NumBuckets is the number of histogram buckets.
+const NumBuckets = (maxExp + 1) * 4
+
+// Histogram counts durations in log-linear buckets: four sub-buckets per power
+// of two, so any percentile is accurate to within ~25%.
+type Histogram struct {
+	counts [NumBuckets]atomic.Uint64
+	count  atomic.Uint64
+	sumNs  atomic.Uint64
+	maxNs  atomic.Uint64
+}
+
+func bucketOf(d time.Duration) int {
+	if d < 0 {
+		d = 0
+	}
+	v := uint64(d) >> unitShift
+	e := bits.Len64(v)
+	if e < 3 {
+		return int(v)
+	}
+	if e > maxExp {
+		return NumBuckets - 1
+	}
+	sub := (v >> (e - 3)) & 3
+	return e*4 + int(sub)
+}
+
+// BucketBounds returns the [lower, upper) duration range of bucket i.
+func BucketBounds(i int) (lower, upper time.Duration) {
+	if i < 4 {
+		return time.Duration(uint64(i) << unitShift), time.Duration(uint64(i+1) << unitShift)
+	}
+	e, sub := i/4, uint64(i%4)
+	lo := (4 + sub) << (e - 3)
+	hi := (5 + sub) << (e - 3)
+	return time.Duration(lo << unitShift), time.Duration(hi << unitShift)
+}
+
+// Observe records one duration.
+func (h *Histogram) Observe(d time.Duration) {
+	h.counts[bucketOf(d)].Add(1)
+	h.count.Add(1)
+	if d > 0 {
+		h.sumNs.Add(uint64(d))
+		for {
+			cur := h.maxNs.Load()
+			if uint64(d) <= cur || h.maxNs.CompareAndSwap(cur, uint64(d)) {
+				break
+			}
+		}
+	}
+}
+
+// Snapshot is a point-in-time copy of a Histogram.
+type Snapshot struct {
+	Counts [NumBuckets]uint64
+	Count  uint64
+	Sum    time.Duration
+	Max    time.Duration
+}
+
+// Snapshot copies the histogram. Concurrent observations may be partially
+// included; Count is recomputed from the buckets so quantiles stay consistent.
+func (h *Histogram) Snapshot() Snapshot {
+	var s Snapshot
+	for i := range h.counts {
+		c := h.counts[i].Load()
+		s.Counts[i] = c
+		s.Count += c
+	}
+	s.Sum = time.Duration(h.sumNs.Load())
+	s.Max = time.Duration(h.maxNs.Load())
+	return s
+}
+
+// Quantile returns the q-quantile (0..1) by linear interpolation inside the
+// bucket that holds it; 0 when the histogram is empty.
+func (s *Snapshot) Quantile(q float64) time.Duration {
+	if s.Count == 0 {
+		return 0
+	}
+	if q < 0 {
+		q = 0
+	}
+	if q > 1 {
+		q = 1
+	}
+	rank := q * float64(s.Count)
+	var cum float64
+	for i, c := range s.Counts {
+		if c == 0 {
+			continue
+		}
+		if cum+float64(c) >= rank {
+			lo, hi := BucketBounds(i)
+			frac := (rank - cum) / float64(c)
+			d := lo + time.Duration(frac*float64(hi-lo))
+			if s.Max > 0 && d > s.Max {
+				d = s.Max
+			}
+			return d
+		}
+		cum += float64(c)
+	}
+	return s.Max
+}

@@ -1,0 +1,137 @@
+// Package pool keeps one multiplexed gRPC connection per NoriKV node, keyed
+// by address, with the generated stubs built once so the request path never
+// allocates them. Nodes that leave the cluster are dropped with Retain.
+package pool
+
+import (
+	"fmt"
+	"sync"
+	"sync/atomic"
+
+	"google.golang.org/grpc"
+
+	"github.com/norikv/norikv-console/proto/consolepb"
+	"github.com/norikv/norikv-console/proto/norikvpb"
+)
+
+// Node is one pooled connection with its stubs and per-node quirks.
+type Node struct {
+	Addr    string
+	Conn    *grpc.ClientConn
+	Kv      norikvpb.KvClient
+	Meta    norikvpb.MetaClient
+	Admin   norikvpb.AdminClient
+	Vector  norikvpb.VectorClient
+	Console consolepb.ConsoleClient
+
+	// AltVocab is set once the node rejected the primary consistency
+	// vocabulary (lease/linearizable/stale_ok) and accepted the other one.
+	AltVocab atomic.Bool
+}
+
+// Pool maps addresses to connections. Safe for concurrent use.
+type Pool struct {
+	dialOpts []grpc.DialOption
+
+	mu     sync.RWMutex
+	nodes  map[string]*Node
+	closed bool
+
+	dials atomic.Uint64
+	drops atomic.Uint64
+}
+
+// ErrClosed is returned by Get after Close.
+var ErrClosed = fmt.Errorf("connection pool closed")
+
+// New returns an empty pool that dials with opts.
+func New(opts []grpc.DialOption) *Pool {
+	return &Pool{dialOpts: opts, nodes: make(map[string]*Node)}
+}
+
+// Get returns the node for addr, creating its connection on first use.
+// Connections are lazy: grpc.NewClient does not touch the network.
+func (p *Pool) Get(addr string) (*Node, error) {
+	p.mu.RLock()
+	n, ok := p.nodes[addr]
+	closed := p.closed
+	p.mu.RUnlock()
+	if ok {
+		return n, nil
+	}
+	if closed {
+		return nil, ErrClosed
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.closed {
+		return nil, ErrClosed
+	}
+	if n, ok := p.nodes[addr]; ok {
+		return n, nil
+	}
+	cc, err := grpc.NewClient(addr, p.dialOpts...)
+	if err != nil {
+		return nil, fmt.Errorf("dial %s: %w", addr, err)
+	}
+	n = &Node{
+		Addr:    addr,
+		Conn:    cc,
+		Kv:      norikvpb.NewKvClient(cc),
+		Meta:    norikvpb.NewMetaClient(cc),
+		Admin:   norikvpb.NewAdminClient(cc),
+		Vector:  norikvpb.NewVectorClient(cc),
+		Console: consolepb.NewConsoleClient(cc),
+	}
+	p.nodes[addr] = n
+	p.dials.Add(1)
+	return n, nil
+}
+
+// Retain closes and forgets every connection whose address is not in keep.
+func (p *Pool) Retain(keep map[string]bool) {
+	p.mu.Lock()
+	var drop []*Node
+	for addr, n := range p.nodes {
+		if !keep[addr] {
+			drop = append(drop, n)
+			delete(p.nodes, addr)
+		}
+	}
+	p.mu.Unlock()
+	for _, n := range drop {
+		_ = n.Conn.Close()
+		p.drops.Add(1)
+	}
+}
+
+// Close closes every connection; later Gets fail with ErrClosed.
+func (p *Pool) Close() {
+	p.mu.Lock()
+	nodes := p.nodes
+	p.nodes = map[string]*Node{}
+	p.closed = true
+	p.mu.Unlock()
+	for _, n := range nodes {
+		_ = n.Conn.Close()
+	}
+}
+
+// Stats describes the pool.
+type Stats struct {
+	Active  int
+	Dials   uint64
+	Dropped uint64
+	Addrs   []string
+}
+
+// Stats returns the current pool statistics.
+func (p *Pool) Stats() Stats {
+	p.mu.RLock()
+	defer p.mu.RUnlock()
+	s := Stats{Active: len(p.nodes), Dials: p.dials.Load(), Dropped: p.drops.Load()}
+	for a := range p.nodes {
+		s.Addrs = append(s.Addrs, a)
+	}
+	return s
+}

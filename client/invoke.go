@@ -1,0 +1,349 @@
+package client
+
+import (
+	"context"
+	"errors"
+	"net"
+	"strings"
+	"time"
+
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/metadata"
+	"google.golang.org/grpc/status"
+
+	"github.com/norikv/norikv-console/client/internal/pool"
+)
+
+// Leader hint metadata keys (PROTOCOL §4 and §6), looked up in the trailer
+// and then the header.
+const (
+	hintKey    = "leader-hint"
+	altHintKey = "x-norikv-leader"
+)
+
+// call describes one logical request for the request loop.
+type call struct {
+	op    opKind
+	shard int // routing shard; -1 for "any node"
+	// consistency is true when the request carries a consistency string, so
+	// an "unknown consistency level" answer switches vocabulary.
+	consistency bool
+	ifMatch     *Version
+	// pinned sends every attempt to this address and makes a single attempt;
+	// the caller handles failures (used by the scan fan-out).
+	pinned string
+}
+
+// attemptFunc performs one RPC against node n with the given call options.
+type attemptFunc func(ctx context.Context, n *pool.Node, opts []grpc.CallOption) error
+
+// callMD holds the header/trailer destinations of one attempt; pooled so the
+// hot path does not allocate them per request.
+type callMD struct {
+	hdr, trl metadata.MD
+	opts     [2]grpc.CallOption
+}
+
+func newCallMD() any {
+	m := &callMD{}
+	m.opts[0] = grpc.Header(&m.hdr)
+	m.opts[1] = grpc.Trailer(&m.trl)
+	return m
+}
+
+// hint returns the leader hint of the last attempt, "" when there is none.
+func (m *callMD) hint() string {
+	for _, md := range [2]metadata.MD{m.trl, m.hdr} {
+		for _, k := range [2]string{hintKey, altHintKey} {
+			if v := md[k]; len(v) > 0 && v[0] != "" {
+				return strings.TrimSpace(v[0])
+			}
+		}
+	}
+	return ""
+}
+
+// outcome classifies a failed attempt.
+type outcome int
+
+const (
+	fatal      outcome = iota // return the mapped error
+	redirect                  // NOT_LEADER: follow the hint or relocate
+	retryHere                 // transient; retry the same node after a backoff
+	retryElse                 // transport failure; relocate after a backoff
+	flipVocab                 // switch consistency vocabulary and retry at once
+	ctxDone                   // the caller's context ended
+	clientDone                // the client was closed
+)
+
+func (c *Client) classify(ctx context.Context, cl *call, st *status.Status) outcome {
+	msg := st.Message()
+	switch st.Code() {
+	case codes.Unavailable:
+		if isNotLeader(msg) {
+			return redirect
+		}
+		return retryElse
+	case codes.FailedPrecondition:
+		if isNotLeader(msg) {
+			return redirect // vector quirk: "Not leader" is a redirect, not a CAS failure
+		}
+	case codes.Aborted, codes.ResourceExhausted:
+		return retryHere
+	case codes.DeadlineExceeded:
+		if ctx.Err() != nil {
+			return ctxDone
+		}
+		return retryHere
+	case codes.Canceled:
+		if ctx.Err() != nil {
+			return ctxDone
+		}
+		if c.closed.Load() {
+			return clientDone
+		}
+		return retryElse // the connection was closed under us (node dropped)
+	case codes.InvalidArgument:
+		if cl.consistency && containsFold(msg, "consistency level") {
+			return flipVocab
+		}
+	}
+	return fatal
+}
+
+func isNotLeader(msg string) bool {
+	return strings.Contains(msg, "NOT_LEADER") || containsFold(msg, "not leader") || containsFold(msg, "not the leader")
+}
+
+func containsFold(s, sub string) bool {
+	return strings.Contains(strings.ToLower(s), sub)
+}
+
+// invoke runs fn through the request loop and records the call's metrics.
+func (c *Client) invoke(ctx context.Context, cl *call, fn attemptFunc) error {
+	if c.closed.Load() {
+		return ErrClosed
+	}
+	start := time.Now()
+	err := c.run(ctx, cl, fn)
+	om := &c.m.ops[cl.op]
+	om.Done(time.Since(start), err != nil)
+	if err != nil {
+		c.m.codes.Add(codeOf(err))
+	}
+	return err
+}
+
+// run is the request loop: locate -> send -> classify.
+func (c *Client) run(ctx context.Context, cl *call, fn attemptFunc) error {
+	op := opNames[cl.op]
+	om := &c.m.ops[cl.op]
+	var (
+		addr       = cl.pinned
+		failures   int // transient failures, bounded by MaxAttempts
+		redirects  int
+		flips      int
+		tried      addrSet // nodes that failed or refused this call
+		lastStatus *status.Status
+		lastAddr   string
+	)
+	md := c.mdPool.Get().(*callMD)
+	defer c.mdPool.Put(md)
+	for {
+		if c.closed.Load() {
+			return ErrClosed
+		}
+		if err := ctx.Err(); err != nil {
+			return ctxError(op, err)
+		}
+		if addr == "" {
+			addr = c.locate(cl.shard, &tried)
+		}
+		n, err := c.pool.Get(addr)
+		if err != nil {
+			return ErrClosed // the pool only fails once closed
+		}
+		md.hdr, md.trl = nil, nil
+		actx, cancel := context.WithTimeout(ctx, c.cfg.Timeout)
+		err = fn(actx, n, md.opts[:])
+		cancel()
+		if err == nil {
+			return nil
+		}
+		st, ok := status.FromError(err)
+		if !ok {
+			st = status.New(codes.Unknown, err.Error())
+		}
+		lastStatus, lastAddr = st, addr
+		class := c.classify(ctx, cl, st)
+		if cl.pinned != "" && class != ctxDone && class != clientDone {
+			return errorFromStatus(op, st, addr, cl.ifMatch)
+		}
+		switch class {
+		case ctxDone:
+			return ctxError(op, ctx.Err())
+		case clientDone:
+			return ErrClosed
+		case flipVocab:
+			flips++
+			if flips > 2 {
+				return errorFromStatus(op, st, addr, cl.ifMatch)
+			}
+			n.AltVocab.Store(!n.AltVocab.Load())
+			continue
+		case redirect:
+			redirects++
+			om.Redirects.Add(1)
+			if redirects > c.cfg.MaxRedirects {
+				return errorFromStatus(op, status.New(codes.Unavailable,
+					"too many NOT_LEADER redirects ("+st.Message()+"); the cluster may be electing a leader, retry later"), addr, cl.ifMatch)
+			}
+			tried.add(addr)
+			if id, target := c.resolveHint(md.hint()); target != "" && !tried.has(target) {
+				c.cacheLeader(cl.shard, id, target)
+				addr = target
+				continue // follow the hint at once, no sleep
+			}
+			c.forgetLeader(cl.shard, addr)
+			c.refreshTopology()
+			addr = ""
+		case retryElse:
+			tried.add(addr)
+			c.forgetLeader(cl.shard, addr)
+			addr = ""
+		case retryHere:
+		default:
+			return errorFromStatus(op, st, addr, cl.ifMatch)
+		}
+		failures++
+		if failures >= c.policy.MaxAttempts {
+			return errorFromStatus(op, lastStatus, lastAddr, cl.ifMatch)
+		}
+		om.Retries.Add(1)
+		if !sleepCtx(ctx, c.policy.Delay(failures)) {
+			if c.closed.Load() {
+				return ErrClosed
+			}
+			return ctxError(op, ctx.Err())
+		}
+		if tried.full() {
+			tried.reset()
+		}
+	}
+}
+
+// locate picks the node to send a request for shard to: the cached leader,
+// else the shard's replicas, else any known node, else a seed, skipping
+// nodes already tried in this call and spreading load round-robin.
+func (c *Client) locate(shard int, tried *addrSet) string {
+	if shard >= 0 && shard < len(c.leaders) {
+		if e := c.leaders[shard].Load(); e != nil && e.addr != "" && !tried.has(e.addr) {
+			return e.addr
+		}
+	}
+	t := c.topo.Load()
+	start := int(c.rr.Add(1))
+	if t != nil && shard >= 0 && shard < len(t.replicas) {
+		reps := t.replicas[shard]
+		for i := range reps {
+			if a := t.addrByID[reps[(start+i)%len(reps)]]; a != "" && !tried.has(a) {
+				return a
+			}
+		}
+	}
+	if t != nil {
+		addrs := t.nodeAddrs()
+		for i := range addrs {
+			if a := addrs[(start+i)%len(addrs)]; !tried.has(a) {
+				return a
+			}
+		}
+	}
+	seeds := c.cfg.Nodes
+	for i := range seeds {
+		if a := seeds[(start+i)%len(seeds)]; !tried.has(a) {
+			return a
+		}
+	}
+	tried.reset()
+	return seeds[start%len(seeds)]
+}
+
+// resolveHint turns a leader hint (address or node id) into an address.
+func (c *Client) resolveHint(h string) (id, addr string) {
+	if h == "" {
+		return "", ""
+	}
+	if t := c.topo.Load(); t != nil {
+		if a, ok := t.addrByID[h]; ok && a != "" {
+			return h, a
+		}
+		if id, ok := t.idByAddr[h]; ok {
+			return id, h
+		}
+	}
+	if _, port, err := net.SplitHostPort(h); err == nil && port != "" {
+		return "", h
+	}
+	return "", "" // a node id we cannot resolve yet: relocate
+}
+
+// cacheLeader records a leader learned from a redirect.
+func (c *Client) cacheLeader(shard int, id, addr string) {
+	if shard < 0 || shard >= len(c.leaders) {
+		return
+	}
+	c.leaders[shard].Store(&leaderEntry{id: id, addr: addr})
+}
+
+// forgetLeader drops the cached leader of shard if it is still addr.
+func (c *Client) forgetLeader(shard int, addr string) {
+	if shard < 0 || shard >= len(c.leaders) {
+		return
+	}
+	if e := c.leaders[shard].Load(); e != nil && e.addr == addr {
+		c.leaders[shard].CompareAndSwap(e, nil)
+	}
+}
+
+// addrSet is a small set of addresses with no allocation for the first few.
+type addrSet struct {
+	n     int
+	addrs [8]string
+}
+
+func (s *addrSet) has(a string) bool {
+	for i := 0; i < s.n; i++ {
+		if s.addrs[i] == a {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *addrSet) add(a string) {
+	if s.has(a) {
+		return
+	}
+	if s.n == len(s.addrs) {
+		s.reset()
+	}
+	s.addrs[s.n] = a
+	s.n++
+}
+
+func (s *addrSet) full() bool { return s.n == len(s.addrs) }
+func (s *addrSet) reset()     { s.n = 0 }
+
+// codeOf returns the gRPC code an error from the client stands for.
+func codeOf(err error) codes.Code {
+	if errors.Is(err, ErrClosed) {
+		return codes.Canceled
+	}
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	return status.Code(err)
+}

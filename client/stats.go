@@ -1,0 +1,212 @@
+package client
+
+import (
+	"sync/atomic"
+	"time"
+
+	"google.golang.org/grpc/codes"
+
+	"github.com/norikv/norikv-console/client/internal/metrics"
+)
+
+// opKind indexes the per-operation metrics.
+type opKind int
+
+const (
+	opPut opKind = iota
+	opGet
+	opDelete
+	opVectorCreateIndex
+	opVectorDropIndex
+	opVectorInsert
+	opVectorSearch
+	opVectorGet
+	opVectorDelete
+	opScan
+	opListVectorIndexes
+	opNodeStatus
+	opTransferShard
+	opSnapshotShard
+	numOps
+)
+
+// opNames are the operation names used in errors and Stats.Ops.
+var opNames = [numOps]string{
+	"put", "get", "delete",
+	"vector create index", "vector drop index", "vector insert", "vector search", "vector get", "vector delete",
+	"scan", "list vector indexes", "node status", "transfer shard", "snapshot shard",
+}
+
+// clientMetrics are the client's lock-free counters.
+type clientMetrics struct {
+	ops            [numOps]metrics.Op
+	codes          metrics.Codes
+	viewsReceived  atomic.Uint64
+	viewsIgnored   atomic.Uint64
+	watchRestarts  atomic.Uint64
+	eventsMerged   atomic.Uint64
+	callbackPanics atomic.Uint64
+}
+
+// Stats is a snapshot of the client's state and counters.
+type Stats struct {
+	Pool     PoolStats
+	Router   RouterStats
+	Topology TopologyStats
+	Requests RequestStats
+	// Ops holds per-operation counters keyed by operation name ("put",
+	// "get", "delete", "scan", "vector search", ...). Operations never called
+	// are included with zero counts.
+	Ops map[string]OpStats
+}
+
+// PoolStats describes the connection pool.
+type PoolStats struct {
+	ActiveConnections int      // one per node in use
+	Dials             uint64   // connections ever created
+	Dropped           uint64   // connections closed because their node left
+	Addrs             []string // addresses with an open connection
+}
+
+// RouterStats describes routing.
+type RouterStats struct {
+	TotalNodes  int // nodes in the current view (seeds before the first view)
+	TotalShards int
+	SeedNodes   int
+}
+
+// TopologyStats describes the topology watch and the leader cache.
+type TopologyStats struct {
+	Epoch          uint64 // epoch of the current view (0 before the first)
+	ViewsReceived  uint64 // views received, including ignored ones
+	ViewsIgnored   uint64 // views not newer than the current one
+	CachedLeaders  int    // shards with a known leader
+	WatchNode      string // address the watch stream reads from
+	WatchRestarts  uint64 // times the watch stream ended and moved on
+	Subscribers    int
+	EventsMerged   uint64 // events merged because a subscriber fell behind
+	CallbackPanics uint64 // panics recovered from topology callbacks
+}
+
+// RequestStats sums the per-operation counters.
+type RequestStats struct {
+	Calls     uint64
+	Errors    uint64
+	Retries   uint64
+	Redirects uint64
+	// ErrorsByCode counts failed calls by gRPC code name ("Unavailable", ...).
+	ErrorsByCode map[string]uint64
+}
+
+// OpStats are one operation's counters.
+type OpStats struct {
+	Calls     uint64
+	Errors    uint64
+	Retries   uint64
+	Redirects uint64
+	Latency   LatencyHistogram
+}
+
+// LatencyHistogram is a snapshot of a fixed-bucket latency histogram
+// (four log-linear buckets per power of two, ~1µs to minutes).
+type LatencyHistogram struct {
+	snap metrics.Snapshot
+}
+
+// LatencyBucket is one non-empty histogram bucket: samples in [Lower, Upper).
+type LatencyBucket struct {
+	Lower, Upper time.Duration
+	Count        uint64
+}
+
+// Count is the number of samples.
+func (h LatencyHistogram) Count() uint64 { return h.snap.Count }
+
+// Mean is the average latency (0 when empty).
+func (h LatencyHistogram) Mean() time.Duration {
+	if h.snap.Count == 0 {
+		return 0
+	}
+	return h.snap.Sum / time.Duration(h.snap.Count)
+}
+
+// Max is the largest latency seen.
+func (h LatencyHistogram) Max() time.Duration { return h.snap.Max }
+
+// Percentile returns the q-quantile, q in [0, 1] (e.g. 0.99).
+func (h LatencyHistogram) Percentile(q float64) time.Duration { return h.snap.Quantile(q) }
+
+// P50 is the median latency.
+func (h LatencyHistogram) P50() time.Duration { return h.snap.Quantile(0.50) }
+
+// P95 is the 95th percentile latency.
+func (h LatencyHistogram) P95() time.Duration { return h.snap.Quantile(0.95) }
+
+// P99 is the 99th percentile latency.
+func (h LatencyHistogram) P99() time.Duration { return h.snap.Quantile(0.99) }
+
+// Buckets returns the non-empty buckets in ascending order.
+func (h LatencyHistogram) Buckets() []LatencyBucket {
+	var out []LatencyBucket
+	for i, c := range h.snap.Counts {
+		if c == 0 {
+			continue
+		}
+		lo, hi := metrics.BucketBounds(i)
+		out = append(out, LatencyBucket{Lower: lo, Upper: hi, Count: c})
+	}
+	return out
+}
+
+// Stats returns a snapshot of the client's counters. It takes no locks on
+// the request path and is cheap enough to poll every second.
+func (c *Client) Stats() Stats {
+	ps := c.pool.Stats()
+	s := Stats{
+		Pool:   PoolStats{ActiveConnections: ps.Active, Dials: ps.Dials, Dropped: ps.Dropped, Addrs: ps.Addrs},
+		Router: RouterStats{TotalShards: c.cfg.TotalShards, SeedNodes: len(c.cfg.Nodes), TotalNodes: len(c.cfg.Nodes)},
+		Topology: TopologyStats{
+			ViewsReceived:  c.m.viewsReceived.Load(),
+			ViewsIgnored:   c.m.viewsIgnored.Load(),
+			WatchNode:      c.lastWatchAddr(),
+			WatchRestarts:  c.m.watchRestarts.Load(),
+			EventsMerged:   c.m.eventsMerged.Load(),
+			CallbackPanics: c.m.callbackPanics.Load(),
+		},
+		Requests: RequestStats{ErrorsByCode: map[string]uint64{}},
+		Ops:      make(map[string]OpStats, numOps),
+	}
+	if t := c.topo.Load(); t != nil {
+		s.Topology.Epoch = t.view.Epoch
+		s.Router.TotalNodes = len(t.view.Nodes)
+	}
+	for i := range c.leaders {
+		if e := c.leaders[i].Load(); e != nil && e.addr != "" {
+			s.Topology.CachedLeaders++
+		}
+	}
+	c.subsMu.Lock()
+	s.Topology.Subscribers = len(c.subs)
+	c.subsMu.Unlock()
+	for i := range c.m.ops {
+		o := &c.m.ops[i]
+		os := OpStats{
+			Calls:     o.Calls.Load(),
+			Errors:    o.Errors.Load(),
+			Retries:   o.Retries.Load(),
+			Redirects: o.Redirects.Load(),
+			Latency:   LatencyHistogram{snap: o.Latency.Snapshot()},
+		}
+		s.Ops[opNames[i]] = os
+		s.Requests.Calls += os.Calls
+		s.Requests.Errors += os.Errors
+		s.Requests.Retries += os.Retries
+		s.Requests.Redirects += os.Redirects
+	}
+	for code := codes.Code(0); code < metrics.NumCodes; code++ {
+		if n := c.m.codes.Get(code); n > 0 {
+			s.Requests.ErrorsByCode[code.String()] = n
+		}
+	}
+	return s
+}
