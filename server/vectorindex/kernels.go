@@ -80,3 +80,7 @@ func checkFinite(v []float32) (int, bool) {
 	}
 	return -1, true
 }
+
+// KernelName names the distance kernels this build and CPU use: "avx2+fma"
+// or "generic" (pure Go).
+func KernelName() string { return kernelName }

@@ -1,0 +1,129 @@
+#!/usr/bin/env python3
+"""Compare vectorindex's HNSW with hnswlib on the same vectors and queries.
+
+Reads the directory written by `vecbench` (base.npy, queries.npy, ours.json
+and ours_ef*.npy), computes an exact ground truth with numpy, builds hnswlib
+with the same M and efConstruction, times hnswlib's searches at the same ef
+values and thread count, and prints recall and QPS for both engines plus
+our QPS / hnswlib QPS at matched recall.
+"""
+import argparse
+import json
+import os
+import time
+
+import hnswlib
+import numpy as np
+
+
+def ground_truth(base, queries, distance, k):
+    """Exact top-k row numbers, computed in float64 chunks."""
+    b = base.astype(np.float64)
+    q = queries.astype(np.float64)
+    if distance == "cosine":
+        bn = np.linalg.norm(b, axis=1, keepdims=True)
+        qn = np.linalg.norm(q, axis=1, keepdims=True)
+        b = np.divide(b, bn, out=np.zeros_like(b), where=bn > 0)
+        q = np.divide(q, qn, out=np.zeros_like(q), where=qn > 0)
+    sq = (b * b).sum(axis=1)
+    out = np.empty((len(q), k), dtype=np.int64)
+    for lo in range(0, len(q), 100):
+        dots = q[lo:lo + 100] @ b.T
+        if distance == "euclidean":
+            score = sq[None, :] - 2 * dots  # |b|^2 - 2 q.b orders like |q-b|^2
+        else:
+            score = -dots
+        part = np.argpartition(score, k, axis=1)[:, :k]
+        rows = np.take_along_axis(score, part, axis=1)
+        out[lo:lo + 100] = np.take_along_axis(part, np.argsort(rows, axis=1, kind="stable"), axis=1)
+    return out
+
+
+def recall(gt, got):
+    hits = 0
+    for want, have in zip(gt, got):
+        hits += len(set(want.tolist()) & set(have.tolist()))
+    return hits / gt.size
+
+
+def qps_at(points, target):
+    """QPS at a target recall from (recall, qps) points in ef order, by
+    linear interpolation between the two points that bracket the target."""
+    prev = None
+    for r, q in points:
+        if r >= target:
+            if prev is None or prev[0] >= r:
+                return q
+            pr, pq = prev
+            t = (target - pr) / (r - pr)
+            return pq + t * (q - pq)
+        prev = (r, q)
+    return None
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--dir", required=True)
+    ap.add_argument("--build-threads", type=int, default=1,
+                    help="hnswlib build threads (ours builds on one goroutine)")
+    ap.add_argument("--min-time", type=float, default=1.0)
+    ap.add_argument("--targets", default="0.90,0.95,0.99")
+    args = ap.parse_args()
+
+    ours = json.load(open(os.path.join(args.dir, "ours.json")))
+    base = np.load(os.path.join(args.dir, "base.npy"))
+    queries = np.load(os.path.join(args.dir, "queries.npy"))
+    k = np.load(os.path.join(args.dir, ours["runs"][0]["neighbours"])).shape[1]
+    distance, threads = ours["distance"], ours["threads"]
+    if distance in ("l2",):
+        distance = "euclidean"
+    if distance in ("inner_product",):
+        distance = "ip"
+    gt = ground_truth(base, queries, distance, k)
+
+    space = {"euclidean": "l2", "cosine": "cosine", "ip": "ip"}[distance]
+    index = hnswlib.Index(space=space, dim=base.shape[1])
+    index.init_index(max_elements=len(base), ef_construction=ours["ef_construction"],
+                     M=ours["m"], random_seed=100)
+    index.set_num_threads(args.build_threads)
+    t0 = time.perf_counter()
+    index.add_items(base, np.arange(len(base)))
+    build = time.perf_counter() - t0
+    index.set_num_threads(threads)
+
+    print(f"\n{len(base)} x {base.shape[1]} {distance}, {len(queries)} queries, k={k}, "
+          f"M={ours['m']} efC={ours['ef_construction']}, search threads={threads}")
+    print(f"build: ours {ours['build_s']:.1f}s (1 goroutine, kernels {ours['kernels']}), "
+          f"hnswlib {build:.1f}s ({args.build_threads} thread(s))")
+    print(f"exact search (ours): {ours['exact_qps']:.1f} qps")
+    print(f"{'ef':>5} {'ours recall':>12} {'ours qps':>10} {'hnswlib recall':>15} {'hnswlib qps':>12} {'ratio':>6}")
+    ours_pts, theirs_pts = [], []
+    for run in ours["runs"]:
+        ef = run["ef"]
+        r_ours = recall(gt, np.load(os.path.join(args.dir, run["neighbours"])))
+        index.set_ef(ef)
+        labels, _ = index.knn_query(queries, k=k, num_threads=threads)
+        r_theirs = recall(gt, labels)
+        done, t0 = 0, time.perf_counter()
+        while True:
+            index.knn_query(queries, k=k, num_threads=threads)
+            done += len(queries)
+            elapsed = time.perf_counter() - t0
+            if elapsed >= args.min_time:
+                break
+        q_theirs = done / elapsed
+        ours_pts.append((r_ours, run["qps"]))
+        theirs_pts.append((r_theirs, q_theirs))
+        print(f"{ef:>5} {r_ours:>12.4f} {run['qps']:>10.1f} {r_theirs:>15.4f} {q_theirs:>12.1f} "
+              f"{run['qps'] / q_theirs:>6.2f}")
+    print("at matched recall (interpolated over ef):")
+    for target in (float(t) for t in args.targets.split(",")):
+        a, b = qps_at(ours_pts, target), qps_at(theirs_pts, target)
+        if a is None or b is None:
+            print(f"  recall {target:.2f}: not reached by {'ours' if a is None else 'hnswlib'} in this ef range")
+            continue
+        print(f"  recall {target:.2f}: ours {a:.0f} qps, hnswlib {b:.0f} qps, ours/hnswlib = {a / b:.2f}")
+
+
+if __name__ == "__main__":
+    main()
