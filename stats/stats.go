@@ -1,0 +1,208 @@
+// Package stats turns the client's cumulative instrumentation snapshots into
+// what the stats pane shows: per-operation rates, latency percentiles over each
+// sampling interval, and fixed-length series for sparklines.
+package stats
+
+import (
+	"sort"
+	"time"
+)
+
+// Bucket is one latency histogram bucket: Count requests took at most
+// UpperBound (and more than the previous bucket's bound). Counts are totals
+// since the client started.
+type Bucket struct {
+	UpperBound time.Duration
+	Count      uint64
+}
+
+// OpCounters are the cumulative counters of one operation at one instant.
+type OpCounters struct {
+	Count        uint64
+	Errors       uint64
+	Retries      uint64
+	Redirects    uint64
+	ErrorsByCode map[string]uint64
+	// Buckets, when present, let the recorder compute percentiles over each
+	// interval. Without them it uses P50/P95/P99 as reported.
+	Buckets       []Bucket
+	P50, P95, P99 time.Duration
+}
+
+// Snapshot is one reading of every operation's counters.
+type Snapshot struct {
+	At  time.Time
+	Ops map[string]OpCounters
+}
+
+// Point is one sample of an operation's series.
+type Point struct {
+	At           time.Time
+	OpsPerSec    float64
+	ErrorsPerSec float64
+	P50, P95     time.Duration
+	P99          time.Duration
+	// Requests is how many requests completed in the interval.
+	Requests uint64
+}
+
+// Series is the last Capacity points of one operation, oldest first.
+type Series struct {
+	Op     string
+	Points []Point
+	// Last holds the most recent cumulative counters.
+	Last OpCounters
+}
+
+// Recorder keeps a bounded history per operation. It is not safe for
+// concurrent use: the console feeds it from its update loop only.
+type Recorder struct {
+	capacity int
+	prev     *Snapshot
+	series   map[string]*Series
+}
+
+// NewRecorder keeps up to capacity points per operation (at least 2).
+func NewRecorder(capacity int) *Recorder {
+	if capacity < 2 {
+		capacity = 2
+	}
+	return &Recorder{capacity: capacity, series: map[string]*Series{}}
+}
+
+// Observe adds a snapshot. The first one only sets the baseline; snapshots
+// not newer than the previous one are ignored.
+func (r *Recorder) Observe(s Snapshot) {
+	if r.prev != nil && !s.At.After(r.prev.At) {
+		return
+	}
+	for op, cur := range s.Ops {
+		ser := r.series[op]
+		if ser == nil {
+			ser = &Series{Op: op}
+			r.series[op] = ser
+		}
+		ser.Last = cur
+		if r.prev == nil {
+			continue
+		}
+		before := r.prev.Ops[op]
+		ser.Points = append(ser.Points, interval(before, cur, r.prev.At, s.At))
+		if over := len(ser.Points) - r.capacity; over > 0 {
+			ser.Points = append(ser.Points[:0], ser.Points[over:]...)
+		}
+	}
+	snap := s
+	r.prev = &snap
+}
+
+// interval computes one point between two cumulative readings. Counters that
+// went backwards (a client restart) count as starting from zero.
+func interval(before, cur OpCounters, from, to time.Time) Point {
+	secs := to.Sub(from).Seconds()
+	n := delta(cur.Count, before.Count)
+	p := Point{At: to, Requests: n}
+	if secs > 0 {
+		p.OpsPerSec = float64(n) / secs
+		p.ErrorsPerSec = float64(delta(cur.Errors, before.Errors)) / secs
+	}
+	if len(cur.Buckets) > 0 {
+		b := deltaBuckets(before.Buckets, cur.Buckets)
+		p.P50, p.P95, p.P99 = Percentile(b, 0.50), Percentile(b, 0.95), Percentile(b, 0.99)
+		return p
+	}
+	if n > 0 {
+		p.P50, p.P95, p.P99 = cur.P50, cur.P95, cur.P99
+	}
+	return p
+}
+
+func delta(cur, before uint64) uint64 {
+	if cur < before {
+		return cur
+	}
+	return cur - before
+}
+
+func deltaBuckets(before, cur []Bucket) []Bucket {
+	out := make([]Bucket, len(cur))
+	prev := map[time.Duration]uint64{}
+	for _, b := range before {
+		prev[b.UpperBound] = b.Count
+	}
+	for i, b := range cur {
+		out[i] = Bucket{UpperBound: b.UpperBound, Count: delta(b.Count, prev[b.UpperBound])}
+	}
+	return out
+}
+
+// Percentile returns the upper bound of the bucket holding quantile q (0..1)
+// of buckets b (sorted by bound); 0 when b holds no requests.
+func Percentile(b []Bucket, q float64) time.Duration {
+	var total uint64
+	for _, x := range b {
+		total += x.Count
+	}
+	if total == 0 {
+		return 0
+	}
+	rank := uint64(q*float64(total) + 0.5)
+	if rank < 1 {
+		rank = 1
+	}
+	var seen uint64
+	for _, x := range b {
+		seen += x.Count
+		if seen >= rank {
+			return x.UpperBound
+		}
+	}
+	return b[len(b)-1].UpperBound
+}
+
+// Ops lists the operations seen so far, sorted by name.
+func (r *Recorder) Ops() []string {
+	out := make([]string, 0, len(r.series))
+	for op := range r.series {
+		out = append(out, op)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// Series returns the history of op, nil when never seen. The caller must not
+// modify it.
+func (r *Recorder) Series(op string) *Series { return r.series[op] }
+
+// Latest returns the most recent point of op and whether there is one.
+func (s *Series) Latest() (Point, bool) {
+	if s == nil || len(s.Points) == 0 {
+		return Point{}, false
+	}
+	return s.Points[len(s.Points)-1], true
+}
+
+// Millis returns one latency percentile of the series in milliseconds, oldest
+// first, for a sparkline; pick selects P50, P95 or P99 from a point.
+func (s *Series) Millis(pick func(Point) time.Duration) []float64 {
+	if s == nil {
+		return nil
+	}
+	out := make([]float64, len(s.Points))
+	for i, p := range s.Points {
+		out[i] = float64(pick(p)) / float64(time.Millisecond)
+	}
+	return out
+}
+
+// Rates returns the ops/s series, oldest first.
+func (s *Series) Rates() []float64 {
+	if s == nil {
+		return nil
+	}
+	out := make([]float64, len(s.Points))
+	for i, p := range s.Points {
+		out[i] = p.OpsPerSec
+	}
+	return out
+}

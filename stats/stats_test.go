@@ -1,0 +1,82 @@
+package stats
+
+import (
+	"testing"
+	"time"
+)
+
+func TestPercentileFromBuckets(t *testing.T) {
+	b := []Bucket{
+		{UpperBound: time.Millisecond, Count: 50},
+		{UpperBound: 2 * time.Millisecond, Count: 40},
+		{UpperBound: 10 * time.Millisecond, Count: 9},
+		{UpperBound: 100 * time.Millisecond, Count: 1},
+	}
+	cases := []struct {
+		q    float64
+		want time.Duration
+	}{{0.5, time.Millisecond}, {0.9, 2 * time.Millisecond}, {0.95, 10 * time.Millisecond}, {0.99, 10 * time.Millisecond}, {1, 100 * time.Millisecond}}
+	for _, c := range cases {
+		if got := Percentile(b, c.q); got != c.want {
+			t.Errorf("Percentile(%v) = %v, want %v", c.q, got, c.want)
+		}
+	}
+	if got := Percentile([]Bucket{{UpperBound: time.Second}}, 0.5); got != 0 {
+		t.Errorf("empty histogram: got %v, want 0", got)
+	}
+}
+
+func TestRecorderRatesAndIntervalPercentiles(t *testing.T) {
+	r := NewRecorder(3)
+	t0 := time.Unix(1000, 0)
+	bk := func(fast, slow uint64) []Bucket {
+		return []Bucket{{time.Millisecond, fast}, {50 * time.Millisecond, slow}}
+	}
+	r.Observe(Snapshot{At: t0, Ops: map[string]OpCounters{"get": {Count: 100, Buckets: bk(100, 0)}}})
+	if p, ok := r.Series("get").Latest(); ok {
+		t.Fatalf("baseline produced a point: %+v", p)
+	}
+	// 20 requests in 2s, all slow: the interval p50 must be slow even though
+	// the cumulative histogram is dominated by fast ones.
+	r.Observe(Snapshot{At: t0.Add(2 * time.Second), Ops: map[string]OpCounters{"get": {Count: 120, Errors: 4, Buckets: bk(100, 20)}}})
+	p, ok := r.Series("get").Latest()
+	if !ok {
+		t.Fatal("no point after second snapshot")
+	}
+	if p.OpsPerSec != 10 || p.ErrorsPerSec != 2 || p.Requests != 20 {
+		t.Errorf("rates = %+v, want 10 ops/s, 2 err/s, 20 requests", p)
+	}
+	if p.P50 != 50*time.Millisecond {
+		t.Errorf("interval p50 = %v, want 50ms", p.P50)
+	}
+	// A stale snapshot is ignored; capacity bounds the history.
+	r.Observe(Snapshot{At: t0.Add(time.Second), Ops: map[string]OpCounters{"get": {Count: 999}}})
+	for i := 3; i < 8; i++ {
+		r.Observe(Snapshot{At: t0.Add(time.Duration(i) * time.Second), Ops: map[string]OpCounters{"get": {Count: 120 + uint64(i)}}})
+	}
+	s := r.Series("get")
+	if len(s.Points) != 3 {
+		t.Fatalf("len(points) = %d, want capacity 3", len(s.Points))
+	}
+	if got := s.Rates(); got[2] != 1 {
+		t.Errorf("rates = %v, want last 1 op/s", got)
+	}
+	if got := r.Ops(); len(got) != 1 || got[0] != "get" {
+		t.Errorf("Ops() = %v", got)
+	}
+}
+
+func TestRecorderReportedPercentilesAndCounterReset(t *testing.T) {
+	r := NewRecorder(10)
+	t0 := time.Unix(0, 0)
+	r.Observe(Snapshot{At: t0, Ops: map[string]OpCounters{"put": {Count: 10}}})
+	r.Observe(Snapshot{At: t0.Add(time.Second), Ops: map[string]OpCounters{"put": {Count: 3, P50: time.Millisecond, P99: 4 * time.Millisecond}}})
+	p, _ := r.Series("put").Latest()
+	if p.Requests != 3 || p.P50 != time.Millisecond || p.P99 != 4*time.Millisecond {
+		t.Errorf("after counter reset: %+v", p)
+	}
+	ms := r.Series("put").Millis(func(p Point) time.Duration { return p.P99 })
+	if len(ms) != 1 || ms[0] != 4 {
+		t.Errorf("Millis = %v, want [4]", ms)
+	}
+}

@@ -1,0 +1,71 @@
+package common
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/charmbracelet/x/ansi"
+)
+
+// Fit makes s exactly width columns by height lines: long lines are cut,
+// short ones padded with spaces, missing lines added and extra ones dropped.
+func Fit(s string, width, height int) string {
+	if width <= 0 || height <= 0 {
+		return ""
+	}
+	lines := strings.Split(s, "\n")
+	if len(lines) > height {
+		lines = lines[:height]
+	}
+	var b strings.Builder
+	b.Grow((width + 1) * height)
+	for i := 0; i < height; i++ {
+		if i > 0 {
+			b.WriteByte('\n')
+		}
+		line := ""
+		if i < len(lines) {
+			line = lines[i]
+		}
+		b.WriteString(FitLine(line, width))
+	}
+	return b.String()
+}
+
+// FitLine cuts or pads one line to exactly width columns.
+func FitLine(line string, width int) string {
+	w := ansi.StringWidth(line)
+	if w > width {
+		line = ansi.Truncate(line, width, "")
+		w = ansi.StringWidth(line)
+	}
+	if w < width {
+		line += strings.Repeat(" ", width-w)
+	}
+	return line
+}
+
+// TooSmall renders the "terminal too small" notice in a width x height box.
+func TooSmall(width, height, minWidth, minHeight int) string {
+	msg := "terminal too small"
+	if width >= 24 && height >= 2 {
+		return Fit(msg+"\nneed "+strconv.Itoa(minWidth)+"x"+strconv.Itoa(minHeight), width, height)
+	}
+	return Fit(msg, width, height)
+}
+
+// Columns joins cells padded to the given widths with one space between,
+// cutting cells that are too long. A width of 0 leaves the cell as is.
+func Columns(widths []int, cells ...string) string {
+	var b strings.Builder
+	for i, c := range cells {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		if i < len(widths) && widths[i] > 0 {
+			c = FitLine(c, widths[i])
+		}
+		b.WriteString(c)
+	}
+	return b.String()
+}

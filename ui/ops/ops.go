@@ -1,0 +1,141 @@
+// Package ops turns the console's cluster operations (move a shard's leader,
+// stop or restart an embedded node) into tea.Cmds that report an
+// OpResultMsg, refusing them on read-only profiles.
+package ops
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/norikv/norikv-console/client"
+	"github.com/norikv/norikv-console/ui/common"
+)
+
+// restartTimeout bounds restarting an embedded node (it must rejoin Raft).
+const restartTimeout = 30 * time.Second
+
+// ErrReadOnly is returned for operations refused on a read-only profile.
+var ErrReadOnly = errors.New("read-only profile: cluster operations are disabled (start without --read-only)")
+
+// ErrNotEmbedded is returned for node operations on an external cluster.
+var ErrNotEmbedded = errors.New("stopping and restarting nodes works only on the embedded cluster (run without --nodes)")
+
+// ErrNotConnected is returned when no client is available yet.
+var ErrNotConnected = errors.New("not connected yet: wait for the header to say connected")
+
+// TransferLeader moves shard's leadership to target through the client's
+// Admin call.
+func TransferLeader(c common.Common, shard int, target string) tea.Cmd {
+	op := fmt.Sprintf("move leader of shard %d to %s", shard, target)
+	if err := check(c, false); err != nil {
+		return fail(op, err)
+	}
+	return func() tea.Msg {
+		ctx, cancel := c.Context()
+		defer cancel()
+		start := time.Now()
+		info, err := c.Client.TransferShard(ctx, shard, target)
+		res := common.OpResultMsg{Op: op, Latency: time.Since(start)}
+		if err != nil {
+			res.Err = fmt.Errorf("%s: %w", op, err)
+			return res
+		}
+		res.Info = "leader is now " + info.Leader()
+		return res
+	}
+}
+
+// ParseTransfer reads "SHARD NODE" (e.g. "17 n2") as typed in the palette.
+func ParseTransfer(arg string) (int, string, error) {
+	f := strings.Fields(arg)
+	if len(f) != 2 {
+		return 0, "", fmt.Errorf("type a shard and a node, e.g. \"17 n2\" (got %q)", arg)
+	}
+	shard, err := strconv.Atoi(f[0])
+	if err != nil || shard < 0 {
+		return 0, "", fmt.Errorf("shard %q is not a shard number: type e.g. \"17 n2\"", f[0])
+	}
+	return shard, f[1], nil
+}
+
+// StopNode stops an embedded node.
+func StopNode(c common.Common, id string) tea.Cmd {
+	op := "stop node " + id
+	if err := check(c, true); err != nil {
+		return fail(op, err)
+	}
+	return func() tea.Msg {
+		start := time.Now()
+		err := c.Control.StopNode(id)
+		if err != nil {
+			err = fmt.Errorf("%s: %w", op, err)
+		}
+		return common.OpResultMsg{Op: op, Latency: time.Since(start), Err: err, Info: "watch the leaders move"}
+	}
+}
+
+// RestartNode restarts a stopped embedded node.
+func RestartNode(c common.Common, id string) tea.Cmd {
+	op := "restart node " + id
+	if err := check(c, true); err != nil {
+		return fail(op, err)
+	}
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), restartTimeout)
+		defer cancel()
+		start := time.Now()
+		err := c.Control.RestartNode(ctx, id)
+		if err != nil {
+			err = fmt.Errorf("%s: %w", op, err)
+		}
+		return common.OpResultMsg{Op: op, Latency: time.Since(start), Err: err, Info: "node rejoined"}
+	}
+}
+
+func check(c common.Common, needControl bool) error {
+	if c.ReadOnly {
+		return ErrReadOnly
+	}
+	if needControl && c.Control == nil {
+		return ErrNotEmbedded
+	}
+	if !needControl && c.Client == nil {
+		return ErrNotConnected
+	}
+	return nil
+}
+
+func fail(op string, err error) tea.Cmd {
+	return common.MsgCmd(common.OpResultMsg{Op: op, Err: fmt.Errorf("%s: %w", op, err)})
+}
+
+// ClientErrorHint says what to do about an error from the client, for the
+// status line.
+func ClientErrorHint(err error) string {
+	var ce *client.ConnectionError
+	switch {
+	case err == nil:
+		return ""
+	case errors.Is(err, ErrReadOnly), errors.Is(err, ErrNotEmbedded), errors.Is(err, ErrNotConnected):
+		return ""
+	case errors.Is(err, client.ErrUnsupported):
+		return "this server lacks the console extension"
+	case errors.As(err, &ce):
+		return "check the node is up; the console keeps retrying"
+	case errors.Is(err, client.ErrKeyNotFound):
+		return "check the shard or key"
+	case errors.Is(err, context.DeadlineExceeded):
+		return "the cluster may be electing a leader: try again"
+	}
+	var e *client.Error
+	if errors.As(err, &e) && e.Code.String() == "InvalidArgument" {
+		return "check the arguments"
+	}
+	return "try again, or press ? for help"
+}

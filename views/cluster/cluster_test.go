@@ -1,0 +1,63 @@
+package cluster
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/exp/golden"
+
+	"github.com/norikv/norikv-console/client"
+	"github.com/norikv/norikv-console/ui/common"
+	"github.com/norikv/norikv-console/ui/uitest"
+)
+
+var t0 = time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+
+func newPane(w, h int) *Model {
+	m := New(uitest.Common())
+	m.SetSize(w, h)
+	m.Update(common.TickMsg{At: t0})
+	m.Update(common.TopologyMsg{At: t0, View: uitest.View(7, 3, 1024, 16)})
+	m.Update(common.StatsMsg{At: t0, Stats: client.Stats{Pool: client.PoolStats{Addrs: []string{"127.0.0.1:7447", "127.0.0.1:7448"}}}})
+	m.Update(common.NodeStatusMsg{At: t0, NodeID: "n1", RTT: 420 * time.Microsecond, Status: &client.NodeStatus{NodeID: "n1",
+		Groups: []client.GroupStatus{{GroupID: 0, Shards: seq(0, 64)}}}})
+	m.Update(common.NodeStatusMsg{At: t0, NodeID: "n3", Err: fmt.Errorf("connection refused")})
+	return m
+}
+
+func seq(from, to int) []int {
+	var out []int
+	for i := from; i < to; i++ {
+		out = append(out, i)
+	}
+	return out
+}
+
+func TestGolden(t *testing.T) {
+	for _, sz := range [][2]int{{80, 24}, {120, 40}} {
+		t.Run(fmt.Sprintf("%dx%d", sz[0], sz[1]), func(t *testing.T) {
+			m := newPane(sz[0], sz[1])
+			golden.RequireEqual(t, []byte(m.View()))
+		})
+	}
+}
+
+func TestGoldenAfterLeaderMove(t *testing.T) {
+	m := newPane(80, 21)
+	v, ev := uitest.MoveGroup(m.ClusterView(), 16, 1, "n1")
+	m.Update(common.TopologyMsg{At: t0.Add(time.Second), View: v, Event: ev})
+	m.Update(tea.KeyMsg{Type: tea.KeyRight})
+	golden.RequireEqual(t, []byte(m.View()))
+}
+
+func TestExactSizeAtEverySize(t *testing.T) {
+	for _, sz := range uitest.Sizes {
+		m := newPane(sz[0], sz[1])
+		uitest.RequireSize(t, m.View(), sz[0], sz[1])
+		empty := New(uitest.Common())
+		empty.SetSize(sz[0], sz[1])
+		uitest.RequireSize(t, empty.View(), sz[0], sz[1])
+	}
+}

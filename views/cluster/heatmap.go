@@ -1,0 +1,129 @@
+package cluster
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/charmbracelet/lipgloss"
+)
+
+// heatGeom is the heatmap's geometry in pane coordinates, kept for mouse
+// hit-testing and cursor scrolling.
+type heatGeom struct {
+	top        int // pane line of the first heatmap row
+	gutter     int // columns of row labels
+	cols       int // cells per row
+	rows       int // rows visible
+	first      int // first row shown
+	allRows    int
+	tableTop   int      // pane line of the first node row
+	tableNodes []string // node ids of the table rows, top to bottom
+}
+
+// shardAt maps a pane coordinate to a shard.
+func (g heatGeom) shardAt(x, y int) (int, bool) {
+	if g.cols == 0 || y < g.top || y >= g.top+g.rows || x < g.gutter || x >= g.gutter+g.cols {
+		return 0, false
+	}
+	return (g.first+y-g.top)*g.cols + x - g.gutter, true
+}
+
+// heatLayout picks cells per row: 64 when that fits the height, wider rows
+// when the height is short, never wider than the width allows.
+func heatLayout(total, width, availRows int) (gutter, cols, rows int) {
+	if total <= 0 || width <= 0 {
+		return 0, 0, 0
+	}
+	gutter = len(strconv.Itoa(total-1)) + 1
+	maxCols := width - gutter
+	if maxCols < 16 {
+		gutter, maxCols = 0, width
+	}
+	cols = min(64, maxCols)
+	if availRows > 0 {
+		if need := (total + availRows - 1) / availRows; need > cols {
+			cols = min(need, maxCols)
+		}
+	}
+	return gutter, cols, (total + cols - 1) / cols
+}
+
+// cellKind says how one heatmap cell is drawn.
+type cellKind int
+
+const (
+	cellNoLeader cellKind = -1
+	cellFlash    cellKind = -2
+	// Values >= 0 are node indexes.
+)
+
+// painter renders runs of cells with one style each, reusing each style's
+// escape sequences so a 1024-cell frame costs a few string appends per run
+// instead of a lipgloss render per cell.
+type painter struct {
+	color bool
+	pre   map[cellKind]string
+	post  map[cellKind]string
+	style func(cellKind) lipgloss.Style
+}
+
+func newPainter(color bool, style func(cellKind) lipgloss.Style) *painter {
+	return &painter{color: color, pre: map[cellKind]string{}, post: map[cellKind]string{}, style: style}
+}
+
+const marker = "\uE000"
+
+func (p *painter) wrap(k cellKind) (string, string) {
+	if pre, ok := p.pre[k]; ok {
+		return pre, p.post[k]
+	}
+	r := p.style(k).Render(marker)
+	i := strings.Index(r, marker)
+	pre, post := "", ""
+	if i >= 0 {
+		pre, post = r[:i], r[i+len(marker):]
+	}
+	p.pre[k], p.post[k] = pre, post
+	return pre, post
+}
+
+// glyph is the character of a cell kind: colour carries the leader in
+// colour mode, a per-node symbol carries it without colour.
+func (p *painter) glyph(k cellKind) string {
+	switch {
+	case k == cellNoLeader:
+		if p.color {
+			return "·"
+		}
+		return "."
+	case k == cellFlash:
+		if p.color {
+			return "█"
+		}
+		return "*"
+	case p.color:
+		return "█"
+	}
+	return nodeGlyph(int(k))
+}
+
+// run writes n cells of kind k.
+func (p *painter) run(b *strings.Builder, k cellKind, n int) {
+	pre, post := p.wrap(k)
+	b.WriteString(pre)
+	g := p.glyph(k)
+	for i := 0; i < n; i++ {
+		b.WriteString(g)
+	}
+	b.WriteString(post)
+}
+
+const glyphs = "123456789abcdefghijklmnopqrstuvwxyz"
+
+// nodeGlyph is the symbol of the i-th node without colour.
+func nodeGlyph(i int) string {
+	if i >= 0 && i < len(glyphs) {
+		return glyphs[i : i+1]
+	}
+	return "#"
+}

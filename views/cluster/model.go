@@ -1,0 +1,151 @@
+// Package cluster is the console's cluster pane: a nodes table and a heatmap
+// of every shard coloured by its leader, with a cursor that explains one
+// shard and flashes shards whose leader just moved.
+package cluster
+
+import (
+	"sort"
+	"time"
+
+	"github.com/charmbracelet/bubbles/key"
+
+	"github.com/norikv/norikv-console/client"
+	"github.com/norikv/norikv-console/ui/common"
+)
+
+// flashFor is how long a shard whose leader moved stays highlighted.
+const flashFor = 3 * time.Second
+
+// Minimum size the pane can draw in.
+const (
+	MinWidth  = 40
+	MinHeight = 8
+)
+
+// nodeInfo is what the pane knows about one node besides the view.
+type nodeInfo struct {
+	rtt    time.Duration
+	err    error
+	polled bool
+}
+
+// Model is the cluster pane.
+type Model struct {
+	common common.Common
+	keys   *KeyMap
+	width  int
+	height int
+
+	view      *client.ClusterView
+	nodeIndex map[string]int // node id -> colour/glyph index (sorted ids)
+	nodeIDs   []string       // sorted
+	leads     map[string]int // shards led per node
+	groupOf   map[int]int    // shard -> replication group, from node status
+	nodes     map[string]*nodeInfo
+	connected map[string]bool // node addresses with an open pool connection
+
+	flash map[int]time.Time // shard -> highlight until
+	now   time.Time
+
+	cursor int
+	scroll int // first heatmap row shown
+	filter string
+
+	reqID int
+	route *shardRouteMsg
+	// cellGeom remembers the last heatmap geometry for mouse clicks.
+	geom heatGeom
+}
+
+// New returns the cluster pane.
+func New(c common.Common) *Model {
+	return &Model{
+		common: c, keys: DefaultKeyMap(),
+		nodeIndex: map[string]int{}, leads: map[string]int{}, groupOf: map[int]int{},
+		nodes: map[string]*nodeInfo{}, connected: map[string]bool{}, flash: map[int]time.Time{},
+	}
+}
+
+// Keys returns the pane's key map, for rebinding.
+func (m *Model) Keys() *KeyMap { return m.keys }
+
+// Title implements common.Pane.
+func (m *Model) Title() string { return "Cluster" }
+
+// SetSize implements common.Pane.
+func (m *Model) SetSize(w, h int) { m.width, m.height = w, h }
+
+// SetFilter keeps only the nodes whose id, address or health contain text.
+func (m *Model) SetFilter(text string) { m.filter = text }
+
+// Cursor returns the selected shard.
+func (m *Model) Cursor() int { return m.cursor }
+
+// View returns the cluster view shown, nil before the first one.
+func (m *Model) ClusterView() *client.ClusterView { return m.view }
+
+// Flashing reports whether shard is highlighted as just moved.
+func (m *Model) Flashing(shard int) bool {
+	until, ok := m.flash[shard]
+	return ok && m.now.Before(until)
+}
+
+// ShortHelp implements help.KeyMap.
+func (m *Model) ShortHelp() []key.Binding {
+	g := m.common.Keys
+	return []key.Binding{g.Left, g.Right, m.keys.Transfer, m.keys.Trace}
+}
+
+// FullHelp implements help.KeyMap.
+func (m *Model) FullHelp() [][]key.Binding {
+	g := m.common.Keys
+	return [][]key.Binding{{g.Left, g.Right, g.Up, g.Down, g.PageUp, g.PageDown, g.Home, g.End},
+		{m.keys.Transfer, m.keys.Trace, m.keys.NextMove}}
+}
+
+// totalShards is the number of shard cells to draw.
+func (m *Model) totalShards() int {
+	if m.view != nil && len(m.view.Shards) > 0 {
+		return len(m.view.Shards)
+	}
+	return m.common.TotalShards
+}
+
+// setView adopts a new cluster view and recomputes what is derived from it.
+func (m *Model) setView(v *client.ClusterView) {
+	m.view = v
+	m.nodeIDs = m.nodeIDs[:0]
+	for _, n := range v.Nodes {
+		m.nodeIDs = append(m.nodeIDs, n.ID)
+	}
+	sort.Strings(m.nodeIDs)
+	m.nodeIndex = make(map[string]int, len(m.nodeIDs))
+	for i, id := range m.nodeIDs {
+		m.nodeIndex[id] = i
+	}
+	m.leads = make(map[string]int, len(m.nodeIDs))
+	for _, s := range v.Shards {
+		if l := s.Leader(); l != "" {
+			m.leads[l]++
+		}
+	}
+	if n := m.totalShards(); m.cursor >= n && n > 0 {
+		m.cursor = n - 1
+	}
+}
+
+// shard returns the view's info for shard id.
+func (m *Model) shard(id int) (client.ShardInfo, bool) {
+	if m.view == nil {
+		return client.ShardInfo{}, false
+	}
+	if id < len(m.view.Shards) && m.view.Shards[id].ID == id {
+		return m.view.Shards[id], true
+	}
+	for _, s := range m.view.Shards {
+		if s.ID == id {
+			return s, true
+		}
+	}
+	return client.ShardInfo{}, false
+}

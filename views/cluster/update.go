@@ -1,0 +1,274 @@
+package cluster
+
+import (
+	"fmt"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/norikv/norikv-console/client"
+	"github.com/norikv/norikv-console/ui/common"
+	"github.com/norikv/norikv-console/ui/ops"
+)
+
+// Init implements common.Pane.
+func (m *Model) Init() tea.Cmd { return nil }
+
+// Update implements common.Pane. Data messages arrive whether or not the pane
+// is shown; keys and mouse only when it is active.
+func (m *Model) Update(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case common.TopologyMsg:
+		return m.onTopology(msg)
+	case common.NodeStatusMsg:
+		m.onNodeStatus(msg)
+	case common.StatsMsg:
+		m.connected = make(map[string]bool, len(msg.Stats.Pool.Addrs))
+		for _, a := range msg.Stats.Pool.Addrs {
+			m.connected[a] = true
+		}
+	case common.TickMsg:
+		m.now = msg.At
+		for s, until := range m.flash {
+			if !m.now.Before(until) {
+				delete(m.flash, s)
+			}
+		}
+	case shardRouteMsg:
+		if msg.reqID == m.reqID {
+			m.route = &msg
+		}
+	case tea.KeyMsg:
+		return m.onKey(msg)
+	case tea.MouseMsg:
+		return m.onMouse(msg)
+	}
+	return nil
+}
+
+func (m *Model) onTopology(msg common.TopologyMsg) tea.Cmd {
+	if msg.View == nil {
+		return nil
+	}
+	if m.now.Before(msg.At) {
+		m.now = msg.At
+	}
+	m.setView(msg.View)
+	if msg.Event != nil {
+		for s := range msg.Event.LeaderChanges {
+			m.flash[int(s)] = msg.At.Add(flashFor)
+		}
+	}
+	return m.lookupRoute()
+}
+
+func (m *Model) onNodeStatus(msg common.NodeStatusMsg) {
+	n := m.nodes[msg.NodeID]
+	if n == nil {
+		n = &nodeInfo{}
+		m.nodes[msg.NodeID] = n
+	}
+	n.polled, n.err = true, msg.Err
+	if msg.Err != nil {
+		return
+	}
+	n.rtt = msg.RTT
+	for _, g := range msg.Status.Groups {
+		for _, s := range g.Shards {
+			m.groupOf[s] = g.GroupID
+		}
+	}
+}
+
+func (m *Model) onKey(msg tea.KeyMsg) tea.Cmd {
+	g := m.common.Keys
+	total := m.totalShards()
+	cols := m.geom.cols
+	if cols <= 0 {
+		cols = 64
+	}
+	page := cols * maxInt(m.geom.rows, 1)
+	switch {
+	case key.Matches(msg, g.Left):
+		return m.moveCursor(-1)
+	case key.Matches(msg, g.Right):
+		return m.moveCursor(1)
+	case key.Matches(msg, g.Up):
+		return m.moveCursor(-cols)
+	case key.Matches(msg, g.Down):
+		return m.moveCursor(cols)
+	case key.Matches(msg, g.PageUp):
+		return m.moveCursor(-page)
+	case key.Matches(msg, g.PageDown):
+		return m.moveCursor(page)
+	case key.Matches(msg, g.Home):
+		return m.moveCursor(-total)
+	case key.Matches(msg, g.End):
+		return m.moveCursor(total)
+	case key.Matches(msg, m.keys.Transfer):
+		if a, ok := m.transferAction(); ok {
+			return common.MsgCmd(common.RunActionMsg{Action: a})
+		}
+		return common.MsgCmd(common.ErrorMsg{Err: fmt.Errorf("shard %d has no other replica to move its leader to", m.cursor)})
+	case key.Matches(msg, m.keys.NextMove):
+		return m.nextFlashing()
+	case key.Matches(msg, m.keys.Trace):
+		return common.MsgCmd(common.TraceKeyMsg{Key: probeKey(m.cursor, total)})
+	}
+	return nil
+}
+
+// moveCursor moves the shard cursor by delta, clamped, and looks up the
+// client's cache for the new shard.
+func (m *Model) moveCursor(delta int) tea.Cmd {
+	total := m.totalShards()
+	if total == 0 {
+		return nil
+	}
+	m.cursor = clamp(m.cursor+delta, 0, total-1)
+	return m.lookupRoute()
+}
+
+func (m *Model) nextFlashing() tea.Cmd {
+	total := m.totalShards()
+	for i := 1; i <= total; i++ {
+		s := (m.cursor + i) % total
+		if m.Flashing(s) {
+			m.cursor = s
+			return m.lookupRoute()
+		}
+	}
+	return nil
+}
+
+func (m *Model) onMouse(msg tea.MouseMsg) tea.Cmd {
+	switch msg.Button {
+	case tea.MouseButtonWheelUp:
+		return m.moveCursor(-maxInt(m.geom.cols, 1))
+	case tea.MouseButtonWheelDown:
+		return m.moveCursor(maxInt(m.geom.cols, 1))
+	case tea.MouseButtonLeft:
+		if msg.Action != tea.MouseActionPress {
+			return nil
+		}
+		if s, ok := m.geom.shardAt(msg.X, msg.Y); ok && s < m.totalShards() {
+			m.cursor = s
+			return m.lookupRoute()
+		}
+		if row := msg.Y - m.geom.tableTop; row >= 0 && row < len(m.geom.tableNodes) {
+			return m.jumpToNode(m.geom.tableNodes[row])
+		}
+	}
+	return nil
+}
+
+// jumpToNode moves the cursor to the next shard led by node id.
+func (m *Model) jumpToNode(id string) tea.Cmd {
+	if m.view == nil {
+		return nil
+	}
+	total := len(m.view.Shards)
+	for i := 1; i <= total; i++ {
+		s := (m.cursor + i) % total
+		if sh, ok := m.shard(s); ok && sh.Leader() == id {
+			m.cursor = s
+			return m.lookupRoute()
+		}
+	}
+	return nil
+}
+
+// lookupRoute asks the client's leader cache about the cursor's shard, off
+// the update loop.
+func (m *Model) lookupRoute() tea.Cmd {
+	c := m.common.Client
+	if c == nil {
+		return nil
+	}
+	m.reqID++
+	id, shard, total := m.reqID, m.cursor, m.totalShards()
+	return func() tea.Msg {
+		return shardRouteMsg{reqID: id, shard: shard, route: c.Route([]byte(probeKey(shard, total)))}
+	}
+}
+
+// probeKey returns a key that routes to shard, so the client's per-key Route
+// can report the leader cache for a shard.
+func probeKey(shard, total int) string {
+	if total <= 0 {
+		return ""
+	}
+	for i := 0; i < 1<<20; i++ {
+		k := fmt.Sprintf("shard-%d-probe-%d", shard, i)
+		if client.ShardForKey([]byte(k), total) == shard {
+			return k
+		}
+	}
+	return ""
+}
+
+// Actions implements common.Pane: move the cursor shard's leader to each
+// other replica.
+func (m *Model) Actions() []common.Action {
+	sh, ok := m.shard(m.cursor)
+	if !ok {
+		return nil
+	}
+	var out []common.Action
+	leader := sh.Leader()
+	for _, r := range sh.Replicas {
+		if r.NodeID == leader {
+			continue
+		}
+		out = append(out, m.transferTo(sh.ID, r.NodeID))
+	}
+	return out
+}
+
+func (m *Model) transferAction() (common.Action, bool) {
+	sh, ok := m.shard(m.cursor)
+	if !ok || len(sh.Replicas) < 2 {
+		return common.Action{}, false
+	}
+	leader := sh.Leader()
+	// Pick the replica after the leader, so repeated presses rotate.
+	start := 0
+	for i, r := range sh.Replicas {
+		if r.NodeID == leader {
+			start = i + 1
+		}
+	}
+	target := sh.Replicas[start%len(sh.Replicas)].NodeID
+	if target == leader {
+		return common.Action{}, false
+	}
+	return m.transferTo(sh.ID, target), true
+}
+
+func (m *Model) transferTo(shard int, target string) common.Action {
+	c := m.common
+	return common.Action{
+		Title:   fmt.Sprintf("Move leader of shard %d to %s", shard, target),
+		Help:    "transfer leadership of the selected shard (its whole group moves)",
+		Keys:    m.keys.Transfer.Help().Key,
+		Confirm: fmt.Sprintf("Move the leader of shard %d (and its group) to %s?", shard, target),
+		Run:     func(string) tea.Cmd { return ops.TransferLeader(c, shard, target) },
+	}
+}
+
+func clamp(v, lo, hi int) int {
+	if v < lo {
+		return lo
+	}
+	if v > hi {
+		return hi
+	}
+	return v
+}
+
+func maxInt(a, b int) int {
+	if a > b {
+		return a
+	}
+	return b
+}

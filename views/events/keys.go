@@ -1,0 +1,16 @@
+package events
+
+import "github.com/charmbracelet/bubbles/key"
+
+// KeyMap holds the events pane's own keys; movement uses the global keys.
+type KeyMap struct {
+	Clear key.Binding
+}
+
+// DefaultKeyMap returns the events pane's keys before rebinding.
+func DefaultKeyMap() *KeyMap {
+	return &KeyMap{Clear: key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "clear the timeline"))}
+}
+
+// Named maps rebindable action names to bindings ("events.clear").
+func (k *KeyMap) Named() map[string]*key.Binding { return map[string]*key.Binding{"clear": &k.Clear} }

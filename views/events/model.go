@@ -1,0 +1,196 @@
+// Package events is the console's topology timeline: every epoch change seen
+// during the session, newest first, with shard leader moves grouped by
+// (from, to) node.
+package events
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/bubbles/key"
+
+	"github.com/norikv/norikv-console/client"
+	"github.com/norikv/norikv-console/ui/common"
+)
+
+// Minimum size the pane can draw in.
+const (
+	MinWidth  = 30
+	MinHeight = 3
+)
+
+// Move is a set of shards whose leader moved between the same two nodes.
+type Move struct {
+	From, To string // "" means no leader
+	Shards   []int  // ascending
+}
+
+// Entry is one topology change in the timeline.
+type Entry struct {
+	At            time.Time
+	PrevEpoch     uint64
+	Epoch         uint64
+	Initial       bool // the first view after connecting
+	Nodes, Shards int  // sizes of the view, for the initial entry
+	Added         []string
+	Removed       []string
+	Health        []string // "n2 alive -> dead"
+	Moves         []Move
+}
+
+// Model is the events pane.
+type Model struct {
+	common common.Common
+	keys   *KeyMap
+	width  int
+	height int
+
+	last    *client.ClusterView
+	entries []Entry // newest first
+	filter  string
+	cursor  int // index into the filtered entries
+	top     int // first filtered entry shown
+}
+
+// New returns the events pane.
+func New(c common.Common) *Model { return &Model{common: c, keys: DefaultKeyMap()} }
+
+// Keys returns the pane's key map, for rebinding.
+func (m *Model) Keys() *KeyMap { return m.keys }
+
+// Title implements common.Pane.
+func (m *Model) Title() string { return "Events" }
+
+// SetSize implements common.Pane.
+func (m *Model) SetSize(w, h int) { m.width, m.height = w, h }
+
+// SetFilter keeps the entries whose text contains text.
+func (m *Model) SetFilter(text string) {
+	m.filter = text
+	m.cursor, m.top = 0, 0
+}
+
+// Entries returns the timeline, newest first.
+func (m *Model) Entries() []Entry { return m.entries }
+
+// ShortHelp implements help.KeyMap.
+func (m *Model) ShortHelp() []key.Binding {
+	return []key.Binding{m.common.Keys.Up, m.common.Keys.Down, m.keys.Clear}
+}
+
+// FullHelp implements help.KeyMap.
+func (m *Model) FullHelp() [][]key.Binding {
+	g := m.common.Keys
+	return [][]key.Binding{{g.Up, g.Down, g.PageUp, g.PageDown, g.Home, g.End}, {m.keys.Clear}}
+}
+
+// Actions implements common.Pane.
+func (m *Model) Actions() []common.Action { return nil }
+
+// entryFrom builds the timeline entry of one view change; prev may be nil.
+func entryFrom(at time.Time, prev, cur *client.ClusterView, ev *client.TopologyEvent) Entry {
+	e := Entry{At: at, Epoch: cur.Epoch, Nodes: len(cur.Nodes), Shards: len(cur.Shards)}
+	if ev == nil {
+		e.Initial = true
+		return e
+	}
+	e.PrevEpoch = ev.PreviousEpoch
+	e.Added = append(e.Added, ev.AddedNodes...)
+	e.Removed = append(e.Removed, ev.RemovedNodes...)
+	if prev != nil {
+		for _, n := range cur.Nodes {
+			if old, ok := prev.Node(n.ID); ok && old.Role != n.Role {
+				e.Health = append(e.Health, fmt.Sprintf("%s %s -> %s", n.ID, old.Role, n.Role))
+			}
+		}
+	}
+	groups := map[[2]string][]int{}
+	for s, to := range ev.LeaderChanges {
+		from := ""
+		if prev != nil && int(s) < len(prev.Shards) {
+			from = prev.Shards[s].Leader()
+		}
+		k := [2]string{from, to}
+		groups[k] = append(groups[k], int(s))
+	}
+	for k, shards := range groups {
+		sort.Ints(shards)
+		e.Moves = append(e.Moves, Move{From: k[0], To: k[1], Shards: shards})
+	}
+	sort.Slice(e.Moves, func(i, j int) bool {
+		a, b := e.Moves[i], e.Moves[j]
+		if len(a.Shards) != len(b.Shards) {
+			return len(a.Shards) > len(b.Shards)
+		}
+		return a.From+a.To < b.From+b.To
+	})
+	return e
+}
+
+// lines renders an entry as its text lines (unstyled), header first.
+func (e Entry) lines() []string {
+	head := e.At.Format("15:04:05") + "  "
+	if e.Initial {
+		return []string{head + fmt.Sprintf("epoch %d  first view: %d nodes, %d shards", e.Epoch, e.Nodes, e.Shards)}
+	}
+	head += fmt.Sprintf("epoch %d -> %d", e.PrevEpoch, e.Epoch)
+	var details []string
+	if len(e.Added) > 0 {
+		details = append(details, "nodes added: "+strings.Join(e.Added, " "))
+	}
+	if len(e.Removed) > 0 {
+		details = append(details, "nodes removed: "+strings.Join(e.Removed, " "))
+	}
+	details = append(details, e.Health...)
+	for _, mv := range e.Moves {
+		details = append(details, mv.String())
+	}
+	if len(details) == 0 {
+		return []string{head + "  (no visible change)"}
+	}
+	out := []string{head + "  " + details[0]}
+	for _, d := range details[1:] {
+		out = append(out, strings.Repeat(" ", 10)+d)
+	}
+	return out
+}
+
+// String renders a move: "16 shards n2 -> n1 (64-79)".
+func (mv Move) String() string {
+	what := fmt.Sprintf("%d shards", len(mv.Shards))
+	if len(mv.Shards) == 1 {
+		what = fmt.Sprintf("shard %d", mv.Shards[0])
+	}
+	s := fmt.Sprintf("%s %s -> %s", what, orNone(mv.From), orNone(mv.To))
+	if r := ranges(mv.Shards); len(mv.Shards) > 1 && len(r) <= 3 {
+		s += " (" + strings.Join(r, ", ") + ")"
+	}
+	return s
+}
+
+func orNone(id string) string {
+	if id == "" {
+		return "(none)"
+	}
+	return id
+}
+
+// ranges compresses ascending shard ids into "a-b" ranges.
+func ranges(ids []int) []string {
+	var out []string
+	for i := 0; i < len(ids); {
+		j := i
+		for j+1 < len(ids) && ids[j+1] == ids[j]+1 {
+			j++
+		}
+		if i == j {
+			out = append(out, fmt.Sprint(ids[i]))
+		} else {
+			out = append(out, fmt.Sprintf("%d-%d", ids[i], ids[j]))
+		}
+		i = j + 1
+	}
+	return out
+}

@@ -1,0 +1,148 @@
+// Package stats is the console's stats pane: per-operation rates, latency
+// percentiles, errors, retries and redirects from the client's
+// instrumentation, with latency sparklines and pool/router/topology state.
+package stats
+
+import (
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/norikv/norikv-console/client"
+	"github.com/norikv/norikv-console/stats"
+	"github.com/norikv/norikv-console/ui/common"
+)
+
+// History is how many one-second samples the sparklines keep (5 minutes).
+const History = 300
+
+// Minimum size the pane can draw in.
+const (
+	MinWidth  = 50
+	MinHeight = 6
+)
+
+// Model is the stats pane.
+type Model struct {
+	common common.Common
+	keys   *KeyMap
+	width  int
+	height int
+
+	rec     *stats.Recorder
+	last    *client.Stats
+	lastAt  time.Time
+	showAll bool
+	filter  string
+	cursor  int
+	ops     []string // rows shown, in order
+}
+
+// New returns the stats pane.
+func New(c common.Common) *Model {
+	return &Model{common: c, keys: DefaultKeyMap(), rec: stats.NewRecorder(History)}
+}
+
+// Keys returns the pane's key map, for rebinding.
+func (m *Model) Keys() *KeyMap { return m.keys }
+
+// Title implements common.Pane.
+func (m *Model) Title() string { return "Stats" }
+
+// SetSize implements common.Pane.
+func (m *Model) SetSize(w, h int) { m.width, m.height = w, h }
+
+// SetFilter keeps the operations whose name contains text.
+func (m *Model) SetFilter(text string) {
+	m.filter = text
+	m.refreshOps()
+}
+
+// Selected returns the operation whose latency is graphed.
+func (m *Model) Selected() string {
+	if m.cursor < len(m.ops) {
+		return m.ops[m.cursor]
+	}
+	return ""
+}
+
+// ShortHelp implements help.KeyMap.
+func (m *Model) ShortHelp() []key.Binding {
+	return []key.Binding{m.common.Keys.Up, m.common.Keys.Down, m.keys.ShowAll}
+}
+
+// FullHelp implements help.KeyMap.
+func (m *Model) FullHelp() [][]key.Binding {
+	return [][]key.Binding{{m.common.Keys.Up, m.common.Keys.Down, m.common.Keys.Home, m.common.Keys.End}, {m.keys.ShowAll}}
+}
+
+// Actions implements common.Pane.
+func (m *Model) Actions() []common.Action { return nil }
+
+// Init implements common.Pane.
+func (m *Model) Init() tea.Cmd { return nil }
+
+// Update implements common.Pane.
+func (m *Model) Update(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case common.StatsMsg:
+		s := msg.Stats
+		m.last, m.lastAt = &s, msg.At
+		m.rec.Observe(stats.FromClient(msg.At, s))
+		m.refreshOps()
+	case tea.KeyMsg:
+		g := m.common.Keys
+		switch {
+		case key.Matches(msg, g.Up):
+			m.cursor--
+		case key.Matches(msg, g.Down):
+			m.cursor++
+		case key.Matches(msg, g.Home):
+			m.cursor = 0
+		case key.Matches(msg, g.End):
+			m.cursor = len(m.ops) - 1
+		case key.Matches(msg, m.keys.ShowAll):
+			m.showAll = !m.showAll
+			m.refreshOps()
+		}
+		m.cursor = max(0, min(m.cursor, len(m.ops)-1))
+	case tea.MouseMsg:
+		switch {
+		case msg.Button == tea.MouseButtonWheelUp:
+			m.cursor = max(0, m.cursor-1)
+		case msg.Button == tea.MouseButtonWheelDown:
+			m.cursor = max(0, min(len(m.ops)-1, m.cursor+1))
+		case msg.Button == tea.MouseButtonLeft && msg.Action == tea.MouseActionPress:
+			if i := msg.Y - 1; i >= 0 && i < len(m.ops) {
+				m.cursor = i
+			}
+		}
+	}
+	return nil
+}
+
+// refreshOps picks the rows: operations called at least once (or all with
+// show-all), matching the filter, keeping the selected one selected.
+func (m *Model) refreshOps() {
+	sel := m.Selected()
+	m.ops = m.ops[:0]
+	if m.last == nil {
+		return
+	}
+	f := strings.ToLower(m.filter)
+	for op, o := range m.last.Ops {
+		if (m.showAll || o.Calls > 0) && (f == "" || strings.Contains(op, f)) {
+			m.ops = append(m.ops, op)
+		}
+	}
+	sort.Strings(m.ops)
+	m.cursor = 0
+	for i, op := range m.ops {
+		if op == sel {
+			m.cursor = i
+		}
+	}
+}

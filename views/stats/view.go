@@ -1,0 +1,114 @@
+package stats
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/guptarohit/asciigraph"
+
+	"github.com/norikv/norikv-console/stats"
+	"github.com/norikv/norikv-console/ui/common"
+)
+
+// table column widths: op, ops/s, p50, p95, p99, errors, retries, redirects.
+var cols = []int{15, 8, 7, 7, 7, 7, 7, 9}
+
+// View implements common.Pane.
+func (m *Model) View() string {
+	if m.width < MinWidth || m.height < MinHeight {
+		return common.TooSmall(m.width, m.height, MinWidth, MinHeight)
+	}
+	st := m.common.Styles
+	if m.last == nil {
+		return common.Fit(st.Title.Render("CLIENT STATS")+"\n"+st.Muted.Render("waiting for the first sample…"), m.width, m.height)
+	}
+	footer := m.footer()
+	var out []string
+	out = append(out, st.TableHeader.Render(common.Columns(cols, "OPERATION", "   ops/s", "    p50", "    p95", "    p99", " errors", "retries", "redirects")))
+	maxRows := max(1, (m.height-len(footer)-1)/2)
+	first := max(0, m.cursor-maxRows+1)
+	for i := first; i < len(m.ops) && i < first+maxRows; i++ {
+		row := m.row(m.ops[i])
+		if i == m.cursor {
+			row = st.Selected.Render(common.FitLine(row, min(m.width, 76)))
+		}
+		out = append(out, row)
+	}
+	if idle := len(m.last.Ops) - len(m.ops); len(m.ops) == 0 || (idle > 0 && !m.showAll) {
+		out = append(out, st.Muted.Render(fmt.Sprintf("%d operations not called yet (a: show all)", idle)))
+	}
+	graphH := m.height - len(out) - len(footer)
+	out = append(out, m.graph(graphH)...)
+	for len(out) < m.height-len(footer) {
+		out = append(out, "")
+	}
+	out = append(out, footer...)
+	return common.Fit(strings.Join(out, "\n"), m.width, m.height)
+}
+
+func (m *Model) row(op string) string {
+	o := m.last.Ops[op]
+	rate := "-"
+	if p, ok := m.rec.Series(op).Latest(); ok {
+		rate = fmt.Sprintf("%8.1f", p.OpsPerSec)
+	}
+	lat := func(d time.Duration) string { return fmt.Sprintf("%7s", common.FormatLatency(d)) }
+	return common.Columns(cols, op, fmt.Sprintf("%8s", rate), lat(o.Latency.P50()), lat(o.Latency.P95()), lat(o.Latency.P99()),
+		fmt.Sprintf("%7d", o.Errors), fmt.Sprintf("%7d", o.Retries), fmt.Sprintf("%9d", o.Redirects))
+}
+
+// graph draws the selected operation's p50 and p99 per second, in height lines.
+func (m *Model) graph(height int) []string {
+	st := m.common.Styles
+	op := m.Selected()
+	if height < 4 || op == "" {
+		return nil
+	}
+	ser := m.rec.Series(op)
+	title := st.Title.Render("LATENCY "+op) + st.Muted.Render(" p50 and p99 per second, ms, last 5 min")
+	if ser == nil || len(ser.Points) < 2 {
+		return []string{title, st.Muted.Render("collecting samples… (one per second)")}
+	}
+	p50 := ser.Millis(func(p stats.Point) time.Duration { return p.P50 })
+	p99 := ser.Millis(func(p stats.Point) time.Duration { return p.P99 })
+	opts := []asciigraph.Option{asciigraph.Height(height - 2), asciigraph.Width(max(10, m.width-12)), asciigraph.Precision(2), asciigraph.LowerBound(0)}
+	if st.Color {
+		opts = append(opts, asciigraph.SeriesColors(asciigraph.Green, asciigraph.Red), asciigraph.SeriesLegends("p50", "p99"))
+	} else {
+		opts = append(opts, asciigraph.Caption("p50 (lower), p99 (upper)"))
+	}
+	plot := asciigraph.PlotMany([][]float64{p50, p99}, opts...)
+	return append([]string{title}, strings.Split(plot, "\n")...)
+}
+
+// footer shows errors by code and the pool, router and topology state.
+func (m *Model) footer() []string {
+	st := m.common.Styles
+	s := m.last
+	var codes []string
+	for c, n := range s.Requests.ErrorsByCode {
+		codes = append(codes, fmt.Sprintf("%s %d", c, n))
+	}
+	sort.Strings(codes)
+	errs := "errors by code: none"
+	if len(codes) > 0 {
+		errs = "errors by code: " + strings.Join(codes, ", ")
+	}
+	t := s.Topology
+	return []string{
+		st.Text.Render(errs) + st.Muted.Render(fmt.Sprintf("  · total %d calls, %d retries, %d redirects", s.Requests.Calls, s.Requests.Retries, s.Requests.Redirects)),
+		st.Muted.Render(fmt.Sprintf("pool %d conns (%d dials, %d dropped) · router %d nodes, %d shards, %d seeds",
+			s.Pool.ActiveConnections, s.Pool.Dials, s.Pool.Dropped, s.Router.TotalNodes, s.Router.TotalShards, s.Router.SeedNodes)),
+		st.Muted.Render(fmt.Sprintf("topology epoch %d · %d views (%d ignored) · %d leaders cached · watch %s, %d restarts",
+			t.Epoch, t.ViewsReceived, t.ViewsIgnored, t.CachedLeaders, orDash(t.WatchNode), t.WatchRestarts)),
+	}
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
