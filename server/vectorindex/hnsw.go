@@ -1,6 +1,9 @@
 package vectorindex
 
-import "fmt"
+import (
+	"fmt"
+	"unsafe"
+)
 
 // Search returns up to k nearest live vectors to q. HNSW indexes search their
 // graph with a candidate list of ef (0 means Config.EfSearch; raised to k);
@@ -77,10 +80,21 @@ func (ix *Index) searchLayer(sc *scratch, q []float32, qinv float32, ep item, ef
 			break
 		}
 		cand = popMin(cand)
+		if len(cand) > 0 && level == 0 {
+			// The next node to expand: its list is read on the next round.
+			prefetchLines(unsafe.Pointer(&g.links0[int(cand[0].slot)*(g.m0+1)]), 2)
+		}
+		// First pass: pick the unvisited neighbours and start loading their
+		// vectors, so the memory latency overlaps the distance computations.
+		next := sc.next[:0]
 		for _, n := range g.links(c.slot, level) {
-			if !sc.visit(n) {
-				continue
+			if sc.visit(n) {
+				next = append(next, n)
+				prefetchLines(unsafe.Pointer(&ix.vecs[int(n)*ix.dims]), ix.prefetch)
 			}
+		}
+		sc.next = next
+		for _, n := range next {
 			d := ix.distQ(q, qinv, n)
 			if len(res) >= ef && d >= res[0].dist {
 				continue

@@ -6,6 +6,10 @@ import (
 	"sync"
 )
 
+// maxPrefetchLines bounds the prefetch of one vector; the hardware
+// prefetcher streams the rest of a long vector once the first lines arrive.
+const maxPrefetchLines = 8
+
 // slotState says what a storage slot holds.
 type slotState uint8
 
@@ -37,7 +41,8 @@ type Index struct {
 	live     int
 	idBytes  int64
 
-	g *graph // nil for BruteForce
+	g        *graph // nil for BruteForce
+	prefetch int    // cache lines of a vector to prefetch ahead of use
 
 	scratch sync.Pool // *scratch, per search
 }
@@ -49,6 +54,7 @@ func New(cfg Config) (*Index, error) {
 		return nil, fmt.Errorf("new vector index: %w", err)
 	}
 	ix := &Index{cfg: cfg, dims: cfg.Dims, byID: make(map[string]int32)}
+	ix.prefetch = min((cfg.Dims*4+63)/64, maxPrefetchLines)
 	if cfg.Kind == HNSW {
 		ix.g = newGraph(cfg)
 	}

@@ -2,7 +2,11 @@
 
 package vectorindex
 
-import "golang.org/x/sys/cpu"
+import (
+	"unsafe"
+
+	"golang.org/x/sys/cpu"
+)
 
 // useAVX2 is fixed at start-up: the AVX2+FMA kernels run where the CPU has
 // both, the pure-Go ones elsewhere (and under the purego build tag).
@@ -36,3 +40,9 @@ func dotAVX2(a, b []float32) float32
 //
 //go:noescape
 func l2sqAVX2(a, b []float32) float32
+
+// prefetchLines hints the CPU to load `lines` cache lines starting at p. A
+// hint only: it never faults, even past the end of memory.
+//
+//go:noescape
+func prefetchLines(p unsafe.Pointer, lines int)

@@ -129,3 +129,21 @@ l2sdone:
 	VZEROUPPER
 	MOVSS X0, ret+48(FP)
 	RET
+
+// func prefetchLines(p unsafe.Pointer, lines int)
+// Asks for `lines` cache lines from p on, so that a vector the search will
+// read next is on its way while the current one is compared.
+TEXT ·prefetchLines(SB), NOSPLIT, $0-16
+	MOVQ p+0(FP), AX
+	MOVQ lines+8(FP), CX
+
+pfloop:
+	CMPQ       CX, $0
+	JLE        pfdone
+	PREFETCHT0 (AX)
+	ADDQ       $64, AX
+	DECQ       CX
+	JMP        pfloop
+
+pfdone:
+	RET

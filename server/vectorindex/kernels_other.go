@@ -2,6 +2,8 @@
 
 package vectorindex
 
+import "unsafe"
+
 // dot returns a·b; len(b) must be >= len(a).
 func dot(a, b []float32) float32 { return dotGeneric(a, b) }
 
@@ -10,3 +12,6 @@ func l2sq(a, b []float32) float32 { return l2sqGeneric(a, b) }
 
 // kernelName names the distance kernels in use, for benchmark reports.
 const kernelName = "generic"
+
+// prefetchLines is a no-op without assembly.
+func prefetchLines(p unsafe.Pointer, lines int) {}

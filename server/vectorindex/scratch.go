@@ -14,6 +14,7 @@ type scratch struct {
 	tmp     []item   // neighbour lists being rebuilt
 	sel     []item   // neighbour selection of a new node
 	sel2    []item   // neighbour selection of a node being relinked
+	next    []int32  // unvisited neighbours of the node being expanded
 	visited []uint32 // per slot: epoch of the last visit
 	epoch   uint32
 }

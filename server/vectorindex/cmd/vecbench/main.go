@@ -14,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"sync"
@@ -31,6 +32,7 @@ type options struct {
 	efs                                  []int
 	out                                  string
 	minTime                              time.Duration
+	cpuProfile                           string
 }
 
 // run is one ef's measurement, as written to ours.json.
@@ -79,6 +81,7 @@ func parseFlags() (options, error) {
 	flag.StringVar(&efs, "ef", "10,16,24,32,48,64,96,128", "comma-separated ef values")
 	flag.StringVar(&o.out, "out", "vecbench-out", "output directory")
 	flag.DurationVar(&o.minTime, "min-time", time.Second, "minimum timing per ef")
+	flag.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the HNSW searches to this file")
 	flag.Parse()
 	for _, s := range strings.Split(efs, ",") {
 		ef, err := strconv.Atoi(strings.TrimSpace(s))
@@ -149,6 +152,17 @@ func realMain() error {
 	}
 	rep.ExactQPS = exactQPS
 	fmt.Printf("norikv-go: exact search %.1f qps with %d goroutines\n", exactQPS, o.threads)
+	if o.cpuProfile != "" {
+		f, err := os.Create(o.cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
 	for _, ef := range o.efs {
 		res := make([][]vectorindex.Match, o.queries)
 		qps, elapsed, err := measure(o, func(i int) ([]vectorindex.Match, error) {
