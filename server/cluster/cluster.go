@@ -1,0 +1,243 @@
+// Package cluster runs a whole NoriKV-compatible cluster in-process, on
+// loopback, with fault controls for tests (stop/restart a node, cut/heal
+// replication links, move a shard's leader). The console starts one when it
+// is given no cluster, and `norikv-console devcluster` runs one headless.
+package cluster
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"path/filepath"
+	"strconv"
+	"sync"
+
+	"github.com/norikv/norikv-console/server/node"
+	"github.com/norikv/norikv-console/server/service"
+	"github.com/norikv/norikv-console/server/topology"
+	"github.com/norikv/norikv-console/server/transport"
+)
+
+// Options configures a cluster. Zero values take the defaults.
+type Options struct {
+	Nodes       int    // default 3
+	TotalShards int    // default 1024
+	Groups      int    // replication groups, default 16 (at most TotalShards)
+	DataDir     string // "" = a temp dir removed by Close; otherwise kept (data survives a restart)
+	BasePort    int    // 0 = free ports; otherwise node i (0-based: n1, n2, ...) serves clients on BasePort+i
+	Timing      node.Timing
+	LogOutput   io.Writer // Raft warnings; nil discards them
+	Version     string    // reported by NodeStatus
+	Observer    service.Observer
+}
+
+// Cluster is a running in-process cluster.
+type Cluster struct {
+	opts    Options
+	layout  topology.Layout
+	faults  *transport.Faults
+	dataDir string
+	tempDir bool
+
+	mu      sync.Mutex
+	members map[string]*member
+	closed  bool
+}
+
+type member struct {
+	node  *node.Node
+	srv   *service.Server
+	serve chan struct{} // closed when Serve returns
+}
+
+// layoutFile records a data dir's shape so a restart with other flags fails clearly.
+const layoutFile = "cluster.json"
+
+type savedLayout struct {
+	Nodes, TotalShards, Groups int
+}
+
+func (o *Options) defaults() error {
+	if o.Nodes == 0 {
+		o.Nodes = 3
+	}
+	if o.TotalShards == 0 {
+		o.TotalShards = topology.DefaultTotalShards
+	}
+	if o.Groups == 0 {
+		o.Groups = min(topology.DefaultGroups, o.TotalShards)
+	}
+	if o.Nodes < 1 || o.Nodes > 64 {
+		return fmt.Errorf("nodes must be 1..64, got %d", o.Nodes)
+	}
+	if o.BasePort < 0 || o.BasePort+o.Nodes-1 > 65535 {
+		return fmt.Errorf("base port %d leaves no room for %d nodes (ports must be 1..65535)", o.BasePort, o.Nodes)
+	}
+	if o.Timing == (node.Timing{}) {
+		o.Timing = node.DefaultTiming()
+	}
+	return nil
+}
+
+// Start starts every node and returns once every group has a leader and
+// leadership is spread over the nodes.
+func Start(ctx context.Context, opts Options) (*Cluster, error) {
+	if err := opts.defaults(); err != nil {
+		return nil, fmt.Errorf("start cluster: %w", err)
+	}
+	c := &Cluster{opts: opts, faults: transport.NewFaults(), members: map[string]*member{}}
+	if err := c.prepareDataDir(); err != nil {
+		return nil, err
+	}
+	c.layout = topology.Layout{TotalShards: opts.TotalShards, Groups: opts.Groups}
+	var clientLns, raftLns []net.Listener
+	closeAll := func() {
+		for _, l := range append(clientLns, raftLns...) {
+			_ = l.Close()
+		}
+	}
+	for i := 0; i < opts.Nodes; i++ {
+		addr := "127.0.0.1:0"
+		if opts.BasePort > 0 {
+			addr = "127.0.0.1:" + strconv.Itoa(opts.BasePort+i)
+		}
+		cl, err := net.Listen("tcp", addr)
+		if err != nil {
+			closeAll()
+			return nil, fmt.Errorf("start cluster: node n%d client port: %w", i+1, err)
+		}
+		clientLns = append(clientLns, cl)
+		rl, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			closeAll()
+			return nil, fmt.Errorf("start cluster: node n%d replication port: %w", i+1, err)
+		}
+		raftLns = append(raftLns, rl)
+		c.layout.Nodes = append(c.layout.Nodes, topology.Node{
+			ID: "n" + strconv.Itoa(i+1), Addr: cl.Addr().String(), RaftAddr: rl.Addr().String(),
+		})
+	}
+	if err := c.layout.Validate(); err != nil {
+		closeAll()
+		return nil, fmt.Errorf("start cluster: %w", err)
+	}
+	for i, nd := range c.layout.Nodes {
+		if err := c.startMember(nd.ID, clientLns[i], raftLns[i]); err != nil {
+			for _, l := range append(clientLns[i+1:], raftLns[i+1:]...) {
+				_ = l.Close()
+			}
+			_ = c.Close()
+			return nil, fmt.Errorf("start cluster: %w", err)
+		}
+	}
+	if err := c.WaitReady(ctx); err != nil {
+		_ = c.Close()
+		return nil, fmt.Errorf("start cluster: %w", err)
+	}
+	return c, nil
+}
+
+func (c *Cluster) prepareDataDir() error {
+	if c.opts.DataDir == "" {
+		dir, err := os.MkdirTemp("", "norikv-cluster-")
+		if err != nil {
+			return fmt.Errorf("create temp data dir: %w", err)
+		}
+		c.dataDir, c.tempDir = dir, true
+		return nil
+	}
+	c.dataDir = c.opts.DataDir
+	if err := os.MkdirAll(c.dataDir, 0o755); err != nil {
+		return fmt.Errorf("create data dir: %w", err)
+	}
+	want := savedLayout{Nodes: c.opts.Nodes, TotalShards: c.opts.TotalShards, Groups: c.opts.Groups}
+	path := filepath.Join(c.dataDir, layoutFile)
+	raw, err := os.ReadFile(path)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		b, _ := json.Marshal(want)
+		if err := os.WriteFile(path, b, 0o644); err != nil {
+			return fmt.Errorf("record cluster shape in %s: %w", path, err)
+		}
+		return nil
+	case err != nil:
+		return fmt.Errorf("read %s: %w", path, err)
+	}
+	var got savedLayout
+	if err := json.Unmarshal(raw, &got); err != nil {
+		return fmt.Errorf("read %s: %w", path, err)
+	}
+	if got != want {
+		return fmt.Errorf("data dir %s holds a cluster of %d nodes, %d shards, %d groups; start it with those flags or use another --data-dir",
+			c.dataDir, got.Nodes, got.TotalShards, got.Groups)
+	}
+	return nil
+}
+
+func (c *Cluster) startMember(id string, clientLn, raftLn net.Listener) error {
+	n, err := node.Start(node.Config{
+		Layout: c.layout, NodeID: id, DataDir: filepath.Join(c.dataDir, id), Timing: c.opts.Timing,
+		ClientListener: clientLn, RaftListener: raftLn, Faults: c.faults,
+		LogOutput: c.opts.LogOutput, Version: c.opts.Version,
+	})
+	if err != nil {
+		_ = clientLn.Close()
+		_ = raftLn.Close()
+		return fmt.Errorf("node %s: %w", id, err)
+	}
+	m := &member{node: n, srv: service.New(n, c.opts.Observer), serve: make(chan struct{})}
+	go func() {
+		defer close(m.serve)
+		_ = m.srv.Serve()
+	}()
+	c.mu.Lock()
+	c.members[id] = m
+	c.mu.Unlock()
+	return nil
+}
+
+// Close stops every node; a temp data dir is removed.
+func (c *Cluster) Close() error {
+	c.mu.Lock()
+	if c.closed {
+		c.mu.Unlock()
+		return nil
+	}
+	c.closed = true
+	members := c.members
+	c.members = map[string]*member{}
+	c.mu.Unlock()
+	var wg sync.WaitGroup
+	errs := make([]error, len(c.layout.Nodes))
+	for i, nd := range c.layout.Nodes {
+		m := members[nd.ID]
+		if m == nil {
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = m.stop()
+		}()
+	}
+	wg.Wait()
+	if c.tempDir {
+		if err := os.RemoveAll(c.dataDir); err != nil {
+			errs = append(errs, fmt.Errorf("remove temp data dir: %w", err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func (m *member) stop() error {
+	m.srv.Stop()
+	<-m.serve
+	if err := m.node.Close(); err != nil {
+		return fmt.Errorf("stop node %s: %w", m.node.ID(), err)
+	}
+	return nil
+}

@@ -1,0 +1,61 @@
+package node
+
+import (
+	"strings"
+	"time"
+
+	"github.com/hashicorp/raft"
+)
+
+// GroupStatus is one local replication group as this node sees it.
+type GroupStatus struct {
+	ID          int
+	State       string // leader, follower, candidate, shutdown
+	Term        uint64
+	CommitIndex uint64
+	AppliedIdx  uint64
+	LastLogIdx  uint64
+	LeaderID    string
+	LastContact time.Duration // 0 on the leader
+	Keys        int
+	Peers       []string
+}
+
+// Status reports every local group, in id order.
+func (n *Node) Status() []GroupStatus {
+	var out []GroupStatus
+	for _, grp := range n.Groups() {
+		r := grp.rg.raft
+		_, leader := r.LeaderWithID()
+		st := GroupStatus{
+			ID:          grp.ID,
+			State:       strings.ToLower(r.State().String()),
+			Term:        r.CurrentTerm(),
+			CommitIndex: r.CommitIndex(),
+			AppliedIdx:  r.AppliedIndex(),
+			LastLogIdx:  r.LastIndex(),
+			LeaderID:    string(leader),
+			Keys:        grp.FSM.Len(),
+		}
+		if r.State() != raft.Leader {
+			if lc := r.LastContact(); !lc.IsZero() {
+				st.LastContact = time.Since(lc)
+			}
+		}
+		for _, nd := range n.cfg.Layout.Replicas(grp.ID) {
+			st.Peers = append(st.Peers, nd.ID)
+		}
+		out = append(out, st)
+	}
+	return out
+}
+
+// AllGroupsLed reports whether every group this node holds has a known leader.
+func (n *Node) AllGroupsLed() bool {
+	for _, grp := range n.groups {
+		if _, id := grp.rg.raft.LeaderWithID(); id == "" {
+			return false
+		}
+	}
+	return true
+}

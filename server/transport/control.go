@@ -1,0 +1,121 @@
+package transport
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"sync"
+	"time"
+)
+
+const maxFrame = 16 << 20
+
+// HandleControl installs the handler of control calls made to this node.
+func (m *Mux) HandleControl(h func(from string, req []byte) []byte) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.control = h
+}
+
+func (m *Mux) serveControl(c net.Conn, from string) {
+	defer c.Close()
+	for {
+		req, err := readFrame(c)
+		if err != nil {
+			return
+		}
+		m.mu.Lock()
+		h := m.control
+		m.mu.Unlock()
+		var resp []byte
+		if h != nil {
+			resp = h(from, req)
+		}
+		if err := writeFrame(c, resp); err != nil {
+			return
+		}
+	}
+}
+
+// Call sends one control request to the node at raftAddr and waits for its
+// reply. Connections are kept, one per peer, and calls to a peer are serial.
+func (m *Mux) Call(ctx context.Context, raftAddr string, req []byte) ([]byte, error) {
+	m.mu.Lock()
+	if m.closed {
+		m.mu.Unlock()
+		return nil, errors.New("replication transport closed")
+	}
+	cc := m.pool[raftAddr]
+	if cc == nil {
+		cc = &controlConn{}
+		m.pool[raftAddr] = cc
+	}
+	m.mu.Unlock()
+	return cc.call(ctx, m, raftAddr, req)
+}
+
+type controlConn struct {
+	mu sync.Mutex
+	c  net.Conn
+}
+
+func (cc *controlConn) close() {
+	cc.mu.Lock()
+	defer cc.mu.Unlock()
+	if cc.c != nil {
+		_ = cc.c.Close()
+		cc.c = nil
+	}
+}
+
+func (cc *controlConn) call(ctx context.Context, m *Mux, addr string, req []byte) ([]byte, error) {
+	cc.mu.Lock()
+	defer cc.mu.Unlock()
+	deadline, ok := ctx.Deadline()
+	if !ok {
+		deadline = time.Now().Add(2 * time.Second)
+	}
+	if cc.c == nil {
+		c, err := m.dial(addr, ControlChannel, time.Until(deadline))
+		if err != nil {
+			return nil, fmt.Errorf("control call to %s: %w", addr, err)
+		}
+		cc.c = c
+	}
+	_ = cc.c.SetDeadline(deadline)
+	if err := writeFrame(cc.c, req); err != nil {
+		_ = cc.c.Close()
+		cc.c = nil
+		return nil, fmt.Errorf("control call to %s: %w", addr, err)
+	}
+	resp, err := readFrame(cc.c)
+	if err != nil {
+		_ = cc.c.Close()
+		cc.c = nil
+		return nil, fmt.Errorf("control reply from %s: %w", addr, err)
+	}
+	return resp, nil
+}
+
+func writeFrame(w io.Writer, b []byte) error {
+	buf := binary.BigEndian.AppendUint32(make([]byte, 0, 4+len(b)), uint32(len(b)))
+	_, err := w.Write(append(buf, b...))
+	return err
+}
+
+func readFrame(r io.Reader) ([]byte, error) {
+	var n [4]byte
+	if _, err := io.ReadFull(r, n[:]); err != nil {
+		return nil, err
+	}
+	size := binary.BigEndian.Uint32(n[:])
+	if size > maxFrame {
+		return nil, fmt.Errorf("control frame of %d bytes exceeds %d", size, maxFrame)
+	}
+	b := make([]byte, size)
+	_, err := io.ReadFull(r, b)
+	return b, err
+}
