@@ -24,6 +24,9 @@ type benchData struct {
 var (
 	euclid100k = benchData{"100kx128-euclidean", 100_000, 128, Euclidean, 42}
 	cosine20k  = benchData{"20kx768-cosine", 20_000, 768, Cosine, 43}
+	// 5 MB: fits in the last-level cache, so this measures the kernel rather
+	// than DRAM bandwidth.
+	euclid10k = benchData{"10kx128-euclidean-cache-resident", 10_000, 128, Euclidean, 44}
 )
 
 func (d benchData) generate(queries int) *datagen.Set {
@@ -31,9 +34,26 @@ func (d benchData) generate(queries int) *datagen.Set {
 }
 
 // BenchmarkExactSearch measures the exact scan; SetBytes makes the MB/s
-// column the rate of vector data scanned per goroutine.
+// column the rate of vector data scanned per goroutine (for "parallel": by
+// all goroutines together, GOMAXPROCS of them).
 func BenchmarkExactSearch(b *testing.B) {
-	for _, d := range []benchData{euclid100k, cosine20k} {
+	b.Run("100kx128-euclidean-parallel", func(b *testing.B) {
+		d := euclid100k
+		set := d.generate(100)
+		ix := mustNew(b, Config{Dims: d.dims, Distance: d.distance, Kind: BruteForce})
+		loadSet(b, ix, set)
+		b.SetBytes(int64(d.n * d.dims * 4))
+		b.ResetTimer()
+		b.RunParallel(func(pb *testing.PB) {
+			for i := 0; pb.Next(); i++ {
+				if _, err := ix.SearchExact(set.Row(set.Queries, i%100), 10); err != nil {
+					b.Error(err)
+					return
+				}
+			}
+		})
+	})
+	for _, d := range []benchData{euclid100k, cosine20k, euclid10k} {
 		b.Run(d.name, func(b *testing.B) {
 			set := d.generate(100)
 			ix := mustNew(b, Config{Dims: d.dims, Distance: d.distance, Kind: BruteForce})

@@ -23,37 +23,53 @@ func (ix *Index) checkQuery(q []float32, k int) error {
 	return ix.validate("query", q)
 }
 
-// exactTopK scans all slots and keeps the k best in a bounded max-heap whose
-// root is the worst kept candidate; ties at the boundary go to the smaller id.
+// scanBlock is how many vectors one batch kernel call scores; the scores
+// of a block stay in L1 while the heap consumes them.
+const scanBlock = 256
+
+// exactTopK scans all slots, block by block with a batch kernel, and keeps
+// the k best in a bounded max-heap whose root is the worst kept candidate;
+// ties at the boundary go to the smaller id.
 func (ix *Index) exactTopK(q []float32, k int, sc *scratch) []item {
 	qinv := ix.queryNorm(q)
 	top := sc.top[:0]
 	dims := ix.dims
-	vecs := ix.vecs
-	for s, st := range ix.state {
-		if st != slotLive {
-			continue
+	if cap(sc.dists) < scanBlock {
+		sc.dists = make([]float32, scanBlock)
+	}
+	n := len(ix.state)
+	for lo := 0; lo < n; lo += scanBlock {
+		hi := min(lo+scanBlock, n)
+		dists := sc.dists[:hi-lo]
+		block := ix.vecs[lo*dims : hi*dims]
+		if ix.cfg.Distance == Euclidean {
+			l2sqBatch(q, block, dists)
+		} else {
+			dotBatch(q, block, dists)
 		}
-		v := vecs[s*dims : s*dims+dims : s*dims+dims]
-		var d float32
-		switch ix.cfg.Distance {
-		case Euclidean:
-			d = l2sq(q, v)
-		case Cosine:
-			d = cosine(dot(q, v), qinv, ix.invNorms[s])
-		default:
-			d = -dot(q, v)
+		for i, raw := range dists {
+			s := lo + i
+			if ix.state[s] != slotLive {
+				continue
+			}
+			d := raw
+			switch ix.cfg.Distance {
+			case Cosine:
+				d = cosine(raw, qinv, ix.invNorms[s])
+			case InnerProduct:
+				d = -raw
+			}
+			if len(top) < k {
+				top = append(top, item{d, int32(s)})
+				ix.siftUpWorst(top, len(top)-1)
+				continue
+			}
+			if d > top[0].dist || (d == top[0].dist && ix.ids[s] >= ix.ids[top[0].slot]) {
+				continue
+			}
+			top[0] = item{d, int32(s)}
+			ix.siftDownWorst(top, 0)
 		}
-		if len(top) < k {
-			top = append(top, item{d, int32(s)})
-			ix.siftUpWorst(top, len(top)-1)
-			continue
-		}
-		if d > top[0].dist || (d == top[0].dist && ix.ids[s] >= ix.ids[top[0].slot]) {
-			continue
-		}
-		top[0] = item{d, int32(s)}
-		ix.siftDownWorst(top, 0)
 	}
 	sc.top = top
 	return top

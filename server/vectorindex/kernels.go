@@ -84,3 +84,17 @@ func checkFinite(v []float32) (int, bool) {
 // KernelName names the distance kernels this build and CPU use: "avx2+fma"
 // or "generic" (pure Go).
 func KernelName() string { return kernelName }
+
+func dotBatchGeneric(q, vecs, out []float32) {
+	d := len(q)
+	for i := range out {
+		out[i] = dotGeneric(q, vecs[i*d:(i+1)*d])
+	}
+}
+
+func l2sqBatchGeneric(q, vecs, out []float32) {
+	d := len(q)
+	for i := range out {
+		out[i] = l2sqGeneric(q, vecs[i*d:(i+1)*d])
+	}
+}

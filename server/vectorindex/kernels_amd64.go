@@ -46,3 +46,29 @@ func l2sqAVX2(a, b []float32) float32
 //
 //go:noescape
 func prefetchLines(p unsafe.Pointer, lines int)
+
+// dotBatch sets out[i] = vecs[i]·q for the len(out) consecutive vectors
+// of len(q) values in vecs.
+func dotBatch(q, vecs, out []float32) {
+	if useAVX2 {
+		dotBatchAVX2(q, vecs[:len(out)*len(q)], out)
+		return
+	}
+	dotBatchGeneric(q, vecs, out)
+}
+
+// l2sqBatch sets out[i] = Σ(q-vecs[i])² for the len(out) consecutive
+// vectors of len(q) values in vecs.
+func l2sqBatch(q, vecs, out []float32) {
+	if useAVX2 {
+		l2sqBatchAVX2(q, vecs[:len(out)*len(q)], out)
+		return
+	}
+	l2sqBatchGeneric(q, vecs, out)
+}
+
+//go:noescape
+func dotBatchAVX2(q, vecs, out []float32)
+
+//go:noescape
+func l2sqBatchAVX2(q, vecs, out []float32)

@@ -147,3 +147,159 @@ pfloop:
 
 pfdone:
 	RET
+
+// func dotBatchAVX2(q, vecs, out []float32)
+// out[i] = dot(q, vecs[i*len(q):(i+1)*len(q)]); one call scans a whole
+// block of consecutive vectors, so the loads form one stream.
+TEXT ·dotBatchAVX2(SB), NOSPLIT, $0-72
+	MOVQ q_base+0(FP), R8
+	MOVQ q_len+8(FP), R9
+	MOVQ vecs_base+24(FP), DI
+	MOVQ out_base+48(FP), R10
+	MOVQ out_len+56(FP), R11
+
+dotbouter:
+	CMPQ R11, $0
+	JE   dotbdone
+	MOVQ R8, SI
+	MOVQ R9, CX
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+
+dotb32:
+	CMPQ CX, $32
+	JL   dotb8
+	VMOVUPS     (DI), Y4
+	VMOVUPS     32(DI), Y5
+	VMOVUPS     64(DI), Y6
+	VMOVUPS     96(DI), Y7
+	VFMADD231PS (SI), Y4, Y0
+	VFMADD231PS 32(SI), Y5, Y1
+	VFMADD231PS 64(SI), Y6, Y2
+	VFMADD231PS 96(SI), Y7, Y3
+	ADDQ        $128, SI
+	ADDQ        $128, DI
+	SUBQ        $32, CX
+	JMP         dotb32
+
+dotb8:
+	CMPQ CX, $8
+	JL   dotbreduce
+	VMOVUPS     (DI), Y4
+	VFMADD231PS (SI), Y4, Y0
+	ADDQ        $32, SI
+	ADDQ        $32, DI
+	SUBQ        $8, CX
+	JMP         dotb8
+
+dotbreduce:
+	VADDPS       Y1, Y0, Y0
+	VADDPS       Y3, Y2, Y2
+	VADDPS       Y2, Y0, Y0
+	VEXTRACTF128 $1, Y0, X1
+	VADDPS       X1, X0, X0
+	VHADDPS      X0, X0, X0
+	VHADDPS      X0, X0, X0
+
+dotbtail:
+	CMPQ CX, $0
+	JE   dotbstore
+	VMOVSS      (DI), X1
+	VFMADD231SS (SI), X1, X0
+	ADDQ        $4, SI
+	ADDQ        $4, DI
+	DECQ        CX
+	JMP         dotbtail
+
+dotbstore:
+	VMOVSS X0, (R10)
+	ADDQ   $4, R10
+	DECQ   R11
+	JMP    dotbouter
+
+dotbdone:
+	VZEROUPPER
+	RET
+
+// func l2sqBatchAVX2(q, vecs, out []float32)
+// out[i] = l2sq(q, vecs[i*len(q):(i+1)*len(q)]); one call scans a whole
+// block of consecutive vectors, so the loads form one stream.
+TEXT ·l2sqBatchAVX2(SB), NOSPLIT, $0-72
+	MOVQ q_base+0(FP), R8
+	MOVQ q_len+8(FP), R9
+	MOVQ vecs_base+24(FP), DI
+	MOVQ out_base+48(FP), R10
+	MOVQ out_len+56(FP), R11
+
+l2sqbouter:
+	CMPQ R11, $0
+	JE   l2sqbdone
+	MOVQ R8, SI
+	MOVQ R9, CX
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+
+l2sqb32:
+	CMPQ CX, $32
+	JL   l2sqb8
+	VMOVUPS     (DI), Y4
+	VMOVUPS     32(DI), Y5
+	VMOVUPS     64(DI), Y6
+	VMOVUPS     96(DI), Y7
+	VSUBPS      (SI), Y4, Y4
+	VSUBPS      32(SI), Y5, Y5
+	VSUBPS      64(SI), Y6, Y6
+	VSUBPS      96(SI), Y7, Y7
+	VFMADD231PS Y4, Y4, Y0
+	VFMADD231PS Y5, Y5, Y1
+	VFMADD231PS Y6, Y6, Y2
+	VFMADD231PS Y7, Y7, Y3
+	ADDQ        $128, SI
+	ADDQ        $128, DI
+	SUBQ        $32, CX
+	JMP         l2sqb32
+
+l2sqb8:
+	CMPQ CX, $8
+	JL   l2sqbreduce
+	VMOVUPS     (DI), Y4
+	VSUBPS      (SI), Y4, Y4
+	VFMADD231PS Y4, Y4, Y0
+	ADDQ        $32, SI
+	ADDQ        $32, DI
+	SUBQ        $8, CX
+	JMP         l2sqb8
+
+l2sqbreduce:
+	VADDPS       Y1, Y0, Y0
+	VADDPS       Y3, Y2, Y2
+	VADDPS       Y2, Y0, Y0
+	VEXTRACTF128 $1, Y0, X1
+	VADDPS       X1, X0, X0
+	VHADDPS      X0, X0, X0
+	VHADDPS      X0, X0, X0
+
+l2sqbtail:
+	CMPQ CX, $0
+	JE   l2sqbstore
+	VMOVSS      (DI), X1
+	VSUBSS      (SI), X1, X1
+	VFMADD231SS X1, X1, X0
+	ADDQ        $4, SI
+	ADDQ        $4, DI
+	DECQ        CX
+	JMP         l2sqbtail
+
+l2sqbstore:
+	VMOVSS X0, (R10)
+	ADDQ   $4, R10
+	DECQ   R11
+	JMP    l2sqbouter
+
+l2sqbdone:
+	VZEROUPPER
+	RET

@@ -15,3 +15,9 @@ const kernelName = "generic"
 
 // prefetchLines is a no-op without assembly.
 func prefetchLines(p unsafe.Pointer, lines int) {}
+
+// dotBatch sets out[i] = vecs[i]·q for consecutive vectors.
+func dotBatch(q, vecs, out []float32) { dotBatchGeneric(q, vecs, out) }
+
+// l2sqBatch sets out[i] = Σ(q-vecs[i])² for consecutive vectors.
+func l2sqBatch(q, vecs, out []float32) { l2sqBatchGeneric(q, vecs, out) }

@@ -53,6 +53,47 @@ func TestKernels(t *testing.T) {
 	}
 }
 
+// TestBatchKernels checks the block kernels (assembly and pure Go) against
+// the one-vector kernels, over dimensions that exercise every tail.
+func TestBatchKernels(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	for _, dims := range []int{1, 3, 8, 13, 32, 45, 128, 131} {
+		const n = 37
+		q := make([]float32, dims)
+		vecs := make([]float32, n*dims+5) // spare tail: kernels must stop at len(out) vectors
+		for i := range q {
+			q[i] = float32(rng.NormFloat64())
+		}
+		for i := range vecs {
+			vecs[i] = float32(rng.NormFloat64())
+		}
+		outs := map[string][]float32{}
+		for name, f := range map[string]func(q, vecs, out []float32){
+			"dotBatch": dotBatch, "dotBatchGeneric": dotBatchGeneric,
+			"l2sqBatch": l2sqBatch, "l2sqBatchGeneric": l2sqBatchGeneric,
+		} {
+			out := make([]float32, n)
+			f(q, vecs, out)
+			outs[name] = out
+		}
+		for i := range n {
+			v := vecs[i*dims : (i+1)*dims]
+			wantDot, wantL2 := naiveDot(q, v), naiveL2sq(q, v)
+			tol := 1e-4 * float64(dims)
+			for _, name := range []string{"dotBatch", "dotBatchGeneric"} {
+				if got := outs[name][i]; math.Abs(float64(got)-wantDot) > tol {
+					t.Fatalf("dims %d vec %d %s = %v, want %v", dims, i, name, got, wantDot)
+				}
+			}
+			for _, name := range []string{"l2sqBatch", "l2sqBatchGeneric"} {
+				if got := outs[name][i]; math.Abs(float64(got)-wantL2) > tol {
+					t.Fatalf("dims %d vec %d %s = %v, want %v", dims, i, name, got, wantL2)
+				}
+			}
+		}
+	}
+}
+
 func TestInvNorm(t *testing.T) {
 	if got := invNorm([]float32{3, 4}); math.Abs(float64(got)-0.2) > 1e-7 {
 		t.Fatalf("invNorm(3,4) = %v, want 0.2", got)

@@ -8,14 +8,15 @@ import (
 // scratch holds the buffers one search or one insert needs, so a search
 // allocates only its result. Searches take them from Index.scratch.
 type scratch struct {
-	top     []item   // exact top-k heap
-	cand    []item   // HNSW candidates, min-heap
-	res     []item   // HNSW results, max-heap
-	tmp     []item   // neighbour lists being rebuilt
-	sel     []item   // neighbour selection of a new node
-	sel2    []item   // neighbour selection of a node being relinked
-	next    []int32  // unvisited neighbours of the node being expanded
-	visited []uint32 // per slot: epoch of the last visit
+	top     []item    // exact top-k heap
+	dists   []float32 // exact scan: scores of one block
+	cand    []item    // HNSW candidates, min-heap
+	res     []item    // HNSW results, max-heap
+	tmp     []item    // neighbour lists being rebuilt
+	sel     []item    // neighbour selection of a new node
+	sel2    []item    // neighbour selection of a node being relinked
+	next    []int32   // unvisited neighbours of the node being expanded
+	visited []uint32  // per slot: epoch of the last visit
 	epoch   uint32
 }
 
