@@ -16,6 +16,8 @@ var (
 	ErrInvalidID = errors.New("invalid vector id")
 	// ErrInvalidK reports a search k outside 1..MaxK.
 	ErrInvalidK = errors.New("invalid k")
+	// ErrFull reports an index that has no slot left (2^31-1 vectors).
+	ErrFull = errors.New("vector index full")
 	// ErrCorruptSnapshot reports a snapshot that cannot be decoded.
 	ErrCorruptSnapshot = errors.New("corrupt vector index snapshot")
 )

@@ -2,6 +2,7 @@ package vectorindex
 
 import (
 	"fmt"
+	"math"
 	"slices"
 	"sync"
 )
@@ -9,6 +10,9 @@ import (
 // maxPrefetchLines bounds the prefetch of one vector; the hardware
 // prefetcher streams the rest of a long vector once the first lines arrive.
 const maxPrefetchLines = 8
+
+// maxSlots bounds storage so that slot numbers fit the int32 node ids.
+const maxSlots = math.MaxInt32 - 1
 
 // slotState says what a storage slot holds.
 type slotState uint8
@@ -76,6 +80,10 @@ func (ix *Index) Len() int {
 func (ix *Index) Bytes() int64 {
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
+	return ix.bytesLocked()
+}
+
+func (ix *Index) bytesLocked() int64 {
 	const mapEntry = 48 // key header, value and bucket overhead, approximately
 	b := int64(cap(ix.vecs))*4 + int64(cap(ix.invNorms))*4
 	b += int64(cap(ix.ids))*16 + ix.idBytes + int64(cap(ix.state)) + int64(cap(ix.free))*4
@@ -84,6 +92,26 @@ func (ix *Index) Bytes() int64 {
 		b += ix.g.bytes()
 	}
 	return b
+}
+
+// Stats describes an index's contents, for status pages and metrics.
+type Stats struct {
+	Live       int   // vectors searches can return (same as Len)
+	Tombstones int   // deleted HNSW nodes awaiting compaction
+	Slots      int   // storage slots, used and free
+	MaxLevel   int   // HNSW top level (0 for brute force)
+	Bytes      int64 // as Bytes
+}
+
+// Stats returns a consistent snapshot of the index's counters.
+func (ix *Index) Stats() Stats {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	st := Stats{Live: ix.live, Slots: len(ix.state), Bytes: ix.bytesLocked()}
+	if ix.g != nil {
+		st.Tombstones, st.MaxLevel = ix.g.tombstones, ix.g.top
+	}
+	return st
 }
 
 // validate checks a vector or query against the index's dimension and for
@@ -116,6 +144,9 @@ func (ix *Index) Upsert(id string, vec []float32) error {
 	}
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
+	if len(ix.free) == 0 && len(ix.state) >= maxSlots {
+		return fmt.Errorf("upsert %q: index holds %d slots, the most it can: %w", id, len(ix.state), ErrFull)
+	}
 	if old, ok := ix.byID[id]; ok {
 		if slices.Equal(ix.vector(old), vec) {
 			return nil

@@ -151,6 +151,9 @@ func TestDeleteAndBytes(t *testing.T) {
 			if ix.Bytes() < empty+100*4*4 {
 				t.Fatalf("Bytes = %d after 100 vectors, want at least the vector data", ix.Bytes())
 			}
+			if st := ix.Stats(); st.Live != 100 || st.Slots != 100 || st.Bytes != ix.Bytes() {
+				t.Fatalf("Stats = %+v", st)
+			}
 			if !ix.Delete(vecID(3)) || ix.Delete(vecID(3)) || ix.Delete("missing") {
 				t.Fatal("Delete must report true once for a present id, false after")
 			}
