@@ -13,9 +13,11 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"sync"
 
+	"github.com/norikv/norikv-console/server/metrics"
 	"github.com/norikv/norikv-console/server/node"
 	"github.com/norikv/norikv-console/server/service"
 	"github.com/norikv/norikv-console/server/topology"
@@ -30,9 +32,10 @@ type Options struct {
 	DataDir     string // "" = a temp dir removed by Close; otherwise kept (data survives a restart)
 	BasePort    int    // 0 = free ports; otherwise node i (0-based: n1, n2, ...) serves clients on BasePort+i
 	Timing      node.Timing
-	LogOutput   io.Writer // Raft warnings; nil discards them
+	LogOutput   io.Writer // Raft errors; nil discards them
 	Version     string    // reported by NodeStatus
-	Observer    service.Observer
+	// HTTPBasePort, when > 0, serves /healthz, /readyz and /metrics of node i on HTTPBasePort+i.
+	HTTPBasePort int
 }
 
 // Cluster is a running in-process cluster.
@@ -49,9 +52,10 @@ type Cluster struct {
 }
 
 type member struct {
-	node  *node.Node
-	srv   *service.Server
-	serve chan struct{} // closed when Serve returns
+	node     *node.Node
+	srv      *service.Server
+	serve    chan struct{} // closed when Serve returns
+	httpStop func()
 }
 
 // layoutFile records a data dir's shape so a restart with other flags fails clearly.
@@ -73,6 +77,9 @@ func (o *Options) defaults() error {
 	}
 	if o.Nodes < 1 || o.Nodes > 64 {
 		return fmt.Errorf("nodes must be 1..64, got %d", o.Nodes)
+	}
+	if o.HTTPBasePort < 0 || o.HTTPBasePort+o.Nodes-1 > 65535 {
+		return fmt.Errorf("HTTP base port %d leaves no room for %d nodes (ports must be 1..65535)", o.HTTPBasePort, o.Nodes)
 	}
 	if o.BasePort < 0 || o.BasePort+o.Nodes-1 > 65535 {
 		return fmt.Errorf("base port %d leaves no room for %d nodes (ports must be 1..65535)", o.BasePort, o.Nodes)
@@ -189,7 +196,17 @@ func (c *Cluster) startMember(id string, clientLn, raftLn net.Listener) error {
 		_ = raftLn.Close()
 		return fmt.Errorf("node %s: %w", id, err)
 	}
-	m := &member{node: n, srv: service.New(n, c.opts.Observer), serve: make(chan struct{})}
+	mx := metrics.New(n, false)
+	m := &member{node: n, srv: service.New(n, mx.Observe), serve: make(chan struct{})}
+	if c.opts.HTTPBasePort > 0 {
+		i := slices.IndexFunc(c.layout.Nodes, func(nd topology.Node) bool { return nd.ID == id })
+		stop, err := mx.Serve("127.0.0.1:" + strconv.Itoa(c.opts.HTTPBasePort+i))
+		if err != nil {
+			_ = n.Close()
+			return fmt.Errorf("node %s: %w", id, err)
+		}
+		m.httpStop = stop
+	}
 	go func() {
 		defer close(m.serve)
 		_ = m.srv.Serve()
@@ -234,6 +251,9 @@ func (c *Cluster) Close() error {
 }
 
 func (m *member) stop() error {
+	if m.httpStop != nil {
+		m.httpStop()
+	}
 	m.srv.Stop()
 	<-m.serve
 	if err := m.node.Close(); err != nil {

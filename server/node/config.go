@@ -56,7 +56,7 @@ type Config struct {
 	RaftListener   net.Listener
 
 	Faults    *transport.Faults // nil: no fault injection
-	LogOutput io.Writer         // Raft logs at warn level; nil discards them
+	LogOutput io.Writer         // Raft logs at error level; nil discards them
 	Version   string            // build version reported by NodeStatus
 }
 

@@ -139,7 +139,7 @@ func newLogger(n *Node) hclog.Logger {
 	if n.cfg.LogOutput == nil {
 		return hclog.NewNullLogger()
 	}
-	return hclog.New(&hclog.LoggerOptions{Name: n.self.ID, Level: hclog.Warn, Output: n.cfg.LogOutput})
+	return hclog.New(&hclog.LoggerOptions{Name: n.self.ID, Level: hclog.Error, Output: n.cfg.LogOutput})
 }
 
 // addressBook resolves Raft server ids through the configured layout, so

@@ -18,7 +18,9 @@ type GroupStatus struct {
 	LeaderID    string
 	LastContact time.Duration // 0 on the leader
 	Keys        int
-	Peers       []string
+	// ExpiredDeletes counts keys this replica deleted on expiry.
+	ExpiredDeletes uint64
+	Peers          []string
 }
 
 // Status reports every local group, in id order.
@@ -28,14 +30,15 @@ func (n *Node) Status() []GroupStatus {
 		r := grp.rg.raft
 		_, leader := r.LeaderWithID()
 		st := GroupStatus{
-			ID:          grp.ID,
-			State:       strings.ToLower(r.State().String()),
-			Term:        r.CurrentTerm(),
-			CommitIndex: r.CommitIndex(),
-			AppliedIdx:  r.AppliedIndex(),
-			LastLogIdx:  r.LastIndex(),
-			LeaderID:    string(leader),
-			Keys:        grp.FSM.Len(),
+			ID:             grp.ID,
+			State:          strings.ToLower(r.State().String()),
+			Term:           r.CurrentTerm(),
+			CommitIndex:    r.CommitIndex(),
+			AppliedIdx:     r.AppliedIndex(),
+			LastLogIdx:     r.LastIndex(),
+			LeaderID:       string(leader),
+			Keys:           grp.FSM.Len(),
+			ExpiredDeletes: grp.FSM.ExpiredDeletes(),
 		}
 		if r.State() != raft.Leader {
 			if lc := r.LastContact(); !lc.IsZero() {

@@ -1,0 +1,82 @@
+// Package cli implements the `devcluster` and `serve` commands of
+// norikv-console. Both stop cleanly (exit 0) when ctx is cancelled, which
+// main wires to SIGINT and SIGTERM.
+package cli
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/norikv/norikv-console/server/cluster"
+	"github.com/norikv/norikv-console/server/topology"
+)
+
+// Exit codes.
+const (
+	exitOK    = 0
+	exitError = 1
+	exitUsage = 2
+)
+
+const startTimeout = 60 * time.Second
+
+// Devcluster runs an embedded cluster headless: it prints one line
+// `ready ADDR1,ADDR2,...` once every group has a leader, then runs until ctx ends.
+func Devcluster(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("devcluster", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: norikv-console devcluster [--nodes 3] [--shards 1024] [--groups 16] [--port P] [--data-dir DIR] [--http-port H]")
+		fs.PrintDefaults()
+	}
+	nodes := fs.Int("nodes", 3, "number of nodes (1..64)")
+	shards := fs.Int("shards", topology.DefaultTotalShards, "total virtual shards")
+	groups := fs.Int("groups", topology.DefaultGroups, "replication groups (each one Raft group on min(3, nodes) nodes)")
+	port := fs.Int("port", 0, "node i (n1 = 0) serves clients on port+i; 0 picks free ports")
+	dataDir := fs.String("data-dir", "", "keep data here so it survives a restart (default: a temp dir removed at exit)")
+	httpPort := fs.Int("http-port", 0, "node i serves /healthz, /readyz and /metrics on http-port+i; 0 disables HTTP")
+	if err := fs.Parse(args); err != nil {
+		return exitUsage
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "devcluster: unexpected argument %q (all options are flags)\n", fs.Arg(0))
+		return exitUsage
+	}
+	if *shards < 1 || *groups < 1 || *groups > *shards {
+		fmt.Fprintf(stderr, "devcluster: need 1 <= --groups (%d) <= --shards (%d)\n", *groups, *shards)
+		return exitUsage
+	}
+	if *nodes < 1 || *nodes > 64 {
+		fmt.Fprintf(stderr, "devcluster: --nodes must be 1..64, got %d\n", *nodes)
+		return exitUsage
+	}
+	if *port < 0 || *port+*nodes-1 > 65535 || *httpPort < 0 || *httpPort+*nodes-1 > 65535 {
+		fmt.Fprintf(stderr, "devcluster: --port and --http-port must leave room for %d ports below 65536\n", *nodes)
+		return exitUsage
+	}
+	startCtx, cancel := context.WithTimeout(ctx, startTimeout)
+	defer cancel()
+	c, err := cluster.Start(startCtx, cluster.Options{
+		Nodes: *nodes, TotalShards: *shards, Groups: *groups, BasePort: *port, DataDir: *dataDir,
+		LogOutput: stderr, HTTPBasePort: *httpPort,
+	})
+	if err != nil {
+		if ctx.Err() != nil {
+			return exitOK
+		}
+		fmt.Fprintf(stderr, "devcluster: %v\n", err)
+		return exitError
+	}
+	defer func() {
+		if err := c.Close(); err != nil {
+			fmt.Fprintf(stderr, "devcluster: stop: %v\n", err)
+		}
+	}()
+	fmt.Fprintf(stdout, "ready %s\n", strings.Join(c.Addrs(), ","))
+	<-ctx.Done()
+	return exitOK
+}

@@ -1,0 +1,127 @@
+package cli
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/norikv/norikv-console/server/metrics"
+	"github.com/norikv/norikv-console/server/node"
+	"github.com/norikv/norikv-console/server/service"
+	"github.com/norikv/norikv-console/server/topology"
+)
+
+// Serve runs one node of a multi-process cluster until ctx ends. Every node
+// must get the same --peers, --shards and --groups.
+func Serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: norikv-console serve --id n1 --addr HOST:PORT --raft-addr HOST:PORT --data-dir DIR \\\n"+
+			"         --peers n1=CLIENT/RAFT,n2=CLIENT/RAFT,n3=CLIENT/RAFT [--shards 1024] [--groups 16] [--http-addr HOST:PORT]")
+		fs.PrintDefaults()
+	}
+	id := fs.String("id", "", "this node's id, one of the ids in --peers (required)")
+	addr := fs.String("addr", "", "client gRPC address host:port (required)")
+	raftAddr := fs.String("raft-addr", "", "replication address host:port, one port for all groups (required)")
+	dataDir := fs.String("data-dir", "", "directory for this node's Raft logs and snapshots (required)")
+	peers := fs.String("peers", "", "every node of the cluster as id=client_addr/raft_addr, comma separated (default: this node alone)")
+	shards := fs.Int("shards", topology.DefaultTotalShards, "total virtual shards (same on every node)")
+	groups := fs.Int("groups", topology.DefaultGroups, "replication groups (same on every node)")
+	httpAddr := fs.String("http-addr", "", "serve /healthz, /readyz and /metrics here (default: off)")
+	if err := fs.Parse(args); err != nil {
+		return exitUsage
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "serve: unexpected argument %q (all options are flags)\n", fs.Arg(0))
+		return exitUsage
+	}
+	for _, req := range []struct{ name, val string }{{"id", *id}, {"addr", *addr}, {"raft-addr", *raftAddr}, {"data-dir", *dataDir}} {
+		if req.val == "" {
+			fmt.Fprintf(stderr, "serve: --%s is required (see --help)\n", req.name)
+			return exitUsage
+		}
+	}
+	self := topology.Node{ID: *id, Addr: *addr, RaftAddr: *raftAddr}
+	nodes, err := parsePeers(*peers, self)
+	if err != nil {
+		fmt.Fprintf(stderr, "serve: --peers: %v\n", err)
+		return exitUsage
+	}
+	layout := topology.Layout{TotalShards: *shards, Groups: *groups, Nodes: nodes}
+	if err := layout.Validate(); err != nil {
+		fmt.Fprintf(stderr, "serve: %v\n", err)
+		return exitUsage
+	}
+	n, err := node.Start(node.Config{Layout: layout, NodeID: *id, DataDir: *dataDir, LogOutput: stderr})
+	if err != nil {
+		fmt.Fprintf(stderr, "serve: %v\n", err)
+		return exitError
+	}
+	mx := metrics.New(n, true)
+	srv := service.New(n, mx.Observe)
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve() }()
+	defer func() {
+		srv.Stop()
+		if err := n.Close(); err != nil {
+			fmt.Fprintf(stderr, "serve: stop: %v\n", err)
+		}
+	}()
+	if *httpAddr != "" {
+		stop, err := mx.Serve(*httpAddr)
+		if err != nil {
+			fmt.Fprintf(stderr, "serve: %v\n", err)
+			return exitError
+		}
+		defer stop()
+	}
+	fmt.Fprintf(stdout, "serving %s on %s (replication %s)\n", *id, *addr, *raftAddr)
+	ready := time.NewTicker(50 * time.Millisecond)
+	defer ready.Stop()
+	for announced := false; ; {
+		select {
+		case <-ctx.Done():
+			return exitOK
+		case err := <-served:
+			fmt.Fprintf(stderr, "serve: gRPC server stopped: %v\n", err)
+			return exitError
+		case <-ready.C:
+			if !announced && n.AllGroupsLed() {
+				fmt.Fprintf(stdout, "ready %s\n", *addr)
+				announced = true
+			}
+		}
+	}
+}
+
+// parsePeers reads "id=client/raft,..." and checks that self is in it,
+// with the same addresses.
+func parsePeers(s string, self topology.Node) ([]topology.Node, error) {
+	if strings.TrimSpace(s) == "" {
+		return []topology.Node{self}, nil
+	}
+	var out []topology.Node
+	found := false
+	for _, part := range strings.Split(s, ",") {
+		id, addrs, ok := strings.Cut(strings.TrimSpace(part), "=")
+		client, raftAddr, ok2 := strings.Cut(addrs, "/")
+		if !ok || !ok2 || id == "" || client == "" || raftAddr == "" {
+			return nil, fmt.Errorf("peer %q is not id=client_addr/raft_addr (e.g. n1=127.0.0.1:7001/127.0.0.1:7101)", part)
+		}
+		if id == self.ID {
+			if client != self.Addr || raftAddr != self.RaftAddr {
+				return nil, fmt.Errorf("peer %s is listed as %s/%s but --addr/--raft-addr say %s/%s", id, client, raftAddr, self.Addr, self.RaftAddr)
+			}
+			found = true
+		}
+		out = append(out, topology.Node{ID: id, Addr: client, RaftAddr: raftAddr})
+	}
+	if !found {
+		return nil, fmt.Errorf("this node (--id %s) is not in the peer list", self.ID)
+	}
+	return out, nil
+}
