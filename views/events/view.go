@@ -34,6 +34,11 @@ func (m *Model) View() string {
 			if len(out) >= m.height {
 				break
 			}
+			mark := "  "
+			if i == m.cursor && j == 0 {
+				mark = "> "
+			}
+			l = mark + l
 			switch {
 			case i == m.cursor:
 				l = st.Selected.Render(common.FitLine(l, m.width))

@@ -2,6 +2,7 @@ package stats
 
 import (
 	"fmt"
+	"math"
 	"sort"
 	"strings"
 	"time"
@@ -13,7 +14,7 @@ import (
 )
 
 // table column widths: op, ops/s, p50, p95, p99, errors, retries, redirects.
-var cols = []int{15, 8, 7, 7, 7, 7, 7, 9}
+var cols = []int{19, 8, 7, 7, 7, 7, 7, 9}
 
 // View implements common.Pane.
 func (m *Model) View() string {
@@ -26,13 +27,13 @@ func (m *Model) View() string {
 	}
 	footer := m.footer()
 	var out []string
-	out = append(out, st.TableHeader.Render(common.Columns(cols, "OPERATION", "   ops/s", "    p50", "    p95", "    p99", " errors", "retries", "redirects")))
+	out = append(out, st.TableHeader.Render("  "+common.Columns(cols, "OPERATION", "   ops/s", "    p50", "    p95", "    p99", " errors", "retries", "redirects")))
 	maxRows := max(1, (m.height-len(footer)-1)/2)
 	first := max(0, m.cursor-maxRows+1)
 	for i := first; i < len(m.ops) && i < first+maxRows; i++ {
-		row := m.row(m.ops[i])
+		row := "  " + m.row(m.ops[i])
 		if i == m.cursor {
-			row = st.Selected.Render(common.FitLine(row, min(m.width, 76)))
+			row = st.Selected.Render(common.FitLine("> "+m.row(m.ops[i]), min(m.width, 82)))
 		}
 		out = append(out, row)
 	}
@@ -71,8 +72,13 @@ func (m *Model) graph(height int) []string {
 	if ser == nil || len(ser.Points) < 2 {
 		return []string{title, st.Muted.Render("collecting samples… (one per second)")}
 	}
-	p50 := ser.Millis(func(p stats.Point) time.Duration { return p.P50 })
-	p99 := ser.Millis(func(p stats.Point) time.Duration { return p.P99 })
+	p50, p99, seen := gaps(ser, func(p stats.Point) time.Duration { return p.P50 }), gaps(ser, func(p stats.Point) time.Duration { return p.P99 }), false
+	for _, p := range ser.Points {
+		seen = seen || p.Requests > 0
+	}
+	if !seen {
+		return []string{title, st.Muted.Render(fmt.Sprintf("no %s request in the last %d seconds", op, len(ser.Points)))}
+	}
 	opts := []asciigraph.Option{asciigraph.Height(height - 2), asciigraph.Width(max(10, m.width-12)), asciigraph.Precision(2), asciigraph.LowerBound(0)}
 	if st.Color {
 		opts = append(opts, asciigraph.SeriesColors(asciigraph.Green, asciigraph.Red), asciigraph.SeriesLegends("p50", "p99"))
@@ -83,7 +89,20 @@ func (m *Model) graph(height int) []string {
 	return append([]string{title}, strings.Split(plot, "\n")...)
 }
 
-// footer shows errors by code and the pool, router and topology state.
+// gaps returns a percentile in ms per point, NaN where the interval had no
+// request (asciigraph leaves a gap rather than drawing a false zero).
+func gaps(ser *stats.Series, pick func(stats.Point) time.Duration) []float64 {
+	ms := ser.Millis(pick)
+	for i, p := range ser.Points {
+		if p.Requests == 0 {
+			ms[i] = math.NaN()
+		}
+	}
+	return ms
+}
+
+// footer shows errors by code and the pool, router and topology state,
+// wrapped to the pane's width.
 func (m *Model) footer() []string {
 	st := m.common.Styles
 	s := m.last
@@ -97,13 +116,40 @@ func (m *Model) footer() []string {
 		errs = "errors by code: " + strings.Join(codes, ", ")
 	}
 	t := s.Topology
-	return []string{
-		st.Text.Render(errs) + st.Muted.Render(fmt.Sprintf("  · total %d calls, %d retries, %d redirects", s.Requests.Calls, s.Requests.Retries, s.Requests.Redirects)),
-		st.Muted.Render(fmt.Sprintf("pool %d conns (%d dials, %d dropped) · router %d nodes, %d shards, %d seeds",
-			s.Pool.ActiveConnections, s.Pool.Dials, s.Pool.Dropped, s.Router.TotalNodes, s.Router.TotalShards, s.Router.SeedNodes)),
-		st.Muted.Render(fmt.Sprintf("topology epoch %d · %d views (%d ignored) · %d leaders cached · watch %s, %d restarts",
-			t.Epoch, t.ViewsReceived, t.ViewsIgnored, t.CachedLeaders, orDash(t.WatchNode), t.WatchRestarts)),
+	out := []string{st.Text.Render(common.FitLine(errs, m.width))}
+	segs := []string{
+		fmt.Sprintf("total %d calls, %d retries, %d redirects", s.Requests.Calls, s.Requests.Retries, s.Requests.Redirects),
+		fmt.Sprintf("pool %d conns (%d dials, %d dropped)", s.Pool.ActiveConnections, s.Pool.Dials, s.Pool.Dropped),
+		fmt.Sprintf("router %d nodes, %d shards, %d seeds", s.Router.TotalNodes, s.Router.TotalShards, s.Router.SeedNodes),
+		fmt.Sprintf("topology epoch %d, %d views (%d ignored)", t.Epoch, t.ViewsReceived, t.ViewsIgnored),
+		fmt.Sprintf("%d leaders cached", t.CachedLeaders),
+		fmt.Sprintf("watch %s, %d restarts", orDash(t.WatchNode), t.WatchRestarts),
 	}
+	for _, l := range wrap(segs, m.width, " · ") {
+		out = append(out, st.Muted.Render(l))
+	}
+	return out
+}
+
+// wrap joins segments with sep into lines no wider than width.
+func wrap(segs []string, width int, sep string) []string {
+	var out []string
+	line := ""
+	for _, s := range segs {
+		switch {
+		case line == "":
+			line = s
+		case len(line)+len(sep)+len(s) <= width:
+			line += sep + s
+		default:
+			out = append(out, line)
+			line = s
+		}
+	}
+	if line != "" {
+		out = append(out, line)
+	}
+	return out
 }
 
 func orDash(s string) string {

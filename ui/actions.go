@@ -1,0 +1,65 @@
+package ui
+
+import (
+	"fmt"
+	"sort"
+
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/norikv/norikv-console/themes"
+	"github.com/norikv/norikv-console/ui/common"
+	"github.com/norikv/norikv-console/ui/ops"
+)
+
+// actions lists every palette command: the active pane's first, then the
+// global ones, then cluster operations.
+func (m *Model) actions() []common.Action {
+	out := append([]common.Action(nil), m.Active().Actions()...)
+	for i, p := range m.panes {
+		title := p.Title()
+		out = append(out, common.Action{
+			Title: "Go to " + title, Help: "show the " + title + " pane", Keys: fmt.Sprint(i + 1),
+			Run: func(string) tea.Cmd { return common.MsgCmd(common.SwitchPaneMsg{Title: title}) },
+		})
+	}
+	out = append(out,
+		common.Action{Title: "Trace key routing", Help: "show how the client reaches a key", Prompt: "key",
+			Run: func(k string) tea.Cmd { return common.MsgCmd(common.TraceKeyMsg{Key: k}) }},
+		common.Action{Title: "Show help", Help: "list every key", Keys: "?",
+			Run: func(string) tea.Cmd { return common.MsgCmd(common.ShowHelpMsg{}) }},
+		common.Action{Title: "Filter the list", Help: "filter the active pane's list", Keys: "/",
+			Run: func(string) tea.Cmd { return common.MsgCmd(common.StartFilterMsg{}) }},
+	)
+	for _, name := range themes.Names() {
+		out = append(out, common.Action{Title: "Theme: " + name, Help: "switch colours",
+			Run: func(string) tea.Cmd { return common.MsgCmd(common.SetThemeMsg{Name: name}) }})
+	}
+	c := m.common
+	out = append(out, common.Action{
+		Title: "Move a shard's leader", Help: "transfer leadership of a shard (and its group) to a replica",
+		Prompt: "shard and target node (e.g. 17 n2)", Confirm: "Move leader: shard and target %s?",
+		Run: func(arg string) tea.Cmd {
+			shard, target, err := ops.ParseTransfer(arg)
+			if err != nil {
+				return common.MsgCmd(common.ErrorMsg{Err: err})
+			}
+			return ops.TransferLeader(c, shard, target)
+		},
+	})
+	if c.Control != nil {
+		ids := append([]string(nil), c.Control.NodeIDs()...)
+		sort.Strings(ids)
+		for _, id := range ids {
+			out = append(out,
+				common.Action{Title: "Stop node " + id, Help: "embedded cluster: stop a node and watch the failover",
+					Confirm: "Stop node " + id + "? Its shards will elect new leaders.",
+					Run:     func(string) tea.Cmd { return ops.StopNode(c, id) }},
+				common.Action{Title: "Restart node " + id, Help: "embedded cluster: start a stopped node again",
+					Confirm: "Restart node " + id + "?",
+					Run:     func(string) tea.Cmd { return ops.RestartNode(c, id) }},
+			)
+		}
+	}
+	out = append(out, common.Action{Title: "Quit", Help: "leave the console", Keys: "q", Run: func(string) tea.Cmd { return tea.Quit }})
+	return out
+}

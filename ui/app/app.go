@@ -1,0 +1,98 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+
+	"github.com/norikv/norikv-console/keybindings"
+	"github.com/norikv/norikv-console/themes"
+	"github.com/norikv/norikv-console/ui"
+	"github.com/norikv/norikv-console/ui/common"
+	"github.com/norikv/norikv-console/ui/config"
+)
+
+// Run is the console's entry point: it returns the process exit code.
+func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	f, err := ParseFlags(args)
+	if errors.Is(err, ErrHelp) {
+		fmt.Fprint(stdout, Usage)
+		return 0
+	}
+	if err != nil {
+		fmt.Fprintln(stderr, "norikv-console:", err)
+		return 2
+	}
+	if f.Version {
+		fmt.Fprintln(stdout, "norikv-console", Version())
+		return 0
+	}
+	s, file, err := LoadSettings(f)
+	if err != nil {
+		fmt.Fprintln(stderr, "norikv-console:", err)
+		return 2
+	}
+	sess, err := Start(ctx, s, stderr)
+	if err != nil {
+		fmt.Fprintln(stderr, "norikv-console:", err)
+		return 1
+	}
+	defer sess.Close()
+	r := themes.NewRenderer(os.Stdout, themes.NoColor())
+	model, err := NewModel(s, sess, r)
+	if err != nil {
+		fmt.Fprintf(stderr, "norikv-console: config %s: %v\n", file.Path, err)
+		return 2
+	}
+	p := tea.NewProgram(model, tea.WithAltScreen(), tea.WithMouseCellMotion(), tea.WithContext(ctx))
+	if _, err := p.Run(); err != nil && ctx.Err() == nil {
+		fmt.Fprintln(stderr, "norikv-console:", err)
+		return 1
+	}
+	return 0
+}
+
+// LoadSettings reads the config file (--config or the default path) and
+// resolves the settings, checking key rebindings with their line.
+func LoadSettings(f Flags) (Settings, *config.File, error) {
+	path := f.Config
+	if path == "" {
+		p, err := config.DefaultPath()
+		if err != nil {
+			return Settings{}, nil, err
+		}
+		path = p
+	} else if _, err := os.Stat(path); err != nil {
+		return Settings{}, nil, fmt.Errorf("--config: %w", err)
+	}
+	file, err := config.Load(path)
+	if err != nil {
+		return Settings{}, nil, err
+	}
+	if action, err := ui.CheckKeys(file.Keys); err != nil {
+		return Settings{}, nil, fmt.Errorf("config %s: line %d: %w", path, file.KeyLine(action), err)
+	}
+	s, err := Resolve(f, file)
+	return s, file, err
+}
+
+// NewModel builds the root model for a session.
+func NewModel(s Settings, sess *Session, r *lipgloss.Renderer) (*ui.Model, error) {
+	t, err := themes.ByName(s.Theme)
+	if err != nil {
+		return nil, err
+	}
+	c := common.Common{
+		Styles: themes.NewStyles(t, r), Keys: keybindings.DefaultKeyMap(), Client: sess.Client,
+		Profile: s.Profile, ReadOnly: s.ReadOnly, TotalShards: s.TotalShards, Timeout: s.Timeout,
+	}
+	if sess.Cluster != nil {
+		c.Control = sess.Cluster
+	}
+	return ui.New(ui.Options{Common: c, Renderer: r, Feed: sess.Feed, KeyOverrides: s.Keys, Notice: sess.Notice})
+}

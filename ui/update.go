@@ -1,0 +1,331 @@
+package ui
+
+import (
+		"fmt"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/norikv/norikv-console/themes"
+	"github.com/norikv/norikv-console/ui/common"
+	"github.com/norikv/norikv-console/ui/feed"
+	"github.com/norikv/norikv-console/ui/ops"
+	"github.com/norikv/norikv-console/ui/palette"
+)
+
+// reconnectDelay is the wait between connection attempts.
+const reconnectDelay = 2 * time.Second
+
+// Init starts connecting, the topology feed and the tick.
+func (m *Model) Init() tea.Cmd {
+	cmds := []tea.Cmd{feed.TickCmd()}
+	if c := m.common.Client; c != nil {
+		cmds = append(cmds, feed.ConnectCmd(c))
+	}
+	if m.feed != nil {
+		cmds = append(cmds, m.feed.Next())
+	}
+	for _, p := range m.panes {
+		cmds = append(cmds, p.Init())
+	}
+	return tea.Batch(cmds...)
+}
+
+// Update implements tea.Model.
+func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		m.resize(msg.Width, msg.Height)
+		return m, nil
+	case tea.KeyMsg:
+		return m, m.onKey(msg)
+	case tea.MouseMsg:
+		return m, m.onMouse(msg)
+	case common.TopologyMsg:
+		return m, m.onTopology(msg)
+	case common.TickMsg:
+		return m, m.onTick(msg)
+	case common.ConnectedMsg:
+		return m, m.onConnected(msg)
+	case common.NodeStatusMsg:
+		m.onNodeStatus(msg)
+		return m, m.broadcast(msg)
+	case common.StatsMsg:
+		return m, m.broadcast(msg)
+	case common.OpResultMsg:
+		m.lastOp, m.lastOpTime = msg.Op, msg.Latency
+		m.setError(msg.Err)
+		if msg.Err == nil {
+			m.info = msg.Op + ": " + msg.Info
+		}
+		return m, nil
+	case common.ErrorMsg:
+		m.setError(msg.Err)
+		return m, nil
+	case common.SwitchPaneMsg:
+		for i, p := range m.panes {
+			if p.Title() == msg.Title {
+				m.switchTo(i)
+			}
+		}
+		return m, nil
+	case common.SetThemeMsg:
+		m.setTheme(msg.Name)
+		return m, nil
+	case common.TraceKeyMsg:
+		cmd := m.broadcast(msg)
+		m.switchTo(m.paneIndex("Trace"))
+		return m, cmd
+	case common.ShowHelpMsg:
+		return m, m.help.show(m.common.Keys, m.Active())
+	case common.StartFilterMsg:
+		return m, m.startFilter()
+	case common.RunActionMsg:
+		var cmd tea.Cmd
+		m.palette, cmd = m.palette.OpenAction(msg.Action)
+		return m, cmd
+	case palette.ClosedMsg:
+		return m, nil
+	case retryConnectMsg:
+		if c := m.common.Client; c != nil {
+			return m, feed.ConnectCmd(c)
+		}
+		return m, nil
+	}
+	// Anything else (a pane's own async reply) goes to every pane; each
+	// drops what is not its own.
+	return m, m.broadcast(msg)
+}
+
+// broadcast sends a data message to every pane, shown or not.
+func (m *Model) broadcast(msg tea.Msg) tea.Cmd {
+	cmds := make([]tea.Cmd, 0, len(m.panes))
+	for _, p := range m.panes {
+		cmds = append(cmds, p.Update(msg))
+	}
+	return tea.Batch(cmds...)
+}
+
+func (m *Model) onTopology(msg common.TopologyMsg) tea.Cmd {
+	var next tea.Cmd
+	if m.feed != nil && msg.Event != nil {
+		next = m.feed.Next() // re-arm the channel reader
+	}
+	if msg.View == nil {
+		return next
+	}
+	if m.view == nil || (msg.Event != nil && msg.Event.PreviousEpoch == 0) {
+		msg.Event = nil // the first view: no moves to flash
+	} else if msg.View.Epoch <= m.view.Epoch {
+		return next // already shown (the initial fetch raced the feed)
+	}
+	m.view = msg.View
+	m.seedsOnly = false
+	return tea.Batch(next, m.broadcast(msg))
+}
+
+func (m *Model) onTick(msg common.TickMsg) tea.Cmd {
+	m.ticks++
+	cmds := []tea.Cmd{feed.TickCmd(), m.broadcast(msg)}
+	c := m.common.Client
+	if c == nil || m.connState == StateConnecting {
+		return tea.Batch(cmds...)
+	}
+	cmds = append(cmds, feed.StatsCmd(c))
+	if m.ticks%pollEvery == 0 && m.polling == 0 && m.view != nil {
+		ids := make([]string, 0, len(m.view.Nodes))
+		for _, n := range m.view.Nodes {
+			ids = append(ids, n.ID)
+		}
+		m.polling = len(ids)
+		cmds = append(cmds, feed.PollCmds(c, ids)...)
+	}
+	return tea.Batch(cmds...)
+}
+
+func (m *Model) onConnected(msg common.ConnectedMsg) tea.Cmd {
+	c := m.common.Client
+	if msg.Err != nil {
+		m.connState, m.connErr = StateReconnecting, msg.Err
+		return tea.Tick(reconnectDelay, func(time.Time) tea.Msg { return retryConnectMsg{} })
+	}
+	m.connState, m.connErr = StateConnected, nil
+	return tea.Batch(feed.ViewCmd(c), feed.StatsCmd(c))
+}
+
+// retryConnectMsg starts another connection attempt.
+type retryConnectMsg struct{}
+
+func (m *Model) onNodeStatus(msg common.NodeStatusMsg) {
+	m.polling = max(0, m.polling-1)
+	m.reachable[msg.NodeID] = feed.Reachable(msg)
+	if m.polling > 0 || m.view == nil {
+		return
+	}
+	up := 0
+	for _, n := range m.view.Nodes {
+		if m.reachable[n.ID] {
+			up++
+		}
+	}
+	switch {
+	case up == 0:
+		m.connState = StateReconnecting
+	case up < len(m.view.Nodes):
+		m.connState = StateDegraded
+	default:
+		m.connState = StateConnected
+	}
+}
+
+func (m *Model) setError(err error) {
+	m.lastErr = err
+	m.lastHint = ops.ClientErrorHint(err)
+	if err != nil {
+		m.info = ""
+	}
+}
+
+func (m *Model) setTheme(name string) {
+	t, err := themes.ByName(name)
+	if err != nil {
+		m.setError(err)
+		return
+	}
+	r := m.renderer
+	if r == nil {
+		return
+	}
+	*m.common.Styles = *themes.NewStyles(t, r)
+	m.info = "theme: " + t.Name
+}
+
+func (m *Model) paneIndex(title string) int {
+	for i, p := range m.panes {
+		if p.Title() == title {
+			return i
+		}
+	}
+	return m.active
+}
+
+func (m *Model) switchTo(i int) {
+	if i < 0 || i >= len(m.panes) || i == m.active {
+		return
+	}
+	m.stopFilter(false)
+	m.active = i
+}
+
+func (m *Model) onKey(msg tea.KeyMsg) tea.Cmd {
+	g := m.common.Keys
+	if msg.String() == "ctrl+c" {
+		return tea.Quit
+	}
+	if m.palette.Active() {
+		var cmd tea.Cmd
+		m.palette, cmd = m.palette.Update(msg)
+		return cmd
+	}
+	if m.help.open {
+		return m.help.update(msg)
+	}
+	if m.filtering {
+		return m.updateFilter(msg)
+	}
+	if ic, ok := m.Active().(common.InputCapturer); ok && ic.CapturingInput() {
+		return m.Active().Update(msg)
+	}
+	switch {
+	case key.Matches(msg, g.Quit):
+		return tea.Quit
+	case key.Matches(msg, g.Help):
+		return m.help.show(g, m.Active())
+	case key.Matches(msg, g.Palette):
+		var cmd tea.Cmd
+		m.palette, cmd = m.palette.Open(m.actions())
+		return cmd
+	case key.Matches(msg, g.Filter):
+		return m.startFilter()
+	case key.Matches(msg, g.NextTab):
+		m.switchTo((m.active + 1) % len(m.panes))
+		return nil
+	case key.Matches(msg, g.PrevTab):
+		m.switchTo((m.active + len(m.panes) - 1) % len(m.panes))
+		return nil
+	case key.Matches(msg, g.GotoTab):
+		if n := int(msg.String()[0] - '1'); len(msg.String()) == 1 && n < len(m.panes) {
+			m.switchTo(n)
+		}
+		return nil
+	case key.Matches(msg, g.Back):
+		if m.filter.Value() != "" {
+			m.stopFilter(false)
+		} else {
+			m.lastErr, m.info = nil, ""
+		}
+		return nil
+	}
+	return m.Active().Update(msg)
+}
+
+func (m *Model) startFilter() tea.Cmd {
+	if _, ok := m.Active().(common.Filterable); !ok {
+		m.setError(fmt.Errorf("the %s pane has no list to filter", m.Active().Title()))
+		return nil
+	}
+	m.filtering = true
+	return m.filter.Focus()
+}
+
+// stopFilter closes the filter input; keep leaves the filter applied.
+func (m *Model) stopFilter(keep bool) {
+	m.filtering = false
+	m.filter.Blur()
+	if keep {
+		return
+	}
+	m.filter.SetValue("")
+	if f, ok := m.Active().(common.Filterable); ok {
+		f.SetFilter("")
+	}
+}
+
+func (m *Model) updateFilter(msg tea.KeyMsg) tea.Cmd {
+	switch msg.String() {
+	case "esc":
+		m.stopFilter(false)
+		return nil
+	case "enter":
+		m.stopFilter(true)
+		return nil
+	}
+	var cmd tea.Cmd
+	m.filter, cmd = m.filter.Update(msg)
+	if f, ok := m.Active().(common.Filterable); ok {
+		f.SetFilter(strings.TrimSpace(m.filter.Value()))
+	}
+	return cmd
+}
+
+func (m *Model) onMouse(msg tea.MouseMsg) tea.Cmd {
+	if m.palette.Active() || m.help.open {
+		return nil
+	}
+	top := m.paneTop()
+	if msg.Y == top-1 && msg.Button == tea.MouseButtonLeft && msg.Action == tea.MouseActionPress {
+		for i, t := range m.tabs {
+			if msg.X >= t.from && msg.X < t.to {
+				m.switchTo(i)
+			}
+		}
+		return nil
+	}
+	if msg.Y >= top && msg.Y < top+m.paneHeight() {
+		msg.Y -= top
+		return m.Active().Update(msg)
+	}
+	return nil
+}

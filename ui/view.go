@@ -1,0 +1,182 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/norikv/norikv-console/ui/common"
+)
+
+// chrome lines: header and tab bar above the pane, status line below.
+const (
+	linesAbove = 2
+	linesBelow = 1
+)
+
+func (m *Model) paneTop() int    { return linesAbove }
+func (m *Model) paneHeight() int { return max(0, m.height-linesAbove-linesBelow) }
+
+// resize gives every pane the space left after the chrome.
+func (m *Model) resize(w, h int) {
+	m.width, m.height = w, h
+	for _, p := range m.panes {
+		p.SetSize(w, m.paneHeight())
+	}
+	m.palette.SetSize(w, m.paneHeight())
+	m.filter.Width = max(1, w/2)
+}
+
+// View implements tea.Model.
+func (m *Model) View() string {
+	if m.width == 0 || m.height == 0 {
+		return ""
+	}
+	if m.width < MinWidth || m.height < MinHeight {
+		return common.TooSmall(m.width, m.height, MinWidth, MinHeight)
+	}
+	body := m.Active().View()
+	switch {
+	case m.palette.Active():
+		body = overlay(body, m.palette.View(), m.width, m.paneHeight())
+	case m.help.open:
+		body = overlay(body, m.help.view(m.width, m.paneHeight()), m.width, m.paneHeight())
+	}
+	return strings.Join([]string{m.header(), m.tabBar(), body, m.statusLine()}, "\n")
+}
+
+// header: profile, epoch, nodes alive, read-only badge, connection state.
+func (m *Model) header() string {
+	st := m.common.Styles
+	h := st.Header
+	parts := []string{st.HeaderTitle.Render(" NoriKV "), h.Render(" " + m.common.Profile)}
+	if m.view != nil {
+		alive := 0
+		for _, n := range m.view.Nodes {
+			if n.Role == "alive" {
+				alive++
+			}
+		}
+		ns := h
+		if alive < len(m.view.Nodes) {
+			ns = st.StateWarn
+		}
+		parts = append(parts, h.Render(fmt.Sprintf(" · epoch %d · ", m.view.Epoch)), ns.Render(fmt.Sprintf("nodes %d/%d alive", alive, len(m.view.Nodes))))
+	}
+	left := strings.Join(parts, "")
+	state := st.StateOK
+	mark := "●"
+	switch m.connState {
+	case StateConnecting, StateDegraded:
+		state, mark = st.StateWarn, "◌"
+	case StateReconnecting:
+		state, mark = st.StateError, "○"
+	}
+	if !st.Color {
+		mark = "*"
+	}
+	right := state.Render(mark + " " + m.connState + " ")
+	if m.common.ReadOnly {
+		right = st.Badge.Render(" READ-ONLY ") + h.Render(" ") + right
+	}
+	gap := m.width - lipgloss.Width(left) - lipgloss.Width(right)
+	if gap < 1 {
+		return common.FitLine(left, m.width-lipgloss.Width(right)) + right
+	}
+	return left + h.Render(strings.Repeat(" ", gap)) + right
+}
+
+// tabBar renders the tabs and records their extents for mouse clicks.
+func (m *Model) tabBar() string {
+	st := m.common.Styles
+	m.tabs = m.tabs[:0]
+	var b strings.Builder
+	x := 0
+	for i, p := range m.panes {
+		label := fmt.Sprintf(" %d %s ", i+1, p.Title())
+		s := st.TabInactive
+		if i == m.active {
+			s = st.TabActive
+			if !st.Color {
+				label = fmt.Sprintf("[%d %s]", i+1, p.Title())
+			}
+		}
+		w := lipgloss.Width(label)
+		m.tabs = append(m.tabs, tabPos{from: x, to: x + w})
+		b.WriteString(s.Render(label) + " ")
+		x += w + 1
+	}
+	return common.FitLine(b.String(), m.width)
+}
+
+// statusLine: filter input, or last error with what to do, or the last
+// operation, then its latency and key hints on the right.
+func (m *Model) statusLine() string {
+	st := m.common.Styles
+	var left string
+	switch {
+	case m.filtering:
+		left = st.Status.Render(" ") + m.filter.View() + st.StatusDesc.Render("  enter keep · esc clear")
+	case m.lastErr != nil:
+		left = st.StatusError.Render(" ✗ " + m.lastErr.Error())
+		if m.lastHint != "" {
+			left += st.StatusDesc.Render(" — " + m.lastHint)
+		}
+	case m.info != "":
+		left = st.Status.Render(" ✓ " + m.info)
+	case m.filter.Value() != "":
+		left = st.StatusDesc.Render(fmt.Sprintf(" filter %q (esc clears)", m.filter.Value()))
+	case m.connState == StateReconnecting && m.connErr != nil:
+		left = st.StatusError.Render(" " + m.connErr.Error())
+	}
+	var hints []string
+	if m.lastOp != "" {
+		hints = append(hints, st.StatusDesc.Render("last op "+common.FormatLatency(m.lastOpTime)))
+	}
+	for _, b := range m.common.Keys.ShortHelp() {
+		if b.Help().Key == m.common.Keys.NextTab.Help().Key && m.width < 100 {
+			continue
+		}
+		hints = append(hints, st.StatusKey.Render(b.Help().Key)+st.StatusDesc.Render(" "+b.Help().Desc))
+	}
+	right := strings.Join(hints, st.StatusDesc.Render("  ")) + st.Status.Render(" ")
+	rw := lipgloss.Width(right)
+	if lipgloss.Width(left)+rw+1 > m.width {
+		// Errors matter more than hints: give the left side what it needs.
+		if lipgloss.Width(left) >= m.width-10 {
+			return st.Status.Render(common.FitLine(left, m.width))
+		}
+		right = ""
+		rw = 0
+	}
+	gap := m.width - lipgloss.Width(left) - rw
+	return left + st.Status.Render(strings.Repeat(" ", max(0, gap))) + right
+}
+
+// overlay draws box centred over body (width x height), cell-accurately.
+func overlay(body, box string, width, height int) string {
+	if box == "" {
+		return body
+	}
+	lines := strings.Split(body, "\n")
+	boxLines := strings.Split(box, "\n")
+	bw := lipgloss.Width(box)
+	if bw > width {
+		bw = width
+	}
+	x := max(0, (width-bw)/2)
+	y := max(0, (height-len(boxLines))/3)
+	for i, bl := range boxLines {
+		row := y + i
+		if row >= len(lines) {
+			break
+		}
+		l := lines[row]
+		left := ansi.Truncate(l, x, "")
+		right := ansi.TruncateLeft(l, x+bw, "")
+		lines[row] = left + common.FitLine(bl, bw) + right
+	}
+	return strings.Join(lines, "\n")
+}
