@@ -25,11 +25,11 @@ func (ix *Index) distQ(q []float32, qinv float32, s int32) float32 {
 	v := ix.vecs[off : off+ix.dims : off+ix.dims]
 	switch ix.cfg.Distance {
 	case Euclidean:
-		return l2sq(q, v)
+		return ix.kern.l2sq(q, v)
 	case Cosine:
-		return cosine(dot(q, v), qinv, ix.invNorms[s])
+		return cosine(ix.kern.dot(q, v), qinv, ix.invNorms[s])
 	default:
-		return -dot(q, v)
+		return -ix.kern.dot(q, v)
 	}
 }
 

@@ -67,6 +67,7 @@ func (ix *Index) greedy(q []float32, qinv float32, ep item, level int) item {
 func (ix *Index) searchLayer(sc *scratch, q []float32, qinv float32, ep item, ef, level int) []item {
 	g := ix.g
 	state := ix.state
+	vecs, dims, kern, distance := ix.vecs, ix.dims, ix.kern, ix.cfg.Distance
 	sc.resetVisited(len(state))
 	cand, res := sc.cand[:0], sc.res[:0]
 	sc.visit(ep.slot)
@@ -95,7 +96,18 @@ func (ix *Index) searchLayer(sc *scratch, q []float32, qinv float32, ep item, ef
 		}
 		sc.next = next
 		for _, n := range next {
-			d := ix.distQ(q, qinv, n)
+			// distQ, inlined by hand: this is the hottest loop.
+			off := int(n) * dims
+			v := vecs[off : off+dims : off+dims]
+			var d float32
+			switch distance {
+			case Euclidean:
+				d = kern.l2sq(q, v)
+			case Cosine:
+				d = cosine(kern.dot(q, v), qinv, ix.invNorms[n])
+			default:
+				d = -kern.dot(q, v)
+			}
 			if len(res) >= ef && d >= res[0].dist {
 				continue
 			}

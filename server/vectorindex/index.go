@@ -47,6 +47,7 @@ type Index struct {
 
 	g        *graph // nil for BruteForce
 	prefetch int    // cache lines of a vector to prefetch ahead of use
+	kern     kernels
 
 	scratch sync.Pool // *scratch, per search
 }
@@ -58,6 +59,7 @@ func New(cfg Config) (*Index, error) {
 		return nil, fmt.Errorf("new vector index: %w", err)
 	}
 	ix := &Index{cfg: cfg, dims: cfg.Dims, byID: make(map[string]int32)}
+	ix.kern = kernelSet()
 	ix.prefetch = min((cfg.Dims*4+63)/64, maxPrefetchLines)
 	if cfg.Kind == HNSW {
 		ix.g = newGraph(cfg)

@@ -2,6 +2,12 @@ package vectorindex
 
 import "math"
 
+// kernels holds one-vector distance kernels; both read len(a) values of b.
+type kernels struct {
+	dot  func(a, b []float32) float32
+	l2sq func(a, b []float32) float32
+}
+
 // dotGeneric returns a·b in pure Go. len(b) must be >= len(a). Eight products
 // per iteration feed four independent accumulators, so the loop is bound by
 // loads rather than by the latency of one add chain.

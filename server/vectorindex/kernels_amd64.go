@@ -15,6 +15,15 @@ var useAVX2 = cpu.X86.HasAVX2 && cpu.X86.HasFMA
 // kernelName names the distance kernels in use, for benchmark reports.
 var kernelName = map[bool]string{true: "avx2+fma", false: "generic"}[useAVX2]
 
+// kernelSet returns the one-vector kernels for this CPU, called through
+// function values in the hot loops to save a level of calls.
+func kernelSet() kernels {
+	if useAVX2 {
+		return kernels{dot: dotAVX2, l2sq: l2sqAVX2}
+	}
+	return kernels{dot: dotGeneric, l2sq: l2sqGeneric}
+}
+
 // dot returns a·b; len(b) must be >= len(a).
 func dot(a, b []float32) float32 {
 	if useAVX2 {

@@ -4,6 +4,9 @@ package vectorindex
 
 import "unsafe"
 
+// kernelSet returns the pure-Go one-vector kernels.
+func kernelSet() kernels { return kernels{dot: dotGeneric, l2sq: l2sqGeneric} }
+
 // dot returns a·b; len(b) must be >= len(a).
 func dot(a, b []float32) float32 { return dotGeneric(a, b) }
 
