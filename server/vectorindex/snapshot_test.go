@@ -92,3 +92,38 @@ func TestSnapshotCorrupt(t *testing.T) {
 		}
 	}
 }
+
+// TestClone checks that a clone holds the same state and is independent.
+func TestClone(t *testing.T) {
+	set := datagen.Generate(datagen.Spec{N: 600, Queries: 20, Dims: 12, Seed: 21})
+	for _, kind := range kinds {
+		ix := mustNew(t, Config{Dims: 12, Distance: Cosine, Kind: kind, M: 6, EfConstruction: 30})
+		applyOps(t, ix, set, 0, 900)
+		before := snapshotBytes(t, ix)
+		c := ix.Clone()
+		applyOps(t, ix, set, 900, 1500) // the original moves on
+		if !bytes.Equal(snapshotBytes(t, c), before) {
+			t.Fatalf("%s: clone changed with the original", kind)
+		}
+		applyOps(t, c, set, 900, 1500) // the clone catches up the same way
+		if !bytes.Equal(snapshotBytes(t, c), snapshotBytes(t, ix)) {
+			t.Fatalf("%s: clone diverged", kind)
+		}
+	}
+}
+
+func TestCheckHelpers(t *testing.T) {
+	ix := mustNew(t, Config{Dims: 2, Distance: Euclidean, Kind: HNSW})
+	if ix.CheckVector([]float32{1, 2}) != nil || !errors.Is(ix.CheckVector([]float32{1}), ErrDimension) {
+		t.Fatal("CheckVector")
+	}
+	if ix.CheckQuery([]float32{1, 2}, 10) != nil || !errors.Is(ix.CheckQuery([]float32{1, 2}, 0), ErrInvalidK) {
+		t.Fatal("CheckQuery")
+	}
+	if CheckID("a") != nil || !errors.Is(CheckID(""), ErrInvalidID) {
+		t.Fatal("CheckID")
+	}
+	if ix.Len() != 0 {
+		t.Fatal("checks changed the index")
+	}
+}

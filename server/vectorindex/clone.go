@@ -1,0 +1,58 @@
+package vectorindex
+
+import (
+	"maps"
+	"slices"
+)
+
+// Clone returns a deep copy of the index that shares nothing with it. A
+// replicated state machine can clone at snapshot time (a few memory copies)
+// and write the clone's snapshot while the original keeps applying writes.
+func (ix *Index) Clone() *Index {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	c := &Index{
+		cfg:      ix.cfg,
+		dims:     ix.dims,
+		vecs:     slices.Clone(ix.vecs),
+		invNorms: slices.Clone(ix.invNorms),
+		ids:      slices.Clone(ix.ids),
+		state:    slices.Clone(ix.state),
+		byID:     maps.Clone(ix.byID),
+		free:     slices.Clone(ix.free),
+		live:     ix.live,
+		idBytes:  ix.idBytes,
+		prefetch: ix.prefetch,
+		kern:     ix.kern,
+	}
+	if c.byID == nil {
+		c.byID = make(map[string]int32)
+	}
+	if g := ix.g; g != nil {
+		cg := &graph{
+			m: g.m, m0: g.m0, efC: g.efC, ml: g.ml, rng: g.rng,
+			levels:     slices.Clone(g.levels),
+			links0:     slices.Clone(g.links0),
+			upper:      make([][]int32, len(g.upper)),
+			upperInts:  g.upperInts,
+			entry:      g.entry,
+			top:        g.top,
+			tombstones: g.tombstones,
+		}
+		for i, u := range g.upper {
+			cg.upper[i] = slices.Clone(u)
+		}
+		c.g = cg
+	}
+	return c
+}
+
+// CheckVector reports whether vec could be stored: the right dimension and
+// only finite values. A leader can check a write before proposing it.
+func (ix *Index) CheckVector(vec []float32) error { return ix.validate("vector", vec) }
+
+// CheckQuery reports whether Search would accept q and k.
+func (ix *Index) CheckQuery(q []float32, k int) error { return ix.checkQuery(q, k) }
+
+// CheckID reports whether id is a valid vector id (1..MaxIDBytes bytes).
+func CheckID(id string) error { return validateID(id) }
