@@ -1,0 +1,136 @@
+package service_test
+
+import (
+	"bytes"
+	"fmt"
+	"slices"
+	"testing"
+
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/metadata"
+
+	"github.com/norikv/norikv-console/proto/consolepb"
+	"github.com/norikv/norikv-console/proto/norikvpb"
+)
+
+// leaderShards groups shards by the node leading them.
+func leaderShards() map[string][]uint32 {
+	out := map[string][]uint32{}
+	for s := 0; s < tc.Layout().TotalShards; s++ {
+		id := tc.LeaderOf(uint32(s))
+		out[id] = append(out[id], uint32(s))
+	}
+	return out
+}
+
+func TestScanPrefixCursorLimitOrder(t *testing.T) {
+	ctx := testCtx(t)
+	var want []string
+	for i := 0; i < 40; i++ {
+		k := fmt.Sprintf("scan/%03d", i)
+		want = append(want, k)
+		if _, err := tc.leaderKV(t, k).Put(ctx, &norikvpb.PutRequest{Key: []byte(k), Value: bytes.Repeat([]byte("x"), i)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := tc.leaderKV(t, "scan0").Put(ctx, &norikvpb.PutRequest{Key: []byte("scan0"), Value: []byte("not in prefix")}); err != nil {
+		t.Fatal(err)
+	}
+	// Page through every leader's shards with a small limit; merge.
+	var got []string
+	for id, shards := range leaderShards() {
+		var cursor []byte
+		var prev []byte
+		for pages := 0; ; pages++ {
+			resp, err := tc.consoleOn(t, id).Scan(ctx, &consolepb.ScanRequest{
+				Shards: shards, Prefix: []byte("scan/"), StartAfter: cursor, Limit: 3, IncludeValues: true, ValuePreviewBytes: 5,
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(resp.Entries) > 3 {
+				t.Fatalf("page of %d entries with limit 3", len(resp.Entries))
+			}
+			for _, e := range resp.Entries {
+				if bytes.Compare(e.Key, prev) <= 0 {
+					t.Fatalf("scan out of order: %q after %q", e.Key, prev)
+				}
+				prev = e.Key
+				if !slices.Contains(shards, e.Shard) || e.Shard != tc.shard(string(e.Key)) {
+					t.Fatalf("entry %q in shard %d", e.Key, e.Shard)
+				}
+				if int(e.Size) != len(e.Value)+boolInt(e.ValueTruncated)*(int(e.Size)-5) || len(e.Value) > 5 || e.Version.GetIndex() == 0 {
+					t.Fatalf("entry %q: size %d, value %q, truncated %v", e.Key, e.Size, e.Value, e.ValueTruncated)
+				}
+				got = append(got, string(e.Key))
+			}
+			if resp.Done {
+				if len(resp.NextCursor) != 0 {
+					t.Fatalf("done page with cursor %q", resp.NextCursor)
+				}
+				break
+			}
+			cursor = resp.NextCursor
+		}
+	}
+	slices.Sort(got)
+	if !slices.Equal(got, want) {
+		t.Fatalf("scanned %d keys %v, want %d", len(got), got, len(want))
+	}
+
+	// A follower refuses lease scans with a hint, and serves stale ones.
+	shard := tc.shard("scan/000")
+	follower := tc.followerID("scan/000")
+	var trailer metadata.MD
+	_, err := tc.consoleOn(t, follower).Scan(ctx, &consolepb.ScanRequest{Shards: []uint32{shard}}, grpc.Trailer(&trailer))
+	wantCode(t, err, codes.Unavailable, "NOT_LEADER")
+	if hint(trailer) != tc.Addr(tc.LeaderOf(shard)) {
+		t.Fatalf("hint %q", hint(trailer))
+	}
+	_, err = tc.consoleOn(t, follower).Scan(ctx, &consolepb.ScanRequest{Shards: []uint32{shard}, Consistency: "stale_ok"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = tc.consoleOn(t, follower).Scan(ctx, &consolepb.ScanRequest{Limit: 10001})
+	wantCode(t, err, codes.InvalidArgument, "scan limit of 10000")
+	_, err = tc.consoleOn(t, follower).Scan(ctx, &consolepb.ScanRequest{Shards: []uint32{99999}})
+	wantCode(t, err, codes.NotFound, "shard 99999 not found")
+	_, err = tc.consoleOn(t, follower).Scan(ctx, &consolepb.ScanRequest{Consistency: "nope"})
+	wantCode(t, err, codes.InvalidArgument, "unknown consistency level: nope")
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+func TestNodeStatusAndVectorIndexes(t *testing.T) {
+	ctx := testCtx(t)
+	for i, id := range tc.NodeIDs() {
+		st, err := tc.consoleOn(t, id).NodeStatus(ctx, &consolepb.NodeStatusRequest{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st.NodeId != id || st.Addr != tc.Addrs()[i] || st.RaftAddr == "" || st.Epoch == 0 ||
+			st.TotalShards != 1024 || st.TotalGroups != 16 || len(st.Groups) != 16 || len(st.Requests) == 0 {
+			t.Fatalf("status of %s: %+v", id, st)
+		}
+		for _, g := range st.Groups {
+			if g.Term == 0 || g.CommitIndex == 0 || g.LeaderId == "" || len(g.Peers) != 3 || len(g.Shards) != 64 {
+				t.Fatalf("group status %+v", g)
+			}
+			if (g.State == "leader") != (g.LeaderId == id) {
+				t.Fatalf("node %s group %d: state %s, leader %s", id, g.GroupId, g.State, g.LeaderId)
+			}
+		}
+		ix, err := tc.consoleOn(t, id).ListVectorIndexes(ctx, &consolepb.ListVectorIndexesRequest{})
+		if err != nil || len(ix.Indexes) != 0 {
+			t.Fatalf("list vector indexes: %v %v", ix, err)
+		}
+	}
+	_, err := norikvpb.NewVectorClient(tc.conn(t, tc.Addrs()[0])).Search(ctx, &norikvpb.VectorSearchRequest{Namespace: "x"})
+	wantCode(t, err, codes.Unimplemented, "")
+}
