@@ -25,9 +25,7 @@ type helpModel struct {
 }
 
 func newHelp(st *themes.Styles) helpModel {
-	in := textinput.New()
-	in.Prompt = "search: "
-	in.Placeholder = "type to filter keys"
+	in := common.NewInput("search: ", "type to filter keys")
 	return helpModel{styles: st, search: in}
 }
 

@@ -105,9 +105,7 @@ func New(opts Options) (*Model, error) {
 	if err := keybindings.Rebind(scopes, opts.KeyOverrides); err != nil {
 		return nil, err
 	}
-	f := textinput.New()
-	f.Prompt = "/"
-	f.Placeholder = "filter"
+	f := common.NewInput("/", "filter")
 	m := &Model{
 		common: c, renderer: opts.Renderer, feed: opts.Feed,
 		panes:     []common.Pane{cl, ev, stp, tr},

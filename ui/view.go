@@ -27,6 +27,7 @@ func (m *Model) resize(w, h int) {
 	}
 	m.palette.SetSize(w, m.paneHeight())
 	m.filter.Width = max(1, w/2)
+	m.tabBar() // records the tabs' extents for mouse clicks
 }
 
 // View implements tea.Model.

@@ -168,4 +168,3 @@ func buildTLS(t *config.TLS) (*tls.Config, error) {
 	}
 	return tc, nil
 }
-

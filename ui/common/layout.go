@@ -4,6 +4,9 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/charmbracelet/bubbles/cursor"
+	"github.com/charmbracelet/bubbles/textinput"
+
 	"github.com/charmbracelet/x/ansi"
 )
 
@@ -68,4 +71,14 @@ func Columns(widths []int, cells ...string) string {
 		b.WriteString(c)
 	}
 	return b.String()
+}
+
+// NewInput returns a text input with a steady cursor: a blinking one would
+// redraw the whole console twice a second for nothing.
+func NewInput(prompt, placeholder string) textinput.Model {
+	in := textinput.New()
+	in.Prompt = prompt
+	in.Placeholder = placeholder
+	in.Cursor.SetMode(cursor.CursorStatic)
+	return in
 }

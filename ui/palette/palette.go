@@ -41,8 +41,7 @@ type Model struct {
 
 // New returns a closed palette.
 func New(st *themes.Styles) Model {
-	in := textinput.New()
-	in.Prompt = ": "
+	in := common.NewInput(": ", "")
 	in.CharLimit = 256
 	return Model{styles: st, input: in}
 }

@@ -35,9 +35,7 @@ type Model struct {
 
 // New returns the trace pane.
 func New(c common.Common) *Model {
-	in := textinput.New()
-	in.Prompt = "key> "
-	in.Placeholder = "type a key, e.g. user:42"
+	in := common.NewInput("key> ", "type a key, e.g. user:42")
 	in.CharLimit = 1024
 	in.PromptStyle = c.Styles.Accent
 	in.TextStyle = c.Styles.Text
