@@ -82,12 +82,17 @@ func TestOrderingAndTies(t *testing.T) {
 					t.Fatalf("got %v, want %v", got, want)
 				}
 			}
-			got, err := ix.SearchExact(q, 3)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !equalMatches(got, want[:3]) {
-				t.Fatalf("k=3 boundary tie: got %v, want %v", got, want[:3])
+			for _, search := range []func() ([]Match, error){
+				func() ([]Match, error) { return ix.SearchExact(q, 3) },
+				func() ([]Match, error) { return ix.Search(q, 3, 10) },
+			} {
+				got, err := search()
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !equalMatches(got, want[:3]) {
+					t.Fatalf("k=3 boundary tie: got %v, want %v", got, want[:3])
+				}
 			}
 		})
 	}

@@ -1,7 +1,9 @@
 package vectorindex
 
 import (
+	"cmp"
 	"fmt"
+	"slices"
 	"unsafe"
 )
 
@@ -31,6 +33,13 @@ func (ix *Index) Search(q []float32, k, ef int) ([]Match, error) {
 	}
 	res := ix.searchGraph(sc, q, ix.queryNorm(q), max(ef, k))
 	if len(res) > k {
+		// Equal distances at the cut keep the smaller ids, as exact search does.
+		slices.SortFunc(res, func(a, b item) int {
+			if c := cmp.Compare(a.dist, b.dist); c != 0 {
+				return c
+			}
+			return cmp.Compare(ix.ids[a.slot], ix.ids[b.slot])
+		})
 		res = res[:k]
 	}
 	return ix.matches(res), nil
