@@ -165,15 +165,18 @@ func (c *Client) run(ctx context.Context, cl *call, fn attemptFunc) error {
 			return ErrClosed // the pool only fails once closed
 		}
 		md.hdr, md.trl = nil, nil
-		actx, cancel := context.WithTimeout(ctx, c.cfg.Timeout)
+		actx, stop := c.attemptContext(ctx)
 		err = fn(actx, n, md.opts[:])
-		cancel()
+		timedOut := stop()
 		if err == nil {
 			return nil
 		}
 		st, ok := status.FromError(err)
 		if !ok {
 			st = status.New(codes.Unknown, err.Error())
+		}
+		if timedOut && ctx.Err() == nil {
+			st = status.New(codes.DeadlineExceeded, "attempt timed out after "+c.cfg.Timeout.String()+" (Config.Timeout)")
 		}
 		lastStatus, lastAddr = st, addr
 		class := c.classify(ctx, cl, st)
@@ -230,6 +233,28 @@ func (c *Client) run(ctx context.Context, cl *call, fn attemptFunc) error {
 		if tried.full() {
 			tried.reset()
 		}
+	}
+}
+
+// errAttemptTimeout cancels an attempt that outlived Config.Timeout.
+var errAttemptTimeout = errors.New("attempt timeout")
+
+// attemptContext bounds one attempt by Config.Timeout. The bound is enforced
+// on the client (a timer cancels the RPC) rather than as a context deadline,
+// so no per-attempt grpc-timeout is sent: the caller's own deadline is what
+// the server sees, and a request whose caller deadline is already nearer
+// costs no timer at all. stop reports whether the attempt timed out.
+func (c *Client) attemptContext(ctx context.Context) (context.Context, func() bool) {
+	if d, ok := ctx.Deadline(); ok && time.Until(d) <= c.cfg.Timeout {
+		return ctx, func() bool { return false }
+	}
+	actx, cancel := context.WithCancelCause(ctx)
+	t := time.AfterFunc(c.cfg.Timeout, func() { cancel(errAttemptTimeout) })
+	return actx, func() bool {
+		t.Stop()
+		timedOut := context.Cause(actx) == errAttemptTimeout
+		cancel(nil)
+		return timedOut
 	}
 }
 
