@@ -14,8 +14,12 @@ func Example() {
 	if err != nil {
 		panic(err)
 	}
-	for id, v := range map[string][]float32{"a": {0, 0}, "b": {3, 4}, "c": {1, 0}} {
-		if err := ix.Upsert(id, v); err != nil {
+	writes := []struct {
+		id  string
+		vec []float32
+	}{{"a", []float32{0, 0}}, {"b", []float32{3, 4}}, {"c", []float32{1, 0}}}
+	for _, w := range writes { // in log order: never from a map, whose order varies
+		if err := ix.Upsert(w.id, w.vec); err != nil {
 			panic(err)
 		}
 	}
