@@ -1,6 +1,7 @@
 package vectorindex
 
 import (
+	"bytes"
 	"fmt"
 	"testing"
 	"time"
@@ -116,4 +117,37 @@ func BenchmarkHNSW(b *testing.B) {
 			}
 		})
 	}
+}
+
+// BenchmarkSnapshot measures writing and restoring a 100k x 128 index
+// (brute force, so no graph build is needed); MB/s is snapshot bytes.
+func BenchmarkSnapshot(b *testing.B) {
+	d := euclid100k
+	set := d.generate(1)
+	ix := mustNew(b, Config{Dims: d.dims, Distance: d.distance, Kind: BruteForce})
+	loadSet(b, ix, set)
+	var buf bytes.Buffer
+	must(b, ix.WriteSnapshot(&buf))
+	size := int64(buf.Len())
+	b.Run("write", func(b *testing.B) {
+		b.SetBytes(size)
+		for b.Loop() {
+			buf.Reset()
+			must(b, ix.WriteSnapshot(&buf))
+		}
+	})
+	b.Run("read", func(b *testing.B) {
+		b.SetBytes(size)
+		for b.Loop() {
+			if _, err := ReadSnapshot(bytes.NewReader(buf.Bytes())); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("clone", func(b *testing.B) {
+		b.SetBytes(size)
+		for b.Loop() {
+			ix.Clone()
+		}
+	})
 }

@@ -237,6 +237,27 @@ func (ix *Index) allocSlot() int32 {
 	return s
 }
 
+// reserve sizes storage for up to n slots so that a restore does not grow
+// it step by step. The reservation is capped (256 MiB of vectors): past
+// that, growth costs little, and a damaged count cannot reserve much.
+func (ix *Index) reserve(n int) {
+	n = min(n, (256<<20)/(4*ix.dims))
+	if len(ix.byID) == 0 {
+		ix.byID = make(map[string]int32, n)
+	}
+	ix.vecs = slices.Grow(ix.vecs, n*ix.dims)
+	ix.ids = slices.Grow(ix.ids, n)
+	ix.state = slices.Grow(ix.state, n)
+	if ix.cfg.Distance == Cosine {
+		ix.invNorms = slices.Grow(ix.invNorms, n)
+	}
+	if g := ix.g; g != nil {
+		g.levels = slices.Grow(g.levels, n)
+		g.upper = slices.Grow(g.upper, n)
+		g.links0 = slices.Grow(g.links0, n*(g.m0+1))
+	}
+}
+
 // release forgets the id held by a live slot and marks the slot free; the
 // caller decides when the slot may be reused.
 func (ix *Index) release(s int32) {

@@ -80,7 +80,8 @@ func invNorm(v []float32) float32 {
 // index of the first one that is not.
 func checkFinite(v []float32) (int, bool) {
 	for i, x := range v {
-		if math.IsNaN(float64(x)) || math.IsInf(float64(x), 0) {
+		// All exponent bits set: ±Inf or NaN.
+		if math.Float32bits(x)&0x7f800000 == 0x7f800000 {
 			return i, false
 		}
 	}

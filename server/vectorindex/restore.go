@@ -118,6 +118,7 @@ func (ix *Index) readSlots(sr *snapReader) error {
 	if n > math.MaxInt32/2 {
 		return corrupt("slot count %d", n)
 	}
+	ix.reserve(n)
 	vb := make([]byte, 4*ix.dims)
 	vec := make([]float32, ix.dims)
 	for s := range n {
