@@ -96,12 +96,12 @@ func (p *Pool) Retain(keep map[string]bool) {
 		if !keep[addr] {
 			drop = append(drop, n)
 			delete(p.nodes, addr)
+			p.drops.Add(1)
 		}
 	}
 	p.mu.Unlock()
 	for _, n := range drop {
 		_ = n.Conn.Close()
-		p.drops.Add(1)
 	}
 }
 
