@@ -34,6 +34,7 @@ type Client struct {
 	ctx    context.Context // cancelled by Close
 	cancel context.CancelFunc
 	closed atomic.Bool
+	bgMu   sync.Mutex     // orders goBackground against Close
 	wg     sync.WaitGroup // background goroutines (watch, refresh)
 
 	connectOnce sync.Once
@@ -112,10 +113,7 @@ func (c *Client) Connect(ctx context.Context) error {
 	if c.cfg.DisableWatch {
 		return c.ping(ctx)
 	}
-	c.connectOnce.Do(func() {
-		c.wg.Add(1)
-		go c.watchLoop()
-	})
+	c.connectOnce.Do(func() { c.goBackground(c.watchLoop) })
 	select {
 	case <-c.firstView:
 		return nil
@@ -171,9 +169,12 @@ func errString(err error) string {
 // for a topology callback that is still running; it waits up to one second
 // for the others to finish.
 func (c *Client) Close() error {
+	c.bgMu.Lock()
 	if !c.closed.CompareAndSwap(false, true) {
+		c.bgMu.Unlock()
 		return nil
 	}
+	c.bgMu.Unlock()
 	c.cancel()
 	c.wg.Wait()
 	c.subsMu.Lock()
@@ -193,6 +194,22 @@ func (c *Client) Close() error {
 	}
 	c.pool.Close()
 	return nil
+}
+
+// goBackground runs fn on a goroutine that Close waits for, unless the
+// client is already closed. It reports whether fn was started.
+func (c *Client) goBackground(fn func()) bool {
+	c.bgMu.Lock()
+	defer c.bgMu.Unlock()
+	if c.closed.Load() {
+		return false
+	}
+	c.wg.Add(1)
+	go func() {
+		defer c.wg.Done()
+		fn()
+	}()
+	return true
 }
 
 // ClusterView returns the latest cluster view, or nil before the first one.

@@ -50,7 +50,6 @@ func (c *Client) lastWatchAddr() string {
 // When the stream breaks it moves on to the next candidate node, backing off
 // while no node answers.
 func (c *Client) watchLoop() {
-	defer c.wg.Done()
 	failures, unimplemented := 0, 0
 	next := 0
 	var lastAddr string
@@ -121,15 +120,10 @@ func (c *Client) watchOnce(addr string) (bool, error) {
 // in the background, at most one at a time. Used when a NOT_LEADER came
 // without a hint: the watched node may be behind.
 func (c *Client) refreshTopology() {
-	if c.cfg.DisableWatch && c.closed.Load() {
+	if c.closed.Load() || !c.refreshing.CompareAndSwap(false, true) {
 		return
 	}
-	if !c.refreshing.CompareAndSwap(false, true) {
-		return
-	}
-	c.wg.Add(1)
-	go func() {
-		defer c.wg.Done()
+	started := c.goBackground(func() {
 		defer c.refreshing.Store(false)
 		watched := c.lastWatchAddr()
 		for _, addr := range c.watchCandidates() {
@@ -140,7 +134,10 @@ func (c *Client) refreshTopology() {
 				return
 			}
 		}
-	}()
+	})
+	if !started {
+		c.refreshing.Store(false)
+	}
 }
 
 // fetchView reads the first (current) view from addr.
