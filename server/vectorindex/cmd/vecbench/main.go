@@ -34,6 +34,8 @@ type options struct {
 	minTime                              time.Duration
 	cpuProfile                           string
 	reps                                 int
+	latent, clusters                     int
+	noise                                float64
 }
 
 // run is one ef's measurement, as written to ours.json.
@@ -82,6 +84,9 @@ func parseFlags() (options, error) {
 	flag.StringVar(&efs, "ef", "10,16,24,32,48,64,96,128", "comma-separated ef values")
 	flag.StringVar(&o.out, "out", "vecbench-out", "output directory")
 	flag.DurationVar(&o.minTime, "min-time", time.Second, "minimum timing per ef")
+	flag.IntVar(&o.latent, "latent", 0, "latent subspace dimension (0: datagen default, 16)")
+	flag.IntVar(&o.clusters, "clusters", 0, "cluster count (0: datagen default, 100)")
+	flag.Float64Var(&o.noise, "noise", 0, "ambient noise per dimension (0: datagen default, 0.1)")
 	flag.IntVar(&o.reps, "reps", 3, "timed windows per ef; the best one counts")
 	flag.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the HNSW searches to this file")
 	flag.Parse()
@@ -122,7 +127,8 @@ func realMain() error {
 	if err := os.MkdirAll(o.out, 0o755); err != nil {
 		return err
 	}
-	set := datagen.Generate(datagen.Spec{N: o.n, Queries: o.queries, Dims: o.dims, Seed: o.seed})
+	set := datagen.Generate(datagen.Spec{N: o.n, Queries: o.queries, Dims: o.dims, Seed: o.seed,
+		Latent: o.latent, Clusters: o.clusters, Noise: o.noise})
 	if err := writeNpy(filepath.Join(o.out, "base.npy"), set.Base, o.n, o.dims); err != nil {
 		return err
 	}
