@@ -119,6 +119,7 @@ func (c Config) validate() error {
 	return nil
 }
 
+// String summarises the configuration for logs.
 func (c Config) String() string {
 	return fmt.Sprintf("Config{Nodes:%v TotalShards:%d Timeout:%s}", c.Nodes, c.TotalShards, c.Timeout)
 }
