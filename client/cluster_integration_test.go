@@ -341,30 +341,49 @@ func TestIntegration(t *testing.T) {
 	})
 }
 
-// TestIntegrationNodeFailure stops the leader of a key's shard: writes keep
-// working once the cluster elects a new leader, and the watch moves on when
-// its node dies.
+// TestIntegrationNodeFailure stops the node the client watches the topology
+// from, which also leads some shards: writes to its shards keep working once
+// the cluster elects new leaders, and the watch moves to another node and
+// keeps delivering newer views.
 func TestIntegrationNodeFailure(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts an embedded cluster")
 	}
 	cl, c := startCluster(t)
 	ctx := tctx(t)
-	key := []byte("fail:1")
-	if _, err := c.Put(ctx, key, []byte("before"), nil); err != nil {
-		t.Fatal(err)
+	watched := c.Stats().Topology.WatchNode
+	var victim string
+	for _, id := range cl.NodeIDs() {
+		if cl.Addr(id) == watched {
+			victim = id
+		}
 	}
-	victim := c.Route(key).LeaderID
+	if victim == "" {
+		t.Fatalf("watch node %q is not a cluster node", watched)
+	}
+	var keys [][]byte
+	for i := 0; len(keys) < 8 && i < 1000; i++ {
+		k := []byte(fmt.Sprintf("fail:%d", i))
+		if c.Route(k).LeaderID == victim {
+			keys = append(keys, k)
+		}
+	}
+	if len(keys) < 8 {
+		t.Fatalf("found only %d keys led by %s", len(keys), victim)
+	}
+	events := make(chan client.TopologyEvent, 1024)
+	defer c.OnTopologyChange(func(ev client.TopologyEvent) { events <- ev })()
+	epoch := c.ClusterView().Epoch
 	if err := cl.StopNode(victim); err != nil {
 		t.Fatal(err)
 	}
 	var wg sync.WaitGroup
-	errs := make(chan error, 8)
-	for i := 0; i < 8; i++ {
+	errs := make(chan error, len(keys))
+	for _, k := range keys {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			_, err := c.Put(ctx, []byte(fmt.Sprintf("fail:%d", i)), []byte("during"), nil)
+			_, err := c.Put(ctx, k, []byte("during"), nil)
 			errs <- err
 		}()
 	}
@@ -375,17 +394,32 @@ func TestIntegrationNodeFailure(t *testing.T) {
 			t.Fatalf("Put while %s is down: %v", victim, err)
 		}
 	}
-	got, err := c.Get(ctx, []byte("fail:0"), nil)
+	got, err := c.Get(ctx, keys[0], nil)
 	if err != nil || string(got.Value) != "during" || got.Meta["served_by"] == victim {
 		t.Fatalf("Get = %+v, %v", got, err)
 	}
-	waitForCond(t, "a view without the victim as leader", func() bool {
-		return c.Route(key).LeaderID != victim && c.Stats().Topology.WatchNode != cl.Addr(victim)
+	waitForCond(t, "the watch to move off the stopped node and see new leaders", func() bool {
+		st := c.Stats().Topology
+		return st.WatchNode != watched && st.Epoch > epoch && c.Route(keys[0]).LeaderID != victim
 	})
+	moved := false
+	for len(events) > 0 && !moved {
+		ev := <-events
+		if ev.PreviousEpoch < epoch {
+			t.Fatalf("event from epoch %d older than %d", ev.PreviousEpoch, epoch)
+		}
+		moved = ev.LeaderChanges[uint32(client.ShardForKey(keys[0], 1024))] != ""
+	}
+	if !moved {
+		t.Fatal("no event reported the new leader")
+	}
+	if st := c.Stats().Ops["put"]; st.Retries+st.Redirects == 0 {
+		t.Fatalf("writes to a stopped leader needed no retry or redirect: %+v", st)
+	}
 	if err := cl.RestartNode(ctx, victim); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.Put(ctx, key, []byte("after"), nil); err != nil {
+	if _, err := c.Put(ctx, keys[0], []byte("after"), nil); err != nil {
 		t.Fatalf("Put after restart: %v", err)
 	}
 }

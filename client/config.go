@@ -12,7 +12,7 @@ import (
 // Defaults applied to zero fields of Config and RetryConfig.
 const (
 	DefaultTimeout      = 5 * time.Second
-	DefaultMaxAttempts  = 8
+	DefaultMaxAttempts  = 10
 	DefaultInitialDelay = 20 * time.Millisecond
 	DefaultMaxDelay     = time.Second
 	DefaultJitter       = 20 * time.Millisecond
@@ -52,7 +52,9 @@ type Config struct {
 // RetryConfig is the retry policy for transient failures.
 type RetryConfig struct {
 	// MaxAttempts is the total number of attempts, including the first,
-	// spent on transient failures (NOT_LEADER hints do not count); 0 means 8.
+	// spent on transient failures (NOT_LEADER hints do not count); 0 means 10.
+	// With the default delays the budget spans about 4s, enough for a leader
+	// election after a node failure.
 	MaxAttempts int
 	// InitialDelay is the wait before the first retry; 0 means 20ms.
 	InitialDelay time.Duration

@@ -169,6 +169,7 @@ func (c *Client) run(ctx context.Context, cl *call, fn attemptFunc) error {
 		err = fn(actx, n, md.opts[:])
 		timedOut := stop()
 		if err == nil {
+			n.MarkUp()
 			return nil
 		}
 		st, ok := status.FromError(err)
@@ -203,7 +204,7 @@ func (c *Client) run(ctx context.Context, cl *call, fn attemptFunc) error {
 					"too many NOT_LEADER redirects ("+st.Message()+"); the cluster may be electing a leader, retry later"), addr, cl.ifMatch)
 			}
 			tried.add(addr)
-			if id, target := c.resolveHint(md.hint()); target != "" && !tried.has(target) {
+			if id, target := c.resolveHint(md.hint()); target != "" && !tried.has(target) && !c.pool.IsDown(target) {
 				c.cacheLeader(cl.shard, id, target)
 				addr = target
 				continue // follow the hint at once, no sleep
@@ -212,6 +213,7 @@ func (c *Client) run(ctx context.Context, cl *call, fn attemptFunc) error {
 			c.refreshTopology()
 			addr = ""
 		case retryElse:
+			n.MarkDown(downFor)
 			tried.add(addr)
 			c.forgetLeader(cl.shard, addr)
 			addr = ""
@@ -258,21 +260,42 @@ func (c *Client) attemptContext(ctx context.Context) (context.Context, func() bo
 	}
 }
 
+// downFor is how long a node that failed at the transport level is avoided
+// while other nodes can serve.
+const downFor = 500 * time.Millisecond
+
 // locate picks the node to send a request for shard to: the cached leader,
-// else the shard's replicas, else any known node, else a seed, skipping
-// nodes already tried in this call and spreading load round-robin.
+// else the shard's replicas, else any known node, else a seed. It skips
+// nodes already tried in this call and, while others remain, nodes that
+// failed recently; it spreads load round-robin.
 func (c *Client) locate(shard int, tried *addrSet) string {
 	if shard >= 0 && shard < len(c.leaders) {
-		if e := c.leaders[shard].Load(); e != nil && e.addr != "" && !tried.has(e.addr) {
+		if e := c.leaders[shard].Load(); e != nil && e.addr != "" && !tried.has(e.addr) && !c.pool.IsDown(e.addr) {
 			return e.addr
 		}
 	}
+	if a := c.pickNode(shard, tried, true); a != "" {
+		return a
+	}
+	if a := c.pickNode(shard, tried, false); a != "" {
+		return a
+	}
+	tried.reset()
+	seeds := c.cfg.Nodes
+	return seeds[int(c.rr.Add(1))%len(seeds)]
+}
+
+// pickNode returns the first usable candidate among the shard's replicas,
+// the view's nodes and the seeds ("" when none); skipDown also skips nodes
+// that failed recently.
+func (c *Client) pickNode(shard int, tried *addrSet, skipDown bool) string {
+	ok := func(a string) bool { return a != "" && !tried.has(a) && !(skipDown && c.pool.IsDown(a)) }
 	t := c.topo.Load()
 	start := int(c.rr.Add(1))
 	if t != nil && shard >= 0 && shard < len(t.replicas) {
 		reps := t.replicas[shard]
 		for i := range reps {
-			if a := t.addrByID[reps[(start+i)%len(reps)]]; a != "" && !tried.has(a) {
+			if a := t.addrByID[reps[(start+i)%len(reps)]]; ok(a) {
 				return a
 			}
 		}
@@ -280,19 +303,18 @@ func (c *Client) locate(shard int, tried *addrSet) string {
 	if t != nil {
 		addrs := t.nodeAddrs()
 		for i := range addrs {
-			if a := addrs[(start+i)%len(addrs)]; !tried.has(a) {
+			if a := addrs[(start+i)%len(addrs)]; ok(a) {
 				return a
 			}
 		}
 	}
 	seeds := c.cfg.Nodes
 	for i := range seeds {
-		if a := seeds[(start+i)%len(seeds)]; !tried.has(a) {
+		if a := seeds[(start+i)%len(seeds)]; ok(a) {
 			return a
 		}
 	}
-	tried.reset()
-	return seeds[start%len(seeds)]
+	return ""
 }
 
 // resolveHint turns a leader hint (address or node id) into an address.

@@ -298,3 +298,24 @@ func TestBadInputIsRejectedLocally(t *testing.T) {
 		t.Fatal("New without TotalShards succeeded")
 	}
 }
+
+func TestRecentlyFailedNodeIsAvoided(t *testing.T) {
+	f := startFake(t, fakeServices{})
+	dead := deadAddr(t)
+	c := newTestClient(t, false, dead, f.addr)
+	shard := ShardForKey([]byte("k"), 16)
+	c.cacheLeader(shard, "", dead)
+	if _, err := c.Put(ctxT(t), []byte("k"), []byte("v"), nil); err != nil {
+		t.Fatal(err)
+	}
+	retries := c.Stats().Ops["put"].Retries
+	// A stale cache entry (say, from an old view) names the dead node again:
+	// it failed moments ago, so the next call goes elsewhere at once.
+	c.cacheLeader(shard, "", dead)
+	if _, err := c.Put(ctxT(t), []byte("k"), []byte("v"), nil); err != nil {
+		t.Fatal(err)
+	}
+	if got := c.Stats().Ops["put"].Retries; got != retries {
+		t.Fatalf("retries went from %d to %d: the recently failed node was tried again", retries, got)
+	}
+}

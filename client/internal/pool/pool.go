@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"google.golang.org/grpc"
 
@@ -23,6 +24,10 @@ type Node struct {
 	Admin   norikvpb.AdminClient
 	Vector  norikvpb.VectorClient
 	Console consolepb.ConsoleClient
+
+	// downUntil (unix ns) is set after a transport failure: until then the
+	// client prefers other nodes when it has a choice.
+	downUntil atomic.Int64
 
 	// AltVocab is set once the node rejected the primary consistency
 	// vocabulary (lease/linearizable/stale_ok) and accepted the other one.
@@ -86,6 +91,29 @@ func (p *Pool) Get(addr string) (*Node, error) {
 	p.nodes[addr] = n
 	p.dials.Add(1)
 	return n, nil
+}
+
+// MarkDown records that n failed at the transport level: for d, routing
+// prefers other nodes.
+func (n *Node) MarkDown(d time.Duration) { n.downUntil.Store(time.Now().Add(d).UnixNano()) }
+
+// MarkUp clears a MarkDown after a successful call.
+func (n *Node) MarkUp() {
+	if n.downUntil.Load() != 0 {
+		n.downUntil.Store(0)
+	}
+}
+
+// IsDown reports whether the node at addr failed recently (see MarkDown).
+func (p *Pool) IsDown(addr string) bool {
+	p.mu.RLock()
+	n, ok := p.nodes[addr]
+	p.mu.RUnlock()
+	if !ok {
+		return false
+	}
+	until := n.downUntil.Load()
+	return until != 0 && time.Now().UnixNano() < until
 }
 
 // Retain closes and forgets every connection whose address is not in keep.
