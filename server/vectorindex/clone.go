@@ -38,6 +38,8 @@ func (ix *Index) Clone() *Index {
 			entry:      g.entry,
 			top:        g.top,
 			tombstones: g.tombstones,
+			sweeping:   g.sweeping,
+			sweepPos:   g.sweepPos,
 		}
 		for i, u := range g.upper {
 			cg.upper[i] = slices.Clone(u)

@@ -21,7 +21,9 @@ type graph struct {
 
 	entry      int32 // -1 when the graph is empty
 	top        int   // level of the entry node
-	tombstones int
+	tombstones int   // slotDeleted plus slotSealed nodes
+	sweeping   bool  // a sweep is purging the sealed tombstones
+	sweepPos   int   // next slot the sweep looks at
 
 	build scratch // buffers for inserts and compaction, used under the write lock
 }
@@ -146,4 +148,5 @@ func (g *graph) reset() {
 	g.entry = -1
 	g.top = 0
 	g.tombstones = 0
+	g.sweeping, g.sweepPos = false, 0
 }

@@ -21,6 +21,7 @@ const (
 	slotFree    slotState = iota // reusable
 	slotLive                     // a vector that searches may return
 	slotDeleted                  // an HNSW tombstone: still a graph node, never returned
+	slotSealed                   // a tombstone the running sweep will free
 )
 
 // Match is one search result.

@@ -13,7 +13,12 @@ import (
 var useAVX2 = cpu.X86.HasAVX2 && cpu.X86.HasFMA
 
 // kernelName names the distance kernels in use, for benchmark reports.
-var kernelName = map[bool]string{true: "avx2+fma", false: "generic"}[useAVX2]
+var kernelName = func() string {
+	if useAVX2 {
+		return "avx2+fma"
+	}
+	return "generic"
+}()
 
 // kernelSet returns the one-vector kernels for this CPU, called through
 // function values in the hot loops to save a level of calls.

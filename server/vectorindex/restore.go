@@ -127,7 +127,7 @@ func (ix *Index) readSlots(sr *snapReader) error {
 		if st == slotFree {
 			continue
 		}
-		if st != slotLive && (st != slotDeleted || ix.g == nil) {
+		if st != slotLive && (st != slotDeleted && st != slotSealed || ix.g == nil) {
 			return corrupt("slot %d has bad state %d", s, st)
 		}
 		var id string
@@ -190,10 +190,21 @@ func (ix *Index) readGraph(sr *snapReader) error {
 	g.rng = sr.u64()
 	g.entry = int32(sr.u32())
 	g.top = int(sr.u32())
+	sweeping := sr.u8()
+	g.sweepPos = int(sr.u32())
 	if sr.err != nil {
 		return readErr(sr.err)
 	}
 	n := len(ix.state)
+	g.sweeping = sweeping == 1
+	if sweeping > 1 || g.sweepPos > n || !g.sweeping && g.sweepPos != 0 {
+		return corrupt("bad sweep state %d at %d", sweeping, g.sweepPos)
+	}
+	for s, st := range ix.state {
+		if st == slotSealed && !g.sweeping {
+			return corrupt("slot %d sealed without a sweep", s)
+		}
+	}
 	used := ix.live + g.tombstones
 	if used == 0 && g.entry != -1 || used > 0 && (g.entry < 0 || int(g.entry) >= n || ix.state[g.entry] == slotFree) {
 		return corrupt("bad entry point %d", g.entry)

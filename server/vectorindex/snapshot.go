@@ -14,9 +14,10 @@ import (
 //
 //	"NVIX" u32(version) config
 //	u32(slots) u32(CRC-32 of the bytes so far) then per slot: u8(state) [u16(len) id] [dims x f32]   (free slots carry nothing;
-//	                          tombstones carry their vector but no id)
+//	                          tombstones, sealed or not, carry their vector but no id)
 //	u32(free count) free slots as u32, in reuse order
-//	HNSW only: u64(prng state) i32(entry) u32(top level) then per used slot:
+//	HNSW only: u64(prng state) i32(entry) u32(top level) u8(sweeping) u32(sweep position)
+//	           then per used slot:
 //	           u8(level) and per level u32(count) count x u32 neighbours
 //	u32 CRC-32 (IEEE) of everything before it
 //
@@ -102,6 +103,12 @@ func (ix *Index) WriteSnapshot(w io.Writer) error {
 		sw.u64(g.rng)
 		sw.u32(uint32(g.entry))
 		sw.u32(uint32(g.top))
+		if g.sweeping {
+			sw.u8(1)
+		} else {
+			sw.u8(0)
+		}
+		sw.u32(uint32(g.sweepPos))
 		for s, st := range ix.state {
 			if st == slotFree {
 				continue
