@@ -11,6 +11,13 @@
 // PRNG), and ReadSnapshot restores it exactly, so a restored replica keeps
 // answering like the others.
 //
-// Concurrency: Search, SearchExact, Get, Len, Bytes and WriteSnapshot may run
-// concurrently with each other; Upsert and Delete take the index exclusively.
+// Deletes from an HNSW index leave tombstones that keep routing searches but
+// are never returned; sweeps spread over later writes repair the graph and
+// free them (see compact.go).
+//
+// Concurrency: Search, SearchExact, Get, Len, Bytes, Stats, Clone and
+// WriteSnapshot may run concurrently with each other; Upsert, Delete and
+// Compact take the index exclusively. A state machine that must not block
+// writes while a snapshot is written can Clone under its own lock and write
+// the clone's snapshot at leisure.
 package vectorindex
