@@ -42,7 +42,11 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "norikv-console:", err)
 		return 1
 	}
-	defer sess.Close()
+	defer func() {
+		if err := sess.Close(); err != nil {
+			fmt.Fprintln(stderr, "norikv-console:", err)
+		}
+	}()
 	r := themes.NewRenderer(os.Stdout, themes.NoColor())
 	model, err := NewModel(s, sess, r)
 	if err != nil {

@@ -51,14 +51,14 @@ func Start(ctx context.Context, s Settings, log io.Writer) (*Session, error) {
 	if s.TLS != nil {
 		tc, err := buildTLS(s.TLS)
 		if err != nil {
-			sess.Close()
+			_ = sess.Close()
 			return nil, err
 		}
 		cfg.TLS = tc
 	}
 	c, err := client.New(cfg)
 	if err != nil {
-		sess.Close()
+		_ = sess.Close()
 		return nil, fmt.Errorf("create the client: %w", err)
 	}
 	sess.Client = c
@@ -67,7 +67,7 @@ func Start(ctx context.Context, s Settings, log io.Writer) (*Session, error) {
 		cctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 		defer cancel()
 		if err := c.Connect(cctx); err != nil {
-			sess.Close()
+			_ = sess.Close()
 			return nil, fmt.Errorf("connect to the embedded cluster: %w", err)
 		}
 		sess.Notice = Seed(cctx, c)
@@ -75,17 +75,32 @@ func Start(ctx context.Context, s Settings, log io.Writer) (*Session, error) {
 	return sess, nil
 }
 
+// closeTimeout bounds stopping the embedded cluster at exit, so a node that
+// hangs while shutting down cannot keep the console from exiting.
+const closeTimeout = 15 * time.Second
+
 // Close releases the feed, the client and the embedded cluster (whose
 // temporary data directory is removed).
-func (s *Session) Close() {
+func (s *Session) Close() error {
 	if s.Feed != nil {
 		s.Feed.Close()
 	}
 	if s.Client != nil {
 		_ = s.Client.Close()
 	}
-	if s.Cluster != nil {
-		_ = s.Cluster.Close()
+	if s.Cluster == nil {
+		return nil
+	}
+	done := make(chan error, 1)
+	go func() { done <- s.Cluster.Close() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			return fmt.Errorf("stop the embedded cluster: %w", err)
+		}
+		return nil
+	case <-time.After(closeTimeout):
+		return fmt.Errorf("the embedded cluster did not stop within %s; its data dir may remain", closeTimeout)
 	}
 }
 

@@ -1,0 +1,117 @@
+package app
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"testing"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/exp/teatest"
+	"github.com/muesli/termenv"
+)
+
+// startSession starts the embedded cluster with sample data, as `go run .`
+// does, and a model rendering plain ASCII.
+func startSession(t *testing.T) (*Session, tea.Model) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	s, err := Resolve(Flags{}, emptyFile())
+	if err != nil {
+		t.Fatal(err)
+	}
+	sess, err := Start(ctx, s, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := sess.Close(); err != nil {
+			t.Log(err) // a server shutdown problem, reported to the server's owner
+		}
+	})
+	r := lipgloss.NewRenderer(io.Discard)
+	r.SetColorProfile(termenv.Ascii)
+	m, err := NewModel(s, sess, r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sess, m
+}
+
+func waitFor(t *testing.T, tm *teatest.TestModel, what ...string) {
+	t.Helper()
+	teatest.WaitFor(t, tm.Output(), func(b []byte) bool {
+		for _, w := range what {
+			if !bytes.Contains(b, []byte(w)) {
+				return false
+			}
+		}
+		return true
+	}, teatest.WithDuration(15*time.Second), teatest.WithCheckInterval(20*time.Millisecond))
+}
+
+func enter(tm *teatest.TestModel) { tm.Send(tea.KeyMsg{Type: tea.KeyEnter}) }
+
+// TestFlowMoveLeaderFromThePalette: start on the embedded cluster, see three
+// alive nodes and an epoch, move a leader from the palette, see the event in
+// the timeline and the heatmap change.
+func TestFlowMoveLeaderFromThePalette(t *testing.T) {
+	sess, m := startSession(t)
+	if got := sess.Cluster.LeaderOf(0); got != "n1" {
+		t.Fatalf("shard 0 starts led by %q, want n1 (the preferred leader)", got)
+	}
+	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(120, 40))
+	// Each wait sees only the output written since the previous one.
+	waitFor(t, tm, "nodes 3/3 alive", "epoch ", "connected", "   0 @111111111111111111111111111111111111111111111111111111111111111")
+
+	tm.Type(":")
+	tm.Type("move leader of shard 0 to n2")
+	waitFor(t, tm, "Move leader of shard 0 to n2")
+	enter(tm)
+	waitFor(t, tm, "Move the leader of shard 0 (and its group) to n2?")
+	tm.Type("y")
+	// The status line reports it and the heatmap's first row (group 0) turns to n2.
+	waitFor(t, tm, "leader is now n2", "   0 @222222222222222222222222222222222222222222222222222222222222222")
+	if got := sess.Cluster.LeaderOf(0); got != "n2" {
+		t.Fatalf("the cluster says shard 0 is led by %q after the move", got)
+	}
+
+	tm.Type("2")
+	waitFor(t, tm, "64 shards n1 -> n2 (0-63)")
+
+	tm.Type("q")
+	tm.WaitFinished(t, teatest.WithFinalTimeout(10*time.Second))
+}
+
+// TestFlowStopAndRestartNode watches a failover: stop a node from the
+// palette, see it dead and its leaders moved, restart it.
+func TestFlowStopAndRestartNode(t *testing.T) {
+	if testing.Short() {
+		t.Skip("failover flow in -short mode")
+	}
+	_, m := startSession(t)
+	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(120, 40))
+	waitFor(t, tm, "nodes 3/3 alive")
+
+	tm.Type(":")
+	tm.Type("stop node n3")
+	waitFor(t, tm, "Stop node n3")
+	enter(tm)
+	waitFor(t, tm, "Stop node n3? Its shards will elect new leaders.")
+	tm.Type("y")
+	waitFor(t, tm, "nodes 2/3 alive", "dead", "unreach")
+
+	tm.Type(":")
+	tm.Type("restart node n3")
+	waitFor(t, tm, "Restart node n3")
+	enter(tm)
+	tm.Type("y")
+	waitFor(t, tm, "restart node n3: node rejoined")
+	waitFor(t, tm, "nodes 3/3 alive")
+
+	tm.Send(tea.KeyMsg{Type: tea.KeyCtrlC})
+	tm.WaitFinished(t, teatest.WithFinalTimeout(10*time.Second))
+}
