@@ -21,7 +21,7 @@ func Serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: norikv-console serve --id n1 --addr HOST:PORT --raft-addr HOST:PORT --data-dir DIR \\\n"+
-			"         --peers n1=CLIENT/RAFT,n2=CLIENT/RAFT,n3=CLIENT/RAFT [--shards 1024] [--groups 16] [--http-addr HOST:PORT]")
+			"         --peers n1=CLIENT/RAFT,n2=CLIENT/RAFT,n3=CLIENT/RAFT [--shards 1024] [--groups 16] [--http-addr HOST:PORT] [--fsync=false]")
 		fs.PrintDefaults()
 	}
 	id := fs.String("id", "", "this node's id, one of the ids in --peers (required)")
@@ -32,6 +32,7 @@ func Serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	shards := fs.Int("shards", topology.DefaultTotalShards, "total virtual shards (same on every node)")
 	groups := fs.Int("groups", topology.DefaultGroups, "replication groups (same on every node)")
 	httpAddr := fs.String("http-addr", "", "serve /healthz, /readyz and /metrics here (default: off)")
+	fsync := fs.Bool("fsync", true, "fsync every Raft log append; --fsync=false survives process crashes only, and is much faster")
 	if err := fs.Parse(args); err != nil {
 		return exitUsage
 	}
@@ -56,7 +57,7 @@ func Serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "serve: %v\n", err)
 		return exitUsage
 	}
-	n, err := node.Start(node.Config{Layout: layout, NodeID: *id, DataDir: *dataDir, LogOutput: stderr})
+	n, err := node.Start(node.Config{Layout: layout, NodeID: *id, DataDir: *dataDir, LogOutput: stderr, Fsync: *fsync})
 	if err != nil {
 		fmt.Fprintf(stderr, "serve: %v\n", err)
 		return exitError

@@ -34,6 +34,9 @@ type Options struct {
 	Timing      node.Timing
 	LogOutput   io.Writer // Raft errors; nil discards them
 	Version     string    // reported by NodeStatus
+	// Fsync makes Raft log appends durable against machine crashes (slow on
+	// most disks); without it they survive process crashes only.
+	Fsync bool
 	// HTTPBasePort, when > 0, serves /healthz, /readyz and /metrics of node i on HTTPBasePort+i.
 	HTTPBasePort int
 }
@@ -189,7 +192,7 @@ func (c *Cluster) startMember(id string, clientLn, raftLn net.Listener) error {
 	n, err := node.Start(node.Config{
 		Layout: c.layout, NodeID: id, DataDir: filepath.Join(c.dataDir, id), Timing: c.opts.Timing,
 		ClientListener: clientLn, RaftListener: raftLn, Faults: c.faults,
-		LogOutput: c.opts.LogOutput, Version: c.opts.Version,
+		LogOutput: c.opts.LogOutput, Version: c.opts.Version, Fsync: c.opts.Fsync,
 	})
 	if err != nil {
 		_ = clientLn.Close()

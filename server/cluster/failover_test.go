@@ -286,4 +286,3 @@ func (r *router) conns1(addr string) *grpc.ClientConn {
 	defer r.mu.Unlock()
 	return r.conns[addr]
 }
-

@@ -53,7 +53,7 @@ func (n *Node) openRaft(name string, channel uint32, fsm raft.FSM, members []mem
 	rc.NoLegacyTelemetry = true
 	rc.Logger = n.logger.Named(name)
 
-	store, err := raftboltdb.New(raftboltdb.Options{Path: filepath.Join(dir, "raft.db")})
+	store, err := raftboltdb.New(raftboltdb.Options{Path: filepath.Join(dir, "raft.db"), NoSync: !n.cfg.Fsync})
 	if err != nil {
 		return nil, fmt.Errorf("open raft log of %s: %w", name, err)
 	}
@@ -139,7 +139,18 @@ func newLogger(n *Node) hclog.Logger {
 	if n.cfg.LogOutput == nil {
 		return hclog.NewNullLogger()
 	}
-	return hclog.New(&hclog.LoggerOptions{Name: n.self.ID, Level: hclog.Error, Output: n.cfg.LogOutput})
+	return hclog.New(&hclog.LoggerOptions{Name: n.self.ID, Level: hclog.Error, Output: quietOnClose{n}})
+}
+
+// quietOnClose drops Raft's log lines once the node is stopping: closing
+// connections under running groups logs errors that mean nothing then.
+type quietOnClose struct{ n *Node }
+
+func (q quietOnClose) Write(p []byte) (int, error) {
+	if q.n.closing.Load() {
+		return len(p), nil
+	}
+	return q.n.cfg.LogOutput.Write(p)
 }
 
 // addressBook resolves Raft server ids through the configured layout, so

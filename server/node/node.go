@@ -8,6 +8,7 @@ import (
 	"os"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/hashicorp/go-hclog"
@@ -38,6 +39,7 @@ type Node struct {
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
 
+	closing   atomic.Bool
 	closeOnce sync.Once
 	closeErr  error
 }
@@ -148,6 +150,7 @@ func (n *Node) goLoop(ctx context.Context, period time.Duration, fn func(context
 // replication port. The client listener is closed by the gRPC server.
 func (n *Node) Close() error {
 	n.closeOnce.Do(func() {
+		n.closing.Store(true)
 		if n.cancel != nil {
 			n.cancel()
 		}

@@ -3,8 +3,8 @@ package service_test
 import (
 	"context"
 	"math/rand/v2"
-	"strings"
 	"net"
+	"strings"
 	"testing"
 	"time"
 
