@@ -9,6 +9,7 @@ import (
 	"os/signal"
 	"syscall"
 
+	"github.com/norikv/norikv-console/server/cli"
 	"github.com/norikv/norikv-console/ui/app"
 )
 
@@ -19,6 +20,15 @@ func main() {
 	os.Exit(code)
 }
 
+// run dispatches the subcommands; everything else opens the console.
 func run(ctx context.Context, args []string) int {
+	if len(args) > 0 {
+		switch args[0] {
+		case "devcluster":
+			return cli.Devcluster(ctx, args[1:], os.Stdout, os.Stderr)
+		case "serve":
+			return cli.Serve(ctx, args[1:], os.Stdout, os.Stderr)
+		}
+	}
 	return app.Run(ctx, args, os.Stdout, os.Stderr)
 }
