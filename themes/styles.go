@@ -1,6 +1,7 @@
 package themes
 
 import (
+	"io"
 	"os"
 
 	"github.com/charmbracelet/lipgloss"
@@ -59,7 +60,7 @@ type Styles struct {
 func NoColor() bool { return os.Getenv("NO_COLOR") != "" }
 
 // NewRenderer returns a renderer for out, forced to plain ASCII when noColor.
-func NewRenderer(out *os.File, noColor bool) *lipgloss.Renderer {
+func NewRenderer(out io.Writer, noColor bool) *lipgloss.Renderer {
 	r := lipgloss.NewRenderer(out)
 	if noColor {
 		r.SetColorProfile(termenv.Ascii)
