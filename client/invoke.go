@@ -226,7 +226,7 @@ func (c *Client) run(ctx context.Context, cl *call, fn attemptFunc) error {
 			return errorFromStatus(op, lastStatus, lastAddr, cl.ifMatch)
 		}
 		om.Retries.Add(1)
-		if !sleepCtx(ctx, c.policy.Delay(failures)) {
+		if !c.backoff(ctx, c.policy.Delay(failures)) {
 			if c.closed.Load() {
 				return ErrClosed
 			}
@@ -235,6 +235,21 @@ func (c *Client) run(ctx context.Context, cl *call, fn attemptFunc) error {
 		if tried.full() {
 			tried.reset()
 		}
+	}
+}
+
+// backoff waits d, or less if ctx ends or the client is closed; it reports
+// whether the full wait passed.
+func (c *Client) backoff(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	case <-c.ctx.Done():
+		return false
 	}
 }
 

@@ -1,10 +1,13 @@
 package client
 
 import (
+	"context"
 	"errors"
 	"sync"
 	"testing"
 	"time"
+
+	"google.golang.org/grpc/codes"
 
 	"github.com/norikv/norikv-console/proto/norikvpb"
 )
@@ -286,4 +289,29 @@ func increasing(e []uint64) bool {
 		}
 	}
 	return true
+}
+
+func TestCloseInterruptsBackoff(t *testing.T) {
+	f := startFake(t, fakeServices{})
+	f.set(func(f *fakeNode) { f.onPut = failThenOK(codes.Unavailable, 1000) })
+	c, err := New(Config{Nodes: []string{f.addr}, TotalShards: 16, DisableWatch: true,
+		Retry: RetryConfig{MaxAttempts: 100, InitialDelay: time.Hour, MaxDelay: time.Hour, Jitter: -1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		_, err := c.Put(context.Background(), []byte("k"), []byte("v"), nil)
+		done <- err
+	}()
+	waitFor(t, "the first attempt", func() bool { return f.putCount() == 1 })
+	_ = c.Close()
+	select {
+	case err := <-done:
+		if !errors.Is(err, ErrClosed) {
+			t.Fatalf("err = %v, want ErrClosed", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("Close did not interrupt a backoff sleep")
+	}
 }
