@@ -31,6 +31,9 @@ const (
 // pollEvery is how many ticks pass between node status polls.
 const pollEvery = 2
 
+// infoFor is how many ticks a success note stays in the status line.
+const infoFor = 8
+
 // Connection states shown in the header.
 const (
 	StateConnecting   = "connecting"
@@ -75,6 +78,7 @@ type Model struct {
 	lastOp     string
 	lastOpTime time.Duration
 	info       string
+	infoTicks  int // ticks since info was set; it fades after infoFor
 
 	palette   palette.Model
 	help      helpModel

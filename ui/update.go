@@ -58,7 +58,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.lastOp, m.lastOpTime = msg.Op, msg.Latency
 		m.setError(msg.Err)
 		if msg.Err == nil {
-			m.info = msg.Op + ": " + msg.Info
+			m.setInfo(msg.Op + ": " + msg.Info)
 		}
 		return m, nil
 	case common.ErrorMsg:
@@ -128,6 +128,9 @@ func (m *Model) onTopology(msg common.TopologyMsg) tea.Cmd {
 
 func (m *Model) onTick(msg common.TickMsg) tea.Cmd {
 	m.ticks++
+	if m.infoTicks++; m.infoTicks > infoFor {
+		m.info = ""
+	}
 	cmds := []tea.Cmd{feed.TickCmd(), m.broadcast(msg)}
 	c := m.common.Client
 	if c == nil || m.connState == StateConnecting {
@@ -188,6 +191,11 @@ func (m *Model) setError(err error) {
 	}
 }
 
+// setInfo shows a success note in the status line for a few seconds.
+func (m *Model) setInfo(s string) {
+	m.info, m.infoTicks = s, 0
+}
+
 func (m *Model) setTheme(name string) {
 	t, err := themes.ByName(name)
 	if err != nil {
@@ -199,7 +207,7 @@ func (m *Model) setTheme(name string) {
 		return
 	}
 	*m.common.Styles = *themes.NewStyles(t, r)
-	m.info = "theme: " + t.Name
+	m.setInfo("theme: " + t.Name)
 }
 
 func (m *Model) paneIndex(title string) int {

@@ -144,6 +144,10 @@ func (m *Model) statusLine() string {
 	}
 	right := strings.Join(hints, st.StatusDesc.Render("  ")) + st.Status.Render(" ")
 	rw := lipgloss.Width(right)
+	if m.lastErr == nil && !m.filtering && lipgloss.Width(left)+rw+1 > m.width && m.width-rw-1 >= 20 {
+		// A note gives way to the key hints; an error never does.
+		left = common.FitLine(left, m.width-rw-1)
+	}
 	if lipgloss.Width(left)+rw+1 > m.width {
 		// Errors matter more than hints: give the left side what it needs.
 		if lipgloss.Width(left) >= m.width-10 {

@@ -13,6 +13,7 @@ type heatGeom struct {
 	top        int // pane line of the first heatmap row
 	gutter     int // columns of row labels
 	cols       int // cells per row
+	cellW      int // columns per cell: 2 on wide terminals, else 1
 	rows       int // rows visible
 	first      int // first row shown
 	allRows    int
@@ -22,17 +23,19 @@ type heatGeom struct {
 
 // shardAt maps a pane coordinate to a shard.
 func (g heatGeom) shardAt(x, y int) (int, bool) {
-	if g.cols == 0 || y < g.top || y >= g.top+g.rows || x < g.gutter || x >= g.gutter+g.cols {
+	w := max(g.cellW, 1)
+	if g.cols == 0 || y < g.top || y >= g.top+g.rows || x < g.gutter || x >= g.gutter+g.cols*w {
 		return 0, false
 	}
-	return (g.first+y-g.top)*g.cols + x - g.gutter, true
+	return (g.first+y-g.top)*g.cols + (x-g.gutter)/w, true
 }
 
 // heatLayout picks cells per row: 64 when that fits the height, wider rows
-// when the height is short, never wider than the width allows.
-func heatLayout(total, width, availRows int) (gutter, cols, rows int) {
+// when the height is short, never wider than the width allows. Cells are two
+// columns wide when the terminal has room for it, so the map stays square.
+func heatLayout(total, width, availRows int) (gutter, cols, rows, cellW int) {
 	if total <= 0 || width <= 0 {
-		return 0, 0, 0
+		return 0, 0, 0, 1
 	}
 	gutter = len(strconv.Itoa(total-1)) + 1
 	maxCols := width - gutter
@@ -45,7 +48,11 @@ func heatLayout(total, width, availRows int) (gutter, cols, rows int) {
 			cols = min(need, maxCols)
 		}
 	}
-	return gutter, cols, (total + cols - 1) / cols
+	rows, cellW = (total+cols-1)/cols, 1
+	if cols*2 <= maxCols {
+		cellW = 2
+	}
+	return gutter, cols, rows, cellW
 }
 
 // cellKind says how one heatmap cell is drawn.
@@ -107,12 +114,12 @@ func (p *painter) glyph(k cellKind) string {
 	return nodeGlyph(int(k))
 }
 
-// run writes n cells of kind k.
-func (p *painter) run(b *strings.Builder, k cellKind, n int) {
+// run writes n cells of kind k, each w columns wide.
+func (p *painter) run(b *strings.Builder, k cellKind, n, w int) {
 	pre, post := p.wrap(k)
 	b.WriteString(pre)
 	g := p.glyph(k)
-	for i := 0; i < n; i++ {
+	for i := 0; i < n*w; i++ {
 		b.WriteString(g)
 	}
 	b.WriteString(post)

@@ -41,7 +41,7 @@ func (m *Model) layout() {
 	tableLines := 1 + max(len(nodes), 1)
 	g.top = tableLines + 1 // the legend line
 	avail := m.height - g.top - 2
-	g.gutter, g.cols, g.allRows = heatLayout(m.totalShards(), m.width, avail)
+	g.gutter, g.cols, g.allRows, g.cellW = heatLayout(m.totalShards(), m.width, avail)
 	g.rows = max(0, min(g.allRows, avail))
 	g.first = m.geom.first
 	if g.cols > 0 && g.rows > 0 {
@@ -77,10 +77,6 @@ func (m *Model) View() string {
 	}
 	b.WriteString("\n" + m.legend())
 	m.heatmap(&b)
-	// Keep the shard detail on the pane's last two lines.
-	for n := strings.Count(b.String(), "\n") + 1; n < m.height-2; n++ {
-		b.WriteString("\n")
-	}
 	d1, d2 := m.detail()
 	b.WriteString("\n" + d1 + "\n" + d2)
 	return common.Fit(b.String(), m.width, m.height)
@@ -141,13 +137,13 @@ func (m *Model) legend() string {
 		if i > 0 {
 			key.WriteByte(' ')
 		}
-		p.run(&key, cellKind(i), 1)
+		p.run(&key, cellKind(i), 1, 1)
 		key.WriteString(sep + id)
 	}
 	key.WriteString("  ")
-	p.run(&key, cellNoLeader, 1)
+	p.run(&key, cellNoLeader, 1, 1)
 	key.WriteString(sep + "no leader  ")
-	p.run(&key, cellFlash, 1)
+	p.run(&key, cellFlash, 1, 1)
 	key.WriteString(sep + "moved")
 	if !st.Color {
 		key.WriteString("  @=cursor")
@@ -203,30 +199,30 @@ func (m *Model) heatmap(b *strings.Builder) {
 		for s := start; s < end; s++ {
 			if s == m.cursor {
 				if runLen > 0 {
-					p.run(b, runKind, runLen)
+					p.run(b, runKind, runLen, g.cellW)
 					runLen = 0
 				}
-				b.WriteString(m.cursorCell(m.kindOf(s)))
+				b.WriteString(m.cursorCell(m.kindOf(s), g.cellW))
 				continue
 			}
 			k := m.kindOf(s)
 			if runLen > 0 && k != runKind {
-				p.run(b, runKind, runLen)
+				p.run(b, runKind, runLen, g.cellW)
 				runLen = 0
 			}
 			runKind = k
 			runLen++
 		}
 		if runLen > 0 {
-			p.run(b, runKind, runLen)
+			p.run(b, runKind, runLen, g.cellW)
 		}
 	}
 }
 
-func (m *Model) cursorCell(k cellKind) string {
+func (m *Model) cursorCell(k cellKind, w int) string {
 	st := m.common.Styles
 	if !st.Color {
-		return "@"
+		return strings.Repeat("@", w)
 	}
 	base := st.NoLeader
 	switch {
@@ -235,7 +231,7 @@ func (m *Model) cursorCell(k cellKind) string {
 	case k >= 0:
 		base = st.Node(int(k))
 	}
-	return base.Reverse(true).Bold(true).Render("◆")
+	return base.Reverse(true).Bold(true).Render(strings.Repeat("◆", w))
 }
 
 // detail explains the cursor's shard in two lines.
