@@ -2,6 +2,7 @@ package cluster
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -21,8 +22,17 @@ func newPane(w, h int) *Model {
 	m.Update(common.TickMsg{At: t0})
 	m.Update(common.TopologyMsg{At: t0, View: uitest.View(7, 3, 1024, 16)})
 	m.Update(common.StatsMsg{At: t0, Stats: client.Stats{Pool: client.PoolStats{Addrs: []string{"127.0.0.1:7447", "127.0.0.1:7448"}}}})
+	peers := []string{"n1", "n2", "n3"}
 	m.Update(common.NodeStatusMsg{At: t0, NodeID: "n1", RTT: 420 * time.Microsecond, Status: &client.NodeStatus{NodeID: "n1",
-		Groups: []client.GroupStatus{{GroupID: 0, Shards: seq(0, 64)}}}})
+		Groups: []client.GroupStatus{
+			{GroupID: 0, State: "leader", Term: 3, CommitIndex: 120, AppliedIndex: 120, Peers: peers, Shards: seq(0, 64)},
+			{GroupID: 1, State: "follower", Term: 2, CommitIndex: 80, AppliedIndex: 80, Peers: []string{"n2", "n3", "n1"}, Shards: seq(64, 128)},
+		}}})
+	m.Update(common.NodeStatusMsg{At: t0, NodeID: "n2", RTT: 380 * time.Microsecond, Status: &client.NodeStatus{NodeID: "n2",
+		Groups: []client.GroupStatus{
+			{GroupID: 0, State: "follower", Term: 3, CommitIndex: 120, AppliedIndex: 118, Peers: peers, Shards: seq(0, 64)},
+			{GroupID: 1, State: "leader", Term: 2, CommitIndex: 80, AppliedIndex: 80, Peers: []string{"n2", "n3", "n1"}, Shards: seq(64, 128)},
+		}}})
 	m.Update(common.NodeStatusMsg{At: t0, NodeID: "n3", Err: fmt.Errorf("connection refused")})
 	return m
 }
@@ -50,6 +60,21 @@ func TestGoldenAfterLeaderMove(t *testing.T) {
 	m.Update(common.TopologyMsg{At: t0.Add(time.Second), View: v, Event: ev})
 	m.Update(tea.KeyMsg{Type: tea.KeyRight})
 	golden.RequireEqual(t, []byte(m.View()))
+}
+
+func TestGroupsTableShowsLeadersAndLag(t *testing.T) {
+	m := newPane(100, 40)
+	v := m.View()
+	for _, want := range []string{"GROUP", "g0    0-63", "n1*  n2 -2  n3 down", "g1    64-127", "n2*  n3 down  n1 ok"} {
+		if !strings.Contains(v, want) {
+			t.Errorf("groups table lacks %q:\n%s", want, v)
+		}
+	}
+	// A node whose poll fails drops out of every group it reported.
+	m.Update(common.NodeStatusMsg{At: t0, NodeID: "n2", Err: fmt.Errorf("unreachable")})
+	if v := m.View(); !strings.Contains(v, "election in progress") {
+		t.Errorf("group 1 without its leader's report:\n%s", v)
+	}
 }
 
 func TestExactSizeAtEverySize(t *testing.T) {

@@ -37,10 +37,11 @@ type Model struct {
 	height int
 
 	view      *client.ClusterView
-	nodeIndex map[string]int // node id -> colour/glyph index (sorted ids)
-	nodeIDs   []string       // sorted
-	leads     map[string]int // shards led per node
-	groupOf   map[int]int    // shard -> replication group, from node status
+	nodeIndex map[string]int                        // node id -> colour/glyph index (sorted ids)
+	nodeIDs   []string                              // sorted
+	leads     map[string]int                        // shards led per node
+	groupOf   map[int]int                           // shard -> replication group, from node status
+	groups    map[int]map[string]client.GroupStatus // group -> node -> its report
 	nodes     map[string]*nodeInfo
 	connected map[string]bool // node addresses with an open pool connection
 
@@ -62,7 +63,8 @@ func New(c common.Common) *Model {
 	return &Model{
 		common: c, keys: DefaultKeyMap(),
 		nodeIndex: map[string]int{}, leads: map[string]int{}, groupOf: map[int]int{},
-		nodes: map[string]*nodeInfo{}, connected: map[string]bool{}, flash: map[int]time.Time{},
+		groups: map[int]map[string]client.GroupStatus{},
+		nodes:  map[string]*nodeInfo{}, connected: map[string]bool{}, flash: map[int]time.Time{},
 	}
 }
 

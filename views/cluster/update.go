@@ -69,6 +69,7 @@ func (m *Model) onNodeStatus(msg common.NodeStatusMsg) {
 		m.nodes[msg.NodeID] = n
 	}
 	n.polled, n.err = true, msg.Err
+	m.setNodeGroups(msg.NodeID, msg.Status)
 	if msg.Err != nil {
 		return
 	}

@@ -79,6 +79,10 @@ func (m *Model) View() string {
 	m.heatmap(&b)
 	d1, d2 := m.detail()
 	b.WriteString("\n" + d1 + "\n" + d2)
+	used := strings.Count(b.String(), "\n") + 1
+	if gl := m.groupLines(m.height - used - 1); len(gl) > 0 {
+		b.WriteString("\n\n" + strings.Join(gl, "\n"))
+	}
 	return common.Fit(b.String(), m.width, m.height)
 }
 

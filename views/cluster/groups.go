@@ -1,0 +1,109 @@
+package cluster
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/norikv/norikv-console/client"
+	"github.com/norikv/norikv-console/ui/common"
+)
+
+// groupCols are the widths of the groups table: group, shards, leader,
+// term, commit, replicas.
+var groupCols = []int{5, 9, 6, 5, 8, 0}
+
+// setNodeGroups records what one node reported about its replication
+// groups, replacing its previous report (or dropping it when it failed).
+func (m *Model) setNodeGroups(node string, st *client.NodeStatus) {
+	for _, g := range m.groups {
+		delete(g, node)
+	}
+	if st == nil {
+		return
+	}
+	for _, g := range st.Groups {
+		if m.groups[g.GroupID] == nil {
+			m.groups[g.GroupID] = map[string]client.GroupStatus{}
+		}
+		m.groups[g.GroupID][node] = g
+	}
+}
+
+// groupLines renders the replication groups as seen by the nodes: leader,
+// term, commit index, and how far each replica's applied index lags.
+func (m *Model) groupLines(max int) []string {
+	if max < 2 || len(m.groups) == 0 {
+		return nil
+	}
+	st := m.common.Styles
+	ids := make([]int, 0, len(m.groups))
+	for id := range m.groups {
+		ids = append(ids, id)
+	}
+	sort.Ints(ids)
+	out := []string{st.TableHeader.Render(common.Columns(groupCols, "GROUP", "SHARDS", "LEADER", " TERM", "  COMMIT", "REPLICAS (applied lag)"))}
+	for _, id := range ids {
+		if len(out) >= max {
+			out[len(out)-1] = st.Muted.Render(fmt.Sprintf("… %d more groups (a taller terminal shows them)", len(ids)-len(out)+2))
+			break
+		}
+		out = append(out, m.groupRow(id))
+	}
+	return out
+}
+
+func (m *Model) groupRow(id int) string {
+	st := m.common.Styles
+	reports := m.groups[id]
+	var leader client.GroupStatus
+	leaderID := ""
+	nodes := make([]string, 0, len(reports))
+	for node, g := range reports {
+		nodes = append(nodes, node)
+		if g.State == "leader" {
+			leader, leaderID = g, node
+		}
+	}
+	sort.Strings(nodes)
+	var shards string
+	for _, g := range reports {
+		shards = span(g.Shards)
+		break
+	}
+	if leaderID == "" {
+		return common.Columns(groupCols, fmt.Sprintf("g%d", id), shards, st.Warn.Render("none"), "", "", "election in progress")
+	}
+	var reps []string
+	for _, p := range leader.Peers {
+		g, ok := reports[p]
+		switch {
+		case !ok:
+			reps = append(reps, st.Error.Render(p+" down"))
+		case p == leaderID:
+			reps = append(reps, p+"*")
+		case leader.CommitIndex > g.AppliedIndex:
+			reps = append(reps, st.Warn.Render(fmt.Sprintf("%s -%d", p, leader.CommitIndex-g.AppliedIndex)))
+		default:
+			reps = append(reps, p+" ok")
+		}
+	}
+	if len(leader.Peers) == 0 {
+		reps = nodes
+	}
+	return common.Columns(groupCols, fmt.Sprintf("g%d", id), shards, m.nodeLabel(leaderID),
+		fmt.Sprintf("%5d", leader.Term), fmt.Sprintf("%8d", leader.CommitIndex), strings.Join(reps, "  "))
+}
+
+// span renders a group's shard list as "first-last" when contiguous.
+func span(shards []int) string {
+	if len(shards) == 0 {
+		return "-"
+	}
+	s := append([]int(nil), shards...)
+	sort.Ints(s)
+	if s[len(s)-1]-s[0] == len(s)-1 {
+		return fmt.Sprintf("%d-%d", s[0], s[len(s)-1])
+	}
+	return fmt.Sprintf("%d shards", len(s))
+}
