@@ -130,8 +130,9 @@ func (m *Model) statusLine() string {
 	case m.filter.Value() != "":
 		left = st.StatusDesc.Render(fmt.Sprintf(" filter %q (esc clears)", m.filter.Value()))
 	case m.connState == StateReconnecting && m.connErr != nil:
-		left = st.StatusError.Render(" " + m.connErr.Error())
+		left = st.StatusError.Render(" ✗ "+m.connErr.Error()) + st.StatusDesc.Render(" — retrying every 2s; check the node addresses")
 	}
+	isErr := m.lastErr != nil || (m.connState == StateReconnecting && m.connErr != nil && !m.filtering && m.info == "")
 	var hints []string
 	if m.lastOp != "" {
 		hints = append(hints, st.StatusDesc.Render("last op "+common.FormatLatency(m.lastOpTime)))
@@ -144,7 +145,7 @@ func (m *Model) statusLine() string {
 	}
 	right := strings.Join(hints, st.StatusDesc.Render("  ")) + st.Status.Render(" ")
 	rw := lipgloss.Width(right)
-	if m.lastErr == nil && !m.filtering && lipgloss.Width(left)+rw+1 > m.width && m.width-rw-1 >= 20 {
+	if !isErr && !m.filtering && lipgloss.Width(left)+rw+1 > m.width && m.width-rw-1 >= 20 {
 		// A note gives way to the key hints; an error never does.
 		left = common.FitLine(left, m.width-rw-1)
 	}

@@ -118,3 +118,71 @@ func TestFlowStopAndRestartNode(t *testing.T) {
 	tm.Send(tea.KeyMsg{Type: tea.KeyCtrlC})
 	tm.WaitFinished(t, teatest.WithFinalTimeout(10*time.Second))
 }
+
+// TestFlowPutAndGetFromThePalette writes and reads a key through the
+// palette and sees the result and its latency in the status line.
+func TestFlowPutAndGetFromThePalette(t *testing.T) {
+	_, m := startSession(t)
+	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(120, 30))
+	waitFor(t, tm, "nodes 3/3 alive")
+	tm.Type(":")
+	tm.Type("put key")
+	waitFor(t, tm, "Put key")
+	enter(tm)
+	tm.Type("flow:1=hello")
+	enter(tm)
+	waitFor(t, tm, `Write flow:1=hello?`)
+	tm.Type("y")
+	waitFor(t, tm, `put "flow:1": written, version`, "last op ")
+	tm.Type(":")
+	tm.Type("get key")
+	waitFor(t, tm, "Get key")
+	enter(tm)
+	tm.Type("user:1")
+	enter(tm)
+	waitFor(t, tm, `get "user:1": "{\"name\":\"Ada Lovelace\"`)
+	tm.Type(":")
+	tm.Type("get key")
+	waitFor(t, tm, "Get key")
+	enter(tm)
+	tm.Type("missing:key")
+	enter(tm)
+	waitFor(t, tm, "key not found", "check the shard or key")
+	tm.Type("q")
+	tm.WaitFinished(t, teatest.WithFinalTimeout(10*time.Second))
+}
+
+// TestFlowClusterGoesAway: every node stops; the header says reconnecting
+// and the console keeps running; nodes come back and it recovers.
+func TestFlowClusterGoesAway(t *testing.T) {
+	if testing.Short() {
+		t.Skip("whole-cluster outage flow in -short mode")
+	}
+	sess, m := startSession(t)
+	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(100, 30))
+	waitFor(t, tm, "nodes 3/3 alive", "connected")
+	for _, id := range sess.Cluster.NodeIDs() {
+		if err := sess.Cluster.StopNode(id); err != nil {
+			t.Fatal(err)
+		}
+	}
+	waitFor(t, tm, "reconnecting")
+	tm.Type("3") // still responsive
+	waitFor(t, tm, "OPERATION")
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	// Restart them together: each waits for its groups to elect leaders,
+	// which needs a quorum of the others back.
+	errs := make(chan error, 3)
+	for _, id := range sess.Cluster.NodeIDs() {
+		go func() { errs <- sess.Cluster.RestartNode(ctx, id) }()
+	}
+	for range sess.Cluster.NodeIDs() {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	waitFor(t, tm, "connected")
+	tm.Type("q")
+	tm.WaitFinished(t, teatest.WithFinalTimeout(10*time.Second))
+}
