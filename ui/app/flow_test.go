@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"regexp"
 	"testing"
 	"time"
 
@@ -148,6 +149,11 @@ func TestFlowPutAndGetFromThePalette(t *testing.T) {
 	tm.Type("missing:key")
 	enter(tm)
 	waitFor(t, tm, "key not found", "check the shard or key")
+	// The stats pane shows the calls with latencies from the client's histograms.
+	tm.Type("3")
+	teatest.WaitFor(t, tm.Output(), func(b []byte) bool {
+		return regexp.MustCompile(`get +\d+\.\d +[\d.]+(ms|µs) +[\d.]+(ms|µs) +[\d.]+(ms|µs) +1 `).Match(b)
+	}, teatest.WithDuration(10*time.Second))
 	tm.Type("q")
 	tm.WaitFinished(t, teatest.WithFinalTimeout(10*time.Second))
 }

@@ -1,0 +1,54 @@
+package ops
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/norikv/norikv-console/ui/common"
+	"github.com/norikv/norikv-console/ui/uitest"
+)
+
+func TestParseTransfer(t *testing.T) {
+	shard, node, err := ParseTransfer(" 17  n2 ")
+	if err != nil || shard != 17 || node != "n2" {
+		t.Fatalf("got %d %q %v", shard, node, err)
+	}
+	for _, bad := range []string{"", "17", "x n2", "-1 n2", "1 n2 n3"} {
+		if _, _, err := ParseTransfer(bad); err == nil || !strings.Contains(err.Error(), "e.g.") {
+			t.Errorf("%q: err %v", bad, err)
+		}
+	}
+}
+
+
+func TestRefusals(t *testing.T) {
+	ro := uitest.Common()
+	ro.ReadOnly = true
+	cases := []struct {
+		name string
+		msg  any
+		want error
+	}{
+		{"transfer read-only", TransferLeader(ro, 1, "n2")(), ErrReadOnly},
+		{"stop read-only", StopNode(ro, "n1")(), ErrReadOnly},
+		{"stop external", StopNode(uitest.Common(), "n1")(), ErrNotEmbedded},
+		{"restart external", RestartNode(uitest.Common(), "n1")(), ErrNotEmbedded},
+		{"transfer unconnected", TransferLeader(uitest.Common(), 1, "n2")(), ErrNotConnected},
+		{"put read-only", PutKey(ro, "k=v")(), ErrReadOnly},
+		{"get unconnected", GetKey(uitest.Common(), "k")(), ErrNotConnected},
+	}
+	for _, c := range cases {
+		r, ok := c.msg.(common.OpResultMsg)
+		if !ok || !errors.Is(r.Err, c.want) {
+			t.Errorf("%s: %#v, want %v", c.name, c.msg, c.want)
+		}
+	}
+	r := PutKey(uitest.Common(), "novalue")().(common.OpResultMsg)
+	if r.Err == nil || !strings.Contains(r.Err.Error(), "key=value") {
+		t.Errorf("put without '=': %v", r.Err)
+	}
+	if ClientErrorHint(ErrReadOnly) != "" || ClientErrorHint(errors.New("x")) == "" {
+		t.Error("hints: read-only errors say it all, unknown ones suggest a next step")
+	}
+}
