@@ -21,7 +21,6 @@ func TestParseTransfer(t *testing.T) {
 	}
 }
 
-
 func TestRefusals(t *testing.T) {
 	ro := uitest.Common()
 	ro.ReadOnly = true
