@@ -374,9 +374,7 @@ func TestIntegrationNodeFailure(t *testing.T) {
 	events := make(chan client.TopologyEvent, 1024)
 	defer c.OnTopologyChange(func(ev client.TopologyEvent) { events <- ev })()
 	epoch := c.ClusterView().Epoch
-	if err := cl.StopNode(victim); err != nil {
-		t.Fatal(err)
-	}
+	stopNode(t, cl, victim)
 	var wg sync.WaitGroup
 	errs := make(chan error, len(keys))
 	for _, k := range keys {
@@ -421,6 +419,22 @@ func TestIntegrationNodeFailure(t *testing.T) {
 	}
 	if _, err := c.Put(ctx, keys[0], []byte("after"), nil); err != nil {
 		t.Fatalf("Put after restart: %v", err)
+	}
+}
+
+// stopNode stops a node, failing (instead of hanging the suite) if the
+// server's shutdown does not return.
+func stopNode(t *testing.T, cl *cluster.Cluster, id string) {
+	t.Helper()
+	done := make(chan error, 1)
+	go func() { done <- cl.StopNode(id) }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatalf("server bug: cluster.StopNode(%s) did not return within 20s (a Raft group's close hangs in server/node Node.Close)", id)
 	}
 }
 
