@@ -28,8 +28,12 @@
 // latest cluster view, then the shard's other replicas and the other nodes).
 // Unavailable, Aborted, a per-attempt DeadlineExceeded and connection failures
 // are retried with exponential backoff plus jitter (Config.Retry) within the
-// caller's context; InvalidArgument, NotFound, FailedPrecondition and
-// AlreadyExists never are. Each write carries one idempotency key for all its
+// caller's context (the default budget of 10 attempts spans about 4s, enough
+// for a leader election); InvalidArgument, NotFound, FailedPrecondition and
+// AlreadyExists never are. A node that just failed at the transport level is
+// avoided for a moment while other nodes can serve. Config.Timeout bounds each
+// attempt on the client side; only the caller's own deadline is sent to the
+// server. Each write carries one idempotency key for all its
 // attempts (generated when the caller gave none), so a retried write applies at
 // most once.
 //
