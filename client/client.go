@@ -39,6 +39,7 @@ type Client struct {
 
 	connectOnce sync.Once
 	firstView   chan struct{} // closed when the first view is applied
+	unreachable chan error    // gets an error when a full round of seeds failed before any view
 	firstOnce   sync.Once
 
 	subsMu sync.Mutex
@@ -75,7 +76,8 @@ func New(cfg Config) (*Client, error) {
 		},
 		seeds:     make(map[string]bool, len(cfg.Nodes)),
 		leaders:   make([]atomic.Pointer[leaderEntry], cfg.TotalShards),
-		firstView: make(chan struct{}),
+		firstView:   make(chan struct{}),
+		unreachable: make(chan error, 1),
 		subs:      make(map[*subscriber]struct{}),
 		idPrefix:  "nkc-" + hex.EncodeToString(buf[:]) + "-",
 	}
@@ -98,9 +100,10 @@ func (c *Client) Config() Config { return c.cfg }
 
 // Connect dials the seeds and starts the topology watch. It returns once the
 // first cluster view arrived, or once every seed answered that it has no
-// Meta service (the client then routes by redirects alone). If no seed can be
-// reached before ctx ends it returns a *ConnectionError; the watch keeps
-// trying in the background until Close. Calling Connect again only waits.
+// Meta service (the client then routes by redirects alone). If every seed
+// failed once, or ctx ends first, it returns a *ConnectionError; the watch
+// keeps trying in the background until Close, so requests may still succeed
+// once a node comes up. Calling Connect again waits again.
 func (c *Client) Connect(ctx context.Context) error {
 	if c.closed.Load() {
 		return ErrClosed
@@ -117,6 +120,13 @@ func (c *Client) Connect(ctx context.Context) error {
 	select {
 	case <-c.firstView:
 		return nil
+	case err := <-c.unreachable:
+		select {
+		case <-c.firstView: // a view arrived after all: the report is stale
+			return nil
+		default:
+			return err
+		}
 	case <-ctx.Done():
 		return &ConnectionError{Addr: c.lastWatchAddr(), err: newError("connect", codes.Unavailable,
 			"no cluster view received before the context ended: "+ctx.Err().Error(), ctx.Err())}

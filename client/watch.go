@@ -85,10 +85,23 @@ func (c *Client) watchLoop() {
 			}
 		} else {
 			unimplemented = 0
+			if failures%len(cands) == 0 && c.topo.Load() == nil {
+				c.reportUnreachable(addr, err)
+			}
 		}
 		if !sleepCtx(c.ctx, delay) {
 			return
 		}
+	}
+}
+
+// reportUnreachable tells a waiting Connect that a full round of nodes
+// failed before any view arrived. It never blocks.
+func (c *Client) reportUnreachable(addr string, err error) {
+	select {
+	case c.unreachable <- &ConnectionError{Addr: addr, err: newError("connect", codes.Unavailable,
+		"no node answered the topology watch: "+errString(err), nil)}:
+	default:
 	}
 }
 
