@@ -74,12 +74,12 @@ func New(cfg Config) (*Client, error) {
 			MaxDelay:     cfg.Retry.MaxDelay,
 			Jitter:       cfg.Retry.Jitter,
 		},
-		seeds:     make(map[string]bool, len(cfg.Nodes)),
-		leaders:   make([]atomic.Pointer[leaderEntry], cfg.TotalShards),
+		seeds:       make(map[string]bool, len(cfg.Nodes)),
+		leaders:     make([]atomic.Pointer[leaderEntry], cfg.TotalShards),
 		firstView:   make(chan struct{}),
 		unreachable: make(chan error, 1),
-		subs:      make(map[*subscriber]struct{}),
-		idPrefix:  "nkc-" + hex.EncodeToString(buf[:]) + "-",
+		subs:        make(map[*subscriber]struct{}),
+		idPrefix:    "nkc-" + hex.EncodeToString(buf[:]) + "-",
 	}
 	for _, n := range cfg.Nodes {
 		c.seeds[n] = true
