@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/metadata"
@@ -272,5 +273,25 @@ func TestErrorSurfaceForUnexpectedCodes(t *testing.T) {
 	}
 	if c.Stats().Requests.ErrorsByCode["PermissionDenied"] != 1 {
 		t.Fatalf("errors by code = %v", c.Stats().Requests.ErrorsByCode)
+	}
+}
+
+func TestNodeStatusesPartialFailure(t *testing.T) {
+	a := startFake(t, fakeServices{console: true})
+	dead := deadAddr(t)
+	c := newTestClient(t, false, a.addr, dead)
+	res, err := c.NodeStatuses(ctxT(t))
+	if err != nil {
+		t.Fatalf("NodeStatuses with one node up: %v", err)
+	}
+	if len(res) != 2 || res[0].Err != nil || res[0].Status.Uptime != 1500*time.Millisecond || res[1].Err == nil {
+		t.Fatalf("results = %+v", res)
+	}
+	var ce *ConnectionError
+	if !errors.As(res[1].Err, &ce) || ce.Addr != dead {
+		t.Fatalf("dead node error = %v, want *ConnectionError for %s", res[1].Err, dead)
+	}
+	if _, err := c.NodeStatus(ctxT(t), "no-such-node"); err == nil {
+		t.Fatal("NodeStatus of an unknown node id succeeded")
 	}
 }

@@ -314,3 +314,23 @@ func TestCloseInterruptsBackoff(t *testing.T) {
 		t.Fatal("Close did not interrupt a backoff sleep")
 	}
 }
+
+func TestEpochTickWithoutChange(t *testing.T) {
+	c := newTestClient(t, false, "127.0.0.1:1")
+	var log eventLog
+	c.OnTopologyChange(log.add)
+	nodes := map[string]string{"a": "127.0.0.1:1"}
+	c.applyView(view(1, 16, "a", nodes))
+	c.applyView(view(2, 16, "a", nodes)) // the epoch ticks, nothing changed
+	c.applyView(view(2, 16, "a", nodes)) // same epoch again: ignored
+	waitFor(t, "two events", func() bool { return len(log.epochs()) == 2 })
+	log.mu.Lock()
+	ev := log.evs[1]
+	log.mu.Unlock()
+	if ev.PreviousEpoch != 1 || ev.CurrentEpoch != 2 || len(ev.AddedNodes)+len(ev.RemovedNodes)+len(ev.LeaderChanges) != 0 {
+		t.Fatalf("tick event = %+v, want an empty diff from 1 to 2", ev)
+	}
+	if c.Stats().Topology.ViewsIgnored != 1 {
+		t.Fatalf("ignored = %d, want 1", c.Stats().Topology.ViewsIgnored)
+	}
+}
