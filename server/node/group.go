@@ -10,6 +10,7 @@ import (
 	"github.com/hashicorp/go-hclog"
 	"github.com/hashicorp/raft"
 	raftboltdb "github.com/hashicorp/raft-boltdb/v2"
+	"go.etcd.io/bbolt"
 
 	"github.com/norikv/norikv-console/server/topology"
 )
@@ -53,7 +54,14 @@ func (n *Node) openRaft(name string, channel uint32, fsm raft.FSM, members []mem
 	rc.NoLegacyTelemetry = true
 	rc.Logger = n.logger.Named(name)
 
-	store, err := raftboltdb.New(raftboltdb.Options{Path: filepath.Join(dir, "raft.db"), NoSync: !n.cfg.Fsync})
+	store, err := raftboltdb.New(raftboltdb.Options{
+		Path:   filepath.Join(dir, "raft.db"),
+		NoSync: !n.cfg.Fsync,
+		// The freelist is rebuilt on open instead of written on every
+		// commit: each append is one small commit per group, and
+		// writing the freelist each time dominated their cost.
+		BoltOptions: &bbolt.Options{Timeout: time.Second, NoFreelistSync: true, FreelistType: bbolt.FreelistMapType},
+	})
 	if err != nil {
 		return nil, fmt.Errorf("open raft log of %s: %w", name, err)
 	}
