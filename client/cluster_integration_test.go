@@ -326,6 +326,34 @@ func TestIntegration(t *testing.T) {
 		}
 	})
 
+	t.Run("RedirectsWithoutWatch", func(t *testing.T) {
+		// A client that never connected (no view, no watch) learns leaders
+		// only from the server's NOT_LEADER leader-hint trailers.
+		ctx := tctx(t)
+		blind, err := client.New(client.Config{Nodes: cl.Addrs()[:1], TotalShards: 1024, DisableWatch: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer blind.Close()
+		for i := 0; i < 30; i++ {
+			k := []byte(fmt.Sprintf("blind:%d", i))
+			if _, err := blind.Put(ctx, k, []byte("v"), nil); err != nil {
+				t.Fatalf("Put %s: %v", k, err)
+			}
+			r := blind.Route(k)
+			if want := c.Route(k).LeaderAddr; r.LeaderAddr != want && r.LeaderAddr != "" {
+				t.Fatalf("blind client cached %s for %s, the leader is %s", r.LeaderAddr, k, want)
+			}
+		}
+		st := blind.Stats().Ops["put"]
+		if st.Redirects == 0 || st.Retries != 0 {
+			t.Fatalf("put stats = %+v: want redirects followed without retries", st)
+		}
+		if blind.ClusterView() != nil {
+			t.Fatal("a client without the watch has a view")
+		}
+	})
+
 	t.Run("Stats", func(t *testing.T) {
 		s := c.Stats()
 		if s.Pool.ActiveConnections != 3 || s.Router.TotalNodes != 3 || s.Topology.CachedLeaders != 1024 {
