@@ -79,8 +79,12 @@ func (n *Node) openRaft(name string, channel uint32, fsm raft.FSM, members []mem
 		Stream:                n.mux.Channel(channel),
 		ServerAddressProvider: addressBook{n.cfg.Layout},
 		MaxPool:               4,
-		Timeout:               2 * time.Second,
-		Logger:                n.logger.Named(name + "-net"),
+		// No pipelining (fewer than 2 RPCs in flight): on loopback it buys
+		// nothing, and a pipelined follower that stops answering can leave
+		// raft's replication goroutine blocked forever, hanging Shutdown.
+		MaxRPCsInFlight: 1,
+		Timeout:         2 * time.Second,
+		Logger:          n.logger.Named(name + "-net"),
 	})
 	existing, err := raft.HasExistingState(logs, store, snaps)
 	if err != nil {
