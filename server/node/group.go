@@ -98,7 +98,9 @@ func (n *Node) openRaft(name string, channel uint32, fsm raft.FSM, members []mem
 		_ = store.Close()
 		return nil, fmt.Errorf("start raft %s: %w", name, err)
 	}
-	if !existing {
+	// Voters bootstrap with the full configuration; non-voters learn it
+	// from the leader (raft refuses to bootstrap on a non-voter).
+	if !existing && isVoter(members, n.self.ID) {
 		var conf raft.Configuration
 		for _, m := range members {
 			s := raft.Server{ID: raft.ServerID(m.node.ID), Address: raft.ServerAddress(m.node.RaftAddr), Suffrage: raft.Voter}
@@ -176,4 +178,13 @@ func (a addressBook) ServerAddr(id raft.ServerID) (raft.ServerAddress, error) {
 		return "", fmt.Errorf("unknown raft server id %q", id)
 	}
 	return raft.ServerAddress(nd.RaftAddr), nil
+}
+
+func isVoter(members []member, id string) bool {
+	for _, m := range members {
+		if m.node.ID == id {
+			return !m.nonvote
+		}
+	}
+	return false
 }
