@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"runtime"
+	"runtime/pprof"
 	"sync"
 	"testing"
 	"time"
@@ -462,8 +464,20 @@ func stopNode(t *testing.T, cl *cluster.Cluster, id string) {
 			t.Fatal(err)
 		}
 	case <-time.After(20 * time.Second):
-		t.Fatalf("server bug: cluster.StopNode(%s) did not return within 20s (a Raft group's close hangs in server/node Node.Close)", id)
+		t.Fatalf("server bug: cluster.StopNode(%s) did not return within 20s (a Raft group's close hangs in server/node Node.Close); goroutines: %s", id, dumpGoroutines())
 	}
+}
+
+// dumpGoroutines writes every goroutine's stack to a temp file for the
+// server's authors and returns its path.
+func dumpGoroutines() string {
+	f, err := os.CreateTemp("", "norikv-stopnode-hang-*.txt")
+	if err != nil {
+		return "(dump failed: " + err.Error() + ")"
+	}
+	defer f.Close()
+	_ = pprof.Lookup("goroutine").WriteTo(f, 2)
+	return f.Name()
 }
 
 func waitForCond(t testing.TB, what string, cond func() bool) {
