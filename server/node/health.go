@@ -59,17 +59,28 @@ func (n *Node) sendHeartbeat(ctx context.Context) {
 			hb.Leads[g] = grp.rg.raft.CurrentTerm()
 		}
 	}
-	addr, id := n.meta.raft.LeaderWithID()
+	addr, id := n.metaLeader()
 	switch {
 	case id == "":
 		return
-	case string(id) == n.self.ID:
+	case id == n.self.ID:
 		n.health.record(hb)
 	default:
 		ctx, cancel := context.WithTimeout(ctx, n.cfg.Timing.NodeHeartbeat*3)
 		defer cancel()
-		_, _ = n.call(ctx, string(addr), controlRequest{Heartbeat: &hb})
+		_, _ = n.call(ctx, addr, controlRequest{Heartbeat: &hb})
 	}
+}
+
+// metaLeader returns the metadata leader's id and replication address,
+// resolved through the layout (addresses may change between runs).
+func (n *Node) metaLeader() (addr, id string) {
+	_, rid := n.meta.raft.LeaderWithID()
+	nd, ok := n.cfg.Layout.NodeByID(string(rid))
+	if !ok {
+		return "", ""
+	}
+	return nd.RaftAddr, nd.ID
 }
 
 func (n *Node) call(ctx context.Context, addr string, req controlRequest) (controlReply, error) {
@@ -127,16 +138,16 @@ func (n *Node) applyMeta(c meta.Command) error {
 func (n *Node) setPreferred(ctx context.Context, g int, nodeID string) error {
 	cmd := meta.Command{Prefer: &meta.Prefer{Group: g, Node: nodeID}}
 	for {
-		addr, id := n.meta.raft.LeaderWithID()
+		addr, id := n.metaLeader()
 		var err error
 		switch {
 		case id == "":
 			err = errors.New("no metadata leader")
-		case string(id) == n.self.ID:
+		case id == n.self.ID:
 			err = n.applyMeta(cmd)
 		default:
 			var rep controlReply
-			rep, err = n.call(ctx, string(addr), controlRequest{Prefer: cmd.Prefer})
+			rep, err = n.call(ctx, addr, controlRequest{Prefer: cmd.Prefer})
 			if err == nil && rep.Error != "" {
 				err = errors.New(rep.Error)
 			}
