@@ -30,7 +30,7 @@ func Devcluster(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	fs := flag.NewFlagSet("devcluster", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: norikv-console devcluster [--nodes 3] [--shards 1024] [--groups 16] [--port P] [--data-dir DIR] [--http-port H] [--fsync]")
+		fmt.Fprintln(stderr, "usage: norikv-console devcluster [--nodes 3] [--shards 1024] [--groups 16] [--port P] [--data-dir DIR] [--http-port H] [--fsync] [--raft-logs]")
 		fs.PrintDefaults()
 	}
 	nodes := fs.Int("nodes", 3, "number of nodes (1..64)")
@@ -40,6 +40,7 @@ func Devcluster(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	dataDir := fs.String("data-dir", "", "keep data here so it survives a restart (default: a temp dir removed at exit)")
 	httpPort := fs.Int("http-port", 0, "node i serves /healthz, /readyz and /metrics on http-port+i; 0 disables HTTP")
 	fsync := fs.Bool("fsync", false, "fsync every Raft log append (survives machine crashes; much slower)")
+	raftLogs := fs.Bool("raft-logs", false, "print Raft's error logs to stderr (elections and leader moves log benign errors)")
 	if err := fs.Parse(args); err != nil {
 		return exitUsage
 	}
@@ -63,7 +64,7 @@ func Devcluster(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	defer cancel()
 	c, err := cluster.Start(startCtx, cluster.Options{
 		Nodes: *nodes, TotalShards: *shards, Groups: *groups, BasePort: *port, DataDir: *dataDir,
-		LogOutput: stderr, HTTPBasePort: *httpPort, Fsync: *fsync,
+		LogOutput: raftLogOutput(*raftLogs, stderr), HTTPBasePort: *httpPort, Fsync: *fsync,
 	})
 	if err != nil {
 		if ctx.Err() != nil {
@@ -80,4 +81,11 @@ func Devcluster(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	fmt.Fprintf(stdout, "ready %s\n", strings.Join(c.Addrs(), ","))
 	<-ctx.Done()
 	return exitOK
+}
+
+func raftLogOutput(on bool, w io.Writer) io.Writer {
+	if on {
+		return w
+	}
+	return nil
 }
