@@ -25,12 +25,13 @@ const (
 // Result is what Apply returns to the proposer (and what an idempotent
 // replay returns again).
 type Result struct {
-	Outcome    Outcome
-	Message    string
-	Version    Version
-	Tombstoned bool // Delete: the key existed
-	Replayed   bool // the reply came from an idempotency record
-	Ext        any  // the Extension's reply for CmdExtension
+	Outcome     Outcome
+	Message     string
+	Version     Version
+	Tombstoned  bool  // Delete: the key existed
+	ExpiresAtMs int64 // Put: the absolute expiry it set (0: none)
+	Replayed    bool  // the reply came from an idempotency record
+	Ext         any   // the Extension's reply for CmdExtension
 }
 
 // Extension lets another state machine (vector indexes) ride in the same
@@ -150,7 +151,7 @@ func (f *FSM) writeOnce(c *Command, v Version) Result {
 		shard = shardOf(c.Key, f.opts.TotalShards)
 	}
 	f.t.put(&Item{Key: c.Key, Value: c.Value, Version: v, ExpiresAtMs: c.ExpiresAtMs, Shard: shard})
-	return Result{Version: v}
+	return Result{Version: v, ExpiresAtMs: c.ExpiresAtMs}
 }
 
 // Get returns the live item under key at nowMs.

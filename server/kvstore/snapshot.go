@@ -79,6 +79,7 @@ func (s *snapshot) write(w *bufio.Writer) error {
 		} else {
 			buf = append(buf, 0)
 		}
+		buf = binary.AppendVarint(buf, r.result.ExpiresAtMs)
 		if err := flush(); err != nil {
 			return err
 		}
@@ -125,6 +126,7 @@ func (f *FSM) Restore(rc io.ReadCloser) error {
 		rec.result.Message = string(r.bytes())
 		rec.result.Version = Version{Term: r.uvarint(), Index: r.uvarint()}
 		rec.result.Tombstoned = r.fixed(1)[0] == 1
+		rec.result.ExpiresAtMs = r.varint()
 		idem.add(rec)
 	}
 	hasExt := r.fixed(1)

@@ -16,7 +16,7 @@ func TestIdempotentReplay(t *testing.T) {
 	ctx := testCtx(t)
 	key := []byte("idem")
 	kv := tc.leaderKV(t, "idem")
-	first, err := kv.Put(ctx, &norikvpb.PutRequest{Key: key, Value: []byte("once"), IdempotencyKey: "idem-put-1"})
+	first, err := kv.Put(ctx, &norikvpb.PutRequest{Key: key, Value: []byte("once"), TtlMs: 3_600_000, IdempotencyKey: "idem-put-1"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -24,12 +24,12 @@ func TestIdempotentReplay(t *testing.T) {
 	if _, err := kv.Put(ctx, &norikvpb.PutRequest{Key: key, Value: []byte("later")}); err != nil {
 		t.Fatal(err)
 	}
-	replay, err := kv.Put(ctx, &norikvpb.PutRequest{Key: key, Value: []byte("once"), IdempotencyKey: "idem-put-1"})
+	replay, err := kv.Put(ctx, &norikvpb.PutRequest{Key: key, Value: []byte("once"), TtlMs: 3_600_000, IdempotencyKey: "idem-put-1"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !proto.Equal(first.Version, replay.Version) {
-		t.Fatalf("replay version %v, original %v", replay.Version, first.Version)
+	if !proto.Equal(first, replay) {
+		t.Fatalf("replay reply %v, original %v", replay, first)
 	}
 	g, _ := kv.Get(ctx, &norikvpb.GetRequest{Key: key})
 	if string(g.GetValue()) != "later" {

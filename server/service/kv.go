@@ -70,8 +70,8 @@ func (k *kvService) Put(ctx context.Context, req *norikvpb.PutRequest) (*norikvp
 		return nil, err
 	}
 	meta := k.meta(shard)
-	if !res.Replayed && cmd.ExpiresAtMs != 0 {
-		meta["expires_at_ms"] = strconv.FormatInt(cmd.ExpiresAtMs, 10)
+	if res.ExpiresAtMs != 0 { // from the record on a replay: the original reply
+		meta["expires_at_ms"] = strconv.FormatInt(res.ExpiresAtMs, 10)
 	}
 	return &norikvpb.PutResponse{Version: pbVersion(res.Version), Meta: meta}, nil
 }
