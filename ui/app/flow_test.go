@@ -168,8 +168,15 @@ func TestFlowClusterGoesAway(t *testing.T) {
 	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(100, 30))
 	waitFor(t, tm, "nodes 3/3 alive", "connected")
 	for _, id := range sess.Cluster.NodeIDs() {
-		if err := sess.Cluster.StopNode(id); err != nil {
-			t.Fatal(err)
+		done := make(chan error, 1)
+		go func() { done <- sess.Cluster.StopNode(id) }()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Fatal(err)
+			}
+		case <-time.After(30 * time.Second):
+			t.Fatalf("embedded cluster: StopNode(%s) did not return within 30s", id)
 		}
 	}
 	waitFor(t, tm, "reconnecting")

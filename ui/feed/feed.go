@@ -63,8 +63,8 @@ func (f *Feed) Next() tea.Cmd {
 // Close stops the subscription and releases a waiting Next.
 func (f *Feed) Close() {
 	f.once.Do(func() {
+		close(f.done) // first: releases a callback blocked on a full channel
 		f.unsub()
-		close(f.done)
 	})
 }
 

@@ -20,6 +20,9 @@ import (
 // restartTimeout bounds restarting an embedded node (it must rejoin Raft).
 const restartTimeout = 30 * time.Second
 
+// stopTimeout bounds waiting for an embedded node to stop.
+const stopTimeout = 15 * time.Second
+
 // ErrReadOnly is returned for operations refused on a read-only profile.
 var ErrReadOnly = errors.New("read-only profile: cluster operations are disabled (start without --read-only)")
 
@@ -72,7 +75,14 @@ func StopNode(c common.Common, id string) tea.Cmd {
 	}
 	return func() tea.Msg {
 		start := time.Now()
-		err := c.Control.StopNode(id)
+		done := make(chan error, 1)
+		go func() { done <- c.Control.StopNode(id) }()
+		var err error
+		select {
+		case err = <-done:
+		case <-time.After(stopTimeout):
+			err = fmt.Errorf("the node did not stop within %s (it may still be shutting down)", stopTimeout)
+		}
 		if err != nil {
 			err = fmt.Errorf("%s: %w", op, err)
 		}
