@@ -2,12 +2,15 @@ package ui
 
 import (
 	"fmt"
+	"io"
 	"strings"
 	"testing"
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/exp/golden"
+	"github.com/muesli/termenv"
 
 	"github.com/norikv/norikv-console/ui/common"
 	"github.com/norikv/norikv-console/ui/uitest"
@@ -319,5 +322,26 @@ func TestCheckKeys(t *testing.T) {
 	}
 	if _, cmd := m.Update(press("x")); cmd == nil {
 		t.Fatal("x does not quit after rebinding")
+	}
+}
+
+func TestThemeSwitchFromThePalette(t *testing.T) {
+	c := uitest.Common()
+	r := lipgloss.NewRenderer(io.Discard)
+	r.SetColorProfile(termenv.ANSI256)
+	m, err := New(Options{Common: c, Renderer: r})
+	if err != nil {
+		t.Fatal(err)
+	}
+	send(m, tea.WindowSizeMsg{Width: 80, Height: 24})
+	send(m, press(":"))
+	typeText(m, "theme light")
+	send(m, press("enter"))
+	if got := c.Styles.Theme.Name; got != "light" {
+		t.Fatalf("theme after the palette: %s", got)
+	}
+	// Panes share the styles: the tab bar now draws with the light accent.
+	if !strings.Contains(m.View(), "38;5;26") && !strings.Contains(m.View(), "48;5;26") {
+		t.Errorf("view does not use the light theme's accent colour")
 	}
 }

@@ -204,6 +204,7 @@ func (m *Model) setTheme(name string) {
 	}
 	r := m.renderer
 	if r == nil {
+		m.setError(fmt.Errorf("theme %s: no renderer to draw it with", t.Name))
 		return
 	}
 	*m.common.Styles = *themes.NewStyles(t, r)
