@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
@@ -160,9 +161,10 @@ func TestConsistencyLevels(t *testing.T) {
 		}
 	}
 	for _, level := range []string{"stale_ok", "eventual", "bounded_staleness"} {
-		// A follower answers from its own state; it may lag briefly.
+		// A follower answers from its own state; it may lag by up to the
+		// Raft commit timeout (50 ms) behind the leader.
 		var g *norikvpb.GetResponse
-		for i := 0; i < 100; i++ {
+		for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
 			if g, err = tc.kvOn(t, follower).Get(ctx, &norikvpb.GetRequest{Key: []byte(key), Consistency: level}); err == nil {
 				break
 			}
