@@ -10,7 +10,10 @@ import (
 	"github.com/norikv/norikv-console/server/meta"
 )
 
-const expireBatch = 1000
+const (
+	expireBatch           = 1000
+	settleBeforeBalancing = time.Second
+)
 
 // expire proposes deletes for keys that expired, on the groups this node leads.
 // Reads already hide expired keys; this reclaims their memory.
@@ -42,6 +45,15 @@ func (n *Node) balance(ctx context.Context) {
 		pref, ok := st.Preferred[g]
 		if !ok {
 			pref = n.cfg.Layout.PreferredLeader(g)
+		}
+		if term := grp.rg.raft.CurrentTerm(); term != grp.leaderTerm {
+			grp.leaderTerm, grp.leaderSince = term, time.Now()
+		}
+		// A new leader holds on for a while before handing over: its copy of
+		// the metadata may not have applied the preference that made it
+		// leader (TransferShard) yet, and moving back would undo the transfer.
+		if time.Since(grp.leaderSince) < settleBeforeBalancing {
+			continue
 		}
 		if pref == n.self.ID || st.Topology.Health[pref] != meta.Alive {
 			continue

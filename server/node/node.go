@@ -50,7 +50,10 @@ type Group struct {
 	FSM *kvstore.FSM
 	rg  *raftGroup
 
-	lastBalance time.Time // touched only by the balance loop
+	// Touched only by the balance loop.
+	lastBalance time.Time
+	leaderTerm  uint64
+	leaderSince time.Time
 }
 
 // Start opens the node's storage and replication port, starts every Raft
