@@ -83,7 +83,7 @@ func (m *Model) SetFilter(text string) { m.filter = text }
 // Cursor returns the selected shard.
 func (m *Model) Cursor() int { return m.cursor }
 
-// View returns the cluster view shown, nil before the first one.
+// ClusterView returns the cluster view shown, nil before the first one.
 func (m *Model) ClusterView() *client.ClusterView { return m.view }
 
 // Flashing reports whether shard is highlighted as just moved.

@@ -88,7 +88,7 @@ func (m *Model) onKey(msg tea.KeyMsg) tea.Cmd {
 	if cols <= 0 {
 		cols = 64
 	}
-	page := cols * maxInt(m.geom.rows, 1)
+	page := cols * max(m.geom.rows, 1)
 	switch {
 	case key.Matches(msg, g.Left):
 		return m.moveCursor(-1)
@@ -145,9 +145,9 @@ func (m *Model) nextFlashing() tea.Cmd {
 func (m *Model) onMouse(msg tea.MouseMsg) tea.Cmd {
 	switch msg.Button {
 	case tea.MouseButtonWheelUp:
-		return m.moveCursor(-maxInt(m.geom.cols, 1))
+		return m.moveCursor(-max(m.geom.cols, 1))
 	case tea.MouseButtonWheelDown:
-		return m.moveCursor(maxInt(m.geom.cols, 1))
+		return m.moveCursor(max(m.geom.cols, 1))
 	case tea.MouseButtonLeft:
 		if msg.Action != tea.MouseActionPress {
 			return nil
@@ -265,11 +265,4 @@ func clamp(v, lo, hi int) int {
 		return hi
 	}
 	return v
-}
-
-func maxInt(a, b int) int {
-	if a > b {
-		return a
-	}
-	return b
 }
