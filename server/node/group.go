@@ -65,7 +65,8 @@ func (n *Node) openRaft(name string, channel uint32, fsm raft.FSM, members []mem
 	if err != nil {
 		return nil, fmt.Errorf("open raft log of %s: %w", name, err)
 	}
-	logs, err := raft.NewLogCache(1024, store)
+	// A small cache: entries may carry 1 MiB values, and the groups add up.
+	logs, err := raft.NewLogCache(128, store)
 	if err != nil {
 		_ = store.Close()
 		return nil, fmt.Errorf("log cache of %s: %w", name, err)
