@@ -16,9 +16,22 @@ const (
 	CmdPut    CommandType = 1
 	CmdDelete CommandType = 2
 	CmdExpire CommandType = 3
-	// CmdExtension carries a payload for the FSM's Extension (vector indexes).
+	// CmdExtension and every tag above it carry a payload for the FSM's
+	// Extension (vector indexes). Each extension operation has its own tag
+	// so that idempotency records are scoped to the operation.
 	CmdExtension CommandType = 16
+	// CmdVecCreate creates a vector index (Key: namespace).
+	CmdVecCreate CommandType = 17
+	// CmdVecDrop drops a vector index (Key: namespace).
+	CmdVecDrop CommandType = 18
+	// CmdVecInsert upserts one vector (Key: namespace, 0, id).
+	CmdVecInsert CommandType = 19
+	// CmdVecDelete deletes one vector (Key: namespace, 0, id).
+	CmdVecDelete CommandType = 20
 )
+
+// IsExtension reports whether t is applied by the FSM's Extension.
+func (t CommandType) IsExtension() bool { return t >= CmdExtension }
 
 // Version is the {term, index} of the log entry that wrote a value.
 type Version struct{ Term, Index uint64 }
@@ -43,7 +56,7 @@ type Command struct {
 	IdemKey     string
 	IfMatch     *Version
 	Expired     []ExpireEntry
-	Payload     []byte // CmdExtension only
+	Payload     []byte // extension commands only
 }
 
 // Encode serializes c: tag byte, then fields in a fixed order.

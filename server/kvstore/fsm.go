@@ -1,6 +1,7 @@
 package kvstore
 
 import (
+	"bufio"
 	"fmt"
 	"io"
 	"sync"
@@ -20,6 +21,10 @@ const (
 	KeyMissing
 	IdemConflict
 	BadCommand
+	// Outcomes of extension commands.
+	NotFound      // the named object (a vector index) does not exist
+	AlreadyExists // it exists with a different definition
+	Invalid       // the command does not fit the current state (e.g. wrong dimensions)
 )
 
 // Result is what Apply returns to the proposer (and what an idempotent
@@ -31,16 +36,28 @@ type Result struct {
 	Tombstoned  bool  // Delete: the key existed
 	ExpiresAtMs int64 // Put: the absolute expiry it set (0: none)
 	Replayed    bool  // the reply came from an idempotency record
-	Ext         any   // the Extension's reply for CmdExtension
+	// Flag is an extension command's yes/no answer (created, dropped,
+	// inserted, deleted); it is kept in idempotency records.
+	Flag bool
 }
 
 // Extension lets another state machine (vector indexes) ride in the same
-// group: it applies CmdExtension payloads and adds a section to snapshots.
+// group: it applies extension commands (tags from CmdExtension up) and adds
+// a section to snapshots. The FSM handles idempotency around Apply.
 type Extension interface {
-	Apply(payload []byte, v Version, nowMs int64) any
-	// WriteSnapshot writes a self-delimiting section; ReadSnapshot reads it back.
-	WriteSnapshot(w io.Writer) error
-	ReadSnapshot(r io.Reader) error
+	// Apply applies one committed command; it must be deterministic and
+	// never panic on bad input (answer BadCommand or Invalid instead).
+	Apply(c *Command, v Version) Result
+	// Snapshot captures the state as of now. Raft never calls it
+	// concurrently with Apply; the returned writer runs later, while Apply
+	// continues, and must write a self-delimiting section.
+	Snapshot() (func(w io.Writer) error, error)
+	// Restore replaces the whole state with a section Snapshot wrote. It is
+	// given the snapshot's *bufio.Reader (64 KiB): reading through a bufio
+	// reader of the same size reuses it instead of reading ahead.
+	Restore(r *bufio.Reader) error
+	// Reset empties the state (restoring a snapshot without a section).
+	Reset()
 }
 
 // Options tune an FSM.
@@ -83,18 +100,18 @@ func (f *FSM) Apply(l *raft.Log) any {
 		return Result{Outcome: BadCommand, Message: err.Error()}
 	}
 	v := Version{Term: l.Term, Index: l.Index}
-	if c.Type == CmdExtension {
-		if f.opts.Extension == nil {
-			return Result{Outcome: BadCommand, Message: "this server build has no extension state machine"}
-		}
-		return Result{Ext: f.opts.Extension.Apply(c.Payload, v, c.NowMs), Version: v}
+	if c.Type.IsExtension() {
+		return f.applyExtension(c, v)
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.idem.prune(c.NowMs, f.opts.IdemRetention, f.opts.IdemMax)
 	switch c.Type {
 	case CmdPut, CmdDelete:
-		return f.applyWrite(c, v)
+		if res, ok := f.replay(c); ok {
+			return res
+		}
+		return f.record(c, f.writeOnce(c, v))
 	case CmdExpire:
 		for _, e := range c.Expired {
 			if it, ok := f.t.get(e.Key); ok && it.Version == e.Version && !it.Live(c.NowMs) {
@@ -108,20 +125,51 @@ func (f *FSM) Apply(l *raft.Log) any {
 	}
 }
 
-func (f *FSM) applyWrite(c *Command, v Version) Result {
-	if c.IdemKey != "" {
-		if rec, ok := f.idem.lookup(c.IdemKey); ok {
-			if rec.op != c.Type || rec.key != string(c.Key) {
-				return Result{Outcome: IdemConflict, Message: fmt.Sprintf(
-					"idempotency key %q was already used for a different operation or key; use a new idempotency key for each distinct write", c.IdemKey)}
-			}
-			r := rec.result
-			r.Replayed = true
-			return r
-		}
+// applyExtension applies an extension command with the same idempotency
+// rules as Put and Delete. The extension runs without f.mu held (it has its
+// own locks), so key reads of the group are not held up by a slow vector
+// insert; Raft applies entries one at a time, so nothing else touches the
+// idempotency table in between.
+func (f *FSM) applyExtension(c *Command, v Version) Result {
+	if f.opts.Extension == nil {
+		return Result{Outcome: BadCommand, Message: "this server build has no extension state machine"}
 	}
-	res := f.writeOnce(c, v)
-	if c.IdemKey != "" {
+	f.mu.Lock()
+	f.idem.prune(c.NowMs, f.opts.IdemRetention, f.opts.IdemMax)
+	res, ok := f.replay(c)
+	f.mu.Unlock()
+	if ok {
+		return res
+	}
+	res = f.opts.Extension.Apply(c, v)
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.record(c, res)
+}
+
+// replay returns the recorded reply when c's idempotency key was used
+// before (an IdemConflict result when it was used for something else).
+func (f *FSM) replay(c *Command) (Result, bool) {
+	if c.IdemKey == "" {
+		return Result{}, false
+	}
+	rec, ok := f.idem.lookup(c.IdemKey)
+	if !ok {
+		return Result{}, false
+	}
+	if rec.op != c.Type || rec.key != string(c.Key) {
+		return Result{Outcome: IdemConflict, Message: fmt.Sprintf(
+			"idempotency key %q was already used for a different operation or key; use a new idempotency key for each distinct write", c.IdemKey)}, true
+	}
+	r := rec.result
+	r.Replayed = true
+	return r, true
+}
+
+// record keeps res under c's idempotency key, if it has one. Undecodable
+// commands are not recorded.
+func (f *FSM) record(c *Command, res Result) Result {
+	if c.IdemKey != "" && res.Outcome != BadCommand {
 		f.idem.add(&idemRecord{idemKey: c.IdemKey, op: c.Type, key: string(c.Key), createdMs: c.NowMs, result: res})
 	}
 	return res

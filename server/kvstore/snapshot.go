@@ -10,20 +10,33 @@ import (
 	"github.com/hashicorp/raft"
 )
 
-const snapshotMagic = "NKVSNAP1"
+// Snapshot magics: version 2 added the Flag of idempotency records; version
+// 1 snapshots are still read.
+const (
+	snapshotMagic   = "NKVSNAP2"
+	snapshotMagicV1 = "NKVSNAP1"
+)
 
 // Snapshot captures the state at this point of the log. The B-trees are
 // cloned copy-on-write, so Persist can stream them while Apply continues.
 func (f *FSM) Snapshot() (raft.FSMSnapshot, error) {
 	f.mu.RLock()
 	defer f.mu.RUnlock()
-	return &snapshot{t: f.t.clone(), idem: f.idem.records(), ext: f.opts.Extension}, nil
+	s := &snapshot{t: f.t.clone(), idem: f.idem.records()}
+	if f.opts.Extension != nil {
+		w, err := f.opts.Extension.Snapshot()
+		if err != nil {
+			return nil, fmt.Errorf("snapshot extension state: %w", err)
+		}
+		s.ext = w
+	}
+	return s, nil
 }
 
 type snapshot struct {
 	t    tables
 	idem []*idemRecord
-	ext  Extension
+	ext  func(w io.Writer) error // nil without an extension
 }
 
 func (s *snapshot) Persist(sink raft.SnapshotSink) error {
@@ -80,6 +93,7 @@ func (s *snapshot) write(w *bufio.Writer) error {
 			buf = append(buf, 0)
 		}
 		buf = binary.AppendVarint(buf, r.result.ExpiresAtMs)
+		buf = append(buf, boolByte(r.result.Flag))
 		if err := flush(); err != nil {
 			return err
 		}
@@ -93,9 +107,16 @@ func (s *snapshot) write(w *bufio.Writer) error {
 		return err
 	}
 	if s.ext != nil {
-		return s.ext.WriteSnapshot(w)
+		return s.ext(w)
 	}
 	return nil
+}
+
+func boolByte(b bool) byte {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // Restore replaces the whole state with a snapshot's.
@@ -103,7 +124,8 @@ func (f *FSM) Restore(rc io.ReadCloser) error {
 	defer rc.Close()
 	r := &streamReader{r: bufio.NewReaderSize(rc, 1<<16)}
 	magic := r.fixed(len(snapshotMagic))
-	if r.err == nil && string(magic) != snapshotMagic {
+	v1 := string(magic) == snapshotMagicV1
+	if r.err == nil && string(magic) != snapshotMagic && !v1 {
 		return errors.New("restore snapshot: not a key-value snapshot")
 	}
 	t := newTables()
@@ -127,6 +149,9 @@ func (f *FSM) Restore(rc io.ReadCloser) error {
 		rec.result.Version = Version{Term: r.uvarint(), Index: r.uvarint()}
 		rec.result.Tombstoned = r.fixed(1)[0] == 1
 		rec.result.ExpiresAtMs = r.varint()
+		if !v1 {
+			rec.result.Flag = r.fixed(1)[0] == 1
+		}
 		idem.add(rec)
 	}
 	hasExt := r.fixed(1)
@@ -137,9 +162,11 @@ func (f *FSM) Restore(rc io.ReadCloser) error {
 		if f.opts.Extension == nil {
 			return errors.New("restore snapshot: it holds extension state but this build has no extension")
 		}
-		if err := f.opts.Extension.ReadSnapshot(r.r); err != nil {
+		if err := f.opts.Extension.Restore(r.r); err != nil {
 			return fmt.Errorf("restore snapshot extension: %w", err)
 		}
+	} else if f.opts.Extension != nil {
+		f.opts.Extension.Reset()
 	}
 	f.mu.Lock()
 	f.t, f.idem = t, idem

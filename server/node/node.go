@@ -18,6 +18,7 @@ import (
 	"github.com/norikv/norikv-console/server/meta"
 	"github.com/norikv/norikv-console/server/topology"
 	"github.com/norikv/norikv-console/server/transport"
+	"github.com/norikv/norikv-console/server/vectorstore"
 )
 
 // Node is one running cluster member.
@@ -48,7 +49,9 @@ type Node struct {
 type Group struct {
 	ID  int
 	FSM *kvstore.FSM
-	rg  *raftGroup
+	// Vectors holds the group's vector indexes (the FSM's extension).
+	Vectors *vectorstore.Store
+	rg      *raftGroup
 
 	// Touched only by the balance loop.
 	lastBalance time.Time
@@ -121,12 +124,13 @@ func (n *Node) openGroups() error {
 		for _, nd := range l.Replicas(g) {
 			members = append(members, member{node: nd})
 		}
-		fsm := kvstore.New(kvstore.Options{TotalShards: l.TotalShards})
+		vs := vectorstore.New()
+		fsm := kvstore.New(kvstore.Options{TotalShards: l.TotalShards, Extension: vs})
 		rg, err := n.openRaft("group-"+strconv.Itoa(g), uint32(g+1), fsm, members)
 		if err != nil {
 			return err
 		}
-		n.groups[g] = &Group{ID: g, FSM: fsm, rg: rg}
+		n.groups[g] = &Group{ID: g, FSM: fsm, Vectors: vs, rg: rg}
 	}
 	return nil
 }

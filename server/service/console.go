@@ -4,12 +4,15 @@ import (
 	"bytes"
 	"context"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/norikv/norikv-console/proto/consolepb"
 	"github.com/norikv/norikv-console/proto/norikvpb"
 	"github.com/norikv/norikv-console/server/kvstore"
 	"github.com/norikv/norikv-console/server/node"
+	"github.com/norikv/norikv-console/server/topology"
+	"github.com/norikv/norikv-console/server/vectorindex"
 )
 
 type consoleService struct {
@@ -112,12 +115,42 @@ func (c *consoleService) Scan(ctx context.Context, req *consolepb.ScanRequest) (
 	return resp, nil
 }
 
-// ListVectorIndexes lists vector indexes; none exist until the vector engine is wired in.
+// ListVectorIndexes lists the vector indexes of the groups this node may
+// serve at the requested level: every local replica for stale reads, the
+// groups it leads otherwise.
 func (c *consoleService) ListVectorIndexes(ctx context.Context, req *consolepb.ListVectorIndexesRequest) (*consolepb.ListVectorIndexesResponse, error) {
-	if _, err := parseConsistency(req.Consistency); err != nil {
+	level, err := parseConsistency(req.Consistency)
+	if err != nil {
 		return nil, err
 	}
-	return &consolepb.ListVectorIndexesResponse{}, nil
+	n := c.s.n
+	l := n.Layout()
+	resp := &consolepb.ListVectorIndexesResponse{}
+	for _, grp := range n.Groups() {
+		if level != node.Stale && !n.IsLeader(grp.ID) {
+			continue
+		}
+		if _, err := n.ReadGroup(ctx, grp.ID, level); err != nil {
+			return nil, toStatus(ctx, err)
+		}
+		leader := n.IsLeader(grp.ID)
+		for _, in := range grp.Vectors.List() {
+			cfg := in.Config
+			info := &consolepb.VectorIndexInfo{
+				Namespace: in.Namespace, Dimensions: uint32(cfg.Dims),
+				Distance: pbDistance(cfg.Distance), IndexType: pbKind(cfg.Kind),
+				Count: uint64(in.Count), Bytes: uint64(in.Bytes),
+				Shard:    topology.ShardOf([]byte(in.Namespace), l.TotalShards),
+				ServedBy: n.ID(), FromLeader: leader,
+			}
+			if cfg.Kind == vectorindex.HNSW {
+				info.M, info.EfConstruction, info.EfSearch = uint32(cfg.M), uint32(cfg.EfConstruction), uint32(cfg.EfSearch)
+			}
+			resp.Indexes = append(resp.Indexes, info)
+		}
+	}
+	slices.SortFunc(resp.Indexes, func(a, b *consolepb.VectorIndexInfo) int { return strings.Compare(a.Namespace, b.Namespace) })
+	return resp, nil
 }
 
 // NodeStatus reports this node's groups and request counters.

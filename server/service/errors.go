@@ -49,8 +49,12 @@ func resultStatus(r kvstore.Result) error {
 		return nil
 	case kvstore.VersionMismatch, kvstore.KeyMissing:
 		return status.Error(codes.FailedPrecondition, r.Message)
-	case kvstore.IdemConflict:
+	case kvstore.IdemConflict, kvstore.Invalid:
 		return status.Error(codes.InvalidArgument, r.Message)
+	case kvstore.NotFound:
+		return status.Error(codes.NotFound, r.Message)
+	case kvstore.AlreadyExists:
+		return status.Error(codes.AlreadyExists, r.Message)
 	}
 	return status.Error(codes.Internal, r.Message)
 }

@@ -1,6 +1,5 @@
 // Package service serves a node's gRPC API: norikv.v1 Kv, Meta, Admin and
-// Vector (UNIMPLEMENTED until the vector engine is wired in), and the
-// norikv.console.v1 Console extension.
+// Vector, and the norikv.console.v1 Console extension.
 package service
 
 import (
@@ -47,7 +46,7 @@ func New(n *node.Node, observe Observer) *Server {
 	norikvpb.RegisterKvServer(s.grpc, &kvService{s: s})
 	norikvpb.RegisterMetaServer(s.grpc, &metaService{s: s})
 	norikvpb.RegisterAdminServer(s.grpc, &adminService{s: s})
-	norikvpb.RegisterVectorServer(s.grpc, norikvpb.UnimplementedVectorServer{})
+	norikvpb.RegisterVectorServer(s.grpc, &vectorService{s: s})
 	consolepb.RegisterConsoleServer(s.grpc, &consoleService{s: s})
 	return s
 }
