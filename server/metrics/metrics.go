@@ -1,5 +1,5 @@
 // Package metrics exposes one node's Prometheus metrics (requests, latency,
-// Raft state, expiries) and its HTTP endpoints /healthz, /readyz, /metrics.
+// Raft state, expiries, vector indexes) and its HTTP endpoints /healthz, /readyz, /metrics.
 // Each node has its own registry, so several nodes can share a process.
 package metrics
 
@@ -101,13 +101,15 @@ var (
 	descKeys    = prometheus.NewDesc("norikv_keys", "Keys stored in each local group (expired ones not yet deleted included).", []string{"group"}, nil)
 	descExpired = prometheus.NewDesc("norikv_expired_keys_deleted_total", "Keys this replica deleted because their TTL ran out.", []string{"group"}, nil)
 	descEpoch   = prometheus.NewDesc("norikv_cluster_epoch", "Cluster view epoch on this node.", nil, nil)
+	descVectors = prometheus.NewDesc("norikv_vector_index_vectors", "Live vectors in each vector index this node replicates.", []string{"group", "namespace"}, nil)
+	descVecMem  = prometheus.NewDesc("norikv_vector_index_bytes", "Approximate memory held by each vector index this node replicates.", []string{"group", "namespace"}, nil)
 )
 
 // raftCollector reads Raft state at scrape time.
 type raftCollector struct{ n *node.Node }
 
 func (c *raftCollector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{descTerm, descCommit, descApplied, descLeader, descKeys, descExpired, descEpoch} {
+	for _, d := range []*prometheus.Desc{descTerm, descCommit, descApplied, descLeader, descKeys, descExpired, descEpoch, descVectors, descVecMem} {
 		ch <- d
 	}
 }
@@ -125,6 +127,13 @@ func (c *raftCollector) Collect(ch chan<- prometheus.Metric) {
 		ch <- prometheus.MustNewConstMetric(descLeader, prometheus.GaugeValue, leader, label)
 		ch <- prometheus.MustNewConstMetric(descKeys, prometheus.GaugeValue, float64(g.Keys), label)
 		ch <- prometheus.MustNewConstMetric(descExpired, prometheus.CounterValue, float64(g.ExpiredDeletes), label)
+	}
+	for _, g := range c.n.Groups() {
+		label := strconv.Itoa(g.ID)
+		for _, ix := range g.Vectors.List() {
+			ch <- prometheus.MustNewConstMetric(descVectors, prometheus.GaugeValue, float64(ix.Count), label, ix.Namespace)
+			ch <- prometheus.MustNewConstMetric(descVecMem, prometheus.GaugeValue, float64(ix.Bytes), label, ix.Namespace)
+		}
 	}
 	st, _ := c.n.Meta()
 	ch <- prometheus.MustNewConstMetric(descEpoch, prometheus.GaugeValue, float64(st.Epoch))

@@ -10,7 +10,12 @@ import (
 	"testing"
 	"time"
 
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials/insecure"
+
+	"github.com/norikv/norikv-console/proto/norikvpb"
 	"github.com/norikv/norikv-console/server/cluster"
+	"github.com/norikv/norikv-console/server/topology"
 )
 
 func TestHTTPEndpoints(t *testing.T) {
@@ -42,8 +47,25 @@ func TestHTTPEndpoints(t *testing.T) {
 	if code, body := get("/readyz"); code != 200 {
 		t.Fatalf("/readyz %d %s", code, body)
 	}
+	cc, err := grpc.NewClient(c.Addrs()[0], grpc.WithTransportCredentials(insecure.NewCredentials()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cc.Close()
+	vc := norikvpb.NewVectorClient(cc)
+	if _, err := vc.CreateIndex(ctx, &norikvpb.CreateVectorIndexRequest{Namespace: "m", Dimensions: 2,
+		Distance: norikvpb.DistanceFunction_DISTANCE_FUNCTION_EUCLIDEAN}); err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []string{"a", "b"} {
+		if _, err := vc.Insert(ctx, &norikvpb.VectorInsertRequest{Namespace: "m", Id: id, Vector: []float32{1, 2}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	group := strconv.Itoa(c.Layout().GroupOfShard(topology.ShardOf([]byte("m"), 8)))
 	code, body := get("/metrics")
-	for _, want := range []string{"norikv_raft_term{group=\"0\"}", "norikv_raft_is_leader{group=\"1\"} 1", "norikv_cluster_epoch", "norikv_keys"} {
+	for _, want := range []string{"norikv_raft_term{group=\"0\"}", "norikv_raft_is_leader{group=\"1\"} 1", "norikv_cluster_epoch", "norikv_keys",
+		"norikv_vector_index_vectors{group=\"" + group + "\",namespace=\"m\"} 2", "norikv_vector_index_bytes{group=\"" + group + "\",namespace=\"m\"}"} {
 		if code != 200 || !strings.Contains(body, want) {
 			t.Fatalf("/metrics (%d) lacks %q:\n%s", code, want, body)
 		}
