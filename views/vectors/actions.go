@@ -1,0 +1,199 @@
+package vectors
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/norikv/norikv-console/client"
+	"github.com/norikv/norikv-console/ui/common"
+)
+
+// errNoNamespace is returned by actions that need an index selected.
+var errNoNamespace = errors.New("no vector index selected: pick one with ↑/↓ or press n to type a namespace")
+
+// Actions implements common.Pane: searches and writes on the selected index,
+// and creating an index.
+func (m *Model) Actions() []common.Action {
+	var out []common.Action
+	add := func(a common.Action, err error) {
+		if err == nil {
+			out = append(out, a)
+		}
+	}
+	if ns := m.selected(); ns != "" {
+		out = append(out,
+			common.Action{Title: "Vector search in " + ns, Help: "run the query typed in the vectors pane", Keys: m.keys.Search.Help().Key,
+				Run: func(string) tea.Cmd { return m.reportFormErr(m.search(false, "")) }},
+			common.Action{Title: "Check recall of " + ns + " vs ef=" + strconv.Itoa(RecallEf),
+				Help: "compare the query's results with the same search at a large ef (an estimate, not exact ground truth)",
+				Keys: m.keys.Recall.Help().Key,
+				Run:  func(string) tea.Cmd { return m.reportFormErr(m.search(true, "")) }},
+		)
+		add(m.recallAgainstAction())
+		if _, listed := m.index(ns); listed {
+			out = append(out, common.Action{Title: "Random vector search in " + ns, Help: "search with random values", Keys: m.keys.Random.Help().Key,
+				Run: func(string) tea.Cmd { return m.reportFormErr(m.randomSearch()) }})
+		}
+	}
+	add(m.similarAction())
+	add(m.insertAction())
+	add(m.deleteAction())
+	add(m.dropAction())
+	add(m.createAction())
+	out = append(out, common.Action{Title: "Refresh vector indexes", Help: "list the cluster's vector indexes again", Keys: m.keys.Refresh.Help().Key,
+		Run: func(string) tea.Cmd { return m.refresh() }})
+	return out
+}
+
+// selected returns the namespace the form targets, trimmed.
+func (m *Model) selected() string { return strings.TrimSpace(m.Namespace()) }
+
+// reportFormErr passes a form error to the status line too (the palette
+// hides the pane while it is open).
+func (m *Model) reportFormErr(cmd tea.Cmd) tea.Cmd {
+	if m.formErr != nil {
+		return common.MsgCmd(common.ErrorMsg{Err: m.formErr})
+	}
+	return cmd
+}
+
+func (m *Model) recallAgainstAction() (common.Action, error) {
+	ns := m.selected()
+	if ns == "" {
+		return common.Action{}, errNoNamespace
+	}
+	def := ""
+	if ix, ok := m.index(ns); ok {
+		for _, o := range m.indexes {
+			if o.Namespace != ns && o.IndexType == client.IndexBruteForce && o.Dimensions == ix.Dimensions && o.Distance == ix.Distance {
+				def = o.Namespace
+				break
+			}
+		}
+	}
+	return common.Action{
+		Title:   "Check recall of " + ns + " against a brute_force index",
+		Help:    "exact recall: compare with a brute_force index holding the same vectors",
+		Prompt:  "reference index (brute_force, same vectors)",
+		Default: def,
+		Run: func(arg string) tea.Cmd {
+			ref := strings.TrimSpace(arg)
+			if ref == "" {
+				return common.MsgCmd(common.ErrorMsg{Err: errors.New("type the namespace of a brute_force index holding the same vectors")})
+			}
+			return m.reportFormErr(m.search(true, ref))
+		},
+	}, nil
+}
+
+// similarAction searches with the stored vector of an id, offering the
+// best match of the last search that is not the query itself.
+func (m *Model) similarAction() (common.Action, error) {
+	ns := m.selected()
+	if ns == "" {
+		return common.Action{}, errNoNamespace
+	}
+	def := ""
+	if r := m.result; r != nil && r.res != nil && r.req.namespace == ns {
+		for _, mt := range r.res.Matches {
+			if mt.ID != r.req.byID {
+				def = mt.ID
+				break
+			}
+		}
+	}
+	return common.Action{
+		Title: "Find vectors similar to an id in " + ns, Help: "search with the stored vector of an id (VectorGet, then search)",
+		Keys: m.keys.Similar.Help().Key, Prompt: "vector id", Default: def,
+		Run: func(arg string) tea.Cmd {
+			m.idInput.SetValue(strings.TrimSpace(arg))
+			m.mode = modeByID
+			return m.reportFormErr(m.search(false, ""))
+		},
+	}, nil
+}
+
+func (m *Model) insertAction() (common.Action, error) {
+	ns := m.selected()
+	if ns == "" {
+		return common.Action{}, errNoNamespace
+	}
+	dims := 0
+	prompt := "id and values, e.g. doc-1 0.1 0.2 0.3"
+	if ix, ok := m.index(ns); ok {
+		dims = ix.Dimensions
+		prompt = fmt.Sprintf("id and %d values, or \"ID random\"", dims)
+	}
+	prompt += ", or \"ID query\" (the vector typed in the pane)"
+	c, rng := m.common, m.rng
+	return common.Action{
+		Title: "Insert vector into " + ns, Help: "upsert one vector (typed or random)", Keys: m.keys.Insert.Help().Key,
+		Prompt: prompt,
+		Run: func(arg string) tea.Cmd {
+			if id, rest, ok := strings.Cut(strings.TrimSpace(arg), " "); ok && strings.EqualFold(strings.TrimSpace(rest), "query") {
+				arg = id + " " + m.inputs[fieldQuery].Value()
+			}
+			id, v, err := ParseInsert(arg, dims, rng)
+			if err != nil {
+				return common.MsgCmd(common.ErrorMsg{Err: fmt.Errorf("insert vector into %s: %w", ns, err)})
+			}
+			return insertCmd(c, ns, id, v)
+		},
+	}, nil
+}
+
+func (m *Model) deleteAction() (common.Action, error) {
+	ns := m.selected()
+	if ns == "" {
+		return common.Action{}, errNoNamespace
+	}
+	c := m.common
+	return common.Action{
+		Title: "Delete vector from " + ns, Help: "delete one vector by id", Keys: m.keys.Delete.Help().Key,
+		Prompt: "vector id", Confirm: "Delete vector %s from " + ns + "?",
+		Run: func(arg string) tea.Cmd {
+			id := strings.TrimSpace(arg)
+			if id == "" {
+				return common.MsgCmd(common.ErrorMsg{Err: errors.New("delete vector: type the id to delete")})
+			}
+			return deleteCmd(c, ns, id)
+		},
+	}, nil
+}
+
+func (m *Model) createAction() (common.Action, error) {
+	c := m.common
+	return common.Action{
+		Title: "Create vector index", Help: "NAME DIMS DISTANCE [hnsw|brute_force] [m= efc= ef=]", Keys: m.keys.Create.Help().Key,
+		Prompt:  "NAME DIMS euclidean|cosine|inner_product [hnsw|brute_force] [m=16 efc=200 ef=64]",
+		Confirm: "Create index %s?",
+		Run: func(arg string) tea.Cmd {
+			spec, err := ParseCreate(arg)
+			if err != nil {
+				return common.MsgCmd(common.ErrorMsg{Err: fmt.Errorf("create index: %w", err)})
+			}
+			return createCmd(c, spec)
+		},
+	}, nil
+}
+
+func (m *Model) dropAction() (common.Action, error) {
+	ns := m.selected()
+	if ns == "" {
+		return common.Action{}, errNoNamespace
+	}
+	what := "Drop index " + ns + " and all its vectors? This cannot be undone."
+	if ix, ok := m.index(ns); ok {
+		what = fmt.Sprintf("Drop index %s and its %d vectors? This cannot be undone.", ns, ix.Count)
+	}
+	c := m.common
+	return common.Action{
+		Title: "Drop vector index " + ns, Help: "delete the index and every vector in it", Keys: m.keys.Drop.Help().Key,
+		Confirm: what,
+		Run:     func(string) tea.Cmd { return dropCmd(c, ns) },
+	}, nil
+}

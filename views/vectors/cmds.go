@@ -1,0 +1,179 @@
+package vectors
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/norikv/norikv-console/client"
+	"github.com/norikv/norikv-console/ui/common"
+	"github.com/norikv/norikv-console/ui/ops"
+)
+
+// listCmd fetches the index list off the update loop.
+func listCmd(c common.Common, reqID int) tea.Cmd {
+	return func() tea.Msg {
+		ctx, cancel := c.Context()
+		defer cancel()
+		ix, err := c.Client.ListVectorIndexes(ctx)
+		if err != nil {
+			err = fmt.Errorf("list vector indexes: %w", err)
+		}
+		return listMsg{reqID: reqID, at: time.Now(), indexes: ix, err: err}
+	}
+}
+
+// searchCmd runs one search, or the two searches of a recall check.
+func searchCmd(c common.Common, reqID int, req searchRequest, recall bool) tea.Cmd {
+	return func() tea.Msg {
+		ctx, cancel := c.Context()
+		defer cancel()
+		msg := searchMsg{reqID: reqID, req: req, at: time.Now()}
+		msg.query, msg.err = resolveQuery(ctx, c.Client, req)
+		if msg.err != nil {
+			return msg
+		}
+		opts := &client.VectorSearchOptions{IncludeVectors: req.vectors, Consistency: req.consistency, Ef: req.ef}
+		start := time.Now()
+		msg.res, msg.err = c.Client.VectorSearch(ctx, req.namespace, msg.query, req.k, opts)
+		msg.rtt = time.Since(start)
+		if msg.err != nil {
+			msg.err = fmt.Errorf("search %s: %w", req.namespace, msg.err)
+			return msg
+		}
+		if recall {
+			msg.recall, msg.err = referenceSearch(ctx, c.Client, req, msg.query, msg.res.Matches)
+		}
+		return msg
+	}
+}
+
+// resolveQuery returns the query vector: the typed one, or the stored vector
+// of req.byID.
+func resolveQuery(ctx context.Context, c *client.Client, req searchRequest) ([]float32, error) {
+	if req.byID == "" {
+		return req.query, nil
+	}
+	v, err := c.VectorGet(ctx, req.namespace, req.byID)
+	switch {
+	case err != nil:
+		return nil, fmt.Errorf("get vector %s of %s: %w", strconv.Quote(req.byID), req.namespace, err)
+	case v == nil:
+		return nil, fmt.Errorf("%s has no vector with id %s: check the id (ids are case sensitive)", req.namespace, strconv.Quote(req.byID))
+	}
+	return v, nil
+}
+
+// referenceSearch runs the reference search of a recall check: the same
+// query at ef RecallEf on the same index, or on the index req.recallRef.
+func referenceSearch(ctx context.Context, c *client.Client, req searchRequest, query []float32, got []client.VectorMatch) (*recallResult, error) {
+	rr := &recallResult{ref: req.recallRef, refEf: 0}
+	opts := &client.VectorSearchOptions{Consistency: req.consistency}
+	if rr.ref == "" {
+		rr.ref, rr.refEf = req.namespace, max(RecallEf, req.k)
+		opts.Ef = rr.refEf
+	}
+	start := time.Now()
+	res, err := c.VectorSearch(ctx, rr.ref, query, req.k, opts)
+	rr.refTime = time.Since(start)
+	if err != nil {
+		return nil, fmt.Errorf("recall reference search on %s: %w", rr.ref, err)
+	}
+	rr.refMatch = res.Matches
+	rr.hit, rr.of = Overlap(got, res.Matches)
+	return rr, nil
+}
+
+// writeCheck refuses writes on read-only profiles and before connecting.
+func writeCheck(c common.Common) error {
+	switch {
+	case c.ReadOnly:
+		return ops.ErrReadOnly
+	case c.Client == nil:
+		return ops.ErrNotConnected
+	}
+	return nil
+}
+
+// writeCmd runs one write off the update loop and reports it as an opDoneMsg.
+func writeCmd(c common.Common, op, selectNS string, run func(ctx context.Context) (string, error)) tea.Cmd {
+	if err := writeCheck(c); err != nil {
+		return common.MsgCmd(opDoneMsg{res: common.OpResultMsg{Op: op, Err: fmt.Errorf("%s: %w", op, err)}})
+	}
+	return func() tea.Msg {
+		ctx, cancel := c.Context()
+		defer cancel()
+		start := time.Now()
+		info, err := run(ctx)
+		res := common.OpResultMsg{Op: op, Latency: time.Since(start), Info: info}
+		if err != nil {
+			res.Err = fmt.Errorf("%s: %w", op, err)
+			selectNS = ""
+		}
+		return opDoneMsg{res: res, selectNS: selectNS}
+	}
+}
+
+// insertCmd upserts one vector.
+func insertCmd(c common.Common, ns, id string, v []float32) tea.Cmd {
+	op := fmt.Sprintf("insert vector %s into %s", strconv.Quote(id), ns)
+	return writeCmd(c, op, "", func(ctx context.Context) (string, error) {
+		ver, err := c.Client.VectorInsert(ctx, ns, id, v, nil)
+		if err != nil {
+			return "", err
+		}
+		return fmt.Sprintf("upserted %d values, version %d/%d", len(v), ver.Term, ver.Index), nil
+	})
+}
+
+// deleteCmd deletes one vector.
+func deleteCmd(c common.Common, ns, id string) tea.Cmd {
+	op := fmt.Sprintf("delete vector %s from %s", strconv.Quote(id), ns)
+	return writeCmd(c, op, "", func(ctx context.Context) (string, error) {
+		ok, err := c.Client.VectorDelete(ctx, ns, id, nil)
+		if err != nil {
+			return "", err
+		}
+		if !ok {
+			return "there was no such id (nothing deleted)", nil
+		}
+		return "deleted", nil
+	})
+}
+
+// createCmd creates an index.
+func createCmd(c common.Common, spec CreateSpec) tea.Cmd {
+	op := fmt.Sprintf("create index %s (%d dims, %s, %s)", spec.Namespace, spec.Dims, spec.Distance, spec.Type)
+	return writeCmd(c, op, spec.Namespace, func(ctx context.Context) (string, error) {
+		opts := spec.Opts
+		created, err := c.Client.VectorCreateIndex(ctx, spec.Namespace, spec.Dims, spec.Distance, spec.Type, &opts)
+		switch {
+		case errors.Is(err, client.ErrAlreadyExists):
+			return "", fmt.Errorf("%w: %s exists with another definition (drop it first, or pick another name)", err, spec.Namespace)
+		case err != nil:
+			return "", err
+		case !created:
+			return "an identical index already exists (nothing changed)", nil
+		}
+		return "created", nil
+	})
+}
+
+// dropCmd drops an index.
+func dropCmd(c common.Common, ns string) tea.Cmd {
+	op := "drop index " + ns
+	return writeCmd(c, op, "", func(ctx context.Context) (string, error) {
+		ok, err := c.Client.VectorDropIndex(ctx, ns, nil)
+		if err != nil {
+			return "", err
+		}
+		if !ok {
+			return "there was no such index (nothing dropped)", nil
+		}
+		return "dropped", nil
+	})
+}

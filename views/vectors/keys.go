@@ -1,0 +1,58 @@
+package vectors
+
+import "github.com/charmbracelet/bubbles/key"
+
+// KeyMap holds the vectors pane's own keys; moving through the index list
+// uses the global up/down keys.
+type KeyMap struct {
+	Edit        key.Binding // focus the query field
+	Namespace   key.Binding // type a namespace by hand
+	Search      key.Binding // run the search with the current inputs
+	NextField   key.Binding // while typing
+	PrevField   key.Binding // while typing
+	Leave       key.Binding // stop typing
+	Mode        key.Binding // vector / by id / random
+	Random      key.Binding // search with a fresh random vector
+	Consistency key.Binding
+	Vectors     key.Binding // include vectors in results
+	Recall      key.Binding
+	Refresh     key.Binding
+	Insert      key.Binding
+	Delete      key.Binding
+	Create      key.Binding
+	Drop        key.Binding
+	Similar     key.Binding // query by the id of the first result shown
+}
+
+// DefaultKeyMap returns the vectors pane's keys before rebinding.
+func DefaultKeyMap() *KeyMap {
+	return &KeyMap{
+		Edit:        key.NewBinding(key.WithKeys("enter", "e"), key.WithHelp("enter/e", "type the query")),
+		Namespace:   key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "type a namespace")),
+		Search:      key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "search again")),
+		NextField:   key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "next field")),
+		PrevField:   key.NewBinding(key.WithKeys("shift+tab"), key.WithHelp("shift+tab", "previous field")),
+		Leave:       key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "stop typing")),
+		Mode:        key.NewBinding(key.WithKeys("m"), key.WithHelp("m", "query by vector/id/random")),
+		Random:      key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "random query")),
+		Consistency: key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "consistency")),
+		Vectors:     key.NewBinding(key.WithKeys("v"), key.WithHelp("v", "show vectors")),
+		Recall:      key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "check recall")),
+		Refresh:     key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "refresh indexes")),
+		Insert:      key.NewBinding(key.WithKeys("I"), key.WithHelp("I", "insert vector")),
+		Delete:      key.NewBinding(key.WithKeys("X"), key.WithHelp("X", "delete vector")),
+		Create:      key.NewBinding(key.WithKeys("N"), key.WithHelp("N", "create index")),
+		Drop:        key.NewBinding(key.WithKeys("D"), key.WithHelp("D", "drop index")),
+		Similar:     key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "find similar to a result")),
+	}
+}
+
+// Named maps rebindable action names to bindings ("vectors.search", ...).
+func (k *KeyMap) Named() map[string]*key.Binding {
+	return map[string]*key.Binding{
+		"edit": &k.Edit, "namespace": &k.Namespace, "search": &k.Search, "next-field": &k.NextField,
+		"prev-field": &k.PrevField, "leave": &k.Leave, "mode": &k.Mode, "random": &k.Random,
+		"consistency": &k.Consistency, "vectors": &k.Vectors, "recall": &k.Recall, "refresh": &k.Refresh,
+		"insert": &k.Insert, "delete": &k.Delete, "create": &k.Create, "drop": &k.Drop, "similar": &k.Similar,
+	}
+}

@@ -1,0 +1,62 @@
+package vectors
+
+import (
+	"time"
+
+	"github.com/norikv/norikv-console/client"
+	"github.com/norikv/norikv-console/ui/common"
+)
+
+// listMsg answers a ListVectorIndexes call, stamped with its request id.
+type listMsg struct {
+	reqID   int
+	at      time.Time
+	indexes []client.VectorIndexInfo
+	err     error
+}
+
+// searchRequest is everything one search needs, captured in Update so the
+// command reads no model state.
+type searchRequest struct {
+	namespace   string
+	query       []float32 // nil when byID is set
+	byID        string    // search with the stored vector of this id
+	desc        string    // how the query was made, for the results title
+	k           int
+	ef          int // 0 = the index default
+	consistency client.ConsistencyLevel
+	vectors     bool
+	// recallRef, for a recall check, names the namespace searched for the
+	// reference answer ("" = the same namespace at ef RecallEf).
+	recallRef string
+}
+
+// searchMsg is one finished search: the user's, or the pair of a recall check.
+type searchMsg struct {
+	reqID int
+	req   searchRequest
+	at    time.Time
+	query []float32 // the vector searched with (resolved for by-id)
+	res   *client.VectorSearchResult
+	rtt   time.Duration
+	err   error
+	// recall is set for a recall check once both searches answered.
+	recall *recallResult
+}
+
+// recallResult compares the user's search with a reference search.
+type recallResult struct {
+	ref      string // namespace of the reference search
+	refEf    int    // ef of the reference search (0 for another index)
+	hit, of  int
+	refTime  time.Duration // reference round trip
+	refMatch []client.VectorMatch
+}
+
+// opDoneMsg reports a finished write (insert, delete, create, drop); the pane
+// passes the result to the status line and refreshes the index list.
+type opDoneMsg struct {
+	res common.OpResultMsg
+	// select, when set, is the namespace to select after the refresh.
+	selectNS string
+}

@@ -1,0 +1,342 @@
+package vectors
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/norikv/norikv-console/client"
+	"github.com/norikv/norikv-console/ui/common"
+)
+
+// Init implements common.Pane: the first index list.
+func (m *Model) Init() tea.Cmd { return m.refresh() }
+
+// Update implements common.Pane. Data messages arrive whether or not the pane
+// is shown; keys and mouse only when it is active.
+func (m *Model) Update(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case common.TickMsg:
+		m.now = msg.At
+		if m.ticks++; m.ticks%refreshEvery == 0 && !m.unsupported {
+			return m.refresh()
+		}
+	case listMsg:
+		m.onList(msg)
+	case searchMsg:
+		m.onSearch(msg)
+	case opDoneMsg:
+		if msg.selectNS != "" {
+			m.selectNamespace(msg.selectNS)
+		}
+		return tea.Batch(common.MsgCmd(msg.res), m.refresh())
+	case tea.KeyMsg:
+		if m.focus != fieldNone {
+			return m.onTypingKey(msg)
+		}
+		return m.onKey(msg)
+	case tea.MouseMsg:
+		m.onMouse(msg)
+	}
+	return nil
+}
+
+// refresh asks for the index list unless a request is in flight.
+func (m *Model) refresh() tea.Cmd {
+	if m.common.Client == nil || m.listing {
+		return nil
+	}
+	m.listing = true
+	m.listReq++
+	return listCmd(m.common, m.listReq)
+}
+
+func (m *Model) onList(msg listMsg) {
+	if msg.reqID != m.listReq {
+		return
+	}
+	m.listing = false
+	m.listedAt = msg.at
+	if m.now.Before(msg.at) {
+		m.now = msg.at
+	}
+	if msg.err != nil {
+		m.listErr = msg.err
+		m.unsupported = errors.Is(msg.err, client.ErrUnsupported)
+		return
+	}
+	sel := m.Namespace()
+	m.indexes, m.listErr, m.unsupported = msg.indexes, nil, false
+	if sel == "" && len(m.indexes) > 0 {
+		sel = m.indexes[0].Namespace
+	}
+	m.selectNamespace(sel)
+}
+
+// selectNamespace points the form at ns, and the list cursor at its row
+// when it is listed.
+func (m *Model) selectNamespace(ns string) {
+	m.inputs[fieldNS].SetValue(ns)
+	for i, ix := range m.visible() {
+		if ix.Namespace == ns {
+			m.cursor = i
+		}
+	}
+	m.cursor = max(0, min(m.cursor, len(m.visible())-1))
+}
+
+func (m *Model) onSearch(msg searchMsg) {
+	if msg.reqID != m.searchReq {
+		return
+	}
+	m.searching = false
+	if m.now.Before(msg.at) {
+		m.now = msg.at
+	}
+	if msg.res != nil {
+		h := m.hist[msg.req.namespace]
+		if h == nil {
+			h = &history{}
+			m.hist[msg.req.namespace] = h
+		}
+		h.add(sample{rtt: msg.rtt, server: micros(msg.res.SearchTimeUs)})
+	}
+	m.result, m.scroll = &msg, 0
+}
+
+func (m *Model) onKey(msg tea.KeyMsg) tea.Cmd {
+	g, k := m.common.Keys, m.keys
+	switch {
+	case key.Matches(msg, g.Up):
+		m.moveCursor(-1)
+	case key.Matches(msg, g.Down):
+		m.moveCursor(1)
+	case key.Matches(msg, g.Home):
+		m.moveCursor(-len(m.indexes))
+	case key.Matches(msg, g.End):
+		m.moveCursor(len(m.indexes))
+	case key.Matches(msg, g.PageDown):
+		m.scroll++
+	case key.Matches(msg, g.PageUp):
+		m.scroll = max(0, m.scroll-1)
+	case key.Matches(msg, k.Edit):
+		return m.focusField(fieldQuery)
+	case key.Matches(msg, k.Namespace):
+		return m.focusField(fieldNS)
+	case key.Matches(msg, k.Search):
+		return m.search(false, "")
+	case key.Matches(msg, k.Random):
+		return m.randomSearch()
+	case key.Matches(msg, k.Mode):
+		m.toggleMode()
+	case key.Matches(msg, k.Consistency):
+		m.consistency = (m.consistency + 1) % len(consistencies)
+	case key.Matches(msg, k.Vectors):
+		m.vectors = !m.vectors
+	case key.Matches(msg, k.Recall):
+		return m.search(true, "")
+	case key.Matches(msg, k.Refresh):
+		return m.refresh()
+	case key.Matches(msg, k.Similar):
+		return m.runAction(m.similarAction())
+	case key.Matches(msg, k.Insert):
+		return m.runWrite(m.insertAction())
+	case key.Matches(msg, k.Delete):
+		return m.runWrite(m.deleteAction())
+	case key.Matches(msg, k.Create):
+		return m.runWrite(m.createAction())
+	case key.Matches(msg, k.Drop):
+		return m.runWrite(m.dropAction())
+	}
+	return nil
+}
+
+// onTypingKey handles keys while a form field has focus: enter searches,
+// tab moves between fields, esc stops typing, the rest edits the field.
+func (m *Model) onTypingKey(msg tea.KeyMsg) tea.Cmd {
+	k := m.keys
+	switch {
+	case key.Matches(msg, k.Leave):
+		m.blur()
+		return nil
+	case key.Matches(msg, m.common.Keys.Enter):
+		if m.focus == fieldNS {
+			m.selectNamespace(strings.TrimSpace(m.Namespace()))
+		}
+		return m.search(false, "")
+	case key.Matches(msg, k.NextField):
+		return m.focusField((m.focus + 1) % numFields)
+	case key.Matches(msg, k.PrevField):
+		return m.focusField((m.focus + numFields - 1) % numFields)
+	}
+	in := m.input(m.focus)
+	var cmd tea.Cmd
+	*in, cmd = in.Update(msg)
+	if m.focus == fieldNS {
+		m.selectNamespace(m.Namespace())
+	}
+	return cmd
+}
+
+func (m *Model) focusField(f int) tea.Cmd {
+	m.blur()
+	m.focus = f
+	return m.input(f).Focus()
+}
+
+func (m *Model) blur() {
+	for i := range m.inputs {
+		m.inputs[i].Blur()
+	}
+	m.idInput.Blur()
+	m.focus = fieldNone
+}
+
+func (m *Model) toggleMode() {
+	focused := m.focus == fieldQuery
+	if focused {
+		m.queryInput().Blur()
+	}
+	m.mode = 1 - m.mode
+	if focused {
+		m.queryInput().Focus()
+	}
+}
+
+func (m *Model) moveCursor(delta int) {
+	vis := m.visible()
+	if len(vis) == 0 {
+		return
+	}
+	m.cursor = max(0, min(len(vis)-1, m.cursor+delta))
+	m.inputs[fieldNS].SetValue(vis[m.cursor].Namespace)
+}
+
+// visible returns the listed indexes matching the filter.
+func (m *Model) visible() []client.VectorIndexInfo {
+	if m.filter == "" {
+		return m.indexes
+	}
+	f := strings.ToLower(m.filter)
+	var out []client.VectorIndexInfo
+	for _, ix := range m.indexes {
+		if strings.Contains(strings.ToLower(ix.Namespace), f) {
+			out = append(out, ix)
+		}
+	}
+	return out
+}
+
+// buildRequest reads and checks the form. Errors say what to fix.
+func (m *Model) buildRequest() (searchRequest, error) {
+	ns := strings.TrimSpace(m.Namespace())
+	if ns == "" {
+		if m.unsupported {
+			return searchRequest{}, errors.New("no namespace: press n and type the index's namespace (this server cannot list them)")
+		}
+		return searchRequest{}, errors.New("no namespace: pick an index with ↑/↓, or press n to type one, or N to create one")
+	}
+	req := searchRequest{namespace: ns, consistency: m.Consistency(), vectors: m.vectors}
+	var err error
+	if req.k, err = ParseK(m.inputs[fieldK].Value()); err != nil {
+		return req, err
+	}
+	if req.ef, err = ParseEf(m.inputs[fieldEf].Value()); err != nil {
+		return req, err
+	}
+	if m.mode == modeByID {
+		id := strings.TrimSpace(m.idInput.Value())
+		if id == "" {
+			return req, errors.New("type the id whose stored vector to search with (or press m to type a vector)")
+		}
+		req.byID, req.desc = id, "the vector of id "+strconv.Quote(id)
+		return req, nil
+	}
+	ix, listed := m.index(ns)
+	dims := 0
+	if listed {
+		dims = ix.Dimensions
+	}
+	if req.query, err = ParseVector(m.inputs[fieldQuery].Value(), dims); err != nil {
+		return req, err
+	}
+	req.desc = fmt.Sprintf("a typed vector (%d values)", len(req.query))
+	return req, nil
+}
+
+// search validates the form and starts a search, or a recall check when
+// recall is set (against the index refNS, or the same index at ef RecallEf
+// when refNS is "").
+func (m *Model) search(recall bool, refNS string) tea.Cmd {
+	req, err := m.buildRequest()
+	m.formErr = err
+	if err != nil {
+		return nil
+	}
+	if recall && refNS == req.namespace {
+		m.formErr = fmt.Errorf("the reference index must differ from %s: name a brute_force index holding the same vectors", refNS)
+		return nil
+	}
+	if m.common.Client == nil {
+		m.formErr = errors.New("not connected yet: wait for the header to say connected")
+		return nil
+	}
+	if recall {
+		req.recallRef = refNS
+	}
+	m.searchReq++
+	m.searching = true
+	return searchCmd(m.common, m.searchReq, req, recall)
+}
+
+// randomSearch fills the query with random values of the index's
+// dimensions and searches with it.
+func (m *Model) randomSearch() tea.Cmd {
+	ix, ok := m.index(strings.TrimSpace(m.Namespace()))
+	if !ok {
+		m.formErr = errors.New("a random query needs the index's dimensions: pick a listed index (or type a vector)")
+		return nil
+	}
+	m.inputs[fieldQuery].SetValue(FormatValues(RandomVector(m.rng, ix.Dimensions)))
+	m.mode = modeVector
+	return m.search(false, "")
+}
+
+// runAction hands a palette action to the root (prompt, confirmation, run),
+// or reports why it cannot run now.
+func (m *Model) runAction(a common.Action, err error) tea.Cmd {
+	if err != nil {
+		return common.MsgCmd(common.ErrorMsg{Err: err})
+	}
+	return common.MsgCmd(common.RunActionMsg{Action: a})
+}
+
+// runWrite is runAction for writes: a read-only profile refuses at once
+// rather than after the prompt.
+func (m *Model) runWrite(a common.Action, err error) tea.Cmd {
+	if err == nil {
+		if werr := writeCheck(m.common); werr != nil {
+			op := strings.ToLower(a.Title)
+			return common.MsgCmd(common.OpResultMsg{Op: op, Err: fmt.Errorf("%s: %w", op, werr)})
+		}
+	}
+	return m.runAction(a, err)
+}
+
+func (m *Model) onMouse(msg tea.MouseMsg) {
+	switch {
+	case msg.Button == tea.MouseButtonWheelUp:
+		m.scroll = max(0, m.scroll-1)
+	case msg.Button == tea.MouseButtonWheelDown:
+		m.scroll++
+	case msg.Button == tea.MouseButtonLeft && msg.Action == tea.MouseActionPress:
+		if i := msg.Y - listTop - m.listFirst(); msg.Y >= listTop && i >= 0 && i < len(m.visible()) && msg.Y < listTop+m.listRows() {
+			m.cursor = i
+			m.inputs[fieldNS].SetValue(m.visible()[i].Namespace)
+		}
+	}
+}

@@ -1,0 +1,321 @@
+package vectors
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/norikv/norikv-console/client"
+	"github.com/norikv/norikv-console/ui/common"
+)
+
+// listTop is the pane line of the first index row (after title and header).
+const listTop = 2
+
+// View implements common.Pane.
+func (m *Model) View() string {
+	if m.width < MinWidth || m.height < MinHeight {
+		return common.TooSmall(m.width, m.height, MinWidth, MinHeight)
+	}
+	list := m.listLines()
+	form := m.formLines()
+	lat := m.latencyLines(m.latencyHeight(m.height - len(list) - len(form)))
+	resH := m.height - len(list) - len(form) - len(lat)
+	out := append(list, form...)
+	out = append(out, m.resultLines(resH)...)
+	for len(out) < m.height-len(lat) {
+		out = append(out, "")
+	}
+	out = append(out, lat...)
+	return common.Fit(strings.Join(out, "\n"), m.width, m.height)
+}
+
+// listRows is how many index rows the list shows at this size.
+func (m *Model) listRows() int {
+	return max(1, min(len(m.visible()), (m.height-8)/4))
+}
+
+// listFirst is the first index row shown, keeping the cursor on screen.
+func (m *Model) listFirst() int {
+	rows := m.listRows()
+	return max(0, min(m.cursor-rows+1, len(m.visible())-rows))
+}
+
+// listColumns returns the index table's column widths for the pane width:
+// cursor, namespace, dims, distance, type, count, size, shard, hnsw, served.
+func (m *Model) listColumns() []int {
+	ns := max(11, min(32, m.width-69))
+	return []int{1, ns, 5, 10, 5, 7, 8, 5, 10, 9}
+}
+
+func (m *Model) listLines() []string {
+	st := m.common.Styles
+	title := st.Title.Render("VECTOR INDEXES")
+	var note string
+	switch {
+	case m.unsupported:
+		note = st.Warn.Render("  this server has no vector listing (upstream NoriKV): press n to type a namespace")
+	case m.listErr != nil:
+		note = st.Error.Render("  " + m.listErr.Error())
+	case m.listedAt.IsZero() && m.common.Client == nil:
+		note = st.Muted.Render("  not connected")
+	case m.listedAt.IsZero():
+		note = st.Muted.Render("  loading…")
+	default:
+		note = st.Muted.Render(fmt.Sprintf("  %d indexes · refreshed %s ago · r refresh", len(m.indexes), ago(m.now.Sub(m.listedAt))))
+	}
+	cols := m.listColumns()
+	out := []string{title + note,
+		st.TableHeader.Render(common.Columns(cols, "", "NAMESPACE", " DIMS", "DISTANCE", "TYPE", "  COUNT", "    SIZE", "SHARD", "M/efC/ef", "SERVED"))}
+	vis := m.visible()
+	if len(vis) == 0 {
+		msg := "no vector index yet: N creates one"
+		switch {
+		case m.filter != "" && len(m.indexes) > 0:
+			msg = "no index matches the filter " + strconv.Quote(m.filter)
+		case m.unsupported || m.listErr != nil || m.listedAt.IsZero():
+			msg = "-"
+		}
+		return append(out, st.Muted.Render("  "+msg))
+	}
+	first, rows := m.listFirst(), m.listRows()
+	for i := first; i < first+rows && i < len(vis); i++ {
+		row := m.indexRow(cols, vis[i])
+		if i == m.cursor && vis[i].Namespace == m.selected() {
+			row = st.Selected.Render(common.FitLine(">"+row[1:], min(m.width, sum(cols)+len(cols)-1)))
+		}
+		out = append(out, row)
+	}
+	return out
+}
+
+func (m *Model) indexRow(cols []int, ix client.VectorIndexInfo) string {
+	hnsw := "-"
+	if ix.IndexType != client.IndexBruteForce {
+		hnsw = fmt.Sprintf("%s/%s/%s", orDefault(ix.M), orDefault(ix.EfConstruction), orDefault(ix.EfSearch))
+	}
+	served := ix.ServedBy
+	if ix.FromLeader {
+		served += " leader"
+	} else if served != "" {
+		served += " copy"
+	}
+	typ := ix.IndexType.String()
+	if ix.IndexType == client.IndexBruteForce {
+		typ = "brute"
+	}
+	dist := ix.Distance.String()
+	if ix.Distance == client.DistanceInnerProduct {
+		dist = "inner_prod"
+	}
+	return common.Columns(cols, " ", ix.Namespace, fmt.Sprintf("%5d", ix.Dimensions), dist, typ,
+		fmt.Sprintf("%7d", ix.Count), fmt.Sprintf("%8s", HumanBytes(ix.Bytes)), fmt.Sprintf("%5d", ix.Shard), hnsw, served)
+}
+
+// formLines draws the query form: target, query field, options, error.
+func (m *Model) formLines() []string {
+	st := m.common.Styles
+	ns := m.selected()
+	target := st.Muted.Render("pick an index above, or press n to type a namespace")
+	if ix, ok := m.index(ns); ok {
+		target = st.Text.Render(fmt.Sprintf("%s · %d dims · %s · %s", ns, ix.Dimensions, ix.Distance, ix.IndexType))
+	} else if ns != "" {
+		target = st.Text.Render(ns) + st.Muted.Render(" · not listed: dims unknown, the server checks them")
+	}
+	mode := "by vector"
+	if m.mode == modeByID {
+		mode = "by id"
+	}
+	out := []string{st.Title.Render("QUERY ") + target + st.Muted.Render("  ("+mode+", m switches)")}
+	out = append(out, m.queryInput().View())
+	opt := func(s string) string { return st.Muted.Render(s) }
+	vec := "off"
+	if m.vectors {
+		vec = "on"
+	}
+	out = append(out, m.inputs[fieldK].View()+"  "+m.inputs[fieldEf].View()+"  "+
+		opt("consistency ")+st.Accent.Render(m.Consistency().String())+opt(" (c)  vectors ")+st.Accent.Render(vec)+opt(" (v)  ")+
+		m.inputs[fieldNS].View())
+	switch {
+	case m.formErr != nil:
+		out = append(out, st.Error.Render(m.formErr.Error()))
+	case m.focus != fieldNone:
+		out = append(out, st.Muted.Render("enter searches · tab next field · esc stops typing · paste works"))
+	}
+	return out
+}
+
+// resultLines draws the last search in height lines.
+func (m *Model) resultLines(height int) []string {
+	st := m.common.Styles
+	if height <= 0 {
+		return nil
+	}
+	r := m.result
+	if r == nil {
+		hint := "press enter to type a query, x for a random one, a to check recall"
+		if m.searching {
+			hint = "searching…"
+		}
+		return []string{st.Title.Render("RESULTS ") + st.Muted.Render(hint)}
+	}
+	head := st.Title.Render("RESULTS ") + st.Text.Render(r.req.namespace)
+	if m.searching {
+		head += st.Muted.Render(" · searching…")
+	}
+	if r.err != nil {
+		out := []string{head}
+		for _, l := range wrapText("search failed: "+r.err.Error(), m.width) {
+			out = append(out, st.Error.Render(l))
+		}
+		return out
+	}
+	ef := "default"
+	if r.req.ef > 0 {
+		ef = strconv.Itoa(r.req.ef)
+	}
+	head += st.Muted.Render(fmt.Sprintf(" · %d matches · ", len(r.res.Matches))) +
+		st.Accent.Render("server "+common.FormatLatency(micros(r.res.SearchTimeUs))) + st.Muted.Render(" · ") +
+		st.Accent.Render("round trip "+common.FormatLatency(r.rtt)) +
+		st.Muted.Render(fmt.Sprintf(" · %s, k %d, ef %s, %s", r.req.desc, r.req.k, ef, r.req.consistency))
+	out := wrapStyled(head, m.width)
+	if r.recall != nil {
+		out = append(out, wrapStyled(m.recallLine(r), m.width)...)
+	}
+	if len(r.res.Matches) == 0 {
+		return append(out, st.Muted.Render("no match: the index is empty"))
+	}
+	idW := max(8, min(40, m.width/4))
+	cols := []int{5, idW, 11, 0}
+	out = append(out, st.TableHeader.Render(common.Columns(cols, "    #", "ID", "   DISTANCE", m.extraHeader())))
+	rows := height - len(out)
+	if rows <= 0 {
+		return out[:height]
+	}
+	m.scroll = max(0, min(m.scroll, len(r.res.Matches)-rows))
+	lo, hi := distanceRange(r.res.Matches)
+	extraW := max(0, m.width-idW-5-11-3)
+	for i := m.scroll; i < len(r.res.Matches) && i < m.scroll+rows; i++ {
+		mt := r.res.Matches[i]
+		extra := bar(mt.Distance, lo, hi, min(extraW, 20))
+		if m.vectors || len(mt.Vector) > 0 {
+			extra = FormatVector(mt.Vector, extraW)
+		}
+		id := mt.ID
+		if id == r.req.byID {
+			extra = st.Muted.Render("(the query's own id) ") + extra
+		}
+		out = append(out, common.Columns(cols, fmt.Sprintf("%5d", i+1), id, fmt.Sprintf("%11s", formatDistance(mt.Distance)), extra))
+	}
+	if more := len(r.res.Matches) - m.scroll - rows; more > 0 && len(out) > 0 {
+		out[len(out)-1] = st.Muted.Render(fmt.Sprintf("  … %d more (pgdn)", more+1))
+	}
+	return out
+}
+
+func (m *Model) extraHeader() string {
+	if m.vectors {
+		return "VECTOR"
+	}
+	return "CLOSENESS (among these results)"
+}
+
+// recallLine says how the last search compares with its reference, and
+// what the reference was.
+func (m *Model) recallLine(r *searchMsg) string {
+	st := m.common.Styles
+	rc := r.recall
+	if rc.of == 0 {
+		return st.Muted.Render("recall: the reference search found nothing to compare with")
+	}
+	val := float64(rc.hit) / float64(rc.of)
+	style := st.OK
+	switch {
+	case val < 0.8:
+		style = st.Error
+	case val < 0.95:
+		style = st.Warn
+	}
+	what := fmt.Sprintf(" vs the same index at ef=%d: an estimate, not exact ground truth", rc.refEf)
+	if rc.refEf == 0 {
+		what = fmt.Sprintf(" vs index %s: exact if it is a brute_force index holding the same vectors", rc.ref)
+	} else if ix, ok := m.index(r.req.namespace); ok && ix.IndexType == client.IndexBruteForce {
+		what = fmt.Sprintf(" vs ef=%d: %s is a brute_force index, its searches are exact", rc.refEf, r.req.namespace)
+	}
+	return st.Text.Render(fmt.Sprintf("recall@%d ", r.req.k)) + style.Render(fmt.Sprintf("%.2f (%d/%d)", val, rc.hit, rc.of)) +
+		st.Muted.Render(what+" · reference "+common.FormatLatency(rc.refTime))
+}
+
+func ago(d time.Duration) string {
+	if d < time.Second {
+		return "0s"
+	}
+	return d.Round(time.Second).String()
+}
+
+func orDefault(n int) string {
+	if n == 0 {
+		return "?"
+	}
+	return strconv.Itoa(n)
+}
+
+func sum(v []int) int {
+	s := 0
+	for _, x := range v {
+		s += x
+	}
+	return s
+}
+
+func micros(us uint64) time.Duration { return time.Duration(us) * time.Microsecond }
+
+func formatDistance(d float32) string { return strconv.FormatFloat(float64(d), 'g', 6, 32) }
+
+// distanceRange returns the smallest and largest distance of matches.
+func distanceRange(ms []client.VectorMatch) (lo, hi float32) {
+	for i, mt := range ms {
+		if i == 0 || mt.Distance < lo {
+			lo = mt.Distance
+		}
+		if i == 0 || mt.Distance > hi {
+			hi = mt.Distance
+		}
+	}
+	return lo, hi
+}
+
+// bar draws d's place between lo and hi: a full bar for the best match.
+func bar(d, lo, hi float32, width int) string {
+	if width <= 0 {
+		return ""
+	}
+	fill := width
+	if hi > lo {
+		fill = int(float32(width) * (1 - 0.9*(d-lo)/(hi-lo)))
+	}
+	fill = max(1, min(width, fill))
+	return strings.Repeat("█", fill) + strings.Repeat("░", width-fill)
+}
+
+// wrapStyled word-wraps a styled line to width columns.
+func wrapStyled(s string, width int) []string {
+	return strings.Split(ansi.Wordwrap(s, width, ""), "\n")
+}
+
+// wrapText breaks s into lines of at most width columns, at spaces when it can.
+func wrapText(s string, width int) []string {
+	var out []string
+	for len(s) > width && width > 0 {
+		cut := strings.LastIndex(s[:width], " ")
+		if cut <= 0 {
+			cut = width
+		}
+		out = append(out, s[:cut])
+		s = strings.TrimLeft(s[cut:], " ")
+	}
+	return append(out, s)
+}
