@@ -81,9 +81,6 @@ func testVectors(t *testing.T, c *client.Client) {
 	ctx := tctx(t)
 	created, err := c.VectorCreateIndex(ctx, "docs", 3, client.DistanceCosine, client.IndexHNSW,
 		&client.CreateVectorIndexOptions{M: 8, EfConstruction: 64, EfSearch: 32})
-	if errors.Is(err, client.ErrUnsupported) {
-		t.Skip("the embedded server answers Vector.* with UNIMPLEMENTED (server/service registers UnimplementedVectorServer); vector calls are covered by fake-node tests until it does")
-	}
 	if err != nil || !created {
 		t.Fatalf("VectorCreateIndex = %v, %v", created, err)
 	}

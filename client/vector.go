@@ -64,6 +64,9 @@ const (
 	MetaHNSWEfConstruction = "x-norikv-hnsw-ef-construction"
 	MetaHNSWEfSearch       = "x-norikv-hnsw-ef-search"
 	MetaHNSWEf             = "x-norikv-hnsw-ef"
+	// MetaExact asks for an exact scan; our server echoes it in the reply
+	// header when it did one.
+	MetaExact = "x-norikv-exact"
 )
 
 // CreateVectorIndexOptions tunes VectorCreateIndex. Zero HNSW fields leave the
@@ -89,6 +92,11 @@ type VectorSearchOptions struct {
 	IncludeVectors bool
 	Consistency    ConsistencyLevel
 	Ef             int // HNSW search candidate list size for this query; 0 = index default
+	// Exact asks the server to scan every vector instead of walking the
+	// HNSW graph: the reference answer for measuring recall. Servers
+	// without the NoriKV Console extension ignore it; the result's Exact
+	// says whether the scan really was exact.
+	Exact bool
 }
 
 // VectorMatch is one search hit.
@@ -102,6 +110,9 @@ type VectorMatch struct {
 type VectorSearchResult struct {
 	Matches      []VectorMatch
 	SearchTimeUs uint64
+	// Exact is true when the server confirmed an exact scan (options.Exact,
+	// or a brute-force index asked with Exact).
+	Exact bool
 }
 
 func checkNamespace(op, ns string) error {
@@ -239,28 +250,51 @@ func (c *Client) VectorSearch(ctx context.Context, namespace string, query []flo
 	}
 	req := &norikvpb.VectorSearchRequest{Namespace: namespace, Query: query, K: uint32(k), IncludeVectors: opts.IncludeVectors}
 	ctx = withHNSW(ctx, MetaHNSWEf, strconv.Itoa(opts.Ef))
+	if opts.Exact {
+		ctx = metadata.AppendToOutgoingContext(ctx, MetaExact, "true")
+	}
 	level := opts.Consistency
 	var resp *norikvpb.VectorSearchResponse
+	var header metadata.MD
 	cl := call{op: opVectorSearch, shard: nsShard(namespace, c.cfg.TotalShards), consistency: true}
 	err := c.invoke(ctx, &cl, func(ctx context.Context, n *pool.Node, o []grpc.CallOption) error {
 		req.Consistency = level.wire(n.AltVocab.Load())
 		var err error
-		resp, err = n.Vector.Search(ctx, req, o...)
+		header = nil
+		resp, err = n.Vector.Search(ctx, req, append(o, grpc.Header(&header))...)
 		return err
 	})
 	if err != nil {
 		return nil, err
 	}
 	out := &VectorSearchResult{SearchTimeUs: resp.GetSearchTimeUs(), Matches: make([]VectorMatch, 0, len(resp.GetMatches()))}
+	if v := header.Get(MetaExact); len(v) > 0 && v[0] == "true" {
+		out.Exact = true
+	}
 	for _, m := range resp.GetMatches() {
 		out.Matches = append(out.Matches, VectorMatch{ID: m.GetId(), Distance: m.GetDistance(), Vector: m.GetVector()})
 	}
 	return out, nil
 }
 
+// VectorGetOptions tunes VectorGetWithOptions.
+type VectorGetOptions struct {
+	// Consistency selects who may answer: the leader under its lease (the
+	// default), the leader after a quorum check, or any replica (stale_ok).
+	Consistency ConsistencyLevel
+}
+
 // VectorGet returns vector id of namespace, or nil, nil when it is absent.
-// A missing namespace fails with ErrKeyNotFound.
+// A missing namespace fails with ErrKeyNotFound. It reads at the default
+// (lease) consistency; VectorGetWithOptions chooses another level.
 func (c *Client) VectorGet(ctx context.Context, namespace, id string) ([]float32, error) {
+	return c.VectorGetWithOptions(ctx, namespace, id, nil)
+}
+
+// VectorGetWithOptions is VectorGet with options (nil means the defaults).
+// With ConsistencyStaleOK any replica of the namespace's shard may answer
+// from its own, possibly lagging, state.
+func (c *Client) VectorGetWithOptions(ctx context.Context, namespace, id string, opts *VectorGetOptions) ([]float32, error) {
 	const op = "vector get"
 	if err := checkNamespace(op, namespace); err != nil {
 		return nil, err
@@ -268,11 +302,15 @@ func (c *Client) VectorGet(ctx context.Context, namespace, id string) ([]float32
 	if id == "" {
 		return nil, invalidArg(op, "vector id is empty: ids must be 1..512 bytes")
 	}
+	level := ConsistencyLease
+	if opts != nil {
+		level = opts.Consistency
+	}
 	req := &norikvpb.VectorGetRequest{Namespace: namespace, Id: id}
 	var resp *norikvpb.VectorGetResponse
 	cl := call{op: opVectorGet, shard: nsShard(namespace, c.cfg.TotalShards), consistency: true}
 	err := c.invoke(ctx, &cl, func(ctx context.Context, n *pool.Node, o []grpc.CallOption) error {
-		req.Consistency = ConsistencyLease.wire(n.AltVocab.Load())
+		req.Consistency = level.wire(n.AltVocab.Load())
 		var err error
 		resp, err = n.Vector.Get(ctx, req, o...)
 		return err
