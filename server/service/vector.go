@@ -5,7 +5,9 @@ import (
 	"math/rand/v2"
 	"time"
 
+	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/status"
 
 	"github.com/norikv/norikv-console/proto/norikvpb"
@@ -190,6 +192,10 @@ func (vs *vectorService) Search(ctx context.Context, req *norikvpb.VectorSearchR
 	if err != nil {
 		return nil, err
 	}
+	exact, err := metaBool(ctx, MetaExact)
+	if err != nil {
+		return nil, err
+	}
 	if ix, ok := vs.localIndex(req.Namespace); ok {
 		if err := checkDims("query", req.Namespace, len(req.Query), ix.Config().Dims); err != nil {
 			return nil, err
@@ -203,7 +209,13 @@ func (vs *vectorService) Search(ctx context.Context, req *norikvpb.VectorSearchR
 		return nil, err
 	}
 	start := time.Now()
-	matches, err := ix.Search(req.Query, int(req.K), ef)
+	var matches []vectorindex.Match
+	if exact {
+		matches, err = ix.SearchExact(req.Query, int(req.K))
+		_ = grpc.SetHeader(ctx, metadata.Pairs(MetaExact, "true"))
+	} else {
+		matches, err = ix.Search(req.Query, int(req.K), ef)
+	}
 	elapsed := time.Since(start)
 	if err != nil {
 		return nil, invalid("%v", err)

@@ -246,3 +246,58 @@ func TestVectorSnapshotRestoresIndexes(t *testing.T) {
 		time.Sleep(50 * time.Millisecond)
 	}
 }
+
+// TestVectorExactSearchAndHNSWParameters checks the console extensions:
+// HNSW parameters in the create metadata, and x-norikv-exact giving the
+// exact answer (echoed in the reply header) that recall is measured against.
+func TestVectorExactSearchAndHNSWParameters(t *testing.T) {
+	ns := "svc-vec-exact"
+	ctx := metadata.AppendToOutgoingContext(testCtx(t), "x-norikv-hnsw-m", "4", "x-norikv-hnsw-ef-construction", "8", "x-norikv-hnsw-ef-search", "2")
+	vc := tc.leaderVec(t, ns)
+	res, err := vc.CreateIndex(ctx, &norikvpb.CreateVectorIndexRequest{Namespace: ns, Dimensions: 8,
+		Distance: norikvpb.DistanceFunction_DISTANCE_FUNCTION_EUCLIDEAN})
+	if err != nil || !res.Created || res.Meta["m"] != "4" || res.Meta["ef_construction"] != "8" || res.Meta["ef_search"] != "2" {
+		t.Fatalf("create with HNSW metadata: %v %v", res, err)
+	}
+	bad := metadata.AppendToOutgoingContext(testCtx(t), "x-norikv-hnsw-m", "1")
+	_, err = vc.CreateIndex(bad, &norikvpb.CreateVectorIndexRequest{Namespace: "svc-vec-badm", Dimensions: 8,
+		Distance: norikvpb.DistanceFunction_DISTANCE_FUNCTION_EUCLIDEAN})
+	wantCode(t, err, codes.InvalidArgument, "x-norikv-hnsw-m")
+	plain := testCtx(t)
+	for i := 0; i < 300; i++ {
+		v := make([]float32, 8)
+		for j := range v {
+			v[j] = float32(10 * math.Sin(float64(i*8+j)*1.37))
+		}
+		if _, err := vc.Insert(plain, &norikvpb.VectorInsertRequest{Namespace: ns, Id: strconv.Itoa(i), Vector: v}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	q := []float32{1, -2, 3, -4, 5, -6, 7, -8}
+	var hdr metadata.MD
+	exactCtx := metadata.AppendToOutgoingContext(plain, "x-norikv-exact", "true")
+	exact, err := vc.Search(exactCtx, &norikvpb.VectorSearchRequest{Namespace: ns, Query: q, K: 10}, grpc.Header(&hdr))
+	if err != nil || len(exact.Matches) != 10 || len(hdr.Get("x-norikv-exact")) == 0 {
+		t.Fatalf("exact search: %v %v (header %v)", exact, err, hdr)
+	}
+	// The exact answer is the brute-force ranking: check it by hand.
+	for i := 1; i < len(exact.Matches); i++ {
+		a, b := exact.Matches[i-1], exact.Matches[i]
+		if a.Distance > b.Distance || (a.Distance == b.Distance && a.Id > b.Id) {
+			t.Fatalf("exact matches out of order at %d: %v", i, exact.Matches)
+		}
+	}
+	hdr = nil
+	approx, err := vc.Search(metadata.AppendToOutgoingContext(plain, "x-norikv-hnsw-ef", "300"), &norikvpb.VectorSearchRequest{Namespace: ns, Query: q, K: 10}, grpc.Header(&hdr))
+	if err != nil || len(hdr.Get("x-norikv-exact")) != 0 {
+		t.Fatalf("graph search: %v (header %v)", err, hdr)
+	}
+	// With ef covering the whole index, the graph search finds the exact answer.
+	for i := range exact.Matches {
+		if approx.Matches[i].Id != exact.Matches[i].Id {
+			t.Fatalf("ef=300 graph search %v differs from exact %v", approx.Matches, exact.Matches)
+		}
+	}
+	_, err = vc.Search(metadata.AppendToOutgoingContext(plain, "x-norikv-exact", "maybe"), &norikvpb.VectorSearchRequest{Namespace: ns, Query: q, K: 1})
+	wantCode(t, err, codes.InvalidArgument, "x-norikv-exact")
+}

@@ -28,7 +28,25 @@ const (
 	MetaHNSWEfConstruction = "x-norikv-hnsw-ef-construction"
 	MetaHNSWEfSearch       = "x-norikv-hnsw-ef-search"
 	MetaHNSWEf             = "x-norikv-hnsw-ef"
+	// MetaExact ("true") asks Search for an exact scan whatever the index
+	// kind; the reply header echoes it when the scan was exact, so a
+	// caller can tell a server that ignored it.
+	MetaExact = "x-norikv-exact"
 )
+
+// metaBool reads a boolean flag from the request metadata ("true"/"1").
+func metaBool(ctx context.Context, key string) (bool, error) {
+	md, _ := metadata.FromIncomingContext(ctx)
+	vals := md.Get(key)
+	if len(vals) == 0 {
+		return false, nil
+	}
+	v, err := strconv.ParseBool(vals[len(vals)-1])
+	if err != nil {
+		return false, invalid("metadata %s=%q: must be true or false", key, vals[len(vals)-1])
+	}
+	return v, nil
+}
 
 func checkNamespace(ns string) error {
 	switch {
