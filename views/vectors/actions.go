@@ -3,7 +3,6 @@ package vectors
 import (
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 
 	tea "github.com/charmbracelet/bubbletea"
@@ -28,8 +27,8 @@ func (m *Model) Actions() []common.Action {
 		out = append(out,
 			common.Action{Title: "Vector search in " + ns, Help: "run the query typed in the vectors pane", Keys: m.keys.Search.Help().Key,
 				Run: func(string) tea.Cmd { return m.reportFormErr(m.search(false, "")) }},
-			common.Action{Title: "Check recall of " + ns + " vs ef=" + strconv.Itoa(RecallEf),
-				Help: "compare the query's results with the same search at a large ef (an estimate, not exact ground truth)",
+			common.Action{Title: "Check recall of " + ns,
+				Help: "compare the query's results with an exact scan of the index (server-side, when the server supports it)",
 				Keys: m.keys.Recall.Help().Key,
 				Run:  func(string) tea.Cmd { return m.reportFormErr(m.search(true, "")) }},
 		)
@@ -76,9 +75,9 @@ func (m *Model) recallAgainstAction() (common.Action, error) {
 		}
 	}
 	return common.Action{
-		Title:   "Check recall of " + ns + " against a brute_force index",
-		Help:    "exact recall: compare with a brute_force index holding the same vectors",
-		Prompt:  "reference index (brute_force, same vectors)",
+		Title:   "Check recall of " + ns + " against another index",
+		Help:    "compare with an exact scan of another index holding the same vectors",
+		Prompt:  "reference index (same vectors)",
 		Default: def,
 		Run: func(arg string) tea.Cmd {
 			ref := strings.TrimSpace(arg)

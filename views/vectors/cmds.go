@@ -58,7 +58,7 @@ func resolveQuery(ctx context.Context, c *client.Client, req searchRequest) ([]f
 	if req.byID == "" {
 		return req.query, nil
 	}
-	v, err := c.VectorGet(ctx, req.namespace, req.byID)
+	v, err := c.VectorGetWithOptions(ctx, req.namespace, req.byID, &client.VectorGetOptions{Consistency: req.consistency})
 	switch {
 	case err != nil:
 		return nil, fmt.Errorf("get vector %s of %s: %w", strconv.Quote(req.byID), req.namespace, err)
@@ -68,21 +68,25 @@ func resolveQuery(ctx context.Context, c *client.Client, req searchRequest) ([]f
 	return v, nil
 }
 
-// referenceSearch runs the reference search of a recall check: the same
-// query at ef RecallEf on the same index, or on the index req.recallRef.
+// referenceSearch runs the reference search of a recall check: an exact
+// scan of the same index (or of the index req.recallRef). Servers without
+// the console extension ignore the exact flag; ef RecallEf then makes the
+// reference as good an HNSW answer as the index gives, and the result says
+// the server did not confirm an exact scan.
 func referenceSearch(ctx context.Context, c *client.Client, req searchRequest, query []float32, got []client.VectorMatch) (*recallResult, error) {
-	rr := &recallResult{ref: req.recallRef, refEf: 0}
-	opts := &client.VectorSearchOptions{Consistency: req.consistency}
+	rr := &recallResult{ref: req.recallRef}
 	if rr.ref == "" {
-		rr.ref, rr.refEf = req.namespace, max(RecallEf, req.k)
-		opts.Ef = rr.refEf
+		rr.ref = req.namespace
 	}
+	opts := &client.VectorSearchOptions{Consistency: req.consistency, Exact: true, Ef: max(RecallEf, req.k)}
 	start := time.Now()
 	res, err := c.VectorSearch(ctx, rr.ref, query, req.k, opts)
 	rr.refTime = time.Since(start)
 	if err != nil {
 		return nil, fmt.Errorf("recall reference search on %s: %w", rr.ref, err)
 	}
+	rr.exact, rr.refEf = res.Exact, opts.Ef
+	rr.refServer = micros(res.SearchTimeUs)
 	rr.refMatch = res.Matches
 	rr.hit, rr.of = Overlap(got, res.Matches)
 	return rr, nil

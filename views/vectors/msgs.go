@@ -27,7 +27,7 @@ type searchRequest struct {
 	consistency client.ConsistencyLevel
 	vectors     bool
 	// recallRef, for a recall check, names the namespace searched for the
-	// reference answer ("" = the same namespace at ef RecallEf).
+	// reference answer ("" = the same namespace).
 	recallRef string
 }
 
@@ -46,11 +46,13 @@ type searchMsg struct {
 
 // recallResult compares the user's search with a reference search.
 type recallResult struct {
-	ref      string // namespace of the reference search
-	refEf    int    // ef of the reference search (0 for another index)
-	hit, of  int
-	refTime  time.Duration // reference round trip
-	refMatch []client.VectorMatch
+	ref       string // namespace of the reference search
+	exact     bool   // the server confirmed an exact scan
+	refEf     int    // ef asked of the reference, in case the server ignored exact
+	hit, of   int
+	refTime   time.Duration // reference round trip
+	refServer time.Duration // reference search time on the server
+	refMatch  []client.VectorMatch
 }
 
 // opDoneMsg reports a finished write (insert, delete, create, drop); the pane

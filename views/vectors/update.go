@@ -269,23 +269,19 @@ func (m *Model) buildRequest() (searchRequest, error) {
 }
 
 // search validates the form and starts a search, or a recall check when
-// recall is set (against the index refNS, or the same index at ef RecallEf
-// when refNS is "").
+// recall is set (against an exact scan of the index refNS, or of the same
+// index when refNS is "").
 func (m *Model) search(recall bool, refNS string) tea.Cmd {
 	req, err := m.buildRequest()
 	m.formErr = err
 	if err != nil {
 		return nil
 	}
-	if recall && refNS == req.namespace {
-		m.formErr = fmt.Errorf("the reference index must differ from %s: name a brute_force index holding the same vectors", refNS)
-		return nil
-	}
 	if m.common.Client == nil {
 		m.formErr = errors.New("not connected yet: wait for the header to say connected")
 		return nil
 	}
-	if recall {
+	if recall && refNS != req.namespace {
 		req.recallRef = refNS
 	}
 	m.searchReq++

@@ -56,7 +56,7 @@ func fed(w, h int) *Model {
 	want[9] = client.VectorMatch{ID: "doc-99", Distance: 0.3}
 	m.Update(searchMsg{req: req, at: t0, query: req.query, rtt: 1200 * time.Microsecond,
 		res:    &client.VectorSearchResult{Matches: matches(10), SearchTimeUs: 210},
-		recall: &recallResult{ref: "docs", refEf: RecallEf, hit: 9, of: 10, refTime: 3 * time.Millisecond, refMatch: want}})
+		recall: &recallResult{ref: "docs", exact: true, refEf: RecallEf, hit: 9, of: 10, refTime: 3 * time.Millisecond, refServer: 2100 * time.Microsecond, refMatch: want}})
 	return m
 }
 

@@ -239,14 +239,20 @@ func (m *Model) recallLine(r *searchMsg) string {
 	case val < 0.95:
 		style = st.Warn
 	}
-	what := fmt.Sprintf(" vs the same index at ef=%d: an estimate, not exact ground truth", rc.refEf)
-	if rc.refEf == 0 {
-		what = fmt.Sprintf(" vs index %s: exact if it is a brute_force index holding the same vectors", rc.ref)
-	} else if ix, ok := m.index(r.req.namespace); ok && ix.IndexType == client.IndexBruteForce {
-		what = fmt.Sprintf(" vs ef=%d: %s is a brute_force index, its searches are exact", rc.refEf, r.req.namespace)
+	var what string
+	same := rc.ref == r.req.namespace
+	switch {
+	case rc.exact && same:
+		what = " vs an exact scan of the same index (server-confirmed)"
+	case rc.exact:
+		what = " vs an exact scan of index " + rc.ref + " (server-confirmed; compare indexes holding the same vectors)"
+	case same:
+		what = fmt.Sprintf(" vs ef=%d on the same index: the server did not confirm an exact scan, so this is an estimate", rc.refEf)
+	default:
+		what = " vs index " + rc.ref + ": the server did not confirm an exact scan, so this is exact only for a brute_force index with the same vectors"
 	}
 	return st.Text.Render(fmt.Sprintf("recall@%d ", r.req.k)) + style.Render(fmt.Sprintf("%.2f (%d/%d)", val, rc.hit, rc.of)) +
-		st.Muted.Render(what+" · reference "+common.FormatLatency(rc.refTime))
+		st.Muted.Render(what+" · reference server "+common.FormatLatency(rc.refServer)+", round trip "+common.FormatLatency(rc.refTime))
 }
 
 func ago(d time.Duration) string {
