@@ -8,10 +8,13 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/norikv/norikv-console/client"
 	"github.com/norikv/norikv-console/server/cluster"
+	"github.com/norikv/norikv-console/server/vectorindex/datagen"
 	"github.com/norikv/norikv-console/ui/config"
 	"github.com/norikv/norikv-console/ui/feed"
 )
@@ -157,7 +160,49 @@ func seedVectors(ctx context.Context, c *client.Client) string {
 			return "vector insert failed: " + err.Error()
 		}
 	}
-	return fmt.Sprintf("vector index %s with %d vectors", ns, len(docs))
+	n, err := seedClustered(ctx, c)
+	if err != nil {
+		return fmt.Sprintf("vector index %s with %d vectors; %v", ns, len(docs), err)
+	}
+	return fmt.Sprintf("vector indexes %s (%d vectors) and %s (%d)", ns, len(docs), clusteredNS, n)
+}
+
+// Sample of realistic shape for the vectors pane: clustered points near a
+// low-dimensional subspace, like embeddings, so HNSW recall and latency
+// mean something.
+const (
+	clusteredNS   = "demo-clustered"
+	clusteredN    = 2000
+	clusteredDims = 32
+)
+
+// seedClustered loads clusteredN vectors, 16 inserts in flight.
+func seedClustered(ctx context.Context, c *client.Client) (int, error) {
+	if _, err := c.VectorCreateIndex(ctx, clusteredNS, clusteredDims, client.DistanceEuclidean, client.IndexHNSW, nil); err != nil {
+		return 0, fmt.Errorf("vector index %s not created: %w", clusteredNS, err)
+	}
+	set := datagen.Generate(datagen.Spec{N: clusteredN, Dims: clusteredDims, Clusters: 20, Seed: 7})
+	var next atomic.Int64
+	var inserted atomic.Int64
+	var wg sync.WaitGroup
+	errs := make(chan error, 16)
+	for w := 0; w < 16; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := int(next.Add(1)) - 1; i < clusteredN; i = int(next.Add(1)) - 1 {
+				id := fmt.Sprintf("pt:%04d", i)
+				if _, err := c.VectorInsert(ctx, clusteredNS, id, set.Row(set.Base, i), nil); err != nil {
+					errs <- fmt.Errorf("insert into %s: %w", clusteredNS, err)
+					return
+				}
+				inserted.Add(1)
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	return int(inserted.Load()), <-errs
 }
 
 // buildTLS turns a profile's TLS section into a tls.Config.

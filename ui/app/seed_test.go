@@ -1,0 +1,42 @@
+package app
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestStartSeedsSampleData: the embedded session holds the sample keys and
+// both sample vector indexes, searchable, and the notice says so.
+func TestStartSeedsSampleData(t *testing.T) {
+	sess, _ := startSession(t)
+	if !strings.Contains(sess.Notice, "demo-clustered (2000)") || !strings.Contains(sess.Notice, "8 sample keys") {
+		t.Fatalf("notice %q", sess.Notice)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	idx, err := sess.Client.ListVectorIndexes(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	counts := map[string]uint64{}
+	for _, ix := range idx {
+		counts[ix.Namespace] = ix.Count
+	}
+	if counts[clusteredNS] != clusteredN || counts["demo-embeddings"] != 6 {
+		t.Fatalf("indexes %+v", idx)
+	}
+	q, err := sess.Client.VectorGet(ctx, clusteredNS, "pt:0042")
+	if err != nil || len(q) != clusteredDims {
+		t.Fatalf("get pt:0042: %v %v", q, err)
+	}
+	res, err := sess.Client.VectorSearch(ctx, clusteredNS, q, 5, nil)
+	if err != nil || len(res.Matches) != 5 || res.Matches[0].ID != "pt:0042" || res.Matches[0].Distance != 0 {
+		t.Fatalf("search for pt:0042's own vector: %+v %v", res, err)
+	}
+	got, err := sess.Client.Get(ctx, []byte("user:1"), nil)
+	if err != nil || !strings.Contains(string(got.Value), "Ada") {
+		t.Fatalf("user:1: %+v %v", got, err)
+	}
+}
