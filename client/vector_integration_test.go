@@ -125,6 +125,14 @@ func testVectorDefinitions(t *testing.T, c *client.Client) {
 	}
 	_, err = c.VectorCreateIndex(ctx, "def-dims", 4097, client.DistanceCosine, client.IndexBruteForce, nil)
 	wantCode(t, "create with 4097 dimensions", err, codes.InvalidArgument, "4096")
+	// The limits themselves are allowed.
+	big := make([]float32, 4096)
+	big[4095] = 1
+	mustCreate(t, c, strings.Repeat("n", 256), 4096, client.DistanceInnerProduct, client.IndexBruteForce)
+	mustInsert(t, c, strings.Repeat("n", 256), "big", big)
+	if got, err := c.VectorGet(ctx, strings.Repeat("n", 256), "big"); err != nil || !equalVec(got, big) {
+		t.Fatalf("get of a 4096-dimension vector = %d values, %v", len(got), err)
+	}
 	_, err = c.VectorCreateIndex(ctx, strings.Repeat("n", 257), 3, client.DistanceCosine, client.IndexBruteForce, nil)
 	wantCode(t, "create with a 257-byte namespace", err, codes.InvalidArgument, "256")
 }

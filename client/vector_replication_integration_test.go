@@ -84,9 +84,15 @@ func testVectorFollowerReads(t *testing.T, cl *cluster.Cluster, c *client.Client
 		}
 		// A raw request to the follower proves who answered.
 		raw := dialRaw(t, cl.Addr(f))
-		r, err := raw.vec.Search(ctx, &norikvpb.VectorSearchRequest{Namespace: ns, Query: q, K: 5, Consistency: "stale_ok"})
-		if err != nil || len(r.Matches) != 5 || r.Matches[0].Id != want.Matches[0].ID {
-			t.Fatalf("raw stale search on %s = %v, %v", f, r, err)
+		for _, level := range []string{"stale_ok", "eventual", "bounded_staleness"} {
+			r, err := raw.vec.Search(ctx, &norikvpb.VectorSearchRequest{Namespace: ns, Query: q, K: 5, Consistency: level})
+			if err != nil || len(r.Matches) != 5 || r.Matches[0].Id != want.Matches[0].ID {
+				t.Fatalf("raw %s search on %s = %v, %v", level, f, r, err)
+			}
+			g, err := raw.vec.Get(ctx, &norikvpb.VectorGetRequest{Namespace: ns, Id: "r01", Consistency: level})
+			if err != nil || !g.Found || !equalVec(g.Vector, vecs["r01"]) {
+				t.Fatalf("raw %s get on %s = %v, %v", level, f, g, err)
+			}
 		}
 		// Lease reads and writes through a follower-only client follow the hint.
 		if got, err := fc.VectorGet(ctx, ns, "r00"); err != nil || !equalVec(got, vecs["r00"]) {
@@ -95,7 +101,7 @@ func testVectorFollowerReads(t *testing.T, cl *cluster.Cluster, c *client.Client
 		if st := fc.Stats().Ops["vector get"]; st.Redirects == 0 {
 			t.Fatalf("lease get via follower %s was not redirected: %+v", f, st.Redirects)
 		}
-		if _, err := fc.VectorInsert(ctx, ns, "via-"+f, vecFor(100, dims), nil); err != nil {
+		if _, err := fc.VectorInsert(ctx, ns, "via-"+f, []float32{50, 50, 50, 50}, nil); err != nil {
 			t.Fatalf("insert through a client that only knows follower %s: %v", f, err)
 		}
 	}
