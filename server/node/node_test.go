@@ -160,12 +160,16 @@ func TestVectorCommandsReplicateToEveryReplica(t *testing.T) {
 		x := nodes[nd.ID]
 		deadline := time.Now().Add(5 * time.Second)
 		for {
-			ix, ok := x.Group(g).Vectors.Index("ns")
-			if ok && ix.Len() == 1 {
-				if _, has := ix.Get("a"); has {
-					t.Fatalf("%s still has the deleted vector", nd.ID)
+			// Applied all four commands: b present, a deleted, nothing else.
+			if ix, ok := x.Group(g).Vectors.Index("ns"); ok {
+				_, hasA := ix.Get("a")
+				b, hasB := ix.Get("b")
+				if !hasA && hasB && ix.Len() == 1 {
+					if b[0] != 3 || b[1] != 4 {
+						t.Fatalf("%s holds b = %v", nd.ID, b)
+					}
+					break
 				}
-				break
 			}
 			if time.Now().After(deadline) {
 				t.Fatalf("%s never applied the vector commands", nd.ID)
