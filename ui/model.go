@@ -18,6 +18,7 @@ import (
 	"github.com/norikv/norikv-console/ui/palette"
 	"github.com/norikv/norikv-console/views/cluster"
 	"github.com/norikv/norikv-console/views/events"
+	"github.com/norikv/norikv-console/views/keys"
 	"github.com/norikv/norikv-console/views/stats"
 	"github.com/norikv/norikv-console/views/trace"
 )
@@ -104,15 +105,15 @@ func New(opts Options) (*Model, error) {
 		}
 		c.Styles = themes.NewStyles(themes.Dark(), r)
 	}
-	cl, ev, stp, tr := cluster.New(c), events.New(c), stats.New(c), trace.New(c)
-	scopes := map[string]keybindings.Named{"": c.Keys, "cluster": cl.Keys(), "events": ev.Keys(), "stats": stp.Keys(), "trace": tr.Keys()}
+	cl, ev, stp, tr, ks := cluster.New(c), events.New(c), stats.New(c), trace.New(c), keys.New(c)
+	scopes := map[string]keybindings.Named{"": c.Keys, "cluster": cl.Keys(), "events": ev.Keys(), "stats": stp.Keys(), "trace": tr.Keys(), "keys": ks.Keys()}
 	if err := keybindings.Rebind(scopes, opts.KeyOverrides); err != nil {
 		return nil, err
 	}
 	f := common.NewInput("/", "filter")
 	m := &Model{
 		common: c, renderer: opts.Renderer, feed: opts.Feed,
-		panes:     []common.Pane{cl, ev, stp, tr},
+		panes:     []common.Pane{cl, ev, stp, tr, ks},
 		connState: StateConnecting, reachable: map[string]bool{},
 		palette: palette.New(c.Styles), help: newHelp(c.Styles), filter: f,
 		info: opts.Notice,
@@ -130,7 +131,7 @@ func CheckKeys(overrides map[string][]string) (string, error) {
 	sort.Strings(names)
 	for _, n := range names {
 		scopes := map[string]keybindings.Named{"": keybindings.DefaultKeyMap(), "cluster": cluster.DefaultKeyMap(),
-			"events": events.DefaultKeyMap(), "stats": stats.DefaultKeyMap(), "trace": trace.DefaultKeyMap()}
+			"events": events.DefaultKeyMap(), "stats": stats.DefaultKeyMap(), "trace": trace.DefaultKeyMap(), "keys": keys.DefaultKeyMap()}
 		if err := keybindings.Rebind(scopes, map[string][]string{n: overrides[n]}); err != nil {
 			return n, err
 		}

@@ -270,6 +270,11 @@ func (m *Model) onKey(msg tea.KeyMsg) tea.Cmd {
 		}
 		return nil
 	case key.Matches(msg, g.Back):
+		if b, ok := m.Active().(common.BackHandler); ok {
+			if used, cmd := b.Back(); used {
+				return cmd
+			}
+		}
 		if m.filter.Value() != "" {
 			m.stopFilter(false)
 		} else {

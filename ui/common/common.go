@@ -82,6 +82,13 @@ type InputCapturer interface {
 	CapturingInput() bool
 }
 
+// BackHandler is implemented by panes with a view of their own to close on
+// esc (a detail view): the root asks the pane first, and Back reports
+// whether the pane used the key.
+type BackHandler interface {
+	Back() (bool, tea.Cmd)
+}
+
 // Action is one command of the palette.
 type Action struct {
 	// Title is what the palette shows and matches, e.g. "Stop node n2".

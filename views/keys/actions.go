@@ -1,0 +1,84 @@
+package keys
+
+import (
+	"fmt"
+
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/norikv/norikv-console/ui/common"
+)
+
+// Actions implements common.Pane: what the palette offers on this pane, for
+// the selected or shown key first.
+func (m *Model) Actions() []common.Action {
+	k := m.keys
+	var out []common.Action
+	var t target
+	var ok bool
+	if m.mode == modeDetail {
+		t, ok = m.detailTarget()
+	} else if e, sel := m.selectedEntry(); sel {
+		t, ok = target{key: e.Key, version: e.Version, expires: e.ExpiresAt}, true
+	}
+	if ok {
+		name := DisplayKey(t.key)
+		if m.mode != modeDetail {
+			out = append(out, common.Action{Title: "Open key " + name, Help: "show its value, version, shard and TTL", Keys: k.Open.Help().Key,
+				Run: func(string) tea.Cmd { return common.MsgCmd(openKeyMsg{key: t.key}) }})
+		}
+		out = append(out,
+			common.Action{Title: "Edit key " + name, Help: "edit the value; saving checks the version (compare-and-swap)", Keys: k.Edit.Help().Key,
+				Run: func(string) tea.Cmd { return common.MsgCmd(openKeyMsg{key: t.key, edit: true}) }},
+			m.ttlAction(t), m.deleteAction(t))
+	}
+	out = append(out,
+		common.Action{Title: "Put a new key", Help: "key, value and an optional TTL in a form", Keys: k.Add.Help().Key,
+			Run: func(string) tea.Cmd { return common.MsgCmd(newKeyMsg{}) }},
+		common.Action{Title: "Refresh keys", Help: "scan the page shown again", Keys: k.Refresh.Help().Key,
+			Run: func(string) tea.Cmd { return common.MsgCmd(pageMoveMsg{}) }},
+		common.Action{Title: "Next page of keys", Help: "keys after the last one shown", Keys: k.NextPage.Help().Key,
+			Run: func(string) tea.Cmd { return common.MsgCmd(pageMoveMsg{delta: 1}) }},
+		common.Action{Title: "Previous page of keys", Help: "the page before this one", Keys: k.PrevPage.Help().Key,
+			Run: func(string) tea.Cmd { return common.MsgCmd(pageMoveMsg{delta: -1}) }},
+		common.Action{Title: "Toggle stale reads for keys", Help: "stale_ok: any replica answers (shows what followers hold)", Keys: k.Stale.Help().Key,
+			Run: func(string) tea.Cmd { return common.MsgCmd(staleMsg{}) }},
+	)
+	return out
+}
+
+// ttlAction asks for a TTL and re-puts the value with it, if the key is
+// still at the version the user saw.
+func (m *Model) ttlAction(t target) common.Action {
+	name := DisplayKey(t.key)
+	return common.Action{
+		Title:   "Set TTL of key " + name,
+		Help:    "re-write the value with a new TTL (0 or none removes it), if unchanged",
+		Keys:    m.keys.TTL.Help().Key,
+		Prompt:  "TTL for " + name + " (30s, 5m, 1h, 2d; 0 removes it)",
+		Default: durationText(t.expires.Sub(m.now)),
+		Run: func(arg string) tea.Cmd {
+			ttl, err := ParseTTL(arg)
+			if err != nil {
+				return refuse("set the TTL of "+name, err)
+			}
+			v := t.version
+			return m.write(writeOp{kind: writeTTL, key: t.key, value: t.value, ifMatch: &v, ttl: ttl})
+		},
+	}
+}
+
+// deleteAction deletes the key after a confirmation, if it is still at the
+// version the user saw.
+func (m *Model) deleteAction(t target) common.Action {
+	name := DisplayKey(t.key)
+	return common.Action{
+		Title:   "Delete key " + name,
+		Help:    "delete it if it is still the version shown",
+		Keys:    m.keys.Delete.Help().Key,
+		Confirm: fmt.Sprintf("Delete %s (version %s)? This cannot be undone.", name, FormatVersion(t.version)),
+		Run: func(string) tea.Cmd {
+			v := t.version
+			return m.write(writeOp{kind: writeDelete, key: t.key, ifMatch: &v})
+		},
+	}
+}

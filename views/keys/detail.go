@@ -1,0 +1,241 @@
+package keys
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/norikv/norikv-console/client"
+	"github.com/norikv/norikv-console/ui/common"
+	"github.com/norikv/norikv-console/ui/ops"
+)
+
+// target is a key a write acts on, as the user saw it.
+type target struct {
+	key     []byte
+	version client.Version
+	expires time.Time
+	value   []byte // nil when only listed (not read yet)
+}
+
+// open shows key in the detail view and reads it; edit opens the editor
+// once it is read.
+func (m *Model) open(k []byte, edit bool) tea.Cmd {
+	if m.detail == nil || !bytes.Equal(m.detail.key, k) {
+		m.detail = &detail{key: k}
+	}
+	m.mode = modeDetail
+	m.detail.editNext = edit
+	return m.readDetail()
+}
+
+// readDetail (re)reads the detail key, keeping what is shown until the
+// answer arrives.
+func (m *Model) readDetail() tea.Cmd {
+	d := m.detail
+	if m.common.Client == nil {
+		d.err = ops.ErrNotConnected
+		return nil
+	}
+	m.detailReq++
+	d.loading = true
+	return getCmd(m.common, m.detailReq, d.key, m.level())
+}
+
+func (m *Model) onDetail(msg detailMsg) tea.Cmd {
+	d := m.detail
+	if d == nil || msg.reqID != m.detailReq {
+		return nil
+	}
+	m.advance(msg.at)
+	d.loading = false
+	d.lines = nil
+	if msg.err != nil {
+		d.err, d.editNext = msg.err, false
+		if errors.Is(msg.err, client.ErrKeyNotFound) {
+			d.res = nil
+		}
+		return nil
+	}
+	d.res, d.err, d.readAt, d.conflict = msg.res, nil, msg.at, nil
+	if d.editNext {
+		d.editNext = false
+		return m.startEdit()
+	}
+	return nil
+}
+
+// detailTarget is the detail key as read, for writes.
+func (m *Model) detailTarget() (target, bool) {
+	d := m.detail
+	if d == nil || d.res == nil {
+		return target{}, false
+	}
+	return target{key: d.key, version: d.res.Version, expires: d.res.ExpiresAt(), value: d.res.Value}, true
+}
+
+func (m *Model) onDetailKey(msg tea.KeyMsg) tea.Cmd {
+	g, k := m.common.Keys, m.keys
+	d := m.detail
+	page := max(1, m.height-detailHeaderLines-1)
+	switch {
+	case key.Matches(msg, g.Up):
+		d.scroll--
+	case key.Matches(msg, g.Down):
+		d.scroll++
+	case key.Matches(msg, g.PageUp):
+		d.scroll -= page
+	case key.Matches(msg, g.PageDown):
+		d.scroll += page
+	case key.Matches(msg, g.Home):
+		d.scroll = 0
+	case key.Matches(msg, g.End):
+		d.scroll = len(d.lines)
+	case key.Matches(msg, k.Edit):
+		if d.res == nil {
+			d.editNext = true
+			return m.readDetail()
+		}
+		return m.startEdit()
+	case key.Matches(msg, k.TTL):
+		return m.runOnDetail(m.ttlAction)
+	case key.Matches(msg, k.Delete):
+		return m.runOnDetail(m.deleteAction)
+	case key.Matches(msg, k.Refresh):
+		return m.readDetail()
+	case key.Matches(msg, k.Hex):
+		d.hex = !d.hex
+		d.lines, d.scroll = nil, 0
+	case key.Matches(msg, k.PrevKey):
+		return m.step(-1)
+	case key.Matches(msg, k.NextKey):
+		return m.step(1)
+	}
+	d.scroll = max(0, d.scroll)
+	return nil
+}
+
+// step opens the previous or next key of the list.
+func (m *Model) step(delta int) tea.Cmd {
+	n := len(m.visible())
+	if n == 0 {
+		return nil
+	}
+	m.cursor = max(0, min(m.cursor+delta, n-1))
+	return m.openSelected(false)
+}
+
+func (m *Model) runOnDetail(build func(target) common.Action) tea.Cmd {
+	t, ok := m.detailTarget()
+	if !ok {
+		return common.MsgCmd(common.ErrorMsg{Err: fmt.Errorf("%s is not loaded: press r to read it again", DisplayKey(m.detail.key))})
+	}
+	return common.MsgCmd(common.RunActionMsg{Action: build(t)})
+}
+
+// write starts op unless writes are refused.
+func (m *Model) write(op writeOp) tea.Cmd {
+	if err := m.writeCheck(); err != nil {
+		return refuse(op.label(), err)
+	}
+	m.writing = true
+	return writeCmd(m.common, op)
+}
+
+// onWrite shows a write's outcome: the pane's own state (conflict, form
+// errors, reloads) and the status line.
+func (m *Model) onWrite(msg writeMsg) tea.Cmd {
+	m.writing = false
+	m.advance(msg.at)
+	op := msg.op
+	res := common.OpResultMsg{Op: op.label(), Latency: msg.latency, Err: msg.err}
+	shown := m.detail != nil && bytes.Equal(m.detail.key, op.key)
+	if msg.err != nil {
+		return m.onWriteError(msg, res, shown)
+	}
+	cmds := []tea.Cmd{m.movePage(0)}
+	switch op.kind {
+	case writeEdit, writeTTL:
+		res.Info = "written, version " + FormatVersion(msg.version)
+		if op.kind == writeTTL {
+			res.Info = fmt.Sprintf("TTL %s, version %s", orNone(durationText(op.ttl)), FormatVersion(msg.version))
+		}
+		if m.mode == modeEdit {
+			m.mode, m.edit = modeDetail, nil
+		}
+		if shown {
+			m.detail.note = res.Info
+			cmds = append(cmds, m.readDetail())
+		}
+	case writeNew:
+		res.Info = "written, version " + FormatVersion(msg.version)
+		m.form = nil
+		m.detail = &detail{key: op.key, note: "new key " + res.Info}
+		m.mode = modeDetail
+		cmds = append(cmds, m.readDetail())
+	case writeDelete:
+		res.Info = "deleted"
+		if !msg.tombstoned {
+			res.Info = "it was already gone"
+		}
+		if shown {
+			m.detail = nil
+			if m.mode == modeDetail {
+				m.mode = modeList
+			}
+		}
+	}
+	cmds = append(cmds, common.MsgCmd(res))
+	return tea.Batch(cmds...)
+}
+
+func (m *Model) onWriteError(msg writeMsg, res common.OpResultMsg, shown bool) tea.Cmd {
+	op := msg.op
+	if errors.Is(msg.err, errKeyExists) && m.form != nil {
+		m.form.exists, m.form.existsKey = msg.exists, op.key
+		m.form.err = nil
+		return nil
+	}
+	c := conflictOf(op, msg.err)
+	switch {
+	case m.mode == modeEdit && m.edit != nil && op.kind == writeEdit:
+		m.edit.conflict, m.edit.err = c, nil
+		if c == nil {
+			m.edit.err = msg.err
+		}
+	case m.mode == modeNew && m.form != nil && op.kind == writeNew:
+		m.form.err = msg.err
+	case shown:
+		m.detail.conflict = c
+	}
+	return common.MsgCmd(res)
+}
+
+// conflictOf recognises a failed compare-and-swap.
+func conflictOf(op writeOp, err error) *conflict {
+	var vm *client.VersionMismatchError
+	var se *staleError
+	switch {
+	case errors.As(err, &vm):
+		c := &conflict{op: op.label(), current: vm.Current, missing: vm.KeyMissing}
+		if op.ifMatch != nil {
+			c.expected = *op.ifMatch
+		}
+		return c
+	case errors.As(err, &se):
+		cur := se.current
+		return &conflict{op: op.label(), expected: se.expected, current: &cur}
+	}
+	return nil
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "none"
+	}
+	return s
+}

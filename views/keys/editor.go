@@ -1,0 +1,257 @@
+package keys
+
+import (
+	"bytes"
+	"fmt"
+	"time"
+
+	"github.com/charmbracelet/bubbles/cursor"
+	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/textarea"
+	"github.com/charmbracelet/bubbles/textinput"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/norikv/norikv-console/client"
+	"github.com/norikv/norikv-console/themes"
+	"github.com/norikv/norikv-console/ui/common"
+	"github.com/norikv/norikv-console/ui/ops"
+)
+
+// Lines the editor and the form draw around their text area.
+const (
+	editorChrome = 3 // title, TTL or conflict line, hints
+	formChrome   = 5 // title, key, TTL, value label, hints
+)
+
+// editor edits a loaded value; saving is a compare-and-swap against base.
+type editor struct {
+	key      []byte
+	base     client.Version
+	expires  time.Time // kept on save
+	hex      bool      // the value is edited as hex digits
+	area     textarea.Model
+	conflict *conflict
+	err      error
+}
+
+// newForm is the new-key form: key, optional TTL, value.
+type newForm struct {
+	keyIn, ttlIn textinput.Model
+	area         textarea.Model
+	focus        int // 0 key, 1 TTL, 2 value
+	// exists is the version found when a put was refused because the key
+	// exists; saving again overwrites that version (compare-and-swap).
+	exists    *client.Version
+	existsKey []byte
+	err       error
+}
+
+// newArea returns a text area in the theme's styles, with a steady cursor
+// and no line limit beyond the component's own.
+func newArea(st *themes.Styles) textarea.Model {
+	a := textarea.New()
+	a.ShowLineNumbers = false
+	a.Prompt = ""
+	a.CharLimit = 0
+	a.MaxHeight = 0
+	a.MaxWidth = 0
+	a.Cursor.SetMode(cursor.CursorStatic)
+	s := textarea.Style{Base: st.Text, CursorLine: st.Text, Text: st.Text, Placeholder: st.Muted, EndOfBuffer: st.Muted,
+		LineNumber: st.Muted, CursorLineNumber: st.Muted, Prompt: st.Muted}
+	a.FocusedStyle, a.BlurredStyle = s, s
+	return a
+}
+
+// startEdit opens the editor on the detail key's loaded value.
+func (m *Model) startEdit() tea.Cmd {
+	t, ok := m.detailTarget()
+	if !ok {
+		return nil
+	}
+	op := "edit " + DisplayKey(t.key)
+	if m.common.ReadOnly {
+		return refuse(op, ops.ErrReadOnly)
+	}
+	if len(t.value) > maxEditBytes {
+		return refuse(op, fmt.Errorf("the value is %s: the editor opens values up to %s", FormatSize(uint64(len(t.value))), FormatSize(maxEditBytes)))
+	}
+	e := &editor{key: t.key, base: t.version, expires: t.expires, area: newArea(m.common.Styles)}
+	// Edit as text only when the text area gives the exact bytes back (it
+	// turns tabs into spaces and drops control characters); else as hex.
+	e.area.SetValue(string(t.value))
+	if kindOf(t.value) == kindBinary || e.area.Value() != string(t.value) {
+		e.hex = true
+		e.area.SetValue(toHexText(t.value))
+	}
+	for e.area.Line() > 0 {
+		e.area.CursorUp()
+	}
+	e.area.CursorStart()
+	e.setSize(m.width, m.height)
+	m.edit, m.mode = e, modeEdit
+	return e.area.Focus()
+}
+
+func (e *editor) setSize(w, h int) {
+	e.area.SetWidth(max(1, w))
+	e.area.SetHeight(max(1, h-editorChrome))
+}
+
+// value returns the edited bytes.
+func (e *editor) value() ([]byte, error) {
+	if e.hex {
+		return parseHexText(e.area.Value())
+	}
+	return []byte(e.area.Value()), nil
+}
+
+func (m *Model) onEditKey(msg tea.KeyMsg) tea.Cmd {
+	e, k := m.edit, m.keys
+	switch {
+	case key.Matches(msg, k.Cancel):
+		m.edit, m.mode = nil, modeDetail
+		return nil
+	case key.Matches(msg, k.Save):
+		return m.saveEdit(&e.base)
+	case key.Matches(msg, k.Reload):
+		m.detail.editNext = true
+		return m.readDetail()
+	case key.Matches(msg, k.Overwrite):
+		c := e.conflict
+		switch {
+		case c == nil:
+			return common.MsgCmd(common.ErrorMsg{Err: fmt.Errorf("nothing to overwrite: ctrl+s saves (it checks version %s)", FormatVersion(e.base))})
+		case c.missing:
+			return m.saveEdit(nil) // the key is gone: write it again
+		case c.current == nil:
+			return common.MsgCmd(common.ErrorMsg{Err: fmt.Errorf("the server did not say the current version: ctrl+r reloads it")})
+		}
+		return m.saveEdit(c.current)
+	}
+	if m.writing {
+		return nil // keep the text as it was sent
+	}
+	var cmd tea.Cmd
+	e.area, cmd = e.area.Update(msg)
+	return cmd
+}
+
+// saveEdit writes the edited value if the key is still at ifMatch (nil:
+// unconditionally, for a key deleted meanwhile).
+func (m *Model) saveEdit(ifMatch *client.Version) tea.Cmd {
+	e := m.edit
+	if m.writing {
+		return nil
+	}
+	v, err := e.value()
+	if err != nil {
+		e.err = err
+		return nil
+	}
+	e.err = nil
+	op := writeOp{kind: writeEdit, key: e.key, value: v, ifMatch: ifMatch, keepExpiry: e.expires}
+	if ifMatch == nil {
+		op.keepExpiry = time.Time{}
+	}
+	return m.write(op)
+}
+
+// openForm shows the new-key form.
+func (m *Model) openForm() tea.Cmd {
+	if m.common.ReadOnly {
+		return refuse("put a new key", ops.ErrReadOnly)
+	}
+	st := m.common.Styles
+	f := &newForm{
+		keyIn: common.NewInput("key  ", "e.g. user:42 (quote it for escapes: \"bin:\\x00\")"),
+		ttlIn: common.NewInput("TTL  ", "none (or 30s, 5m, 1h, 2d)"),
+		area:  newArea(st),
+	}
+	for _, in := range []*textinput.Model{&f.keyIn, &f.ttlIn} {
+		in.CharLimit = 4096
+		in.PromptStyle, in.TextStyle, in.PlaceholderStyle = st.Accent, st.Text, st.Muted
+	}
+	f.area.Placeholder = "value"
+	if m.prefix != "" {
+		f.keyIn.SetValue(m.prefix)
+		f.keyIn.CursorEnd()
+	}
+	f.setSize(m.width, m.height)
+	m.form, m.mode = f, modeNew
+	return f.keyIn.Focus()
+}
+
+func (f *newForm) setSize(w, h int) {
+	f.keyIn.Width = max(1, w-len(f.keyIn.Prompt)-1)
+	f.ttlIn.Width = max(1, w-len(f.ttlIn.Prompt)-1)
+	f.area.SetWidth(max(1, w))
+	f.area.SetHeight(max(1, h-formChrome))
+}
+
+// focusField moves the focus to field i (0 key, 1 TTL, 2 value).
+func (f *newForm) focusField(i int) tea.Cmd {
+	f.focus = (i + 3) % 3
+	f.keyIn.Blur()
+	f.ttlIn.Blur()
+	f.area.Blur()
+	switch f.focus {
+	case 0:
+		return f.keyIn.Focus()
+	case 1:
+		return f.ttlIn.Focus()
+	}
+	return f.area.Focus()
+}
+
+func (m *Model) onFormKey(msg tea.KeyMsg) tea.Cmd {
+	f, k := m.form, m.keys
+	switch {
+	case key.Matches(msg, k.Cancel):
+		m.form, m.mode = nil, modeList
+		return nil
+	case key.Matches(msg, k.NextField):
+		return f.focusField(f.focus + 1)
+	case key.Matches(msg, k.PrevField):
+		return f.focusField(f.focus - 1)
+	case key.Matches(msg, k.Save):
+		return m.saveForm()
+	}
+	if m.writing {
+		return nil
+	}
+	var cmd tea.Cmd
+	switch f.focus {
+	case 0:
+		f.keyIn, cmd = f.keyIn.Update(msg)
+	case 1:
+		f.ttlIn, cmd = f.ttlIn.Update(msg)
+	default:
+		f.area, cmd = f.area.Update(msg)
+	}
+	return cmd
+}
+
+// saveForm puts the new key. The first save refuses a key that exists; a
+// second save overwrites the version it found, if it is still that one.
+func (m *Model) saveForm() tea.Cmd {
+	f := m.form
+	if m.writing {
+		return nil
+	}
+	k, err := ParseKey(f.keyIn.Value())
+	if err != nil {
+		f.err = err
+		return f.focusField(0)
+	}
+	ttl, err := ParseTTL(f.ttlIn.Value())
+	if err != nil {
+		f.err = err
+		return f.focusField(1)
+	}
+	f.err = nil
+	op := writeOp{kind: writeNew, key: k, value: []byte(f.area.Value()), ttl: ttl, checkExists: true}
+	if f.exists != nil && bytes.Equal(f.existsKey, k) {
+		op.checkExists, op.ifMatch = false, f.exists
+	}
+	return m.write(op)
+}

@@ -1,0 +1,222 @@
+// Package keys is the console's key browser: a paged, ordered list of the
+// cluster's keys (every shard, by prefix), a detail view of one key (value
+// as text, JSON or hex dump, version, shard, TTL countdown, serving node),
+// and compare-and-swap writes: edit a value, put a new key, set or remove a
+// TTL, delete. Every network call runs in a tea.Cmd.
+package keys
+
+import (
+	"time"
+
+	"github.com/charmbracelet/bubbles/key"
+
+	"github.com/norikv/norikv-console/client"
+	"github.com/norikv/norikv-console/ui/common"
+)
+
+// Minimum size the pane can draw in.
+const (
+	MinWidth  = 30
+	MinHeight = 4
+)
+
+// DefaultPageSize is how many keys one page holds.
+const DefaultPageSize = 100
+
+// maxEditBytes bounds the values the editor opens: larger ones would make
+// the text area crawl.
+const maxEditBytes = 64 << 10
+
+type mode int
+
+const (
+	modeList mode = iota
+	modeDetail
+	modeEdit
+	modeNew
+)
+
+// Model is the keys pane.
+type Model struct {
+	common common.Common
+	keys   *KeyMap
+	width  int
+	height int
+	now    time.Time
+	loc    *time.Location
+
+	// Browsing.
+	prefix      string
+	scanPending bool // the prefix changed: scan again on the next tick
+	staleOK     bool
+	pageSize    int
+	pages       [][]byte // start cursor of each page up to the shown one
+	entries     []client.KeyEntry
+	next        []byte // cursor of the page after this one
+	done        bool   // no page after this one
+	cursor, top int
+	loading     bool
+	loaded      bool // a page has arrived
+	listErr     error
+	listReq     int
+	scannedAt   time.Time
+	scanTook    time.Duration
+
+	mode      mode
+	detail    *detail
+	detailReq int
+	edit      *editor
+	form      *newForm
+	writing   bool
+}
+
+// detail is the key shown in the detail view.
+type detail struct {
+	key      []byte
+	res      *client.GetResult // nil while loading or after an error
+	err      error
+	loading  bool
+	readAt   time.Time
+	scroll   int
+	hex      bool
+	editNext bool // open the editor once loaded
+	conflict *conflict
+	note     string // result of the last write on this key
+
+	// lines caches the rendered value for a width and hex mode.
+	lines      []string
+	linesWidth int
+	linesHex   bool
+}
+
+// conflict is a compare-and-swap that failed: the key changed (or went
+// away) since the version the user worked from.
+type conflict struct {
+	op       string
+	expected client.Version
+	current  *client.Version // nil when unknown or the key is gone
+	missing  bool
+}
+
+// New returns the keys pane.
+func New(c common.Common) *Model {
+	return &Model{common: c, keys: DefaultKeyMap(), loc: time.Local, pageSize: DefaultPageSize, pages: [][]byte{nil}}
+}
+
+// Keys returns the pane's key map, for rebinding.
+func (m *Model) Keys() *KeyMap { return m.keys }
+
+// Title implements common.Pane.
+func (m *Model) Title() string { return "Keys" }
+
+// SetSize implements common.Pane.
+func (m *Model) SetSize(w, h int) {
+	m.width, m.height = w, h
+	if m.edit != nil {
+		m.edit.setSize(w, h)
+	}
+	if m.form != nil {
+		m.form.setSize(w, h)
+	}
+}
+
+// SetPageSize changes how many keys a page holds (1..10000); the next scan
+// uses it.
+func (m *Model) SetPageSize(n int) { m.pageSize = max(1, min(n, client.MaxScanLimit)) }
+
+// SetFilter implements common.Filterable: the filter is a key prefix. The
+// loaded page narrows at once and the cluster is scanned for the prefix on
+// the next tick (the filter input gives the pane no command to run).
+func (m *Model) SetFilter(text string) {
+	if text == m.prefix {
+		return
+	}
+	m.prefix = text
+	m.scanPending = true
+	m.cursor, m.top = 0, 0
+}
+
+// CapturingInput implements common.InputCapturer: the editor and the
+// new-key form own the keyboard.
+func (m *Model) CapturingInput() bool { return m.mode == modeEdit || m.mode == modeNew }
+
+// Entries returns the keys of the page shown that match the prefix.
+func (m *Model) Entries() []client.KeyEntry { return m.visible() }
+
+// Selected returns the key under the cursor, nil when none.
+func (m *Model) Selected() []byte {
+	vis := m.visible()
+	if m.cursor < 0 || m.cursor >= len(vis) {
+		return nil
+	}
+	return vis[m.cursor].Key
+}
+
+// Page returns the number of the page shown, from 1.
+func (m *Model) Page() int { return len(m.pages) }
+
+// Mode names what the pane shows: "list", "detail", "edit" or "new".
+func (m *Model) Mode() string { return [...]string{"list", "detail", "edit", "new"}[m.mode] }
+
+// Detail returns the key shown in the detail view and what was read, nil
+// when nothing is loaded.
+func (m *Model) Detail() ([]byte, *client.GetResult) {
+	if m.detail == nil {
+		return nil, nil
+	}
+	return m.detail.key, m.detail.res
+}
+
+// Conflict reports the last failed compare-and-swap on the shown key: the
+// version the user worked from and the current one (nil if gone/unknown).
+func (m *Model) Conflict() (expected client.Version, current *client.Version, ok bool) {
+	var c *conflict
+	switch {
+	case m.mode == modeEdit && m.edit != nil:
+		c = m.edit.conflict
+	case m.detail != nil:
+		c = m.detail.conflict
+	}
+	if c == nil {
+		return client.Version{}, nil, false
+	}
+	return c.expected, c.current, true
+}
+
+// Busy reports whether a scan, read or write is in flight.
+func (m *Model) Busy() bool {
+	return m.loading || m.writing || (m.detail != nil && m.detail.loading)
+}
+
+// level is the consistency of the pane's reads.
+func (m *Model) level() client.ConsistencyLevel {
+	if m.staleOK {
+		return client.ConsistencyStaleOK
+	}
+	return client.ConsistencyLease
+}
+
+// ShortHelp implements help.KeyMap.
+func (m *Model) ShortHelp() []key.Binding {
+	k := m.keys
+	switch m.mode {
+	case modeEdit:
+		return []key.Binding{k.Save, k.Cancel, k.Reload}
+	case modeNew:
+		return []key.Binding{k.NextField, k.Save, k.Cancel}
+	case modeDetail:
+		return []key.Binding{k.Edit, k.TTL, k.Delete, k.Refresh, k.Hex}
+	}
+	return []key.Binding{k.Open, k.Add, k.Edit, k.TTL, k.Delete, k.NextPage, k.PrevPage}
+}
+
+// FullHelp implements help.KeyMap.
+func (m *Model) FullHelp() [][]key.Binding {
+	g, k := m.common.Keys, m.keys
+	return [][]key.Binding{
+		{g.Up, g.Down, g.PageUp, g.PageDown, g.Home, g.End, g.Filter},
+		{k.Open, k.Add, k.Edit, k.TTL, k.Delete, k.Refresh, k.NextPage, k.PrevPage, k.Stale},
+		{k.Hex, k.PrevKey, k.NextKey, g.Back},
+		{k.Save, k.Cancel, k.Reload, k.Overwrite, k.NextField, k.PrevField},
+	}
+}

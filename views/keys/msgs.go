@@ -1,0 +1,98 @@
+package keys
+
+import (
+	"time"
+
+	"github.com/norikv/norikv-console/client"
+)
+
+// pageMsg is the answer to a scan, stamped with its request id so an older
+// answer never replaces a newer one.
+type pageMsg struct {
+	reqID   int
+	at      time.Time
+	latency time.Duration
+	res     *client.ScanResult
+	err     error
+}
+
+// detailMsg is the answer to reading one key.
+type detailMsg struct {
+	reqID int
+	key   []byte
+	at    time.Time
+	res   *client.GetResult
+	err   error
+}
+
+// writeKind names the write a writeMsg reports.
+type writeKind int
+
+const (
+	writeEdit writeKind = iota
+	writeTTL
+	writeNew
+	writeDelete
+)
+
+// writeOp describes one write to run.
+type writeOp struct {
+	kind  writeKind
+	key   []byte
+	value []byte // nil for TTL from the list: read first
+	// ifMatch is the version the user saw; nil writes unconditionally.
+	ifMatch *client.Version
+	// ttl is the new TTL (writeTTL, writeNew); 0 means none.
+	ttl time.Duration
+	// keepExpiry keeps the key's expiry on an edit (zero: none).
+	keepExpiry time.Time
+	// checkExists makes a new-key put refuse a key that exists.
+	checkExists bool
+}
+
+// label describes the operation for the status line.
+func (o writeOp) label() string {
+	k := DisplayKey(o.key)
+	switch o.kind {
+	case writeEdit:
+		return "save " + k
+	case writeTTL:
+		if o.ttl == 0 {
+			return "remove the TTL of " + k
+		}
+		return "set the TTL of " + k + " to " + durationText(o.ttl)
+	case writeNew:
+		return "put " + k
+	default:
+		return "delete " + k
+	}
+}
+
+// writeMsg reports a finished write.
+type writeMsg struct {
+	op      writeOp
+	at      time.Time
+	latency time.Duration
+	version client.Version // of the write
+	err     error
+	// exists is set when a new-key put found the key already there.
+	exists *client.Version
+	// tombstoned is Delete's answer: the key existed.
+	tombstoned bool
+}
+
+// openKeyMsg asks the pane to open a key (from the palette); edit opens
+// the editor once it is loaded.
+type openKeyMsg struct {
+	key  []byte
+	edit bool
+}
+
+// newKeyMsg asks the pane to open the new-key form (from the palette).
+type newKeyMsg struct{}
+
+// pageMoveMsg asks the pane to refresh (0) or move a page (+1, -1).
+type pageMoveMsg struct{ delta int }
+
+// staleMsg asks the pane to toggle stale_ok reads.
+type staleMsg struct{}

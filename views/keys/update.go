@@ -1,0 +1,279 @@
+package keys
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/norikv/norikv-console/client"
+	"github.com/norikv/norikv-console/ui/common"
+)
+
+// Init implements common.Pane. The first scan waits for the first cluster
+// view: before it the client has no leaders to ask.
+func (m *Model) Init() tea.Cmd { return nil }
+
+// Update implements common.Pane. Data messages arrive whether or not the
+// pane is shown; keys and mouse only when it is active.
+func (m *Model) Update(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case common.TopologyMsg:
+		m.advance(msg.At)
+		if msg.View != nil && !m.loading && (!m.loaded || m.listErr != nil) {
+			return m.scan(m.pages[len(m.pages)-1])
+		}
+	case common.TickMsg:
+		m.advance(msg.At)
+		return m.onTick()
+	case pageMsg:
+		m.onPage(msg)
+	case detailMsg:
+		return m.onDetail(msg)
+	case writeMsg:
+		return m.onWrite(msg)
+	case openKeyMsg:
+		return m.open(msg.key, msg.edit)
+	case newKeyMsg:
+		return m.openForm()
+	case pageMoveMsg:
+		return m.movePage(msg.delta)
+	case staleMsg:
+		return m.toggleStale()
+	case tea.KeyMsg:
+		return m.onKey(msg)
+	case tea.MouseMsg:
+		return m.onMouse(msg)
+	}
+	return nil
+}
+
+// Back implements common.BackHandler: esc closes the detail view.
+func (m *Model) Back() (bool, tea.Cmd) {
+	if m.mode != modeDetail {
+		return false, nil
+	}
+	m.mode = modeList
+	return true, nil
+}
+
+// advance moves the pane's clock forward (TTLs count down from it).
+func (m *Model) advance(t time.Time) {
+	if t.After(m.now) {
+		m.now = t
+	}
+}
+
+func (m *Model) onTick() tea.Cmd {
+	if m.loading || m.common.Client == nil {
+		return nil
+	}
+	if m.scanPending {
+		m.scanPending = false
+		m.pages = [][]byte{nil}
+		return m.scan(nil)
+	}
+	// Keys whose TTL ran out since the page was read leave the list.
+	for _, e := range m.entries {
+		if !e.ExpiresAt.IsZero() && e.ExpiresAt.After(m.scannedAt) && !e.ExpiresAt.After(m.now) {
+			return m.scan(m.pages[len(m.pages)-1])
+		}
+	}
+	return nil
+}
+
+// scan asks for the page starting after cursor.
+func (m *Model) scan(cursor []byte) tea.Cmd {
+	if m.common.Client == nil {
+		return nil
+	}
+	m.listReq++
+	m.loading = true
+	m.scanPending = false
+	return scanCmd(m.common, m.listReq, []byte(m.prefix), cursor, m.pageSize, m.level())
+}
+
+func (m *Model) onPage(msg pageMsg) {
+	if msg.reqID != m.listReq {
+		return
+	}
+	m.advance(msg.at)
+	m.loading = false
+	if msg.err != nil {
+		m.listErr = msg.err
+		return
+	}
+	sel := m.Selected()
+	m.listErr, m.loaded = nil, true
+	m.entries, m.next, m.done = msg.res.Entries, msg.res.NextCursor, msg.res.Done
+	m.scannedAt, m.scanTook = msg.at, msg.latency
+	m.cursor = 0
+	for i, e := range m.visible() {
+		if sel != nil && bytes.Equal(e.Key, sel) {
+			m.cursor = i
+		}
+	}
+	m.clampCursor()
+}
+
+// visible returns the loaded keys matching the prefix (they all do once the
+// scan for the prefix has answered).
+func (m *Model) visible() []client.KeyEntry {
+	if m.prefix == "" || !m.scanPending {
+		return m.entries
+	}
+	var out []client.KeyEntry
+	for _, e := range m.entries {
+		if bytes.HasPrefix(e.Key, []byte(m.prefix)) {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+func (m *Model) clampCursor() {
+	m.cursor = max(0, min(m.cursor, len(m.visible())-1))
+}
+
+// movePage refreshes the page shown (0) or moves to the next (+1) or
+// previous (-1) one.
+func (m *Model) movePage(delta int) tea.Cmd {
+	switch {
+	case delta > 0:
+		if m.done || len(m.next) == 0 {
+			return common.MsgCmd(common.ErrorMsg{Err: errors.New("this is the last page of keys")})
+		}
+		m.pages = append(m.pages, m.next)
+		m.cursor, m.top = 0, 0
+	case delta < 0:
+		if len(m.pages) < 2 {
+			return common.MsgCmd(common.ErrorMsg{Err: errors.New("this is the first page of keys")})
+		}
+		m.pages = m.pages[:len(m.pages)-1]
+		m.cursor, m.top = 0, 0
+	}
+	return m.scan(m.pages[len(m.pages)-1])
+}
+
+func (m *Model) toggleStale() tea.Cmd {
+	m.staleOK = !m.staleOK
+	return m.scan(m.pages[len(m.pages)-1])
+}
+
+func (m *Model) onKey(msg tea.KeyMsg) tea.Cmd {
+	switch m.mode {
+	case modeEdit:
+		return m.onEditKey(msg)
+	case modeNew:
+		return m.onFormKey(msg)
+	case modeDetail:
+		return m.onDetailKey(msg)
+	}
+	g, k := m.common.Keys, m.keys
+	n := len(m.visible())
+	page := max(1, m.listRows())
+	switch {
+	case key.Matches(msg, g.Up):
+		m.cursor--
+	case key.Matches(msg, g.Down):
+		m.cursor++
+	case key.Matches(msg, g.PageUp):
+		m.cursor -= page
+	case key.Matches(msg, g.PageDown):
+		m.cursor += page
+	case key.Matches(msg, g.Home):
+		m.cursor = 0
+	case key.Matches(msg, g.End):
+		m.cursor = n - 1
+	case key.Matches(msg, k.Open):
+		return m.openSelected(false)
+	case key.Matches(msg, k.Edit):
+		return m.openSelected(true)
+	case key.Matches(msg, k.Add):
+		return m.openForm()
+	case key.Matches(msg, k.TTL):
+		return m.runOnSelected(m.ttlAction)
+	case key.Matches(msg, k.Delete):
+		return m.runOnSelected(m.deleteAction)
+	case key.Matches(msg, k.Refresh):
+		return m.movePage(0)
+	case key.Matches(msg, k.NextPage):
+		return m.movePage(1)
+	case key.Matches(msg, k.PrevPage):
+		return m.movePage(-1)
+	case key.Matches(msg, k.Stale):
+		return m.toggleStale()
+	}
+	m.clampCursor()
+	return nil
+}
+
+// selectedEntry returns the entry under the cursor.
+func (m *Model) selectedEntry() (client.KeyEntry, bool) {
+	vis := m.visible()
+	if m.cursor < 0 || m.cursor >= len(vis) {
+		return client.KeyEntry{}, false
+	}
+	return vis[m.cursor], true
+}
+
+// runOnSelected runs a palette action (with its prompt or confirmation)
+// for the selected key.
+func (m *Model) runOnSelected(build func(target) common.Action) tea.Cmd {
+	e, ok := m.selectedEntry()
+	if !ok {
+		return common.MsgCmd(common.ErrorMsg{Err: errors.New("no key selected: the list is empty")})
+	}
+	return common.MsgCmd(common.RunActionMsg{Action: build(target{key: e.Key, version: e.Version, expires: e.ExpiresAt})})
+}
+
+func (m *Model) openSelected(edit bool) tea.Cmd {
+	e, ok := m.selectedEntry()
+	if !ok {
+		return common.MsgCmd(common.ErrorMsg{Err: errors.New("no key selected: the list is empty")})
+	}
+	return m.open(e.Key, edit)
+}
+
+func (m *Model) onMouse(msg tea.MouseMsg) tea.Cmd {
+	if m.mode != modeList {
+		if m.mode == modeDetail && m.detail != nil {
+			switch msg.Button {
+			case tea.MouseButtonWheelUp:
+				m.detail.scroll = max(0, m.detail.scroll-3)
+			case tea.MouseButtonWheelDown:
+				m.detail.scroll += 3
+			}
+		}
+		return nil
+	}
+	switch {
+	case msg.Button == tea.MouseButtonWheelUp:
+		m.cursor--
+	case msg.Button == tea.MouseButtonWheelDown:
+		m.cursor++
+	case msg.Button == tea.MouseButtonLeft && msg.Action == tea.MouseActionPress:
+		row := msg.Y - listHeaderLines + m.top
+		if msg.Y >= listHeaderLines && row < len(m.visible()) {
+			if row == m.cursor {
+				return m.openSelected(false)
+			}
+			m.cursor = row
+		}
+	}
+	m.clampCursor()
+	return nil
+}
+
+// errorText renders an error for the pane, with what to do for the usual
+// causes.
+func errorText(err error) string {
+	switch {
+	case errors.Is(err, client.ErrUnsupported):
+		return fmt.Sprintf("%v: this server has no key listing (the console extension); read keys with the palette's \"Get key\"", err)
+	}
+	return err.Error()
+}

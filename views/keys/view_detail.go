@@ -1,0 +1,177 @@
+package keys
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/norikv/norikv-console/ui/common"
+)
+
+// detailHeaderLines: key, metadata, TTL, status and value header.
+const detailHeaderLines = 5
+
+func (m *Model) detailView() string {
+	st := m.common.Styles
+	d := m.detail
+	k := m.keys
+	title := st.Title.Render("KEY ") + st.Text.Render(DisplayKey(d.key))
+	if d.loading {
+		title += st.Muted.Render("  reading…")
+	}
+	out := []string{title}
+	hints := m.hints(hint{m.common.Keys.Back, "back"}, hint{k.Edit, "edit"}, hint{k.TTL, "TTL"}, hint{k.Delete, "delete"},
+		hint{k.Refresh, "reload"}, hint{k.Hex, "hex"}, hint{k.PrevKey, "prev"}, hint{k.NextKey, "next"})
+	if d.res == nil {
+		switch {
+		case d.err != nil:
+			out = append(out, st.Error.Render("✗ "+errorText(d.err)))
+		case d.loading:
+			out = append(out, st.Muted.Render("reading the key…"))
+		}
+		return m.fitWithFooter(out, m.hints(hint{m.common.Keys.Back, "back"}, hint{k.Refresh, "read again"}))
+	}
+	r := d.res
+	meta := fmt.Sprintf("shard %s · version %s (term %d, index %d) · %s", orDash(r.Meta["shard"]), FormatVersion(r.Version),
+		r.Version.Term, r.Version.Index, FormatSize(uint64(len(r.Value))))
+	if by := r.Meta["served_by"]; by != "" {
+		meta += " · served by " + by
+	}
+	meta += " · " + m.level().String() + " read"
+	out = append(out, st.Text.Render(meta), m.ttlLine(), m.detailStatus())
+
+	lines := m.detailLines()
+	kind := kindOf(r.Value)
+	what := kind.String()
+	switch {
+	case d.hex || kind == kindBinary:
+		what = fmt.Sprintf("%s, hex dump", what)
+	case kind == kindJSON:
+		what = "JSON, indented"
+	}
+	out = append(out, st.Title.Render("VALUE")+st.Muted.Render(fmt.Sprintf("  %s · %d lines", what, len(lines))))
+	rows := max(0, m.height-detailHeaderLines-1)
+	d.scroll = max(0, min(d.scroll, len(lines)-rows))
+	for i := d.scroll; i < len(lines) && i < d.scroll+rows; i++ {
+		out = append(out, st.Text.Render(lines[i]))
+	}
+	if len(r.Value) == 0 {
+		out = append(out, st.Muted.Render("(empty value)"))
+	}
+	return m.fitWithFooter(out, hints)
+}
+
+// detailLines renders the value once per width and mode.
+func (m *Model) detailLines() []string {
+	d := m.detail
+	if d.lines == nil || d.linesWidth != m.width || d.linesHex != d.hex {
+		d.lines = valueLines(d.res.Value, m.width, d.hex)
+		d.linesWidth, d.linesHex = m.width, d.hex
+	}
+	return d.lines
+}
+
+// ttlLine shows the time left, counting down with the console's tick.
+func (m *Model) ttlLine() string {
+	st := m.common.Styles
+	exp := m.detail.res.ExpiresAt()
+	if exp.IsZero() {
+		return st.Muted.Render("TTL none: the key never expires")
+	}
+	left := FormatTTL(exp, m.now)
+	at := exp.In(m.loc).Format("2006-01-02 15:04:05 MST")
+	if left == "expired" {
+		return st.Warn.Render("TTL expired at " + at + ": the key is gone (r reads it again)")
+	}
+	return st.Warn.Render("TTL "+left+" left") + st.Muted.Render(" · expires "+at)
+}
+
+// detailStatus: a failed compare-and-swap, an error, or the last write.
+func (m *Model) detailStatus() string {
+	st := m.common.Styles
+	d := m.detail
+	switch {
+	case d.conflict != nil:
+		return st.Error.Render("✗ "+conflictText(d.key, d.conflict)) + st.Muted.Render(" · r reloads")
+	case d.err != nil:
+		return st.Error.Render("✗ " + errorText(d.err))
+	case m.writing:
+		return st.Muted.Render("writing…")
+	case d.note != "":
+		return st.OK.Render("✓ " + d.note)
+	}
+	return ""
+}
+
+// conflictText explains a failed compare-and-swap.
+func conflictText(k []byte, c *conflict) string {
+	name := DisplayKey(k)
+	switch {
+	case c.missing:
+		return fmt.Sprintf("conflict: %s was deleted after you read version %s", name, FormatVersion(c.expected))
+	case c.current != nil:
+		return fmt.Sprintf("conflict: %s is now version %s, you read %s", name, FormatVersion(*c.current), FormatVersion(c.expected))
+	}
+	return fmt.Sprintf("conflict: %s is no longer at version %s", name, FormatVersion(c.expected))
+}
+
+func (m *Model) editView() string {
+	st := m.common.Styles
+	e, k := m.edit, m.keys
+	as := "as text"
+	if e.hex {
+		as = "as hex digits, two per byte"
+	}
+	out := []string{st.Title.Render("EDIT ") + st.Text.Render(DisplayKey(e.key)) + st.Muted.Render(fmt.Sprintf("  %s · read at version %s", as, FormatVersion(e.base)))}
+	hints := m.hints(hint{k.Save, "save if still " + FormatVersion(e.base)}, hint{k.Reload, "reload"}, hint{k.Cancel, "cancel"})
+	switch {
+	case e.conflict != nil:
+		out = append(out, st.Error.Render("✗ "+conflictText(e.key, e.conflict)))
+		hints = m.hints(hint{k.Reload, "load theirs (drops your edits)"}, hint{k.Overwrite, "overwrite with yours"}, hint{k.Cancel, "cancel"})
+	case e.err != nil:
+		out = append(out, st.Error.Render("✗ "+e.err.Error()))
+	case m.writing:
+		out = append(out, st.Muted.Render("saving…"))
+	case e.expires.IsZero():
+		out = append(out, st.Muted.Render("no TTL"))
+	default:
+		out = append(out, st.Muted.Render("the TTL is kept: "+FormatTTL(e.expires, m.now)+" left"))
+	}
+	out = append(out, e.area.View())
+	return m.fitWithFooter(out, hints)
+}
+
+func (m *Model) formView() string {
+	st := m.common.Styles
+	f, k := m.form, m.keys
+	out := []string{st.Title.Render("NEW KEY") + st.Muted.Render("  key, optional TTL, value"),
+		f.keyIn.View(), f.ttlIn.View()}
+	label := st.Muted.Render("value")
+	if f.focus == 2 {
+		label = st.Accent.Render("value")
+	}
+	out = append(out, label, f.area.View())
+	footer := m.hints(hint{k.NextField, "next field"}, hint{k.Save, "save"}, hint{k.Cancel, "cancel"})
+	switch {
+	case f.err != nil:
+		footer = st.Error.Render("✗ " + f.err.Error())
+	case f.exists != nil:
+		footer = st.Warn.Render(fmt.Sprintf("%s exists (version %s): %s again overwrites it, if unchanged; esc cancels",
+			DisplayKey(f.existsKey), FormatVersion(*f.exists), k.Save.Help().Key))
+	case m.writing:
+		footer = st.Muted.Render("saving…")
+	}
+	return m.fitWithFooter(out, footer)
+}
+
+// fitWithFooter fits lines above a footer on the pane's last line.
+func (m *Model) fitWithFooter(lines []string, footer string) string {
+	body := common.Fit(strings.Join(lines, "\n"), m.width, m.height-1)
+	return body + "\n" + common.FitLine(footer, m.width)
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "—"
+	}
+	return s
+}
