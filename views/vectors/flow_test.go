@@ -137,7 +137,7 @@ func TestFlowCreateInsertSearchOnTheEmbeddedCluster(t *testing.T) {
 		t.Fatalf("latency sample: %d samples, rtt %v", m.Samples("flow"), m.result.rtt)
 	}
 	v := m.View()
-	for _, want := range []string{"RESULTS flow · 5 matches · server ", "round trip ", "    1 a ", "    2 c ", "LATENCY flow · last 1 searches"} {
+	for _, want := range []string{"RESULTS flow · 5 matches · server ", "round trip ", "    1 a ", "    2 c ", "LATENCY flow · last search"} {
 		if !strings.Contains(v, want) {
 			t.Errorf("view lacks %q:\n%s", want, v)
 		}

@@ -51,13 +51,13 @@ func (m *Model) latencyLines(height int) []string {
 	srvStats := fmt.Sprintf(" p50 %-6s p99 %-6s", common.FormatLatency(srv50), common.FormatLatency(srv99))
 	rtt, srv := h.series(pickRTT), h.series(pickServer)
 	if height < 4 || len(rtt) < 2 {
-		title += st.Muted.Render(fmt.Sprintf(" · last %d searches, each line scaled from 0 to its max", h.len()))
+		title += st.Muted.Render(" · last " + searches(h.len()) + ", each line scaled from 0 to its max")
 		w := max(1, min(HistoryLen, m.width-11-len(rttStats)-1))
 		return []string{title,
 			st.Muted.Render("round trip ") + st.Accent.Render(common.FitLine(Sparkline(rtt, w), w)) + st.Text.Render(rttStats),
 			st.Muted.Render("server     ") + st.OK.Render(common.FitLine(Sparkline(srv, w), w)) + st.Text.Render(srvStats)}
 	}
-	title += st.Muted.Render(fmt.Sprintf(" · last %d searches · ", h.len())) + st.Text.Render("round trip"+rttStats) +
+	title += st.Muted.Render(" · last "+searches(h.len())+" · ") + st.Text.Render("round trip"+rttStats) +
 		st.Muted.Render(" · ") + st.Text.Render("server"+srvStats)
 	opts := []asciigraph.Option{asciigraph.Height(height - 2), asciigraph.Width(max(10, m.width-12)), asciigraph.Precision(2), asciigraph.LowerBound(0)}
 	if st.Color {
@@ -67,4 +67,11 @@ func (m *Model) latencyLines(height int) []string {
 	}
 	plot := asciigraph.PlotMany([][]float64{rtt, srv}, opts...)
 	return append([]string{title}, strings.Split(plot, "\n")...)
+}
+
+func searches(n int) string {
+	if n == 1 {
+		return "search"
+	}
+	return fmt.Sprintf("%d searches", n)
 }

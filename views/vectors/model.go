@@ -122,8 +122,6 @@ func (m *Model) SetSize(w, h int) {
 	m.width, m.height = w, h
 	m.inputs[fieldQuery].Width = max(1, w-len(m.inputs[fieldQuery].Prompt)-1)
 	m.idInput.Width = max(1, w-len(m.idInput.Prompt)-1)
-	m.inputs[fieldK].Width = 4
-	m.inputs[fieldEf].Width = 7
 	m.inputs[fieldNS].Width = max(1, min(40, w/3))
 }
 

@@ -80,3 +80,28 @@ func TestExactSizeAtEverySize(t *testing.T) {
 		uitest.RequireSize(t, m.View(), sz[0], sz[1])
 	}
 }
+
+// TestGoldenUpstreamByID: a server without the listing, a namespace typed
+// by hand, a by-id search with vectors shown.
+func TestGoldenUpstreamByID(t *testing.T) {
+	m := New(uitest.Common())
+	m.SetSize(100, 24)
+	m.Update(common.TickMsg{At: t0})
+	m.Update(listMsg{at: t0, err: fmt.Errorf("list vector indexes: %w", client.ErrUnsupported)})
+	m.inputs[fieldNS].SetValue("legacy")
+	m.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("m")})
+	m.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("v")})
+	m.idInput.SetValue("doc-1")
+	req, err := m.buildRequest()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ms := []client.VectorMatch{
+		{ID: "doc-1", Distance: 0, Vector: []float32{0.5, -0.25, 1, 0, 0.125, 3}},
+		{ID: "doc-7", Distance: 0.8125, Vector: []float32{0.5, 0.25, 1, 0, 0.125, 2.5}},
+		{ID: "doc-3", Distance: 1.5, Vector: []float32{-1, -0.25, 1, 0.75, 0.125, 3}},
+	}
+	m.Update(searchMsg{req: req, at: t0, query: ms[0].Vector, rtt: 2 * time.Millisecond,
+		res: &client.VectorSearchResult{Matches: ms, SearchTimeUs: 35}})
+	golden.RequireEqual(t, []byte(m.View()))
+}

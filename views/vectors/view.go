@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/charmbracelet/bubbles/textinput"
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/norikv/norikv-console/client"
@@ -136,7 +137,7 @@ func (m *Model) formLines() []string {
 	if m.vectors {
 		vec = "on"
 	}
-	out = append(out, m.inputs[fieldK].View()+"  "+m.inputs[fieldEf].View()+"  "+
+	out = append(out, fitInput(m.inputs[fieldK])+"  "+fitInput(m.inputs[fieldEf])+"  "+
 		opt("consistency ")+st.Accent.Render(m.Consistency().String())+opt(" (c)  vectors ")+st.Accent.Render(vec)+opt(" (v)  ")+
 		m.inputs[fieldNS].View())
 	switch {
@@ -190,7 +191,7 @@ func (m *Model) resultLines(height int) []string {
 	}
 	idW := max(8, min(40, m.width/4))
 	cols := []int{5, idW, 11, 0}
-	out = append(out, st.TableHeader.Render(common.Columns(cols, "    #", "ID", "   DISTANCE", m.extraHeader())))
+	out = append(out, st.TableHeader.Render(common.Columns(cols, "    #", "ID", "   DISTANCE", extraHeader(r.req.vectors))))
 	rows := height - len(out)
 	if rows <= 0 {
 		return out[:height]
@@ -201,7 +202,7 @@ func (m *Model) resultLines(height int) []string {
 	for i := m.scroll; i < len(r.res.Matches) && i < m.scroll+rows; i++ {
 		mt := r.res.Matches[i]
 		extra := bar(mt.Distance, lo, hi, min(extraW, 20))
-		if m.vectors || len(mt.Vector) > 0 {
+		if r.req.vectors {
 			extra = FormatVector(mt.Vector, extraW)
 		}
 		id := mt.ID
@@ -216,8 +217,8 @@ func (m *Model) resultLines(height int) []string {
 	return out
 }
 
-func (m *Model) extraHeader() string {
-	if m.vectors {
+func extraHeader(vectors bool) string {
+	if vectors {
 		return "VECTOR"
 	}
 	return "CLOSENESS (among these results)"
@@ -253,6 +254,15 @@ func (m *Model) recallLine(r *searchMsg) string {
 	}
 	return st.Text.Render(fmt.Sprintf("recall@%d ", r.req.k)) + style.Render(fmt.Sprintf("%.2f (%d/%d)", val, rc.hit, rc.of)) +
 		st.Muted.Render(what+" · reference server "+common.FormatLatency(rc.refServer)+", round trip "+common.FormatLatency(rc.refTime))
+}
+
+// fitInput renders a short field as wide as its value (or placeholder).
+func fitInput(in textinput.Model) string {
+	in.Width = len(in.Value()) + 1
+	if in.Value() == "" {
+		in.Width = len(in.Prompt) + len(in.Placeholder) // the placeholder view counts the prompt in
+	}
+	return in.View()
 }
 
 func ago(d time.Duration) string {
