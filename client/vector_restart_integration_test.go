@@ -3,7 +3,10 @@ package client_test
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
+	"strconv"
 	"testing"
 	"time"
 
@@ -63,6 +66,17 @@ func TestVectorRestart(t *testing.T) {
 	if err != nil || info.ID != nsShard(snap.ns) {
 		t.Fatalf("SnapshotShard = %+v, %v", info, err)
 	}
+	// The snapshot is on disk, and the other group has none (30 s interval,
+	// 8192-entry threshold), so its restarts replay the log.
+	snapLeader, _ := nsReplicas(t, cl, snap.ns)
+	if n := snapshotFiles(cl, snapLeader, snap.ns); n == 0 {
+		t.Fatalf("SnapshotShard left no snapshot on %s", snapLeader)
+	}
+	for _, id := range cl.NodeIDs() {
+		if n := snapshotFiles(cl, id, replay.ns); n != 0 {
+			t.Fatalf("%s already has %d snapshots of %s's group: the log replay case is not one", id, n, replay.ns)
+		}
+	}
 	for _, r := range idx { // a log tail after the snapshot
 		for i := 200; i < 220; i++ {
 			r.insert(t, c, fmt.Sprintf("v%03d", i), vecFor(i, restartDims))
@@ -121,6 +135,14 @@ func TestVectorRestart(t *testing.T) {
 	if err != nil || v != idemVersion {
 		t.Fatalf("replay after a full restart = %+v, %v; want the original %+v", v, err, idemVersion)
 	}
+}
+
+// snapshotFiles counts the snapshots node id holds of ns's group (the
+// server's data layout: DATA/<node>/group-<g>/snapshots).
+func snapshotFiles(cl *cluster.Cluster, id, ns string) int {
+	g := cl.Layout().GroupOfShard(uint32(nsShard(ns)))
+	entries, _ := os.ReadDir(filepath.Join(cl.DataDir(), id, "group-"+strconv.Itoa(g), "snapshots"))
+	return len(entries)
 }
 
 // startClusterWith is startCluster with explicit options.
