@@ -212,6 +212,9 @@ func (m *Model) onWriteError(msg writeMsg, res common.OpResultMsg, shown bool) t
 	case shown:
 		m.detail.conflict = c
 	}
+	if c != nil { // the list shows the old version: read the page again
+		return tea.Batch(m.movePage(0), common.MsgCmd(res))
+	}
 	return common.MsgCmd(res)
 }
 
