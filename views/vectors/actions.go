@@ -26,12 +26,15 @@ func (m *Model) Actions() []common.Action {
 	if ns := m.selected(); ns != "" {
 		out = append(out,
 			common.Action{Title: "Vector search in " + ns, Help: "run the query typed in the vectors pane", Keys: m.keys.Search.Help().Key,
-				Run: func(string) tea.Cmd { return m.reportFormErr(m.search(false, "")) }},
+				Run: func(string) tea.Cmd { return m.reportFormErr(m.search(plainSearch, "")) }},
 			common.Action{Title: "Check recall of " + ns,
 				Help: "compare the query's results with an exact scan of the index (server-side, when the server supports it)",
 				Keys: m.keys.Recall.Help().Key,
-				Run:  func(string) tea.Cmd { return m.reportFormErr(m.search(true, "")) }},
+				Run:  func(string) tea.Cmd { return m.reportFormErr(m.search(recallCheck, "")) }},
 		)
+		out = append(out, common.Action{Title: "Sweep ef for " + ns, Keys: m.keys.Sweep.Help().Key,
+			Help: "run the query at several ef values: recall against an exact scan and latency of each",
+			Run:  func(string) tea.Cmd { return m.reportFormErr(m.search(efSweep, "")) }})
 		add(m.recallAgainstAction())
 		if _, listed := m.index(ns); listed {
 			out = append(out, common.Action{Title: "Random vector search in " + ns, Help: "search with random values", Keys: m.keys.Random.Help().Key,
@@ -84,7 +87,7 @@ func (m *Model) recallAgainstAction() (common.Action, error) {
 			if ref == "" {
 				return common.MsgCmd(common.ErrorMsg{Err: errors.New("type the namespace of a brute_force index holding the same vectors")})
 			}
-			return m.reportFormErr(m.search(true, ref))
+			return m.reportFormErr(m.search(recallCheck, ref))
 		},
 	}, nil
 }
@@ -111,7 +114,7 @@ func (m *Model) similarAction() (common.Action, error) {
 		Run: func(arg string) tea.Cmd {
 			m.idInput.SetValue(strings.TrimSpace(arg))
 			m.mode = modeByID
-			return m.reportFormErr(m.search(false, ""))
+			return m.reportFormErr(m.search(plainSearch, ""))
 		},
 	}, nil
 }

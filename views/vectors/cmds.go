@@ -27,8 +27,18 @@ func listCmd(c common.Common, reqID int) tea.Cmd {
 	}
 }
 
-// searchCmd runs one search, or the two searches of a recall check.
-func searchCmd(c common.Common, reqID int, req searchRequest, recall bool) tea.Cmd {
+// searchKind says what a search command runs besides the user's search.
+type searchKind int
+
+const (
+	plainSearch searchKind = iota
+	recallCheck            // plus an exact reference search
+	efSweep                // plus the reference and the query at several ef
+)
+
+// searchCmd runs one search, plus the reference search of a recall check
+// or the searches of an ef sweep.
+func searchCmd(c common.Common, reqID int, req searchRequest, kind searchKind) tea.Cmd {
 	return func() tea.Msg {
 		ctx, cancel := c.Context()
 		defer cancel()
@@ -45,8 +55,12 @@ func searchCmd(c common.Common, reqID int, req searchRequest, recall bool) tea.C
 			msg.err = fmt.Errorf("search %s: %w", req.namespace, msg.err)
 			return msg
 		}
-		if recall {
-			msg.recall, msg.err = referenceSearch(ctx, c.Client, req, msg.query, msg.res.Matches)
+		if kind == plainSearch {
+			return msg
+		}
+		msg.recall, msg.err = referenceSearch(ctx, c.Client, req, msg.query, msg.res.Matches)
+		if kind == efSweep && msg.err == nil {
+			msg.sweep, msg.err = sweep(ctx, c.Client, req, msg.query, msg.recall.refMatch)
 		}
 		return msg
 	}

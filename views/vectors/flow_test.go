@@ -152,6 +152,15 @@ func TestFlowCreateInsertSearchOnTheEmbeddedCluster(t *testing.T) {
 		t.Errorf("recall line:\n%s", v)
 	}
 
+	// An ef sweep: every ef finds all five.
+	typeKeys(m, "w")
+	if sw := m.result.sweep; m.result.err != nil || len(sw) != 7 || sw[0].ef != 10 || sw[6].hit != 5 || sw[6].of != 5 {
+		t.Fatalf("sweep: err %v, %+v", m.result.err, sw)
+	}
+	if v := m.View(); !strings.Contains(v, "EF SWEEP recall@10 against an exact scan") || !strings.Contains(v, "   640 1.00 (5/5)") {
+		t.Errorf("sweep view:\n%s", v)
+	}
+
 	// Similar to b: b itself first, at distance 0, read at stale_ok.
 	typeKeys(m, "c", "c")
 	if out := pump(m, mustAction(t, m, "Find vectors similar to an id in flow").Run("b")); len(out) != 0 {
@@ -167,8 +176,8 @@ func TestFlowCreateInsertSearchOnTheEmbeddedCluster(t *testing.T) {
 	if r := m.Result(); m.result.err != nil || len(r.Matches) != 4 || r.Matches[0].ID != "c" {
 		t.Fatalf("after deleting a: %v %+v", m.result.err, r)
 	}
-	if m.Samples("flow") != 4 {
-		t.Errorf("samples = %d, want 4 (search, recall, similar, search)", m.Samples("flow"))
+	if m.Samples("flow") != 5 {
+		t.Errorf("samples = %d, want 5 (search, recall, sweep, similar, search)", m.Samples("flow"))
 	}
 
 	// A search with the wrong dimension count never leaves the pane.

@@ -16,6 +16,7 @@ type KeyMap struct {
 	Consistency key.Binding
 	Vectors     key.Binding // include vectors in results
 	Recall      key.Binding
+	Sweep       key.Binding // recall and latency at several ef
 	Refresh     key.Binding
 	Insert      key.Binding
 	Delete      key.Binding
@@ -38,6 +39,7 @@ func DefaultKeyMap() *KeyMap {
 		Consistency: key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "consistency")),
 		Vectors:     key.NewBinding(key.WithKeys("v"), key.WithHelp("v", "show vectors")),
 		Recall:      key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "check recall")),
+		Sweep:       key.NewBinding(key.WithKeys("w"), key.WithHelp("w", "ef sweep (recall and latency per ef)")),
 		Refresh:     key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "refresh indexes")),
 		Insert:      key.NewBinding(key.WithKeys("I"), key.WithHelp("I", "insert vector")),
 		Delete:      key.NewBinding(key.WithKeys("X"), key.WithHelp("X", "delete vector")),
@@ -52,7 +54,7 @@ func (k *KeyMap) Named() map[string]*key.Binding {
 	return map[string]*key.Binding{
 		"edit": &k.Edit, "namespace": &k.Namespace, "search": &k.Search, "next-field": &k.NextField,
 		"prev-field": &k.PrevField, "leave": &k.Leave, "mode": &k.Mode, "random": &k.Random,
-		"consistency": &k.Consistency, "vectors": &k.Vectors, "recall": &k.Recall, "refresh": &k.Refresh,
+		"consistency": &k.Consistency, "vectors": &k.Vectors, "recall": &k.Recall, "sweep": &k.Sweep, "refresh": &k.Refresh,
 		"insert": &k.Insert, "delete": &k.Delete, "create": &k.Create, "drop": &k.Drop, "similar": &k.Similar,
 	}
 }

@@ -32,6 +32,9 @@ func (m *Model) latencyHeight(avail int) int {
 		if r.recall != nil {
 			need++
 		}
+		if r.sweep != nil {
+			need += len(r.sweep) + 2
+		}
 	}
 	return max(graphMin, min(graphMax, avail-need))
 }

@@ -201,7 +201,7 @@ func (m *Model) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{g.Up, g.Down, g.PageUp, g.PageDown, k.Refresh, k.Namespace},
 		{k.Edit, k.Search, k.Random, k.Mode, k.Similar, k.NextField, k.PrevField, k.Leave},
-		{k.Consistency, k.Vectors, k.Recall},
+		{k.Consistency, k.Vectors, k.Recall, k.Sweep},
 		{k.Insert, k.Delete, k.Create, k.Drop},
 	}
 }

@@ -40,8 +40,18 @@ type searchMsg struct {
 	res   *client.VectorSearchResult
 	rtt   time.Duration
 	err   error
-	// recall is set for a recall check once both searches answered.
+	// recall is set for a recall check or a sweep once both searches answered.
 	recall *recallResult
+	// sweep is set for an ef sweep: recall and latency per ef.
+	sweep []sweepPoint
+}
+
+// sweepPoint is the query's recall and latency at one ef.
+type sweepPoint struct {
+	ef      int
+	hit, of int
+	server  time.Duration
+	rtt     time.Duration
 }
 
 // recallResult compares the user's search with a reference search.

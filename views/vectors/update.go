@@ -128,7 +128,7 @@ func (m *Model) onKey(msg tea.KeyMsg) tea.Cmd {
 	case key.Matches(msg, k.Namespace):
 		return m.focusField(fieldNS)
 	case key.Matches(msg, k.Search):
-		return m.search(false, "")
+		return m.search(plainSearch, "")
 	case key.Matches(msg, k.Random):
 		return m.randomSearch()
 	case key.Matches(msg, k.Mode):
@@ -138,7 +138,9 @@ func (m *Model) onKey(msg tea.KeyMsg) tea.Cmd {
 	case key.Matches(msg, k.Vectors):
 		m.vectors = !m.vectors
 	case key.Matches(msg, k.Recall):
-		return m.search(true, "")
+		return m.search(recallCheck, "")
+	case key.Matches(msg, k.Sweep):
+		return m.search(efSweep, "")
 	case key.Matches(msg, k.Refresh):
 		return m.refresh()
 	case key.Matches(msg, k.Similar):
@@ -167,7 +169,7 @@ func (m *Model) onTypingKey(msg tea.KeyMsg) tea.Cmd {
 		if m.focus == fieldNS {
 			m.selectNamespace(strings.TrimSpace(m.Namespace()))
 		}
-		return m.search(false, "")
+		return m.search(plainSearch, "")
 	case key.Matches(msg, k.NextField):
 		return m.focusField((m.focus + 1) % numFields)
 	case key.Matches(msg, k.PrevField):
@@ -268,10 +270,10 @@ func (m *Model) buildRequest() (searchRequest, error) {
 	return req, nil
 }
 
-// search validates the form and starts a search, or a recall check when
-// recall is set (against an exact scan of the index refNS, or of the same
-// index when refNS is "").
-func (m *Model) search(recall bool, refNS string) tea.Cmd {
+// search validates the form and starts a search, with a recall check or an
+// ef sweep by kind (against an exact scan of the index refNS, or of the
+// same index when refNS is "").
+func (m *Model) search(kind searchKind, refNS string) tea.Cmd {
 	req, err := m.buildRequest()
 	m.formErr = err
 	if err != nil {
@@ -281,12 +283,12 @@ func (m *Model) search(recall bool, refNS string) tea.Cmd {
 		m.formErr = errors.New("not connected yet: wait for the header to say connected")
 		return nil
 	}
-	if recall && refNS != req.namespace {
+	if kind != plainSearch && refNS != req.namespace {
 		req.recallRef = refNS
 	}
 	m.searchReq++
 	m.searching = true
-	return searchCmd(m.common, m.searchReq, req, recall)
+	return searchCmd(m.common, m.searchReq, req, kind)
 }
 
 // randomSearch fills the query with random values of the index's
@@ -299,7 +301,7 @@ func (m *Model) randomSearch() tea.Cmd {
 	}
 	m.inputs[fieldQuery].SetValue(FormatValues(RandomVector(m.rng, ix.Dimensions)))
 	m.mode = modeVector
-	return m.search(false, "")
+	return m.search(plainSearch, "")
 }
 
 // runAction hands a palette action to the root (prompt, confirmation, run),

@@ -105,3 +105,30 @@ func TestGoldenUpstreamByID(t *testing.T) {
 		res: &client.VectorSearchResult{Matches: ms, SearchTimeUs: 35}})
 	golden.RequireEqual(t, []byte(m.View()))
 }
+
+// TestGoldenSweep: an ef sweep of a query whose default ef misses.
+func TestGoldenSweep(t *testing.T) {
+	m := listed(100, 40)
+	m.inputs[fieldQuery].SetValue("0.5 0.5 0.5")
+	req, err := m.buildRequest()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ms := matches(10)
+	m.Update(searchMsg{req: req, at: t0, query: req.query, rtt: 400 * time.Microsecond,
+		res:    &client.VectorSearchResult{Matches: ms, SearchTimeUs: 12},
+		recall: &recallResult{ref: "docs", exact: true, refEf: RecallEf, hit: 3, of: 10, refTime: 900 * time.Microsecond, refServer: 80 * time.Microsecond},
+		sweep: []sweepPoint{{ef: 10, hit: 3, of: 10, server: 12 * time.Microsecond, rtt: 300 * time.Microsecond},
+			{ef: 20, hit: 6, of: 10, server: 20 * time.Microsecond, rtt: 310 * time.Microsecond},
+			{ef: 40, hit: 9, of: 10, server: 31 * time.Microsecond, rtt: 330 * time.Microsecond},
+			{ef: 80, hit: 10, of: 10, server: 52 * time.Microsecond, rtt: 360 * time.Microsecond}}})
+	golden.RequireEqual(t, []byte(m.View()))
+}
+
+func TestEfsFor(t *testing.T) {
+	for k, want := range map[int]string{1: "[1 10 20 40 80 160 320]", 10: "[10 20 40 80 160 320 640]", 100: "[100 160 320 640]", 1000: "[1000]"} {
+		if got := fmt.Sprint(efsFor(k)); got != want {
+			t.Errorf("efsFor(%d) = %s, want %s", k, got, want)
+		}
+	}
+}

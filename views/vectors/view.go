@@ -186,6 +186,9 @@ func (m *Model) resultLines(height int) []string {
 	if r.recall != nil {
 		out = append(out, wrapStyled(m.recallLine(r), m.width)...)
 	}
+	if r.sweep != nil {
+		out = append(out, m.sweepLines(r)...)
+	}
 	if len(r.res.Matches) == 0 {
 		return append(out, st.Muted.Render("no match: the index is empty"))
 	}
