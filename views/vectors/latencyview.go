@@ -36,7 +36,10 @@ func (m *Model) latencyHeight(avail int) int {
 			need += len(r.sweep) + 2
 		}
 	}
-	return max(graphMin, min(graphMax, avail-need))
+	if avail-need < graphMin {
+		return 3 // the results need the room: sparklines
+	}
+	return min(graphMax, avail-need)
 }
 
 // latencyLines draws the selected namespace's recent search latencies.
@@ -76,5 +79,5 @@ func searches(n int) string {
 	if n == 1 {
 		return "search"
 	}
-	return fmt.Sprintf("%d searches", n)
+	return plural(n, "search", "searches")
 }

@@ -300,6 +300,7 @@ func (m *Model) randomSearch() tea.Cmd {
 		return nil
 	}
 	m.inputs[fieldQuery].SetValue(FormatValues(RandomVector(m.rng, ix.Dimensions)))
+	m.inputs[fieldQuery].CursorStart() // show the first values, not the last
 	m.mode = modeVector
 	return m.search(plainSearch, "")
 }

@@ -66,7 +66,7 @@ func (m *Model) listLines() []string {
 	case m.listedAt.IsZero():
 		note = st.Muted.Render("  loading…")
 	default:
-		note = st.Muted.Render(fmt.Sprintf("  %d indexes · refreshed %s ago · r refresh", len(m.indexes), ago(m.now.Sub(m.listedAt))))
+		note = st.Muted.Render(fmt.Sprintf("  %s · refreshed %s ago · r refresh", plural(len(m.indexes), "index", "indexes"), ago(m.now.Sub(m.listedAt))))
 	}
 	cols := m.listColumns()
 	out := []string{title + note,
@@ -266,6 +266,13 @@ func fitInput(in textinput.Model) string {
 		in.Width = len(in.Prompt) + len(in.Placeholder) // the placeholder view counts the prompt in
 	}
 	return in.View()
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return strconv.Itoa(n) + " " + many
 }
 
 func ago(d time.Duration) string {
