@@ -133,7 +133,7 @@ func durationText(d time.Duration) string {
 	case d < time.Second:
 		return d.String()
 	}
-	d = d.Round(time.Second)
+	d = d.Truncate(time.Second) // like FormatTTL: never more than is left
 	h, m, sec := d/time.Hour, d%time.Hour/time.Minute, d%time.Minute/time.Second
 	var b strings.Builder
 	if h > 0 {
@@ -228,23 +228,31 @@ func hexDump(b []byte, width int) []string {
 			break
 		}
 	}
+	const digits = "0123456789abcdef"
 	out := make([]string, 0, len(b)/per+1)
+	line := make([]byte, 0, 10+per*4+2)
 	for off := 0; off < len(b); off += per {
 		chunk := b[off:min(off+per, len(b))]
-		var hx, asc strings.Builder
+		line = line[:0]
+		for shift := 28; shift >= 0; shift -= 4 {
+			line = append(line, digits[(off>>shift)&0xf])
+		}
+		line = append(line, ' ', ' ')
 		for i := 0; i < per; i++ {
 			if i < len(chunk) {
-				fmt.Fprintf(&hx, "%02x ", chunk[i])
-				c := chunk[i]
-				if c < 0x20 || c > 0x7e {
-					c = '.'
-				}
-				asc.WriteByte(c)
+				line = append(line, digits[chunk[i]>>4], digits[chunk[i]&0xf], ' ')
 			} else {
-				hx.WriteString("   ")
+				line = append(line, ' ', ' ', ' ')
 			}
 		}
-		out = append(out, fmt.Sprintf("%08x  %s|%s|", off, hx.String(), asc.String()))
+		line = append(line, '|')
+		for _, c := range chunk {
+			if c < 0x20 || c > 0x7e {
+				c = '.'
+			}
+			line = append(line, c)
+		}
+		out = append(out, string(append(line, '|')))
 	}
 	return out
 }

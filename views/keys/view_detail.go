@@ -48,7 +48,11 @@ func (m *Model) detailView() string {
 	case kind == kindJSON:
 		what = "JSON, indented"
 	}
-	out = append(out, st.Title.Render("VALUE")+st.Muted.Render(fmt.Sprintf("  %s · %d lines", what, len(lines))))
+	count := fmt.Sprintf("%d lines", len(lines))
+	if len(lines) == 1 {
+		count = "1 line"
+	}
+	out = append(out, st.Title.Render("VALUE")+st.Muted.Render("  "+what+" · "+count))
 	rows := max(0, m.height-detailHeaderLines-1)
 	d.scroll = max(0, min(d.scroll, len(lines)-rows))
 	for i := d.scroll; i < len(lines) && i < d.scroll+rows; i++ {

@@ -1,0 +1,32 @@
+package keys
+
+import (
+	"math/rand"
+	"testing"
+
+	"github.com/norikv/norikv-console/client"
+)
+
+// BenchmarkHexDumpOneMiB renders the largest value the server stores (1 MiB)
+// as a hex dump, once per detail view width.
+func BenchmarkHexDumpOneMiB(b *testing.B) {
+	v := make([]byte, 1<<20)
+	rand.New(rand.NewSource(1)).Read(v)
+	b.SetBytes(int64(len(v)))
+	for b.Loop() {
+		hexDump(v, 120)
+	}
+}
+
+// BenchmarkListView draws a full page of the largest size the pane asks for.
+func BenchmarkListView(b *testing.B) {
+	h := loaded(b, 120, 40)
+	var page []client.KeyEntry
+	for len(page) < DefaultPageSize {
+		page = append(page, sampleEntries()...)
+	}
+	h.send(pageMsg{reqID: h.m.listReq, at: t0, res: &client.ScanResult{Entries: page[:DefaultPageSize]}})
+	for b.Loop() {
+		_ = h.m.View()
+	}
+}
