@@ -8,6 +8,7 @@ type KeyMap struct {
 	Edit        key.Binding // focus the query field
 	Namespace   key.Binding // type a namespace by hand
 	Search      key.Binding // run the search with the current inputs
+	Run         key.Binding // search, while typing
 	NextField   key.Binding // while typing
 	PrevField   key.Binding // while typing
 	Leave       key.Binding // stop typing
@@ -31,6 +32,7 @@ func DefaultKeyMap() *KeyMap {
 		Edit:        key.NewBinding(key.WithKeys("enter", "e"), key.WithHelp("enter/e", "type the query")),
 		Namespace:   key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "type a namespace")),
 		Search:      key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "search again")),
+		Run:         key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "search")),
 		NextField:   key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "next field")),
 		PrevField:   key.NewBinding(key.WithKeys("shift+tab"), key.WithHelp("shift+tab", "previous field")),
 		Leave:       key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "stop typing")),
@@ -52,7 +54,7 @@ func DefaultKeyMap() *KeyMap {
 // Named maps rebindable action names to bindings ("vectors.search", ...).
 func (k *KeyMap) Named() map[string]*key.Binding {
 	return map[string]*key.Binding{
-		"edit": &k.Edit, "namespace": &k.Namespace, "search": &k.Search, "next-field": &k.NextField,
+		"edit": &k.Edit, "namespace": &k.Namespace, "search": &k.Search, "run": &k.Run, "next-field": &k.NextField,
 		"prev-field": &k.PrevField, "leave": &k.Leave, "mode": &k.Mode, "random": &k.Random,
 		"consistency": &k.Consistency, "vectors": &k.Vectors, "recall": &k.Recall, "sweep": &k.Sweep, "refresh": &k.Refresh,
 		"insert": &k.Insert, "delete": &k.Delete, "create": &k.Create, "drop": &k.Drop, "similar": &k.Similar,

@@ -189,7 +189,7 @@ func (m *Model) input(f int) *textinput.Model {
 // ShortHelp implements help.KeyMap.
 func (m *Model) ShortHelp() []key.Binding {
 	if m.focus != fieldNone {
-		return []key.Binding{m.common.Keys.Enter, m.keys.NextField, m.keys.Leave}
+		return []key.Binding{m.keys.Run, m.keys.NextField, m.keys.Leave}
 	}
 	return []key.Binding{m.keys.Edit, m.keys.Random, m.keys.Recall, m.keys.Mode}
 }
@@ -200,7 +200,7 @@ func (m *Model) FullHelp() [][]key.Binding {
 	k := m.keys
 	return [][]key.Binding{
 		{g.Up, g.Down, g.PageUp, g.PageDown, k.Refresh, k.Namespace},
-		{k.Edit, k.Search, k.Random, k.Mode, k.Similar, k.NextField, k.PrevField, k.Leave},
+		{k.Edit, k.Run, k.Search, k.Random, k.Mode, k.Similar, k.NextField, k.PrevField, k.Leave},
 		{k.Consistency, k.Vectors, k.Recall, k.Sweep},
 		{k.Insert, k.Delete, k.Create, k.Drop},
 	}

@@ -35,6 +35,12 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 		}
 		return tea.Batch(common.MsgCmd(msg.res), m.refresh())
 	case tea.KeyMsg:
+		if msg.Paste && m.focus == fieldNone {
+			// A paste is a query (a vector copied from elsewhere), never
+			// a string of pane shortcuts.
+			cmd := m.focusField(fieldQuery)
+			return tea.Batch(cmd, m.onTypingKey(msg))
+		}
 		if m.focus != fieldNone {
 			return m.onTypingKey(msg)
 		}
@@ -81,6 +87,11 @@ func (m *Model) onList(msg listMsg) {
 // when it is listed.
 func (m *Model) selectNamespace(ns string) {
 	m.inputs[fieldNS].SetValue(ns)
+	m.syncCursor(ns)
+}
+
+// syncCursor moves the list cursor to ns's row when it is listed.
+func (m *Model) syncCursor(ns string) {
 	for i, ix := range m.visible() {
 		if ix.Namespace == ns {
 			m.cursor = i
@@ -165,7 +176,7 @@ func (m *Model) onTypingKey(msg tea.KeyMsg) tea.Cmd {
 	case key.Matches(msg, k.Leave):
 		m.blur()
 		return nil
-	case key.Matches(msg, m.common.Keys.Enter):
+	case key.Matches(msg, k.Run):
 		if m.focus == fieldNS {
 			m.selectNamespace(strings.TrimSpace(m.Namespace()))
 		}
@@ -179,7 +190,7 @@ func (m *Model) onTypingKey(msg tea.KeyMsg) tea.Cmd {
 	var cmd tea.Cmd
 	*in, cmd = in.Update(msg)
 	if m.focus == fieldNS {
-		m.selectNamespace(m.Namespace())
+		m.syncCursor(m.Namespace())
 	}
 	return cmd
 }
@@ -333,7 +344,7 @@ func (m *Model) onMouse(msg tea.MouseMsg) {
 	case msg.Button == tea.MouseButtonWheelDown:
 		m.scroll++
 	case msg.Button == tea.MouseButtonLeft && msg.Action == tea.MouseActionPress:
-		if i := msg.Y - listTop - m.listFirst(); msg.Y >= listTop && i >= 0 && i < len(m.visible()) && msg.Y < listTop+m.listRows() {
+		if i := msg.Y - listTop + m.listFirst(); msg.Y >= listTop && msg.Y < listTop+m.listRows() && i < len(m.visible()) {
 			m.cursor = i
 			m.inputs[fieldNS].SetValue(m.visible()[i].Namespace)
 		}

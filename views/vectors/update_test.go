@@ -10,6 +10,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/norikv/norikv-console/client"
+	"github.com/norikv/norikv-console/keybindings"
 	"github.com/norikv/norikv-console/ui/common"
 	"github.com/norikv/norikv-console/ui/ops"
 	"github.com/norikv/norikv-console/ui/uitest"
@@ -279,5 +280,49 @@ func TestEmptyAndNoIndexViews(t *testing.T) {
 		t.Fatalf("drop without an index: %v", msgs)
 	} else if e, ok := msgs[0].(common.ErrorMsg); !ok || !errors.Is(e.Err, errNoNamespace) {
 		t.Errorf("drop without an index: %#v", msgs[0])
+	}
+}
+
+func TestPasteGoesToTheQueryAndKeysRebind(t *testing.T) {
+	m := listed(80, 24)
+	m.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("[0.5, 1, 2]"), Paste: true})
+	if !m.CapturingInput() || m.focus != fieldQuery || m.inputs[fieldQuery].Value() != "[0.5, 1, 2]" {
+		t.Fatalf("paste: focus %d value %q", m.focus, m.inputs[fieldQuery].Value())
+	}
+	if req, err := m.buildRequest(); err != nil || len(req.query) != 3 || req.query[2] != 2 {
+		t.Fatalf("pasted JSON array: %+v %v", req, err)
+	}
+	// Shortcuts typed into a field are text, not commands.
+	press(m, "D")
+	if !strings.HasSuffix(m.inputs[fieldQuery].Value(), "D") {
+		t.Fatalf("D while typing: %q", m.inputs[fieldQuery].Value())
+	}
+
+	err := keybindings.Rebind(map[string]keybindings.Named{"vectors": m.Keys()}, map[string][]string{"vectors.sweep": {"W"}})
+	if err != nil || m.Keys().Sweep.Keys()[0] != "W" {
+		t.Fatalf("rebind: %v %v", err, m.Keys().Sweep.Keys())
+	}
+	for name, b := range DefaultKeyMap().Named() {
+		if len(b.Keys()) == 0 || b.Help().Desc == "" {
+			t.Errorf("binding %s has no key or no help", name)
+		}
+	}
+}
+
+func TestClickOnAScrolledList(t *testing.T) {
+	m := New(uitest.Common())
+	m.SetSize(80, 16) // room for two index rows
+	var many []client.VectorIndexInfo
+	for i := 0; i < 6; i++ {
+		many = append(many, client.VectorIndexInfo{Namespace: fmt.Sprintf("ns%d", i), Dimensions: 4, Distance: client.DistanceCosine})
+	}
+	m.Update(listMsg{at: t0, indexes: many})
+	press(m, "down", "down", "down")
+	if m.listRows() != 2 || m.listFirst() != 2 {
+		t.Fatalf("rows %d first %d", m.listRows(), m.listFirst())
+	}
+	m.Update(tea.MouseMsg{X: 3, Y: listTop, Button: tea.MouseButtonLeft, Action: tea.MouseActionPress})
+	if m.Namespace() != "ns2" {
+		t.Fatalf("click on the first row shown selects %q, want ns2", m.Namespace())
 	}
 }
