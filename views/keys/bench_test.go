@@ -30,3 +30,31 @@ func BenchmarkListView(b *testing.B) {
 		_ = h.m.View()
 	}
 }
+
+// BenchmarkEditorOpen16KiBBinary opens the editor on the largest binary
+// value it takes (1,024 lines of hex digits, the slow case) and draws it.
+func BenchmarkEditorOpen16KiBBinary(b *testing.B) {
+	v := make([]byte, maxEditLines*hexBytesPerLine)
+	rand.New(rand.NewSource(1)).Read(v)
+	h := loaded(b, 120, 40)
+	h.openDetail(&client.GetResult{Value: v, Version: client.Version{Term: 1, Index: 1}})
+	for b.Loop() {
+		h.press("e")
+		_ = h.m.View()
+		h.press("esc")
+	}
+}
+
+// BenchmarkEditorKeystroke16KiBBinary is one key typed in that editor and
+// the redraw that follows.
+func BenchmarkEditorKeystroke16KiBBinary(b *testing.B) {
+	v := make([]byte, maxEditLines*hexBytesPerLine)
+	rand.New(rand.NewSource(1)).Read(v)
+	h := loaded(b, 120, 40)
+	h.openDetail(&client.GetResult{Value: v, Version: client.Version{Term: 1, Index: 1}})
+	h.press("e")
+	for b.Loop() {
+		h.press("right")
+		_ = h.m.View()
+	}
+}

@@ -3,6 +3,7 @@ package keys
 import (
 	"bytes"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/charmbracelet/bubbles/cursor"
@@ -72,24 +73,44 @@ func (m *Model) startEdit() tea.Cmd {
 	if m.common.ReadOnly {
 		return refuse(op, ops.ErrReadOnly)
 	}
-	if len(t.value) > maxEditBytes {
-		return refuse(op, fmt.Errorf("the value is %s: the editor opens values up to %s", FormatSize(uint64(len(t.value))), FormatSize(maxEditBytes)))
-	}
 	e := &editor{key: t.key, base: t.version, expires: t.expires, area: newArea(m.common.Styles)}
-	// Edit as text only when the text area gives the exact bytes back (it
-	// turns tabs into spaces and drops control characters); else as hex.
-	e.area.SetValue(string(t.value))
-	if kindOf(t.value) == kindBinary || e.area.Value() != string(t.value) {
+	text, err := e.load(t.value)
+	if err != nil {
+		return refuse(op, err)
+	}
+	e.area.SetValue(text)
+	if !e.hex && e.area.Value() != text {
+		// The text area changed the text (it expands tabs and drops control
+		// characters): saving would change the value, so edit it as hex.
 		e.hex = true
-		e.area.SetValue(toHexText(t.value))
+		if text, err = e.load(t.value); err != nil {
+			return refuse(op, err)
+		}
+		e.area.SetValue(text)
 	}
-	for e.area.Line() > 0 {
-		e.area.CursorUp()
-	}
-	e.area.CursorStart()
 	e.setSize(m.width, m.height)
 	m.edit, m.mode = e, modeEdit
-	return e.area.Focus()
+	cmd := e.area.Focus()
+	e.area, _ = e.area.Update(tea.KeyMsg{Type: tea.KeyCtrlHome}) // to the top
+	return cmd
+}
+
+// load returns the text the editor shows for v, as hex digits when e.hex is
+// set or v is binary, or an error when it is too big to edit here.
+func (e *editor) load(v []byte) (string, error) {
+	if len(v) > maxEditBytes {
+		return "", fmt.Errorf("the value is %s: the editor opens values up to %s", FormatSize(uint64(len(v))), FormatSize(maxEditBytes))
+	}
+	e.hex = e.hex || kindOf(v) == kindBinary
+	text, as := string(v), "text"
+	if e.hex {
+		text, as = toHexText(v), "hex digits"
+	}
+	if n := strings.Count(text, "\n") + 1; n > maxEditLines {
+		return "", fmt.Errorf("the value is %d lines as %s: the editor opens up to %d lines (binary values up to %s)",
+			n, as, maxEditLines, FormatSize(maxEditLines*hexBytesPerLine))
+	}
+	return text, nil
 }
 
 func (e *editor) setSize(w, h int) {

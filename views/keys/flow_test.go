@@ -182,8 +182,30 @@ func TestFlowOnARealCluster(t *testing.T) {
 		t.Fatalf("edit dropped the TTL or the value: %q %v", got.Value, got.ExpiresAt())
 	}
 
-	// A new key from the form, then the same key again: a warning first.
+	// A TTL from the list: the value is read and re-put only if the key is
+	// still at the listed version.
 	h.m.Back()
+	h.press("g", "down", "down") // flow:3
+	h.press("t")
+	h.run(h.lastAction().Run("30s"))
+	if got, _ := get(t, c, "flow:3"); string(got.Value) != "value 3" || got.ExpiresAt().IsZero() {
+		t.Fatalf("TTL from the list: %q expires %v", got.Value, got.ExpiresAt())
+	}
+	h.press("t")
+	ttl := h.lastAction()
+	now := put(t, c, "flow:3", "value 3 again", nil)
+	h.run(ttl.Run("1h"))
+	if _, cur, ok := h.m.Conflict(); ok || cur != nil {
+		t.Log("the detail is not shown: the conflict goes to the status line")
+	}
+	if r := h.lastResult(); r.Err == nil || !strings.Contains(r.Err.Error(), "changed since it was listed") || !strings.Contains(r.Err.Error(), FormatVersion(now)) {
+		t.Fatalf("TTL on a stale listing: %+v", r)
+	}
+	if got, _ := get(t, c, "flow:3"); got.Version != now || !got.ExpiresAt().IsZero() {
+		t.Fatalf("the stale TTL change was written: %+v", got)
+	}
+
+	// A new key from the form, then the same key again: a warning first.
 	h.press("a") // the key field starts with the prefix filter
 	h.typeText("new")
 	h.press("tab")

@@ -277,3 +277,24 @@ func TestMouseSelectsAndOpens(t *testing.T) {
 		t.Fatal("a click on the selected row did not open it")
 	}
 }
+
+func TestEditorStartsAtTheTopAndRefusesHugeValues(t *testing.T) {
+	h := loaded(t, 80, 24)
+	var lines []string
+	for i := 0; i < 100; i++ {
+		lines = append(lines, fmt.Sprintf("line %d", i))
+	}
+	h.openDetail(&client.GetResult{Value: []byte(strings.Join(lines, "\n")), Version: client.Version{Term: 1, Index: 3}})
+	h.press("e")
+	if h.m.edit.area.Line() != 0 || !strings.Contains(h.m.View(), "\nline 0 ") {
+		t.Fatalf("editor not at the top (line %d):\n%s", h.m.edit.area.Line(), h.m.View())
+	}
+	h.press("esc")
+	for _, v := range [][]byte{make([]byte, maxEditBytes+1), []byte(strings.Repeat("x\n", maxEditLines))} {
+		h.openDetail(&client.GetResult{Value: v, Version: client.Version{Term: 1, Index: 4}})
+		h.press("e")
+		if r := h.lastResult(); r.Err == nil || !strings.Contains(r.Err.Error(), "the editor opens") || h.m.Mode() != "detail" {
+			t.Fatalf("%d-byte value: %+v, mode %s", len(v), r, h.m.Mode())
+		}
+	}
+}

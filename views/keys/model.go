@@ -23,9 +23,13 @@ const (
 // DefaultPageSize is how many keys one page holds.
 const DefaultPageSize = 100
 
-// maxEditBytes bounds the values the editor opens: larger ones would make
-// the text area crawl.
-const maxEditBytes = 64 << 10
+// The editor opens values up to maxEditBytes and maxEditLines (as shown:
+// binary values as hex take a line per 16 bytes): the text area redraws
+// every line on each key, so larger values would make typing crawl.
+const (
+	maxEditBytes = 64 << 10
+	maxEditLines = 1024
+)
 
 type mode int
 
