@@ -117,8 +117,8 @@ func writeCheck(c common.Common) error {
 	return nil
 }
 
-// writeCmd runs one write off the update loop and reports it as an opDoneMsg.
-func writeCmd(c common.Common, op, selectNS string, run func(ctx context.Context) (string, error)) tea.Cmd {
+// writeCmd runs one write off the update loop and reports it as done.
+func writeCmd(c common.Common, op string, done opDoneMsg, run func(ctx context.Context) (string, error)) tea.Cmd {
 	if err := writeCheck(c); err != nil {
 		return common.MsgCmd(opDoneMsg{res: common.OpResultMsg{Op: op, Err: fmt.Errorf("%s: %w", op, err)}})
 	}
@@ -127,19 +127,18 @@ func writeCmd(c common.Common, op, selectNS string, run func(ctx context.Context
 		defer cancel()
 		start := time.Now()
 		info, err := run(ctx)
-		res := common.OpResultMsg{Op: op, Latency: time.Since(start), Info: info}
+		done.res = common.OpResultMsg{Op: op, Latency: time.Since(start), Info: info}
 		if err != nil {
-			res.Err = fmt.Errorf("%s: %w", op, err)
-			selectNS = ""
+			done.res.Err = fmt.Errorf("%s: %w", op, err)
 		}
-		return opDoneMsg{res: res, selectNS: selectNS}
+		return done
 	}
 }
 
 // insertCmd upserts one vector.
 func insertCmd(c common.Common, ns, id string, v []float32) tea.Cmd {
 	op := fmt.Sprintf("insert vector %s into %s", strconv.Quote(id), ns)
-	return writeCmd(c, op, "", func(ctx context.Context) (string, error) {
+	return writeCmd(c, op, opDoneMsg{}, func(ctx context.Context) (string, error) {
 		ver, err := c.Client.VectorInsert(ctx, ns, id, v, nil)
 		if err != nil {
 			return "", err
@@ -151,7 +150,7 @@ func insertCmd(c common.Common, ns, id string, v []float32) tea.Cmd {
 // deleteCmd deletes one vector.
 func deleteCmd(c common.Common, ns, id string) tea.Cmd {
 	op := fmt.Sprintf("delete vector %s from %s", strconv.Quote(id), ns)
-	return writeCmd(c, op, "", func(ctx context.Context) (string, error) {
+	return writeCmd(c, op, opDoneMsg{}, func(ctx context.Context) (string, error) {
 		ok, err := c.Client.VectorDelete(ctx, ns, id, nil)
 		if err != nil {
 			return "", err
@@ -166,7 +165,7 @@ func deleteCmd(c common.Common, ns, id string) tea.Cmd {
 // createCmd creates an index.
 func createCmd(c common.Common, spec CreateSpec) tea.Cmd {
 	op := fmt.Sprintf("create index %s (%d dims, %s, %s)", spec.Namespace, spec.Dims, spec.Distance, spec.Type)
-	return writeCmd(c, op, spec.Namespace, func(ctx context.Context) (string, error) {
+	return writeCmd(c, op, opDoneMsg{selectNS: spec.Namespace}, func(ctx context.Context) (string, error) {
 		opts := spec.Opts
 		created, err := c.Client.VectorCreateIndex(ctx, spec.Namespace, spec.Dims, spec.Distance, spec.Type, &opts)
 		switch {
@@ -184,7 +183,7 @@ func createCmd(c common.Common, spec CreateSpec) tea.Cmd {
 // dropCmd drops an index.
 func dropCmd(c common.Common, ns string) tea.Cmd {
 	op := "drop index " + ns
-	return writeCmd(c, op, "", func(ctx context.Context) (string, error) {
+	return writeCmd(c, op, opDoneMsg{dropped: ns}, func(ctx context.Context) (string, error) {
 		ok, err := c.Client.VectorDropIndex(ctx, ns, nil)
 		if err != nil {
 			return "", err

@@ -73,6 +73,7 @@ type Model struct {
 	inputs      [numFields]textinput.Model
 	idInput     textinput.Model // the query field in by-id mode
 	focus       int
+	typedNS     bool // the namespace was typed by hand, not picked from the list
 	mode        queryMode
 	consistency int // index into consistencies
 	vectors     bool

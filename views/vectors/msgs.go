@@ -69,6 +69,8 @@ type recallResult struct {
 // passes the result to the status line and refreshes the index list.
 type opDoneMsg struct {
 	res common.OpResultMsg
-	// select, when set, is the namespace to select after the refresh.
+	// selectNS, when set, is the namespace to select (a created index).
 	selectNS string
+	// dropped, when set, is a namespace that no longer exists.
+	dropped string
 }

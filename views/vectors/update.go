@@ -30,8 +30,12 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 	case searchMsg:
 		m.onSearch(msg)
 	case opDoneMsg:
-		if msg.selectNS != "" {
+		switch {
+		case msg.res.Err != nil:
+		case msg.selectNS != "":
 			m.selectNamespace(msg.selectNS)
+		case msg.dropped != "" && m.selected() == msg.dropped:
+			m.selectNamespace("") // the next listing selects the first index
 		}
 		return tea.Batch(common.MsgCmd(msg.res), m.refresh())
 	case tea.KeyMsg:
@@ -77,15 +81,22 @@ func (m *Model) onList(msg listMsg) {
 	}
 	sel := m.Namespace()
 	m.indexes, m.listErr, m.unsupported = msg.indexes, nil, false
-	if sel == "" && len(m.indexes) > 0 {
-		sel = m.indexes[0].Namespace
+	if _, listed := m.index(sel); sel == "" || (!listed && !m.typedNS) {
+		// Nothing chosen, or a picked index that is gone: take the first.
+		first := ""
+		if len(m.indexes) > 0 {
+			first = m.indexes[0].Namespace
+		}
+		m.selectNamespace(first)
+		return
 	}
-	m.selectNamespace(sel)
+	m.syncCursor(sel) // leave the field alone: it may be being edited
 }
 
 // selectNamespace points the form at ns, and the list cursor at its row
 // when it is listed.
 func (m *Model) selectNamespace(ns string) {
+	m.typedNS = false
 	m.inputs[fieldNS].SetValue(ns)
 	m.syncCursor(ns)
 }
@@ -190,6 +201,7 @@ func (m *Model) onTypingKey(msg tea.KeyMsg) tea.Cmd {
 	var cmd tea.Cmd
 	*in, cmd = in.Update(msg)
 	if m.focus == fieldNS {
+		m.typedNS = true
 		m.syncCursor(m.Namespace())
 	}
 	return cmd
@@ -226,7 +238,7 @@ func (m *Model) moveCursor(delta int) {
 		return
 	}
 	m.cursor = max(0, min(len(vis)-1, m.cursor+delta))
-	m.inputs[fieldNS].SetValue(vis[m.cursor].Namespace)
+	m.selectNamespace(vis[m.cursor].Namespace)
 }
 
 // visible returns the listed indexes matching the filter.
@@ -346,7 +358,7 @@ func (m *Model) onMouse(msg tea.MouseMsg) {
 	case msg.Button == tea.MouseButtonLeft && msg.Action == tea.MouseActionPress:
 		if i := msg.Y - listTop + m.listFirst(); msg.Y >= listTop && msg.Y < listTop+m.listRows() && i < len(m.visible()) {
 			m.cursor = i
-			m.inputs[fieldNS].SetValue(m.visible()[i].Namespace)
+			m.selectNamespace(m.visible()[i].Namespace)
 		}
 	}
 }

@@ -326,3 +326,21 @@ func TestClickOnAScrolledList(t *testing.T) {
 		t.Fatalf("click on the first row shown selects %q, want ns2", m.Namespace())
 	}
 }
+
+func TestRefreshKeepsATypedNamespaceAndReplacesAVanishedPick(t *testing.T) {
+	m := listed(80, 24)
+	press(m, "n", "2", "esc")
+	m.Update(listMsg{at: t0, indexes: sampleIndexes()})
+	if m.Namespace() != "docs2" {
+		t.Fatalf("a typed namespace was replaced by %q", m.Namespace())
+	}
+	press(m, "down")
+	m.Update(listMsg{at: t0, indexes: sampleIndexes()[1:]})
+	if m.Namespace() != "docs-exact" {
+		t.Fatalf("picked %q", m.Namespace())
+	}
+	m.Update(listMsg{at: t0, indexes: sampleIndexes()[2:]})
+	if m.Namespace() != "images" {
+		t.Fatalf("a picked index that vanished left the target at %q, want the first listed", m.Namespace())
+	}
+}
