@@ -84,6 +84,8 @@ type Model struct {
 	searching bool
 	result    *searchMsg
 	scroll    int // first result row shown
+	// resultRows is how many result rows the last View drew (a page).
+	resultRows int
 
 	hist map[string]*history
 }

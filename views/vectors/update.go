@@ -142,9 +142,9 @@ func (m *Model) onKey(msg tea.KeyMsg) tea.Cmd {
 	case key.Matches(msg, g.End):
 		m.moveCursor(len(m.indexes))
 	case key.Matches(msg, g.PageDown):
-		m.scroll++
+		m.scroll += max(1, m.resultRows-1)
 	case key.Matches(msg, g.PageUp):
-		m.scroll = max(0, m.scroll-1)
+		m.scroll = max(0, m.scroll-max(1, m.resultRows-1))
 	case key.Matches(msg, k.Edit):
 		return m.focusField(fieldQuery)
 	case key.Matches(msg, k.Namespace):

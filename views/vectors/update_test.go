@@ -344,3 +344,28 @@ func TestRefreshKeepsATypedNamespaceAndReplacesAVanishedPick(t *testing.T) {
 		t.Fatalf("a picked index that vanished left the target at %q, want the first listed", m.Namespace())
 	}
 }
+
+func TestResultsPageAndErrorHints(t *testing.T) {
+	m := fed(80, 24)
+	if v := m.View(); !strings.Contains(v, "… 3 more (pgdn)") {
+		t.Fatalf("10 matches in 8 rows:\n%s", v)
+	}
+	m.Update(tea.KeyMsg{Type: tea.KeyPgDown})
+	v := m.View()
+	if strings.Contains(v, "    1 doc-17") || !strings.Contains(v, "   10 doc-44") {
+		t.Fatalf("pgdn did not show the last page:\n%s", v)
+	}
+	m.Update(tea.KeyMsg{Type: tea.KeyPgUp})
+	if v := m.View(); !strings.Contains(v, "    1 doc-17") {
+		t.Fatalf("pgup did not go back:\n%s", v)
+	}
+	for err, hint := range map[error]string{
+		fmt.Errorf("search nope: %w", client.ErrKeyNotFound): `no index "nope"`,
+		fmt.Errorf("search nope: %w", client.ErrUnsupported): "does not implement vector search",
+	} {
+		m.Update(searchMsg{req: searchRequest{namespace: "nope"}, err: err})
+		if v := m.View(); !strings.Contains(v, hint) {
+			t.Errorf("%v: no hint %q:\n%s", err, hint, v)
+		}
+	}
+}

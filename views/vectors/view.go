@@ -1,6 +1,8 @@
 package vectors
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -172,6 +174,9 @@ func (m *Model) resultLines(height int) []string {
 		for _, l := range wrapText("search failed: "+r.err.Error(), m.width) {
 			out = append(out, st.Error.Render(l))
 		}
+		if hint := searchHint(r.err, r.req.namespace); hint != "" {
+			out = append(out, st.Muted.Render(hint))
+		}
 		return out
 	}
 	ef := "default"
@@ -196,6 +201,7 @@ func (m *Model) resultLines(height int) []string {
 	cols := []int{5, idW, 11, 0}
 	out = append(out, st.TableHeader.Render(common.Columns(cols, "    #", "ID", "   DISTANCE", extraHeader(r.req.vectors))))
 	rows := height - len(out)
+	m.resultRows = rows
 	if rows <= 0 {
 		return out[:height]
 	}
@@ -218,6 +224,20 @@ func (m *Model) resultLines(height int) []string {
 		out[len(out)-1] = st.Muted.Render(fmt.Sprintf("  … %d more (pgdn)", more+1))
 	}
 	return out
+}
+
+// searchHint says what to do about a failed search, "" when the error
+// says it all.
+func searchHint(err error, ns string) string {
+	switch {
+	case errors.Is(err, client.ErrUnsupported):
+		return "this server does not implement vector search (its Vector service answers UNIMPLEMENTED)"
+	case errors.Is(err, client.ErrKeyNotFound):
+		return "no index " + strconv.Quote(ns) + " (or no such id): pick an index above, or press N to create one"
+	case errors.Is(err, context.DeadlineExceeded):
+		return "the cluster may be electing a leader: press s to try again"
+	}
+	return ""
 }
 
 func extraHeader(vectors bool) string {
