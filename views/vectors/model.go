@@ -6,6 +6,7 @@ package vectors
 
 import (
 	"math/rand/v2"
+	"strconv"
 	"time"
 
 	"github.com/charmbracelet/bubbles/key"
@@ -106,8 +107,8 @@ func New(c common.Common) *Model {
 	}
 	m.inputs[fieldQuery] = mk("vector> ", "numbers separated by commas or spaces (x: random)", 0)
 	m.idInput = mk("id> ", "search with the stored vector of this id", 512)
-	m.inputs[fieldK] = mk("k ", "10", 4)
-	m.inputs[fieldK].SetValue("10")
+	m.inputs[fieldK] = mk("k ", strconv.Itoa(DefaultK), 4)
+	m.inputs[fieldK].SetValue(strconv.Itoa(DefaultK))
 	m.inputs[fieldEf] = mk("ef ", "default", 6)
 	m.inputs[fieldNS] = mk("namespace> ", "pick an index above or type a namespace (n)", 256)
 	m.SetSize(0, 0)
