@@ -22,7 +22,7 @@ func TestFlowKeysPane(t *testing.T) {
 	tm.Type("/")
 	tm.Type("user:3")
 	enter(tm)
-	waitFor(t, tm, `prefix "user:3"`, "1 keys · last page")
+	waitFor(t, tm, `prefix "user:3"`, "keys 1-1 · last page")
 	enter(tm)
 	waitFor(t, tm, "KEY user:3", "Grace Hopper", "served by n")
 

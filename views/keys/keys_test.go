@@ -40,6 +40,9 @@ func TestPagingKeepsACursorStack(t *testing.T) {
 		t.Fatalf("next page: page %d, cursors %q", h.m.Page(), h.m.pages)
 	}
 	h.send(pageMsg{reqID: h.m.listReq, at: t0, res: &client.ScanResult{Entries: []client.KeyEntry{{Key: []byte("user:4")}}, Done: true}})
+	if !strings.Contains(h.m.View(), "keys 10-10 · last page") {
+		t.Errorf("second page footer:\n%s", h.m.View())
+	}
 	h.press("n")
 	if h.m.Page() != 2 || len(h.errs) != 1 || !strings.Contains(h.errs[0].Error(), "last page") {
 		t.Fatalf("next past the end: page %d, errors %v", h.m.Page(), h.errs)

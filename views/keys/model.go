@@ -55,6 +55,7 @@ type Model struct {
 	staleOK     bool
 	pageSize    int
 	pages       [][]byte // start cursor of each page up to the shown one
+	offsets     []int    // keys before each page in pages
 	entries     []client.KeyEntry
 	next        []byte // cursor of the page after this one
 	done        bool   // no page after this one
@@ -104,7 +105,7 @@ type conflict struct {
 
 // New returns the keys pane.
 func New(c common.Common) *Model {
-	return &Model{common: c, keys: DefaultKeyMap(), loc: time.Local, pageSize: DefaultPageSize, pages: [][]byte{nil}}
+	return &Model{common: c, keys: DefaultKeyMap(), loc: time.Local, pageSize: DefaultPageSize, pages: [][]byte{nil}, offsets: []int{0}}
 }
 
 // Keys returns the pane's key map, for rebinding.

@@ -73,7 +73,7 @@ func (m *Model) onTick() tea.Cmd {
 	}
 	if m.scanPending {
 		m.scanPending = false
-		m.pages = [][]byte{nil}
+		m.pages, m.offsets = [][]byte{nil}, []int{0}
 		return m.scan(nil)
 	}
 	// Keys whose TTL ran out since the page was read leave the list.
@@ -147,12 +147,13 @@ func (m *Model) movePage(delta int) tea.Cmd {
 			return common.MsgCmd(common.ErrorMsg{Err: errors.New("this is the last page of keys")})
 		}
 		m.pages = append(m.pages, m.next)
+		m.offsets = append(m.offsets, m.offsets[len(m.offsets)-1]+len(m.entries))
 		m.cursor, m.top = 0, 0
 	case delta < 0:
 		if len(m.pages) < 2 {
 			return common.MsgCmd(common.ErrorMsg{Err: errors.New("this is the first page of keys")})
 		}
-		m.pages = m.pages[:len(m.pages)-1]
+		m.pages, m.offsets = m.pages[:len(m.pages)-1], m.offsets[:len(m.offsets)-1]
 		m.cursor, m.top = 0, 0
 	}
 	return m.scan(m.pages[len(m.pages)-1])

@@ -152,6 +152,9 @@ func (m *Model) listFooter(n int) string {
 		return st.Muted.Render("waiting for the cluster…")
 	}
 	info := fmt.Sprintf("%d keys", n)
+	if off := m.offsets[len(m.offsets)-1]; n > 0 && !m.scanPending {
+		info = fmt.Sprintf("keys %d-%d", off+1, off+n)
+	}
 	if m.done {
 		info += " · last page"
 	} else {
