@@ -39,7 +39,7 @@ func getCmd(c common.Common, reqID int, key []byte, level client.ConsistencyLeve
 		if err != nil {
 			err = fmt.Errorf("read %s: %w", DisplayKey(key), err)
 		}
-		return detailMsg{reqID: reqID, key: key, at: time.Now(), res: res, err: err}
+		return detailMsg{reqID: reqID, key: key, level: level, at: time.Now(), res: res, err: err}
 	}
 }
 

@@ -43,7 +43,11 @@ func (m *Model) readDetail() tea.Cmd {
 	}
 	m.detailReq++
 	d.loading = true
-	return getCmd(m.common, m.detailReq, d.key, m.level())
+	level := m.level()
+	if d.editNext {
+		level = client.ConsistencyLease // the editor's compare-and-swap needs the current version
+	}
+	return getCmd(m.common, m.detailReq, d.key, level)
 }
 
 func (m *Model) onDetail(msg detailMsg) tea.Cmd {
@@ -61,7 +65,7 @@ func (m *Model) onDetail(msg detailMsg) tea.Cmd {
 		}
 		return nil
 	}
-	d.res, d.err, d.readAt, d.conflict = msg.res, nil, msg.at, nil
+	d.res, d.err, d.readAt, d.readLevel, d.conflict = msg.res, nil, msg.at, msg.level, nil
 	if d.editNext {
 		d.editNext = false
 		return m.startEdit()
@@ -96,7 +100,7 @@ func (m *Model) onDetailKey(msg tea.KeyMsg) tea.Cmd {
 	case key.Matches(msg, g.End):
 		d.scroll = len(d.lines)
 	case key.Matches(msg, k.Edit):
-		if d.res == nil {
+		if d.res == nil || d.readLevel == client.ConsistencyStaleOK {
 			d.editNext = true
 			return m.readDetail()
 		}

@@ -301,3 +301,26 @@ func TestEditorStartsAtTheTopAndRefusesHugeValues(t *testing.T) {
 		}
 	}
 }
+
+// TestEditAfterAStaleReadReadsAgain: a stale_ok read may be behind, so the
+// editor waits for a lease read before it takes the version to check.
+func TestEditAfterAStaleReadReadsAgain(t *testing.T) {
+	h := loaded(t, 80, 24)
+	h.press("s")
+	h.press("enter")
+	k, _ := h.m.Detail()
+	h.send(detailMsg{reqID: h.m.detailReq, key: k, level: client.ConsistencyStaleOK, at: t0, res: detailOf()})
+	if !strings.Contains(h.m.View(), "stale_ok read") {
+		t.Fatalf("detail does not say how it was read:\n%s", h.m.View())
+	}
+	h.press("e")
+	if h.m.Mode() != "detail" || !h.m.detail.editNext {
+		t.Fatalf("e after a stale read: mode %s", h.m.Mode())
+	}
+	fresh := detailOf()
+	fresh.Version = client.Version{Term: 3, Index: 50}
+	h.send(detailMsg{reqID: h.m.detailReq, key: k, level: client.ConsistencyLease, at: t0, res: fresh})
+	if h.m.Mode() != "edit" || h.m.edit.base != fresh.Version {
+		t.Fatalf("editor: mode %s", h.m.Mode())
+	}
+}

@@ -77,16 +77,18 @@ type Model struct {
 
 // detail is the key shown in the detail view.
 type detail struct {
-	key      []byte
-	res      *client.GetResult // nil while loading or after an error
-	err      error
-	loading  bool
-	readAt   time.Time
-	scroll   int
-	hex      bool
-	editNext bool // open the editor once loaded
-	conflict *conflict
-	note     string // result of the last write on this key
+	key     []byte
+	res     *client.GetResult // nil while loading or after an error
+	err     error
+	loading bool
+	readAt  time.Time
+	// readLevel is the consistency res was read at.
+	readLevel client.ConsistencyLevel
+	scroll    int
+	hex       bool
+	editNext  bool // open the editor once loaded
+	conflict  *conflict
+	note      string // result of the last write on this key
 
 	// lines caches the rendered value for a width and hex mode.
 	lines      []string

@@ -20,6 +20,7 @@ type pageMsg struct {
 type detailMsg struct {
 	reqID int
 	key   []byte
+	level client.ConsistencyLevel
 	at    time.Time
 	res   *client.GetResult
 	err   error

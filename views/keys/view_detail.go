@@ -36,7 +36,7 @@ func (m *Model) detailView() string {
 	if by := r.Meta["served_by"]; by != "" {
 		meta += " · served by " + by
 	}
-	meta += " · " + m.level().String() + " read"
+	meta += " · " + d.readLevel.String() + " read"
 	out = append(out, st.Text.Render(meta), m.ttlLine(), m.detailStatus())
 
 	lines := m.detailLines()
