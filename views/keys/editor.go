@@ -243,7 +243,11 @@ func (m *Model) onFormKey(msg tea.KeyMsg) tea.Cmd {
 	var cmd tea.Cmd
 	switch f.focus {
 	case 0:
+		before := f.keyIn.Value()
 		f.keyIn, cmd = f.keyIn.Update(msg)
+		if f.keyIn.Value() != before {
+			f.exists, f.existsKey = nil, nil // the warning was about another key
+		}
 	case 1:
 		f.ttlIn, cmd = f.ttlIn.Update(msg)
 	default:

@@ -195,6 +195,11 @@ func TestNewKeyFormValidatesAndWarnsOnExistingKey(t *testing.T) {
 	if !strings.Contains(h.m.View(), "q exists (version 4/9): ctrl+s again overwrites it") {
 		t.Fatalf("exists warning:\n%s", h.m.View())
 	}
+	h.press("shift+tab") // from the TTL field back to the key field
+	h.typeText("2")
+	if strings.Contains(h.m.View(), "exists") {
+		t.Fatalf("the warning stayed after the key changed:\n%s", h.m.View())
+	}
 	h.press("esc")
 	if h.m.Mode() != "list" {
 		t.Fatal("esc did not close the form")
