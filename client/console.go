@@ -97,6 +97,8 @@ func (c *Client) callNode(ctx context.Context, op opKind, addr string, fn attemp
 // ListVectorIndexes asks every node for the vector indexes it holds and
 // returns one entry per namespace, preferring the shard leader's answer,
 // sorted by namespace. Nodes that fail are skipped as long as one answers.
+// A namespace that only replicas list while its shard's leader answered
+// without it (a drop not yet applied everywhere) is left out.
 func (c *Client) ListVectorIndexes(ctx context.Context) ([]VectorIndexInfo, error) {
 	if c.closed.Load() {
 		return nil, ErrClosed
@@ -138,8 +140,23 @@ func (c *Client) ListVectorIndexes(ctx context.Context) ([]VectorIndexInfo, erro
 	if !ok {
 		return nil, firstError(errs)
 	}
+	// An entry only replicas list, while the shard's leader answered without
+	// it, is a replica that has not applied a drop yet: leave it out.
+	answered := map[string]bool{}
+	for i, n := range nodes {
+		if errs[i] == nil && n.id != "" {
+			answered[n.id] = true
+		}
+	}
+	t := c.topo.Load()
 	out := make([]VectorIndexInfo, 0, len(best))
-	for _, ix := range best {
+	for ns, ix := range best {
+		if !ix.GetFromLeader() && t != nil {
+			shard := nsShard(ns, c.cfg.TotalShards)
+			if shard < len(t.leader) && t.leader[shard] != "" && answered[t.leader[shard]] {
+				continue
+			}
+		}
 		out = append(out, vectorIndexInfoFromPB(ix))
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Namespace < out[j].Namespace })

@@ -77,20 +77,32 @@ func testVectorList(t *testing.T, cl *cluster.Cluster, c *client.Client) {
 	if def.Count != 0 || def.M <= 0 || def.EfConstruction <= 0 || def.EfSearch <= 0 || def.IndexType != client.IndexHNSW {
 		t.Fatalf("default HNSW entry %+v: want positive default parameters", def)
 	}
+	// A follower cut off from the leader cannot apply the drop and keeps
+	// listing the index; the client must not report it, since the shard's
+	// leader answered without it.
+	bfLeader, bfFollowers := nsReplicas(t, cl, "list-bf")
+	lagging := bfFollowers[0]
+	cl.CutLink(bfLeader, lagging)
+	defer cl.HealAll()
 	if _, err := c.VectorDropIndex(ctx, "list-bf", nil); err != nil {
 		t.Fatal(err)
 	}
-	// The leader forgets it at once; followers list it until they apply the
-	// drop (their answers are stale_ok).
-	pollUntil(t, "the dropped index to leave the list", func() string {
-		all, err := c.ListVectorIndexes(ctx)
-		if err != nil {
-			t.Fatal(err)
+	if got := nodeIndex(ctx, t, dialRaw(t, cl.Addr(lagging)), "list-bf"); got == nil {
+		t.Fatal("the cut-off follower already forgot the index: the test cannot show the stale entry")
+	}
+	all, err := c.ListVectorIndexes(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range all {
+		if e.Namespace == "list-bf" {
+			t.Fatalf("dropped index still listed from a lagging replica: %+v", e)
 		}
-		for _, e := range all {
-			if e.Namespace == "list-bf" {
-				return fmt.Sprintf("still listed: %+v", e)
-			}
+	}
+	cl.HealAll()
+	pollUntil(t, "the healed follower to apply the drop", func() string {
+		if got := nodeIndex(ctx, t, dialRaw(t, cl.Addr(lagging)), "list-bf"); got != nil {
+			return fmt.Sprintf("still holds %v", got)
 		}
 		return ""
 	})
