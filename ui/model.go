@@ -21,6 +21,7 @@ import (
 	"github.com/norikv/norikv-console/views/keys"
 	"github.com/norikv/norikv-console/views/stats"
 	"github.com/norikv/norikv-console/views/trace"
+	"github.com/norikv/norikv-console/views/vectors"
 )
 
 // Minimum terminal size for the whole console.
@@ -91,8 +92,8 @@ type Model struct {
 // tabPos is a tab's horizontal extent on the tab bar.
 type tabPos struct{ from, to int }
 
-// New builds the root model with the monitoring panes. Tab order leaves
-// room for the data panes (keys, editor, TTL, vectors) after these.
+// New builds the root model: the monitoring panes, then the data panes
+// (keys, vectors).
 func New(opts Options) (*Model, error) {
 	c := opts.Common
 	if c.Keys == nil {
@@ -105,15 +106,16 @@ func New(opts Options) (*Model, error) {
 		}
 		c.Styles = themes.NewStyles(themes.Dark(), r)
 	}
-	cl, ev, stp, tr, ks := cluster.New(c), events.New(c), stats.New(c), trace.New(c), keys.New(c)
-	scopes := map[string]keybindings.Named{"": c.Keys, "cluster": cl.Keys(), "events": ev.Keys(), "stats": stp.Keys(), "trace": tr.Keys(), "keys": ks.Keys()}
+	cl, ev, stp, tr, ks, vec := cluster.New(c), events.New(c), stats.New(c), trace.New(c), keys.New(c), vectors.New(c)
+	scopes := map[string]keybindings.Named{"": c.Keys, "cluster": cl.Keys(), "events": ev.Keys(), "stats": stp.Keys(),
+		"trace": tr.Keys(), "keys": ks.Keys(), "vectors": vec.Keys()}
 	if err := keybindings.Rebind(scopes, opts.KeyOverrides); err != nil {
 		return nil, err
 	}
 	f := common.NewInput("/", "filter")
 	m := &Model{
 		common: c, renderer: opts.Renderer, feed: opts.Feed,
-		panes:     []common.Pane{cl, ev, stp, tr, ks},
+		panes:     []common.Pane{cl, ev, stp, tr, ks, vec},
 		connState: StateConnecting, reachable: map[string]bool{},
 		palette: palette.New(c.Styles), help: newHelp(c.Styles), filter: f,
 		info: opts.Notice,
@@ -131,7 +133,8 @@ func CheckKeys(overrides map[string][]string) (string, error) {
 	sort.Strings(names)
 	for _, n := range names {
 		scopes := map[string]keybindings.Named{"": keybindings.DefaultKeyMap(), "cluster": cluster.DefaultKeyMap(),
-			"events": events.DefaultKeyMap(), "stats": stats.DefaultKeyMap(), "trace": trace.DefaultKeyMap(), "keys": keys.DefaultKeyMap()}
+			"events": events.DefaultKeyMap(), "stats": stats.DefaultKeyMap(), "trace": trace.DefaultKeyMap(), "keys": keys.DefaultKeyMap(),
+			"vectors": vectors.DefaultKeyMap()}
 		if err := keybindings.Rebind(scopes, map[string][]string{n: overrides[n]}); err != nil {
 			return n, err
 		}
