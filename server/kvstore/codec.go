@@ -16,6 +16,11 @@ const (
 	CmdPut    CommandType = 1
 	CmdDelete CommandType = 2
 	CmdExpire CommandType = 3
+	// CmdIdemClaim records, in the group that owns an idempotency key, the
+	// operation (Value[0]) and scope (Key) of a write that another group
+	// applies, so that reusing the key for another write anywhere in the
+	// cluster is refused.
+	CmdIdemClaim CommandType = 4
 	// CmdExtension and every tag above it carry a payload for the FSM's
 	// Extension (vector indexes). Each extension operation has its own tag
 	// so that idempotency records are scoped to the operation.

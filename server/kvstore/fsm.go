@@ -112,6 +112,8 @@ func (f *FSM) Apply(l *raft.Log) any {
 			return res
 		}
 		return f.record(c, f.writeOnce(c, v))
+	case CmdIdemClaim:
+		return f.claim(c, v)
 	case CmdExpire:
 		for _, e := range c.Expired {
 			if it, ok := f.t.get(e.Key); ok && it.Version == e.Version && !it.Live(c.NowMs) {
@@ -158,12 +160,39 @@ func (f *FSM) replay(c *Command) (Result, bool) {
 		return Result{}, false
 	}
 	if rec.op != c.Type || rec.key != string(c.Key) {
-		return Result{Outcome: IdemConflict, Message: fmt.Sprintf(
-			"idempotency key %q was already used for a different operation or key; use a new idempotency key for each distinct write", c.IdemKey)}, true
+		return Result{Outcome: IdemConflict, Message: idemConflictMessage(c.IdemKey)}, true
 	}
 	r := rec.result
 	r.Replayed = true
 	return r, true
+}
+
+// claim records that c.IdemKey belongs to the write (operation c.Value[0],
+// scope c.Key) another group applies. A claim of a key already used for
+// something else is an IdemConflict; a repeated identical claim is OK.
+func (f *FSM) claim(c *Command, v Version) Result {
+	if c.IdemKey == "" || len(c.Value) != 1 {
+		return Result{Outcome: BadCommand, Message: "malformed idempotency claim"}
+	}
+	op := CommandType(c.Value[0])
+	if rec, ok := f.idem.lookup(c.IdemKey); ok {
+		if rec.op != op || rec.key != string(c.Key) {
+			return Result{Outcome: IdemConflict, Message: idemConflictMessage(c.IdemKey)}
+		}
+		return Result{Version: v}
+	}
+	f.idem.add(&idemRecord{idemKey: c.IdemKey, op: op, key: string(c.Key), createdMs: c.NowMs, result: Result{Version: v}})
+	return Result{Version: v}
+}
+
+// ClaimCommand returns the claim, for the group owning w.IdemKey, of the
+// idempotent write w.
+func ClaimCommand(w *Command) *Command {
+	return &Command{Type: CmdIdemClaim, IdemKey: w.IdemKey, Key: w.Key, Value: []byte{byte(w.Type)}}
+}
+
+func idemConflictMessage(k string) string {
+	return fmt.Sprintf("idempotency key %q was already used for a different operation or key; use a new idempotency key for each distinct write", k)
 }
 
 // record keeps res under c's idempotency key, if it has one. Undecodable

@@ -10,13 +10,15 @@ import (
 
 	"github.com/hashicorp/raft"
 
+	"github.com/norikv/norikv-console/server/kvstore"
 	"github.com/norikv/norikv-console/server/meta"
 )
 
 // controlRequest is a call between nodes over the replication port.
 type controlRequest struct {
-	Heartbeat *heartbeat   `json:"hb,omitempty"`
-	Prefer    *meta.Prefer `json:"prefer,omitempty"`
+	Heartbeat *heartbeat      `json:"hb,omitempty"`
+	Prefer    *meta.Prefer    `json:"prefer,omitempty"`
+	Propose   *forwardPropose `json:"propose,omitempty"`
 }
 
 // heartbeat tells the metadata leader a node is up and which groups it leads.
@@ -28,6 +30,8 @@ type heartbeat struct {
 type controlReply struct {
 	Error     string `json:"error,omitempty"`
 	NotLeader bool   `json:"not_leader,omitempty"`
+	// Result answers a forwarded proposal.
+	Result *kvstore.Result `json:"result,omitempty"`
 }
 
 // healthTracker runs on the metadata leader: it turns heartbeats into node
@@ -114,6 +118,9 @@ func (n *Node) handleControl(from string, req []byte) []byte {
 			rep.Error = err.Error()
 			rep.NotLeader = errors.Is(err, raft.ErrNotLeader)
 		}
+	}
+	if c.Propose != nil {
+		n.serveForward(c.Propose, &rep)
 	}
 	b, _ := json.Marshal(rep)
 	return b

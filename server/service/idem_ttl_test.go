@@ -136,3 +136,39 @@ func groupKeys(t *testing.T, id string, g int) uint64 {
 	t.Fatalf("node %s does not report group %d", id, g)
 	return 0
 }
+
+// TestIdempotencyKeyReuseAcrossGroups: a key used for a write in one group
+// is refused for a write in any other group (the key's owning group keeps a
+// claim), while replays of the original write still answer from its record.
+func TestIdempotencyKeyReuseAcrossGroups(t *testing.T) {
+	ctx := testCtx(t)
+	l := tc.Layout()
+	const idem = "idem-cross-1"
+	owner := l.GroupOfShard(tc.shard(idem))
+	a := keyInGroup("cross-a", (owner+1)%l.Groups, 0)
+	b := keyInGroup("cross-b", (owner+2)%l.Groups, 0)
+	c := keyInGroup("cross-c", owner, 0)
+	first, err := tc.leaderKV(t, a).Put(ctx, &norikvpb.PutRequest{Key: []byte(a), Value: []byte("1"), IdempotencyKey: idem})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A replay gives the original reply.
+	again, err := tc.leaderKV(t, a).Put(ctx, &norikvpb.PutRequest{Key: []byte(a), Value: []byte("1"), IdempotencyKey: idem})
+	if err != nil || !proto.Equal(first.Version, again.Version) {
+		t.Fatalf("replay %v %v, want version %v", again, err, first.Version)
+	}
+	for _, k := range []string{b, c} {
+		_, err = tc.leaderKV(t, k).Put(ctx, &norikvpb.PutRequest{Key: []byte(k), Value: []byte("2"), IdempotencyKey: idem})
+		wantCode(t, err, codes.InvalidArgument, "different operation or key")
+		if _, err := tc.leaderKV(t, k).Get(ctx, &norikvpb.GetRequest{Key: []byte(k)}); err == nil {
+			t.Fatalf("refused put of %s was applied", k)
+		}
+	}
+	_, err = tc.leaderKV(t, a).Delete(ctx, &norikvpb.DeleteRequest{Key: []byte(a), IdempotencyKey: idem})
+	wantCode(t, err, codes.InvalidArgument, "different operation or key")
+	// A vector write in yet another group is refused too.
+	ns := keyInGroup("cross-ns", (owner+3)%l.Groups, 0)
+	createIndex(t, ns, 2, norikvpb.DistanceFunction_DISTANCE_FUNCTION_EUCLIDEAN, norikvpb.VectorIndexType_VECTOR_INDEX_TYPE_BRUTE_FORCE)
+	_, err = tc.leaderVec(t, ns).Insert(ctx, &norikvpb.VectorInsertRequest{Namespace: ns, Id: "x", Vector: []float32{1, 2}, IdempotencyKey: idem})
+	wantCode(t, err, codes.InvalidArgument, "different operation or key")
+}

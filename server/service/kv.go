@@ -62,7 +62,7 @@ func (k *kvService) Put(ctx context.Context, req *norikvpb.PutRequest) (*norikvp
 	if req.TtlMs > 0 {
 		cmd.ExpiresAtMs = now + int64(req.TtlMs)
 	}
-	res, err := k.s.n.Propose(ctx, group, cmd)
+	res, err := k.s.proposeWrite(ctx, group, cmd)
 	if err != nil {
 		return nil, toStatus(ctx, err)
 	}
@@ -110,7 +110,7 @@ func (k *kvService) Delete(ctx context.Context, req *norikvpb.DeleteRequest) (*n
 		return nil, err
 	}
 	_, group := k.route(req.Key)
-	res, err := k.s.n.Propose(ctx, group, &kvstore.Command{
+	res, err := k.s.proposeWrite(ctx, group, &kvstore.Command{
 		Type: kvstore.CmdDelete, Key: req.Key, IdemKey: req.IdempotencyKey, IfMatch: ifMatch(req.IfMatch),
 	})
 	if err != nil {

@@ -46,7 +46,7 @@ func (vs *vectorService) localIndex(ns string) (*vectorindex.Index, bool) {
 
 func (vs *vectorService) propose(ctx context.Context, ns string, cmd *kvstore.Command) (kvstore.Result, error) {
 	_, g := vs.group(ns)
-	res, err := vs.s.n.Propose(ctx, g, cmd)
+	res, err := vs.s.proposeWrite(ctx, g, cmd)
 	if err != nil {
 		return res, toStatus(ctx, err)
 	}

@@ -40,8 +40,13 @@ func (m *Mux) serveControl(c net.Conn, from string) {
 	}
 }
 
+// maxIdleControl bounds the idle control connections kept per peer.
+const maxIdleControl = 8
+
 // Call sends one control request to the node at raftAddr and waits for its
-// reply. Connections are kept, one per peer, and calls to a peer are serial.
+// reply. Calls to a peer run concurrently, each on its own connection;
+// connections are kept for reuse (a few per peer), so a slow call (a
+// forwarded proposal) never holds up a heartbeat.
 func (m *Mux) Call(ctx context.Context, raftAddr string, req []byte) ([]byte, error) {
 	m.mu.Lock()
 	if m.closed {
@@ -57,46 +62,68 @@ func (m *Mux) Call(ctx context.Context, raftAddr string, req []byte) ([]byte, er
 	return cc.call(ctx, m, raftAddr, req)
 }
 
+// controlConn is the pool of idle control connections to one peer.
 type controlConn struct {
-	mu sync.Mutex
-	c  net.Conn
+	mu     sync.Mutex
+	idle   []net.Conn
+	closed bool
 }
 
 func (cc *controlConn) close() {
 	cc.mu.Lock()
 	defer cc.mu.Unlock()
-	if cc.c != nil {
-		_ = cc.c.Close()
-		cc.c = nil
+	cc.closed = true
+	for _, c := range cc.idle {
+		_ = c.Close()
 	}
+	cc.idle = nil
+}
+
+func (cc *controlConn) get() net.Conn {
+	cc.mu.Lock()
+	defer cc.mu.Unlock()
+	if n := len(cc.idle); n > 0 {
+		c := cc.idle[n-1]
+		cc.idle = cc.idle[:n-1]
+		return c
+	}
+	return nil
+}
+
+func (cc *controlConn) put(c net.Conn) {
+	cc.mu.Lock()
+	defer cc.mu.Unlock()
+	if cc.closed || len(cc.idle) >= maxIdleControl {
+		_ = c.Close()
+		return
+	}
+	cc.idle = append(cc.idle, c)
 }
 
 func (cc *controlConn) call(ctx context.Context, m *Mux, addr string, req []byte) ([]byte, error) {
-	cc.mu.Lock()
-	defer cc.mu.Unlock()
 	deadline, ok := ctx.Deadline()
 	if !ok {
 		deadline = time.Now().Add(2 * time.Second)
 	}
-	if cc.c == nil {
-		c, err := m.dial(addr, ControlChannel, time.Until(deadline))
-		if err != nil {
+	c := cc.get()
+	if c == nil {
+		var err error
+		if c, err = m.dial(addr, ControlChannel, time.Until(deadline)); err != nil {
 			return nil, fmt.Errorf("control call to %s: %w", addr, err)
 		}
-		cc.c = c
 	}
-	_ = cc.c.SetDeadline(deadline)
-	if err := writeFrame(cc.c, req); err != nil {
-		_ = cc.c.Close()
-		cc.c = nil
+	_ = c.SetDeadline(deadline)
+	if err := writeFrame(c, req); err != nil {
+		_ = c.Close()
 		return nil, fmt.Errorf("control call to %s: %w", addr, err)
 	}
-	resp, err := readFrame(cc.c)
+	resp, err := readFrame(c)
 	if err != nil {
-		_ = cc.c.Close()
-		cc.c = nil
+		_ = c.Close()
 		return nil, fmt.Errorf("control reply from %s: %w", addr, err)
 	}
+	_ = c.SetDeadline(time.Time{})
+	cc.put(c)
 	return resp, nil
 }
 
