@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
 )
 
 // KeyMap holds the keys that work on every pane.
@@ -135,4 +136,26 @@ func actionNames(km Named) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// Move applies a list navigation key (up, down, page up/down, home, end) to
+// position pos in a list of n entries scrolling by page, and reports
+// whether msg was one of them. The result may lie outside 0..n-1: callers
+// clamp it to what they show.
+func (k *KeyMap) Move(msg tea.KeyMsg, pos, page, n int) (int, bool) {
+	switch {
+	case key.Matches(msg, k.Up):
+		return pos - 1, true
+	case key.Matches(msg, k.Down):
+		return pos + 1, true
+	case key.Matches(msg, k.PageUp):
+		return pos - page, true
+	case key.Matches(msg, k.PageDown):
+		return pos + page, true
+	case key.Matches(msg, k.Home):
+		return 0, true
+	case key.Matches(msg, k.End):
+		return n - 1, true
+	}
+	return pos, false
 }

@@ -37,20 +37,9 @@ func (m *Model) onKey(msg tea.KeyMsg) {
 	g := m.common.Keys
 	n := len(m.visible())
 	page := max(1, m.height/2)
-	switch {
-	case key.Matches(msg, g.Up):
-		m.cursor--
-	case key.Matches(msg, g.Down):
-		m.cursor++
-	case key.Matches(msg, g.PageUp):
-		m.cursor -= page
-	case key.Matches(msg, g.PageDown):
-		m.cursor += page
-	case key.Matches(msg, g.Home):
-		m.cursor = 0
-	case key.Matches(msg, g.End):
-		m.cursor = n - 1
-	case key.Matches(msg, m.keys.Clear):
+	if pos, ok := g.Move(msg, m.cursor, page, n); ok {
+		m.cursor = pos
+	} else if key.Matches(msg, m.keys.Clear) {
 		m.entries, m.cursor, m.top = nil, 0, 0
 	}
 	m.cursor = max(0, min(m.cursor, n-1))

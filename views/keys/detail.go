@@ -86,19 +86,11 @@ func (m *Model) onDetailKey(msg tea.KeyMsg) tea.Cmd {
 	g, k := m.common.Keys, m.keys
 	d := m.detail
 	page := max(1, m.height-detailHeaderLines-1)
+	if pos, ok := g.Move(msg, d.scroll, page, len(d.lines)+1); ok {
+		d.scroll = max(0, pos)
+		return nil
+	}
 	switch {
-	case key.Matches(msg, g.Up):
-		d.scroll--
-	case key.Matches(msg, g.Down):
-		d.scroll++
-	case key.Matches(msg, g.PageUp):
-		d.scroll -= page
-	case key.Matches(msg, g.PageDown):
-		d.scroll += page
-	case key.Matches(msg, g.Home):
-		d.scroll = 0
-	case key.Matches(msg, g.End):
-		d.scroll = len(d.lines)
 	case key.Matches(msg, k.Edit):
 		if d.res == nil || d.readLevel == client.ConsistencyStaleOK {
 			d.editNext = true

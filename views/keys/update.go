@@ -176,19 +176,12 @@ func (m *Model) onKey(msg tea.KeyMsg) tea.Cmd {
 	g, k := m.common.Keys, m.keys
 	n := len(m.visible())
 	page := max(1, m.listRows())
+	if pos, ok := g.Move(msg, m.cursor, page, n); ok {
+		m.cursor = pos
+		m.clampCursor()
+		return nil
+	}
 	switch {
-	case key.Matches(msg, g.Up):
-		m.cursor--
-	case key.Matches(msg, g.Down):
-		m.cursor++
-	case key.Matches(msg, g.PageUp):
-		m.cursor -= page
-	case key.Matches(msg, g.PageDown):
-		m.cursor += page
-	case key.Matches(msg, g.Home):
-		m.cursor = 0
-	case key.Matches(msg, g.End):
-		m.cursor = n - 1
 	case key.Matches(msg, k.Open):
 		return m.openSelected(false)
 	case key.Matches(msg, k.Edit):
