@@ -214,6 +214,7 @@ func TestIntegration(t *testing.T) {
 	})
 
 	t.Run("Scan", func(t *testing.T) { testScan(t, c) })
+	t.Run("StaleReadsSpread", func(t *testing.T) { testStaleReadsSpread(t, c) })
 
 	t.Run("NodeStatus", func(t *testing.T) {
 		ctx := tctx(t)

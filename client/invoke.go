@@ -33,6 +33,9 @@ type call struct {
 	// pinned sends every attempt to this address and makes a single attempt;
 	// the caller handles failures (used by the scan fan-out).
 	pinned string
+	// anyReplica spreads the call over the shard's replicas instead of
+	// going to its leader first (stale_ok reads: any replica may answer).
+	anyReplica bool
 }
 
 // attemptFunc performs one RPC against node n with the given call options.
@@ -158,7 +161,7 @@ func (c *Client) run(ctx context.Context, cl *call, fn attemptFunc) error {
 			return ctxError(op, err)
 		}
 		if addr == "" {
-			addr = c.locate(cl.shard, &tried)
+			addr = c.locate(cl.shard, &tried, cl.anyReplica)
 		}
 		n, err := c.pool.Get(addr)
 		if err != nil {
@@ -282,8 +285,15 @@ const downFor = 500 * time.Millisecond
 // locate picks the node to send a request for shard to: the cached leader,
 // else the shard's replicas, else any known node, else a seed. It skips
 // nodes already tried in this call and, while others remain, nodes that
-// failed recently; it spreads load round-robin.
-func (c *Client) locate(shard int, tried *addrSet) string {
+// failed recently; it spreads load round-robin. With anyReplica the
+// shard's replicas come first, taken in turn, so stale reads spread over
+// them instead of all landing on the leader.
+func (c *Client) locate(shard int, tried *addrSet, anyReplica bool) string {
+	if anyReplica {
+		if a := c.pickNode(shard, tried, true); a != "" {
+			return a
+		}
+	}
 	if shard >= 0 && shard < len(c.leaders) {
 		if e := c.leaders[shard].Load(); e != nil && e.addr != "" && !tried.has(e.addr) && !c.pool.IsDown(e.addr) {
 			return e.addr

@@ -89,7 +89,7 @@ func (c *Client) Get(ctx context.Context, key []byte, opts *GetOptions) (*GetRes
 	}
 	req := &norikvpb.GetRequest{Key: key}
 	var resp *norikvpb.GetResponse
-	cl := call{op: opGet, shard: hashing.Shard(key, c.cfg.TotalShards), consistency: true}
+	cl := call{op: opGet, shard: hashing.Shard(key, c.cfg.TotalShards), consistency: true, anyReplica: level == ConsistencyStaleOK}
 	err := c.invoke(ctx, &cl, func(ctx context.Context, n *pool.Node, o []grpc.CallOption) error {
 		req.Consistency = level.wire(n.AltVocab.Load())
 		var err error

@@ -256,7 +256,7 @@ func (c *Client) VectorSearch(ctx context.Context, namespace string, query []flo
 	level := opts.Consistency
 	var resp *norikvpb.VectorSearchResponse
 	var header metadata.MD
-	cl := call{op: opVectorSearch, shard: nsShard(namespace, c.cfg.TotalShards), consistency: true}
+	cl := call{op: opVectorSearch, shard: nsShard(namespace, c.cfg.TotalShards), consistency: true, anyReplica: level == ConsistencyStaleOK}
 	err := c.invoke(ctx, &cl, func(ctx context.Context, n *pool.Node, o []grpc.CallOption) error {
 		req.Consistency = level.wire(n.AltVocab.Load())
 		var err error
@@ -308,7 +308,7 @@ func (c *Client) VectorGetWithOptions(ctx context.Context, namespace, id string,
 	}
 	req := &norikvpb.VectorGetRequest{Namespace: namespace, Id: id}
 	var resp *norikvpb.VectorGetResponse
-	cl := call{op: opVectorGet, shard: nsShard(namespace, c.cfg.TotalShards), consistency: true}
+	cl := call{op: opVectorGet, shard: nsShard(namespace, c.cfg.TotalShards), consistency: true, anyReplica: level == ConsistencyStaleOK}
 	err := c.invoke(ctx, &cl, func(ctx context.Context, n *pool.Node, o []grpc.CallOption) error {
 		req.Consistency = level.wire(n.AltVocab.Load())
 		var err error
