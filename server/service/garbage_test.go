@@ -2,6 +2,7 @@ package service_test
 
 import (
 	"context"
+	"math"
 	"math/rand/v2"
 	"net"
 	"strings"
@@ -34,7 +35,9 @@ func TestGarbageNeverPanics(t *testing.T) {
 		"/norikv.v1.Kv/Put", "/norikv.v1.Kv/Get", "/norikv.v1.Kv/Delete",
 		"/norikv.v1.Admin/TransferShard", "/norikv.v1.Admin/SnapshotShard",
 		"/norikv.console.v1.Console/Scan", "/norikv.console.v1.Console/NodeStatus",
-		"/norikv.v1.Vector/Insert",
+		"/norikv.v1.Vector/Insert", "/norikv.v1.Vector/CreateIndex", "/norikv.v1.Vector/Search",
+		"/norikv.v1.Vector/Get", "/norikv.v1.Vector/Delete", "/norikv.v1.Vector/DropIndex",
+		"/norikv.console.v1.Console/ListVectorIndexes",
 	}
 	for i := 0; i < 300; i++ {
 		garbage := make([]byte, rng.IntN(200))
@@ -62,6 +65,23 @@ func TestGarbageNeverPanics(t *testing.T) {
 			Limit: rng.Uint32() % 20000, IncludeValues: true, ValuePreviewBytes: rng.Uint32(), Consistency: "stale_ok"})
 		checkNoInternal(t, err)
 		_, err = tc.adminOn(t, tc.NodeIDs()[i%3]).SnapshotShard(ctx, &norikvpb.ShardInfo{Id: rng.Uint32()})
+		checkNoInternal(t, err)
+		vc := tc.vecOn(t, tc.NodeIDs()[i%3])
+		ns := []string{"garbage-ns", strings.ToValidUTF8(string(randBytes(rng, rng.IntN(300))), "?")}[i%2]
+		_, err = vc.CreateIndex(ctx, &norikvpb.CreateVectorIndexRequest{Namespace: ns, Dimensions: rng.Uint32() % 5000,
+			Distance: norikvpb.DistanceFunction(rng.IntN(6) - 1), IndexType: norikvpb.VectorIndexType(rng.IntN(5) - 1)})
+		checkNoInternal(t, err)
+		vec := make([]float32, rng.IntN(6))
+		for j := range vec {
+			vec[j] = math.Float32frombits(rng.Uint32())
+		}
+		_, err = vc.Insert(ctx, &norikvpb.VectorInsertRequest{Namespace: ns, Id: strings.ToValidUTF8(string(randBytes(rng, rng.IntN(600))), "?"), Vector: vec,
+			IdempotencyKey: strings.ToValidUTF8(string(randBytes(rng, rng.IntN(8))), "?")})
+		checkNoInternal(t, err)
+		_, err = vc.Search(ctx, &norikvpb.VectorSearchRequest{Namespace: ns, Query: vec, K: rng.Uint32() % 1100,
+			IncludeVectors: true, Consistency: []string{"", "stale_ok", "x"}[rng.IntN(3)]})
+		checkNoInternal(t, err)
+		_, err = vc.Delete(ctx, &norikvpb.VectorDeleteRequest{Namespace: ns, Id: strings.ToValidUTF8(string(randBytes(rng, rng.IntN(4))), "?")})
 		checkNoInternal(t, err)
 	}
 	// Garbage on the replication port must not take a node down either.
@@ -97,7 +117,7 @@ func TestGarbageNeverPanics(t *testing.T) {
 func checkNoInternal(t *testing.T, err error) {
 	t.Helper()
 	switch status.Code(err) {
-	case codes.OK, codes.InvalidArgument, codes.NotFound, codes.FailedPrecondition, codes.Unavailable:
+	case codes.OK, codes.InvalidArgument, codes.NotFound, codes.FailedPrecondition, codes.Unavailable, codes.AlreadyExists:
 	default:
 		t.Fatalf("unexpected status for garbage input: %v", err)
 	}
