@@ -251,3 +251,52 @@ type memSink struct{ *bytes.Buffer }
 func (m *memSink) ID() string    { return "mem" }
 func (m *memSink) Cancel() error { return errors.New("cancelled") }
 func (m *memSink) Close() error  { return nil }
+
+// TestConcurrentSearchApplySnapshot: searches, gets and listings run while
+// the log applies writes and snapshots are taken (run with -race).
+func TestConcurrentSearchApplySnapshot(t *testing.T) {
+	r := newReplica()
+	r.apply(t, vectorstore.CreateCommand("ns", hnswDef(4), 5, ""))
+	done := make(chan struct{})
+	errs := make(chan error, 4)
+	for w := 0; w < 3; w++ {
+		go func() {
+			rng := rand.New(rand.NewPCG(uint64(w), 9))
+			for {
+				select {
+				case <-done:
+					errs <- nil
+					return
+				default:
+				}
+				if ix, ok := r.store.Index("ns"); ok {
+					if _, err := ix.Search(randVec(rng, 4), 5, 0); err != nil {
+						errs <- err
+						return
+					}
+					ix.Get("v1")
+				}
+				r.store.List()
+			}
+		}()
+	}
+	rng := rand.New(rand.NewPCG(7, 7))
+	for i := 0; i < 1500; i++ {
+		id := "v" + strconv.Itoa(rng.IntN(300))
+		if i%5 == 0 {
+			r.apply(t, vectorstore.DeleteCommand("ns", id, ""))
+		} else {
+			r.apply(t, vectorstore.InsertCommand("ns", id, randVec(rng, 4), ""))
+		}
+		if i%300 == 0 {
+			var b bytes.Buffer
+			persist(t, r.fsm, &b)
+		}
+	}
+	close(done)
+	for w := 0; w < 3; w++ {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+}
