@@ -105,3 +105,35 @@ func TestGarbageHeaderIsDropped(t *testing.T) {
 		t.Fatal("garbage connection was not closed")
 	}
 }
+
+// TestControlCallsRunConcurrently: a slow control call to a peer does not
+// hold up the next one (heartbeats must not wait behind forwarded writes).
+func TestControlCallsRunConcurrently(t *testing.T) {
+	a, b := pairOfMuxes(t, nil)
+	release, started := make(chan struct{}), make(chan struct{})
+	b.HandleControl(func(from string, req []byte) []byte {
+		if string(req) == "slow" {
+			close(started)
+			<-release
+		}
+		return req
+	})
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	slow := make(chan error, 1)
+	go func() {
+		_, err := a.Call(ctx, b.Addr().String(), []byte("slow"))
+		slow <- err
+	}()
+	<-started
+	for i := 0; i < 3; i++ {
+		resp, err := a.Call(ctx, b.Addr().String(), []byte("fast"))
+		if err != nil || string(resp) != "fast" {
+			t.Fatalf("fast call %d behind a slow one: %q %v", i, resp, err)
+		}
+	}
+	close(release)
+	if err := <-slow; err != nil {
+		t.Fatal(err)
+	}
+}
