@@ -5,12 +5,16 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/charmbracelet/x/exp/teatest"
 )
 
 // TestStartSeedsSampleData: the embedded session holds the sample keys and
-// both sample vector indexes, searchable, and the notice says so.
+// both sample vector indexes, searchable, and the notice says so; in the
+// console, the Vectors pane lists them, runs a random query and checks its
+// recall against an exact scan.
 func TestStartSeedsSampleData(t *testing.T) {
-	sess, _ := startSession(t)
+	sess, m := startSession(t)
 	if !strings.Contains(sess.Notice, "demo-clustered (2000)") || !strings.Contains(sess.Notice, "8 sample keys") {
 		t.Fatalf("notice %q", sess.Notice)
 	}
@@ -39,4 +43,15 @@ func TestStartSeedsSampleData(t *testing.T) {
 	if err != nil || !strings.Contains(string(got.Value), "Ada") {
 		t.Fatalf("user:1: %+v %v", got, err)
 	}
+
+	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(120, 40))
+	waitFor(t, tm, "connected")
+	tm.Type("6")
+	waitFor(t, tm, "VECTOR INDEXES", "demo-clustered", "2000", "demo-embeddings")
+	tm.Type("x")
+	waitFor(t, tm, "RESULTS demo-clustered · 10 matches", "pt:")
+	tm.Type("a")
+	waitFor(t, tm, "recall@10", "vs an exact scan of the same index (server-confirmed)")
+	tm.Type("q")
+	tm.WaitFinished(t, teatest.WithFinalTimeout(10*time.Second))
 }
