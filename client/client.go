@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -45,9 +44,8 @@ type Client struct {
 	subsMu sync.Mutex
 	subs   map[*subscriber]struct{}
 
-	idPrefix string
-	idSeq    atomic.Uint64
-	rr       atomic.Uint64 // round-robin cursor for relocation and fan-out
+	idem *idemKeys
+	rr   atomic.Uint64 // round-robin cursor for relocation and fan-out
 
 	refreshing atomic.Bool // single-flight topology refresh
 	watchNode  atomic.Pointer[string]
@@ -79,7 +77,7 @@ func New(cfg Config) (*Client, error) {
 		firstView:   make(chan struct{}),
 		unreachable: make(chan error, 1),
 		subs:        make(map[*subscriber]struct{}),
-		idPrefix:    "nkc-" + hex.EncodeToString(buf[:]) + "-",
+		idem:        newIdemKeys("nkc-"+hex.EncodeToString(buf[:])+"-", cfg.TotalShards),
 	}
 	for _, n := range cfg.Nodes {
 		c.seeds[n] = true
@@ -266,10 +264,9 @@ func (c *Client) OnTopologyChange(fn func(TopologyEvent)) (unsubscribe func()) {
 	}
 }
 
-// nextIdempotencyKey returns a key unique to this client instance.
-func (c *Client) nextIdempotencyKey() string {
-	return c.idPrefix + strconv.FormatUint(c.idSeq.Add(1), 36)
-}
+// nextIdempotencyKey returns a key unique to this client instance for a
+// write to shard, hashing to that shard itself (see idemKeys).
+func (c *Client) nextIdempotencyKey(shard int) string { return c.idem.next(shard) }
 
 // applyView installs pb if it is newer than the current view, refreshes the
 // leader cache, drops connections to departed nodes and publishes the event.

@@ -62,11 +62,12 @@ func (c *Client) Put(ctx context.Context, key, value []byte, opts *PutOptions) (
 		ifMatch = opts.IfMatchVersion
 		req.IfMatch = ifMatch.toPB()
 	}
+	shard := hashing.Shard(key, c.cfg.TotalShards)
 	if req.IdempotencyKey == "" {
-		req.IdempotencyKey = c.nextIdempotencyKey()
+		req.IdempotencyKey = c.nextIdempotencyKey(shard)
 	}
 	var resp *norikvpb.PutResponse
-	cl := call{op: opPut, shard: hashing.Shard(key, c.cfg.TotalShards), ifMatch: ifMatch}
+	cl := call{op: opPut, shard: shard, ifMatch: ifMatch}
 	err := c.invoke(ctx, &cl, func(ctx context.Context, n *pool.Node, o []grpc.CallOption) error {
 		var err error
 		resp, err = n.Kv.Put(ctx, req, o...)
@@ -121,11 +122,12 @@ func (c *Client) Delete(ctx context.Context, key []byte, opts *DeleteOptions) (b
 		ifMatch = opts.IfMatchVersion
 		req.IfMatch = ifMatch.toPB()
 	}
+	shard := hashing.Shard(key, c.cfg.TotalShards)
 	if req.IdempotencyKey == "" {
-		req.IdempotencyKey = c.nextIdempotencyKey()
+		req.IdempotencyKey = c.nextIdempotencyKey(shard)
 	}
 	var resp *norikvpb.DeleteResponse
-	cl := call{op: opDelete, shard: hashing.Shard(key, c.cfg.TotalShards), ifMatch: ifMatch}
+	cl := call{op: opDelete, shard: shard, ifMatch: ifMatch}
 	err := c.invoke(ctx, &cl, func(ctx context.Context, n *pool.Node, o []grpc.CallOption) error {
 		var err error
 		resp, err = n.Kv.Delete(ctx, req, o...)

@@ -162,7 +162,7 @@ func (c *Client) VectorCreateIndex(ctx context.Context, namespace string, dimens
 		IdempotencyKey: opts.IdempotencyKey,
 	}
 	if req.IdempotencyKey == "" {
-		req.IdempotencyKey = c.nextIdempotencyKey()
+		req.IdempotencyKey = c.nextIdempotencyKey(nsShard(namespace, c.cfg.TotalShards))
 	}
 	ctx = withHNSW(ctx,
 		MetaHNSWM, strconv.Itoa(opts.M),
@@ -189,7 +189,7 @@ func (c *Client) VectorDropIndex(ctx context.Context, namespace string, opts *Dr
 		req.IdempotencyKey = opts.IdempotencyKey
 	}
 	if req.IdempotencyKey == "" {
-		req.IdempotencyKey = c.nextIdempotencyKey()
+		req.IdempotencyKey = c.nextIdempotencyKey(nsShard(namespace, c.cfg.TotalShards))
 	}
 	var resp *norikvpb.DropVectorIndexResponse
 	cl := call{op: opVectorDropIndex, shard: nsShard(namespace, c.cfg.TotalShards)}
@@ -218,7 +218,7 @@ func (c *Client) VectorInsert(ctx context.Context, namespace, id string, vector 
 		req.IdempotencyKey = opts.IdempotencyKey
 	}
 	if req.IdempotencyKey == "" {
-		req.IdempotencyKey = c.nextIdempotencyKey()
+		req.IdempotencyKey = c.nextIdempotencyKey(nsShard(namespace, c.cfg.TotalShards))
 	}
 	var resp *norikvpb.VectorInsertResponse
 	cl := call{op: opVectorInsert, shard: nsShard(namespace, c.cfg.TotalShards)}
@@ -338,7 +338,7 @@ func (c *Client) VectorDelete(ctx context.Context, namespace, id string, opts *V
 		req.IdempotencyKey = opts.IdempotencyKey
 	}
 	if req.IdempotencyKey == "" {
-		req.IdempotencyKey = c.nextIdempotencyKey()
+		req.IdempotencyKey = c.nextIdempotencyKey(nsShard(namespace, c.cfg.TotalShards))
 	}
 	var resp *norikvpb.VectorDeleteResponse
 	cl := call{op: opVectorDelete, shard: nsShard(namespace, c.cfg.TotalShards)}
