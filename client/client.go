@@ -86,7 +86,12 @@ func New(cfg Config) (*Client, error) {
 	if cfg.TLS != nil {
 		creds = credentials.NewTLS(cfg.TLS)
 	}
-	opts := append([]grpc.DialOption{grpc.WithTransportCredentials(creds)}, cfg.DialOptions...)
+	// Replies may be large (a k=1000 search with vectors of 4096 dimensions
+	// is 16 MiB), beyond gRPC's 4 MiB default; DialOptions may lower it.
+	opts := append([]grpc.DialOption{
+		grpc.WithTransportCredentials(creds),
+		grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(MaxReplyBytes)),
+	}, cfg.DialOptions...)
 	c.pool = pool.New(opts)
 	c.mdPool.New = newCallMD
 	c.ctx, c.cancel = context.WithCancel(context.Background())

@@ -125,3 +125,7 @@ func (c Config) validate() error {
 func (c Config) String() string {
 	return fmt.Sprintf("Config{Nodes:%v TotalShards:%d Timeout:%s}", c.Nodes, c.TotalShards, c.Timeout)
 }
+
+// MaxReplyBytes is the largest reply the client accepts by default (gRPC's
+// own default is 4 MiB).
+const MaxReplyBytes = 64 << 20

@@ -2,6 +2,7 @@ package client_test
 
 import (
 	"errors"
+	"fmt"
 	"math"
 	"strings"
 	"testing"
@@ -183,5 +184,23 @@ func testVectorIdempotency(t *testing.T, c *client.Client) {
 	}
 	if got, err := c.VectorGet(ctx, ns2, "kept"); err != nil || !equalVec(got, []float32{1, 0}) {
 		t.Fatalf("the replayed drop applied again: kept = %v, %v", got, err)
+	}
+}
+
+// testVectorLargeReply: a search whose reply exceeds gRPC's 4 MiB default
+// (300 vectors of 4096 dimensions, with their vectors) still comes back.
+func testVectorLargeReply(t *testing.T, c *client.Client) {
+	ctx := tctx(t)
+	const ns, dims, n = "large-reply", 4096, 300
+	mustCreate(t, c, ns, dims, client.DistanceEuclidean, client.IndexBruteForce)
+	for i := 0; i < n; i++ {
+		mustInsert(t, c, ns, fmt.Sprintf("v%03d", i), vecFor(i, dims))
+	}
+	res, err := c.VectorSearch(ctx, ns, vecFor(0, dims), n, &client.VectorSearchOptions{IncludeVectors: true})
+	if err != nil {
+		t.Fatalf("search with a %d MiB reply: %v", n*dims*4>>20, err)
+	}
+	if len(res.Matches) != n || len(res.Matches[0].Vector) != dims || res.Matches[0].ID != "v000" {
+		t.Fatalf("got %d matches, first %q with %d values", len(res.Matches), res.Matches[0].ID, len(res.Matches[0].Vector))
 	}
 }
