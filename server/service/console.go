@@ -94,6 +94,19 @@ func (c *consoleService) Scan(ctx context.Context, req *consolepb.ScanRequest) (
 	if len(items) > limit {
 		items, more = items[:limit], true
 	}
+	// Bound the reply's size: a page ends early (with a cursor) once its
+	// values and keys reach MaxScanReplyBytes.
+	budget := MaxScanReplyBytes
+	for i, it := range items {
+		cost := len(it.Key) + 64
+		if req.IncludeValues {
+			cost += min(len(it.Value), preview)
+		}
+		if budget -= cost; budget < 0 && i > 0 {
+			items, more = items[:i], true
+			break
+		}
+	}
 	resp := &consolepb.ScanResponse{Done: !more}
 	for _, it := range items {
 		e := &consolepb.KeyEntry{

@@ -2,9 +2,11 @@ package service_test
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"slices"
 	"testing"
+	"time"
 
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
@@ -12,6 +14,7 @@ import (
 
 	"github.com/norikv/norikv-console/proto/consolepb"
 	"github.com/norikv/norikv-console/proto/norikvpb"
+	"github.com/norikv/norikv-console/server/service"
 )
 
 // leaderShards groups shards by the node leading them.
@@ -138,5 +141,61 @@ func TestNodeStatusAndVectorIndexes(t *testing.T) {
 				t.Fatalf("node %s listed %v", id, in)
 			}
 		}
+	}
+}
+
+// TestScanPagesBoundedBySize: with 1 MiB value previews a page stops at
+// MaxScanReplyBytes and carries a cursor; the next page continues.
+func TestScanPagesBoundedBySize(t *testing.T) {
+	ctx := testCtx(t)
+	value := bytes.Repeat([]byte("v"), 1<<20)
+	var want []string
+	for i := 0; i < 12; i++ {
+		k := fmt.Sprintf("bigscan:%02d", i)
+		want = append(want, k)
+		if _, err := tc.leaderKV(t, k).Put(ctx, &norikvpb.PutRequest{Key: []byte(k), Value: value}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// n1 answers from its own replicas (stale_ok): poll until it has applied every put.
+	var got []string
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		got = scanAllPages(ctx, t)
+		if fmt.Sprint(got) == fmt.Sprint(want) || time.Now().After(deadline) {
+			break
+		}
+	}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("scanned %v, want %v", got, want)
+	}
+}
+
+func scanAllPages(ctx context.Context, t *testing.T) []string {
+	t.Helper()
+	var got []string
+	var cursor []byte
+	for pages := 1; ; pages++ {
+		resp, err := tc.consoleOn(t, tc.NodeIDs()[0]).Scan(ctx, &consolepb.ScanRequest{Prefix: []byte("bigscan:"), StartAfter: cursor,
+			IncludeValues: true, ValuePreviewBytes: 1 << 20, Consistency: "stale_ok"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		entries, done := resp.Entries, resp.Done
+		if len(entries) > service.MaxScanReplyBytes>>20 {
+			t.Fatalf("page %d holds %d MiB values, bound is %d bytes", pages, len(entries), service.MaxScanReplyBytes)
+		}
+		for _, e := range entries {
+			if len(e.Value) != 1<<20 {
+				t.Fatalf("%s preview %d bytes", e.Key, len(e.Value))
+			}
+			got = append(got, string(e.Key))
+		}
+		if done {
+			return got
+		}
+		if pages > 12 || len(resp.NextCursor) == 0 {
+			t.Fatalf("page %d: not done, cursor %q", pages, resp.NextCursor)
+		}
+		cursor = resp.NextCursor
 	}
 }

@@ -18,6 +18,10 @@ const (
 	MaxScanLimit    = 10000
 	DefaultScanSize = 100
 	DefaultPreview  = 256
+	// MaxScanReplyBytes bounds one Scan page (keys plus value previews);
+	// a fuller page ends early with a cursor. Under 4 MiB, so even a gRPC
+	// client with default limits can receive any page.
+	MaxScanReplyBytes = 3 << 20
 )
 
 func invalid(format string, args ...any) error {
