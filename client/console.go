@@ -42,6 +42,10 @@ type GroupStatus struct {
 	Shards       []int
 	Keys         uint64
 	Peers        []string
+	// Vector indexes of this replica (our server; 0 elsewhere).
+	VectorIndexes int
+	Vectors       uint64
+	VectorBytes   uint64
 }
 
 // NodeStatus is one node's self-description (console extension).
@@ -277,16 +281,19 @@ func nodeStatusFromPB(r *consolepb.NodeStatusResponse) *NodeStatus {
 	}
 	for _, g := range r.GetGroups() {
 		gs := GroupStatus{
-			GroupID:      int(g.GetGroupId()),
-			State:        g.GetState(),
-			Term:         g.GetTerm(),
-			CommitIndex:  g.GetCommitIndex(),
-			AppliedIndex: g.GetAppliedIndex(),
-			LastLogIndex: g.GetLastLogIndex(),
-			LeaderID:     g.GetLeaderId(),
-			LastContact:  time.Duration(g.GetLastContactMs()) * time.Millisecond,
-			Keys:         g.GetKeys(),
-			Peers:        g.GetPeers(),
+			GroupID:       int(g.GetGroupId()),
+			State:         g.GetState(),
+			Term:          g.GetTerm(),
+			CommitIndex:   g.GetCommitIndex(),
+			AppliedIndex:  g.GetAppliedIndex(),
+			LastLogIndex:  g.GetLastLogIndex(),
+			LeaderID:      g.GetLeaderId(),
+			LastContact:   time.Duration(g.GetLastContactMs()) * time.Millisecond,
+			Keys:          g.GetKeys(),
+			VectorIndexes: int(g.GetVectorIndexes()),
+			Vectors:       g.GetVectors(),
+			VectorBytes:   g.GetVectorBytes(),
+			Peers:         g.GetPeers(),
 		}
 		for _, s := range g.GetShards() {
 			gs.Shards = append(gs.Shards, int(s))

@@ -550,7 +550,10 @@ type GroupStatus struct {
 	LastContactMs int64                  `protobuf:"varint,8,opt,name=last_contact_ms,json=lastContactMs,proto3" json:"last_contact_ms,omitempty"` // ms since the leader was last heard; 0 on the leader
 	Shards        []uint32               `protobuf:"varint,9,rep,packed,name=shards,proto3" json:"shards,omitempty"`
 	Keys          uint64                 `protobuf:"varint,10,opt,name=keys,proto3" json:"keys,omitempty"`
-	Peers         []string               `protobuf:"bytes,11,rep,name=peers,proto3" json:"peers,omitempty"` // node ids replicating this group
+	Peers         []string               `protobuf:"bytes,11,rep,name=peers,proto3" json:"peers,omitempty"`                                       // node ids replicating this group
+	VectorIndexes uint32                 `protobuf:"varint,12,opt,name=vector_indexes,json=vectorIndexes,proto3" json:"vector_indexes,omitempty"` // vector indexes held by this group's replica
+	Vectors       uint64                 `protobuf:"varint,13,opt,name=vectors,proto3" json:"vectors,omitempty"`                                  // live vectors in them
+	VectorBytes   uint64                 `protobuf:"varint,14,opt,name=vector_bytes,json=vectorBytes,proto3" json:"vector_bytes,omitempty"`       // approximate memory they hold
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -660,6 +663,27 @@ func (x *GroupStatus) GetPeers() []string {
 		return x.Peers
 	}
 	return nil
+}
+
+func (x *GroupStatus) GetVectorIndexes() uint32 {
+	if x != nil {
+		return x.VectorIndexes
+	}
+	return 0
+}
+
+func (x *GroupStatus) GetVectors() uint64 {
+	if x != nil {
+		return x.Vectors
+	}
+	return 0
+}
+
+func (x *GroupStatus) GetVectorBytes() uint64 {
+	if x != nil {
+		return x.VectorBytes
+	}
+	return 0
 }
 
 type NodeStatusResponse struct {
@@ -835,7 +859,7 @@ const file_console_proto_rawDesc = "" +
 	"fromLeader\"Y\n" +
 	"\x19ListVectorIndexesResponse\x12<\n" +
 	"\aindexes\x18\x01 \x03(\v2\".norikv.console.v1.VectorIndexInfoR\aindexes\"\x13\n" +
-	"\x11NodeStatusRequest\"\xc7\x02\n" +
+	"\x11NodeStatusRequest\"\xab\x03\n" +
 	"\vGroupStatus\x12\x19\n" +
 	"\bgroup_id\x18\x01 \x01(\rR\agroupId\x12\x14\n" +
 	"\x05state\x18\x02 \x01(\tR\x05state\x12\x12\n" +
@@ -848,7 +872,10 @@ const file_console_proto_rawDesc = "" +
 	"\x06shards\x18\t \x03(\rR\x06shards\x12\x12\n" +
 	"\x04keys\x18\n" +
 	" \x01(\x04R\x04keys\x12\x14\n" +
-	"\x05peers\x18\v \x03(\tR\x05peers\"\xbd\x04\n" +
+	"\x05peers\x18\v \x03(\tR\x05peers\x12%\n" +
+	"\x0evector_indexes\x18\f \x01(\rR\rvectorIndexes\x12\x18\n" +
+	"\avectors\x18\r \x01(\x04R\avectors\x12!\n" +
+	"\fvector_bytes\x18\x0e \x01(\x04R\vvectorBytes\"\xbd\x04\n" +
 	"\x12NodeStatusResponse\x12\x17\n" +
 	"\anode_id\x18\x01 \x01(\tR\x06nodeId\x12\x12\n" +
 	"\x04addr\x18\x02 \x01(\tR\x04addr\x12\x1b\n" +

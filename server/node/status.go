@@ -21,6 +21,11 @@ type GroupStatus struct {
 	// ExpiredDeletes counts keys this replica deleted on expiry.
 	ExpiredDeletes uint64
 	Peers          []string
+	// Vector indexes held by this replica: how many, their live vectors
+	// and approximate memory.
+	VectorIndexes int
+	Vectors       int
+	VectorBytes   int64
 }
 
 // Status reports every local group, in id order.
@@ -39,6 +44,11 @@ func (n *Node) Status() []GroupStatus {
 			LeaderID:       string(leader),
 			Keys:           grp.FSM.Len(),
 			ExpiredDeletes: grp.FSM.ExpiredDeletes(),
+		}
+		for _, ix := range grp.Vectors.List() {
+			st.VectorIndexes++
+			st.Vectors += ix.Count
+			st.VectorBytes += ix.Bytes
 		}
 		if r.State() != raft.Leader {
 			if lc := r.LastContact(); !lc.IsZero() {

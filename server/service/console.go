@@ -182,6 +182,7 @@ func (c *consoleService) NodeStatus(ctx context.Context, _ *consolepb.NodeStatus
 			GroupId: uint32(g.ID), State: g.State, Term: g.Term, CommitIndex: g.CommitIndex,
 			AppliedIndex: g.AppliedIdx, LastLogIndex: g.LastLogIdx, LeaderId: g.LeaderID,
 			LastContactMs: g.LastContact.Milliseconds(), Keys: uint64(g.Keys), Peers: g.Peers,
+			VectorIndexes: uint32(g.VectorIndexes), Vectors: uint64(g.Vectors), VectorBytes: uint64(g.VectorBytes),
 		}
 		first, end := l.ShardsOfGroup(g.ID)
 		for s := first; s < end; s++ {

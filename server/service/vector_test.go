@@ -183,6 +183,16 @@ func TestVectorFollowerRedirectsAndServesStale(t *testing.T) {
 	if !found {
 		t.Fatalf("%s missing from %v", ns, list.Indexes)
 	}
+	st, err := tc.consoleOn(t, tc.followerID(ns)).NodeStatus(ctx, &consolepb.NodeStatusRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := uint32(tc.Layout().GroupOfShard(tc.shard(ns)))
+	for _, gs := range st.Groups {
+		if gs.GroupId == g && (gs.VectorIndexes < 1 || gs.Vectors < 1 || gs.VectorBytes == 0) {
+			t.Fatalf("node status of group %d: %v", g, gs)
+		}
+	}
 }
 
 // TestVectorSnapshotRestoresIndexes restarts nodes, so it runs on a cluster

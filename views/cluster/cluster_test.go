@@ -25,13 +25,13 @@ func newPane(w, h int) *Model {
 	peers := []string{"n1", "n2", "n3"}
 	m.Update(common.NodeStatusMsg{At: t0, NodeID: "n1", RTT: 420 * time.Microsecond, Status: &client.NodeStatus{NodeID: "n1",
 		Groups: []client.GroupStatus{
-			{GroupID: 0, State: "leader", Term: 3, CommitIndex: 120, AppliedIndex: 120, Peers: peers, Shards: seq(0, 64)},
+			{GroupID: 0, State: "leader", Term: 3, CommitIndex: 120, AppliedIndex: 120, Peers: peers, Shards: seq(0, 64), Keys: 812, Vectors: 2000, VectorIndexes: 1},
 			{GroupID: 1, State: "follower", Term: 2, CommitIndex: 80, AppliedIndex: 80, Peers: []string{"n2", "n3", "n1"}, Shards: seq(64, 128)},
 		}}})
 	m.Update(common.NodeStatusMsg{At: t0, NodeID: "n2", RTT: 380 * time.Microsecond, Status: &client.NodeStatus{NodeID: "n2",
 		Groups: []client.GroupStatus{
 			{GroupID: 0, State: "follower", Term: 3, CommitIndex: 120, AppliedIndex: 118, Peers: peers, Shards: seq(0, 64)},
-			{GroupID: 1, State: "leader", Term: 2, CommitIndex: 80, AppliedIndex: 80, Peers: []string{"n2", "n3", "n1"}, Shards: seq(64, 128)},
+			{GroupID: 1, State: "leader", Term: 2, CommitIndex: 80, AppliedIndex: 80, Peers: []string{"n2", "n3", "n1"}, Shards: seq(64, 128), Keys: 45210},
 		}}})
 	m.Update(common.NodeStatusMsg{At: t0, NodeID: "n3", Err: fmt.Errorf("connection refused")})
 	return m

@@ -10,8 +10,8 @@ import (
 )
 
 // groupCols are the widths of the groups table: group, shards, leader,
-// term, commit, replicas.
-var groupCols = []int{5, 9, 6, 5, 8, 0}
+// term, commit, keys, vectors, replicas.
+var groupCols = []int{5, 9, 6, 5, 8, 7, 7, 0}
 
 // setNodeGroups records what one node reported about its replication
 // groups, replacing its previous report (or dropping it when it failed).
@@ -42,7 +42,7 @@ func (m *Model) groupLines(max int) []string {
 		ids = append(ids, id)
 	}
 	sort.Ints(ids)
-	out := []string{st.TableHeader.Render(common.Columns(groupCols, "GROUP", "SHARDS", "LEADER", " TERM", "  COMMIT", "REPLICAS (applied lag)"))}
+	out := []string{st.TableHeader.Render(common.Columns(groupCols, "GROUP", "SHARDS", "LEADER", " TERM", "  COMMIT", "   KEYS", "VECTORS", "REPLICAS (applied lag)"))}
 	for _, id := range ids {
 		if len(out) >= max {
 			out[len(out)-1] = st.Muted.Render(fmt.Sprintf("… %d more groups (a taller terminal shows them)", len(ids)-len(out)+2))
@@ -72,7 +72,7 @@ func (m *Model) groupRow(id int) string {
 		break
 	}
 	if leaderID == "" {
-		return common.Columns(groupCols, fmt.Sprintf("g%d", id), shards, st.Warn.Render("none"), "", "", "election in progress")
+		return common.Columns(groupCols, fmt.Sprintf("g%d", id), shards, st.Warn.Render("none"), "", "", "", "", "election in progress")
 	}
 	var reps []string
 	for _, p := range leader.Peers {
@@ -92,7 +92,8 @@ func (m *Model) groupRow(id int) string {
 		reps = nodes
 	}
 	return common.Columns(groupCols, fmt.Sprintf("g%d", id), shards, m.nodeLabel(leaderID),
-		fmt.Sprintf("%5d", leader.Term), fmt.Sprintf("%8d", leader.CommitIndex), strings.Join(reps, "  "))
+		fmt.Sprintf("%5d", leader.Term), fmt.Sprintf("%8d", leader.CommitIndex), fmt.Sprintf("%7s", count(leader.Keys)),
+		fmt.Sprintf("%7s", count(leader.Vectors)), strings.Join(reps, "  "))
 }
 
 // span renders a group's shard list as "first-last" when contiguous.
@@ -106,4 +107,15 @@ func span(shards []int) string {
 		return fmt.Sprintf("%d-%d", s[0], s[len(s)-1])
 	}
 	return fmt.Sprintf("%d shards", len(s))
+}
+
+// count renders a count compactly: 950, 12.3k, 4.1M.
+func count(n uint64) string {
+	switch {
+	case n < 10_000:
+		return fmt.Sprint(n)
+	case n < 1_000_000:
+		return fmt.Sprintf("%.1fk", float64(n)/1e3)
+	}
+	return fmt.Sprintf("%.1fM", float64(n)/1e6)
 }
