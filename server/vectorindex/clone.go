@@ -9,6 +9,8 @@ import (
 // replicated state machine can clone at snapshot time (a few memory copies)
 // and write the clone's snapshot while the original keeps applying writes.
 func (ix *Index) Clone() *Index {
+	ix.wmu.Lock() // not between the steps of an insert
+	defer ix.wmu.Unlock()
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
 	c := &Index{

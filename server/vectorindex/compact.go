@@ -37,6 +37,8 @@ func (ix *Index) maybeCompact() {
 // Compact purges every HNSW tombstone now, finishing any sweep in progress.
 // Brute-force indexes have nothing to compact.
 func (ix *Index) Compact() {
+	ix.wmu.Lock()
+	defer ix.wmu.Unlock()
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
 	g := ix.g

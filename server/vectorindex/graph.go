@@ -25,7 +25,12 @@ type graph struct {
 	sweeping   bool  // a sweep is purging the sealed tombstones
 	sweepPos   int   // next slot the sweep looks at
 
-	build scratch // buffers for inserts and compaction, used under the write lock
+	build scratch // buffers for inserts and compaction, used by the one writer
+
+	// The insert in progress (see place): its level, and its candidates
+	// per level.
+	pending int
+	cands   [][]item
 }
 
 func newGraph(cfg Config) *graph {

@@ -134,14 +134,30 @@ func (ix *Index) searchLayer(sc *scratch, q []float32, qinv float32, ep item, ef
 	return res
 }
 
-// insert links the vector already stored in slot s into the graph.
-func (g *graph) insert(ix *Index, s int32) {
+// An insert runs in three steps. place (write lock) draws the node's level
+// and makes it a graph node without edges, or the entry point of an empty
+// graph. findNeighbours (read lock) searches every level the node joins
+// for its candidates; searching a level reads only that level's edges, and
+// nothing else writes meanwhile, so the candidates are exactly those a
+// one-step insert would find. link (write lock) picks the neighbours and
+// adds the edges both ways.
+
+// place draws slot s's level and adds it as an unlinked node. It reports
+// whether the node still needs linking (false for the first node).
+func (g *graph) place(s int32) bool {
 	level := g.randomLevel()
 	g.initNode(s, level)
 	if g.entry < 0 {
 		g.entry, g.top = s, level
-		return
+		return false
 	}
+	g.pending = level
+	return true
+}
+
+// findNeighbours fills g.cands[l] with slot s's candidates on each level it
+// joins, closest first.
+func (g *graph) findNeighbours(ix *Index, s int32) {
 	q := ix.vector(s)
 	var qinv float32
 	if ix.cfg.Distance == Cosine {
@@ -149,15 +165,27 @@ func (g *graph) insert(ix *Index, s int32) {
 	}
 	sc := &g.build
 	ep := item{ix.distQ(q, qinv, g.entry), g.entry}
-	for l := g.top; l > level; l-- {
+	for l := g.top; l > g.pending; l-- {
 		ep = ix.greedy(q, qinv, ep, l)
 	}
-	for l := min(level, g.top); l >= 0; l-- {
+	for len(g.cands) <= g.pending {
+		g.cands = append(g.cands, nil)
+	}
+	for l := min(g.pending, g.top); l >= 0; l-- {
 		cands := ix.searchLayer(sc, q, qinv, ep, g.efC, l)
 		if len(cands) > 0 {
 			ep = cands[0]
 		}
-		sel := ix.selectNeighbours(cands, g.m, sc.sel[:0])
+		g.cands[l] = append(g.cands[l][:0], cands...)
+	}
+}
+
+// link connects slot s to the neighbours chosen from its candidates.
+func (g *graph) link(ix *Index, s int32) {
+	sc := &g.build
+	level := g.pending
+	for l := min(level, g.top); l >= 0; l-- {
+		sel := ix.selectNeighbours(g.cands[l], g.m, sc.sel[:0])
 		sc.sel = sel
 		g.setLinks(s, l, sel)
 		for _, n := range sel {

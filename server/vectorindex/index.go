@@ -33,6 +33,10 @@ type Match struct {
 // Index is one vector index. Vectors live in one contiguous float32 array,
 // one slot of Dims values per vector; slot numbers double as HNSW node ids.
 type Index struct {
+	// wmu serializes writers (Upsert, Delete, Compact). An HNSW insert
+	// finds its neighbours under mu's read lock, so searches run alongside
+	// the costly part, and takes the write lock only to link them.
+	wmu  sync.Mutex
 	mu   sync.RWMutex
 	cfg  Config
 	dims int
@@ -145,18 +149,40 @@ func (ix *Index) Upsert(id string, vec []float32) error {
 	if err := ix.validate("vector", vec); err != nil {
 		return fmt.Errorf("upsert %q: %w", id, err)
 	}
+	ix.wmu.Lock()
+	defer ix.wmu.Unlock()
+	s, err := ix.store(id, vec)
+	if err != nil || s < 0 || ix.g == nil {
+		return err
+	}
+	// HNSW: find the new node's neighbours while searches go on (only this
+	// writer changes the graph, so it holds still), then link them.
+	ix.mu.RLock()
+	ix.g.findNeighbours(ix, s)
+	ix.mu.RUnlock()
+	ix.mu.Lock()
+	ix.g.link(ix, s)
+	ix.maybeCompact()
+	ix.mu.Unlock()
+	return nil
+}
+
+// store puts vec under id in a slot and returns the slot that HNSW must
+// link, or -1 when there is nothing to link (an unchanged vector, a brute
+// force index, the first node of a graph).
+func (ix *Index) store(id string, vec []float32) (int32, error) {
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
 	if len(ix.free) == 0 && len(ix.state) >= maxSlots {
-		return fmt.Errorf("upsert %q: index holds %d slots, the most it can: %w", id, len(ix.state), ErrFull)
+		return -1, fmt.Errorf("upsert %q: index holds %d slots, the most it can: %w", id, len(ix.state), ErrFull)
 	}
 	if old, ok := ix.byID[id]; ok {
 		if slices.Equal(ix.vector(old), vec) {
-			return nil
+			return -1, nil
 		}
 		if ix.g == nil {
 			ix.setVector(old, vec)
-			return nil
+			return -1, nil
 		}
 		// A moved HNSW node is a tombstone plus a fresh node: its old edges
 		// describe the old position.
@@ -169,15 +195,20 @@ func (ix *Index) Upsert(id string, vec []float32) error {
 	ix.idBytes += int64(len(id))
 	ix.live++
 	ix.setVector(s, vec)
-	if ix.g != nil {
-		ix.g.insert(ix, s)
-		ix.maybeCompact()
+	if ix.g == nil {
+		return -1, nil
 	}
-	return nil
+	if !ix.g.place(s) {
+		ix.maybeCompact()
+		return -1, nil
+	}
+	return s, nil
 }
 
 // Delete removes id and reports whether it was present.
 func (ix *Index) Delete(id string) bool {
+	ix.wmu.Lock()
+	defer ix.wmu.Unlock()
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
 	s, ok := ix.byID[id]

@@ -62,6 +62,8 @@ func (sw *snapWriter) u64(v uint64) {
 // WriteSnapshot writes the whole index (config, vectors, ids, graph, PRNG
 // state) to w. It holds the read lock, so searches continue meanwhile.
 func (ix *Index) WriteSnapshot(w io.Writer) error {
+	ix.wmu.Lock() // writers wait (not between the steps of an insert); searches go on
+	defer ix.wmu.Unlock()
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
 	sw := &snapWriter{w: bufio.NewWriterSize(w, 1<<16), crc: crc32.NewIEEE()}
