@@ -60,7 +60,7 @@ func (sw *snapWriter) u64(v uint64) {
 }
 
 // WriteSnapshot writes the whole index (config, vectors, ids, graph, PRNG
-// state) to w. It holds the read lock, so searches continue meanwhile.
+// state) to w. Searches continue meanwhile; writers wait until it is done.
 func (ix *Index) WriteSnapshot(w io.Writer) error {
 	ix.wmu.Lock() // writers wait (not between the steps of an insert); searches go on
 	defer ix.wmu.Unlock()
