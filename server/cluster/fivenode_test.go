@@ -1,6 +1,7 @@
 package cluster_test
 
 import (
+	"math"
 	"testing"
 	"time"
 
@@ -70,5 +71,50 @@ func TestFiveNodes(t *testing.T) {
 	}
 	if len(leaders) != 5 {
 		t.Fatalf("leadership not spread over the 5 nodes: %v", leaders)
+	}
+
+	// Vectors: a non-replica checks what it can, then redirects; the
+	// leader's replicas serve stale reads; idempotency keys owned by a
+	// group n5 is not in are still claimed (forwarded between nodes).
+	ns := keysInGroup(c, "five-ns", 0, 1)[0]
+	vc := norikvpb.NewVectorClient(conn)
+	_, err = vc.CreateIndex(ctx, &norikvpb.CreateVectorIndexRequest{Namespace: ns, Dimensions: 2,
+		Distance: norikvpb.DistanceFunction_DISTANCE_FUNCTION_EUCLIDEAN}, grpc.Trailer(&trailer))
+	nsShard := topology.ShardOf([]byte(ns), 64)
+	if status.Convert(err).Message() != "NOT_LEADER" || len(trailer.Get("leader-hint")) != 1 {
+		t.Fatalf("create on a non-replica: %v (trailer %v)", err, trailer)
+	}
+	_, err = vc.Insert(ctx, &norikvpb.VectorInsertRequest{Namespace: ns, Id: "a", Vector: []float32{1, float32(math.NaN())}})
+	if status.Code(err) != codes.InvalidArgument {
+		t.Fatalf("NaN insert on a non-replica: %v", err)
+	}
+	lconn, err := grpc.NewClient(c.Addr(c.LeaderOf(nsShard)), grpc.WithTransportCredentials(insecure.NewCredentials()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lconn.Close()
+	lv := norikvpb.NewVectorClient(lconn)
+	if _, err := lv.CreateIndex(ctx, &norikvpb.CreateVectorIndexRequest{Namespace: ns, Dimensions: 2,
+		Distance: norikvpb.DistanceFunction_DISTANCE_FUNCTION_EUCLIDEAN}); err != nil {
+		t.Fatal(err)
+	}
+	// An idempotency key owned by a group on other nodes than the namespace's.
+	idem := keysInGroup(c, "five-idem", 3, 1)[0] // group 3 lives on n4, n5, n1
+	if _, err := lv.Insert(ctx, &norikvpb.VectorInsertRequest{Namespace: ns, Id: "a", Vector: []float32{1, 2}, IdempotencyKey: idem}); err != nil {
+		t.Fatal(err)
+	}
+	other := keysInGroup(c, "five-other", 1, 1)[0]
+	_, err = norikvpb.NewKvClient(conn).Put(ctx, &norikvpb.PutRequest{Key: []byte(other), Value: []byte("x"), IdempotencyKey: idem})
+	if status.Code(err) != codes.InvalidArgument && status.Code(err) != codes.Unavailable {
+		t.Fatalf("reuse of an idempotency key: %v", err)
+	}
+	oconn, err := grpc.NewClient(c.Addr(c.LeaderOf(topology.ShardOf([]byte(other), 64))), grpc.WithTransportCredentials(insecure.NewCredentials()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer oconn.Close()
+	_, err = norikvpb.NewKvClient(oconn).Put(ctx, &norikvpb.PutRequest{Key: []byte(other), Value: []byte("x"), IdempotencyKey: idem})
+	if status.Code(err) != codes.InvalidArgument {
+		t.Fatalf("reuse of an idempotency key on group 1's leader: %v", err)
 	}
 }
