@@ -127,6 +127,13 @@ func (m *Model) SetSize(w, h int) {
 	m.inputs[fieldQuery].Width = max(1, w-len(m.inputs[fieldQuery].Prompt)-1)
 	m.idInput.Width = max(1, w-len(m.idInput.Prompt)-1)
 	m.inputs[fieldNS].Width = max(1, min(40, w/3))
+	// A field scrolls its text to the width it had when the text was set;
+	// set it again so a value set before this size shows from its start.
+	for _, in := range []*textinput.Model{&m.inputs[fieldQuery], &m.idInput, &m.inputs[fieldNS]} {
+		pos := in.Position()
+		in.SetValue(in.Value())
+		in.SetCursor(pos)
+	}
 }
 
 // SetFilter keeps the indexes whose namespace contains text.

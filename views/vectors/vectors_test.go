@@ -2,6 +2,7 @@ package vectors
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -129,6 +130,19 @@ func TestEfsFor(t *testing.T) {
 	for k, want := range map[int]string{1: "[1 10 20 40 80 160 320]", 10: "[10 20 40 80 160 320 640]", 100: "[100 160 320 640]", 1000: "[1000]"} {
 		if got := fmt.Sprint(efsFor(k)); got != want {
 			t.Errorf("efsFor(%d) = %s, want %s", k, got, want)
+		}
+	}
+}
+
+// TestNamespaceShownAfterLateSize: a listing that arrives before the pane
+// has a size still shows the selected namespace in full once it has one.
+func TestNamespaceShownAfterLateSize(t *testing.T) {
+	m := New(uitest.Common())
+	m.Update(listMsg{at: t0, indexes: sampleIndexes()})
+	m.SetSize(120, 40)
+	if v := m.View(); !strings.Contains(v, "namespace> docs ") && !strings.Contains(v, "namespace> docs\\n") {
+		if !strings.Contains(v, "namespace> docs") {
+			t.Fatalf("namespace field does not show docs:\\n%s", v)
 		}
 	}
 }
