@@ -58,7 +58,8 @@ func TooSmall(width, height, minWidth, minHeight int) string {
 }
 
 // Columns joins cells padded to the given widths with one space between,
-// cutting cells that are too long. A width of 0 leaves the cell as is.
+// cutting cells that are too long (a cut cell ends in "…"). A width of 0
+// leaves the cell as is.
 func Columns(widths []int, cells ...string) string {
 	var b strings.Builder
 	for i, c := range cells {
@@ -66,6 +67,9 @@ func Columns(widths []int, cells ...string) string {
 			b.WriteByte(' ')
 		}
 		if i < len(widths) && widths[i] > 0 {
+			if ansi.StringWidth(c) > widths[i] {
+				c = ansi.Truncate(c, widths[i], "…") // a cut cell says so
+			}
 			c = FitLine(c, widths[i])
 		}
 		b.WriteString(c)

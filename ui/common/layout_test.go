@@ -38,7 +38,7 @@ func TestTooSmallAndColumns(t *testing.T) {
 	if v := TooSmall(5, 1, 40, 8); ansi.StringWidth(v) != 5 {
 		t.Errorf("tiny TooSmall not fitted: %q", v)
 	}
-	if got := Columns([]int{3, 2, 0}, "abcd", "x", "rest"); got != "abc x  rest" {
+	if got := Columns([]int{3, 2, 0}, "abcd", "x", "rest"); got != "ab… x  rest" {
 		t.Errorf("Columns = %q", got)
 	}
 }
