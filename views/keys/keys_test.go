@@ -329,3 +329,21 @@ func TestEditAfterAStaleReadReadsAgain(t *testing.T) {
 		t.Fatalf("editor: mode %s", h.m.Mode())
 	}
 }
+
+// TestClusterKeyCount: the title sums the key counts the groups' leaders
+// report, a later report of a group replacing the earlier one.
+func TestClusterKeyCount(t *testing.T) {
+	h := loaded(t, 120, 40)
+	if strings.Contains(h.m.View(), "keys in the cluster") {
+		t.Fatal("a key count shown before any node status")
+	}
+	h.send(common.NodeStatusMsg{NodeID: "n1", Status: &client.NodeStatus{NodeID: "n1", Groups: []client.GroupStatus{
+		{GroupID: 0, State: "leader", Keys: 10}, {GroupID: 1, State: "follower", Keys: 99}}}})
+	h.send(common.NodeStatusMsg{NodeID: "n2", Status: &client.NodeStatus{NodeID: "n2", Groups: []client.GroupStatus{
+		{GroupID: 1, State: "leader", Keys: 5}}}})
+	h.send(common.NodeStatusMsg{NodeID: "n1", Status: &client.NodeStatus{NodeID: "n1", Groups: []client.GroupStatus{
+		{GroupID: 0, State: "leader", Keys: 12}}}})
+	if v := h.m.View(); !strings.Contains(v, "17 keys in the cluster") {
+		t.Fatalf("title lacks the count of 17:\n%s", v)
+	}
+}

@@ -66,6 +66,9 @@ type Model struct {
 	listReq     int
 	scannedAt   time.Time
 	scanTook    time.Duration
+	// groupKeys is each replication group's key count as its leader last
+	// reported it (NodeStatus), for the cluster-wide total in the title.
+	groupKeys map[int]uint64
 
 	mode      mode
 	detail    *detail

@@ -29,6 +29,8 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 	case common.TickMsg:
 		m.advance(msg.At)
 		return m.onTick()
+	case common.NodeStatusMsg:
+		m.onNodeStatus(msg)
 	case pageMsg:
 		m.onPage(msg)
 	case detailMsg:
@@ -270,4 +272,29 @@ func errorText(err error) string {
 		return fmt.Sprintf("%v: this server has no key listing (the console extension); read keys with the palette's \"Get key\"", err)
 	}
 	return err.Error()
+}
+
+// onNodeStatus keeps the key counts of the groups the node leads.
+func (m *Model) onNodeStatus(msg common.NodeStatusMsg) {
+	if msg.Status == nil {
+		return
+	}
+	if m.groupKeys == nil {
+		m.groupKeys = map[int]uint64{}
+	}
+	for _, g := range msg.Status.Groups {
+		if g.State == "leader" {
+			m.groupKeys[g.GroupID] = g.Keys
+		}
+	}
+}
+
+// clusterKeys sums the groups' key counts (expired keys not yet deleted
+// included); ok is false before any report.
+func (m *Model) clusterKeys() (uint64, bool) {
+	var n uint64
+	for _, k := range m.groupKeys {
+		n += k
+	}
+	return n, len(m.groupKeys) > 0
 }

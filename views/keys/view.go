@@ -128,6 +128,9 @@ func (m *Model) listTitle() string {
 		what = "prefix " + strconv.Quote(m.prefix)
 	}
 	parts := []string{what, fmt.Sprintf("page %d", len(m.pages))}
+	if n, ok := m.clusterKeys(); ok {
+		parts = append(parts, fmt.Sprintf("%d keys in the cluster", n))
+	}
 	if m.staleOK {
 		parts = append(parts, "stale_ok reads")
 	}
