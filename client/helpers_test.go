@@ -54,10 +54,6 @@ func waitFor(t testing.TB, what string, cond func() bool) {
 	}
 }
 
-func contextWithTimeout(d time.Duration) (context.Context, context.CancelFunc) {
-	return context.WithTimeout(context.Background(), d)
-}
-
 // checkLeaks fails the test if goroutines started during it outlive it. It
 // must be called first so that its cleanup runs after every other cleanup
 // (servers stopped, clients closed).

@@ -123,13 +123,30 @@ func BenchmarkGet(b *testing.B) {
 	c, r := benchCluster(b, false)
 	keys := benchKeys(c, r, 4096)
 	ctx := context.Background()
-	b.N = len(keys)
-	runConcurrent(b, 64, func(i int) error {
-		return keys[i].retry(r, func(kv norikvpb.KvClient, o grpc.CallOption) error {
-			_, err := kv.Put(ctx, &norikvpb.PutRequest{Key: keys[i].key, Value: make([]byte, 100)}, o)
-			return err
-		})
-	})
+	// Load every key first, 64 writers at a time.
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	errs := make(chan error, 64)
+	for w := 0; w < 64; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := int(next.Add(1)) - 1; i < len(keys); i = int(next.Add(1)) - 1 {
+				if err := keys[i].retry(r, func(kv norikvpb.KvClient, o grpc.CallOption) error {
+					_, err := kv.Put(ctx, &norikvpb.PutRequest{Key: keys[i].key, Value: make([]byte, 100)}, o)
+					return err
+				}); err != nil {
+					errs <- err
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	if err := <-errs; err != nil {
+		b.Fatal(err)
+	}
 	for _, clients := range benchClients {
 		b.Run(fmt.Sprintf("clients=%d", clients), func(b *testing.B) {
 			runConcurrent(b, clients, func(i int) error {

@@ -1,8 +1,6 @@
 package service
 
 import (
-	"fmt"
-
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
@@ -77,11 +75,4 @@ func checkShard(id uint32, total int) error {
 		return status.Errorf(codes.NotFound, "shard %d not found: this cluster has shards 0..%d", id, total-1)
 	}
 	return nil
-}
-
-func quote(b []byte) string {
-	if len(b) > 64 {
-		return fmt.Sprintf("%q...", b[:64])
-	}
-	return fmt.Sprintf("%q", b)
 }

@@ -108,7 +108,7 @@ func (cfg Config) withDefaults() (Config, error) {
 		cfg.EfSearch = DefaultEfSearch
 	}
 	if cfg.M < 2 || cfg.M > maxM {
-		return cfg, fmt.Errorf("M %d out of range: must be 2..%d: %w", cfg.M, maxM, ErrInvalidConfig)
+		return cfg, fmt.Errorf("parameter M %d out of range: must be 2..%d: %w", cfg.M, maxM, ErrInvalidConfig)
 	}
 	if cfg.EfConstruction < 1 || cfg.EfConstruction > maxEf {
 		return cfg, fmt.Errorf("efConstruction %d out of range: must be 1..%d: %w", cfg.EfConstruction, maxEf, ErrInvalidConfig)

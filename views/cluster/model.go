@@ -49,7 +49,6 @@ type Model struct {
 	now   time.Time
 
 	cursor int
-	scroll int // first heatmap row shown
 	filter string
 
 	reqID int
