@@ -47,7 +47,7 @@ func searchCmd(c common.Common, reqID int, req searchRequest, kind searchKind) t
 		if msg.err != nil {
 			return msg
 		}
-		opts := &client.VectorSearchOptions{IncludeVectors: req.vectors, Consistency: req.consistency, Ef: req.ef}
+		opts := &client.VectorSearchOptions{IncludeVectors: req.vectors, Consistency: req.consistency, Ef: req.ef, Exact: req.exact}
 		start := time.Now()
 		msg.res, msg.err = c.Client.VectorSearch(ctx, req.namespace, msg.query, req.k, opts)
 		msg.rtt = time.Since(start)

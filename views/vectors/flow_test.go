@@ -143,6 +143,16 @@ func TestFlowCreateInsertSearchOnTheEmbeddedCluster(t *testing.T) {
 		}
 	}
 
+	// The same search as an exact scan, which the server confirms.
+	typeKeys(m, "E", "s")
+	if r := m.Result(); m.result.err != nil || !r.Exact || r.Matches[0].ID != "a" || r.Matches[1].ID != "c" {
+		t.Fatalf("exact search: %v %+v", m.result.err, r)
+	}
+	if v := m.View(); !strings.Contains(v, "k 10, exact scan, lease") {
+		t.Errorf("exact search title:\n%s", v)
+	}
+	typeKeys(m, "E")
+
 	// Recall against the server's exact scan of the same index.
 	typeKeys(m, "a")
 	if rc := m.result.recall; m.result.err != nil || rc == nil || !rc.exact || rc.hit != 5 || rc.of != 5 {
@@ -176,8 +186,8 @@ func TestFlowCreateInsertSearchOnTheEmbeddedCluster(t *testing.T) {
 	if r := m.Result(); m.result.err != nil || len(r.Matches) != 4 || r.Matches[0].ID != "c" {
 		t.Fatalf("after deleting a: %v %+v", m.result.err, r)
 	}
-	if m.Samples("flow") != 5 {
-		t.Errorf("samples = %d, want 5 (search, recall, sweep, similar, search)", m.Samples("flow"))
+	if m.Samples("flow") != 6 {
+		t.Errorf("samples = %d, want 6 (search, exact search, recall, sweep, similar, search)", m.Samples("flow"))
 	}
 
 	// A search with the wrong dimension count never leaves the pane.

@@ -16,6 +16,7 @@ type KeyMap struct {
 	Random      key.Binding // search with a fresh random vector
 	Consistency key.Binding
 	Vectors     key.Binding // include vectors in results
+	Exact       key.Binding // exact scan instead of the HNSW graph
 	Recall      key.Binding
 	Sweep       key.Binding // recall and latency at several ef
 	Refresh     key.Binding
@@ -40,6 +41,7 @@ func DefaultKeyMap() *KeyMap {
 		Random:      key.NewBinding(key.WithKeys("x"), key.WithHelp("x", "random query")),
 		Consistency: key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "consistency")),
 		Vectors:     key.NewBinding(key.WithKeys("v"), key.WithHelp("v", "show vectors")),
+		Exact:       key.NewBinding(key.WithKeys("E"), key.WithHelp("E", "exact scan on/off")),
 		Recall:      key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "check recall")),
 		Sweep:       key.NewBinding(key.WithKeys("w"), key.WithHelp("w", "ef sweep (recall and latency per ef)")),
 		Refresh:     key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "refresh indexes")),
@@ -56,7 +58,7 @@ func (k *KeyMap) Named() map[string]*key.Binding {
 	return map[string]*key.Binding{
 		"edit": &k.Edit, "namespace": &k.Namespace, "search": &k.Search, "run": &k.Run, "next-field": &k.NextField,
 		"prev-field": &k.PrevField, "leave": &k.Leave, "mode": &k.Mode, "random": &k.Random,
-		"consistency": &k.Consistency, "vectors": &k.Vectors, "recall": &k.Recall, "sweep": &k.Sweep, "refresh": &k.Refresh,
+		"consistency": &k.Consistency, "vectors": &k.Vectors, "exact": &k.Exact, "recall": &k.Recall, "sweep": &k.Sweep, "refresh": &k.Refresh,
 		"insert": &k.Insert, "delete": &k.Delete, "create": &k.Create, "drop": &k.Drop, "similar": &k.Similar,
 	}
 }

@@ -78,6 +78,7 @@ type Model struct {
 	mode        queryMode
 	consistency int // index into consistencies
 	vectors     bool
+	exact       bool // searches ask for an exact scan
 	formErr     error
 
 	// Results.

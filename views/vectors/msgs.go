@@ -26,6 +26,7 @@ type searchRequest struct {
 	ef          int // 0 = the index default
 	consistency client.ConsistencyLevel
 	vectors     bool
+	exact       bool // ask for an exact scan (x-norikv-exact)
 	// recallRef, for a recall check, names the namespace searched for the
 	// reference answer ("" = the same namespace).
 	recallRef string

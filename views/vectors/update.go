@@ -159,6 +159,8 @@ func (m *Model) onKey(msg tea.KeyMsg) tea.Cmd {
 		m.consistency = (m.consistency + 1) % len(consistencies)
 	case key.Matches(msg, k.Vectors):
 		m.vectors = !m.vectors
+	case key.Matches(msg, k.Exact):
+		m.exact = !m.exact
 	case key.Matches(msg, k.Recall):
 		return m.search(recallCheck, "")
 	case key.Matches(msg, k.Sweep):
@@ -265,7 +267,7 @@ func (m *Model) buildRequest() (searchRequest, error) {
 		}
 		return searchRequest{}, errors.New("no namespace: pick an index with ↑/↓, or press n to type one, or N to create one")
 	}
-	req := searchRequest{namespace: ns, consistency: m.Consistency(), vectors: m.vectors}
+	req := searchRequest{namespace: ns, consistency: m.Consistency(), vectors: m.vectors, exact: m.exact}
 	var err error
 	if req.k, err = ParseK(m.inputs[fieldK].Value()); err != nil {
 		return req, err

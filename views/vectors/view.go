@@ -135,13 +135,22 @@ func (m *Model) formLines() []string {
 	out := []string{st.Title.Render("QUERY ") + target + st.Muted.Render("  ("+mode+", m switches)")}
 	out = append(out, m.queryInput().View())
 	opt := func(s string) string { return st.Muted.Render(s) }
-	vec := "off"
-	if m.vectors {
-		vec = "on"
+	onOff := func(b bool) string {
+		if b {
+			return "on"
+		}
+		return "off"
+	}
+	// The toggles' keys are shown where there is room; help (?) lists them too.
+	hint := func(k string) string {
+		if m.width < 100 {
+			return "  "
+		}
+		return " (" + k + ")  "
 	}
 	out = append(out, fitInput(m.inputs[fieldK])+"  "+fitInput(m.inputs[fieldEf])+"  "+
-		opt("consistency ")+st.Accent.Render(m.Consistency().String())+opt(" (c)  vectors ")+st.Accent.Render(vec)+opt(" (v)  ")+
-		m.inputs[fieldNS].View())
+		opt("consistency ")+st.Accent.Render(m.Consistency().String())+opt(hint("c")+"vectors ")+st.Accent.Render(onOff(m.vectors))+
+		opt(hint("v")+"exact ")+st.Accent.Render(onOff(m.exact))+opt(hint("E"))+m.inputs[fieldNS].View())
 	switch {
 	case m.formErr != nil:
 		out = append(out, st.Error.Render(m.formErr.Error()))
@@ -179,14 +188,20 @@ func (m *Model) resultLines(height int) []string {
 		}
 		return out
 	}
-	ef := "default"
+	ef := "ef default"
 	if r.req.ef > 0 {
-		ef = strconv.Itoa(r.req.ef)
+		ef = "ef " + strconv.Itoa(r.req.ef)
+	}
+	switch {
+	case r.res.Exact:
+		ef = "exact scan"
+	case r.req.exact:
+		ef += " (exact scan asked, not confirmed by the server)"
 	}
 	head += st.Muted.Render(fmt.Sprintf(" · %d matches · ", len(r.res.Matches))) +
 		st.Accent.Render("server "+common.FormatLatency(micros(r.res.SearchTimeUs))) + st.Muted.Render(" · ") +
 		st.Accent.Render("round trip "+common.FormatLatency(r.rtt)) +
-		st.Muted.Render(fmt.Sprintf(" · %s, k %d, ef %s, %s", r.req.desc, r.req.k, ef, r.req.consistency))
+		st.Muted.Render(fmt.Sprintf(" · %s, k %d, %s, %s", r.req.desc, r.req.k, ef, r.req.consistency))
 	out := wrapStyled(head, m.width)
 	if r.recall != nil {
 		out = append(out, wrapStyled(m.recallLine(r), m.width)...)
