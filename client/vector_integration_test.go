@@ -34,6 +34,7 @@ func TestVectorAPI(t *testing.T) {
 	t.Run("Idempotency", func(t *testing.T) { testVectorIdempotency(t, c) })
 	t.Run("ListVectorIndexes", func(t *testing.T) { testVectorList(t, cl, c) })
 	t.Run("LargeReply", func(t *testing.T) { testVectorLargeReply(t, c) })
+	t.Run("InsertMany", func(t *testing.T) { testVectorInsertMany(t, c) })
 }
 
 func testVectorLifecycle(t *testing.T, c *client.Client) {

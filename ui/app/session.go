@@ -8,8 +8,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/norikv/norikv-console/client"
@@ -182,27 +180,15 @@ func seedClustered(ctx context.Context, c *client.Client) (int, error) {
 		return 0, fmt.Errorf("vector index %s not created: %w", clusteredNS, err)
 	}
 	set := datagen.Generate(datagen.Spec{N: clusteredN, Dims: clusteredDims, Clusters: 20, Seed: 7})
-	var next atomic.Int64
-	var inserted atomic.Int64
-	var wg sync.WaitGroup
-	errs := make(chan error, 16)
-	for w := 0; w < 16; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := int(next.Add(1)) - 1; i < clusteredN; i = int(next.Add(1)) - 1 {
-				id := fmt.Sprintf("pt:%04d", i)
-				if _, err := c.VectorInsert(ctx, clusteredNS, id, set.Row(set.Base, i), nil); err != nil {
-					errs <- fmt.Errorf("insert into %s: %w", clusteredNS, err)
-					return
-				}
-				inserted.Add(1)
-			}
-		}()
+	items := make([]client.VectorItem, clusteredN)
+	for i := range items {
+		items[i] = client.VectorItem{ID: fmt.Sprintf("pt:%04d", i), Vector: set.Row(set.Base, i)}
 	}
-	wg.Wait()
-	close(errs)
-	return int(inserted.Load()), <-errs
+	n, err := c.VectorInsertMany(ctx, clusteredNS, items, 0)
+	if err != nil {
+		return n, fmt.Errorf("insert into %s: %w", clusteredNS, err)
+	}
+	return n, nil
 }
 
 // buildTLS turns a profile's TLS section into a tls.Config.
