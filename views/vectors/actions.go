@@ -43,6 +43,7 @@ func (m *Model) Actions() []common.Action {
 	}
 	add(m.similarAction())
 	add(m.insertAction())
+	add(m.importAction())
 	add(m.deleteAction())
 	add(m.dropAction())
 	add(m.createAction())
@@ -197,5 +198,30 @@ func (m *Model) dropAction() (common.Action, error) {
 		Title: "Drop vector index " + ns, Help: "delete the index and every vector in it", Keys: m.keys.Drop.Help().Key,
 		Confirm: what,
 		Run:     func(string) tea.Cmd { return dropCmd(c, ns) },
+	}, nil
+}
+
+// importAction loads a file of vectors into the selected index.
+func (m *Model) importAction() (common.Action, error) {
+	ns := m.selected()
+	if ns == "" {
+		return common.Action{}, errNoNamespace
+	}
+	dims := 0
+	if ix, ok := m.index(ns); ok {
+		dims = ix.Dimensions
+	}
+	c := m.common
+	return common.Action{
+		Title: "Import vectors into " + ns + " from a file", Keys: m.keys.Import.Help().Key,
+		Help:   "upsert every vector of a JSON-lines file ({\"id\": ..., \"vector\": [...]}) or an id,v1,v2,... file",
+		Prompt: "path of a .jsonl or .csv file",
+		Run: func(arg string) tea.Cmd {
+			path := strings.TrimSpace(arg)
+			if path == "" {
+				return common.MsgCmd(common.ErrorMsg{Err: fmt.Errorf("import into %s: give the path of a file", ns)})
+			}
+			return importCmd(c, ns, path, dims)
+		},
 	}, nil
 }

@@ -194,3 +194,33 @@ func dropCmd(c common.Common, ns string) tea.Cmd {
 		return "dropped", nil
 	})
 }
+
+// importTimeout bounds an import: a base plus a budget per vector.
+func importTimeout(n int) time.Duration { return 30*time.Second + time.Duration(n)*5*time.Millisecond }
+
+// importCmd reads a vector file and upserts its vectors, 16 at a time.
+func importCmd(c common.Common, ns, path string, dims int) tea.Cmd {
+	op := fmt.Sprintf("import %s into %s", path, ns)
+	if err := writeCheck(c); err != nil {
+		return common.MsgCmd(opDoneMsg{res: common.OpResultMsg{Op: op, Err: fmt.Errorf("%s: %w", op, err)}})
+	}
+	return func() tea.Msg {
+		start := time.Now()
+		done := opDoneMsg{res: common.OpResultMsg{Op: op}}
+		items, err := ReadVectorFile(path, dims)
+		if err != nil {
+			done.res.Err = fmt.Errorf("%s: %w", op, err)
+			return done
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), importTimeout(len(items)))
+		defer cancel()
+		n, err := c.Client.VectorInsertMany(ctx, ns, items, 0)
+		done.res.Latency = time.Since(start)
+		if err != nil {
+			done.res.Err = fmt.Errorf("%s: %d of %d vectors written, then: %w", op, n, len(items), err)
+			return done
+		}
+		done.res.Info = fmt.Sprintf("upserted %d vectors of %d dimensions", n, len(items[0].Vector))
+		return done
+	}
+}

@@ -2,6 +2,9 @@ package vectors
 
 import (
 	"context"
+	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -195,6 +198,24 @@ func TestFlowCreateInsertSearchOnTheEmbeddedCluster(t *testing.T) {
 	typeKeys(m, "enter", "1", " ", "2", "enter", "esc")
 	if m.formErr == nil || !strings.Contains(m.formErr.Error(), "the query has 2 values but the index has 3 dimensions") {
 		t.Fatalf("wrong count: %v", m.formErr)
+	}
+
+	// Load 50 vectors from a file (L): the count grows by 50.
+	var b strings.Builder
+	b.WriteString("id,x,y,z\n")
+	for i := 0; i < 50; i++ {
+		fmt.Fprintf(&b, "f%02d,%d,%d,1\n", i, i, 50-i)
+	}
+	path := filepath.Join(t.TempDir(), "vectors.csv")
+	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	before, _ := m.index("flow")
+	if res := runAction(t, m, typeKeys(m, "L"), path); res.Info != "upserted 50 vectors of 3 dimensions" {
+		t.Fatalf("import: %+v", res)
+	}
+	if ix, _ := m.index("flow"); ix.Count != before.Count+50 {
+		t.Fatalf("count %d after importing 50 into %d", ix.Count, before.Count)
 	}
 
 	res = runAction(t, m, typeKeys(m, "D"), "")

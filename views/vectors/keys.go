@@ -21,6 +21,7 @@ type KeyMap struct {
 	Sweep       key.Binding // recall and latency at several ef
 	Refresh     key.Binding
 	Insert      key.Binding
+	Import      key.Binding // load vectors from a file
 	Delete      key.Binding
 	Create      key.Binding
 	Drop        key.Binding
@@ -46,6 +47,7 @@ func DefaultKeyMap() *KeyMap {
 		Sweep:       key.NewBinding(key.WithKeys("w"), key.WithHelp("w", "ef sweep (recall and latency per ef)")),
 		Refresh:     key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "refresh indexes")),
 		Insert:      key.NewBinding(key.WithKeys("I"), key.WithHelp("I", "insert vector")),
+		Import:      key.NewBinding(key.WithKeys("L"), key.WithHelp("L", "load vectors from a file")),
 		Delete:      key.NewBinding(key.WithKeys("X"), key.WithHelp("X", "delete vector")),
 		Create:      key.NewBinding(key.WithKeys("N"), key.WithHelp("N", "create index")),
 		Drop:        key.NewBinding(key.WithKeys("D"), key.WithHelp("D", "drop index")),
@@ -59,6 +61,6 @@ func (k *KeyMap) Named() map[string]*key.Binding {
 		"edit": &k.Edit, "namespace": &k.Namespace, "search": &k.Search, "run": &k.Run, "next-field": &k.NextField,
 		"prev-field": &k.PrevField, "leave": &k.Leave, "mode": &k.Mode, "random": &k.Random,
 		"consistency": &k.Consistency, "vectors": &k.Vectors, "exact": &k.Exact, "recall": &k.Recall, "sweep": &k.Sweep, "refresh": &k.Refresh,
-		"insert": &k.Insert, "delete": &k.Delete, "create": &k.Create, "drop": &k.Drop, "similar": &k.Similar,
+		"insert": &k.Insert, "import": &k.Import, "delete": &k.Delete, "create": &k.Create, "drop": &k.Drop, "similar": &k.Similar,
 	}
 }

@@ -171,6 +171,8 @@ func (m *Model) onKey(msg tea.KeyMsg) tea.Cmd {
 		return m.runAction(m.similarAction())
 	case key.Matches(msg, k.Insert):
 		return m.runWrite(m.insertAction())
+	case key.Matches(msg, k.Import):
+		return m.runWrite(m.importAction())
 	case key.Matches(msg, k.Delete):
 		return m.runWrite(m.deleteAction())
 	case key.Matches(msg, k.Create):
