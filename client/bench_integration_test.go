@@ -57,20 +57,27 @@ func rawStubs(b *testing.B, c *client.Client, keys [][]byte) ([]norikvpb.KvClien
 	}
 }
 
-// BenchmarkKV compares Put and Get through the client with the raw generated
-// stub dialled straight at each key's leader, on one embedded cluster:
-// sequential (reports p50) and with 64 concurrent callers (reports ops/s).
-func BenchmarkKV(b *testing.B) {
+// seededBench starts a cluster, writes 64 keys and dials a raw stub at each
+// key's leader (closed when the benchmark ends), for client-vs-raw runs.
+func seededBench(b *testing.B) (*client.Client, [][]byte, []norikvpb.KvClient) {
 	_, c := startCluster(b)
 	keys := benchKeys(64)
-	ctx := context.Background()
 	for _, k := range keys {
-		if _, err := c.Put(ctx, k, []byte("seed"), nil); err != nil {
+		if _, err := c.Put(context.Background(), k, []byte("seed"), nil); err != nil {
 			b.Fatal(err)
 		}
 	}
 	stubs, closeRaw := rawStubs(b, c, keys)
-	defer closeRaw()
+	b.Cleanup(closeRaw)
+	return c, keys, stubs
+}
+
+// BenchmarkKV compares Put and Get through the client with the raw generated
+// stub dialled straight at each key's leader, on one embedded cluster:
+// sequential (reports p50) and with 64 concurrent callers (reports ops/s).
+func BenchmarkKV(b *testing.B) {
+	c, keys, stubs := seededBench(b)
+	ctx := context.Background()
 	value := make([]byte, 100)
 
 	ops := map[string]func(i int) error{

@@ -18,16 +18,8 @@ import (
 // It reports both sides and their ratio: the targets are p50 ratio <= 1.25
 // and throughput ratio >= 0.8.
 func BenchmarkKVRatio(b *testing.B) {
-	_, c := startCluster(b)
-	keys := benchKeys(64)
+	c, keys, stubs := seededBench(b)
 	ctx := context.Background()
-	for _, k := range keys {
-		if _, err := c.Put(ctx, k, []byte("seed"), nil); err != nil {
-			b.Fatal(err)
-		}
-	}
-	stubs, closeRaw := rawStubs(b, c, keys)
-	defer closeRaw()
 	value := make([]byte, 100)
 	type pair struct{ raw, cli func(i int) error }
 	ops := map[string]pair{
