@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/norikv/norikv-console/server/cluster"
-	"github.com/norikv/norikv-console/server/topology"
+	"github.com/norikv/norikv-console/server/internal/topology"
 )
 
 // Exit codes.

@@ -8,10 +8,10 @@ import (
 	"strings"
 	"time"
 
-	"github.com/norikv/norikv-console/server/metrics"
-	"github.com/norikv/norikv-console/server/node"
-	"github.com/norikv/norikv-console/server/service"
-	"github.com/norikv/norikv-console/server/topology"
+	"github.com/norikv/norikv-console/server/internal/metrics"
+	"github.com/norikv/norikv-console/server/internal/node"
+	"github.com/norikv/norikv-console/server/internal/service"
+	"github.com/norikv/norikv-console/server/internal/topology"
 )
 
 // Serve runs one node of a multi-process cluster until ctx ends. Every node

@@ -17,11 +17,11 @@ import (
 	"strconv"
 	"sync"
 
-	"github.com/norikv/norikv-console/server/metrics"
-	"github.com/norikv/norikv-console/server/node"
-	"github.com/norikv/norikv-console/server/service"
-	"github.com/norikv/norikv-console/server/topology"
-	"github.com/norikv/norikv-console/server/transport"
+	"github.com/norikv/norikv-console/server/internal/metrics"
+	"github.com/norikv/norikv-console/server/internal/node"
+	"github.com/norikv/norikv-console/server/internal/service"
+	"github.com/norikv/norikv-console/server/internal/topology"
+	"github.com/norikv/norikv-console/server/internal/transport"
 )
 
 // Options configures a cluster. Zero values take the defaults.

@@ -7,9 +7,9 @@ import (
 	"net"
 	"time"
 
-	"github.com/norikv/norikv-console/server/meta"
-	"github.com/norikv/norikv-console/server/node"
-	"github.com/norikv/norikv-console/server/topology"
+	"github.com/norikv/norikv-console/server/internal/meta"
+	"github.com/norikv/norikv-console/server/internal/node"
+	"github.com/norikv/norikv-console/server/internal/topology"
 )
 
 // Addrs returns the client gRPC addresses, in node order (n1, n2, ...).

@@ -12,7 +12,7 @@ import (
 
 	"github.com/norikv/norikv-console/proto/norikvpb"
 	"github.com/norikv/norikv-console/server/cluster"
-	"github.com/norikv/norikv-console/server/topology"
+	"github.com/norikv/norikv-console/server/internal/topology"
 )
 
 // TestFailoverLosesNoAcknowledgedWrite keeps writing to one group while its

@@ -13,7 +13,7 @@ import (
 
 	"github.com/norikv/norikv-console/proto/norikvpb"
 	"github.com/norikv/norikv-console/server/cluster"
-	"github.com/norikv/norikv-console/server/topology"
+	"github.com/norikv/norikv-console/server/internal/topology"
 )
 
 // TestFiveNodes covers what only shows with more nodes than replicas: a

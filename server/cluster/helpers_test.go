@@ -16,7 +16,7 @@ import (
 
 	"github.com/norikv/norikv-console/proto/norikvpb"
 	"github.com/norikv/norikv-console/server/cluster"
-	"github.com/norikv/norikv-console/server/topology"
+	"github.com/norikv/norikv-console/server/internal/topology"
 )
 
 func start(t testing.TB, opts cluster.Options) *cluster.Cluster {

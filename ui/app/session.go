@@ -12,7 +12,7 @@ import (
 
 	"github.com/norikv/norikv-console/client"
 	"github.com/norikv/norikv-console/server/cluster"
-	"github.com/norikv/norikv-console/server/vectorindex/datagen"
+	"github.com/norikv/norikv-console/server/datagen"
 	"github.com/norikv/norikv-console/ui/config"
 	"github.com/norikv/norikv-console/ui/feed"
 )

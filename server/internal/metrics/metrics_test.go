@@ -1,0 +1,73 @@
+package metrics_test
+
+import (
+	"context"
+	"io"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials/insecure"
+
+	"github.com/norikv/norikv-console/proto/norikvpb"
+	"github.com/norikv/norikv-console/server/cluster"
+	"github.com/norikv/norikv-console/server/internal/topology"
+)
+
+func TestHTTPEndpoints(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := l.Addr().(*net.TCPAddr).Port
+	_ = l.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	c, err := cluster.Start(ctx, cluster.Options{Nodes: 1, TotalShards: 8, Groups: 2, HTTPBasePort: port})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	get := func(path string) (int, string) {
+		resp, err := http.Get("http://127.0.0.1:" + strconv.Itoa(port) + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	if code, _ := get("/healthz"); code != 200 {
+		t.Fatalf("/healthz %d", code)
+	}
+	if code, body := get("/readyz"); code != 200 {
+		t.Fatalf("/readyz %d %s", code, body)
+	}
+	cc, err := grpc.NewClient(c.Addrs()[0], grpc.WithTransportCredentials(insecure.NewCredentials()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cc.Close()
+	vc := norikvpb.NewVectorClient(cc)
+	if _, err := vc.CreateIndex(ctx, &norikvpb.CreateVectorIndexRequest{Namespace: "m", Dimensions: 2,
+		Distance: norikvpb.DistanceFunction_DISTANCE_FUNCTION_EUCLIDEAN}); err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []string{"a", "b"} {
+		if _, err := vc.Insert(ctx, &norikvpb.VectorInsertRequest{Namespace: "m", Id: id, Vector: []float32{1, 2}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	group := strconv.Itoa(c.Layout().GroupOfShard(topology.ShardOf([]byte("m"), 8)))
+	code, body := get("/metrics")
+	for _, want := range []string{"norikv_raft_term{group=\"0\"}", "norikv_raft_is_leader{group=\"1\"} 1", "norikv_cluster_epoch", "norikv_keys",
+		"norikv_vector_index_vectors{group=\"" + group + "\",namespace=\"m\"} 2", "norikv_vector_index_bytes{group=\"" + group + "\",namespace=\"m\"}"} {
+		if code != 200 || !strings.Contains(body, want) {
+			t.Fatalf("/metrics (%d) lacks %q:\n%s", code, want, body)
+		}
+	}
+}

@@ -1,0 +1,191 @@
+package node
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/hashicorp/go-hclog"
+	"github.com/hashicorp/raft"
+	raftboltdb "github.com/hashicorp/raft-boltdb/v2"
+	"go.etcd.io/bbolt"
+
+	"github.com/norikv/norikv-console/server/internal/topology"
+)
+
+// metaChannel is the replication channel of the metadata group; group g uses g+1.
+const metaChannel = 0
+
+// raftGroup is one Raft instance and its storage.
+type raftGroup struct {
+	raft      *raft.Raft
+	store     *raftboltdb.BoltStore
+	transport *raft.NetworkTransport
+
+	// readyTerm is the term in which this leader has applied every entry of
+	// earlier terms (a barrier), so local reads see all acknowledged writes.
+	readyMu   sync.Mutex
+	readyTerm uint64
+}
+
+type member struct {
+	node    topology.Node
+	nonvote bool
+}
+
+func (n *Node) openRaft(name string, channel uint32, fsm raft.FSM, members []member) (*raftGroup, error) {
+	dir := filepath.Join(n.cfg.DataDir, name)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("create %s: %w", dir, err)
+	}
+	t := n.cfg.Timing
+	rc := raft.DefaultConfig()
+	rc.LocalID = raft.ServerID(n.self.ID)
+	rc.HeartbeatTimeout = t.HeartbeatTimeout
+	rc.ElectionTimeout = t.ElectionTimeout
+	rc.LeaderLeaseTimeout = t.LeaderLeaseTimeout
+	rc.CommitTimeout = t.CommitTimeout
+	rc.SnapshotInterval = 30 * time.Second
+	rc.SnapshotThreshold = 8192
+	rc.TrailingLogs = 4096
+	rc.BatchApplyCh = true
+	rc.NoLegacyTelemetry = true
+	rc.Logger = n.logger.Named(name)
+
+	store, err := raftboltdb.New(raftboltdb.Options{
+		Path:   filepath.Join(dir, "raft.db"),
+		NoSync: !n.cfg.Fsync,
+		// The freelist is rebuilt on open instead of written on every
+		// commit: each append is one small commit per group, and
+		// writing the freelist each time dominated their cost.
+		BoltOptions: &bbolt.Options{Timeout: time.Second, NoFreelistSync: true, FreelistType: bbolt.FreelistMapType},
+	})
+	if err != nil {
+		return nil, fmt.Errorf("open raft log of %s: %w", name, err)
+	}
+	// A small cache: entries may carry 1 MiB values, and the groups add up.
+	logs, err := raft.NewLogCache(128, store)
+	if err != nil {
+		_ = store.Close()
+		return nil, fmt.Errorf("log cache of %s: %w", name, err)
+	}
+	snaps, err := raft.NewFileSnapshotStoreWithLogger(dir, 2, n.logger.Named(name+"-snap"))
+	if err != nil {
+		_ = store.Close()
+		return nil, fmt.Errorf("snapshot store of %s: %w", name, err)
+	}
+	tr := raft.NewNetworkTransportWithConfig(&raft.NetworkTransportConfig{
+		Stream:                n.mux.Channel(channel),
+		ServerAddressProvider: addressBook{n.cfg.Layout},
+		MaxPool:               4,
+		// No pipelining (fewer than 2 RPCs in flight): on loopback it buys
+		// nothing, and a pipelined follower that stops answering can leave
+		// raft's replication goroutine blocked forever, hanging Shutdown.
+		MaxRPCsInFlight: 1,
+		Timeout:         2 * time.Second,
+		Logger:          n.logger.Named(name + "-net"),
+	})
+	existing, err := raft.HasExistingState(logs, store, snaps)
+	if err != nil {
+		_ = tr.Close()
+		_ = store.Close()
+		return nil, fmt.Errorf("inspect state of %s: %w", name, err)
+	}
+	r, err := raft.NewRaft(rc, fsm, logs, store, snaps, tr)
+	if err != nil {
+		_ = tr.Close()
+		_ = store.Close()
+		return nil, fmt.Errorf("start raft %s: %w", name, err)
+	}
+	// Voters bootstrap with the full configuration; non-voters learn it
+	// from the leader (raft refuses to bootstrap on a non-voter).
+	if !existing && isVoter(members, n.self.ID) {
+		var conf raft.Configuration
+		for _, m := range members {
+			s := raft.Server{ID: raft.ServerID(m.node.ID), Address: raft.ServerAddress(m.node.RaftAddr), Suffrage: raft.Voter}
+			if m.nonvote {
+				s.Suffrage = raft.Nonvoter
+			}
+			conf.Servers = append(conf.Servers, s)
+		}
+		if err := r.BootstrapCluster(conf).Error(); err != nil && err != raft.ErrCantBootstrap {
+			_ = r.Shutdown().Error()
+			_ = tr.Close()
+			_ = store.Close()
+			return nil, fmt.Errorf("bootstrap %s: %w", name, err)
+		}
+	}
+	return &raftGroup{raft: r, store: store, transport: tr}, nil
+}
+
+func (g *raftGroup) close() error {
+	err := g.raft.Shutdown().Error()
+	if cerr := g.transport.Close(); err == nil {
+		err = cerr
+	}
+	if cerr := g.store.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// leaderReady makes sure this leader has applied all entries of previous
+// terms before serving local reads in the current one.
+func (g *raftGroup) leaderReady(timeout time.Duration) error {
+	term := g.raft.CurrentTerm()
+	if g.raft.State() != raft.Leader {
+		return raft.ErrNotLeader
+	}
+	g.readyMu.Lock()
+	defer g.readyMu.Unlock()
+	if g.readyTerm == term {
+		return nil
+	}
+	if err := g.raft.Barrier(timeout).Error(); err != nil {
+		return err
+	}
+	g.readyTerm = term
+	return nil
+}
+
+func newLogger(n *Node) hclog.Logger {
+	if n.cfg.LogOutput == nil {
+		return hclog.NewNullLogger()
+	}
+	return hclog.New(&hclog.LoggerOptions{Name: n.self.ID, Level: hclog.Error, Output: quietOnClose{n}})
+}
+
+// quietOnClose drops Raft's log lines once the node is stopping: closing
+// connections under running groups logs errors that mean nothing then.
+type quietOnClose struct{ n *Node }
+
+func (q quietOnClose) Write(p []byte) (int, error) {
+	if q.n.closing.Load() {
+		return len(p), nil
+	}
+	return q.n.cfg.LogOutput.Write(p)
+}
+
+// addressBook resolves Raft server ids through the configured layout, so
+// replication addresses stored in the Raft configuration may change between
+// runs (an embedded cluster binds free ports each time).
+type addressBook struct{ layout topology.Layout }
+
+func (a addressBook) ServerAddr(id raft.ServerID) (raft.ServerAddress, error) {
+	nd, ok := a.layout.NodeByID(string(id))
+	if !ok {
+		return "", fmt.Errorf("unknown raft server id %q", id)
+	}
+	return raft.ServerAddress(nd.RaftAddr), nil
+}
+
+func isVoter(members []member, id string) bool {
+	for _, m := range members {
+		if m.node.ID == id {
+			return !m.nonvote
+		}
+	}
+	return false
+}

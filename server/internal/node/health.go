@@ -1,0 +1,233 @@
+package node
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/hashicorp/raft"
+
+	"github.com/norikv/norikv-console/server/internal/kvstore"
+	"github.com/norikv/norikv-console/server/internal/meta"
+)
+
+// controlRequest is a call between nodes over the replication port.
+type controlRequest struct {
+	Heartbeat *heartbeat      `json:"hb,omitempty"`
+	Prefer    *meta.Prefer    `json:"prefer,omitempty"`
+	Propose   *forwardPropose `json:"propose,omitempty"`
+}
+
+// heartbeat tells the metadata leader a node is up and which groups it leads.
+type heartbeat struct {
+	Node  string         `json:"node"`
+	Leads map[int]uint64 `json:"leads"` // group -> term
+}
+
+type controlReply struct {
+	Error     string `json:"error,omitempty"`
+	NotLeader bool   `json:"not_leader,omitempty"`
+	// Result answers a forwarded proposal.
+	Result *kvstore.Result `json:"result,omitempty"`
+}
+
+// healthTracker runs on the metadata leader: it turns heartbeats into node
+// health and group leaders, and proposes a topology record when they change.
+type healthTracker struct {
+	n           *Node
+	mu          sync.Mutex
+	lastSeen    map[string]time.Time
+	claims      map[string]map[int]uint64
+	leaderSince time.Time
+}
+
+func newHealthTracker(n *Node) *healthTracker {
+	return &healthTracker{n: n, lastSeen: map[string]time.Time{}, claims: map[string]map[int]uint64{}}
+}
+
+func (h *healthTracker) record(hb heartbeat) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.lastSeen[hb.Node] = time.Now()
+	h.claims[hb.Node] = hb.Leads
+}
+
+// sendHeartbeat reports this node's leaderships to the metadata leader.
+func (n *Node) sendHeartbeat(ctx context.Context) {
+	hb := heartbeat{Node: n.self.ID, Leads: map[int]uint64{}}
+	for g, grp := range n.groups {
+		if grp.rg.raft.State() == raft.Leader {
+			hb.Leads[g] = grp.rg.raft.CurrentTerm()
+		}
+	}
+	addr, id := n.metaLeader()
+	switch {
+	case id == "":
+		return
+	case id == n.self.ID:
+		n.health.record(hb)
+	default:
+		ctx, cancel := context.WithTimeout(ctx, n.cfg.Timing.NodeHeartbeat*3)
+		defer cancel()
+		_, _ = n.call(ctx, addr, controlRequest{Heartbeat: &hb})
+	}
+}
+
+// metaLeader returns the metadata leader's id and replication address,
+// resolved through the layout (addresses may change between runs).
+func (n *Node) metaLeader() (addr, id string) {
+	_, rid := n.meta.raft.LeaderWithID()
+	nd, ok := n.cfg.Layout.NodeByID(string(rid))
+	if !ok {
+		return "", ""
+	}
+	return nd.RaftAddr, nd.ID
+}
+
+func (n *Node) call(ctx context.Context, addr string, req controlRequest) (controlReply, error) {
+	b, err := json.Marshal(req)
+	if err != nil {
+		return controlReply{}, err
+	}
+	resp, err := n.mux.Call(ctx, addr, b)
+	if err != nil {
+		return controlReply{}, err
+	}
+	var rep controlReply
+	if err := json.Unmarshal(resp, &rep); err != nil {
+		return controlReply{}, fmt.Errorf("decode control reply from %s: %w", addr, err)
+	}
+	return rep, nil
+}
+
+// handleControl serves control calls from other nodes.
+func (n *Node) handleControl(from string, req []byte) []byte {
+	var c controlRequest
+	var rep controlReply
+	if err := json.Unmarshal(req, &c); err != nil {
+		rep.Error = "bad control request: " + err.Error()
+	}
+	if c.Heartbeat != nil {
+		n.health.record(*c.Heartbeat)
+	}
+	if c.Prefer != nil {
+		if err := n.applyMeta(meta.Command{Prefer: c.Prefer}); err != nil {
+			rep.Error = err.Error()
+			rep.NotLeader = errors.Is(err, raft.ErrNotLeader)
+		}
+	}
+	if c.Propose != nil {
+		n.serveForward(c.Propose, &rep)
+	}
+	b, _ := json.Marshal(rep)
+	return b
+}
+
+func (n *Node) applyMeta(c meta.Command) error {
+	b, err := json.Marshal(c)
+	if err != nil {
+		return err
+	}
+	f := n.meta.raft.Apply(b, 2*time.Second)
+	if err := f.Error(); err != nil {
+		return err
+	}
+	if err, ok := f.Response().(error); ok && err != nil {
+		return err
+	}
+	return nil
+}
+
+// setPreferred records, through the metadata leader, who should lead group g.
+func (n *Node) setPreferred(ctx context.Context, g int, nodeID string) error {
+	cmd := meta.Command{Prefer: &meta.Prefer{Group: g, Node: nodeID}}
+	for {
+		addr, id := n.metaLeader()
+		var err error
+		switch {
+		case id == "":
+			err = errors.New("no metadata leader")
+		case id == n.self.ID:
+			err = n.applyMeta(cmd)
+		default:
+			var rep controlReply
+			rep, err = n.call(ctx, addr, controlRequest{Prefer: cmd.Prefer})
+			if err == nil && rep.Error != "" {
+				err = errors.New(rep.Error)
+			}
+		}
+		if err == nil {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("record preferred leader of group %d: %w (last error: %v)", g, ctx.Err(), err)
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+}
+
+// proposeTopology runs on every node but acts only on the metadata leader.
+func (h *healthTracker) proposeTopology(ctx context.Context) {
+	n := h.n
+	if n.meta.raft.State() != raft.Leader {
+		h.mu.Lock()
+		h.leaderSince = time.Time{}
+		h.mu.Unlock()
+		return
+	}
+	now := time.Now()
+	h.mu.Lock()
+	if h.leaderSince.IsZero() {
+		// New metadata leader: give every node a fresh grace period and
+		// collect a few rounds of heartbeats before judging anything.
+		h.leaderSince = now
+		for _, nd := range n.cfg.Layout.Nodes {
+			h.lastSeen[nd.ID] = now
+		}
+		h.claims = map[string]map[int]uint64{}
+	}
+	if now.Sub(h.leaderSince) < 3*n.cfg.Timing.NodeHeartbeat {
+		h.mu.Unlock()
+		return
+	}
+	top := h.computeLocked(now)
+	h.mu.Unlock()
+	cur, _ := n.metaFSM.State()
+	if cur.Epoch != 0 && cur.Topology.Equal(top) {
+		return
+	}
+	_ = n.applyMeta(meta.Command{Topology: &top})
+}
+
+func (h *healthTracker) computeLocked(now time.Time) meta.Topology {
+	t := h.n.cfg.Timing
+	top := meta.Topology{Health: map[string]string{}, Leaders: map[int]string{}}
+	for _, nd := range h.n.cfg.Layout.Nodes {
+		since := now.Sub(h.lastSeen[nd.ID])
+		switch {
+		case since < t.SuspectAfter:
+			top.Health[nd.ID] = meta.Alive
+		case since < t.DeadAfter:
+			top.Health[nd.ID] = meta.Suspect
+		default:
+			top.Health[nd.ID] = meta.Dead
+		}
+	}
+	terms := map[int]uint64{}
+	for node, leads := range h.claims {
+		if top.Health[node] == meta.Dead {
+			continue
+		}
+		for g, term := range leads {
+			if term > terms[g] {
+				terms[g] = term
+				top.Leaders[g] = node
+			}
+		}
+	}
+	return top
+}

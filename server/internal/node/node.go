@@ -1,0 +1,226 @@
+package node
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/hashicorp/go-hclog"
+	"github.com/hashicorp/raft"
+
+	"github.com/norikv/norikv-console/server/internal/kvstore"
+	"github.com/norikv/norikv-console/server/internal/meta"
+	"github.com/norikv/norikv-console/server/internal/topology"
+	"github.com/norikv/norikv-console/server/internal/transport"
+	"github.com/norikv/norikv-console/server/internal/vectorstore"
+)
+
+// Node is one running cluster member.
+type Node struct {
+	cfg     Config
+	self    topology.Node
+	logger  hclog.Logger
+	mux     *transport.Mux
+	started time.Time
+
+	clientLn net.Listener
+
+	metaFSM *meta.FSM
+	meta    *raftGroup
+	groups  map[int]*Group // only the groups this node replicates
+
+	health *healthTracker
+
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+
+	closing   atomic.Bool
+	closeOnce sync.Once
+	closeErr  error
+}
+
+// Group is one replication group held by this node.
+type Group struct {
+	ID  int
+	FSM *kvstore.FSM
+	// Vectors holds the group's vector indexes (the FSM's extension).
+	Vectors *vectorstore.Store
+	rg      *raftGroup
+
+	// Touched only by the balance loop.
+	lastBalance time.Time
+	leaderTerm  uint64
+	leaderSince time.Time
+}
+
+// Start opens the node's storage and replication port, starts every Raft
+// group it replicates and its background loops. It does not wait for leaders.
+func Start(cfg Config) (*Node, error) {
+	self, err := cfg.validate()
+	if err != nil {
+		return nil, fmt.Errorf("node config: %w", err)
+	}
+	n := &Node{cfg: cfg, self: self, started: time.Now(), groups: map[int]*Group{}}
+	n.logger = newLogger(n)
+	if err := os.MkdirAll(cfg.DataDir, 0o755); err != nil {
+		return nil, fmt.Errorf("create data dir: %w", err)
+	}
+	raftLn := cfg.RaftListener
+	if raftLn == nil {
+		if raftLn, err = net.Listen("tcp", self.RaftAddr); err != nil {
+			return nil, fmt.Errorf("listen for replication on %s: %w", self.RaftAddr, err)
+		}
+	}
+	n.clientLn = cfg.ClientListener
+	if n.clientLn == nil {
+		if n.clientLn, err = net.Listen("tcp", self.Addr); err != nil {
+			_ = raftLn.Close()
+			return nil, fmt.Errorf("listen for clients on %s: %w", self.Addr, err)
+		}
+	}
+	resolve := func(addr string) (string, bool) {
+		nd, ok := cfg.Layout.NodeByRaftAddr(addr)
+		return nd.ID, ok
+	}
+	n.mux = transport.New(self.ID, raftLn, resolve, cfg.Faults)
+	n.health = newHealthTracker(n)
+	n.mux.HandleControl(n.handleControl)
+
+	if err := n.openGroups(); err != nil {
+		_ = n.Close()
+		return nil, err
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	n.cancel = cancel
+	n.goLoop(ctx, n.cfg.Timing.NodeHeartbeat, n.sendHeartbeat)
+	n.goLoop(ctx, n.cfg.Timing.NodeHeartbeat, n.health.proposeTopology)
+	n.goLoop(ctx, n.cfg.Timing.ExpireEvery, n.expire)
+	n.goLoop(ctx, n.cfg.Timing.BalanceEvery, n.balance)
+	return n, nil
+}
+
+func (n *Node) openGroups() error {
+	l := n.cfg.Layout
+	var members []member
+	for i, nd := range l.Nodes {
+		members = append(members, member{node: nd, nonvote: i >= l.MetaVoters()})
+	}
+	n.metaFSM = meta.NewFSM()
+	var err error
+	if n.meta, err = n.openRaft("meta", metaChannel, n.metaFSM, members); err != nil {
+		return err
+	}
+	for g := 0; g < l.Groups; g++ {
+		if !l.IsReplica(g, n.self.ID) {
+			continue
+		}
+		members = members[:0]
+		for _, nd := range l.Replicas(g) {
+			members = append(members, member{node: nd})
+		}
+		vs := vectorstore.New()
+		fsm := kvstore.New(kvstore.Options{TotalShards: l.TotalShards, Extension: vs})
+		rg, err := n.openRaft("group-"+strconv.Itoa(g), uint32(g+1), fsm, members)
+		if err != nil {
+			return err
+		}
+		n.groups[g] = &Group{ID: g, FSM: fsm, Vectors: vs, rg: rg}
+	}
+	return nil
+}
+
+// goLoop runs fn every period until ctx ends.
+func (n *Node) goLoop(ctx context.Context, period time.Duration, fn func(context.Context)) {
+	n.wg.Add(1)
+	go func() {
+		defer n.wg.Done()
+		t := time.NewTicker(period)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				fn(ctx)
+			}
+		}
+	}()
+}
+
+// Close stops the background loops and every Raft group, then the
+// replication port. The client listener is closed by the gRPC server.
+func (n *Node) Close() error {
+	n.closeOnce.Do(func() {
+		n.closing.Store(true)
+		if n.cancel != nil {
+			n.cancel()
+		}
+		n.wg.Wait()
+		var errs []error
+		var mu sync.Mutex
+		var wg sync.WaitGroup
+		for _, g := range n.groups {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				if err := g.rg.close(); err != nil && !errors.Is(err, raft.ErrRaftShutdown) {
+					mu.Lock()
+					errs = append(errs, fmt.Errorf("close group %d: %w", g.ID, err))
+					mu.Unlock()
+				}
+			}()
+		}
+		wg.Wait()
+		if n.meta != nil {
+			if err := n.meta.close(); err != nil {
+				errs = append(errs, fmt.Errorf("close metadata group: %w", err))
+			}
+		}
+		if n.mux != nil {
+			_ = n.mux.Close()
+		}
+		n.closeErr = errors.Join(errs...)
+	})
+	return n.closeErr
+}
+
+// ID is this node's id.
+func (n *Node) ID() string { return n.self.ID }
+
+// Self is this node's configured identity and addresses.
+func (n *Node) Self() topology.Node { return n.self }
+
+// Layout is the cluster's static layout.
+func (n *Node) Layout() topology.Layout { return n.cfg.Layout }
+
+// ClientListener is the listener the gRPC services should serve on.
+func (n *Node) ClientListener() net.Listener { return n.clientLn }
+
+// Uptime is how long this node has run.
+func (n *Node) Uptime() time.Duration { return time.Since(n.started) }
+
+// Version is the build version reported by NodeStatus.
+func (n *Node) Version() string { return n.cfg.Version }
+
+// Group returns the local replica of group g, or nil if this node does not hold it.
+func (n *Node) Group(g int) *Group { return n.groups[g] }
+
+// Groups returns the local groups in id order.
+func (n *Node) Groups() []*Group {
+	out := make([]*Group, 0, len(n.groups))
+	for g := 0; g < n.cfg.Layout.Groups; g++ {
+		if grp := n.groups[g]; grp != nil {
+			out = append(out, grp)
+		}
+	}
+	return out
+}
+
+// Meta returns the replicated metadata and a channel closed at its next epoch change.
+func (n *Node) Meta() (meta.State, <-chan struct{}) { return n.metaFSM.State() }

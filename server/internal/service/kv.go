@@ -1,0 +1,123 @@
+package service
+
+import (
+	"context"
+	"strconv"
+	"time"
+
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+
+	"github.com/norikv/norikv-console/proto/norikvpb"
+	"github.com/norikv/norikv-console/server/internal/kvstore"
+	"github.com/norikv/norikv-console/server/internal/topology"
+)
+
+type kvService struct {
+	norikvpb.UnimplementedKvServer
+	s *Server
+}
+
+func (k *kvService) route(key []byte) (shard uint32, group int) {
+	l := k.s.n.Layout()
+	shard = topology.ShardOf(key, l.TotalShards)
+	return shard, l.GroupOfShard(shard)
+}
+
+func pbVersion(v kvstore.Version) *norikvpb.Version {
+	return &norikvpb.Version{Term: v.Term, Index: v.Index}
+}
+
+func ifMatch(v *norikvpb.Version) *kvstore.Version {
+	if v == nil {
+		return nil
+	}
+	return &kvstore.Version{Term: v.Term, Index: v.Index}
+}
+
+func (k *kvService) meta(shard uint32) map[string]string {
+	return map[string]string{"shard": strconv.FormatUint(uint64(shard), 10), "served_by": k.s.n.ID()}
+}
+
+// Put validates first (on any node), then proposes through the shard's leader.
+func (k *kvService) Put(ctx context.Context, req *norikvpb.PutRequest) (*norikvpb.PutResponse, error) {
+	if err := checkKey(req.Key); err != nil {
+		return nil, err
+	}
+	if err := checkValue(req.Value); err != nil {
+		return nil, err
+	}
+	if err := checkIdemKey(req.IdempotencyKey); err != nil {
+		return nil, err
+	}
+	if err := checkTTL(req.TtlMs); err != nil {
+		return nil, err
+	}
+	shard, group := k.route(req.Key)
+	now := time.Now().UnixMilli()
+	cmd := &kvstore.Command{
+		Type: kvstore.CmdPut, NowMs: now, Key: req.Key, Value: req.Value,
+		IdemKey: req.IdempotencyKey, IfMatch: ifMatch(req.IfMatch),
+	}
+	if req.TtlMs > 0 {
+		cmd.ExpiresAtMs = now + int64(req.TtlMs)
+	}
+	res, err := k.s.proposeWrite(ctx, group, cmd)
+	if err != nil {
+		return nil, toStatus(ctx, err)
+	}
+	if err := resultStatus(res); err != nil {
+		return nil, err
+	}
+	meta := k.meta(shard)
+	if res.ExpiresAtMs != 0 { // from the record on a replay: the original reply
+		meta["expires_at_ms"] = strconv.FormatInt(res.ExpiresAtMs, 10)
+	}
+	return &norikvpb.PutResponse{Version: pbVersion(res.Version), Meta: meta}, nil
+}
+
+// Get reads at the requested consistency level.
+func (k *kvService) Get(ctx context.Context, req *norikvpb.GetRequest) (*norikvpb.GetResponse, error) {
+	if err := checkKey(req.Key); err != nil {
+		return nil, err
+	}
+	level, err := parseConsistency(req.Consistency)
+	if err != nil {
+		return nil, err
+	}
+	shard, group := k.route(req.Key)
+	fsm, err := k.s.n.ReadGroup(ctx, group, level)
+	if err != nil {
+		return nil, toStatus(ctx, err)
+	}
+	it, ok := fsm.Get(req.Key, time.Now().UnixMilli())
+	if !ok {
+		return nil, status.Error(codes.NotFound, "key not found")
+	}
+	meta := k.meta(shard)
+	if it.ExpiresAtMs != 0 {
+		meta["expires_at_ms"] = strconv.FormatInt(it.ExpiresAtMs, 10)
+	}
+	return &norikvpb.GetResponse{Value: it.Value, Version: pbVersion(it.Version), Meta: meta}, nil
+}
+
+// Delete removes a key; tombstoned tells whether it existed.
+func (k *kvService) Delete(ctx context.Context, req *norikvpb.DeleteRequest) (*norikvpb.DeleteResponse, error) {
+	if err := checkKey(req.Key); err != nil {
+		return nil, err
+	}
+	if err := checkIdemKey(req.IdempotencyKey); err != nil {
+		return nil, err
+	}
+	_, group := k.route(req.Key)
+	res, err := k.s.proposeWrite(ctx, group, &kvstore.Command{
+		Type: kvstore.CmdDelete, Key: req.Key, IdemKey: req.IdempotencyKey, IfMatch: ifMatch(req.IfMatch),
+	})
+	if err != nil {
+		return nil, toStatus(ctx, err)
+	}
+	if err := resultStatus(res); err != nil {
+		return nil, err
+	}
+	return &norikvpb.DeleteResponse{Tombstoned: res.Tombstoned, Version: pbVersion(res.Version)}, nil
+}

@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Compare vectorindex's HNSW with Debian's python3-hnswlib on the same data,
+# queries, M, efConstruction, ef values and search threads.
+#
+#   server/internal/vectorindex/bench/compare_hnswlib.sh [euclid100k|cosine20k|small|all]
+#
+# Environment: THREADS (search threads, default 1), M (16), EFC (200),
+# EFS (ef sweep), OUT (work directory, default a temporary one), PYTHON
+# (interpreter that sees the Debian packages, default /usr/bin/python3).
+# CI does not run this; it installs python3-hnswlib and python3-numpy with
+# apt-get when they are missing.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../../../.." && pwd)
+which=${1:-all}
+THREADS=${THREADS:-1}
+M=${M:-16}
+EFC=${EFC:-200}
+EFS=${EFS:-10,16,24,32,48,64,96,128}
+OUT=${OUT:-$(mktemp -d -t vecbench.XXXXXX)}
+
+# Debian's packages install for Debian's interpreter, which a pyenv or venv
+# python3 earlier in PATH would not see.
+PY=${PYTHON:-/usr/bin/python3}
+[ -x "$PY" ] || PY=python3
+need=()
+"$PY" -c 'import numpy' 2>/dev/null || need+=(python3-numpy)
+"$PY" -c 'import hnswlib' 2>/dev/null || need+=(python3-hnswlib)
+if ((${#need[@]})); then
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo=sudo
+  echo "installing ${need[*]} with apt-get"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${need[@]}"
+fi
+
+bin="$OUT/vecbench"
+(cd "$root" && go build -o "$bin" ./server/internal/vectorindex/cmd/vecbench)
+
+run() {
+  local name=$1; shift
+  local dir="$OUT/$name"
+  echo "== $name (threads=$THREADS M=$M efC=$EFC ef=$EFS) in $dir"
+  "$bin" "$@" -M "$M" -efc "$EFC" -ef "$EFS" -threads "$THREADS" -out "$dir"
+  "$PY" "$here/compare_hnswlib.py" --dir "$dir"
+}
+
+case $which in
+  small) run small -n 5000 -dims 32 -queries 200 -distance euclidean ;;
+  euclid100k) run euclid100k -n 100000 -dims 128 -queries 1000 -distance euclidean ;;
+  cosine20k) run cosine20k -n 20000 -dims 768 -queries 1000 -distance cosine ;;
+  all)
+    run euclid100k -n 100000 -dims 128 -queries 1000 -distance euclidean
+    run cosine20k -n 20000 -dims 768 -queries 1000 -distance cosine ;;
+  *) echo "usage: $0 [euclid100k|cosine20k|small|all]" >&2; exit 2 ;;
+esac
