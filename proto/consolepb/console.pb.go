@@ -687,18 +687,21 @@ func (x *GroupStatus) GetVectorBytes() uint64 {
 }
 
 type NodeStatusResponse struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	NodeId        string                 `protobuf:"bytes,1,opt,name=node_id,json=nodeId,proto3" json:"node_id,omitempty"`
-	Addr          string                 `protobuf:"bytes,2,opt,name=addr,proto3" json:"addr,omitempty"`                         // client gRPC address
-	RaftAddr      string                 `protobuf:"bytes,3,opt,name=raft_addr,json=raftAddr,proto3" json:"raft_addr,omitempty"` // replication address
-	UptimeMs      uint64                 `protobuf:"varint,4,opt,name=uptime_ms,json=uptimeMs,proto3" json:"uptime_ms,omitempty"`
-	Groups        []*GroupStatus         `protobuf:"bytes,5,rep,name=groups,proto3" json:"groups,omitempty"`
-	Requests      map[string]uint64      `protobuf:"bytes,6,rep,name=requests,proto3" json:"requests,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"varint,2,opt,name=value"` // per RPC method
-	Errors        map[string]uint64      `protobuf:"bytes,7,rep,name=errors,proto3" json:"errors,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"varint,2,opt,name=value"`     // per gRPC status code name
-	Epoch         uint64                 `protobuf:"varint,8,opt,name=epoch,proto3" json:"epoch,omitempty"`
-	TotalShards   uint32                 `protobuf:"varint,9,opt,name=total_shards,json=totalShards,proto3" json:"total_shards,omitempty"`
-	TotalGroups   uint32                 `protobuf:"varint,10,opt,name=total_groups,json=totalGroups,proto3" json:"total_groups,omitempty"`
-	Version       string                 `protobuf:"bytes,11,opt,name=version,proto3" json:"version,omitempty"` // server build version
+	state       protoimpl.MessageState `protogen:"open.v1"`
+	NodeId      string                 `protobuf:"bytes,1,opt,name=node_id,json=nodeId,proto3" json:"node_id,omitempty"`
+	Addr        string                 `protobuf:"bytes,2,opt,name=addr,proto3" json:"addr,omitempty"`                         // client gRPC address
+	RaftAddr    string                 `protobuf:"bytes,3,opt,name=raft_addr,json=raftAddr,proto3" json:"raft_addr,omitempty"` // replication address
+	UptimeMs    uint64                 `protobuf:"varint,4,opt,name=uptime_ms,json=uptimeMs,proto3" json:"uptime_ms,omitempty"`
+	Groups      []*GroupStatus         `protobuf:"bytes,5,rep,name=groups,proto3" json:"groups,omitempty"`
+	Requests    map[string]uint64      `protobuf:"bytes,6,rep,name=requests,proto3" json:"requests,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"varint,2,opt,name=value"` // per RPC method
+	Errors      map[string]uint64      `protobuf:"bytes,7,rep,name=errors,proto3" json:"errors,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"varint,2,opt,name=value"`     // per gRPC status code name
+	Epoch       uint64                 `protobuf:"varint,8,opt,name=epoch,proto3" json:"epoch,omitempty"`
+	TotalShards uint32                 `protobuf:"varint,9,opt,name=total_shards,json=totalShards,proto3" json:"total_shards,omitempty"`
+	TotalGroups uint32                 `protobuf:"varint,10,opt,name=total_groups,json=totalGroups,proto3" json:"total_groups,omitempty"`
+	Version     string                 `protobuf:"bytes,11,opt,name=version,proto3" json:"version,omitempty"` // server build version
+	// The cluster's identity, created once at bootstrap and kept across
+	// restarts with data (the same as WatchCluster's x-norikv-cluster-id header).
+	ClusterId     string `protobuf:"bytes,12,opt,name=cluster_id,json=clusterId,proto3" json:"cluster_id,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -810,6 +813,13 @@ func (x *NodeStatusResponse) GetVersion() string {
 	return ""
 }
 
+func (x *NodeStatusResponse) GetClusterId() string {
+	if x != nil {
+		return x.ClusterId
+	}
+	return ""
+}
+
 var File_console_proto protoreflect.FileDescriptor
 
 const file_console_proto_rawDesc = "" +
@@ -875,7 +885,7 @@ const file_console_proto_rawDesc = "" +
 	"\x05peers\x18\v \x03(\tR\x05peers\x12%\n" +
 	"\x0evector_indexes\x18\f \x01(\rR\rvectorIndexes\x12\x18\n" +
 	"\avectors\x18\r \x01(\x04R\avectors\x12!\n" +
-	"\fvector_bytes\x18\x0e \x01(\x04R\vvectorBytes\"\xbd\x04\n" +
+	"\fvector_bytes\x18\x0e \x01(\x04R\vvectorBytes\"\xdc\x04\n" +
 	"\x12NodeStatusResponse\x12\x17\n" +
 	"\anode_id\x18\x01 \x01(\tR\x06nodeId\x12\x12\n" +
 	"\x04addr\x18\x02 \x01(\tR\x04addr\x12\x1b\n" +
@@ -888,7 +898,9 @@ const file_console_proto_rawDesc = "" +
 	"\ftotal_shards\x18\t \x01(\rR\vtotalShards\x12!\n" +
 	"\ftotal_groups\x18\n" +
 	" \x01(\rR\vtotalGroups\x12\x18\n" +
-	"\aversion\x18\v \x01(\tR\aversion\x1a;\n" +
+	"\aversion\x18\v \x01(\tR\aversion\x12\x1d\n" +
+	"\n" +
+	"cluster_id\x18\f \x01(\tR\tclusterId\x1a;\n" +
 	"\rRequestsEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\x04R\x05value:\x028\x01\x1a9\n" +
