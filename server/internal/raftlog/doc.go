@@ -1,5 +1,12 @@
 // Package raftlog is a hashicorp/raft LogStore and StableStore shared by
 // every Raft group of a node, on one Pebble engine.
+//
+// One bbolt file per group costs every group its own fsyncs (two per
+// bbolt commit), and batching happens only inside one group. Here all
+// groups write into one write-ahead log, and Pebble's commit pipeline
+// merges every synced batch that is waiting into one fsync (group commit),
+// the way CockroachDB keeps all its ranges' Raft logs in one engine.
+//
+// Open a DB once per node, take one Store per group with DB.Store, and
+// close the DB after every group using it has shut down.
 package raftlog
-
-import _ "github.com/cockroachdb/pebble"

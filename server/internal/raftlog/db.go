@@ -1,0 +1,96 @@
+package raftlog
+
+import (
+	"errors"
+	"fmt"
+	"sync"
+
+	"github.com/cockroachdb/pebble"
+	"github.com/cockroachdb/pebble/vfs"
+)
+
+// ErrClosed is returned by a Store whose DB was closed.
+var ErrClosed = errors.New("raftlog: store used after its DB was closed")
+
+// Options configure a DB.
+type Options struct {
+	// Fsync makes every write durable against machine crashes before it
+	// returns. Without it, writes still reach the OS before they return, so
+	// they survive a crash of the process (SIGKILL) but not of the machine.
+	Fsync bool
+	// MemTableSize bounds one memtable (0: 16 MiB). Raft logs are short
+	// lived (compacted after each snapshot), so small memtables suffice.
+	MemTableSize uint64
+}
+
+// DB is one Pebble engine holding the logs and stable state of many Raft
+// groups. It is safe for concurrent use.
+type DB struct {
+	// mu guards pdb against use after Close: Pebble panics on a closed DB,
+	// and a straggling Raft goroutine must get an error instead.
+	mu     sync.RWMutex
+	pdb    *pebble.DB
+	closed bool
+}
+
+// Open opens (or creates) the engine in dir.
+func Open(dir string, opts Options) (*DB, error) {
+	memtable := opts.MemTableSize
+	if memtable == 0 {
+		memtable = 16 << 20
+	}
+	var fs vfs.FS = vfs.Default
+	if !opts.Fsync {
+		fs = noSyncFS{vfs.Default}
+	}
+	po := &pebble.Options{
+		FS:                          fs,
+		MemTableSize:                memtable,
+		MemTableStopWritesThreshold: 4,
+		Logger:                      quietLogger{},
+	}
+	pdb, err := pebble.Open(dir, po)
+	if err != nil {
+		return nil, fmt.Errorf("open raft log engine in %s: %w", dir, err)
+	}
+	return &DB{pdb: pdb}, nil
+}
+
+// Store returns the log and stable store of the group called name. Names
+// are independent key spaces; a name is at most 255 bytes.
+func (d *DB) Store(name string) (*Store, error) {
+	if name == "" || len(name) > 255 {
+		return nil, fmt.Errorf("raftlog: group name %q must be 1 to 255 bytes", name)
+	}
+	return &Store{db: d, name: name, logPrefix: prefix(kindLog, name), stablePrefix: prefix(kindStable, name)}, nil
+}
+
+// Close closes the engine. Stores of this DB return ErrClosed afterwards.
+func (d *DB) Close() error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.closed {
+		return nil
+	}
+	d.closed = true
+	return d.pdb.Close()
+}
+
+// with runs f on the open engine, or returns ErrClosed.
+func (d *DB) with(f func(*pebble.DB) error) error {
+	d.mu.RLock()
+	defer d.mu.RUnlock()
+	if d.closed {
+		return ErrClosed
+	}
+	return f(d.pdb)
+}
+
+// quietLogger drops Pebble's informational lines (one per flush and
+// compaction) and keeps fatal ones.
+type quietLogger struct{}
+
+func (quietLogger) Infof(string, ...interface{}) {}
+func (quietLogger) Fatalf(format string, args ...interface{}) {
+	pebble.DefaultLogger.Fatalf(format, args...)
+}
