@@ -2,7 +2,8 @@
 // Raft group present on every node (voters on the first three, non-voters on
 // the rest). It records each topology change (node health, group leaders)
 // and each preferred leader; the epoch is the log index of the latest
-// topology record, so every node serves the same epoch sequence.
+// topology record, so every node serves the same epoch sequence. It also
+// holds the cluster's identity, created once at bootstrap.
 package meta
 
 import (
@@ -43,12 +44,19 @@ type State struct {
 	Epoch     uint64         `json:"epoch"`
 	Topology  Topology       `json:"topology"`
 	Preferred map[int]string `json:"preferred"` // group -> preferred leader (set by TransferShard)
+	// ClusterID names this cluster: set once, by the first identity record
+	// in the log, and kept in snapshots, so it survives restarts with data
+	// while a cluster started without data gets a new one.
+	ClusterID string `json:"cluster_id,omitempty"`
 }
 
 // Command is a metadata write.
 type Command struct {
 	Topology *Topology `json:"topology,omitempty"`
 	Prefer   *Prefer   `json:"prefer,omitempty"`
+	// ClusterID proposes the cluster's identity; ignored once one is set,
+	// so racing proposals agree on the first in log order.
+	ClusterID string `json:"cluster_id,omitempty"`
 }
 
 // Prefer records that a group should be led by Node.
@@ -61,7 +69,7 @@ type Prefer struct {
 type FSM struct {
 	mu      sync.RWMutex
 	state   State
-	changed chan struct{} // closed and replaced on every epoch change
+	changed chan struct{} // closed and replaced on every epoch or identity change
 }
 
 // NewFSM returns empty metadata (epoch 0).
@@ -73,7 +81,8 @@ func emptyState() State {
 	return State{Topology: Topology{Health: map[string]string{}, Leaders: map[int]string{}}, Preferred: map[int]string{}}
 }
 
-// State returns a copy of the current metadata and a channel closed at the next epoch change.
+// State returns a copy of the current metadata and a channel closed at the
+// next epoch change (or when the cluster id is set).
 func (f *FSM) State() (State, <-chan struct{}) {
 	f.mu.RLock()
 	defer f.mu.RUnlock()
@@ -94,6 +103,12 @@ func (f *FSM) Apply(l *raft.Log) any {
 	if c.Prefer != nil {
 		f.state.Preferred[c.Prefer.Group] = c.Prefer.Node
 	}
+	if c.ClusterID != "" && f.state.ClusterID == "" {
+		f.state.ClusterID = c.ClusterID
+		if c.Topology == nil {
+			f.wakeLocked()
+		}
+	}
 	if c.Topology != nil {
 		t := c.Topology.Clone()
 		if t.Health == nil {
@@ -104,10 +119,15 @@ func (f *FSM) Apply(l *raft.Log) any {
 		}
 		f.state.Topology = t
 		f.state.Epoch = l.Index
-		close(f.changed)
-		f.changed = make(chan struct{})
+		f.wakeLocked()
 	}
 	return nil
+}
+
+// wakeLocked wakes everyone waiting on the current changed channel.
+func (f *FSM) wakeLocked() {
+	close(f.changed)
+	f.changed = make(chan struct{})
 }
 
 // Snapshot captures the metadata.
@@ -140,8 +160,7 @@ func (f *FSM) Restore(rc io.ReadCloser) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.state = s
-	close(f.changed)
-	f.changed = make(chan struct{})
+	f.wakeLocked()
 	return nil
 }
 

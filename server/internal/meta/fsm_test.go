@@ -68,3 +68,33 @@ func TestEpochIsTopologyRecordIndex(t *testing.T) {
 		t.Fatalf("restored %+v", got)
 	}
 }
+
+func TestClusterIDIsSetOnceAndSnapshotted(t *testing.T) {
+	f := NewFSM()
+	_, changed := f.State()
+	apply(t, f, 3, Command{ClusterID: "first"})
+	select {
+	case <-changed:
+	default:
+		t.Fatal("watchers not woken by the cluster id")
+	}
+	apply(t, f, 4, Command{ClusterID: "second"})
+	if st, _ := f.State(); st.ClusterID != "first" || st.Epoch != 0 {
+		t.Fatalf("cluster id %q epoch %d, want the first id and no epoch change", st.ClusterID, st.Epoch)
+	}
+	snap, err := f.Snapshot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var s sink
+	if err := snap.Persist(&s); err != nil {
+		t.Fatal(err)
+	}
+	g := NewFSM()
+	if err := g.Restore(io.NopCloser(&s.Buffer)); err != nil {
+		t.Fatal(err)
+	}
+	if st, _ := g.State(); st.ClusterID != "first" {
+		t.Fatalf("restored cluster id %q", st.ClusterID)
+	}
+}

@@ -1,18 +1,48 @@
 package service
 
 import (
+	"context"
+	"time"
+
+	"google.golang.org/grpc/metadata"
+
 	"github.com/norikv/norikv-console/proto/norikvpb"
 )
+
+// ClusterIDHeader is the WatchCluster response header naming the cluster
+// (PROTOCOL.md §4): a client that sees another id knows the cluster was
+// replaced (restarted without its data) and drops what it cached.
+const ClusterIDHeader = "x-norikv-cluster-id"
+
+// watchRepeat is how often WatchCluster repeats the current view when
+// nothing changed, so a client can tell a silent stream from a live one.
+const watchRepeat = time.Second
+
+// clusterIDWait bounds how long a watch waits for a freshly bootstrapped
+// cluster to record its id before sending the header without one.
+const clusterIDWait = 5 * time.Second
 
 type metaService struct {
 	norikvpb.UnimplementedMetaServer
 	s *Server
 }
 
-// WatchCluster sends the current view at once, then each later epoch. The
-// epoch a watcher sees never goes backwards: views come from this node's
-// metadata replica, applied in log order.
+// WatchCluster sends the cluster id header, the current view at once, then
+// each later epoch, repeating the current view about every second while
+// nothing changes. The epoch a watcher sees never goes backwards: views
+// come from this node's metadata replica, applied in log order.
 func (m *metaService) WatchCluster(_ *norikvpb.ClusterView, stream norikvpb.Meta_WatchClusterServer) error {
+	ctx := stream.Context()
+	idCtx, cancel := context.WithTimeout(ctx, clusterIDWait)
+	id, _ := m.s.n.WaitClusterID(idCtx)
+	cancel()
+	if id != "" {
+		if err := stream.SendHeader(metadata.Pairs(ClusterIDHeader, id)); err != nil {
+			return err
+		}
+	}
+	repeat := time.NewTicker(watchRepeat)
+	defer repeat.Stop()
 	sent := false
 	var last uint64
 	for {
@@ -22,13 +52,19 @@ func (m *metaService) WatchCluster(_ *norikvpb.ClusterView, stream norikvpb.Meta
 				return err
 			}
 			sent, last = true, st.Epoch
+			repeat.Reset(watchRepeat)
 		}
 		select {
-		case <-stream.Context().Done():
+		case <-ctx.Done():
 			return nil
 		case <-m.s.done:
 			return nil
 		case <-changed:
+		case <-repeat.C:
+			// A heartbeat: the view this watcher already has (same epoch).
+			if err := stream.Send(m.s.views.get(st)); err != nil {
+				return err
+			}
 		}
 	}
 }

@@ -60,7 +60,7 @@ func TestWatchClusterFirstViewAndLeaderMove(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if v.Epoch <= last {
+		if v.Epoch < last {
 			t.Fatalf("epoch went from %d to %d", last, v.Epoch)
 		}
 		last = v.Epoch
