@@ -7,10 +7,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/guptarohit/asciigraph"
-
 	"github.com/norikv/norikv-console/stats"
 	"github.com/norikv/norikv-console/ui/common"
+	"github.com/norikv/norikv-console/views/chart"
 )
 
 // table column widths: op, ops/s, p50, p95, p99, errors, retries, redirects.
@@ -60,7 +59,8 @@ func (m *Model) row(op string) string {
 		fmt.Sprintf("%7d", o.Errors), fmt.Sprintf("%7d", o.Retries), fmt.Sprintf("%9d", o.Redirects))
 }
 
-// graph draws the selected operation's p50 and p99 per second, in height lines.
+// graph draws the selected operation's p50 and p99 per second in height
+// lines: one column per sample, idle seconds left blank.
 func (m *Model) graph(height int) []string {
 	st := m.common.Styles
 	op := m.Selected()
@@ -68,29 +68,24 @@ func (m *Model) graph(height int) []string {
 		return nil
 	}
 	ser := m.rec.Series(op)
-	title := st.Title.Render("LATENCY "+op) + st.Muted.Render(" p50 and p99 per second, ms, last 5 min")
+	title := st.Title.Render("LATENCY "+op) + st.Muted.Render(" p50 and p99 per second, ms")
 	if ser == nil || len(ser.Points) < 2 {
 		return []string{title, st.Muted.Render("collecting samples… (one per second)")}
 	}
-	p50, p99, seen := gaps(ser, func(p stats.Point) time.Duration { return p.P50 }), gaps(ser, func(p stats.Point) time.Duration { return p.P99 }), false
-	for _, p := range ser.Points {
-		seen = seen || p.Requests > 0
+	p50 := chart.Series{Values: gaps(ser, func(p stats.Point) time.Duration { return p.P50 }), Glyph: "•", Style: st.OK}
+	p99 := chart.Series{Values: gaps(ser, func(p stats.Point) time.Duration { return p.P99 }), Glyph: "×", Style: st.Error}
+	// p50 is drawn last: where both fall in one cell the typical latency shows.
+	plot, visible, finite := chart.Plot([]chart.Series{p99, p50}, m.width, height-2, st.Muted)
+	if !finite {
+		return []string{title, st.Muted.Render(fmt.Sprintf("no %s requests in the last %d s", op, visible))}
 	}
-	if !seen {
-		return []string{title, st.Muted.Render(fmt.Sprintf("no %s request in the last %d seconds", op, len(ser.Points)))}
-	}
-	opts := []asciigraph.Option{asciigraph.Height(height - 2), asciigraph.Width(max(10, m.width-12)), asciigraph.Precision(2), asciigraph.LowerBound(0)}
-	if st.Color {
-		opts = append(opts, asciigraph.SeriesColors(asciigraph.Green, asciigraph.Red), asciigraph.SeriesLegends("p50", "p99"))
-	} else {
-		opts = append(opts, asciigraph.Caption("p50 (lower), p99 (upper)"))
-	}
-	plot := asciigraph.PlotMany([][]float64{p50, p99}, opts...)
-	return append([]string{title}, strings.Split(plot, "\n")...)
+	legend := st.OK.Render("• p50") + "  " + st.Error.Render("× p99") + st.Muted.Render(fmt.Sprintf("  one column per second, last %d s; blank: no requests", visible))
+	out := append([]string{title}, plot...)
+	return append(out, legend)
 }
 
 // gaps returns a percentile in ms per point, NaN where the interval had no
-// request (asciigraph leaves a gap rather than drawing a false zero).
+// request (the chart leaves the column blank rather than drawing a false zero).
 func gaps(ser *stats.Series, pick func(stats.Point) time.Duration) []float64 {
 	ms := ser.Millis(pick)
 	for i, p := range ser.Points {
