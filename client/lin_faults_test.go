@@ -1,0 +1,187 @@
+package client_test
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/norikv/norikv-console/server/cluster"
+)
+
+// The fault schedule of the linearizability check. Faults run one at a time
+// against the groups of the workload's keys; each is undone before the next.
+//
+// The in-process cluster cannot freeze a node the way SIGSTOP does, so a
+// process pause is approximated by "isolate-leader": every replication link
+// of the leader is cut while clients still reach it. Like a paused leader, it
+// keeps believing it leads until its lease runs out while the others elect a
+// new leader, and it still answers the clients that reach it.
+var linFaultKinds = []string{
+	"stop-leader",      // StopNode on the key's leader, RestartNode after the hold
+	"isolate-leader",   // pause approximation: CutLink leader<->every other node, HealAll after
+	"transfer-leader",  // TransferShard to another replica
+	"cut-leader-link",  // CutLink leader<->one follower (the leader keeps a quorum)
+	"isolate-follower", // CutLink follower<->every other node
+}
+
+// linFaulter injects faults and records each as an annotation.
+type linFaulter struct {
+	cl     *cluster.Cluster
+	h      *linHistory
+	rng    *rand.Rand
+	shards []uint32 // the workload keys' shards
+
+	mu     sync.Mutex
+	counts map[string]int
+	log    []string // "12.3s stop-leader n1 (shard 17) 1.8s"
+}
+
+// run injects faults until ctx is done, then undoes the last one. A fault
+// that cannot be injected (no leader yet, transfer refused) is logged and
+// skipped; an undo that fails (a node that will not restart) is an error.
+func (f *linFaulter) run(ctx context.Context) error {
+	f.counts = map[string]int{}
+	order := append([]string(nil), linFaultKinds...)
+	for round := 0; ctx.Err() == nil; round++ {
+		if round%len(order) == 0 {
+			// Every kind once per round, in a seeded order.
+			f.rng.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
+		}
+		if err := f.inject(ctx, order[round%len(order)]); err != nil {
+			return err
+		}
+		linSleep(ctx, linJitter(f.rng, 300*time.Millisecond, 1200*time.Millisecond))
+	}
+	return nil
+}
+
+func (f *linFaulter) inject(ctx context.Context, kind string) error {
+	shard := f.shards[f.rng.IntN(len(f.shards))]
+	leader := f.waitLeader(ctx, shard)
+	if leader == "" {
+		f.note(kind, "skipped: shard %d has no leader", shard)
+		return nil
+	}
+	others := linOthers(f.cl.NodeIDs(), leader)
+	hold := linJitter(f.rng, 800*time.Millisecond, 2500*time.Millisecond)
+	from := f.h.now()
+	var what string
+	var undoErr error
+	switch kind {
+	case "stop-leader":
+		if err := f.cl.StopNode(leader); err != nil {
+			return fmt.Errorf("fault %s: %w", kind, err)
+		}
+		linSleep(ctx, hold)
+		// Restart even after ctx is done: the cluster must be whole at the end.
+		rctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+		undoErr = f.cl.RestartNode(rctx, leader)
+		cancel()
+		what = fmt.Sprintf("stop-leader %s (shard %d)", leader, shard)
+	case "isolate-leader", "isolate-follower":
+		target := leader
+		if kind == "isolate-follower" {
+			target = others[f.rng.IntN(len(others))]
+		}
+		for _, o := range linOthers(f.cl.NodeIDs(), target) {
+			f.cl.CutLink(target, o)
+		}
+		linSleep(ctx, hold)
+		f.cl.HealAll()
+		what = fmt.Sprintf("%s %s (shard %d, leader %s)", kind, target, shard, leader)
+	case "cut-leader-link":
+		follower := others[f.rng.IntN(len(others))]
+		f.cl.CutLink(leader, follower)
+		linSleep(ctx, hold)
+		f.cl.HealLink(leader, follower)
+		what = fmt.Sprintf("cut-leader-link %s-%s (shard %d)", leader, follower, shard)
+	case "transfer-leader":
+		target := others[f.rng.IntN(len(others))]
+		tctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		err := f.cl.TransferShard(tctx, shard, target)
+		cancel()
+		if err != nil {
+			f.note(kind, "skipped: %v", err)
+			return nil
+		}
+		what = fmt.Sprintf("transfer-leader shard %d %s->%s", shard, leader, target)
+	default:
+		return fmt.Errorf("unknown fault %q", kind)
+	}
+	to := f.h.now()
+	f.h.annotate(what, from, to)
+	f.mu.Lock()
+	f.counts[kind]++
+	f.log = append(f.log, fmt.Sprintf("%6.1fs %s, %s", time.Duration(from).Seconds(), what, time.Duration(to-from).Round(time.Millisecond)))
+	f.mu.Unlock()
+	if undoErr != nil {
+		return fmt.Errorf("undo %s: %w", what, undoErr)
+	}
+	return nil
+}
+
+// waitLeader polls for shard's leader for up to 10 s.
+func (f *linFaulter) waitLeader(ctx context.Context, shard uint32) string {
+	deadline := time.Now().Add(10 * time.Second)
+	for ctx.Err() == nil && time.Now().Before(deadline) {
+		if l := f.cl.LeaderOf(shard); l != "" {
+			return l
+		}
+		linSleep(ctx, 20*time.Millisecond)
+	}
+	return ""
+}
+
+func (f *linFaulter) note(kind, format string, args ...any) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.log = append(f.log, fmt.Sprintf("%6.1fs %s %s", time.Duration(f.h.now()).Seconds(), kind, fmt.Sprintf(format, args...)))
+}
+
+// summary is "total (kind n, ...)" for the figures.
+func (f *linFaulter) summary() (int, string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	total := 0
+	var parts []string
+	for k, n := range f.counts {
+		total += n
+		parts = append(parts, fmt.Sprintf("%s %d", k, n))
+	}
+	sort.Strings(parts)
+	return total, strings.Join(parts, ", ")
+}
+
+func (f *linFaulter) schedule() string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return strings.Join(f.log, "\n")
+}
+
+func linOthers(ids []string, not string) []string {
+	var out []string
+	for _, id := range ids {
+		if id != not {
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+func linJitter(rng *rand.Rand, lo, hi time.Duration) time.Duration {
+	return lo + time.Duration(rng.Int64N(int64(hi-lo)))
+}
+
+// linSleep waits d or until ctx is done.
+func linSleep(ctx context.Context, d time.Duration) {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+	case <-t.C:
+	}
+}
