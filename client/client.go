@@ -21,10 +21,11 @@ import (
 // Client is a shard-routing NoriKV client. Create it with New, start it with
 // Connect, release it with Close. Safe for concurrent use.
 type Client struct {
-	cfg    Config
-	policy backoff.Policy
-	pool   *pool.Pool
-	seeds  map[string]bool
+	cfg      Config
+	policy   backoff.Policy // overall budget; also paces the watch's reconnects
+	policies [numRetryClasses]backoff.Policy
+	pool     *pool.Pool
+	seeds    map[string]bool
 
 	topo    atomic.Pointer[topology]
 	leaders []atomic.Pointer[leaderEntry]
@@ -49,6 +50,7 @@ type Client struct {
 
 	refreshing atomic.Bool // single-flight topology refresh
 	watchNode  atomic.Pointer[string]
+	watchKick  chan struct{} // asks the watch to move to another node
 
 	mdPool sync.Pool // *callMD
 
@@ -72,10 +74,12 @@ func New(cfg Config) (*Client, error) {
 			MaxDelay:     cfg.Retry.MaxDelay,
 			Jitter:       cfg.Retry.Jitter,
 		},
+		policies:    cfg.Retry.policies(),
 		seeds:       make(map[string]bool, len(cfg.Nodes)),
 		leaders:     make([]atomic.Pointer[leaderEntry], cfg.TotalShards),
 		firstView:   make(chan struct{}),
 		unreachable: make(chan error, 1),
+		watchKick:   make(chan struct{}, 1),
 		subs:        make(map[*subscriber]struct{}),
 		idem:        newIdemKeys("nkc-"+hex.EncodeToString(buf[:])+"-", cfg.TotalShards),
 	}

@@ -49,23 +49,68 @@ type Config struct {
 	EventBuffer int
 }
 
-// RetryConfig is the retry policy for transient failures.
+// RetryConfig is the retry policy for transient failures. Each class of
+// failure has its own budget (RetryClass), modelled on tikv client-go's
+// backoff classes; MaxAttempts caps all classes together.
 type RetryConfig struct {
 	// MaxAttempts is the total number of attempts, including the first,
-	// spent on transient failures (NOT_LEADER hints do not count); 0 means 10.
-	// With the default delays the budget spans about 4s, enough for a leader
-	// election after a node failure.
+	// spent on transient failures of any class (NOT_LEADER hints that are
+	// followed do not count); 0 means 10.
 	MaxAttempts int
-	// InitialDelay is the wait before the first retry; 0 means 20ms.
+	// InitialDelay is the wait before the first retry of a class that does
+	// not set its own; 0 means 20ms.
 	InitialDelay time.Duration
-	// MaxDelay caps the exponentially growing wait; 0 means 1s.
+	// MaxDelay caps the exponentially growing wait of a class that does not
+	// set its own; 0 means 1s.
 	MaxDelay time.Duration
 	// Jitter adds up to this much random time to each wait; 0 means 20ms,
 	// negative means none.
 	Jitter time.Duration
+
+	// NotLeader budgets NOT_LEADER answers without a usable hint: the shard
+	// has no known leader, an election is probably in progress. Default
+	// {MaxAttempts: 10, MaxDelay: 500ms}: about 2.5s of retries.
+	NotLeader RetryClass
+	// Unavailable budgets a node that answered UNAVAILABLE or ABORTED.
+	// Default {MaxAttempts: 10}.
+	Unavailable RetryClass
+	// Timeout budgets attempts that outlived Config.Timeout. The node is
+	// marked suspect and the next attempt goes elsewhere at once. Default
+	// {MaxAttempts: 3, no delay}.
+	Timeout RetryClass
+	// Connect budgets transport failures (connection refused or reset).
+	// Default {MaxAttempts: 10}.
+	Connect RetryClass
+}
+
+// RetryClass is the budget of one class of transient failure. Zero fields
+// take the class default; MaxAttempts is further capped by
+// RetryConfig.MaxAttempts.
+type RetryClass struct {
+	// MaxAttempts is how many attempts of one call may fail with this class
+	// before the call gives up.
+	MaxAttempts int
+	// InitialDelay is the wait before the first retry of this class;
+	// negative means no wait.
+	InitialDelay time.Duration
+	// MaxDelay caps the exponentially growing wait.
+	MaxDelay time.Duration
+}
+
+// retryClassDefaults is the class table: only what differs from the
+// RetryConfig-wide delays is set. A function, not a variable, so nothing
+// at package level can be mutated.
+func retryClassDefaults() [numRetryClasses]RetryClass {
+	return [numRetryClasses]RetryClass{
+		classNotLeader:   {MaxAttempts: 10, MaxDelay: 500 * time.Millisecond},
+		classUnavailable: {MaxAttempts: 10},
+		classTimeout:     {MaxAttempts: 3, InitialDelay: -1, MaxDelay: -1},
+		classConnect:     {MaxAttempts: 10},
+	}
 }
 
 func (r RetryConfig) withDefaults() RetryConfig {
+	explicitMax := r.MaxAttempts > 0
 	if r.MaxAttempts <= 0 {
 		r.MaxAttempts = DefaultMaxAttempts
 	}
@@ -84,7 +129,53 @@ func (r RetryConfig) withDefaults() RetryConfig {
 	if r.Jitter < 0 {
 		r.Jitter = 0
 	}
+	defs := retryClassDefaults()
+	for i, p := range r.classes() {
+		*p = p.withDefaults(defs[i], r, explicitMax)
+	}
 	return r
+}
+
+// classes returns pointers to the per-class budgets, indexed by retryClass.
+func (r *RetryConfig) classes() [numRetryClasses]*RetryClass {
+	return [numRetryClasses]*RetryClass{
+		classNotLeader:   &r.NotLeader,
+		classUnavailable: &r.Unavailable,
+		classTimeout:     &r.Timeout,
+		classConnect:     &r.Connect,
+	}
+}
+
+// withDefaults fills zero fields from def, then from the RetryConfig-wide
+// delays. A class default's MaxAttempts yields to an explicit, smaller
+// RetryConfig.MaxAttempts so that setting the overall budget keeps working
+// as it did before classes existed.
+func (c RetryClass) withDefaults(def RetryClass, r RetryConfig, explicitMax bool) RetryClass {
+	if c.MaxAttempts <= 0 {
+		c.MaxAttempts = def.MaxAttempts
+		if explicitMax && r.MaxAttempts < c.MaxAttempts {
+			c.MaxAttempts = r.MaxAttempts
+		}
+	}
+	if c.InitialDelay == 0 {
+		c.InitialDelay = def.InitialDelay
+	}
+	if c.InitialDelay == 0 {
+		c.InitialDelay = r.InitialDelay
+	}
+	if c.MaxDelay == 0 {
+		c.MaxDelay = def.MaxDelay
+		if c.MaxDelay == 0 || c.MaxDelay > r.MaxDelay {
+			c.MaxDelay = r.MaxDelay
+		}
+	}
+	if c.InitialDelay < 0 {
+		c.InitialDelay = 0
+	}
+	if c.MaxDelay < c.InitialDelay {
+		c.MaxDelay = c.InitialDelay
+	}
+	return c
 }
 
 func (c Config) withDefaults() Config {

@@ -21,6 +21,15 @@ var (
 	// ErrUnsupported: the server does not implement this call (UNIMPLEMENTED),
 	// typically an upstream NoriKV server without the console extension.
 	ErrUnsupported = errors.New("norikv: not supported by this server")
+	// ErrNoLeader: a shard had no reachable leader for the whole retry
+	// budget, typically while an election is in progress; retry later.
+	// Returned wrapped in a *NoLeaderError.
+	ErrNoLeader = errors.New("norikv: no leader")
+	// ErrInvalidArgument: the request broke a documented limit or was
+	// otherwise malformed (checked by the client before sending, or refused
+	// by the server); fix the request, retrying will not help. Returned
+	// wrapped in an *InvalidArgumentError.
+	ErrInvalidArgument = errors.New("norikv: invalid argument")
 )
 
 // Error is any error answered by a server, or raised by the client for bad
@@ -107,6 +116,64 @@ func (e *ConnectionError) Error() string {
 // Unwrap returns the underlying *Error (usually code Unavailable).
 func (e *ConnectionError) Unwrap() error { return e.err }
 
+// NoLeaderError means the call ran out of attempts while the shard's nodes
+// answered NOT_LEADER without naming a reachable leader: an election is
+// probably in progress. It matches ErrNoLeader and unwraps to an *Error with
+// code Unavailable.
+type NoLeaderError struct {
+	// Shard is the shard that had no leader (-1 for a call not routed by shard).
+	Shard int
+	// LastHint is the last leader hint received ("" when none was given);
+	// it named a node that could not be reached, or was the node itself.
+	LastHint string
+	// Addr is the last address tried.
+	Addr string
+	// Attempts is how many attempts the call made.
+	Attempts int
+	err      *Error
+}
+
+func (e *NoLeaderError) Error() string {
+	hint := "no leader hint"
+	if e.LastHint != "" {
+		hint = "last hint " + e.LastHint
+	}
+	return fmt.Sprintf("norikv: %s: no leader for shard %d after %d attempts (%s, last node %s): "+
+		"an election is probably in progress; retry later", e.err.Op, e.Shard, e.Attempts, hint, e.Addr)
+}
+
+// Unwrap returns the underlying *Error (code Unavailable).
+func (e *NoLeaderError) Unwrap() error { return e.err }
+
+// Is makes the error match ErrNoLeader.
+func (e *NoLeaderError) Is(target error) bool { return target == ErrNoLeader }
+
+// InvalidArgumentError is a request the client refused to send, or the
+// server refused, because it broke a limit or was malformed. It matches
+// ErrInvalidArgument and unwraps to an *Error with code InvalidArgument.
+type InvalidArgumentError struct {
+	// Op names the client call, e.g. "put".
+	Op string
+	// Message says what was wrong and what to do.
+	Message string
+	// Local is true when the client caught it before sending.
+	Local bool
+	err   *Error
+}
+
+func (e *InvalidArgumentError) Error() string { return e.err.Error() }
+
+// Unwrap returns the underlying *Error (code InvalidArgument).
+func (e *InvalidArgumentError) Unwrap() error { return e.err }
+
+// Is makes the error match ErrInvalidArgument.
+func (e *InvalidArgumentError) Is(target error) bool { return target == ErrInvalidArgument }
+
+// newInvalidArgument builds the typed error for a bad request.
+func newInvalidArgument(op, msg string, local bool) *InvalidArgumentError {
+	return &InvalidArgumentError{Op: op, Message: msg, Local: local, err: newError(op, codes.InvalidArgument, msg, ErrInvalidArgument)}
+}
+
 // newError builds an *Error for op.
 func newError(op string, code codes.Code, msg string, cause error) *Error {
 	return &Error{Op: op, Code: code, Message: msg, cause: cause}
@@ -114,7 +181,7 @@ func newError(op string, code codes.Code, msg string, cause error) *Error {
 
 // invalidArg is the error for bad input detected by the client.
 func invalidArg(op, format string, args ...any) error {
-	return newError(op, codes.InvalidArgument, fmt.Sprintf(format, args...), nil)
+	return newInvalidArgument(op, fmt.Sprintf(format, args...), true)
 }
 
 // ctxError wraps a context error so it is both an *Error and the context error.
@@ -137,6 +204,11 @@ func errorFromStatus(op string, st *status.Status, addr string, ifMatch *Version
 		return newError(op, codes.AlreadyExists, msg, ErrAlreadyExists)
 	case codes.Unimplemented:
 		return newError(op, codes.Unimplemented, msg, ErrUnsupported)
+	case codes.InvalidArgument:
+		return newInvalidArgument(op, msg, false)
+	case codes.ResourceExhausted:
+		return newError(op, codes.ResourceExhausted, msg+" (not retried: the request is too large or the server is "+
+			"over a limit; shrink the request or slow down)", nil)
 	case codes.FailedPrecondition:
 		if vm := parseVersionMismatch(op, msg, ifMatch); vm != nil {
 			return vm

@@ -75,48 +75,67 @@ const (
 	redirect                  // NOT_LEADER: follow the hint or relocate
 	retryHere                 // transient; retry the same node after a backoff
 	retryElse                 // transport failure; relocate after a backoff
+	moveOn                    // the attempt timed out: suspect the node, relocate at once
 	flipVocab                 // switch consistency vocabulary and retry at once
 	ctxDone                   // the caller's context ended
 	clientDone                // the client was closed
 )
 
-func (c *Client) classify(ctx context.Context, cl *call, st *status.Status) outcome {
+// classify maps a failed attempt to what the loop does next and, for
+// retried failures, the budget class it spends.
+func (c *Client) classify(ctx context.Context, cl *call, st *status.Status) (outcome, retryClass) {
 	msg := st.Message()
 	switch st.Code() {
 	case codes.Unavailable:
 		if isNotLeader(msg) {
-			return redirect
+			return redirect, classNotLeader
 		}
-		return retryElse
+		if looksLikeTransport(msg) {
+			return retryElse, classConnect
+		}
+		return retryElse, classUnavailable
 	case codes.FailedPrecondition:
 		if isNotLeader(msg) {
-			return redirect // vector quirk: "Not leader" is a redirect, not a CAS failure
+			return redirect, classNotLeader // vector quirk: "Not leader" is a redirect, not a CAS failure
 		}
-	case codes.Aborted, codes.ResourceExhausted:
-		return retryHere
+	case codes.Aborted:
+		return retryHere, classUnavailable
 	case codes.DeadlineExceeded:
 		if ctx.Err() != nil {
-			return ctxDone
+			return ctxDone, 0
 		}
-		return retryHere
+		return moveOn, classTimeout
 	case codes.Canceled:
 		if ctx.Err() != nil {
-			return ctxDone
+			return ctxDone, 0
 		}
 		if c.closed.Load() {
-			return clientDone
+			return clientDone, 0
 		}
-		return retryElse // the connection was closed under us (node dropped)
+		return retryElse, classConnect // the connection was closed under us (node dropped)
 	case codes.InvalidArgument:
 		if cl.consistency && containsFold(msg, "consistency level") {
-			return flipVocab
+			return flipVocab, 0
 		}
 	}
-	return fatal
+	// ResourceExhausted (too large, over a quota) and InvalidArgument would
+	// fail the same way again: never retried.
+	return fatal, 0
 }
 
 func isNotLeader(msg string) bool {
 	return strings.Contains(msg, "NOT_LEADER") || containsFold(msg, "not leader") || containsFold(msg, "not the leader")
+}
+
+// looksLikeTransport tells gRPC's own connection failures from an
+// UNAVAILABLE a server chose to send.
+func looksLikeTransport(msg string) bool {
+	for _, s := range [...]string{"connection", "transport", "dial", "connect:", "eof", "handshake"} {
+		if containsFold(msg, s) {
+			return true
+		}
+	}
+	return false
 }
 
 func containsFold(s, sub string) bool {
@@ -138,19 +157,24 @@ func (c *Client) invoke(ctx context.Context, cl *call, fn attemptFunc) error {
 	return err
 }
 
+// loopState is what one call's request loop remembers between attempts.
+type loopState struct {
+	attempts   int
+	redirects  int
+	flips      int
+	spent      budget
+	tried      addrSet // nodes that failed or refused this call
+	lastStatus *status.Status
+	lastAddr   string
+	lastHint   string
+}
+
 // run is the request loop: locate -> send -> classify.
 func (c *Client) run(ctx context.Context, cl *call, fn attemptFunc) error {
 	op := opNames[cl.op]
 	om := &c.m.ops[cl.op]
-	var (
-		addr       = cl.pinned
-		failures   int // transient failures, bounded by MaxAttempts
-		redirects  int
-		flips      int
-		tried      addrSet // nodes that failed or refused this call
-		lastStatus *status.Status
-		lastAddr   string
-	)
+	addr := cl.pinned
+	var ls loopState
 	md := c.mdPool.Get().(*callMD)
 	defer c.mdPool.Put(md)
 	for {
@@ -161,7 +185,7 @@ func (c *Client) run(ctx context.Context, cl *call, fn attemptFunc) error {
 			return ctxError(op, err)
 		}
 		if addr == "" {
-			addr = c.locate(cl.shard, &tried, cl.anyReplica)
+			addr = c.locate(cl.shard, &ls.tried, cl.anyReplica)
 		}
 		n, err := c.pool.Get(addr)
 		if err != nil {
@@ -171,6 +195,7 @@ func (c *Client) run(ctx context.Context, cl *call, fn attemptFunc) error {
 		actx, stop := c.attemptContext(ctx)
 		err = fn(actx, n, md.opts[:])
 		timedOut := stop()
+		ls.attempts++
 		if err == nil {
 			n.MarkUp()
 			return nil
@@ -180,11 +205,15 @@ func (c *Client) run(ctx context.Context, cl *call, fn attemptFunc) error {
 			st = status.New(codes.Unknown, err.Error())
 		}
 		if timedOut && ctx.Err() == nil {
-			st = status.New(codes.DeadlineExceeded, "attempt timed out after "+c.cfg.Timeout.String()+" (Config.Timeout)")
+			st = status.New(codes.DeadlineExceeded, "attempt timed out after "+c.cfg.Timeout.String()+
+				" (Config.Timeout); the node may be hung or overloaded")
 		}
-		lastStatus, lastAddr = st, addr
-		class := c.classify(ctx, cl, st)
+		ls.lastStatus, ls.lastAddr = st, addr
+		class, rc := c.classify(ctx, cl, st)
 		if cl.pinned != "" && class != ctxDone && class != clientDone {
+			if class == moveOn || class == retryElse {
+				n.MarkFailed(suspectFor(c.cfg.Timeout))
+			}
 			return errorFromStatus(op, st, addr, cl.ifMatch)
 		}
 		switch class {
@@ -193,21 +222,24 @@ func (c *Client) run(ctx context.Context, cl *call, fn attemptFunc) error {
 		case clientDone:
 			return ErrClosed
 		case flipVocab:
-			flips++
-			if flips > 2 {
+			ls.flips++
+			if ls.flips > 2 {
 				return errorFromStatus(op, st, addr, cl.ifMatch)
 			}
 			n.AltVocab.Store(!n.AltVocab.Load())
 			continue
 		case redirect:
-			redirects++
+			ls.redirects++
 			om.Redirects.Add(1)
-			if redirects > c.cfg.MaxRedirects {
-				return errorFromStatus(op, status.New(codes.Unavailable,
-					"too many NOT_LEADER redirects ("+st.Message()+"); the cluster may be electing a leader, retry later"), addr, cl.ifMatch)
+			hint := md.hint()
+			if hint != "" {
+				ls.lastHint = hint
 			}
-			tried.add(addr)
-			if id, target := c.resolveHint(md.hint()); target != "" && !tried.has(target) && !c.pool.IsDown(target) {
+			if ls.redirects > c.cfg.MaxRedirects {
+				return c.noLeader(op, cl, &ls, "too many NOT_LEADER redirects ("+st.Message()+")")
+			}
+			ls.tried.add(addr)
+			if id, target := c.resolveHint(hint); target != "" && !ls.tried.has(target) && !c.pool.IsDown(target) {
 				c.cacheLeader(cl.shard, id, target)
 				addr = target
 				continue // follow the hint at once, no sleep
@@ -215,30 +247,62 @@ func (c *Client) run(ctx context.Context, cl *call, fn attemptFunc) error {
 			c.forgetLeader(cl.shard, addr)
 			c.refreshTopology()
 			addr = ""
+		case moveOn:
+			// A hung node would hang the retry too: suspect it (routing
+			// avoids it while others can serve, hints to it are not
+			// followed) and go to the view's leader or another replica.
+			n.MarkFailed(suspectFor(c.cfg.Timeout))
+			ls.tried.add(addr)
+			c.forgetLeader(cl.shard, addr)
+			c.kickWatchIfOn(addr)
+			addr = ""
 		case retryElse:
-			n.MarkDown(downFor)
-			tried.add(addr)
+			n.MarkFailed(downFor)
+			ls.tried.add(addr)
 			c.forgetLeader(cl.shard, addr)
 			addr = ""
 		case retryHere:
 		default:
 			return errorFromStatus(op, st, addr, cl.ifMatch)
 		}
-		failures++
-		if failures >= c.policy.MaxAttempts {
-			return errorFromStatus(op, lastStatus, lastAddr, cl.ifMatch)
+		wait, ok := c.spend(&ls.spent, rc)
+		if !ok {
+			if rc == classNotLeader {
+				return c.noLeader(op, cl, &ls, "")
+			}
+			return errorFromStatus(op, ls.lastStatus, ls.lastAddr, cl.ifMatch)
 		}
 		om.Retries.Add(1)
-		if !c.backoff(ctx, c.policy.Delay(failures)) {
+		if wait > 0 && !c.backoff(ctx, wait) {
 			if c.closed.Load() {
 				return ErrClosed
 			}
 			return ctxError(op, ctx.Err())
 		}
-		if tried.full() {
-			tried.reset()
+		if ls.tried.full() {
+			ls.tried.reset()
 		}
 	}
+}
+
+// noLeader builds the error for a call that ran out of attempts on
+// NOT_LEADER answers.
+func (c *Client) noLeader(op string, cl *call, ls *loopState, detail string) error {
+	msg := "no leader"
+	if detail != "" {
+		msg = detail
+	} else if ls.lastStatus != nil {
+		msg = ls.lastStatus.Message()
+	}
+	return &NoLeaderError{Shard: cl.shard, LastHint: ls.lastHint, Addr: ls.lastAddr, Attempts: ls.attempts,
+		err: newError(op, codes.Unavailable, msg, nil)}
+}
+
+// suspectFor is how long a node whose attempt timed out is avoided: long
+// enough for the cluster to elect a new leader (so requests follow it), not
+// so long that a node that was merely slow stays unused.
+func suspectFor(timeout time.Duration) time.Duration {
+	return min(max(2*timeout, time.Second), 10*time.Second)
 }
 
 // backoff waits d, or less if ctx ends or the client is closed; it reports

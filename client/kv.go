@@ -33,20 +33,15 @@ func (c *Client) Route(key []byte) Route {
 	return r
 }
 
-// checkKey validates a key before it goes on the wire.
-func checkKey(op string, key []byte) error {
-	if len(key) == 0 {
-		return invalidArg(op, "key is empty: keys must be 1..1024 bytes")
-	}
-	return nil
-}
-
 // Put writes value under key and returns the version of the write. With
 // IfMatchVersion it is a compare-and-swap: a mismatch fails with
 // *VersionMismatchError (which also matches ErrKeyNotFound when the key does
 // not exist).
 func (c *Client) Put(ctx context.Context, key, value []byte, opts *PutOptions) (Version, error) {
 	if err := checkKey("put", key); err != nil {
+		return Version{}, err
+	}
+	if err := checkValue("put", value); err != nil {
 		return Version{}, err
 	}
 	req := &norikvpb.PutRequest{Key: key, Value: value}
@@ -57,6 +52,9 @@ func (c *Client) Put(ctx context.Context, key, value []byte, opts *PutOptions) (
 		}
 		if opts.TTL > 0 {
 			req.TtlMs = uint64((opts.TTL + time.Millisecond - 1) / time.Millisecond)
+		}
+		if err := checkIdemKey("put", opts.IdempotencyKey); err != nil {
+			return Version{}, err
 		}
 		req.IdempotencyKey = opts.IdempotencyKey
 		ifMatch = opts.IfMatchVersion
@@ -118,6 +116,9 @@ func (c *Client) Delete(ctx context.Context, key []byte, opts *DeleteOptions) (b
 	req := &norikvpb.DeleteRequest{Key: key}
 	var ifMatch *Version
 	if opts != nil {
+		if err := checkIdemKey("delete", opts.IdempotencyKey); err != nil {
+			return false, err
+		}
 		req.IdempotencyKey = opts.IdempotencyKey
 		ifMatch = opts.IfMatchVersion
 		req.IfMatch = ifMatch.toPB()

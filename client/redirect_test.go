@@ -96,11 +96,11 @@ func TestRedirectWithoutHintRelocates(t *testing.T) {
 	})
 	c := newTestClient(t, false, a.addr, b.addr)
 	// Both refuse without a hint: the client tries each node, then gives up
-	// after MaxAttempts with a connection error.
+	// after MaxAttempts with ErrNoLeader (an election, not a dead node).
 	_, err := c.Put(ctxT(t), []byte("k"), []byte("v"), nil)
 	var ce *ConnectionError
-	if !errors.As(err, &ce) {
-		t.Fatalf("err = %v, want *ConnectionError", err)
+	if !errors.Is(err, ErrNoLeader) || errors.As(err, &ce) {
+		t.Fatalf("err = %v, want ErrNoLeader and no *ConnectionError", err)
 	}
 	if a.putCount() == 0 || b.putCount() == 0 {
 		t.Fatalf("puts a=%d b=%d: want both nodes tried", a.putCount(), b.putCount())

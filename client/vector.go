@@ -115,13 +115,6 @@ type VectorSearchResult struct {
 	Exact bool
 }
 
-func checkNamespace(op, ns string) error {
-	if ns == "" {
-		return invalidArg(op, "namespace is empty: namespaces must be 1..256 bytes")
-	}
-	return nil
-}
-
 func nsShard(ns string, total int) int { return hashing.Shard([]byte(ns), total) }
 
 func withHNSW(ctx context.Context, kv ...string) context.Context {
@@ -145,8 +138,8 @@ func (c *Client) VectorCreateIndex(ctx context.Context, namespace string, dimens
 	if err := checkNamespace(op, namespace); err != nil {
 		return false, err
 	}
-	if dimensions <= 0 {
-		return false, invalidArg(op, "dimensions %d must be positive (NoriKV allows 1..4096)", dimensions)
+	if err := checkDims(op, "the index", dimensions); err != nil {
+		return false, err
 	}
 	if opts == nil {
 		opts = &CreateVectorIndexOptions{}
@@ -207,11 +200,14 @@ func (c *Client) VectorInsert(ctx context.Context, namespace, id string, vector 
 	if err := checkNamespace(op, namespace); err != nil {
 		return Version{}, err
 	}
-	if id == "" {
-		return Version{}, invalidArg(op, "vector id is empty: ids must be 1..512 bytes")
+	if err := checkVectorID(op, id); err != nil {
+		return Version{}, err
 	}
 	if len(vector) == 0 {
 		return Version{}, invalidArg(op, "vector is empty: give as many values as the index has dimensions")
+	}
+	if err := checkDims(op, "the vector", len(vector)); err != nil {
+		return Version{}, err
 	}
 	req := &norikvpb.VectorInsertRequest{Namespace: namespace, Id: id, Vector: vector}
 	if opts != nil {
@@ -239,8 +235,11 @@ func (c *Client) VectorSearch(ctx context.Context, namespace string, query []flo
 	if err := checkNamespace(op, namespace); err != nil {
 		return nil, err
 	}
-	if k < 1 || k > 1000 {
-		return nil, invalidArg(op, "k=%d out of range: use 1..1000", k)
+	if k < 1 || k > MaxSearchK {
+		return nil, invalidArg(op, "k=%d out of range: use 1..%d", k, MaxSearchK)
+	}
+	if err := checkDims(op, "the query", len(query)); err != nil {
+		return nil, err
 	}
 	if opts == nil {
 		opts = &VectorSearchOptions{}
@@ -299,8 +298,8 @@ func (c *Client) VectorGetWithOptions(ctx context.Context, namespace, id string,
 	if err := checkNamespace(op, namespace); err != nil {
 		return nil, err
 	}
-	if id == "" {
-		return nil, invalidArg(op, "vector id is empty: ids must be 1..512 bytes")
+	if err := checkVectorID(op, id); err != nil {
+		return nil, err
 	}
 	level := ConsistencyLease
 	if opts != nil {
@@ -330,8 +329,8 @@ func (c *Client) VectorDelete(ctx context.Context, namespace, id string, opts *V
 	if err := checkNamespace(op, namespace); err != nil {
 		return false, err
 	}
-	if id == "" {
-		return false, invalidArg(op, "vector id is empty: ids must be 1..512 bytes")
+	if err := checkVectorID(op, id); err != nil {
+		return false, err
 	}
 	req := &norikvpb.VectorDeleteRequest{Namespace: namespace, Id: id}
 	if opts != nil {

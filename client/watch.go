@@ -191,3 +191,14 @@ func sleepCtx(ctx context.Context, d time.Duration) bool {
 		return false
 	}
 }
+
+// kickWatchIfOn makes the watch leave addr (an attempt there timed out: the
+// node may be hung, and its stream with it).
+func (c *Client) kickWatchIfOn(addr string) {
+	if p := c.watchNode.Load(); p != nil && *p == addr {
+		select {
+		case c.watchKick <- struct{}{}:
+		default:
+		}
+	}
+}

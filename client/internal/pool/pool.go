@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"google.golang.org/grpc"
+	"google.golang.org/grpc/connectivity"
 
 	"github.com/norikv/norikv-console/proto/consolepb"
 	"github.com/norikv/norikv-console/proto/norikvpb"
@@ -28,6 +29,8 @@ type Node struct {
 	// downUntil (unix ns) is set after a transport failure: until then the
 	// client prefers other nodes when it has a choice.
 	downUntil atomic.Int64
+	// failing is set by MarkFailed and cleared by MarkUp.
+	failing atomic.Bool
 
 	// AltVocab is set once the node rejected the primary consistency
 	// vocabulary (lease/linearizable/stale_ok) and accepted the other one.
@@ -93,18 +96,48 @@ func (p *Pool) Get(addr string) (*Node, error) {
 	return n, nil
 }
 
-// MarkDown records that n failed at the transport level: for d, routing
-// prefers other nodes.
-func (n *Node) MarkDown(d time.Duration) { n.downUntil.Store(time.Now().Add(d).UnixNano()) }
+// MarkFailed records that n failed at the transport level or did not
+// answer in time: for d, routing prefers other nodes, and the node counts
+// as unreachable until it answers again.
+func (n *Node) MarkFailed(d time.Duration) {
+	n.downUntil.Store(time.Now().Add(d).UnixNano())
+	n.failing.Store(true)
+}
 
-// MarkUp clears a MarkDown after a successful call.
+// MarkUp clears a MarkFailed after a successful call.
 func (n *Node) MarkUp() {
 	if n.downUntil.Load() != 0 {
 		n.downUntil.Store(0)
 	}
+	if n.failing.Load() {
+		n.failing.Store(false)
+	}
 }
 
-// IsDown reports whether the node at addr failed recently (see MarkDown).
+// Reachable reports whether the node looks reachable: its last call did
+// not fail at the transport level or time out, and its connection is not
+// failing. A node never called counts as reachable until proven otherwise.
+func (n *Node) Reachable() bool {
+	if n.failing.Load() {
+		return false
+	}
+	switch n.Conn.GetState() {
+	case connectivity.TransientFailure, connectivity.Shutdown:
+		return false
+	}
+	return true
+}
+
+// Lookup returns the node for addr if a connection exists, without
+// creating one.
+func (p *Pool) Lookup(addr string) (*Node, bool) {
+	p.mu.RLock()
+	defer p.mu.RUnlock()
+	n, ok := p.nodes[addr]
+	return n, ok
+}
+
+// IsDown reports whether the node at addr failed recently (see MarkFailed).
 func (p *Pool) IsDown(addr string) bool {
 	p.mu.RLock()
 	n, ok := p.nodes[addr]
