@@ -183,29 +183,56 @@ func (c *Client) scanParts(ctx context.Context, o *ScanOptions, shards []int) ([
 }
 
 // scanEach scans shards one request per shard, at most
-// scanFallbackParallelism at a time.
+// scanFallbackParallelism at a time. The first shard goes alone: a server
+// without the extension answers UNIMPLEMENTED once instead of once per
+// shard. The first failure stops the fan-out.
 func (c *Client) scanEach(ctx context.Context, o *ScanOptions, shards []int) ([]scanPart, error) {
-	parts := make([]scanPart, len(shards))
-	errs := make([]error, len(shards))
+	if len(shards) == 0 {
+		return nil, nil
+	}
+	first, err := c.scanOnce(ctx, o, &call{op: opScan, shard: shards[0], consistency: true}, shards[:1])
+	if err != nil {
+		return nil, err
+	}
+	rest := shards[1:]
+	parts := make([]scanPart, len(rest))
+	errs := make([]error, len(rest))
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
 	sem := make(chan struct{}, scanFallbackParallelism)
 	var wg sync.WaitGroup
-	for i, s := range shards {
-		wg.Add(1)
+	for i, s := range rest {
 		sem <- struct{}{}
+		if ctx.Err() != nil {
+			<-sem
+			break // a shard failed: the whole scan fails, send no more
+		}
+		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			defer func() { <-sem }()
 			parts[i], errs[i] = c.scanOnce(ctx, o, &call{op: opScan, shard: s, consistency: true}, []int{s})
+			if errs[i] != nil {
+				cancel()
+			}
 		}()
 	}
 	wg.Wait()
+	// Report the first real failure, not the cancellations it caused.
+	var firstErr error
 	for _, err := range errs {
-		if err != nil {
-			return nil, err
+		if err != nil && (firstErr == nil || isCanceled(firstErr)) {
+			firstErr = err
 		}
 	}
-	return parts, nil
+	if firstErr != nil {
+		return nil, firstErr
+	}
+	return append([]scanPart{first}, parts...), nil
 }
+
+// isCanceled reports whether err is a context cancellation.
+func isCanceled(err error) bool { return errors.Is(err, context.Canceled) }
 
 // scanOnce sends one ScanRequest for shards through the request loop.
 func (c *Client) scanOnce(ctx context.Context, o *ScanOptions, cl *call, shards []int) (scanPart, error) {
