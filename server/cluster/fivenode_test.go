@@ -73,16 +73,17 @@ func TestFiveNodes(t *testing.T) {
 		t.Fatalf("leadership not spread over the 5 nodes: %v", leaders)
 	}
 
-	// Vectors: a non-replica checks what it can, then redirects; the
-	// leader's replicas serve stale reads; idempotency keys owned by a
-	// group n5 is not in are still claimed (forwarded between nodes).
+	// Vectors: a non-replica checks what it can, then forwards the call to
+	// the group's leader; idempotency keys owned by a group n5 is not in
+	// are still claimed (forwarded between nodes).
 	ns := keysInGroup(c, "five-ns", 0, 1)[0]
 	vc := norikvpb.NewVectorClient(conn)
-	_, err = vc.CreateIndex(ctx, &norikvpb.CreateVectorIndexRequest{Namespace: ns, Dimensions: 2,
-		Distance: norikvpb.DistanceFunction_DISTANCE_FUNCTION_EUCLIDEAN}, grpc.Trailer(&trailer))
+	var header metadata.MD
+	created, err := vc.CreateIndex(ctx, &norikvpb.CreateVectorIndexRequest{Namespace: ns, Dimensions: 2,
+		Distance: norikvpb.DistanceFunction_DISTANCE_FUNCTION_EUCLIDEAN}, grpc.Header(&header))
 	nsShard := topology.ShardOf([]byte(ns), 64)
-	if status.Convert(err).Message() != "NOT_LEADER" || len(trailer.Get("leader-hint")) != 1 {
-		t.Fatalf("create on a non-replica: %v (trailer %v)", err, trailer)
+	if err != nil || !created.Created || len(header.Get("served-by")) != 1 || header.Get("served-by")[0] != c.LeaderOf(nsShard) {
+		t.Fatalf("create on a non-replica, forwarded: %v %v (header %v)", created, err, header)
 	}
 	_, err = vc.Insert(ctx, &norikvpb.VectorInsertRequest{Namespace: ns, Id: "a", Vector: []float32{1, float32(math.NaN())}})
 	if status.Code(err) != codes.InvalidArgument {

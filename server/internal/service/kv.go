@@ -10,6 +10,7 @@ import (
 
 	"github.com/norikv/norikv-console/proto/norikvpb"
 	"github.com/norikv/norikv-console/server/internal/kvstore"
+	"github.com/norikv/norikv-console/server/internal/node"
 	"github.com/norikv/norikv-console/server/internal/topology"
 )
 
@@ -62,7 +63,11 @@ func (k *kvService) Put(ctx context.Context, req *norikvpb.PutRequest) (*norikvp
 	if req.TtlMs > 0 {
 		cmd.ExpiresAtMs = now + int64(req.TtlMs)
 	}
-	res, err := k.s.proposeWrite(ctx, group, cmd)
+	var res kvstore.Result
+	err := k.withLeader(ctx, group, true, func() (err error) {
+		res, err = k.s.proposeWrite(ctx, group, cmd)
+		return err
+	})
 	if err != nil {
 		return nil, toStatus(ctx, err)
 	}
@@ -86,11 +91,18 @@ func (k *kvService) Get(ctx context.Context, req *norikvpb.GetRequest) (*norikvp
 		return nil, err
 	}
 	shard, group := k.route(req.Key)
-	fsm, err := k.s.n.ReadGroup(ctx, group, level)
+	var it *kvstore.Item
+	var ok bool
+	err = k.withLeader(ctx, group, false, func() error {
+		// Read checks a lease after the read itself (node/lease.go).
+		return k.s.n.Read(ctx, group, level, func(fsm *kvstore.FSM) error {
+			it, ok = fsm.Get(req.Key, time.Now().UnixMilli())
+			return nil
+		})
+	})
 	if err != nil {
 		return nil, toStatus(ctx, err)
 	}
-	it, ok := fsm.Get(req.Key, time.Now().UnixMilli())
 	if !ok {
 		return nil, status.Error(codes.NotFound, "key not found")
 	}
@@ -110,8 +122,11 @@ func (k *kvService) Delete(ctx context.Context, req *norikvpb.DeleteRequest) (*n
 		return nil, err
 	}
 	_, group := k.route(req.Key)
-	res, err := k.s.proposeWrite(ctx, group, &kvstore.Command{
-		Type: kvstore.CmdDelete, Key: req.Key, IdemKey: req.IdempotencyKey, IfMatch: ifMatch(req.IfMatch),
+	cmd := &kvstore.Command{Type: kvstore.CmdDelete, Key: req.Key, IdemKey: req.IdempotencyKey, IfMatch: ifMatch(req.IfMatch)}
+	var res kvstore.Result
+	err := k.withLeader(ctx, group, true, func() (err error) {
+		res, err = k.s.proposeWrite(ctx, group, cmd)
+		return err
 	})
 	if err != nil {
 		return nil, toStatus(ctx, err)
@@ -120,4 +135,26 @@ func (k *kvService) Delete(ctx context.Context, req *norikvpb.DeleteRequest) (*n
 		return nil, err
 	}
 	return &norikvpb.DeleteResponse{Tombstoned: res.Tombstoned, Version: pbVersion(res.Version)}, nil
+}
+
+// withLeader runs op and, on NOT_LEADER, waits for a leader while none is
+// known (see awaitLeader). op runs a second time, here, only when this node
+// became the leader and that is safe: always for a read, and for a write
+// only if this node was not the leader when it first tried (so the first
+// attempt proposed nothing). Otherwise the answer is NOT_LEADER with the
+// hint, this node's own address included.
+func (k *kvService) withLeader(ctx context.Context, g int, write bool, op func() error) error {
+	wasLeader := k.s.n.IsLeader(g)
+	err := op()
+	if err == nil {
+		return nil
+	}
+	retry, err := k.s.awaitLeader(ctx, g, err)
+	switch {
+	case retry && (!write || !wasLeader):
+		return op()
+	case retry:
+		return &node.NotLeaderError{Group: g, Hint: k.s.n.Self().Addr}
+	}
+	return err
 }

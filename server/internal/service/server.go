@@ -4,12 +4,15 @@ package service
 
 import (
 	"context"
+	"crypto/tls"
+	"errors"
 	"path"
 	"sync"
 	"time"
 
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/credentials"
 	"google.golang.org/grpc/status"
 
 	"github.com/norikv/norikv-console/proto/consolepb"
@@ -17,8 +20,19 @@ import (
 	"github.com/norikv/norikv-console/server/internal/node"
 )
 
-// Observer is told about every finished RPC (metrics hook).
+// Observer is told about every finished RPC (metrics hook). method is the
+// full gRPC method name, e.g. /norikv.v1.Kv/Get.
 type Observer func(method, code string, elapsed time.Duration)
+
+// Options are the optional settings of NewWithOptions.
+type Options struct {
+	// TLS, when set, serves clients over TLS with this configuration (its
+	// ClientAuth decides whether client certificates are required).
+	TLS *tls.Config
+	// PeerTLS, when set, is the client configuration used to forward calls
+	// to other nodes' client ports (needed when they serve TLS).
+	PeerTLS *tls.Config
+}
 
 // Server is the gRPC front end of one node.
 type Server struct {
@@ -27,22 +41,32 @@ type Server struct {
 	views    *viewCache
 	counters *counters
 	observe  Observer
+	peers    *peerConns
 	done     chan struct{}
 	stopOnce sync.Once
 }
 
-// New registers every service of node n on a new gRPC server.
+// New registers every service of node n on a new plaintext gRPC server.
 // observe may be nil.
 func New(n *node.Node, observe Observer) *Server {
+	return NewWithOptions(n, observe, Options{})
+}
+
+// NewWithOptions is New with TLS settings.
+func NewWithOptions(n *node.Node, observe Observer, opts Options) *Server {
 	s := &Server{
 		n: n, views: &viewCache{layout: n.Layout()}, counters: newCounters(),
-		observe: observe, done: make(chan struct{}),
+		observe: observe, peers: newPeerConns(opts.PeerTLS), done: make(chan struct{}),
 	}
-	s.grpc = grpc.NewServer(
-		grpc.MaxRecvMsgSize(4<<20),
+	sopts := []grpc.ServerOption{
+		grpc.MaxRecvMsgSize(4 << 20),
 		grpc.ChainUnaryInterceptor(s.unaryInterceptor),
 		grpc.ChainStreamInterceptor(s.streamInterceptor),
-	)
+	}
+	if opts.TLS != nil {
+		sopts = append(sopts, grpc.Creds(credentials.NewTLS(opts.TLS)))
+	}
+	s.grpc = grpc.NewServer(sopts...)
 	norikvpb.RegisterKvServer(s.grpc, &kvService{s: s})
 	norikvpb.RegisterMetaServer(s.grpc, &metaService{s: s})
 	norikvpb.RegisterAdminServer(s.grpc, &adminService{s: s})
@@ -62,20 +86,24 @@ func (s *Server) Stop() {
 		t := time.AfterFunc(2*time.Second, s.grpc.Stop)
 		s.grpc.GracefulStop()
 		t.Stop()
+		s.peers.close()
 	})
 }
 
 func (s *Server) record(fullMethod string, err error, start time.Time) {
-	method := path.Base(fullMethod)
 	code := status.Code(err).String()
-	s.counters.add(method, code, err != nil)
+	// NodeStatus keeps its short method names (what the console shows);
+	// the observer (metrics) gets the full name, so Kv.Get and Vector.Get
+	// are counted apart.
+	s.counters.add(path.Base(fullMethod), code, err != nil)
 	if s.observe != nil {
-		s.observe(method, code, time.Since(start))
+		s.observe(fullMethod, code, time.Since(start))
 	}
 }
 
-// unaryInterceptor counts calls and turns a handler panic into an error so
-// garbage input can never bring a node down.
+// unaryInterceptor counts calls, forwards the calls a handler hands to
+// another node, and turns a handler panic into an error so garbage input
+// can never bring a node down.
 func (s *Server) unaryInterceptor(ctx context.Context, req any, info *grpc.UnaryServerInfo, h grpc.UnaryHandler) (resp any, err error) {
 	start := time.Now()
 	defer func() {
@@ -84,7 +112,12 @@ func (s *Server) unaryInterceptor(ctx context.Context, req any, info *grpc.Unary
 		}
 		s.record(info.FullMethod, err, start)
 	}()
-	return h(ctx, req)
+	resp, err = h(ctx, req)
+	var fe *forwardError
+	if errors.As(err, &fe) {
+		return s.forward(ctx, info.FullMethod, req, fe)
+	}
+	return resp, err
 }
 
 func (s *Server) streamInterceptor(srv any, ss grpc.ServerStream, info *grpc.StreamServerInfo, h grpc.StreamHandler) (err error) {

@@ -20,7 +20,9 @@ import (
 
 // vectorService serves norikv.v1.Vector. A namespace is routed like a key;
 // its shard's group holds the whole index. Writes go through the group's
-// log; reads honour the consistency levels like Kv.Get.
+// log; reads honour the consistency levels like Kv.Get. A node that does
+// not lead the group forwards the call to the leader (one hop), since
+// NoriKV's own SDK ignores leader hints for vector calls.
 type vectorService struct {
 	norikvpb.UnimplementedVectorServer
 	s *Server
@@ -44,8 +46,13 @@ func (vs *vectorService) localIndex(ns string) (*vectorindex.Index, bool) {
 	return grp.Vectors.Index(ns)
 }
 
+// propose replicates a vector write through the namespace's group, or
+// hands the call to the group's leader (see forwardTarget).
 func (vs *vectorService) propose(ctx context.Context, ns string, cmd *kvstore.Command) (kvstore.Result, error) {
 	_, g := vs.group(ns)
+	if err := vs.s.forwardTarget(ctx, g, node.Lease); err != nil {
+		return kvstore.Result{}, err
+	}
 	res, err := vs.s.proposeWrite(ctx, g, cmd)
 	if err != nil {
 		return res, toStatus(ctx, err)
@@ -160,9 +167,13 @@ func (vs *vectorService) Delete(ctx context.Context, req *norikvpb.VectorDeleteR
 	return &norikvpb.VectorDeleteResponse{Deleted: res.Flag}, nil
 }
 
-// readIndex returns namespace's index once this node may read it at level.
+// readIndex returns namespace's index once this node may read it at
+// level, or hands the call to the group's leader (see forwardTarget).
 func (vs *vectorService) readIndex(ctx context.Context, ns string, level node.Consistency) (*vectorindex.Index, error) {
 	_, g := vs.group(ns)
+	if err := vs.s.forwardTarget(ctx, g, level); err != nil {
+		return nil, err
+	}
 	if _, err := vs.s.n.ReadGroup(ctx, g, level); err != nil {
 		return nil, toStatus(ctx, err)
 	}
