@@ -67,6 +67,11 @@ type Config struct {
 	// process crash (SIGKILL) but not a power loss, and writes are ~10x faster.
 	Fsync bool
 
+	// LogStore picks the Raft log engine; LogStoreAuto (zero) keeps what
+	// DataDir holds and uses Pebble for a new one. Asking for the other
+	// kind than DataDir holds is an error.
+	LogStore LogStore
+
 	Faults    *transport.Faults // nil: no fault injection
 	LogOutput io.Writer         // Raft logs at error level; nil discards them
 	Version   string            // build version reported by NodeStatus

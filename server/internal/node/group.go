@@ -9,8 +9,6 @@ import (
 
 	"github.com/hashicorp/go-hclog"
 	"github.com/hashicorp/raft"
-	raftboltdb "github.com/hashicorp/raft-boltdb/v2"
-	"go.etcd.io/bbolt"
 
 	"github.com/norikv/norikv-console/server/internal/topology"
 )
@@ -21,7 +19,7 @@ const metaChannel = 0
 // raftGroup is one Raft instance and its storage.
 type raftGroup struct {
 	raft      *raft.Raft
-	store     *raftboltdb.BoltStore
+	store     groupStore
 	transport *raft.NetworkTransport
 
 	// readyTerm is the term in which this leader has applied every entry of
@@ -54,14 +52,7 @@ func (n *Node) openRaft(name string, channel uint32, fsm raft.FSM, members []mem
 	rc.NoLegacyTelemetry = true
 	rc.Logger = n.logger.Named(name)
 
-	store, err := raftboltdb.New(raftboltdb.Options{
-		Path:   filepath.Join(dir, "raft.db"),
-		NoSync: !n.cfg.Fsync,
-		// The freelist is rebuilt on open instead of written on every
-		// commit: each append is one small commit per group, and
-		// writing the freelist each time dominated their cost.
-		BoltOptions: &bbolt.Options{Timeout: time.Second, NoFreelistSync: true, FreelistType: bbolt.FreelistMapType},
-	})
+	store, err := n.openGroupStore(name, dir)
 	if err != nil {
 		return nil, fmt.Errorf("open raft log of %s: %w", name, err)
 	}

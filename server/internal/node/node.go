@@ -16,6 +16,7 @@ import (
 
 	"github.com/norikv/norikv-console/server/internal/kvstore"
 	"github.com/norikv/norikv-console/server/internal/meta"
+	"github.com/norikv/norikv-console/server/internal/raftlog"
 	"github.com/norikv/norikv-console/server/internal/topology"
 	"github.com/norikv/norikv-console/server/internal/transport"
 	"github.com/norikv/norikv-console/server/internal/vectorstore"
@@ -36,6 +37,9 @@ type Node struct {
 	groups  map[int]*Group // only the groups this node replicates
 
 	health *healthTracker
+
+	logStore LogStore    // settled by openLogStores
+	raftLog  *raftlog.DB // the shared Raft log engine when logStore is LogStorePebble
 
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
@@ -92,6 +96,10 @@ func Start(cfg Config) (*Node, error) {
 	n.health = newHealthTracker(n)
 	n.mux.HandleControl(n.handleControl)
 
+	if err := n.openLogStores(); err != nil {
+		_ = n.Close()
+		return nil, err
+	}
 	if err := n.openGroups(); err != nil {
 		_ = n.Close()
 		return nil, err
@@ -182,6 +190,9 @@ func (n *Node) Close() error {
 			if err := n.meta.close(); err != nil {
 				errs = append(errs, fmt.Errorf("close metadata group: %w", err))
 			}
+		}
+		if err := n.closeLogStores(); err != nil {
+			errs = append(errs, err)
 		}
 		if n.mux != nil {
 			_ = n.mux.Close()
