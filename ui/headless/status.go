@@ -1,0 +1,209 @@
+package headless
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/norikv/norikv-console/client"
+)
+
+func statusCommand() command {
+	return command{
+		name: "status", summary: "cluster health: nodes, epoch, leaders, groups (exit 7 if degraded)",
+		usage: help("status",
+			"Show the cluster: epoch, every node's health, shards and groups it leads, uptime\n"+
+				"and version, and each replication group's leader. Exits 0 when healthy: every\n"+
+				"node alive and answering, every shard with a leader. Exits 7 when degraded\n"+
+				"(the problems are listed, and repeated on stderr), 5 when no node answers.\n"+
+				"Use it as a health check: norikv-console status --profile prod -o json"),
+		run: runStatus,
+	}
+}
+
+// statusResult is the cluster's health.
+type statusResult struct {
+	Healthy     bool          `json:"healthy" yaml:"healthy"`
+	Epoch       uint64        `json:"epoch" yaml:"epoch"`
+	TotalShards int           `json:"total_shards" yaml:"total_shards"`
+	TotalGroups int           `json:"total_groups" yaml:"total_groups"`
+	Nodes       []nodeHealth  `json:"nodes" yaml:"nodes"`
+	Groups      []groupHealth `json:"groups" yaml:"groups"`
+	Problems    []string      `json:"problems" yaml:"problems"`
+}
+
+type nodeHealth struct {
+	ID        string `json:"id" yaml:"id"`
+	Addr      string `json:"addr" yaml:"addr"`
+	Health    string `json:"health" yaml:"health"`
+	Reachable bool   `json:"reachable" yaml:"reachable"`
+	ShardsLed int    `json:"shards_led" yaml:"shards_led"`
+	GroupsLed int    `json:"groups_led" yaml:"groups_led"`
+	UptimeS   int64  `json:"uptime_s" yaml:"uptime_s"`
+	Version   string `json:"version,omitempty" yaml:"version,omitempty"`
+	Error     string `json:"error,omitempty" yaml:"error,omitempty"`
+}
+
+type groupHealth struct {
+	ID     int    `json:"id" yaml:"id"`
+	Leader string `json:"leader" yaml:"leader"`
+	Term   uint64 `json:"term" yaml:"term"`
+	Shards string `json:"shards" yaml:"shards"`
+	Keys   uint64 `json:"keys" yaml:"keys"`
+}
+
+func (r *statusResult) table(w io.Writer) error {
+	state := "healthy"
+	if !r.Healthy {
+		state = "DEGRADED"
+	}
+	alive := 0
+	for _, n := range r.Nodes {
+		if n.Health == "alive" && n.Reachable {
+			alive++
+		}
+	}
+	fmt.Fprintf(w, "cluster %s · epoch %d · %d/%d nodes up · %d shards · %d groups\n",
+		state, r.Epoch, alive, len(r.Nodes), r.TotalShards, r.TotalGroups)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "NODE\tADDRESS\tHEALTH\tSHARDS LED\tGROUPS LED\tUPTIME\tVERSION")
+	for _, n := range r.Nodes {
+		health := n.Health
+		if !n.Reachable {
+			health += ", unreachable"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%s\t%s\n", n.ID, n.Addr, health, n.ShardsLed, n.GroupsLed,
+			time.Duration(n.UptimeS)*time.Second, orDash(n.Version))
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	if len(r.Groups) > 0 {
+		fmt.Fprintln(w)
+		tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(tw, "GROUP\tLEADER\tTERM\tSHARDS\tKEYS")
+		for _, g := range r.Groups {
+			fmt.Fprintf(tw, "%d\t%s\t%d\t%s\t%d\n", g.ID, orDash(g.Leader), g.Term, g.Shards, g.Keys)
+		}
+		if err := tw.Flush(); err != nil {
+			return err
+		}
+	}
+	for _, p := range r.Problems {
+		fmt.Fprintln(w, "problem:", p)
+	}
+	return nil
+}
+
+func runStatus(x *exec, a *args) error {
+	if len(a.pos) > 0 {
+		return usagef("status takes no arguments (got %q)", a.pos[0])
+	}
+	c, err := x.client()
+	if err != nil {
+		return err
+	}
+	view := c.ClusterView()
+	ctx, cancel := context.WithTimeout(x.ctx, max(x.settings.Timeout, 2*time.Second))
+	defer cancel()
+	statuses, err := c.NodeStatuses(ctx)
+	if err != nil && !errors.Is(err, client.ErrUnsupported) && view == nil {
+		return err
+	}
+	res := buildStatus(view, statuses, c.Config().TotalShards)
+	if err := x.emit(res); err != nil {
+		return err
+	}
+	if !res.Healthy {
+		return &degradedError{problems: res.Problems}
+	}
+	return nil
+}
+
+// buildStatus judges the cluster from its view and the nodes' own reports.
+func buildStatus(view *client.ClusterView, statuses []client.NodeStatusResult, totalShards int) *statusResult {
+	res := &statusResult{TotalShards: totalShards, Nodes: []nodeHealth{}, Groups: []groupHealth{}, Problems: []string{}}
+	if view == nil {
+		res.Problems = append(res.Problems, "no cluster view received")
+		return res
+	}
+	res.Epoch = view.Epoch
+	led := map[string]int{}
+	leaderless := 0
+	for _, s := range view.Shards {
+		if l := s.Leader(); l != "" {
+			led[l]++
+		} else {
+			leaderless++
+		}
+	}
+	byID := map[string]client.NodeStatusResult{}
+	for _, st := range statuses {
+		byID[st.NodeID] = st
+	}
+	groups := map[int]groupHealth{}
+	for _, n := range view.Nodes {
+		h := nodeHealth{ID: n.ID, Addr: n.Addr, Health: n.Role, ShardsLed: led[n.ID]}
+		if h.Health == "" {
+			h.Health = "alive"
+		}
+		st, ok := byID[n.ID]
+		switch {
+		case ok && st.Status != nil:
+			h.Reachable = true
+			h.UptimeS = int64(st.Status.Uptime / time.Second)
+			h.Version = st.Status.Version
+			res.TotalGroups = max(res.TotalGroups, st.Status.TotalGroups)
+			for _, g := range st.Status.Groups {
+				if g.State == "leader" {
+					h.GroupsLed++
+					groups[g.GroupID] = groupHealth{ID: g.GroupID, Leader: n.ID, Term: g.Term, Shards: shardRange(g.Shards), Keys: g.Keys}
+				} else if _, seen := groups[g.GroupID]; !seen {
+					groups[g.GroupID] = groupHealth{ID: g.GroupID, Shards: shardRange(g.Shards)}
+				}
+			}
+		case ok && errors.Is(st.Err, client.ErrUnsupported):
+			h.Reachable = true // answered, without the console extension
+		case ok:
+			h.Error = st.Err.Error()
+			res.Problems = append(res.Problems, fmt.Sprintf("%s (%s) does not answer: %v", n.ID, n.Addr, st.Err))
+		default:
+			h.Reachable = true // not asked: statuses unavailable
+		}
+		if h.Health != "alive" {
+			res.Problems = append(res.Problems, fmt.Sprintf("%s (%s) is %s", n.ID, n.Addr, h.Health))
+		}
+		res.Nodes = append(res.Nodes, h)
+	}
+	for _, g := range groups {
+		res.Groups = append(res.Groups, g)
+	}
+	sort.Slice(res.Groups, func(i, j int) bool { return res.Groups[i].ID < res.Groups[j].ID })
+	if leaderless > 0 {
+		res.Problems = append(res.Problems, fmt.Sprintf("%d of %d shards have no leader", leaderless, len(view.Shards)))
+	}
+	res.Healthy = len(res.Problems) == 0
+	return res
+}
+
+// shardRange writes a group's shards compactly: "0-63" or "1 5 9".
+func shardRange(shards []int) string {
+	if len(shards) == 0 {
+		return "-"
+	}
+	s := append([]int(nil), shards...)
+	sort.Ints(s)
+	if s[len(s)-1]-s[0] == len(s)-1 {
+		return fmt.Sprintf("%d-%d", s[0], s[len(s)-1])
+	}
+	parts := make([]string, len(s))
+	for i, v := range s {
+		parts[i] = fmt.Sprint(v)
+	}
+	return strings.Join(parts, " ")
+}

@@ -1,0 +1,167 @@
+package headless
+
+import (
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/norikv/norikv-console/client"
+)
+
+func watchCommand() command {
+	return command{
+		name: "watch", summary: "stream topology events until interrupted",
+		usage: help("watch [--count N]",
+			"Print the current topology (a \"snapshot\" event), then one event per accepted\n"+
+				"cluster view: epoch, nodes added or removed, shard leader changes. JSON lines\n"+
+				"with json (the default when piped), one line per event on a terminal. Runs until\n"+
+				"interrupted (Ctrl-C, SIGTERM: exit 0) or, with --count, after N change events.",
+			"--count N   stop after N change events (default 0: run until interrupted)"),
+		flags: []flagSpec{{name: "count", value: true}},
+		run:   runWatch,
+	}
+}
+
+// watchEvent is one line of watch.
+type watchEvent struct {
+	Event         string            `json:"event" yaml:"event"` // snapshot or change
+	Time          string            `json:"time" yaml:"time"`
+	Epoch         uint64            `json:"epoch" yaml:"epoch"`
+	PreviousEpoch uint64            `json:"previous_epoch,omitempty" yaml:"previous_epoch,omitempty"`
+	Nodes         []watchNode       `json:"nodes,omitempty" yaml:"nodes,omitempty"`
+	ShardsLed     map[string]int    `json:"shards_led,omitempty" yaml:"shards_led,omitempty"`
+	AddedNodes    []string          `json:"added_nodes,omitempty" yaml:"added_nodes,omitempty"`
+	RemovedNodes  []string          `json:"removed_nodes,omitempty" yaml:"removed_nodes,omitempty"`
+	LeaderChanges map[string]string `json:"leader_changes,omitempty" yaml:"leader_changes,omitempty"`
+}
+
+type watchNode struct {
+	ID     string `json:"id" yaml:"id"`
+	Addr   string `json:"addr" yaml:"addr"`
+	Health string `json:"health" yaml:"health"`
+}
+
+func runWatch(x *exec, a *args) error {
+	if len(a.pos) > 0 {
+		return usagef("watch takes no arguments (got %q)", a.pos[0])
+	}
+	count, err := intFlag(a, "count", 0, 0, 1_000_000_000)
+	if err != nil {
+		return err
+	}
+	c, err := x.client()
+	if err != nil {
+		return err
+	}
+	events := make(chan client.TopologyEvent, 64)
+	unsubscribe := c.OnTopologyChange(func(ev client.TopologyEvent) {
+		select {
+		case events <- ev:
+		case <-x.ctx.Done():
+		}
+	})
+	defer unsubscribe()
+	if err := x.watchLine(snapshotEvent(c.ClusterView())); err != nil {
+		return err
+	}
+	for seen := 0; count == 0 || seen < count; seen++ {
+		select {
+		case <-x.ctx.Done():
+			return nil // interrupted: the normal way to stop
+		case ev := <-events:
+			if err := x.watchLine(changeEvent(ev)); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func snapshotEvent(v *client.ClusterView) watchEvent {
+	ev := watchEvent{Event: "snapshot", Time: time.Now().UTC().Format(time.RFC3339Nano), ShardsLed: map[string]int{}}
+	if v == nil {
+		return ev
+	}
+	ev.Epoch = v.Epoch
+	for _, n := range v.Nodes {
+		ev.Nodes = append(ev.Nodes, watchNode{ID: n.ID, Addr: n.Addr, Health: n.Role})
+	}
+	for _, s := range v.Shards {
+		if l := s.Leader(); l != "" {
+			ev.ShardsLed[l]++
+		}
+	}
+	return ev
+}
+
+func changeEvent(e client.TopologyEvent) watchEvent {
+	ev := watchEvent{Event: "change", Time: time.Now().UTC().Format(time.RFC3339Nano), Epoch: e.CurrentEpoch,
+		PreviousEpoch: e.PreviousEpoch, AddedNodes: e.AddedNodes, RemovedNodes: e.RemovedNodes}
+	if len(e.LeaderChanges) > 0 {
+		ev.LeaderChanges = map[string]string{}
+		for s, l := range e.LeaderChanges {
+			ev.LeaderChanges[strconv.Itoa(int(s))] = l
+		}
+	}
+	return ev
+}
+
+// watchLine writes one event and flushes it, so a reader sees it at once.
+func (x *exec) watchLine(ev watchEvent) error {
+	var err error
+	switch x.format {
+	case formatJSON:
+		err = json.NewEncoder(x.out).Encode(ev)
+	case formatYAML:
+		var b []byte
+		if b, err = yaml.Marshal([]watchEvent{ev}); err == nil {
+			_, err = x.out.Write(b)
+		}
+	default:
+		_, err = fmt.Fprintln(x.out, watchText(ev))
+	}
+	if err != nil {
+		return err
+	}
+	return x.out.Flush()
+}
+
+// watchText is one event on one line, for a terminal.
+func watchText(ev watchEvent) string {
+	at := ev.Time
+	if t, err := time.Parse(time.RFC3339Nano, ev.Time); err == nil {
+		at = t.Local().Format("15:04:05")
+	}
+	if ev.Event == "snapshot" {
+		var parts []string
+		for _, n := range ev.Nodes {
+			parts = append(parts, fmt.Sprintf("%s %s %s leads %d", n.ID, n.Addr, n.Health, ev.ShardsLed[n.ID]))
+		}
+		return fmt.Sprintf("%s epoch %d: %s", at, ev.Epoch, strings.Join(parts, "; "))
+	}
+	out := fmt.Sprintf("%s epoch %d (was %d)", at, ev.Epoch, ev.PreviousEpoch)
+	if len(ev.AddedNodes) > 0 {
+		out += " added " + strings.Join(ev.AddedNodes, " ")
+	}
+	if len(ev.RemovedNodes) > 0 {
+		out += " removed " + strings.Join(ev.RemovedNodes, " ")
+	}
+	if len(ev.LeaderChanges) > 0 {
+		to := map[string]int{}
+		for _, l := range ev.LeaderChanges {
+			to[orDash(l)]++
+		}
+		var parts []string
+		for l, n := range to {
+			parts = append(parts, fmt.Sprintf("%d -> %s", n, l))
+		}
+		sort.Strings(parts)
+		out += fmt.Sprintf(" %d shard leader(s) moved: %s", len(ev.LeaderChanges), strings.Join(parts, ", "))
+	}
+	return out
+}
