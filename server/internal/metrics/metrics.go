@@ -1,5 +1,6 @@
 // Package metrics exposes one node's Prometheus metrics (requests, latency,
-// Raft state, expiries, vector indexes) and its HTTP endpoints /healthz, /readyz, /metrics.
+// Raft state, expiries, vector indexes) and its HTTP endpoints /healthz,
+// /readyz, /health, /health/quick and /metrics.
 // Each node has its own registry, so several nodes can share a process.
 package metrics
 
@@ -33,10 +34,10 @@ func New(n *node.Node, withProcess bool) *Node {
 		n:   n,
 		reg: prometheus.NewRegistry(),
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "norikv_requests_total", Help: "gRPC requests served, by method and status code.",
+			Name: "norikv_requests_total", Help: "gRPC requests served, by full method name (/norikv.v1.Kv/Get) and status code.",
 		}, []string{"method", "code"}),
 		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
-			Name: "norikv_request_duration_seconds", Help: "gRPC request latency, by method.",
+			Name: "norikv_request_duration_seconds", Help: "gRPC request latency, by full method name.",
 			Buckets: prometheus.ExponentialBuckets(0.0001, 2, 16),
 		}, []string{"method"}),
 	}
@@ -47,17 +48,29 @@ func New(n *node.Node, withProcess bool) *Node {
 	return m
 }
 
-// Observe records one finished RPC (a service.Observer).
+// Observe records one finished RPC (a service.Observer). method is the
+// full gRPC method name, so Kv.Get and Vector.Get are counted apart.
 func (m *Node) Observe(method, code string, elapsed time.Duration) {
 	m.requests.WithLabelValues(method, code).Inc()
 	m.latency.WithLabelValues(method).Observe(elapsed.Seconds())
 }
 
-// Handler serves /healthz (the process is up), /readyz (every local group
-// knows its leader) and /metrics.
+// Handler serves /healthz and /health/quick (the process is up), /health
+// (the node is serving: 503 once it is shutting down), /readyz (every
+// local group knows its leader) and /metrics. /health and /health/quick
+// are the names NoriKV's own tooling polls.
 func (m *Node) Handler() http.Handler {
 	mux := http.NewServeMux()
-	mux.HandleFunc("/healthz", func(w http.ResponseWriter, _ *http.Request) {
+	alive := func(w http.ResponseWriter, _ *http.Request) {
+		_, _ = fmt.Fprintln(w, "ok")
+	}
+	mux.HandleFunc("/healthz", alive)
+	mux.HandleFunc("/health/quick", alive)
+	mux.HandleFunc("/health", func(w http.ResponseWriter, _ *http.Request) {
+		if !m.n.Serving() {
+			http.Error(w, "shutting down", http.StatusServiceUnavailable)
+			return
+		}
 		_, _ = fmt.Fprintln(w, "ok")
 	})
 	mux.HandleFunc("/readyz", func(w http.ResponseWriter, _ *http.Request) {

@@ -11,7 +11,9 @@ import (
 	"time"
 
 	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/credentials/insecure"
+	"google.golang.org/grpc/status"
 
 	"github.com/norikv/norikv-console/proto/norikvpb"
 	"github.com/norikv/norikv-console/server/cluster"
@@ -41,8 +43,10 @@ func TestHTTPEndpoints(t *testing.T) {
 		b, _ := io.ReadAll(resp.Body)
 		return resp.StatusCode, string(b)
 	}
-	if code, _ := get("/healthz"); code != 200 {
-		t.Fatalf("/healthz %d", code)
+	for _, path := range []string{"/healthz", "/health", "/health/quick"} {
+		if code, body := get(path); code != 200 || body != "ok\n" {
+			t.Fatalf("%s: %d %q", path, code, body)
+		}
 	}
 	if code, body := get("/readyz"); code != 200 {
 		t.Fatalf("/readyz %d %s", code, body)
@@ -62,8 +66,26 @@ func TestHTTPEndpoints(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	if _, err := vc.Get(ctx, &norikvpb.VectorGetRequest{Namespace: "m", Id: "a"}); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 2; i++ {
+		if _, err := norikvpb.NewKvClient(cc).Get(ctx, &norikvpb.GetRequest{Key: []byte("absent")}); status.Code(err) != codes.NotFound {
+			t.Fatalf("Kv.Get of a missing key: %v", err)
+		}
+	}
 	group := strconv.Itoa(c.Layout().GroupOfShard(topology.ShardOf([]byte("m"), 8)))
 	code, body := get("/metrics")
+	// Kv.Get and Vector.Get are counted apart, by full method name.
+	for _, want := range []string{
+		`norikv_requests_total{code="OK",method="/norikv.v1.Vector/Get"} 1`,
+		`norikv_requests_total{code="NotFound",method="/norikv.v1.Kv/Get"} 2`,
+		`norikv_requests_total{code="OK",method="/norikv.v1.Vector/Insert"} 2`,
+	} {
+		if !strings.Contains(body, want) {
+			t.Fatalf("/metrics lacks %q:\n%s", want, body)
+		}
+	}
 	for _, want := range []string{"norikv_raft_term{group=\"0\"}", "norikv_raft_is_leader{group=\"1\"} 1", "norikv_cluster_epoch", "norikv_keys",
 		"norikv_vector_index_vectors{group=\"" + group + "\",namespace=\"m\"} 2", "norikv_vector_index_bytes{group=\"" + group + "\",namespace=\"m\"}"} {
 		if code != 200 || !strings.Contains(body, want) {

@@ -62,3 +62,6 @@ func (n *Node) WaitClusterID(ctx context.Context) (string, error) {
 		}
 	}
 }
+
+// Serving reports whether the node is up and not shutting down.
+func (n *Node) Serving() bool { return !n.closing.Load() }
