@@ -65,6 +65,7 @@ type Options struct {
 	TotalShards   int
 	IdemRetention time.Duration // 0: DefaultIdemRetention
 	IdemMax       int           // 0: DefaultIdemMaxRecords
+	IdemMaxBytes  int           // 0: DefaultIdemMaxBytes
 	Extension     Extension     // optional
 }
 
@@ -87,6 +88,9 @@ func New(opts Options) *FSM {
 	if opts.IdemMax <= 0 {
 		opts.IdemMax = DefaultIdemMaxRecords
 	}
+	if opts.IdemMaxBytes <= 0 {
+		opts.IdemMaxBytes = DefaultIdemMaxBytes
+	}
 	return &FSM{opts: opts, t: newTables(), idem: newIdemTable()}
 }
 
@@ -105,7 +109,7 @@ func (f *FSM) Apply(l *raft.Log) any {
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.idem.prune(c.NowMs, f.opts.IdemRetention, f.opts.IdemMax)
+	f.idem.prune(c.NowMs, f.opts.IdemRetention, f.opts.IdemMax, f.opts.IdemMaxBytes)
 	switch c.Type {
 	case CmdPut, CmdDelete:
 		if res, ok := f.replay(c); ok {
@@ -137,7 +141,7 @@ func (f *FSM) applyExtension(c *Command, v Version) Result {
 		return Result{Outcome: BadCommand, Message: "this server build has no extension state machine"}
 	}
 	f.mu.Lock()
-	f.idem.prune(c.NowMs, f.opts.IdemRetention, f.opts.IdemMax)
+	f.idem.prune(c.NowMs, f.opts.IdemRetention, f.opts.IdemMax, f.opts.IdemMaxBytes)
 	res, ok := f.replay(c)
 	f.mu.Unlock()
 	if ok {

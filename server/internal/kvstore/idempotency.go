@@ -6,7 +6,21 @@ import "time"
 const (
 	DefaultIdemRetention  = 10 * time.Minute
 	DefaultIdemMaxRecords = 100_000
+	// DefaultIdemMaxBytes bounds a group's records by their estimated
+	// memory (idemRecordBytes), so long keys cannot make the count bound
+	// cost gigabytes: 4 MiB is ~15 000 records of 36-byte idempotency keys
+	// and 16-byte keys per group.
+	DefaultIdemMaxBytes = 4 << 20
 )
+
+// idemRecordOverhead estimates a record's fixed memory: the struct with
+// its Result, its map entry and its slot in the arrival queue.
+const idemRecordOverhead = 200
+
+// idemRecordBytes is the memory a record is counted for.
+func idemRecordBytes(r *idemRecord) int {
+	return idemRecordOverhead + 2*len(r.idemKey) + len(r.key) + len(r.result.Message)
+}
 
 // idemRecord remembers the reply of one idempotent write.
 type idemRecord struct {
@@ -21,6 +35,7 @@ type idemRecord struct {
 // by age or by count. Arrival order is log order, identical on every replica.
 type idemTable struct {
 	byKey map[string]*idemRecord
+	bytes int           // idemRecordBytes of the records in byKey
 	order []*idemRecord // FIFO; order[head:] are live or already replaced
 	head  int
 }
@@ -33,21 +48,27 @@ func (t *idemTable) lookup(k string) (*idemRecord, bool) {
 }
 
 func (t *idemTable) add(r *idemRecord) {
+	if old, ok := t.byKey[r.idemKey]; ok {
+		t.bytes -= idemRecordBytes(old)
+	}
 	t.byKey[r.idemKey] = r
+	t.bytes += idemRecordBytes(r)
 	t.order = append(t.order, r)
 }
 
 // prune drops records older than retention (by the command clock) and the
-// oldest beyond maxRecords.
-func (t *idemTable) prune(nowMs int64, retention time.Duration, maxRecords int) {
+// oldest beyond maxRecords or maxBytes. Both depend on the log only, so
+// every replica keeps the same records.
+func (t *idemTable) prune(nowMs int64, retention time.Duration, maxRecords, maxBytes int) {
 	cutoff := nowMs - retention.Milliseconds()
 	for t.head < len(t.order) {
 		r := t.order[t.head]
-		if len(t.byKey) <= maxRecords && r.createdMs > cutoff {
+		if len(t.byKey) <= maxRecords && t.bytes <= maxBytes && r.createdMs > cutoff {
 			break
 		}
 		if t.byKey[r.idemKey] == r {
 			delete(t.byKey, r.idemKey)
+			t.bytes -= idemRecordBytes(r)
 		}
 		t.order[t.head] = nil
 		t.head++
