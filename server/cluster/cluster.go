@@ -20,6 +20,7 @@ import (
 	"github.com/norikv/norikv-console/server/internal/metrics"
 	"github.com/norikv/norikv-console/server/internal/node"
 	"github.com/norikv/norikv-console/server/internal/service"
+	"github.com/norikv/norikv-console/server/internal/tlsconf"
 	"github.com/norikv/norikv-console/server/internal/topology"
 	"github.com/norikv/norikv-console/server/internal/transport"
 )
@@ -39,6 +40,10 @@ type Options struct {
 	Fsync bool
 	// HTTPBasePort, when > 0, serves /healthz, /readyz and /metrics of node i on HTTPBasePort+i.
 	HTTPBasePort int
+	// TLSCert and TLSKey (PEM files) serve TLS on every node's client and
+	// replication ports; TLSClientCA also requires client certificates
+	// signed by it (mutual TLS). All empty: plaintext. See tls.go.
+	TLSCert, TLSKey, TLSClientCA string
 }
 
 // Cluster is a running in-process cluster.
@@ -46,6 +51,7 @@ type Cluster struct {
 	opts    Options
 	layout  topology.Layout
 	faults  *transport.Faults
+	tls     *tlsconf.Set // nil: plaintext
 	dataDir string
 	tempDir bool
 
@@ -100,6 +106,10 @@ func Start(ctx context.Context, opts Options) (*Cluster, error) {
 		return nil, fmt.Errorf("start cluster: %w", err)
 	}
 	c := &Cluster{opts: opts, faults: transport.NewFaults(), members: map[string]*member{}}
+	var err error
+	if c.tls, err = opts.loadTLS(); err != nil {
+		return nil, fmt.Errorf("start cluster: %w", err)
+	}
 	if err := c.prepareDataDir(); err != nil {
 		return nil, err
 	}
@@ -192,7 +202,7 @@ func (c *Cluster) startMember(id string, clientLn, raftLn net.Listener) error {
 	n, err := node.Start(node.Config{
 		Layout: c.layout, NodeID: id, DataDir: filepath.Join(c.dataDir, id), Timing: c.opts.Timing,
 		ClientListener: clientLn, RaftListener: raftLn, Faults: c.faults,
-		LogOutput: c.opts.LogOutput, Version: c.opts.Version, Fsync: c.opts.Fsync,
+		LogOutput: c.opts.LogOutput, Version: c.opts.Version, Fsync: c.opts.Fsync, TLS: c.tls,
 	})
 	if err != nil {
 		_ = clientLn.Close()
@@ -200,7 +210,8 @@ func (c *Cluster) startMember(id string, clientLn, raftLn net.Listener) error {
 		return fmt.Errorf("node %s: %w", id, err)
 	}
 	mx := metrics.New(n, false)
-	m := &member{node: n, srv: service.New(n, mx.Observe), serve: make(chan struct{})}
+	srv := service.NewWithOptions(n, mx.Observe, service.Options{TLS: c.tls.ServerConfig(), PeerTLS: c.tls.PeerConfig()})
+	m := &member{node: n, srv: srv, serve: make(chan struct{})}
 	if c.opts.HTTPBasePort > 0 {
 		i := slices.IndexFunc(c.layout.Nodes, func(nd topology.Node) bool { return nd.ID == id })
 		stop, err := mx.Serve("127.0.0.1:" + strconv.Itoa(c.opts.HTTPBasePort+i))

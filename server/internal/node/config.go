@@ -10,6 +10,7 @@ import (
 	"net"
 	"time"
 
+	"github.com/norikv/norikv-console/server/internal/tlsconf"
 	"github.com/norikv/norikv-console/server/internal/topology"
 	"github.com/norikv/norikv-console/server/internal/transport"
 )
@@ -71,6 +72,9 @@ type Config struct {
 	// DataDir holds and uses Pebble for a new one. Asking for the other
 	// kind than DataDir holds is an error.
 	LogStore LogStore
+
+	// TLS secures the replication port (mutual TLS with a client CA); nil: plaintext.
+	TLS *tlsconf.Set
 
 	Faults    *transport.Faults // nil: no fault injection
 	LogOutput io.Writer         // Raft logs at error level; nil discards them

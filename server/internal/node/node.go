@@ -92,7 +92,7 @@ func Start(cfg Config) (*Node, error) {
 		nd, ok := cfg.Layout.NodeByRaftAddr(addr)
 		return nd.ID, ok
 	}
-	n.mux = transport.New(self.ID, raftLn, resolve, cfg.Faults)
+	n.mux = transport.NewWithTLS(self.ID, raftLn, resolve, cfg.Faults, cfg.TLS.ServerConfig(), cfg.TLS.PeerConfig())
 	n.health = newHealthTracker(n)
 	n.mux.HandleControl(n.handleControl)
 

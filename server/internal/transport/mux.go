@@ -6,6 +6,7 @@
 package transport
 
 import (
+	"crypto/tls"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -34,6 +35,8 @@ type Mux struct {
 	resolve Resolver
 	faults  *Faults
 
+	serverTLS, clientTLS *tls.Config // nil: plaintext
+
 	mu       sync.Mutex
 	channels map[uint32]*channel
 	control  func(from string, req []byte) []byte
@@ -45,8 +48,16 @@ type Mux struct {
 
 // New serves the replication port of node nodeID on ln, which it owns from now on.
 func New(nodeID string, ln net.Listener, resolve Resolver, faults *Faults) *Mux {
+	return NewWithTLS(nodeID, ln, resolve, faults, nil, nil)
+}
+
+// NewWithTLS is New over TLS: accepted connections use serverTLS (which
+// may require client certificates), dialed ones clientTLS. Both nil:
+// plaintext. The channel header travels inside the TLS session.
+func NewWithTLS(nodeID string, ln net.Listener, resolve Resolver, faults *Faults, serverTLS, clientTLS *tls.Config) *Mux {
 	m := &Mux{
 		nodeID: nodeID, ln: ln, resolve: resolve, faults: faults,
+		serverTLS: serverTLS, clientTLS: clientTLS,
 		channels: map[uint32]*channel{}, conns: map[net.Conn]struct{}{}, pool: map[string]*controlConn{},
 	}
 	m.wg.Add(1)
@@ -128,13 +139,17 @@ func (m *Mux) acceptLoop() {
 
 // dispatch reads the header of an accepted connection and routes it.
 func (m *Mux) dispatch(c net.Conn) {
-	_ = c.SetReadDeadline(time.Now().Add(headerTimeout))
+	if m.serverTLS != nil {
+		c = tls.Server(c, m.serverTLS)
+	}
+	// The deadline covers the TLS handshake too (reading the header runs it).
+	_ = c.SetDeadline(time.Now().Add(headerTimeout))
 	id, from, err := readHeader(c)
 	if err != nil {
 		_ = c.Close()
 		return
 	}
-	_ = c.SetReadDeadline(time.Time{})
+	_ = c.SetDeadline(time.Time{})
 	if m.faults.Blocked(m.nodeID, from) {
 		_ = c.Close()
 		return
@@ -162,9 +177,20 @@ func (m *Mux) dial(addr string, id uint32, timeout time.Duration) (net.Conn, err
 	if m.faults.Blocked(m.nodeID, remote) {
 		return nil, fmt.Errorf("dial %s (%s): %w", remote, addr, ErrLinkCut)
 	}
+	start := time.Now()
 	c, err := net.DialTimeout("tcp", addr, timeout)
 	if err != nil {
 		return nil, err
+	}
+	if m.clientTLS != nil {
+		tc := tls.Client(c, clientFor(m.clientTLS, addr))
+		_ = tc.SetDeadline(start.Add(timeout))
+		if err := tc.Handshake(); err != nil {
+			_ = c.Close()
+			return nil, fmt.Errorf("TLS handshake with %s (%s): %w", remote, addr, err)
+		}
+		_ = tc.SetDeadline(time.Time{})
+		c = tc
 	}
 	if err := writeHeader(c, id, m.nodeID); err != nil {
 		_ = c.Close()
@@ -263,4 +289,18 @@ func (ch *channel) Addr() net.Addr { return ch.mux.ln.Addr() }
 
 func (ch *channel) Dial(address raft.ServerAddress, timeout time.Duration) (net.Conn, error) {
 	return ch.mux.dial(string(address), ch.id, timeout)
+}
+
+// clientFor returns cfg verifying the host of addr, unless cfg names a server.
+func clientFor(cfg *tls.Config, addr string) *tls.Config {
+	if cfg.ServerName != "" {
+		return cfg
+	}
+	c := cfg.Clone()
+	if host, _, err := net.SplitHostPort(addr); err == nil {
+		c.ServerName = host
+	} else {
+		c.ServerName = addr
+	}
+	return c
 }
