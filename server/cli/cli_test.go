@@ -70,6 +70,9 @@ func TestFlagErrors(t *testing.T) {
 		{Serve, []string{}, "--id is required"},
 		{Serve, []string{"--id", "n1", "--addr", "a:1", "--raft-addr", "a:2", "--data-dir", "x", "--peers", "n2=b:1/b:2"}, "not in the peer list"},
 		{Serve, []string{"--id", "n1", "--addr", "a:1", "--raft-addr", "a:2", "--data-dir", "x", "--peers", "n1=a:1"}, "id=client_addr/raft_addr"},
+		{Serve, []string{"--id", "n1", "--addr", "127.0.0.1:1", "--raft-addr", "127.0.0.1:2", "--data-dir", "x", "--tls-cert", "c.pem"}, "both --tls-cert and --tls-key"},
+		{Serve, []string{"--id", "n1", "--addr", "127.0.0.1:1", "--raft-addr", "127.0.0.1:2", "--data-dir", "x", "--tls-cert", "/none.pem", "--tls-key", "/none-key.pem"}, "/none.pem"},
+		{Devcluster, []string{"--tls-client-ca", "ca.pem"}, "both --tls-cert and --tls-key"},
 	}
 	for _, c := range cases {
 		var out, errb bytes.Buffer

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/norikv/norikv-console/server/cluster"
+	"github.com/norikv/norikv-console/server/internal/tlsconf"
 	"github.com/norikv/norikv-console/server/internal/topology"
 )
 
@@ -30,7 +31,8 @@ func Devcluster(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	fs := flag.NewFlagSet("devcluster", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: norikv-console devcluster [--nodes 3] [--shards 1024] [--groups 16] [--port P] [--data-dir DIR] [--http-port H] [--fsync] [--raft-logs]")
+		fmt.Fprintln(stderr, "usage: norikv-console devcluster [--nodes 3] [--shards 1024] [--groups 16] [--port P] [--data-dir DIR] [--http-port H] [--fsync] [--raft-logs]\n"+
+			"         [--tls-cert FILE --tls-key FILE [--tls-client-ca FILE]]")
 		fs.PrintDefaults()
 	}
 	nodes := fs.Int("nodes", 3, "number of nodes (1..64)")
@@ -41,6 +43,7 @@ func Devcluster(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	httpPort := fs.Int("http-port", 0, "node i serves /healthz, /readyz and /metrics on http-port+i; 0 disables HTTP")
 	fsync := fs.Bool("fsync", false, "fsync every Raft log append (survives machine crashes; much slower)")
 	raftLogs := fs.Bool("raft-logs", false, "print Raft's error logs to stderr (elections and leader moves log benign errors)")
+	tlsf := addTLSFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		return exitUsage
 	}
@@ -60,11 +63,16 @@ func Devcluster(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		fmt.Fprintf(stderr, "devcluster: --port and --http-port must leave room for %d ports below 65536\n", *nodes)
 		return exitUsage
 	}
+	if _, err := tlsconf.Load(tlsf.files()); err != nil {
+		fmt.Fprintf(stderr, "devcluster: %v\n", err)
+		return exitUsage
+	}
 	startCtx, cancel := context.WithTimeout(ctx, startTimeout)
 	defer cancel()
 	c, err := cluster.Start(startCtx, cluster.Options{
 		Nodes: *nodes, TotalShards: *shards, Groups: *groups, BasePort: *port, DataDir: *dataDir,
 		LogOutput: raftLogOutput(*raftLogs, stderr), HTTPBasePort: *httpPort, Fsync: *fsync,
+		TLSCert: *tlsf.cert, TLSKey: *tlsf.key, TLSClientCA: *tlsf.clientCA,
 	})
 	if err != nil {
 		if ctx.Err() != nil {

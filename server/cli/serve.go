@@ -11,6 +11,7 @@ import (
 	"github.com/norikv/norikv-console/server/internal/metrics"
 	"github.com/norikv/norikv-console/server/internal/node"
 	"github.com/norikv/norikv-console/server/internal/service"
+	"github.com/norikv/norikv-console/server/internal/tlsconf"
 	"github.com/norikv/norikv-console/server/internal/topology"
 )
 
@@ -21,7 +22,8 @@ func Serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: norikv-console serve --id n1 --addr HOST:PORT --raft-addr HOST:PORT --data-dir DIR \\\n"+
-			"         --peers n1=CLIENT/RAFT,n2=CLIENT/RAFT,n3=CLIENT/RAFT [--shards 1024] [--groups 16] [--http-addr HOST:PORT] [--fsync=false]")
+			"         --peers n1=CLIENT/RAFT,n2=CLIENT/RAFT,n3=CLIENT/RAFT [--shards 1024] [--groups 16] [--http-addr HOST:PORT] [--fsync=false]\\\n"+
+			"         [--tls-cert FILE --tls-key FILE [--tls-client-ca FILE]]")
 		fs.PrintDefaults()
 	}
 	id := fs.String("id", "", "this node's id, one of the ids in --peers (required)")
@@ -33,6 +35,7 @@ func Serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	groups := fs.Int("groups", topology.DefaultGroups, "replication groups (same on every node)")
 	httpAddr := fs.String("http-addr", "", "serve /healthz, /readyz and /metrics here (default: off)")
 	fsync := fs.Bool("fsync", true, "fsync every Raft log append; --fsync=false survives process crashes only, and is much faster")
+	tlsf := addTLSFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		return exitUsage
 	}
@@ -57,13 +60,19 @@ func Serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "serve: %v\n", err)
 		return exitUsage
 	}
-	n, err := node.Start(node.Config{Layout: layout, NodeID: *id, DataDir: *dataDir, LogOutput: stderr, Fsync: *fsync})
+	tlsSet, err := tlsconf.Load(tlsf.files())
+	if err != nil {
+		fmt.Fprintf(stderr, "serve: %v\n", err)
+		return exitUsage
+	}
+	warnPlaintext(stderr, "serve", tlsSet, map[string]string{"addr": *addr, "raft-addr": *raftAddr})
+	n, err := node.Start(node.Config{Layout: layout, NodeID: *id, DataDir: *dataDir, LogOutput: stderr, Fsync: *fsync, TLS: tlsSet})
 	if err != nil {
 		fmt.Fprintf(stderr, "serve: %v\n", err)
 		return exitError
 	}
 	mx := metrics.New(n, true)
-	srv := service.New(n, mx.Observe)
+	srv := service.NewWithOptions(n, mx.Observe, service.Options{TLS: tlsSet.ServerConfig(), PeerTLS: tlsSet.PeerConfig()})
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve() }()
 	defer func() {
