@@ -70,6 +70,7 @@ func parseArgs(cmd string, specs []flagSpec, in []string) (*args, error) {
 		}
 		name, val, hasVal := strings.Cut(strings.TrimLeft(tok, "-"), "=")
 		spec, ok := known[name]
+		name = canonical(name)
 		if !ok {
 			return nil, usagef("unknown flag %s for %q%s (see norikv-console %s --help)", tok, cmd, suggestFlag(name, specs), cmd)
 		}
@@ -97,6 +98,18 @@ func parseArgs(cmd string, specs []flagSpec, in []string) (*args, error) {
 		}
 	}
 	return a, nil
+}
+
+// canonical maps the short aliases to their flag, so the last one given
+// wins whichever spelling it used.
+func canonical(name string) string {
+	switch name {
+	case "o":
+		return "output"
+	case "h":
+		return "help"
+	}
+	return name
 }
 
 // isFlag tells flags from positional arguments: "-" is stdin and "-0.5" a

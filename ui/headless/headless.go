@@ -120,7 +120,7 @@ func Run(ctx context.Context, name string, argv []string, std IO) int {
 	if err != nil {
 		return fail(std.Stderr, format, name, err)
 	}
-	if a.bools["help"] || a.bools["h"] {
+	if a.bools["help"] {
 		fmt.Fprint(std.Stdout, cmd.usage)
 		return ExitOK
 	}

@@ -31,9 +31,6 @@ type tabler interface {
 // terminal and JSON otherwise, so pipes and scripts get something parseable.
 func outputFormat(a *args, terminal bool) (string, error) {
 	v, ok := a.value("output")
-	if o, ok2 := a.value("o"); ok2 {
-		v, ok = o, true
-	}
 	if !ok {
 		if terminal {
 			return formatTable, nil

@@ -292,6 +292,9 @@ func runSearch(x *exec, a *args) error {
 		if query, err = c.VectorGet(x.ctx, ns, id); err != nil {
 			return fmt.Errorf("vector %s in %s: %w", id, ns, err)
 		}
+		if query == nil {
+			return fmt.Errorf("vector %s in %s: %w (insert it first, or search with a VECTOR)", id, ns, errNotFound)
+		}
 	}
 	r, err := c.VectorSearch(x.ctx, ns, query, k, &opts)
 	if err != nil {
