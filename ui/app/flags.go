@@ -41,6 +41,10 @@ Usage:
                                      cluster when no cluster is configured)
   norikv-console devcluster [flags]  run a local cluster without the console
   norikv-console serve [flags]       run one NoriKV node
+  norikv-console COMMAND [flags]     shell commands for scripts, against --nodes
+                                     or --profile: get put cas delete ttl scan
+                                     trace status watch index insert search
+                                     (norikv-console COMMAND --help for each)
 
 Flags:
   --profile NAME    cluster profile from the config file
