@@ -43,7 +43,7 @@ func runGet(x *exec, a *args) error {
 	}
 	r, err := c.Get(x.ctx, key, &opts)
 	if err != nil {
-		return err
+		return keyErr(key, err)
 	}
 	if a.bools["raw"] {
 		_, err := x.out.Write(r.Value)
@@ -58,6 +58,14 @@ func runGet(x *exec, a *args) error {
 	}
 	res.setExpiry(r.ExpiresAt())
 	return x.emit(res)
+}
+
+// keyErr says plainly that a key is missing; other errors pass unchanged.
+func keyErr(key []byte, err error) error {
+	if errors.Is(err, client.ErrKeyNotFound) {
+		return fmt.Errorf("key %s %w (or expired)", keys.DisplayKey(key), errNotFound)
+	}
+	return err
 }
 
 func parseConsistency(s string) (client.ConsistencyLevel, error) {
@@ -183,7 +191,7 @@ func runDelete(x *exec, a *args) error {
 		return err
 	}
 	if !existed {
-		return fmt.Errorf("key %s: %w: nothing deleted", keys.DisplayKey(key), errNotFound)
+		return fmt.Errorf("key %s %w: nothing deleted", keys.DisplayKey(key), errNotFound)
 	}
 	return x.emit(&keyResult{Key: keys.DisplayKey(key), Shard: ptr(c.Route(key).Shard), Deleted: ptr(true)})
 }
@@ -235,7 +243,7 @@ func runTTL(x *exec, a *args) error {
 	}
 	r, err := c.Get(x.ctx, key, &client.GetOptions{Consistency: client.ConsistencyLinearizable})
 	if err != nil {
-		return err
+		return keyErr(key, err)
 	}
 	res := &keyResult{Key: keys.DisplayKey(key), Version: fmtVersion(r.Version), Shard: ptr(c.Route(key).Shard)}
 	if !set && !clearTTL {

@@ -100,7 +100,7 @@ func runIndex(x *exec, a *args) error {
 			return err
 		}
 		if !dropped {
-			return fmt.Errorf("index %s: %w: nothing dropped", rest[0], errNotFound)
+			return fmt.Errorf("index %s %w: nothing dropped", rest[0], errNotFound)
 		}
 		return x.emit(&indexChange{Namespace: rest[0], Dropped: ptr(true)})
 	}
@@ -293,7 +293,7 @@ func runSearch(x *exec, a *args) error {
 			return fmt.Errorf("vector %s in %s: %w", id, ns, err)
 		}
 		if query == nil {
-			return fmt.Errorf("vector %s in %s: %w (insert it first, or search with a VECTOR)", id, ns, errNotFound)
+			return fmt.Errorf("vector %s %w in %s (insert it first, or search with a VECTOR)", id, errNotFound, ns)
 		}
 	}
 	r, err := c.VectorSearch(x.ctx, ns, query, k, &opts)
