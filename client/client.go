@@ -4,18 +4,20 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"google.golang.org/grpc"
+	grpcbackoff "google.golang.org/grpc/backoff"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/credentials"
 	"google.golang.org/grpc/credentials/insecure"
+	"google.golang.org/grpc/keepalive"
 
 	"github.com/norikv/norikv-console/client/internal/backoff"
 	"github.com/norikv/norikv-console/client/internal/pool"
-	"github.com/norikv/norikv-console/proto/norikvpb"
 )
 
 // Client is a shard-routing NoriKV client. Create it with New, start it with
@@ -95,12 +97,31 @@ func New(cfg Config) (*Client, error) {
 	opts := append([]grpc.DialOption{
 		grpc.WithTransportCredentials(creds),
 		grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(MaxReplyBytes)),
+		// Keepalive notices a connection whose node stopped answering (a
+		// paused process keeps its TCP connections open) even when no
+		// request is waiting on it, e.g. under a watch stream from a server
+		// that sends no heartbeats. 10s is gRPC's minimum client interval;
+		// servers must permit it (our server's enforcement policy does).
+		grpc.WithKeepaliveParams(keepalive.ClientParameters{Time: keepaliveTime, Timeout: keepaliveTimeout}),
+		// A connection attempt must not outlive Config.Timeout (gRPC's own
+		// minimum is 20s, which made one black-holed seed stall Connect),
+		// and a node that comes back is redialled within seconds.
+		grpc.WithConnectParams(grpc.ConnectParams{
+			Backoff:           grpcbackoff.Config{BaseDelay: 100 * time.Millisecond, Multiplier: 1.6, Jitter: 0.2, MaxDelay: 3 * time.Second},
+			MinConnectTimeout: cfg.Timeout,
+		}),
 	}, cfg.DialOptions...)
 	c.pool = pool.New(opts)
 	c.mdPool.New = newCallMD
 	c.ctx, c.cancel = context.WithCancel(context.Background())
 	return c, nil
 }
+
+// Keepalive parameters for every connection (see New).
+const (
+	keepaliveTime    = 10 * time.Second
+	keepaliveTimeout = 3 * time.Second
+)
 
 // Config returns the client's configuration with defaults applied.
 func (c *Client) Config() Config { return c.cfg }
@@ -144,34 +165,36 @@ func (c *Client) Connect(ctx context.Context) error {
 
 // ping checks that at least one seed answers a WatchCluster call (used when
 // the watch is disabled): any gRPC answer, even UNIMPLEMENTED, proves the
-// node is reachable.
-func (c *Client) ping(ctx context.Context) error {
-	var last error
+// node is reachable. Seeds are asked in parallel, each within
+// Config.Timeout, so an unresponsive seed does not delay the others.
+func (c *Client) ping(parent context.Context) error {
+	ctx, cancel := context.WithCancel(parent)
+	defer cancel()
+	results := make(chan probeResult, len(c.cfg.Nodes))
 	for _, s := range c.cfg.Nodes {
-		n, err := c.pool.Get(s)
-		if err != nil {
-			last = err
+		go func() { results <- probeResult{addr: s, err: c.fetchViewCtx(ctx, s)} }()
+	}
+	var errs []error
+	ok := false
+	for range c.cfg.Nodes {
+		r := <-results
+		if r.err == nil || isUnimplemented(r.err) {
+			if !ok {
+				ok = true
+				cancel() // one answer is enough; end the others
+			}
 			continue
 		}
-		cctx, cancel := context.WithTimeout(ctx, c.cfg.Timeout)
-		stream, err := n.Meta.WatchCluster(cctx, &norikvpb.ClusterView{}, grpc.WaitForReady(true))
-		if err == nil {
-			var v *norikvpb.ClusterView
-			v, err = stream.Recv()
-			if err == nil {
-				c.applyView(v)
-			}
-		}
-		cancel()
-		if err == nil || isUnimplemented(err) {
-			return nil
-		}
-		last = err
+		errs = append(errs, errors.New(r.addr+": "+errString(r.err)))
 	}
-	if ctx.Err() != nil {
-		return ctxError("connect", ctx.Err())
+	if ok {
+		return nil
 	}
-	return &ConnectionError{Addr: c.cfg.Nodes[len(c.cfg.Nodes)-1], err: newError("connect", codes.Unavailable, errString(last), nil)}
+	if err := parent.Err(); err != nil {
+		return ctxError("connect", err)
+	}
+	return &ConnectionError{Addr: c.cfg.Nodes[len(c.cfg.Nodes)-1], err: newError("connect", codes.Unavailable,
+		"no seed answered within Config.Timeout ("+c.cfg.Timeout.String()+"): "+errString(joinErrs(errs)), nil)}
 }
 
 func errString(err error) string {
@@ -229,15 +252,6 @@ func (c *Client) goBackground(fn func()) bool {
 	return true
 }
 
-// ClusterView returns the latest cluster view, or nil before the first one.
-// The returned view is shared: do not modify it.
-func (c *Client) ClusterView() *ClusterView {
-	if t := c.topo.Load(); t != nil {
-		return t.view
-	}
-	return nil
-}
-
 // OnTopologyChange registers fn to receive a TopologyEvent for every
 // accepted cluster view, in epoch order, on a goroutine of its own. A
 // panicking fn is recovered (counted in Stats.Topology.CallbackPanics). A slow
@@ -276,48 +290,3 @@ func (c *Client) OnTopologyChange(fn func(TopologyEvent)) (unsubscribe func()) {
 // nextIdempotencyKey returns a key unique to this client instance for a
 // write to shard, hashing to that shard itself (see idemKeys).
 func (c *Client) nextIdempotencyKey(shard int) string { return c.idem.next(shard) }
-
-// applyView installs pb if it is newer than the current view, refreshes the
-// leader cache, drops connections to departed nodes and publishes the event.
-// It reports whether the view was accepted.
-func (c *Client) applyView(pb *norikvpb.ClusterView) bool {
-	c.m.viewsReceived.Add(1)
-	c.applyMu.Lock()
-	defer c.applyMu.Unlock()
-	old := c.topo.Load()
-	if old != nil && pb.GetEpoch() <= old.view.Epoch {
-		c.m.viewsIgnored.Add(1)
-		return false
-	}
-	t := newTopology(viewFromPB(pb), c.cfg.TotalShards)
-	c.topo.Store(t)
-	for shard, id := range t.leader {
-		if id == "" {
-			c.leaders[shard].Store(nil)
-			continue
-		}
-		addr := t.addrByID[id]
-		if cur := c.leaders[shard].Load(); cur != nil && cur.fromView && cur.id == id && cur.addr == addr {
-			continue
-		}
-		c.leaders[shard].Store(&leaderEntry{id: id, addr: addr, fromView: true})
-	}
-	keep := make(map[string]bool, len(t.view.Nodes)+len(c.seeds))
-	for s := range c.seeds {
-		keep[s] = true
-	}
-	for _, n := range t.view.Nodes {
-		if n.Addr != "" {
-			keep[n.Addr] = true
-		}
-	}
-	c.pool.Retain(keep)
-	ev := diffViews(old, t)
-	c.subsMu.Lock()
-	for s := range c.subs {
-		s.push(ev)
-	}
-	c.subsMu.Unlock()
-	c.firstOnce.Do(func() { close(c.firstView) })
-	return true
-}

@@ -17,6 +17,7 @@ const (
 	DefaultMaxDelay     = time.Second
 	DefaultJitter       = 20 * time.Millisecond
 	DefaultEventBuffer  = 256
+	DefaultWatchSilence = 3 * time.Second
 	// DefaultMaxRedirects bounds how many NOT_LEADER hints one call follows;
 	// hints do not consume retry attempts, this cap stops a redirect loop.
 	DefaultMaxRedirects = 16
@@ -47,6 +48,12 @@ type Config struct {
 	// EventBuffer is how many topology events may wait per subscriber before
 	// new ones are merged into the last waiting one; 0 means 256.
 	EventBuffer int
+	// WatchSilence is how long the topology watch may stay silent, on a
+	// server that repeats its view as a heartbeat (ours does every second),
+	// before the client moves the watch to another node; 0 means 3s. On a
+	// server that never repeats, silence past it makes the client ask
+	// another node whether the cluster moved on.
+	WatchSilence time.Duration
 }
 
 // RetryConfig is the retry policy for transient failures. Each class of
@@ -187,6 +194,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.EventBuffer <= 0 {
 		c.EventBuffer = DefaultEventBuffer
+	}
+	if c.WatchSilence <= 0 {
+		c.WatchSilence = DefaultWatchSilence
 	}
 	c.Retry = c.Retry.withDefaults()
 	c.Nodes = append([]string(nil), c.Nodes...)

@@ -15,6 +15,15 @@ type TopologyEvent struct {
 	// LeaderChanges maps shard -> new leader node id ("" when the shard has
 	// no leader in the new view).
 	LeaderChanges map[uint32]string
+	// Replaced is true when the view came from a different cluster than the
+	// one before (another x-norikv-cluster-id, or, from servers without
+	// one, epochs that stayed below the last seen): the client dropped its
+	// view and leader cache and started over at the new cluster's epochs,
+	// so CurrentEpoch may be lower than PreviousEpoch.
+	Replaced bool
+	// ClusterID is the cluster's identity after this event ("" when the
+	// server does not send one).
+	ClusterID string
 }
 
 // diffViews builds the event from old (may be nil) to new.
@@ -52,6 +61,10 @@ func diffViews(old, cur *topology) TopologyEvent {
 // merge folds next (a later event) into e.
 func (e *TopologyEvent) merge(next TopologyEvent) {
 	e.CurrentEpoch = next.CurrentEpoch
+	e.Replaced = e.Replaced || next.Replaced
+	if next.ClusterID != "" {
+		e.ClusterID = next.ClusterID
+	}
 	added := toSet(e.AddedNodes)
 	removed := toSet(e.RemovedNodes)
 	for _, id := range next.AddedNodes {

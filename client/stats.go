@@ -1,6 +1,7 @@
 package client
 
 import (
+	"sort"
 	"sync/atomic"
 	"time"
 
@@ -46,6 +47,8 @@ type clientMetrics struct {
 	watchRestarts  atomic.Uint64
 	eventsMerged   atomic.Uint64
 	callbackPanics atomic.Uint64
+	// clusterReplacements counts views accepted from a replaced cluster.
+	clusterReplacements atomic.Uint64
 }
 
 // Stats is a snapshot of the client's state and counters.
@@ -81,11 +84,22 @@ type TopologyStats struct {
 	ViewsReceived  uint64 // views received, including ignored ones
 	ViewsIgnored   uint64 // views not newer than the current one
 	CachedLeaders  int    // shards with a known leader
-	WatchNode      string // address the watch stream reads from
+	WatchNode      string // address the watch stream reads from ("" before it starts)
 	WatchRestarts  uint64 // times the watch stream ended and moved on
 	Subscribers    int
 	EventsMerged   uint64 // events merged because a subscriber fell behind
 	CallbackPanics uint64 // panics recovered from topology callbacks
+	// ClusterID is the cluster's identity (x-norikv-cluster-id), "" when
+	// the server does not send one.
+	ClusterID string
+	// ClusterReplacements counts times the client found the cluster
+	// replaced (restarted without its data) and started over.
+	ClusterReplacements uint64
+	// LastView is when the current view was accepted (zero before the first).
+	LastView time.Time
+	// UnreachableNodes lists the ids of view nodes the client cannot reach
+	// (see ClusterNode.Unreachable), sorted.
+	UnreachableNodes []string
 }
 
 // RequestStats sums the per-operation counters.
@@ -168,7 +182,7 @@ func (c *Client) Stats() Stats {
 		Topology: TopologyStats{
 			ViewsReceived:  c.m.viewsReceived.Load(),
 			ViewsIgnored:   c.m.viewsIgnored.Load(),
-			WatchNode:      c.lastWatchAddr(),
+			WatchNode:      c.watchAddr(),
 			WatchRestarts:  c.m.watchRestarts.Load(),
 			EventsMerged:   c.m.eventsMerged.Load(),
 			CallbackPanics: c.m.callbackPanics.Load(),
@@ -176,9 +190,18 @@ func (c *Client) Stats() Stats {
 		Requests: RequestStats{ErrorsByCode: map[string]uint64{}},
 		Ops:      make(map[string]OpStats, numOps),
 	}
+	s.Topology.ClusterReplacements = c.m.clusterReplacements.Load()
 	if t := c.topo.Load(); t != nil {
 		s.Topology.Epoch = t.view.Epoch
+		s.Topology.ClusterID = t.clusterID
+		s.Topology.LastView = t.received
 		s.Router.TotalNodes = len(t.view.Nodes)
+		for _, n := range t.view.Nodes {
+			if !c.reachable(n.Addr) {
+				s.Topology.UnreachableNodes = append(s.Topology.UnreachableNodes, n.ID)
+			}
+		}
+		sort.Strings(s.Topology.UnreachableNodes)
 	}
 	for i := range c.leaders {
 		if e := c.leaders[i].Load(); e != nil && e.addr != "" {

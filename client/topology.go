@@ -1,6 +1,8 @@
 package client
 
 import (
+	"time"
+
 	"github.com/norikv/norikv-console/proto/norikvpb"
 )
 
@@ -8,7 +10,12 @@ import (
 type ClusterNode struct {
 	ID   string
 	Addr string // client gRPC address
-	Role string // health: alive, suspect or dead
+	Role string // health reported by the cluster: alive, suspect or dead
+	// Unreachable is the client's own judgement, set by Client.ClusterView:
+	// its last call to the node failed at the transport level or timed
+	// out, or its connection is failing. The cluster may still call the
+	// node alive (a stale view, or a node only this client cannot reach).
+	Unreachable bool
 }
 
 // ShardReplica is one replica of a shard.
@@ -39,6 +46,9 @@ type ClusterView struct {
 	Epoch  uint64
 	Nodes  []ClusterNode
 	Shards []ShardInfo
+	// ClusterID is the cluster's identity (x-norikv-cluster-id), "" when
+	// the server does not send one.
+	ClusterID string
 }
 
 // Node returns the node with id.
@@ -83,6 +93,9 @@ type topology struct {
 	idByAddr map[string]string
 	replicas [][]string // node ids per shard, indexed by shard id
 	leader   []string   // leader node id per shard, "" when unknown
+	// clusterID names the cluster the view came from ("" when unknown).
+	clusterID string
+	received  time.Time
 }
 
 func newTopology(v *ClusterView, totalShards int) *topology {

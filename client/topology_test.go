@@ -91,8 +91,10 @@ func TestWatchIgnoresOlderViewsAndFailsOver(t *testing.T) {
 		t.Fatalf("third event = %+v", third)
 	}
 	st := c.Stats().Topology
-	if st.ViewsIgnored != 2 || st.Epoch != 8 || st.CachedLeaders != 16 {
-		t.Fatalf("topology stats = %+v, want 2 ignored, epoch 8, 16 cached leaders", st)
+	// At least the stale 3 and 6 were ignored; the parallel probes of each
+	// watch (re)start may add repeats of views already applied.
+	if st.ViewsIgnored < 2 || st.Epoch != 8 || st.CachedLeaders != 16 {
+		t.Fatalf("topology stats = %+v, want >= 2 ignored, epoch 8, 16 cached leaders", st)
 	}
 	if r := c.Route([]byte("x")); r.LeaderID != "a" || r.LeaderAddr != a.addr || r.FromCache || len(r.Replicas) != 2 {
 		t.Fatalf("route = %+v", r)
@@ -143,7 +145,7 @@ func TestEventsInOrderAndPanickingCallback(t *testing.T) {
 	c.OnTopologyChange(good.add)
 	nodes := map[string]string{"a": "127.0.0.1:1"}
 	for e := uint64(1); e <= 50; e++ {
-		c.applyView(view(e, 16, "a", nodes))
+		c.applyView(view(e, 16, "a", nodes), viewSource{})
 	}
 	waitFor(t, "50 events", func() bool { return len(good.epochs()) == 50 })
 	for i, e := range good.epochs() {
@@ -179,7 +181,7 @@ func TestBlockingCallbackDoesNotBlockClient(t *testing.T) {
 	go func() {
 		defer close(done)
 		for e := uint64(1); e <= 20; e++ {
-			c.applyView(view(e, 16, "a", nodes))
+			c.applyView(view(e, 16, "a", nodes), viewSource{})
 		}
 	}()
 	select {
@@ -320,9 +322,9 @@ func TestEpochTickWithoutChange(t *testing.T) {
 	var log eventLog
 	c.OnTopologyChange(log.add)
 	nodes := map[string]string{"a": "127.0.0.1:1"}
-	c.applyView(view(1, 16, "a", nodes))
-	c.applyView(view(2, 16, "a", nodes)) // the epoch ticks, nothing changed
-	c.applyView(view(2, 16, "a", nodes)) // same epoch again: ignored
+	c.applyView(view(1, 16, "a", nodes), viewSource{})
+	c.applyView(view(2, 16, "a", nodes), viewSource{}) // the epoch ticks, nothing changed
+	c.applyView(view(2, 16, "a", nodes), viewSource{}) // same epoch again: ignored
 	waitFor(t, "two events", func() bool { return len(log.epochs()) == 2 })
 	log.mu.Lock()
 	ev := log.evs[1]

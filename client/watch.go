@@ -2,8 +2,11 @@ package client
 
 import (
 	"context"
+	"errors"
+	"strings"
 	"time"
 
+	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
@@ -13,6 +16,18 @@ import (
 // unimplementedRetry is how long the watch waits before asking again when
 // no node implements Meta.WatchCluster.
 const unimplementedRetry = 5 * time.Second
+
+// clusterIDHeader names the cluster in WatchCluster's response headers
+// (PROTOCOL §4); a different id means the cluster was replaced.
+const clusterIDHeader = "x-norikv-cluster-id"
+
+// Reasons a watch stream is abandoned by the client.
+var (
+	errNoFirstView = errors.New("no cluster view within Config.Timeout")
+	errSilent      = errors.New("watch stream silent past Config.WatchSilence although the server repeats views")
+	errBehind      = errors.New("watch stream silent while another node has a newer epoch")
+	errKicked      = errors.New("a request to the watched node timed out")
+)
 
 // watchCandidates lists the addresses to watch from: the view's nodes (alive
 // first), then the seeds, without duplicates.
@@ -36,6 +51,14 @@ func (c *Client) watchCandidates() []string {
 	return out
 }
 
+// watchAddr is the address the watch streams from, "" before it started.
+func (c *Client) watchAddr() string {
+	if p := c.watchNode.Load(); p != nil {
+		return *p
+	}
+	return ""
+}
+
 func (c *Client) lastWatchAddr() string {
 	if p := c.watchNode.Load(); p != nil {
 		return *p
@@ -47,86 +70,126 @@ func (c *Client) lastWatchAddr() string {
 }
 
 // watchLoop keeps one WatchCluster stream open, from one node at a time.
-// When the stream breaks it moves on to the next candidate node, backing off
-// while no node answers.
+// Each (re)start asks every candidate in parallel for its current view, each
+// within Config.Timeout, and streams from the first that answers: a black
+// hole or a mute node among the seeds costs at most one Timeout, never the
+// whole watch.
 func (c *Client) watchLoop() {
-	failures, unimplemented := 0, 0
-	next := 0
-	var lastAddr string
+	failures := 0
+	var leaving string
 	for c.ctx.Err() == nil {
-		cands := c.watchCandidates()
-		addr := cands[next%len(cands)]
-		if addr == lastAddr && len(cands) > 1 {
-			next++
-			addr = cands[next%len(cands)]
+		addr, unimplemented, err := c.probeRound(leaving)
+		if c.ctx.Err() != nil {
+			return
 		}
-		next++
-		lastAddr = addr
+		if addr == "" {
+			failures++
+			delay := c.policy.Delay(failures)
+			if unimplemented {
+				// No node has Meta: let Connect return and route by redirects.
+				c.firstOnce.Do(func() { close(c.firstView) })
+				delay = unimplementedRetry
+			} else if c.topo.Load() == nil {
+				c.reportUnreachable(err)
+			}
+			if !sleepCtx(c.ctx, delay) {
+				return
+			}
+			continue
+		}
 		a := addr
 		c.watchNode.Store(&a)
-		got, err := c.watchOnce(addr)
+		got, _ := c.watchOnce(addr)
 		if c.ctx.Err() != nil {
 			return
 		}
 		c.m.watchRestarts.Add(1)
+		leaving = addr
 		if got {
-			failures, unimplemented = 0, 0
-			continue // the stream worked and broke: try the next node at once
+			failures = 0
+			continue // the stream worked and broke: look again at once
 		}
 		failures++
-		delay := c.policy.Delay(failures)
-		if isUnimplemented(err) {
-			unimplemented++
-			if unimplemented >= len(cands) {
-				// No node has Meta: let Connect return and route by redirects.
-				c.firstOnce.Do(func() { close(c.firstView) })
-				delay = unimplementedRetry
-				unimplemented = 0
-			}
-		} else {
-			unimplemented = 0
-			if failures%len(cands) == 0 && c.topo.Load() == nil {
-				c.reportUnreachable(addr, err)
-			}
-		}
-		if !sleepCtx(c.ctx, delay) {
+		if !sleepCtx(c.ctx, c.policy.Delay(failures)) {
 			return
 		}
 	}
 }
 
+// probeResult is one node's answer to a probe.
+type probeResult struct {
+	addr string
+	err  error
+}
+
+// probeRound fetches the current view from every candidate in parallel,
+// each bounded by Config.Timeout, applying what arrives. It returns the
+// first node that answered with a view, preferring any node but avoid; or
+// "" with unimplemented=true when every node lacks Meta, else the errors.
+func (c *Client) probeRound(avoid string) (addr string, unimplemented bool, err error) {
+	cands := c.watchCandidates()
+	ctx, cancel := context.WithCancel(c.ctx)
+	defer cancel()
+	results := make(chan probeResult, len(cands))
+	for _, a := range cands {
+		go func() { results <- probeResult{addr: a, err: c.fetchViewCtx(ctx, a)} }()
+	}
+	var (
+		errs       []error
+		unimpl     int
+		avoidValid bool
+	)
+	for received := 1; received <= len(cands); received++ {
+		r := <-results
+		switch {
+		case r.err == nil && r.addr != avoid:
+			cancel() // the others are no longer needed: end them now
+			for ; received < len(cands); received++ {
+				<-results
+			}
+			return r.addr, false, nil
+		case r.err == nil:
+			avoidValid = true
+		case isUnimplemented(r.err):
+			unimpl++
+		default:
+			errs = append(errs, errors.New(r.addr+": "+errString(r.err)))
+		}
+	}
+	if avoidValid {
+		return avoid, false, nil
+	}
+	if unimpl > 0 && unimpl == len(cands) {
+		return "", true, status.Error(codes.Unimplemented, "no node implements Meta.WatchCluster")
+	}
+	return "", false, joinErrs(errs)
+}
+
 // reportUnreachable tells a waiting Connect that a full round of nodes
 // failed before any view arrived. It never blocks.
-func (c *Client) reportUnreachable(addr string, err error) {
+func (c *Client) reportUnreachable(err error) {
 	select {
-	case c.unreachable <- &ConnectionError{Addr: addr, err: newError("connect", codes.Unavailable,
-		"no node answered the topology watch: "+errString(err), nil)}:
+	case c.unreachable <- &ConnectionError{Addr: c.lastWatchAddr(), err: newError("connect", codes.Unavailable,
+		"no node answered the topology watch within Config.Timeout ("+c.cfg.Timeout.String()+"): "+errString(err), nil)}:
 	default:
 	}
 }
 
-// watchOnce streams views from addr until the stream breaks. It reports
-// whether at least one view arrived.
-func (c *Client) watchOnce(addr string) (bool, error) {
-	n, err := c.pool.Get(addr)
+// recvView reads the next view and, after the first, the stream's cluster
+// id (headers are complete once a message arrived; asking before could
+// block on a mute node).
+func recvView(stream grpc.ServerStreamingClient[norikvpb.ClusterView]) (*norikvpb.ClusterView, string, error) {
+	v, err := stream.Recv()
 	if err != nil {
-		return false, err
+		return nil, "", err
 	}
-	ctx, cancel := context.WithCancel(c.ctx)
-	defer cancel()
-	stream, err := n.Meta.WatchCluster(ctx, &norikvpb.ClusterView{})
-	if err != nil {
-		return false, err
-	}
-	got := false
-	for {
-		v, err := stream.Recv()
-		if err != nil {
-			return got, err
+	id := ""
+	if md, err := stream.Header(); err == nil {
+		if vals := md.Get(clusterIDHeader); len(vals) > 0 {
+			id = vals[0]
 		}
-		got = true
-		c.applyView(v)
 	}
+	return v, id, nil
 }
 
 // refreshTopology fetches one view from a node other than the watched one,
@@ -143,7 +206,10 @@ func (c *Client) refreshTopology() {
 			if addr == watched && !c.cfg.DisableWatch {
 				continue
 			}
-			if c.fetchView(addr) == nil {
+			if c.pool.IsDown(addr) {
+				continue
+			}
+			if c.fetchViewCtx(c.ctx, addr) == nil {
 				return
 			}
 		}
@@ -153,24 +219,40 @@ func (c *Client) refreshTopology() {
 	}
 }
 
-// fetchView reads the first (current) view from addr.
-func (c *Client) fetchView(addr string) error {
+// fetchViewCtx reads the first (current) view from addr within
+// Config.Timeout and applies it. A node that does not answer in time is
+// marked failed, so routing and the watch avoid it for a while.
+func (c *Client) fetchViewCtx(ctx context.Context, addr string) error {
+	_, err := c.fetchEpoch(ctx, addr)
+	return err
+}
+
+// fetchEpoch is fetchViewCtx that also returns the view's epoch.
+func (c *Client) fetchEpoch(ctx context.Context, addr string) (uint64, error) {
 	n, err := c.pool.Get(addr)
 	if err != nil {
-		return err
+		return 0, err
 	}
-	ctx, cancel := context.WithTimeout(c.ctx, c.cfg.Timeout)
+	ctx, cancel := context.WithTimeout(ctx, c.cfg.Timeout)
 	defer cancel()
 	stream, err := n.Meta.WatchCluster(ctx, &norikvpb.ClusterView{})
-	if err != nil {
-		return err
+	if err == nil {
+		var v *norikvpb.ClusterView
+		var id string
+		v, id, err = recvView(stream)
+		if err == nil {
+			n.MarkUp()
+			c.applyView(v, viewSource{clusterID: id})
+			return v.GetEpoch(), nil
+		}
 	}
-	v, err := stream.Recv()
-	if err != nil {
-		return err
+	if ctx.Err() == context.DeadlineExceeded || (status.Code(err) == codes.Unavailable && c.ctx.Err() == nil) {
+		n.MarkFailed(suspectFor(c.cfg.Timeout))
 	}
-	c.applyView(v)
-	return nil
+	if ctx.Err() == context.DeadlineExceeded {
+		return 0, errors.New("no view within Config.Timeout (" + c.cfg.Timeout.String() + "): node hung, mute or unreachable")
+	}
+	return 0, err
 }
 
 func isUnimplemented(err error) bool {
@@ -201,4 +283,17 @@ func (c *Client) kickWatchIfOn(addr string) {
 		default:
 		}
 	}
+}
+
+// joinErrs joins errors on one line ("a: x; b: y"), for messages that name
+// every node that failed.
+func joinErrs(errs []error) error {
+	if len(errs) == 0 {
+		return nil
+	}
+	parts := make([]string, len(errs))
+	for i, e := range errs {
+		parts[i] = e.Error()
+	}
+	return errors.New(strings.Join(parts, "; "))
 }

@@ -1,0 +1,182 @@
+package client
+
+import (
+	"context"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/norikv/norikv-console/client/internal/pool"
+	"github.com/norikv/norikv-console/proto/norikvpb"
+)
+
+// replacedAfter is how long a stream from a server without cluster ids must
+// keep sending epochs below the client's before the client concludes the
+// cluster was replaced (restarted without its data). A node that is merely
+// behind catches up well within it.
+const replacedAfter = 5 * time.Second
+
+// streamState is what the watchdog knows about one watch stream.
+type streamState struct {
+	lastRecv  atomic.Int64  // unix ns of the last message (or of the start)
+	lastEpoch atomic.Uint64 // epoch of the last message
+	got       atomic.Bool   // at least one message arrived
+	repeats   atomic.Bool   // the server repeats views (heartbeats)
+
+	mu        sync.Mutex
+	backSince time.Time // first of a run of views older than the client's
+	backView  *norikvpb.ClusterView
+	backID    string
+}
+
+func (s *streamState) touch() { s.lastRecv.Store(time.Now().UnixNano()) }
+
+func (s *streamState) silence() time.Duration {
+	return time.Since(time.Unix(0, s.lastRecv.Load()))
+}
+
+// received records a message; an epoch not above the stream's last one is a
+// repeat, which proves the server sends heartbeats.
+func (s *streamState) received(epoch uint64) {
+	if s.got.Load() && epoch <= s.lastEpoch.Load() {
+		s.repeats.Store(true)
+	}
+	s.lastEpoch.Store(epoch)
+	s.got.Store(true)
+	s.touch()
+}
+
+// watchOnce streams views from addr until the stream breaks or the watchdog
+// abandons it. It reports whether at least one view arrived.
+func (c *Client) watchOnce(addr string) (bool, error) {
+	n, err := c.pool.Get(addr)
+	if err != nil {
+		return false, err
+	}
+	select {
+	case <-c.watchKick: // meant for an earlier stream
+	default:
+	}
+	ctx, cancel := context.WithCancelCause(c.ctx)
+	defer cancel(nil)
+	st := &streamState{}
+	st.touch()
+	stream, err := n.Meta.WatchCluster(ctx, &norikvpb.ClusterView{})
+	if err != nil {
+		return false, err
+	}
+	dogDone := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		c.watchdog(ctx, cancel, n, st, dogDone)
+	}()
+	defer func() {
+		close(dogDone)
+		wg.Wait()
+	}()
+	for {
+		v, id, err := recvView(stream)
+		if err != nil {
+			if cause := context.Cause(ctx); ctx.Err() != nil && c.ctx.Err() == nil && cause != nil {
+				return st.got.Load(), cause
+			}
+			return st.got.Load(), err
+		}
+		n.MarkUp()
+		st.received(v.GetEpoch())
+		c.applyStreamView(v, id, st)
+	}
+}
+
+// applyStreamView applies v and tracks runs of older epochs from servers
+// without cluster ids: such a run lasting replacedAfter means a new cluster.
+func (c *Client) applyStreamView(v *norikvpb.ClusterView, id string, st *streamState) {
+	accepted := c.applyView(v, viewSource{clusterID: id})
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	cur := c.topo.Load()
+	if accepted || cur == nil || v.GetEpoch() >= cur.view.Epoch || (id != "" && cur.clusterID != "") {
+		st.backSince, st.backView = time.Time{}, nil
+		return
+	}
+	if st.backSince.IsZero() {
+		st.backSince = time.Now()
+	}
+	st.backView, st.backID = v, id
+	c.checkReplacedLocked(st)
+}
+
+// checkReplacedLocked accepts the stream's older view as a replaced cluster
+// once the run of older epochs lasted replacedAfter. st.mu is held.
+func (c *Client) checkReplacedLocked(st *streamState) {
+	if st.backView == nil || time.Since(st.backSince) < replacedAfter {
+		return
+	}
+	c.applyView(st.backView, viewSource{clusterID: st.backID, replaced: true})
+	st.backSince, st.backView = time.Time{}, nil
+}
+
+// watchdog abandons a stream that proves nothing about its node any more:
+// no first view within Config.Timeout; silence past Config.WatchSilence
+// from a server that repeats views (its node has stopped); silence from a
+// server that does not repeat while another node has a newer epoch; or a
+// request to the node that timed out (kick). gRPC keepalive covers a dead
+// connection in all cases.
+func (c *Client) watchdog(ctx context.Context, cancel context.CancelCauseFunc, n *pool.Node, st *streamState, done <-chan struct{}) {
+	silence := c.cfg.WatchSilence
+	tick := min(c.cfg.Timeout, silence) / 4
+	tick = min(max(tick, 10*time.Millisecond), 250*time.Millisecond)
+	t := time.NewTicker(tick)
+	defer t.Stop()
+	for {
+		select {
+		case <-done:
+			return
+		case <-ctx.Done():
+			return
+		case <-c.watchKick:
+			cancel(errKicked)
+			return
+		case <-t.C:
+		}
+		quiet := st.silence()
+		switch {
+		case !st.got.Load() && quiet > c.cfg.Timeout:
+			n.MarkFailed(suspectFor(c.cfg.Timeout))
+			cancel(errNoFirstView)
+			return
+		case quiet > silence && st.repeats.Load():
+			n.MarkFailed(suspectFor(c.cfg.Timeout))
+			cancel(errSilent)
+			return
+		case quiet > silence && st.got.Load():
+			// Silence from a server that never repeats proves nothing:
+			// ask another node whether the cluster moved on.
+			if c.newerElsewhere(ctx, n.Addr, st.lastEpoch.Load()) {
+				cancel(errBehind)
+				return
+			}
+			st.touch()
+		}
+		st.mu.Lock()
+		c.checkReplacedLocked(st)
+		st.mu.Unlock()
+	}
+}
+
+// newerElsewhere asks the other candidates, one at a time, for their view
+// and reports whether one has an epoch above epoch.
+func (c *Client) newerElsewhere(ctx context.Context, skip string, epoch uint64) bool {
+	for _, a := range c.watchCandidates() {
+		if a == skip || c.pool.IsDown(a) {
+			continue
+		}
+		e, err := c.fetchEpoch(ctx, a)
+		if err == nil {
+			return e > epoch
+		}
+	}
+	return false
+}
