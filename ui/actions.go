@@ -14,7 +14,7 @@ import (
 // actions lists every palette command: the active pane's first, then the
 // global ones, then cluster operations.
 func (m *Model) actions() []common.Action {
-	out := append([]common.Action(nil), m.Active().Actions()...)
+	out := m.paneActions()
 	for i, p := range m.panes {
 		title := p.Title()
 		out = append(out, common.Action{
@@ -29,6 +29,10 @@ func (m *Model) actions() []common.Action {
 			Run: func(k string) tea.Cmd { return ops.GetKey(m.common, k) }},
 		common.Action{Title: "Put key", Help: "write a key (key=value)", Prompt: "key=value", Confirm: "Write %s?",
 			Run: func(arg string) tea.Cmd { return ops.PutKey(m.common, arg) }},
+		common.Action{Title: "Message log", Help: "every message in full, with its time and latency", Keys: m.logKey(),
+			Run: func(string) tea.Cmd { return common.MsgCmd(OpenLog{}) }},
+		common.Action{Title: "Message log: writes", Help: "the writes made from this console",
+			Run: func(string) tea.Cmd { return common.MsgCmd(OpenLog{WritesOnly: true}) }},
 		common.Action{Title: "Show help", Help: "list every key", Keys: "?",
 			Run: func(string) tea.Cmd { return common.MsgCmd(common.ShowHelpMsg{}) }},
 		common.Action{Title: "Filter the list", Help: "filter the active pane's list", Keys: "/",
@@ -64,6 +68,26 @@ func (m *Model) actions() []common.Action {
 			)
 		}
 	}
+	if m.seed != nil {
+		out = append(out, common.Action{Title: "Seed sample data", Help: "load the sample keys and vectors again (what is there stays)",
+			Run: func(string) tea.Cmd { return m.startSeed() }})
+	}
 	out = append(out, common.Action{Title: "Quit", Help: "leave the console", Keys: "q", Run: func(string) tea.Cmd { return tea.Quit }})
 	return out
+}
+
+// paneActions returns the active pane's palette commands; a failed pane
+// offers none (and one that panics listing them is stopped).
+func (m *Model) paneActions() (out []common.Action) {
+	i := m.active
+	if m.faults[i] != nil {
+		return nil
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			m.fail(i, newFault("Actions", r))
+			out = nil
+		}
+	}()
+	return append([]common.Action(nil), m.panes[i].Actions()...)
 }

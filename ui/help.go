@@ -30,7 +30,8 @@ func newHelp(st *themes.Styles) helpModel {
 }
 
 // show opens the overlay for the global keys and the active pane's.
-func (h *helpModel) show(global help.KeyMap, pane common.Pane) tea.Cmd {
+// extra are root keys outside the global key map (the message log).
+func (h *helpModel) show(global help.KeyMap, pane common.Pane, extra ...key.Binding) tea.Cmd {
 	h.entries = h.entries[:0]
 	add := func(scope string, groups [][]key.Binding) {
 		for _, g := range groups {
@@ -43,6 +44,7 @@ func (h *helpModel) show(global help.KeyMap, pane common.Pane) tea.Cmd {
 	}
 	add(pane.Title(), pane.FullHelp())
 	add("global", global.FullHelp())
+	add("global", [][]key.Binding{extra})
 	h.open, h.top = true, 0
 	h.search.SetValue("")
 	return h.search.Focus()

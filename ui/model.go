@@ -5,8 +5,10 @@ package ui
 
 import (
 	"sort"
+	"strings"
 	"time"
 
+	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/textinput"
 	"github.com/charmbracelet/lipgloss"
 
@@ -15,6 +17,8 @@ import (
 	"github.com/norikv/norikv-console/themes"
 	"github.com/norikv/norikv-console/ui/common"
 	"github.com/norikv/norikv-console/ui/feed"
+	"github.com/norikv/norikv-console/ui/journal"
+	"github.com/norikv/norikv-console/ui/msglog"
 	"github.com/norikv/norikv-console/ui/palette"
 	"github.com/norikv/norikv-console/views/cluster"
 	"github.com/norikv/norikv-console/views/events"
@@ -33,8 +37,9 @@ const (
 // pollEvery is how many ticks pass between node status polls.
 const pollEvery = 2
 
-// infoFor is how many ticks a success note stays in the status line.
-const infoFor = 8
+// infoFor is how many ticks a success note stays in the status line;
+// errors stay until the next key or click.
+const infoFor = 5
 
 // Connection states shown in the header.
 const (
@@ -55,6 +60,13 @@ type Options struct {
 	KeyOverrides map[string][]string
 	// Notice is shown in the status line at start (e.g. what was seeded).
 	Notice string
+	// NoticeIsError shows Notice as an error (e.g. a partial seed).
+	NoticeIsError bool
+	// Journal receives the console log and the audit records; nil discards.
+	Journal *journal.Journal
+	// Seed reloads the sample data (the :seed command); nil when the console
+	// runs against an external cluster.
+	Seed SeedFunc
 }
 
 // Model is the root model.
@@ -63,10 +75,14 @@ type Model struct {
 	renderer *lipgloss.Renderer
 	feed     *feed.Feed
 
-	panes  []common.Pane
-	active int
-	width  int
-	height int
+	panes    []common.Pane
+	faults   []*paneFault // a caught panic per pane, nil while it works
+	builders []paneBuilder
+	keyOver  map[string][]string
+	journal  *journal.Journal
+	active   int
+	width    int
+	height   int
 
 	view       *client.ClusterView
 	connState  string
@@ -76,11 +92,16 @@ type Model struct {
 	ticks      int
 	seedsOnly  bool
 	lastErr    error
-	lastHint   string
 	lastOp     string
 	lastOpTime time.Duration
-	info       string
-	infoTicks  int // ticks since info was set; it fades after infoFor
+
+	log         *msglog.Log
+	status      *msglog.Entry // the status line's message, nil when none
+	statusTicks int           // ticks since an info status was set; it fades after infoFor
+	logView     logView
+	logKeys     key.Binding
+	seed        SeedFunc
+	seeding     *seedState
 
 	palette   palette.Model
 	help      helpModel
@@ -106,21 +127,65 @@ func New(opts Options) (*Model, error) {
 		}
 		c.Styles = themes.NewStyles(themes.Dark(), r)
 	}
-	cl, ev, stp, tr, ks, vec := cluster.New(c), events.New(c), stats.New(c), trace.New(c), keys.New(c), vectors.New(c)
-	scopes := map[string]keybindings.Named{"": c.Keys, "cluster": cl.Keys(), "events": ev.Keys(), "stats": stp.Keys(),
-		"trace": tr.Keys(), "keys": ks.Keys(), "vectors": vec.Keys()}
+	m := &Model{
+		common: c, renderer: opts.Renderer, feed: opts.Feed, journal: opts.Journal,
+		builders: paneBuilders(), keyOver: opts.KeyOverrides, seed: opts.Seed,
+		connState: StateConnecting, reachable: map[string]bool{},
+		palette: palette.New(c.Styles), help: newHelp(c.Styles), filter: common.NewInput("/", "filter"),
+		log: msglog.New(msglog.Capacity), logKeys: logBinding(),
+	}
+	scopes := map[string]keybindings.Named{"": c.Keys}
+	for _, b := range m.builders {
+		p, km := b.build(c)
+		m.panes = append(m.panes, p)
+		scopes[b.scope] = km
+	}
 	if err := keybindings.Rebind(scopes, opts.KeyOverrides); err != nil {
 		return nil, err
 	}
-	f := common.NewInput("/", "filter")
-	m := &Model{
-		common: c, renderer: opts.Renderer, feed: opts.Feed,
-		panes:     []common.Pane{cl, ev, stp, tr, ks, vec},
-		connState: StateConnecting, reachable: map[string]bool{},
-		palette: palette.New(c.Styles), help: newHelp(c.Styles), filter: f,
-		info: opts.Notice,
+	m.faults = make([]*paneFault, len(m.panes))
+	if opts.Notice != "" {
+		lvl := levelInfo
+		if opts.NoticeIsError {
+			lvl = levelError
+		}
+		m.note(lvl, opts.Notice, 0, false)
 	}
 	return m, nil
+}
+
+// paneBuilder makes one pane with its key map, so a pane that failed can be
+// replaced by a fresh one.
+type paneBuilder struct {
+	scope string
+	build func(common.Common) (common.Pane, keybindings.Named)
+}
+
+func paneBuilders() []paneBuilder {
+	return []paneBuilder{
+		{"cluster", func(c common.Common) (common.Pane, keybindings.Named) { p := cluster.New(c); return p, p.Keys() }},
+		{"events", func(c common.Common) (common.Pane, keybindings.Named) { p := events.New(c); return p, p.Keys() }},
+		{"stats", func(c common.Common) (common.Pane, keybindings.Named) { p := stats.New(c); return p, p.Keys() }},
+		{"trace", func(c common.Common) (common.Pane, keybindings.Named) { p := trace.New(c); return p, p.Keys() }},
+		{"keys", func(c common.Common) (common.Pane, keybindings.Named) { p := keys.New(c); return p, p.Keys() }},
+		{"vectors", func(c common.Common) (common.Pane, keybindings.Named) { p := vectors.New(c); return p, p.Keys() }},
+	}
+}
+
+// build makes a fresh pane i with the user's key overrides for its scope.
+func (m *Model) build(i int) (common.Pane, error) {
+	b := m.builders[i]
+	p, km := b.build(m.common)
+	own := map[string][]string{}
+	for name, ks := range m.keyOver {
+		if strings.HasPrefix(name, b.scope+".") {
+			own[name] = ks
+		}
+	}
+	if err := keybindings.Rebind(map[string]keybindings.Named{b.scope: km}, own); err != nil {
+		return nil, err
+	}
+	return p, nil
 }
 
 // CheckKeys validates key overrides one at a time against the default key
@@ -153,9 +218,6 @@ func (m *Model) ConnState() string { return m.connState }
 
 // ClusterView returns the latest view the console shows.
 func (m *Model) ClusterView() *client.ClusterView { return m.view }
-
-// LastError returns the error shown in the status line, if any.
-func (m *Model) LastError() error { return m.lastErr }
 
 // PaletteStage returns "" when the palette is closed, else its stage.
 func (m *Model) PaletteStage() string { return m.palette.Stage() }

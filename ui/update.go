@@ -11,7 +11,6 @@ import (
 	"github.com/norikv/norikv-console/themes"
 	"github.com/norikv/norikv-console/ui/common"
 	"github.com/norikv/norikv-console/ui/feed"
-	"github.com/norikv/norikv-console/ui/ops"
 	"github.com/norikv/norikv-console/ui/palette"
 )
 
@@ -27,8 +26,11 @@ func (m *Model) Init() tea.Cmd {
 	if m.feed != nil {
 		cmds = append(cmds, m.feed.Next())
 	}
-	for _, p := range m.panes {
-		cmds = append(cmds, p.Init())
+	for i := range m.panes {
+		cmds = append(cmds, m.initPane(i))
+	}
+	if m.seed != nil {
+		cmds = append(cmds, m.startSeed())
 	}
 	return tea.Batch(cmds...)
 }
@@ -40,9 +42,24 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.resize(msg.Width, msg.Height)
 		return m, nil
 	case tea.KeyMsg:
+		m.clearOnAction()
 		return m, m.onKey(msg)
 	case tea.MouseMsg:
+		if msg.Action == tea.MouseActionPress && msg.Button != tea.MouseButtonWheelUp && msg.Button != tea.MouseButtonWheelDown {
+			m.clearOnAction()
+		}
 		return m, m.onMouse(msg)
+	case paneFaultMsg:
+		m.fail(msg.pane, msg.fault)
+		return m, nil
+	case OpenLog:
+		m.openLog(msg.WritesOnly)
+		return m, nil
+	case seedProgressMsg:
+		return m, m.onSeedProgress(msg)
+	case seedDoneMsg:
+		m.onSeedDone(msg)
+		return m, nil
 	case common.TopologyMsg:
 		return m, m.onTopology(msg)
 	case common.TickMsg:
@@ -55,11 +72,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case common.StatsMsg:
 		return m, m.broadcast(msg)
 	case common.OpResultMsg:
-		m.lastOp, m.lastOpTime = msg.Op, msg.Latency
-		m.setError(msg.Err)
-		if msg.Err == nil {
-			m.setInfo(msg.Op + ": " + msg.Info)
-		}
+		m.onOpResult(msg)
 		return m, nil
 	case common.ErrorMsg:
 		m.setError(msg.Err)
@@ -79,7 +92,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.switchTo(m.paneIndex("Trace"))
 		return m, cmd
 	case common.ShowHelpMsg:
-		return m, m.help.show(m.common.Keys, m.Active())
+		return m, m.help.show(m.common.Keys, m.Active(), m.logKeys)
 	case common.StartFilterMsg:
 		return m, m.startFilter()
 	case common.RunActionMsg:
@@ -102,8 +115,8 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 // broadcast sends a data message to every pane, shown or not.
 func (m *Model) broadcast(msg tea.Msg) tea.Cmd {
 	cmds := make([]tea.Cmd, 0, len(m.panes))
-	for _, p := range m.panes {
-		cmds = append(cmds, p.Update(msg))
+	for i := range m.panes {
+		cmds = append(cmds, m.updatePane(i, msg))
 	}
 	return tea.Batch(cmds...)
 }
@@ -128,9 +141,7 @@ func (m *Model) onTopology(msg common.TopologyMsg) tea.Cmd {
 
 func (m *Model) onTick(msg common.TickMsg) tea.Cmd {
 	m.ticks++
-	if m.infoTicks++; m.infoTicks > infoFor {
-		m.info = ""
-	}
+	m.fadeInfo()
 	cmds := []tea.Cmd{feed.TickCmd(), m.broadcast(msg)}
 	c := m.common.Client
 	if c == nil || m.connState == StateConnecting {
@@ -183,19 +194,6 @@ func (m *Model) onNodeStatus(msg common.NodeStatusMsg) {
 	}
 }
 
-func (m *Model) setError(err error) {
-	m.lastErr = err
-	m.lastHint = ops.ClientErrorHint(err)
-	if err != nil {
-		m.info = ""
-	}
-}
-
-// setInfo shows a success note in the status line for a few seconds.
-func (m *Model) setInfo(s string) {
-	m.info, m.infoTicks = s, 0
-}
-
 func (m *Model) setTheme(name string) {
 	t, err := themes.ByName(name)
 	if err != nil {
@@ -241,17 +239,26 @@ func (m *Model) onKey(msg tea.KeyMsg) tea.Cmd {
 	if m.help.open {
 		return m.help.update(msg)
 	}
+	if m.logView.open {
+		return m.updateLog(msg)
+	}
 	if m.filtering {
 		return m.updateFilter(msg)
 	}
-	if ic, ok := m.Active().(common.InputCapturer); ok && ic.CapturingInput() {
-		return m.Active().Update(msg)
+	if m.faults[m.active] != nil && msg.String() == "r" {
+		return m.restartPane(m.active)
+	}
+	if ic, ok := m.Active().(common.InputCapturer); ok && m.faults[m.active] == nil && ic.CapturingInput() {
+		return m.updatePane(m.active, msg)
 	}
 	switch {
 	case key.Matches(msg, g.Quit):
 		return tea.Quit
+	case key.Matches(msg, m.logKeys):
+		m.openLog(false)
+		return nil
 	case key.Matches(msg, g.Help):
-		return m.help.show(g, m.Active())
+		return m.help.show(g, m.Active(), m.logKeys)
 	case key.Matches(msg, g.Palette):
 		var cmd tea.Cmd
 		m.palette, cmd = m.palette.Open(m.actions())
@@ -270,7 +277,7 @@ func (m *Model) onKey(msg tea.KeyMsg) tea.Cmd {
 		}
 		return nil
 	case key.Matches(msg, g.Back):
-		if b, ok := m.Active().(common.BackHandler); ok {
+		if b, ok := m.Active().(common.BackHandler); ok && m.faults[m.active] == nil {
 			if used, cmd := b.Back(); used {
 				return cmd
 			}
@@ -278,11 +285,11 @@ func (m *Model) onKey(msg tea.KeyMsg) tea.Cmd {
 		if m.filter.Value() != "" {
 			m.stopFilter(false)
 		} else {
-			m.lastErr, m.info = nil, ""
+			m.status, m.lastErr = nil, nil
 		}
 		return nil
 	}
-	return m.Active().Update(msg)
+	return m.updatePane(m.active, msg)
 }
 
 func (m *Model) startFilter() tea.Cmd {
@@ -325,7 +332,7 @@ func (m *Model) updateFilter(msg tea.KeyMsg) tea.Cmd {
 }
 
 func (m *Model) onMouse(msg tea.MouseMsg) tea.Cmd {
-	if m.palette.Active() || m.help.open {
+	if m.palette.Active() || m.help.open || m.logView.open {
 		return nil
 	}
 	top := m.paneTop()
@@ -339,7 +346,7 @@ func (m *Model) onMouse(msg tea.MouseMsg) tea.Cmd {
 	}
 	if msg.Y >= top && msg.Y < top+m.paneHeight() {
 		msg.Y -= top
-		return m.Active().Update(msg)
+		return m.updatePane(m.active, msg)
 	}
 	return nil
 }

@@ -22,8 +22,8 @@ func (m *Model) paneHeight() int { return max(0, m.height-linesAbove-linesBelow)
 // resize gives every pane the space left after the chrome.
 func (m *Model) resize(w, h int) {
 	m.width, m.height = w, h
-	for _, p := range m.panes {
-		p.SetSize(w, m.paneHeight())
+	for i := range m.panes {
+		m.sizePane(i, w, m.paneHeight())
 	}
 	m.palette.SetSize(w, m.paneHeight())
 	m.filter.Width = max(1, w/2)
@@ -38,8 +38,10 @@ func (m *Model) View() string {
 	if m.width < MinWidth || m.height < MinHeight {
 		return common.TooSmall(m.width, m.height, MinWidth, MinHeight)
 	}
-	body := m.Active().View()
+	body := m.viewPane(m.active)
 	switch {
+	case m.logView.open:
+		body = m.logOverlay()
 	case m.palette.Active():
 		body = overlay(body, m.palette.View(), m.width, m.paneHeight())
 	case m.help.open:
@@ -110,55 +112,6 @@ func (m *Model) tabBar() string {
 		x += w + 1
 	}
 	return common.FitLine(b.String(), m.width)
-}
-
-// statusLine: filter input, or last error with what to do, or the last
-// operation, then its latency and key hints on the right.
-func (m *Model) statusLine() string {
-	st := m.common.Styles
-	var left string
-	switch {
-	case m.filtering:
-		left = st.Status.Render(" ") + m.filter.View() + st.StatusDesc.Render("  enter keep · esc clear")
-	case m.lastErr != nil:
-		left = st.StatusError.Render(" ✗ " + m.lastErr.Error())
-		if m.lastHint != "" {
-			left += st.StatusDesc.Render(" — " + m.lastHint)
-		}
-	case m.info != "":
-		left = st.Status.Render(" ✓ " + m.info)
-	case m.filter.Value() != "":
-		left = st.StatusDesc.Render(fmt.Sprintf(" filter %q (esc clears)", m.filter.Value()))
-	case m.connState == StateReconnecting && m.connErr != nil:
-		left = st.StatusError.Render(" ✗ "+m.connErr.Error()) + st.StatusDesc.Render(" — retrying every 2s; check the node addresses")
-	}
-	isErr := m.lastErr != nil || (m.connState == StateReconnecting && m.connErr != nil && !m.filtering && m.info == "")
-	var hints []string
-	if m.lastOp != "" {
-		hints = append(hints, st.StatusDesc.Render("last op "+common.FormatLatency(m.lastOpTime)))
-	}
-	for _, b := range m.common.Keys.ShortHelp() {
-		if b.Help().Key == m.common.Keys.NextTab.Help().Key && m.width < 100 {
-			continue
-		}
-		hints = append(hints, st.StatusKey.Render(b.Help().Key)+st.StatusDesc.Render(" "+b.Help().Desc))
-	}
-	right := strings.Join(hints, st.StatusDesc.Render("  ")) + st.Status.Render(" ")
-	rw := lipgloss.Width(right)
-	if !isErr && !m.filtering && lipgloss.Width(left)+rw+1 > m.width && m.width-rw-1 >= 20 {
-		// A note gives way to the key hints; an error never does.
-		left = common.FitLine(left, m.width-rw-1)
-	}
-	if lipgloss.Width(left)+rw+1 > m.width {
-		// Errors matter more than hints: give the left side what it needs.
-		if lipgloss.Width(left) >= m.width-10 {
-			return st.Status.Render(common.FitLine(left, m.width))
-		}
-		right = ""
-		rw = 0
-	}
-	gap := m.width - lipgloss.Width(left) - rw
-	return left + st.Status.Render(strings.Repeat(" ", max(0, gap))) + right
 }
 
 // overlay draws box centred over body (width x height), cell-accurately.

@@ -1,0 +1,179 @@
+package ui
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/norikv/norikv-console/ui/common"
+	"github.com/norikv/norikv-console/ui/msglog"
+	"github.com/norikv/norikv-console/ui/ops"
+)
+
+// Status levels, as the message log stores them.
+const (
+	levelInfo  = msglog.Info
+	levelError = msglog.Error
+)
+
+// note shows a message in the status line and keeps it in the message log
+// (and the console log file) with its latency.
+func (m *Model) note(level msglog.Level, text string, latency time.Duration, write bool) {
+	e := msglog.Entry{At: time.Now(), Level: level, Text: text, Latency: latency, Write: write}
+	m.log.Add(e)
+	m.status, m.statusTicks = &e, 0
+	if level == levelError {
+		m.journal.Logf("error: %s", text)
+	} else {
+		m.journal.Logf("info: %s", text)
+	}
+}
+
+// setError shows err (with what to do about it, where that helps).
+func (m *Model) setError(err error) {
+	m.lastErr = err
+	if err == nil {
+		return
+	}
+	text := err.Error()
+	if hint := ops.ClientErrorHint(err); hint != "" {
+		text += " — " + hint
+	}
+	m.note(levelError, text, 0, false)
+}
+
+// setInfo shows a success note; it fades after infoFor ticks.
+func (m *Model) setInfo(s string) {
+	m.note(levelInfo, s, 0, false)
+}
+
+// onOpResult logs a finished operation, audits it when it was a write, and
+// shows it in the status line.
+func (m *Model) onOpResult(msg common.OpResultMsg) {
+	m.lastOp, m.lastOpTime = msg.Op, msg.Latency
+	write := msglog.IsWrite(msg.Op)
+	if msg.Err != nil {
+		m.lastErr = msg.Err
+		text := msg.Err.Error()
+		if hint := ops.ClientErrorHint(msg.Err); hint != "" {
+			text += " — " + hint
+		}
+		m.note(levelError, text, msg.Latency, write)
+		return
+	}
+	m.lastErr = nil
+	text := msg.Op
+	if msg.Info != "" {
+		text += ": " + msg.Info
+	}
+	m.note(levelInfo, text, msg.Latency, write)
+}
+
+// clearOnAction drops an error from the status line when the user does the
+// next thing (it stays in the message log).
+func (m *Model) clearOnAction() {
+	if m.status != nil && m.status.Level == levelError {
+		m.status, m.lastErr = nil, nil
+	}
+}
+
+// fadeInfo runs on every tick: success notes leave after a few seconds.
+func (m *Model) fadeInfo() {
+	if m.status == nil || m.status.Level != levelInfo {
+		return
+	}
+	if m.statusTicks++; m.statusTicks > infoFor {
+		m.status = nil
+	}
+}
+
+// statusLine: the filter input, or the newest message fitted to the width
+// (cut with … and a pointer to the log when it does not fit), then the last
+// operation's latency and key hints on the right.
+func (m *Model) statusLine() string {
+	st := m.common.Styles
+	var left string
+	isErr := false
+	switch {
+	case m.filtering:
+		left = st.Status.Render(" ") + m.filter.View() + st.StatusDesc.Render("  enter keep · esc clear")
+	case m.seeding != nil && m.seeding.running && m.status == nil:
+		left = st.Status.Render(" ◌ " + m.seeding.progressText())
+	case m.status != nil:
+		isErr = m.status.Level == levelError
+		left = m.statusText(*m.status)
+	case m.filter.Value() != "":
+		left = st.StatusDesc.Render(fmt.Sprintf(" filter %q (esc clears)", m.filter.Value()))
+	case m.connState == StateReconnecting && m.connErr != nil:
+		isErr = true
+		left = m.statusText(msglog.Entry{Level: levelError, Text: m.connErr.Error() + " — retrying every 2s; check the node addresses"})
+	}
+	var hints []string
+	if m.lastOp != "" {
+		hints = append(hints, st.StatusDesc.Render("last op "+common.FormatLatency(m.lastOpTime)))
+	}
+	for _, b := range m.common.Keys.ShortHelp() {
+		if b.Help().Key == m.common.Keys.NextTab.Help().Key && m.width < 100 {
+			continue
+		}
+		hints = append(hints, st.StatusKey.Render(b.Help().Key)+st.StatusDesc.Render(" "+b.Help().Desc))
+	}
+	right := strings.Join(hints, st.StatusDesc.Render("  ")) + st.Status.Render(" ")
+	lw, rw := lipgloss.Width(left), lipgloss.Width(right)
+	if lw+rw+1 <= m.width {
+		return left + st.Status.Render(strings.Repeat(" ", m.width-lw-rw)) + right
+	}
+	// The message matters more than the key hints: they go first.
+	if lw <= m.width {
+		return left + st.Status.Render(strings.Repeat(" ", m.width-lw))
+	}
+	if m.filtering {
+		return common.FitLine(left, m.width)
+	}
+	// Too long even alone: cut it with … and say the log has all of it.
+	more := st.StatusKey.Render(" "+m.logKey()) + st.StatusDesc.Render(" full text ")
+	if isErr {
+		more = st.StatusError.Render(" ") + more
+	}
+	room := m.width - lipgloss.Width(more)
+	if room < 12 {
+		return common.FitLine(ansi.Truncate(left, m.width, "…"), m.width)
+	}
+	return common.FitLine(ansi.Truncate(left, room, "…"), room) + more
+}
+
+// statusText renders a message for the status line: a mark, the text and,
+// for an operation, its latency.
+func (m *Model) statusText(e msglog.Entry) string {
+	st := m.common.Styles
+	if e.Level == levelError {
+		return st.StatusError.Render(" ✗ " + e.Text)
+	}
+	return st.Status.Render(" ✓ " + e.Text)
+}
+
+// LastError returns the error shown in the status line, if any.
+func (m *Model) LastError() error {
+	if m.lastErr != nil {
+		return m.lastErr
+	}
+	if m.status != nil && m.status.Level == levelError {
+		return errors.New(m.status.Text)
+	}
+	return nil
+}
+
+// StatusMessage returns the status line's message text ("" when none).
+func (m *Model) StatusMessage() string {
+	if m.status == nil {
+		return ""
+	}
+	return m.status.Text
+}
+
+// Messages returns the message log, oldest first.
+func (m *Model) Messages() []msglog.Entry { return m.log.Entries(false) }
