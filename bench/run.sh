@@ -10,7 +10,9 @@
 # FILL (100000 puts of 100 B before the RSS reading; the Get blocks read
 # these keys), BLOCKS ("put:1 put:16 put:64 get:1 get:64"; get is
 # linearizable), OUT (results directory, default a new temp dir),
-# PORT_BASE (23000).
+# PORT_BASE (23000), RAFT_LOG (pebble, the default for new data dirs, or
+# bolt: one bbolt file per group, recorded in each new data dir's
+# raft-log-store marker before the first start).
 set -euo pipefail
 
 ROUNDS=${ROUNDS:-3}
@@ -20,6 +22,7 @@ IDLE=${IDLE:-30s}
 FILL=${FILL:-100000}
 BLOCKS=${BLOCKS:-"put:1 put:16 put:64 get:1 get:64"}
 PORT_BASE=${PORT_BASE:-23000}
+RAFT_LOG=${RAFT_LOG:-pebble}
 here=$(cd "$(dirname "$0")" && pwd)
 OUT=${OUT:-$(mktemp -d /tmp/norikv-bench.XXXXXX)}
 mkdir -p "$OUT"
@@ -69,6 +72,8 @@ for i in 1 2 3; do
 done
 our_pids=""
 for i in 1 2 3; do
+	mkdir -p "$OUT/n$i"
+	echo "$RAFT_LOG" >"$OUT/n$i/raft-log-store"
 	"$OUT/bin/norikv-console" serve --id "n$i" --addr "127.0.0.1:$((PORT_BASE + 20 + i))" --raft-addr "127.0.0.1:$((PORT_BASE + 30 + i))" \
 		--data-dir "$OUT/n$i" --peers "$peers" --fsync >"$OUT/n$i.log" 2>&1 &
 	pids+=($!)
@@ -86,6 +91,13 @@ echo "idle window of $IDLE" >&2
 "$lg" rss --system norikv --pids "$our_pids" --out "$results"
 "$lg" rss --system etcd --pids "$etcd_pids" --out "$results"
 
+# fsync calls per operation are counted with perf's syscall tracepoints
+# when they can be read (root, linux-perf installed).
+perf_ok=""
+if command -v perf >/dev/null && perf stat -e syscalls:sys_enter_fdatasync -p "${our_pids%%,*}" -o /dev/null -- sleep 0.1 2>/dev/null; then
+	perf_ok=1
+fi
+
 read -r -a blocks <<<"$BLOCKS"
 n=${#blocks[@]}
 for ((r = 1; r <= ROUNDS; r++)); do
@@ -96,9 +108,11 @@ for ((r = 1; r <= ROUNDS; r++)); do
 		if (((r + j) % 2)); then order="etcd norikv"; else order="norikv etcd"; fi
 		pos=1
 		for sys in $order; do
-			if [ "$sys" = etcd ]; then eps=$eps_etcd; else eps=$eps_ours; fi
+			if [ "$sys" = etcd ]; then eps=$eps_etcd sp=$etcd_pids; else eps=$eps_ours sp=$our_pids; fi
+			count=()
+			if [ -n "$perf_ok" ]; then count=(--count-syncs "$sp"); fi
 			"$lg" run --system "$sys" --endpoints "$eps" --op "$op" --workers "$workers" --duration "$DURATION" \
-				--warmup "$WARMUP" --keys "$FILL" --round "$r" --order "$pos" --out "$results"
+				--warmup "$WARMUP" --keys "$FILL" --round "$r" --order "$pos" --out "$results" "${count[@]}"
 			pos=2
 		done
 	done
@@ -106,6 +120,6 @@ done
 
 echo
 echo "## $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), etcd $(etcd --version | head -1 | awk '{print $3}')"
-echo "ROUNDS=$ROUNDS DURATION=$DURATION IDLE=$IDLE FILL=$FILL BLOCKS=\"$BLOCKS\"; results in $results"
+echo "ROUNDS=$ROUNDS DURATION=$DURATION IDLE=$IDLE FILL=$FILL BLOCKS=\"$BLOCKS\" RAFT_LOG=$RAFT_LOG; results in $results"
 echo
 "$lg" report "$results"

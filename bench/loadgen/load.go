@@ -44,6 +44,7 @@ func cmdRun(args []string) error {
 	round := fs.Int("round", 0, "round number recorded in the results")
 	order := fs.Int("order", 0, "1 if this system ran first in its pair, 2 if second")
 	out := fs.String("out", "-", "results file (JSON lines) to append to; - prints")
+	countSyncs := fs.String("count-syncs", "", "pids (comma separated) whose fsync+fdatasync calls to count with perf")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -72,14 +73,28 @@ func cmdRun(args []string) error {
 	if *warmup > 0 {
 		runFor(*workers, *warmup, *valueSize, do)
 	}
+	var counter *syncCounter
+	if *countSyncs != "" {
+		if counter, err = startSyncCounter(*countSyncs); err != nil {
+			return err
+		}
+	}
 	cpu0 := readCPUStat()
 	res := runFor(*workers, *dur, *valueSize, do)
 	busy := readCPUStat().busyPctSince(cpu0)
+	var syncsPerOp float64
+	if counter != nil {
+		n, err := counter.stop()
+		if err != nil {
+			return err
+		}
+		syncsPerOp = float64(n) / float64(max(res.ops, 1))
+	}
 	r := record{Kind: "block", System: t.system, Block: fmt.Sprintf("%s/%d", *op, *workers), Round: *round, Order: *order,
 		Ops: res.ops, Errors: res.errors, Seconds: res.elapsed.Seconds(), OpsPerS: float64(res.ops) / res.elapsed.Seconds(),
-		P50Ms: ms(res.quantile(0.50)), P99Ms: ms(res.quantile(0.99)), Load1: loadAvg1(), BusyPct: busy}
-	fmt.Fprintf(os.Stderr, "%-6s %-7s round %d: %8.0f ops/s  p50 %6.2f ms  p99 %7.2f ms  errors %d  load %.2f  busy %.0f%%\n",
-		r.System, r.Block, r.Round, r.OpsPerS, r.P50Ms, r.P99Ms, r.Errors, r.Load1, r.BusyPct)
+		P50Ms: ms(res.quantile(0.50)), P99Ms: ms(res.quantile(0.99)), Load1: loadAvg1(), BusyPct: busy, SyncsPerOp: syncsPerOp}
+	fmt.Fprintf(os.Stderr, "%-6s %-7s round %d: %8.0f ops/s  p50 %6.2f ms  p99 %7.2f ms  errors %d  load %.2f  busy %.0f%%  syncs/op %.2f\n",
+		r.System, r.Block, r.Round, r.OpsPerS, r.P50Ms, r.P99Ms, r.Errors, r.Load1, r.BusyPct, r.SyncsPerOp)
 	return appendRecord(*out, r)
 }
 

@@ -67,8 +67,10 @@ type record struct {
 	Load1   float64 `json:"load1,omitempty"`    // 1-minute load average at the block's end
 	BusyPct float64 `json:"busy_pct,omitempty"` // machine CPU busy during the block
 	Cores   float64 `json:"cores,omitempty"`    // idle: CPU cores used by the 3 processes together
-	RSSMiB  float64 `json:"rss_mib,omitempty"`  // rss: sum over the 3 processes
-	MaxMiB  float64 `json:"max_rss_mib,omitempty"`
+	// SyncsPerOp is fsync+fdatasync calls of the 3 processes per operation.
+	SyncsPerOp float64 `json:"syncs_per_op,omitempty"`
+	RSSMiB     float64 `json:"rss_mib,omitempty"` // rss: sum over the 3 processes
+	MaxMiB     float64 `json:"max_rss_mib,omitempty"`
 }
 
 func appendRecord(path string, r record) error {
