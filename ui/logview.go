@@ -110,7 +110,8 @@ func (m *Model) logOverlay() string {
 	if m.logView.writesOnly {
 		what = "writes only"
 	}
-	title := st.OverlayTitle.Render("Message log") + st.Muted.Render(fmt.Sprintf("  %s · %d · w writes · ↑/↓ scroll · esc closes", what, len(lines)))
+	n := len(m.log.Entries(m.logView.writesOnly))
+	title := st.OverlayTitle.Render("Message log") + st.Muted.Render(fmt.Sprintf("  %s (%d) · w writes · ↑/↓ scroll · esc closes", what, n))
 	body := []string{title}
 	rows := m.logRows()
 	top := max(0, min(m.logView.top, len(lines)-rows))

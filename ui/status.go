@@ -10,6 +10,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/norikv/norikv-console/ui/common"
+	"github.com/norikv/norikv-console/ui/journal"
 	"github.com/norikv/norikv-console/ui/msglog"
 	"github.com/norikv/norikv-console/ui/ops"
 )
@@ -56,6 +57,9 @@ func (m *Model) setInfo(s string) {
 func (m *Model) onOpResult(msg common.OpResultMsg) {
 	m.lastOp, m.lastOpTime = msg.Op, msg.Latency
 	write := msglog.IsWrite(msg.Op)
+	if write {
+		m.audit(msg)
+	}
 	if msg.Err != nil {
 		m.lastErr = msg.Err
 		text := msg.Err.Error()
@@ -177,3 +181,13 @@ func (m *Model) StatusMessage() string {
 
 // Messages returns the message log, oldest first.
 func (m *Model) Messages() []msglog.Entry { return m.log.Entries(false) }
+
+// audit appends a write's outcome to the audit file (on the journal's
+// goroutine, never blocking the event loop).
+func (m *Model) audit(msg common.OpResultMsg) {
+	r := journal.Record{Time: time.Now(), Op: msg.Op, Result: "ok", LatencyMS: float64(msg.Latency.Microseconds()) / 1000}
+	if msg.Err != nil {
+		r.Result = msg.Err.Error()
+	}
+	m.journal.Audit(r)
+}

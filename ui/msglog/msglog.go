@@ -69,7 +69,7 @@ func (l *Log) Entries(writesOnly bool) []Entry {
 
 // writeVerbs start the operation names of writes, as the console's panes
 // and commands name them ("put \"user:1\"", "delete vector ...", ...).
-var writeVerbs = []string{"put ", "edit ", "delete ", "set ", "ttl ", "expire ", "insert ", "import ",
+var writeVerbs = []string{"put ", "edit ", "save ", "remove the ttl", "delete ", "set ", "ttl ", "expire ", "insert ", "import ",
 	"create index", "drop index", "move leader", "stop node", "restart node"}
 
 // IsWrite reports whether an operation name is a write.

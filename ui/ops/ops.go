@@ -143,9 +143,7 @@ func ClientErrorHint(err error) string {
 	case errors.Is(err, context.DeadlineExceeded):
 		return "the cluster may be electing a leader: try again"
 	}
-	var e *client.Error
-	if errors.As(err, &e) && e.Code.String() == "InvalidArgument" {
-		return "check the arguments"
-	}
-	return "try again, or press ? for help"
+	// Anything else already says what went wrong; a blanket "try again"
+	// would only add noise.
+	return ""
 }
