@@ -119,6 +119,20 @@ func TestHelpOfEveryCommand(t *testing.T) {
 	}
 }
 
+// TestHelpCommand: `help` lists the console's usage and the shell commands;
+// `help COMMAND` is COMMAND --help.
+func TestHelpCommand(t *testing.T) {
+	if out := must(t, "", "help"); !strings.Contains(out, "norikv-console devcluster") || !strings.Contains(out, "Shell commands") || !strings.Contains(out, "  search ") {
+		t.Fatalf("help printed:\n%s", out)
+	}
+	if out := must(t, "", "help", "scan"); !strings.HasPrefix(out, "Usage: norikv-console scan") {
+		t.Fatalf("help scan printed:\n%s", out)
+	}
+	if r := run(t, "", "help", "sacn", "-o", "table"); r.code != ExitInvalid || !strings.Contains(r.stderr, `did you mean "scan"`) {
+		t.Fatalf("help sacn: exit %d, stderr %s", r.code, r.stderr)
+	}
+}
+
 // TestSplit: the command word is found after global flags and their values.
 func TestSplit(t *testing.T) {
 	cases := []struct {

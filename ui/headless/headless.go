@@ -107,9 +107,16 @@ func Split(argv []string) (name string, rest []string) {
 // name is refused with the closest valid command.
 func Run(ctx context.Context, name string, argv []string, std IO) int {
 	format := guessFormat(argv, std.Terminal)
+	if name == "help" { // `help` and `help COMMAND`, as git and kubectl do
+		if len(argv) == 0 {
+			fmt.Fprint(std.Stdout, app.Usage+"\n"+Usage())
+			return ExitOK
+		}
+		name, argv = argv[0], []string{"--help"}
+	}
 	cmd, ok := lookup(name)
 	if !ok {
-		all := append(Names(), "devcluster", "serve")
+		all := append(Names(), "devcluster", "serve", "help")
 		hint := ""
 		if best := closest(name, all); best != "" {
 			hint = fmt.Sprintf(": did you mean %q?", best)
