@@ -73,12 +73,12 @@ func (x *exec) emit(r tabler) error {
 	case formatJSON:
 		return json.NewEncoder(x.out).Encode(r)
 	case formatYAML:
-		b, err := yaml.Marshal(r)
-		if err != nil {
+		enc := yaml.NewEncoder(x.out)
+		enc.SetIndent(2)
+		if err := enc.Encode(r); err != nil {
 			return err
 		}
-		_, err = x.out.Write(b)
-		return err
+		return enc.Close()
 	}
 	return r.table(x.out)
 }
