@@ -5,7 +5,6 @@ package palette
 import (
 	"strings"
 
-	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/sahilm/fuzzy"
 
@@ -28,7 +27,7 @@ type ClosedMsg struct{}
 // Model is the palette. It is a value: Update returns the new palette.
 type Model struct {
 	styles  *themes.Styles
-	input   textinput.Model
+	input   common.Input
 	actions []common.Action
 	matches []fuzzy.Match
 	cursor  int
@@ -41,8 +40,9 @@ type Model struct {
 
 // New returns a closed palette.
 func New(st *themes.Styles) Model {
-	in := common.NewInput(": ", "")
+	in := common.NewField(": ", "")
 	in.CharLimit = 256
+	in.SetStyles(st)
 	return Model{styles: st, input: in}
 }
 
@@ -149,10 +149,11 @@ func (m Model) choose(a common.Action) (Model, tea.Cmd) {
 	m.chosen, m.arg = a, ""
 	if a.Prompt != "" {
 		m.stage = prompting
-		m.input.Prompt = a.Prompt + ": "
+		// The question goes above the field (View wraps it): as the field's
+		// prompt a long one left no room for what is typed.
+		m.input.Prompt = "> "
 		m.input.Placeholder = ""
-		m.input.SetValue(a.Default)
-		m.input.CursorEnd()
+		m.input.Prefill(a.Default) // typing replaces the default
 		return m, m.input.Focus()
 	}
 	if a.Confirm != "" {

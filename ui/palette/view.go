@@ -29,8 +29,11 @@ func (m Model) View() string {
 			lines = append(lines, st.Muted.Render("no command matches"))
 		}
 	case prompting:
-		lines = append(lines, st.OverlayTitle.Render(m.chosen.Title), m.input.View(),
-			st.Muted.Render("enter: continue · esc: cancel"))
+		lines = append(lines, st.OverlayTitle.Render(m.chosen.Title))
+		for _, l := range common.Wrap(m.chosen.Prompt, inner) {
+			lines = append(lines, st.Text.Render(l))
+		}
+		lines = append(lines, m.input.View(), st.Muted.Render("enter: continue · esc: cancel"))
 	case confirming:
 		q := m.chosen.Confirm
 		if strings.Contains(q, "%s") {
