@@ -17,7 +17,7 @@ const (
 	DefaultMaxDelay     = time.Second
 	DefaultJitter       = 20 * time.Millisecond
 	DefaultEventBuffer  = 256
-	DefaultWatchSilence = 3 * time.Second
+	DefaultWatchSilence = 2 * time.Second
 	// DefaultMaxRedirects bounds how many NOT_LEADER hints one call follows;
 	// hints do not consume retry attempts, this cap stops a redirect loop.
 	DefaultMaxRedirects = 16
@@ -50,7 +50,8 @@ type Config struct {
 	EventBuffer int
 	// WatchSilence is how long the topology watch may stay silent, on a
 	// server that repeats its view as a heartbeat (ours does every second),
-	// before the client moves the watch to another node; 0 means 3s. On a
+	// before the client moves the watch to another node; 0 means 2s (two
+	// missed heartbeats). On a
 	// server that never repeats, silence past it makes the client ask
 	// another node whether the cluster moved on.
 	WatchSilence time.Duration

@@ -126,13 +126,14 @@ type probeResult struct {
 // each bounded by Config.Timeout, applying what arrives. It returns the
 // first node that answered with a view, preferring any node but avoid; or
 // "" with unimplemented=true when every node lacks Meta, else the errors.
+// Probes still running when a winner is found are left to finish in the
+// background: a hung node's probe then times out and marks it failed, so
+// routing avoids it and ClusterView shows it unreachable.
 func (c *Client) probeRound(avoid string) (addr string, unimplemented bool, err error) {
 	cands := c.watchCandidates()
-	ctx, cancel := context.WithCancel(c.ctx)
-	defer cancel()
 	results := make(chan probeResult, len(cands))
 	for _, a := range cands {
-		go func() { results <- probeResult{addr: a, err: c.fetchViewCtx(ctx, a)} }()
+		go func() { results <- probeResult{addr: a, err: c.fetchViewCtx(c.ctx, a)} }()
 	}
 	var (
 		errs       []error
@@ -143,10 +144,8 @@ func (c *Client) probeRound(avoid string) (addr string, unimplemented bool, err 
 		r := <-results
 		switch {
 		case r.err == nil && r.addr != avoid:
-			cancel() // the others are no longer needed: end them now
-			for ; received < len(cands); received++ {
-				<-results
-			}
+			// The channel is buffered: stragglers never block, and end
+			// within Config.Timeout or at Close.
 			return r.addr, false, nil
 		case r.err == nil:
 			avoidValid = true

@@ -86,6 +86,9 @@ func (c *Client) watchOnce(addr string) (bool, error) {
 		}
 		n.MarkUp()
 		st.received(v.GetEpoch())
+		if st.repeats.Load() && !n.RepeatsViews.Load() {
+			n.RepeatsViews.Store(true)
+		}
 		c.applyStreamView(v, id, st)
 	}
 }
@@ -147,7 +150,7 @@ func (c *Client) watchdog(ctx context.Context, cancel context.CancelCauseFunc, n
 			n.MarkFailed(suspectFor(c.cfg.Timeout))
 			cancel(errNoFirstView)
 			return
-		case quiet > silence && st.repeats.Load():
+		case quiet > silence && (st.repeats.Load() || n.RepeatsViews.Load()):
 			n.MarkFailed(suspectFor(c.cfg.Timeout))
 			cancel(errSilent)
 			return
@@ -156,6 +159,9 @@ func (c *Client) watchdog(ctx context.Context, cancel context.CancelCauseFunc, n
 			// ask another node whether the cluster moved on.
 			if c.newerElsewhere(ctx, n.Addr, st.lastEpoch.Load()) {
 				cancel(errBehind)
+				// Is the node hung or only behind? Ask it (in the
+				// background): no answer within Timeout marks it failed.
+				c.goBackground(func() { _ = c.fetchViewCtx(c.ctx, n.Addr) })
 				return
 			}
 			st.touch()

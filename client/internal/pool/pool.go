@@ -32,6 +32,10 @@ type Node struct {
 	// failing is set by MarkFailed and cleared by MarkUp.
 	failing atomic.Bool
 
+	// RepeatsViews is set once a watch stream from the node repeated its
+	// view (a heartbeat): silence from it then means the node stopped.
+	RepeatsViews atomic.Bool
+
 	// AltVocab is set once the node rejected the primary consistency
 	// vocabulary (lease/linearizable/stale_ok) and accepted the other one.
 	AltVocab atomic.Bool
