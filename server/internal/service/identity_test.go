@@ -2,6 +2,9 @@ package service_test
 
 import (
 	"context"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -118,6 +121,21 @@ func clusterID(t *testing.T, opts cluster.Options) string {
 	st, err := consolepb.NewConsoleClient(cc).NodeStatus(ctx, &consolepb.NodeStatusRequest{})
 	if err != nil || st.ClusterId != id {
 		t.Fatalf("NodeStatus cluster_id %q (%v), watch header %q", st.GetClusterId(), err, id)
+	}
+	// Every node caches the id in its data dir, to name the cluster at once
+	// after a restart, before its metadata group has replayed the log.
+	for _, nid := range c.NodeIDs() {
+		path := filepath.Join(c.DataDir(), nid, "cluster-id")
+		for {
+			b, _ := os.ReadFile(path)
+			if strings.TrimSpace(string(b)) == id {
+				break
+			}
+			if ctx.Err() != nil {
+				t.Fatalf("%s holds %q, want %s", path, b, id)
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
 	}
 	return id
 }

@@ -19,8 +19,9 @@ const ClusterIDHeader = "x-norikv-cluster-id"
 const watchRepeat = time.Second
 
 // clusterIDWait bounds how long a watch waits for a freshly bootstrapped
-// cluster to record its id before sending the header without one.
-const clusterIDWait = 5 * time.Second
+// cluster to record its id before sending the header without one (a node
+// restarted with its data knows its id at once, from its data dir).
+const clusterIDWait = 2 * time.Second
 
 type metaService struct {
 	norikvpb.UnimplementedMetaServer
