@@ -18,7 +18,7 @@ type Options struct {
 	// returns. Without it, writes still reach the OS before they return, so
 	// they survive a crash of the process (SIGKILL) but not of the machine.
 	Fsync bool
-	// MemTableSize bounds one memtable (0: 16 MiB). Raft logs are short
+	// MemTableSize bounds one memtable (0: 4 MiB). Raft logs are short
 	// lived (compacted after each snapshot), so small memtables suffice.
 	MemTableSize uint64
 }
@@ -37,7 +37,7 @@ type DB struct {
 func Open(dir string, opts Options) (*DB, error) {
 	memtable := opts.MemTableSize
 	if memtable == 0 {
-		memtable = 16 << 20
+		memtable = 4 << 20
 	}
 	var fs vfs.FS = vfs.Default
 	if !opts.Fsync {
