@@ -68,7 +68,22 @@ var dispatchCases = []struct {
 	{"devcluster bad flag", []string{"devcluster", "--nodes", "0"}, anyFailure, "nodes"},
 	{"serve help", []string{"serve", "--help"}, anyFailure, "usage: norikv-console serve"},
 	{"serve missing flags", []string{"serve"}, anyFailure, "required"},
+	{"help command", []string{"help"}, 0, "Shell commands"},
+	{"get help", []string{"get", "--help"}, 0, "Usage: norikv-console get KEY"},
+	{"put help", []string{"put", "--help"}, 0, "Usage: norikv-console put KEY"},
+	{"cas help", []string{"cas", "--help"}, 0, "Usage: norikv-console cas KEY"},
+	{"delete help", []string{"delete", "--help"}, 0, "Usage: norikv-console delete KEY"},
+	{"ttl help", []string{"ttl", "--help"}, 0, "Usage: norikv-console ttl KEY"},
+	{"scan help", []string{"scan", "--help"}, 0, "Usage: norikv-console scan"},
+	{"trace help", []string{"trace", "--help"}, 0, "Usage: norikv-console trace KEY"},
+	{"status help", []string{"status", "--help"}, 0, "Usage: norikv-console status"},
+	{"watch help", []string{"watch", "--help"}, 0, "Usage: norikv-console watch"},
+	{"index help", []string{"index", "--help"}, 0, "Usage: norikv-console index"},
+	{"insert help", []string{"insert", "--help"}, 0, "Usage: norikv-console insert NS"},
+	{"search help", []string{"search", "--help"}, 0, "Usage: norikv-console search NS"},
+	{"flags before the command", []string{"--output", "json", "get", "--help"}, 0, "Usage: norikv-console get KEY"},
 	{"unknown command", []string{"frobnicate"}, anyFailure, "frobnicate"},
+	{"misspelt command", []string{"gett", "k"}, anyFailure, "did you mean"},
 }
 
 func TestDispatch(t *testing.T) {
@@ -88,8 +103,9 @@ func TestDispatch(t *testing.T) {
 	}
 }
 
-// TestDispatchDevclusterRuns starts `devcluster` for real, waits for its
-// "ready" line and interrupts it: the command must stop cleanly (exit 0).
+// TestDispatchDevclusterRuns starts `devcluster` for real, runs shell
+// commands against it (each reaches a real cluster and exits 0), then
+// interrupts it: the command must stop cleanly (exit 0).
 func TestDispatchDevclusterRuns(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
@@ -105,11 +121,11 @@ func TestDispatchDevclusterRuns(t *testing.T) {
 		t.Fatal(err)
 	}
 	sc := bufio.NewScanner(stdout)
-	ready := false
-	for !ready && sc.Scan() {
-		ready = strings.HasPrefix(sc.Text(), "ready ")
+	var addrs string
+	for addrs == "" && sc.Scan() {
+		addrs, _ = strings.CutPrefix(sc.Text(), "ready ")
 	}
-	if !ready {
+	if addrs == "" {
 		_ = cmd.Process.Kill()
 		_ = cmd.Wait()
 		t.Fatalf("devcluster never printed its ready line; stderr:\n%s", errOut.String())
@@ -120,6 +136,21 @@ func TestDispatchDevclusterRuns(t *testing.T) {
 		for sc.Scan() {
 		}
 	}()
+	cluster := []string{"--nodes", strings.Join(strings.Fields(addrs), ","), "--shards", "16", "--output", "json"}
+	for _, args := range [][]string{
+		{"put", "dispatch-key", "dispatch-value"},
+		{"get", "dispatch-key", "--raw"},
+		{"status"},
+		{"trace", "dispatch-key"},
+	} {
+		code, out, errOut := command(t, append(args, cluster...)...)
+		if code != 0 {
+			t.Errorf("%v against the devcluster exited %d:\n%s%s", args, code, out, errOut)
+		}
+		if args[0] == "get" && !strings.Contains(out, "dispatch-value") {
+			t.Errorf("get printed no value:\n%s", out)
+		}
+	}
 	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
 		t.Fatal(err)
 	}
