@@ -67,6 +67,8 @@ type Options struct {
 	// Seed reloads the sample data (the :seed command); nil when the console
 	// runs against an external cluster.
 	Seed SeedFunc
+	// SeedAtStart loads the sample data when the program starts.
+	SeedAtStart bool
 }
 
 // Model is the root model.
@@ -101,6 +103,7 @@ type Model struct {
 	logView     logView
 	logKeys     key.Binding
 	seed        SeedFunc
+	seedAtStart bool
 	seeding     *seedState
 
 	palette   palette.Model
@@ -129,7 +132,7 @@ func New(opts Options) (*Model, error) {
 	}
 	m := &Model{
 		common: c, renderer: opts.Renderer, feed: opts.Feed, journal: opts.Journal,
-		builders: paneBuilders(), keyOver: opts.KeyOverrides, seed: opts.Seed,
+		builders: paneBuilders(), keyOver: opts.KeyOverrides, seed: opts.Seed, seedAtStart: opts.SeedAtStart,
 		connState: StateConnecting, reachable: map[string]bool{},
 		palette: palette.New(c.Styles), help: newHelp(c.Styles), filter: common.NewInput("/", "filter"),
 		log: msglog.New(msglog.Capacity), logKeys: logBinding(),

@@ -29,7 +29,7 @@ func (m *Model) Init() tea.Cmd {
 	for i := range m.panes {
 		cmds = append(cmds, m.initPane(i))
 	}
-	if m.seed != nil {
+	if m.seed != nil && m.seedAtStart {
 		cmds = append(cmds, m.startSeed())
 	}
 	return tea.Batch(cmds...)

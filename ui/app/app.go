@@ -15,6 +15,7 @@ import (
 	"github.com/norikv/norikv-console/ui"
 	"github.com/norikv/norikv-console/ui/common"
 	"github.com/norikv/norikv-console/ui/config"
+	"github.com/norikv/norikv-console/ui/journal"
 )
 
 // Run is the console's entry point: it returns the process exit code.
@@ -44,6 +45,12 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	defer func() {
 		if err := sess.Close(); err != nil {
+			fmt.Fprintln(stderr, "norikv-console:", err)
+		}
+	}()
+	sess.Journal = openJournal(stderr)
+	defer func() {
+		if err := sess.Journal.Close(); err != nil {
 			fmt.Fprintln(stderr, "norikv-console:", err)
 		}
 	}()
@@ -98,5 +105,20 @@ func NewModel(s Settings, sess *Session, r *lipgloss.Renderer) (*ui.Model, error
 	if sess.Cluster != nil {
 		c.Control = sess.Cluster
 	}
-	return ui.New(ui.Options{Common: c, Renderer: r, Feed: sess.Feed, KeyOverrides: s.Keys, Notice: sess.Notice})
+	return ui.New(ui.Options{Common: c, Renderer: r, Feed: sess.Feed, KeyOverrides: s.Keys, Notice: sess.Notice,
+		Journal: sess.Journal, Seed: sess.Seed, SeedAtStart: sess.SeedAtStart})
+}
+
+// openJournal opens the console log and audit file in the state directory;
+// without one the console still runs, and says so.
+func openJournal(stderr io.Writer) *journal.Journal {
+	dir, err := journal.Dir()
+	if err == nil {
+		var j *journal.Journal
+		if j, err = journal.Open(dir); err == nil {
+			return j
+		}
+	}
+	fmt.Fprintf(stderr, "norikv-console: no console log or audit file: %v\n", err)
+	return nil
 }

@@ -33,6 +33,12 @@ func startSession(t *testing.T) (*Session, tea.Model) {
 			t.Log(err) // a server shutdown problem, reported to the server's owner
 		}
 	})
+	// Seed before the model runs, so flows find the sample data; the
+	// console's own background seeding is tested on its own.
+	if rep := sess.Seed(ctx, nil); len(rep.Missing) > 0 {
+		t.Fatalf("sample data incomplete: %+v", rep)
+	}
+	sess.SeedAtStart = false
 	r := lipgloss.NewRenderer(io.Discard)
 	r.SetColorProfile(termenv.Ascii)
 	m, err := NewModel(s, sess, r)

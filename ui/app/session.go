@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -12,9 +11,10 @@ import (
 
 	"github.com/norikv/norikv-console/client"
 	"github.com/norikv/norikv-console/server/cluster"
-	"github.com/norikv/norikv-console/server/datagen"
+	"github.com/norikv/norikv-console/ui"
 	"github.com/norikv/norikv-console/ui/config"
 	"github.com/norikv/norikv-console/ui/feed"
+	"github.com/norikv/norikv-console/ui/journal"
 )
 
 // embeddedNodes and embeddedGroups shape the embedded cluster.
@@ -29,8 +29,14 @@ type Session struct {
 	Client  *client.Client
 	Feed    *feed.Feed
 	Cluster *cluster.Cluster // nil for an external cluster
-	// Notice tells the user what was set up (sample data, skipped parts).
+	// Notice tells the user what was set up.
 	Notice string
+	// Seed loads the sample data (nil on an external cluster); the console
+	// runs it in the background at start when SeedAtStart, and on :seed.
+	Seed        ui.SeedFunc
+	SeedAtStart bool
+	// Journal receives the console log and the audit records; nil discards.
+	Journal *journal.Journal
 }
 
 // Start creates the client for s, starting and seeding the embedded cluster
@@ -65,13 +71,19 @@ func Start(ctx context.Context, s Settings, log io.Writer) (*Session, error) {
 	sess.Client = c
 	sess.Feed = feed.Start(c)
 	if sess.Cluster != nil {
+		// Connecting has its own deadline; the sample data is loaded by the
+		// console afterwards with its own budget (ui.SeedBudget), showing
+		// progress.
 		cctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 		defer cancel()
 		if err := c.Connect(cctx); err != nil {
 			_ = sess.Close()
 			return nil, fmt.Errorf("connect to the embedded cluster: %w", err)
 		}
-		sess.Notice = Seed(cctx, c)
+		sess.Seed = func(ctx context.Context, progress func(ui.SeedProgress)) ui.SeedReport {
+			return SeedData(ctx, c, progress)
+		}
+		sess.SeedAtStart = true
 	}
 	return sess, nil
 }
@@ -103,92 +115,6 @@ func (s *Session) Close() error {
 	case <-time.After(closeTimeout):
 		return fmt.Errorf("the embedded cluster did not stop within %s; its data dir may remain", closeTimeout)
 	}
-}
-
-// Seed writes a little sample data: a few keys, some with a TTL, and a small
-// vector index when the server supports vectors. It returns a notice saying
-// what it did.
-func Seed(ctx context.Context, c *client.Client) string {
-	type kv struct {
-		key, value string
-		ttl        time.Duration
-	}
-	sample := []kv{
-		{"user:1", `{"name":"Ada Lovelace","role":"admin"}`, 0},
-		{"user:2", `{"name":"Alan Turing","role":"dev"}`, 0},
-		{"user:3", `{"name":"Grace Hopper","role":"dev"}`, 0},
-		{"config:feature-flags", `{"dark_mode":true,"beta_search":false}`, 0},
-		{"counter:visits", "42", 0},
-		{"session:7f3a9c", `{"user":"user:1"}`, 30 * time.Minute},
-		{"cache:homepage", "<html>…</html>", 5 * time.Minute},
-		{"lock:nightly-report", "worker-2", 90 * time.Second},
-	}
-	var problems []string
-	for _, s := range sample {
-		if _, err := c.Put(ctx, []byte(s.key), []byte(s.value), &client.PutOptions{TTL: s.ttl}); err != nil {
-			problems = append(problems, fmt.Sprintf("put %s: %v", s.key, err))
-		}
-	}
-	note := fmt.Sprintf("embedded cluster ready: %d sample keys (3 with a TTL)", len(sample)-len(problems))
-	if v := seedVectors(ctx, c); v != "" {
-		note += "; " + v
-	}
-	if len(problems) > 0 {
-		note += "; " + problems[0]
-	}
-	return note
-}
-
-func seedVectors(ctx context.Context, c *client.Client) string {
-	const ns = "demo-embeddings"
-	_, err := c.VectorCreateIndex(ctx, ns, 4, client.DistanceCosine, client.IndexHNSW, nil)
-	if errors.Is(err, client.ErrUnsupported) {
-		return "vectors skipped (the server does not support them yet)"
-	}
-	if err != nil {
-		return "vector index not created: " + err.Error()
-	}
-	docs := map[string][]float32{
-		"doc:cats": {0.9, 0.1, 0.0, 0.2}, "doc:dogs": {0.8, 0.2, 0.1, 0.1},
-		"doc:stocks": {0.1, 0.9, 0.3, 0.0}, "doc:bonds": {0.0, 0.8, 0.4, 0.1},
-		"doc:rust": {0.1, 0.1, 0.9, 0.6}, "doc:golang": {0.2, 0.0, 0.8, 0.7},
-	}
-	for id, v := range docs {
-		if _, err := c.VectorInsert(ctx, ns, id, v, nil); err != nil {
-			return "vector insert failed: " + err.Error()
-		}
-	}
-	n, err := seedClustered(ctx, c)
-	if err != nil {
-		return fmt.Sprintf("vector index %s with %d vectors; %v", ns, len(docs), err)
-	}
-	return fmt.Sprintf("vector indexes %s (%d vectors) and %s (%d)", ns, len(docs), clusteredNS, n)
-}
-
-// Sample of realistic shape for the vectors pane: clustered points near a
-// low-dimensional subspace, like embeddings, so HNSW recall and latency
-// mean something.
-const (
-	clusteredNS   = "demo-clustered"
-	clusteredN    = 2000
-	clusteredDims = 32
-)
-
-// seedClustered loads clusteredN vectors, 16 inserts in flight.
-func seedClustered(ctx context.Context, c *client.Client) (int, error) {
-	if _, err := c.VectorCreateIndex(ctx, clusteredNS, clusteredDims, client.DistanceEuclidean, client.IndexHNSW, nil); err != nil {
-		return 0, fmt.Errorf("vector index %s not created: %w", clusteredNS, err)
-	}
-	set := datagen.Generate(datagen.Spec{N: clusteredN, Dims: clusteredDims, Clusters: 20, Seed: 7})
-	items := make([]client.VectorItem, clusteredN)
-	for i := range items {
-		items[i] = client.VectorItem{ID: fmt.Sprintf("pt:%04d", i), Vector: set.Row(set.Base, i)}
-	}
-	n, err := c.VectorInsertMany(ctx, clusteredNS, items, 0)
-	if err != nil {
-		return n, fmt.Errorf("insert into %s: %w", clusteredNS, err)
-	}
-	return n, nil
 }
 
 // buildTLS turns a profile's TLS section into a tls.Config.
