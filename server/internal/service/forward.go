@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"time"
 
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
@@ -33,6 +34,9 @@ const (
 	// address, so a client that reached a follower learns where to go next.
 	LeaderKey = "x-norikv-leader"
 )
+
+// forwardTimeout bounds a forwarded call whose caller set no deadline.
+const forwardTimeout = 30 * time.Second
 
 // forwardReplies makes the empty reply of every forwardable method.
 var forwardReplies = map[string]func() proto.Message{
@@ -98,6 +102,13 @@ func (s *Server) forward(ctx context.Context, fullMethod string, req any, fe *fo
 		}
 	}
 	out.Set(ForwardedKey, s.n.ID())
+	if _, ok := ctx.Deadline(); !ok {
+		// A caller without a deadline still must not wait forever on a
+		// leader that stopped answering.
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, forwardTimeout)
+		defer cancel()
+	}
 	reply := newReply()
 	var hdr, trl metadata.MD
 	err = cc.Invoke(metadata.NewOutgoingContext(ctx, out), fullMethod, req, reply, grpc.Header(&hdr), grpc.Trailer(&trl))
