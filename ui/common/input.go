@@ -49,6 +49,14 @@ func (in *Input) SetValue(s string) {
 	in.selected = false
 }
 
+// Continue sets text the user goes on typing after (a key prefix in a
+// new-key form): unselected, the cursor at its end.
+func (in *Input) Continue(s string) {
+	in.Model.SetValue(s)
+	in.Model.CursorEnd()
+	in.selected = false
+}
+
 // Focus focuses the field and selects the text it holds.
 func (in *Input) Focus() tea.Cmd {
 	in.Model.CursorEnd()

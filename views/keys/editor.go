@@ -9,7 +9,6 @@ import (
 	"github.com/charmbracelet/bubbles/cursor"
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/textarea"
-	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/norikv/norikv-console/client"
@@ -37,7 +36,7 @@ type editor struct {
 
 // newForm is the new-key form: key, optional TTL, value.
 type newForm struct {
-	keyIn, ttlIn textinput.Model
+	keyIn, ttlIn common.Input
 	area         textarea.Model
 	focus        int // 0 key, 1 TTL, 2 value
 	// exists is the version found when a put was refused because the key
@@ -184,22 +183,22 @@ func (m *Model) openForm() tea.Cmd {
 	}
 	st := m.common.Styles
 	f := &newForm{
-		keyIn: common.NewInput("key  ", "e.g. user:42 (quote it for escapes: \"bin:\\x00\")"),
-		ttlIn: common.NewInput("TTL  ", "none (or 30s, 5m, 1h, 2d)"),
+		keyIn: common.NewField("key  ", "e.g. user:42 (quote it for escapes: \"bin:\\x00\")"),
+		ttlIn: common.NewField("TTL  ", "none (or 30s, 5m, 1h, 2d)"),
 		area:  newArea(st),
 	}
-	for _, in := range []*textinput.Model{&f.keyIn, &f.ttlIn} {
+	for _, in := range []*common.Input{&f.keyIn, &f.ttlIn} {
 		in.CharLimit = 4096
-		in.PromptStyle, in.TextStyle, in.PlaceholderStyle = st.Accent, st.Text, st.Muted
+		in.SetStyles(st)
 	}
 	f.area.Placeholder = "value"
-	if m.prefix != "" {
-		f.keyIn.SetValue(m.prefix)
-		f.keyIn.CursorEnd()
-	}
 	f.setSize(m.width, m.height)
 	m.form, m.mode = f, modeNew
-	return f.keyIn.Focus()
+	cmd := f.keyIn.Focus()
+	if m.prefix != "" {
+		f.keyIn.Continue(m.prefix) // the start of the new key, typed after
+	}
+	return cmd
 }
 
 func (f *newForm) setSize(w, h int) {

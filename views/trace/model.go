@@ -6,7 +6,6 @@ package trace
 
 import (
 	"github.com/charmbracelet/bubbles/key"
-	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/norikv/norikv-console/client"
@@ -26,7 +25,7 @@ type Model struct {
 	width  int
 	height int
 
-	input   textinput.Model
+	input   common.Input
 	view    *client.ClusterView
 	groupOf map[int]int
 	reqID   int
@@ -35,11 +34,9 @@ type Model struct {
 
 // New returns the trace pane.
 func New(c common.Common) *Model {
-	in := common.NewInput("key> ", "type a key, e.g. user:42")
+	in := common.NewField("key> ", "type a key, e.g. user:42")
 	in.CharLimit = 1024
-	in.PromptStyle = c.Styles.Accent
-	in.TextStyle = c.Styles.Text
-	in.PlaceholderStyle = c.Styles.Muted
+	in.SetStyles(c.Styles)
 	return &Model{common: c, keys: DefaultKeyMap(), input: in, groupOf: map[int]int{}}
 }
 

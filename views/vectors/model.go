@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/charmbracelet/bubbles/key"
-	"github.com/charmbracelet/bubbles/textinput"
 
 	"github.com/norikv/norikv-console/client"
 	"github.com/norikv/norikv-console/ui/common"
@@ -71,8 +70,8 @@ type Model struct {
 	cursor      int // into visible()
 
 	// Query form.
-	inputs      [numFields]textinput.Model
-	idInput     textinput.Model // the query field in by-id mode
+	inputs      [numFields]common.Input
+	idInput     common.Input // the query field in by-id mode
 	focus       int
 	typedNS     bool // the namespace was typed by hand, not picked from the list
 	mode        queryMode
@@ -98,12 +97,10 @@ func New(c common.Common) *Model {
 		common: c, keys: DefaultKeyMap(), focus: fieldNone, hist: map[string]*history{},
 		rng: rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 0x9e3779b97f4a7c15)),
 	}
-	mk := func(prompt, placeholder string, limit int) textinput.Model {
-		in := common.NewInput(prompt, placeholder)
+	mk := func(prompt, placeholder string, limit int) common.Input {
+		in := common.NewField(prompt, placeholder)
 		in.CharLimit = limit
-		in.PromptStyle = c.Styles.Accent
-		in.TextStyle = c.Styles.Text
-		in.PlaceholderStyle = c.Styles.Muted
+		in.SetStyles(c.Styles)
 		return in
 	}
 	m.inputs[fieldQuery] = mk("vector> ", "numbers separated by commas or spaces (x: random)", 0)
@@ -130,9 +127,10 @@ func (m *Model) SetSize(w, h int) {
 	m.inputs[fieldNS].Width = max(1, min(40, w/3))
 	// A field scrolls its text to the width it had when the text was set;
 	// set it again so a value set before this size shows from its start.
-	for _, in := range []*textinput.Model{&m.inputs[fieldQuery], &m.idInput, &m.inputs[fieldNS]} {
+	// (The field's own SetValue: the selection, if any, stays.)
+	for _, in := range []*common.Input{&m.inputs[fieldQuery], &m.idInput, &m.inputs[fieldNS]} {
 		pos := in.Position()
-		in.SetValue(in.Value())
+		in.Model.SetValue(in.Value())
 		in.SetCursor(pos)
 	}
 }
@@ -183,7 +181,7 @@ func (m *Model) index(ns string) (client.VectorIndexInfo, bool) {
 }
 
 // queryInput returns the field that holds the query in the current mode.
-func (m *Model) queryInput() *textinput.Model {
+func (m *Model) queryInput() *common.Input {
 	if m.mode == modeByID {
 		return &m.idInput
 	}
@@ -191,7 +189,7 @@ func (m *Model) queryInput() *textinput.Model {
 }
 
 // input returns form field f, the query field following the mode.
-func (m *Model) input(f int) *textinput.Model {
+func (m *Model) input(f int) *common.Input {
 	if f == fieldQuery {
 		return m.queryInput()
 	}

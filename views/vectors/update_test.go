@@ -32,6 +32,10 @@ func press(m *Model, keys ...string) {
 			msg = tea.KeyMsg{Type: tea.KeyUp}
 		case "backspace":
 			msg = tea.KeyMsg{Type: tea.KeyBackspace}
+		case "right":
+			msg = tea.KeyMsg{Type: tea.KeyRight}
+		case "home":
+			msg = tea.KeyMsg{Type: tea.KeyHome}
 		default:
 			msg = tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(k)}
 		}
@@ -329,7 +333,7 @@ func TestClickOnAScrolledList(t *testing.T) {
 
 func TestRefreshKeepsATypedNamespaceAndReplacesAVanishedPick(t *testing.T) {
 	m := listed(80, 24)
-	press(m, "n", "2", "esc")
+	press(m, "n", "right", "2", "esc") // → keeps the picked name for editing
 	m.Update(listMsg{at: t0, indexes: sampleIndexes()})
 	if m.Namespace() != "docs2" {
 		t.Fatalf("a typed namespace was replaced by %q", m.Namespace())

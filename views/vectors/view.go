@@ -8,7 +8,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/charmbracelet/bubbles/textinput"
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/norikv/norikv-console/client"
@@ -295,7 +294,7 @@ func (m *Model) recallLine(r *searchMsg) string {
 }
 
 // fitInput renders a short field as wide as its value (or placeholder).
-func fitInput(in textinput.Model) string {
+func fitInput(in common.Input) string {
 	in.Width = len(in.Value()) + 1
 	if in.Value() == "" {
 		in.Width = len(in.Prompt) + len(in.Placeholder) // the placeholder view counts the prompt in
