@@ -54,12 +54,27 @@ until screen | head -1 | grep -q ' connected'; do
 	fi
 	sleep 1
 done
+
+# The sample data (8 keys, 2006 vectors) loads in the background: wait for it
+# with the shell commands, on the address the cluster pane shows.
+addr=$(screen | grep -o '127\.0\.0\.1:[0-9]*' | head -1)
+if [ -n "$addr" ]; then
+	until "$work/norikv-console" index list --nodes "$addr" -o json 2>/dev/null | grep -q '"vectors":2000' &&
+		[ "$("$work/norikv-console" scan --nodes "$addr" 2>/dev/null | wc -l)" -ge 8 ]; do
+		if [ $SECONDS -ge $deadline ]; then
+			echo "capture.sh: the sample vectors did not load within ${ready_timeout}s" >&2
+			exit 1
+		fi
+		sleep 1
+	done
+fi
 sleep "$settle"
 
 # show_off gives a pane something to show: a traced key, a random query.
 show_off() {
 	case "$1" in
 	trace) tmux -L "$sock" send-keys -t capture Enter 'user:1' Enter ;;
+	keys) tmux -L "$sock" send-keys -t capture r ;; # its first page may predate the sample keys
 	vectors) tmux -L "$sock" send-keys -t capture x ;;
 	*) return ;;
 	esac
