@@ -53,6 +53,9 @@ type Client struct {
 	refreshing atomic.Bool // single-flight topology refresh
 	watchNode  atomic.Pointer[string]
 	watchKick  chan struct{} // asks the watch to move to another node
+	// replacedAfter is the replacedAfter bound (a field so tests can
+	// shorten it).
+	replacedAfter time.Duration
 
 	mdPool sync.Pool // *callMD
 
@@ -76,14 +79,15 @@ func New(cfg Config) (*Client, error) {
 			MaxDelay:     cfg.Retry.MaxDelay,
 			Jitter:       cfg.Retry.Jitter,
 		},
-		policies:    cfg.Retry.policies(),
-		seeds:       make(map[string]bool, len(cfg.Nodes)),
-		leaders:     make([]atomic.Pointer[leaderEntry], cfg.TotalShards),
-		firstView:   make(chan struct{}),
-		unreachable: make(chan error, 1),
-		watchKick:   make(chan struct{}, 1),
-		subs:        make(map[*subscriber]struct{}),
-		idem:        newIdemKeys("nkc-"+hex.EncodeToString(buf[:])+"-", cfg.TotalShards),
+		policies:      cfg.Retry.policies(),
+		seeds:         make(map[string]bool, len(cfg.Nodes)),
+		leaders:       make([]atomic.Pointer[leaderEntry], cfg.TotalShards),
+		firstView:     make(chan struct{}),
+		unreachable:   make(chan error, 1),
+		watchKick:     make(chan struct{}, 1),
+		replacedAfter: replacedAfter,
+		subs:          make(map[*subscriber]struct{}),
+		idem:          newIdemKeys("nkc-"+hex.EncodeToString(buf[:])+"-", cfg.TotalShards),
 	}
 	for _, n := range cfg.Nodes {
 		c.seeds[n] = true

@@ -115,3 +115,25 @@ func waitProcLeader(t *testing.T, pc *proccluster.Cluster, shard int) string {
 	t.Fatalf("shard %d has no leader after 20s", shard)
 	return ""
 }
+
+// settle waits until the cluster's epoch stopped moving (a new cluster's
+// first epochs move on their own as groups elect leaders) and the client has
+// it; it returns that epoch.
+func settle(t *testing.T, pc *proccluster.Cluster, c *client.Client) uint64 {
+	t.Helper()
+	var epoch uint64
+	stable := 0
+	for deadline := time.Now().Add(20 * time.Second); stable < 3 && time.Now().Before(deadline); {
+		v := pc.View(t)
+		if v != nil && v.Epoch == c.ClusterView().Epoch && v.Epoch == epoch {
+			stable++
+		} else {
+			stable = 0
+		}
+		if v != nil {
+			epoch = v.Epoch
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
+	return epoch
+}

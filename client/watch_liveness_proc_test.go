@@ -25,20 +25,7 @@ func TestWatchLeavesPausedNode(t *testing.T) {
 	}
 	// Let the new cluster settle (its first epochs move on their own) so
 	// that the epoch change measured is the one the pause causes.
-	var before uint64
-	stable := 0
-	for settle := time.Now().Add(20 * time.Second); stable < 3 && time.Now().Before(settle); {
-		v := pc.View(t)
-		if v != nil && v.Epoch == c.ClusterView().Epoch && v.Epoch == before {
-			stable++
-		} else {
-			stable = 0
-		}
-		if v != nil {
-			before = v.Epoch
-		}
-		time.Sleep(500 * time.Millisecond)
-	}
+	before := settle(t, pc, c)
 	if w := c.Stats().Topology.WatchNode; w != watchAddr {
 		watchAddr, watched = w, pc.IDOf(w)
 	}

@@ -114,7 +114,7 @@ func (c *Client) applyStreamView(v *norikvpb.ClusterView, id string, st *streamS
 // checkReplacedLocked accepts the stream's older view as a replaced cluster
 // once the run of older epochs lasted replacedAfter. st.mu is held.
 func (c *Client) checkReplacedLocked(st *streamState) {
-	if st.backView == nil || time.Since(st.backSince) < replacedAfter {
+	if st.backView == nil || time.Since(st.backSince) < c.replacedAfter {
 		return
 	}
 	c.applyView(st.backView, viewSource{clusterID: st.backID, replaced: true})
