@@ -177,3 +177,22 @@ func TestProfileAndReadOnlyProfile(t *testing.T) {
 		t.Fatalf("unknown profile: exit %d, stderr %s; want %d listing the profiles", r.code, r.stderr, ExitInvalid)
 	}
 }
+
+// TestTableColumnsAlign: the goldens squeeze spaces (a normalized field can
+// change a width), so alignment is checked here: in get's table every value
+// starts in the same column.
+func TestTableColumnsAlign(t *testing.T) {
+	must(t, "", "put", "align:k", "v", "--ttl", "1h", nodesFlag())
+	out := must(t, "", "get", "align:k", "-o", "table", nodesFlag())
+	col := -1
+	for _, l := range strings.Split(strings.TrimSpace(out), "\n") {
+		label := strings.Index(l, "  ")
+		start := label + len(l[label:]) - len(strings.TrimLeft(l[label:], " "))
+		if col == -1 {
+			col = start
+		}
+		if label < 0 || start != col {
+			t.Fatalf("value of %q starts at column %d, want %d:\n%s", l, start, col, out)
+		}
+	}
+}
