@@ -66,6 +66,6 @@ func (n *Node) balance(ctx context.Context) {
 		if !ok {
 			continue
 		}
-		_ = grp.rg.raft.LeadershipTransferToServer(raft.ServerID(pref), raft.ServerAddress(nd.RaftAddr)).Error()
+		_ = grp.rg.transferLeadership(pref, nd.RaftAddr)
 	}
 }

@@ -26,6 +26,9 @@ type raftGroup struct {
 	// earlier terms (a barrier), so local reads see all acknowledged writes.
 	readyMu   sync.Mutex
 	readyTerm uint64
+
+	channel uint32       // replication channel (group id + 1; 0 for metadata)
+	lease   *leaseKeeper // lease and batched quorum rounds (lease.go)
 }
 
 type member struct {
@@ -108,10 +111,13 @@ func (n *Node) openRaft(name string, channel uint32, fsm raft.FSM, members []mem
 			return nil, fmt.Errorf("bootstrap %s: %w", name, err)
 		}
 	}
-	return &raftGroup{raft: r, store: store, transport: tr}, nil
+	rg := &raftGroup{raft: r, store: store, transport: tr, channel: channel}
+	rg.lease = newLeaseKeeper(t.HeartbeatTimeout, n.confirmRound(rg, voters(members)))
+	return rg, nil
 }
 
 func (g *raftGroup) close() error {
+	g.lease.close()
 	err := g.raft.Shutdown().Error()
 	if cerr := g.transport.Close(); err == nil {
 		err = cerr
@@ -123,22 +129,22 @@ func (g *raftGroup) close() error {
 }
 
 // leaderReady makes sure this leader has applied all entries of previous
-// terms before serving local reads in the current one.
-func (g *raftGroup) leaderReady(timeout time.Duration) error {
+// terms before serving local reads in the current one, and returns that term.
+func (g *raftGroup) leaderReady(timeout time.Duration) (uint64, error) {
 	term := g.raft.CurrentTerm()
 	if g.raft.State() != raft.Leader {
-		return raft.ErrNotLeader
+		return 0, raft.ErrNotLeader
 	}
 	g.readyMu.Lock()
 	defer g.readyMu.Unlock()
 	if g.readyTerm == term {
-		return nil
+		return term, nil
 	}
 	if err := g.raft.Barrier(timeout).Error(); err != nil {
-		return err
+		return 0, err
 	}
 	g.readyTerm = term
-	return nil
+	return term, nil
 }
 
 func newLogger(n *Node) hclog.Logger {
@@ -170,6 +176,17 @@ func (a addressBook) ServerAddr(id raft.ServerID) (raft.ServerAddress, error) {
 		return "", fmt.Errorf("unknown raft server id %q", id)
 	}
 	return raft.ServerAddress(nd.RaftAddr), nil
+}
+
+// voters returns the members that vote.
+func voters(members []member) []topology.Node {
+	var out []topology.Node
+	for _, m := range members {
+		if !m.nonvote {
+			out = append(out, m.node)
+		}
+	}
+	return out
 }
 
 func isVoter(members []member, id string) bool {

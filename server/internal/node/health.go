@@ -19,6 +19,7 @@ type controlRequest struct {
 	Heartbeat *heartbeat      `json:"hb,omitempty"`
 	Prefer    *meta.Prefer    `json:"prefer,omitempty"`
 	Propose   *forwardPropose `json:"propose,omitempty"`
+	Lease     *leaseCheck     `json:"lease,omitempty"`
 }
 
 // heartbeat tells the metadata leader a node is up and which groups it leads.
@@ -32,6 +33,8 @@ type controlReply struct {
 	NotLeader bool   `json:"not_leader,omitempty"`
 	// Result answers a forwarded proposal.
 	Result *kvstore.Result `json:"result,omitempty"`
+	// Lease answers a leader's quorum round.
+	Lease *leaseAnswer `json:"lease,omitempty"`
 }
 
 // healthTracker runs on the metadata leader: it turns heartbeats into node
@@ -121,6 +124,9 @@ func (n *Node) handleControl(from string, req []byte) []byte {
 	}
 	if c.Propose != nil {
 		n.serveForward(c.Propose, &rep)
+	}
+	if c.Lease != nil {
+		rep.Lease = n.answerLeaseCheck(c.Lease)
 	}
 	b, _ := json.Marshal(rep)
 	return b

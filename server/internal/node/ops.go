@@ -106,42 +106,56 @@ func (n *Node) raftErr(g int, err error) error {
 	}
 }
 
-// ReadGroup returns group g's state machine once it may serve a read at
-// the given level: Stale on any replica; Lease on the leader once it has
-// applied all earlier terms; Linearizable after confirming leadership with a
-// quorum and applying everything committed.
-func (n *Node) ReadGroup(ctx context.Context, g int, level Consistency) (*kvstore.FSM, error) {
+// Read runs fn on group g's state machine once this node may serve a read
+// at level: Stale on any replica; Lease on the leader while its lease holds,
+// checked again after fn ran (a pause between the check and the read must
+// not serve stale data), else like Linearizable: after a quorum round that
+// started after the call and once everything committed is applied (see
+// lease.go). fn may run twice (when the lease ran out during the first run);
+// it should only collect what it read.
+func (n *Node) Read(ctx context.Context, g int, level Consistency, fn func(*kvstore.FSM) error) error {
 	if level == Stale {
 		grp := n.groups[g]
 		if grp == nil {
-			return nil, n.notLeader(g)
+			return n.notLeader(g)
 		}
-		return grp.FSM, nil
+		return fn(grp.FSM)
 	}
 	grp, err := n.leaderGroup(g)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	r := grp.rg.raft
-	if level == Linearizable {
-		if err := r.VerifyLeader().Error(); err != nil {
-			return nil, n.raftErr(g, err)
+	if level == Lease {
+		term, err := grp.rg.leaderReady(defaultProposeTimeout)
+		if err != nil {
+			return n.raftErr(g, err)
 		}
-	}
-	if err := grp.rg.leaderReady(defaultProposeTimeout); err != nil {
-		return nil, n.raftErr(g, err)
-	}
-	if level == Linearizable {
-		commit := r.CommitIndex()
-		for r.AppliedIndex() < commit {
-			select {
-			case <-ctx.Done():
-				return nil, ctx.Err()
-			case <-time.After(time.Millisecond):
+		if grp.rg.leaseHolds(term) {
+			if err := fn(grp.FSM); err != nil || grp.rg.leaseHolds(term) {
+				return err
 			}
 		}
 	}
-	return grp.FSM, nil
+	if err := n.confirmRead(ctx, g, grp); err != nil {
+		return err
+	}
+	return fn(grp.FSM)
+}
+
+// ReadGroup returns group g's state machine once it may serve a read at
+// the given level. The caller reads after it returns, so it cannot check a
+// lease after the read: Lease is served like Linearizable here (a batched
+// quorum round). Use Read for cheap lease reads.
+func (n *Node) ReadGroup(ctx context.Context, g int, level Consistency) (*kvstore.FSM, error) {
+	var fsm *kvstore.FSM
+	if level == Lease {
+		level = Linearizable
+	}
+	err := n.Read(ctx, g, level, func(f *kvstore.FSM) error {
+		fsm = f
+		return nil
+	})
+	return fsm, err
 }
 
 // IsLeader reports whether this node leads group g now.
@@ -166,8 +180,7 @@ func (n *Node) TransferGroup(ctx context.Context, g int, target string) error {
 		return err
 	}
 	if target != n.self.ID {
-		f := grp.rg.raft.LeadershipTransferToServer(raft.ServerID(target), raft.ServerAddress(tn.RaftAddr))
-		if err := f.Error(); err != nil {
+		if err := grp.rg.transferLeadership(target, tn.RaftAddr); err != nil {
 			return fmt.Errorf("transfer group %d to %s: %w", g, target, err)
 		}
 	}
