@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"errors"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -178,8 +177,8 @@ func (c *Client) ping(parent context.Context) error {
 	for _, s := range c.cfg.Nodes {
 		go func() { results <- probeResult{addr: s, err: c.fetchViewCtx(ctx, s)} }()
 	}
-	var errs []error
-	ok := false
+	var errs []nodeErr
+	ok, tlsFailed := false, false
 	for range c.cfg.Nodes {
 		r := <-results
 		if r.err == nil || isUnimplemented(r.err) {
@@ -189,16 +188,22 @@ func (c *Client) ping(parent context.Context) error {
 			}
 			continue
 		}
-		errs = append(errs, errors.New(r.addr+": "+errString(r.err)))
+		msg, isTLS := c.explainConnErr(r.err)
+		tlsFailed = tlsFailed || isTLS
+		errs = append(errs, nodeErr{r.addr, msg})
 	}
 	if ok {
 		return nil
+	}
+	var cause error
+	if tlsFailed {
+		cause = ErrTLS
 	}
 	if err := parent.Err(); err != nil {
 		return ctxError("connect", err)
 	}
 	return &ConnectionError{Addr: c.cfg.Nodes[len(c.cfg.Nodes)-1], err: newError("connect", codes.Unavailable,
-		"no seed answered within Config.Timeout ("+c.cfg.Timeout.String()+"): "+errString(joinErrs(errs)), nil)}
+		"no seed answered within Config.Timeout ("+c.cfg.Timeout.String()+"): "+errString(joinErrs(errs)), cause)}
 }
 
 func errString(err error) string {

@@ -110,6 +110,9 @@ type ConnectionError struct {
 }
 
 func (e *ConnectionError) Error() string {
+	if errors.Is(e.err, ErrTLS) {
+		return fmt.Sprintf("norikv: connection to %s failed: %v (check Config.TLS)", e.Addr, e.err.Message)
+	}
 	return fmt.Sprintf("norikv: connection to %s failed: %v (check the node is up and Config.Nodes)", e.Addr, e.err.Message)
 }
 

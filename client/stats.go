@@ -57,6 +57,8 @@ type Stats struct {
 	Router   RouterStats
 	Topology TopologyStats
 	Requests RequestStats
+	// TLS is true when the client's connections are encrypted (Config.TLS set).
+	TLS bool
 	// Ops holds per-operation counters keyed by operation name ("put",
 	// "get", "delete", "scan", "vector search", ...). Operations never called
 	// are included with zero counts.
@@ -188,6 +190,7 @@ func (c *Client) Stats() Stats {
 			CallbackPanics: c.m.callbackPanics.Load(),
 		},
 		Requests: RequestStats{ErrorsByCode: map[string]uint64{}},
+		TLS:      c.Encrypted(),
 		Ops:      make(map[string]OpStats, numOps),
 	}
 	s.Topology.ClusterReplacements = c.m.clusterReplacements.Load()

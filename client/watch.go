@@ -136,9 +136,10 @@ func (c *Client) probeRound(avoid string) (addr string, unimplemented bool, err 
 		go func() { results <- probeResult{addr: a, err: c.fetchViewCtx(c.ctx, a)} }()
 	}
 	var (
-		errs       []error
+		errs       []nodeErr
 		unimpl     int
 		avoidValid bool
+		tlsFailed  bool
 	)
 	for received := 1; received <= len(cands); received++ {
 		r := <-results
@@ -152,7 +153,9 @@ func (c *Client) probeRound(avoid string) (addr string, unimplemented bool, err 
 		case isUnimplemented(r.err):
 			unimpl++
 		default:
-			errs = append(errs, errors.New(r.addr+": "+errString(r.err)))
+			msg, isTLS := c.explainConnErr(r.err)
+			tlsFailed = tlsFailed || isTLS
+			errs = append(errs, nodeErr{r.addr, msg})
 		}
 	}
 	if avoidValid {
@@ -161,15 +164,28 @@ func (c *Client) probeRound(avoid string) (addr string, unimplemented bool, err 
 	if unimpl > 0 && unimpl == len(cands) {
 		return "", true, status.Error(codes.Unimplemented, "no node implements Meta.WatchCluster")
 	}
-	return "", false, joinErrs(errs)
+	err = joinErrs(errs)
+	if tlsFailed {
+		err = tlsJoined{err}
+	}
+	return "", false, err
 }
+
+// tlsJoined marks a probe round's errors as including a TLS failure.
+type tlsJoined struct{ error }
+
+func (e tlsJoined) Is(target error) bool { return target == ErrTLS }
 
 // reportUnreachable tells a waiting Connect that a full round of nodes
 // failed before any view arrived. It never blocks.
 func (c *Client) reportUnreachable(err error) {
+	var cause error
+	if errors.Is(err, ErrTLS) {
+		cause = ErrTLS
+	}
 	select {
 	case c.unreachable <- &ConnectionError{Addr: c.lastWatchAddr(), err: newError("connect", codes.Unavailable,
-		"no node answered the topology watch within Config.Timeout ("+c.cfg.Timeout.String()+"): "+errString(err), nil)}:
+		"no node answered the topology watch within Config.Timeout ("+c.cfg.Timeout.String()+"): "+errString(err), cause)}:
 	default:
 	}
 }
@@ -284,15 +300,26 @@ func (c *Client) kickWatchIfOn(addr string) {
 	}
 }
 
-// joinErrs joins errors on one line ("a: x; b: y"), for messages that name
-// every node that failed.
-func joinErrs(errs []error) error {
+// nodeErr is one node's failure in a round of probes.
+type nodeErr struct{ addr, msg string }
+
+// joinErrs joins node failures on one line, grouping nodes that failed the
+// same way ("a, b: x; c: y"), so a cluster-wide TLS mistake reads once.
+func joinErrs(errs []nodeErr) error {
 	if len(errs) == 0 {
 		return nil
 	}
-	parts := make([]string, len(errs))
-	for i, e := range errs {
-		parts[i] = e.Error()
+	var order []string
+	addrs := map[string][]string{}
+	for _, e := range errs {
+		if _, ok := addrs[e.msg]; !ok {
+			order = append(order, e.msg)
+		}
+		addrs[e.msg] = append(addrs[e.msg], e.addr)
+	}
+	parts := make([]string, len(order))
+	for i, m := range order {
+		parts[i] = strings.Join(addrs[m], ", ") + ": " + m
 	}
 	return errors.New(strings.Join(parts, "; "))
 }
