@@ -24,35 +24,44 @@
 // Every call runs one loop: locate the shard's leader, send, classify the
 // answer. A NOT_LEADER answer that names the leader (trailer or header
 // "leader-hint" or "x-norikv-leader", as an address or a node id) is followed
-// at once without sleeping; one without a hint makes the client relocate (the
-// latest cluster view, then the shard's other replicas and the other nodes).
-// Unavailable, Aborted, a per-attempt DeadlineExceeded and connection failures
-// are retried with exponential backoff plus jitter (Config.Retry) within the
-// caller's context (the default budget of 10 attempts spans about 4s, enough
-// for a leader election); InvalidArgument, NotFound, FailedPrecondition and
-// AlreadyExists never are. A node that just failed at the transport level is
-// avoided for a moment while other nodes can serve. Config.Timeout bounds each
-// attempt on the client side; only the caller's own deadline is sent to the
-// server. Each write carries one idempotency key for all its
-// attempts (generated when the caller gave none), so a retried write applies at
-// most once.
+// at once without sleeping; one without a usable hint makes the client
+// relocate (the latest cluster view, then the shard's other replicas and the
+// other nodes). Transient failures are retried with exponential backoff plus
+// jitter within the caller's context, each class on its own budget
+// (RetryConfig.NotLeader, Unavailable, Timeout, Connect; RetryConfig.MaxAttempts
+// caps them together). An attempt that outlives Config.Timeout marks its node
+// suspect and the next attempt goes elsewhere at once, so a hung leader costs
+// one Timeout, not the caller's deadline. InvalidArgument, ResourceExhausted,
+// NotFound, FailedPrecondition and AlreadyExists are never retried, and the
+// documented limits (MaxKeyBytes, MaxValueBytes, MaxNamespaceBytes,
+// MaxVectorIDBytes, MaxDimensions, MaxSearchK) are checked before sending.
+// Only the caller's own deadline is sent to the server. Each write carries one
+// idempotency key for all its attempts (generated when the caller gave none),
+// so a retried write applies at most once.
 //
 // # Errors
 //
 // Every error returned by the client matches one of: ErrKeyNotFound,
-// ErrAlreadyExists, ErrClosed, ErrUnsupported (errors.Is), or
-// *VersionMismatchError, *ConnectionError, *Error (errors.As). *Error carries
+// ErrAlreadyExists, ErrClosed, ErrUnsupported, ErrNoLeader, ErrInvalidArgument,
+// ErrTLS (errors.Is), or *VersionMismatchError, *NoLeaderError,
+// *InvalidArgumentError, *ConnectionError, *Error (errors.As). *Error carries
 // the gRPC code and message of any server error; the other typed errors also
 // unwrap to an *Error.
 //
 // # Topology
 //
-// After Connect the client watches the cluster from one node at a time,
-// moving to another node when the stream breaks and ignoring views older than
-// the newest one seen. ClusterView returns the latest view; OnTopologyChange
-// delivers TopologyEvents in epoch order on a goroutine of the subscriber's own,
-// so a slow or panicking callback never blocks or breaks the client (see
-// OnTopologyChange for the buffering policy).
+// Connect asks every seed for its view in parallel, each within
+// Config.Timeout, so one unresponsive seed does not delay it. The client then
+// watches the cluster from one node at a time, moving to another node when
+// the stream breaks, stays silent past Config.WatchSilence on a server that
+// repeats its view, or falls behind; it ignores views older than the newest
+// one seen, except from a replaced cluster (another x-norikv-cluster-id),
+// whose views replace the old ones (TopologyEvent.Replaced). ClusterView
+// returns the latest view, with the nodes this client cannot reach marked
+// Unreachable; OnTopologyChange delivers TopologyEvents in epoch order on a
+// goroutine of the subscriber's own, so a slow or panicking callback never
+// blocks or breaks the client (see OnTopologyChange for the buffering
+// policy).
 //
 // # Console extension
 //
