@@ -140,23 +140,19 @@ func (g *raftGroup) leaseHolds(term uint64) bool {
 
 // confirmRead waits for a quorum round that started after the call, then
 // for this leader to apply everything committed: what it reads afterwards
-// includes every write acknowledged before the call (ReadIndex).
+// includes every write acknowledged before the call (ReadIndex). A failed
+// round answers NOT_LEADER: the client retries, here or at the hint.
 func (n *Node) confirmRead(ctx context.Context, g int, grp *Group) error {
-	arrival := time.Now()
-	rg := grp.rg
-	for {
-		res, err := rg.lease.round(arrival).wait(ctx)
-		switch {
-		case err == nil:
-			return n.awaitApplied(ctx, g, rg, res.term)
-		case ctx.Err() != nil:
-			return ctx.Err()
-		case errors.Is(err, errNoQuorum) && rg.raft.State() == raft.Leader && time.Since(arrival) < n.cfg.Timing.HeartbeatTimeout:
-			continue // a slow follower: another round, still after arrival
-		default:
-			return n.raftErr(g, err)
-		}
+	res, err := grp.rg.lease.round(time.Now()).wait(ctx)
+	switch {
+	case err == nil:
+		return n.awaitApplied(ctx, g, grp.rg, res.term)
+	case ctx.Err() != nil:
+		return ctx.Err()
+	case errors.Is(err, errNoQuorum):
+		return n.notLeader(g)
 	}
+	return n.raftErr(g, err)
 }
 
 // awaitApplied waits until this leader of term has applied all earlier

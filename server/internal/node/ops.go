@@ -125,11 +125,13 @@ func (n *Node) Read(ctx context.Context, g int, level Consistency, fn func(*kvst
 	if err != nil {
 		return err
 	}
+	// Followers learn of a new leader from its first entries: wait for them
+	// (and for earlier terms to be applied) before asking them.
+	term, err := grp.rg.leaderReady(defaultProposeTimeout)
+	if err != nil {
+		return n.raftErr(g, err)
+	}
 	if level == Lease {
-		term, err := grp.rg.leaderReady(defaultProposeTimeout)
-		if err != nil {
-			return n.raftErr(g, err)
-		}
 		if grp.rg.leaseHolds(term) {
 			if err := fn(grp.FSM); err != nil || grp.rg.leaseHolds(term) {
 				return err
