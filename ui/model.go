@@ -89,7 +89,8 @@ type Model struct {
 	view       *client.ClusterView
 	connState  string
 	connErr    error
-	reachable  map[string]bool
+	reachable  map[string]bool // node status poll answers
+	reach      reach
 	polling    int // node status answers still awaited
 	ticks      int
 	seedsOnly  bool

@@ -67,10 +67,10 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case common.ConnectedMsg:
 		return m, m.onConnected(msg)
 	case common.NodeStatusMsg:
-		m.onNodeStatus(msg)
-		return m, m.broadcast(msg)
+		cmd := m.onNodeStatus(msg)
+		return m, tea.Batch(cmd, m.broadcast(msg))
 	case common.StatsMsg:
-		return m, m.broadcast(msg)
+		return m, m.onStats(msg)
 	case common.OpResultMsg:
 		m.onOpResult(msg)
 		return m, nil
@@ -129,14 +129,23 @@ func (m *Model) onTopology(msg common.TopologyMsg) tea.Cmd {
 	if msg.View == nil {
 		return next
 	}
-	if m.view == nil || (msg.Event != nil && msg.Event.PreviousEpoch == 0) {
+	switch {
+	case m.view != nil && msg.Event != nil && msg.Event.Replaced:
+		return tea.Batch(next, m.onReplaced(msg))
+	case m.view == nil || (msg.Event != nil && msg.Event.PreviousEpoch == 0):
 		msg.Event = nil // the first view: no moves to flash
-	} else if msg.View.Epoch <= m.view.Epoch {
+	case msg.View.Epoch <= m.view.Epoch:
 		return next // already shown (the initial fetch raced the feed)
+	}
+	if msg.Event != nil {
+		m.reach.awaitLive = false // a view the cluster just sent
 	}
 	m.view = msg.View
 	m.seedsOnly = false
-	return tea.Batch(next, m.broadcast(msg))
+	msg.View = m.presented(msg.View)
+	cmd := m.broadcast(msg)
+	m.reach.shown = m.downSet()
+	return tea.Batch(next, cmd, m.reassess(msg.At))
 }
 
 func (m *Model) onTick(msg common.TickMsg) tea.Cmd {
@@ -172,26 +181,10 @@ func (m *Model) onConnected(msg common.ConnectedMsg) tea.Cmd {
 // retryConnectMsg starts another connection attempt.
 type retryConnectMsg struct{}
 
-func (m *Model) onNodeStatus(msg common.NodeStatusMsg) {
+func (m *Model) onNodeStatus(msg common.NodeStatusMsg) tea.Cmd {
 	m.polling = max(0, m.polling-1)
 	m.reachable[msg.NodeID] = feed.Reachable(msg)
-	if m.polling > 0 || m.view == nil {
-		return
-	}
-	up := 0
-	for _, n := range m.view.Nodes {
-		if m.reachable[n.ID] {
-			up++
-		}
-	}
-	switch {
-	case up == 0:
-		m.connState = StateReconnecting
-	case up < len(m.view.Nodes):
-		m.connState = StateDegraded
-	default:
-		m.connState = StateConnected
-	}
+	return m.reassess(msg.At)
 }
 
 func (m *Model) setTheme(name string) {

@@ -56,9 +56,12 @@ func (m *Model) header() string {
 	h := st.Header
 	parts := []string{st.HeaderTitle.Render(" NoriKV "), h.Render(" " + m.common.Profile)}
 	if m.view != nil {
-		alive := 0
+		alive, down := 0, 0
 		for _, n := range m.view.Nodes {
-			if n.Role == "alive" {
+			switch {
+			case m.unreachable(n):
+				down++
+			case n.Role == "alive":
 				alive++
 			}
 		}
@@ -66,7 +69,11 @@ func (m *Model) header() string {
 		if alive < len(m.view.Nodes) {
 			ns = st.StateWarn
 		}
-		parts = append(parts, h.Render(fmt.Sprintf(" · epoch %d · ", m.view.Epoch)), ns.Render(fmt.Sprintf("nodes %d/%d alive", alive, len(m.view.Nodes))))
+		nodes := fmt.Sprintf("nodes %d/%d alive", alive, len(m.view.Nodes))
+		if down > 0 {
+			nodes += fmt.Sprintf(", %d unreachable", down)
+		}
+		parts = append(parts, h.Render(fmt.Sprintf(" · epoch %d · ", m.view.Epoch)), ns.Render(nodes))
 	}
 	left := strings.Join(parts, "")
 	state := st.StateOK

@@ -1,0 +1,208 @@
+package ui
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/norikv/norikv-console/client"
+	"github.com/norikv/norikv-console/ui/common"
+	"github.com/norikv/norikv-console/ui/feed"
+)
+
+// Honest status: the cluster's view says which nodes the cluster thinks are
+// alive, but a console that cannot reach them must not show them as alive.
+// The root merges what the client knows (unreachable nodes in its stats, the
+// status polls) into the view it gives the panes: such nodes get the role
+// "unreachable" and no open connection. After every node was lost, the
+// header stays "reconnecting" until a live view arrives (the client received
+// a view again), so an old topology is never shown as connected.
+
+// RoleUnreachable is the role the panes see for a node the console cannot
+// reach, whatever the cluster last said about it.
+const RoleUnreachable = "unreachable"
+
+// reach is what the root knows about reaching the nodes.
+type reach struct {
+	fromStats  map[string]bool // node ids the client reports unreachable
+	shown      map[string]bool // unreachable set last given to the panes
+	views      uint64          // client's views received, at the last stats
+	awaitLive  bool            // every node was lost: wait for a live view
+	viewsAtCut uint64          // views received when they were lost
+	clusterID  string
+}
+
+// unreachable reports whether the console cannot reach node id.
+func (m *Model) unreachable(n client.ClusterNode) bool {
+	if n.Unreachable || m.reach.fromStats[n.ID] {
+		return true
+	}
+	ok, polled := m.reachable[n.ID]
+	return polled && !ok
+}
+
+// Unreachable lists the nodes the console cannot reach, sorted.
+func (m *Model) Unreachable() []string {
+	var out []string
+	if m.view == nil {
+		return nil
+	}
+	for _, n := range m.view.Nodes {
+		if m.unreachable(n) {
+			out = append(out, n.ID)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// presented is v as the panes see it: unreachable nodes marked so.
+func (m *Model) presented(v *client.ClusterView) *client.ClusterView {
+	if v == nil {
+		return nil
+	}
+	out := *v
+	out.Nodes = make([]client.ClusterNode, len(v.Nodes))
+	for i, n := range v.Nodes {
+		if m.unreachable(n) {
+			n.Unreachable, n.Role = true, RoleUnreachable
+		}
+		out.Nodes[i] = n
+	}
+	return &out
+}
+
+// onStats takes the client's unreachable nodes and views count from a
+// stats sample, and hides connections to unreachable nodes from the panes.
+func (m *Model) onStats(msg common.StatsMsg) tea.Cmd {
+	t := msg.Stats.Topology
+	m.reach.fromStats = make(map[string]bool, len(t.UnreachableNodes))
+	for _, id := range t.UnreachableNodes {
+		m.reach.fromStats[id] = true
+	}
+	m.reach.views = t.ViewsReceived
+	cmd := m.reassess(msg.At)
+	if m.view != nil && len(msg.Stats.Pool.Addrs) > 0 {
+		down := map[string]bool{}
+		for _, n := range m.view.Nodes {
+			if m.unreachable(n) {
+				down[n.Addr] = true
+			}
+		}
+		// A copy: the slice is the client's snapshot.
+		addrs := make([]string, 0, len(msg.Stats.Pool.Addrs))
+		for _, a := range msg.Stats.Pool.Addrs {
+			if !down[a] {
+				addrs = append(addrs, a)
+			}
+		}
+		msg.Stats.Pool.Addrs = addrs
+	}
+	return tea.Batch(cmd, m.broadcast(msg))
+}
+
+// reassess recomputes the connection state and, when the set of
+// unreachable nodes changed, gives the panes the view marked accordingly
+// (the timeline shows it as a health change).
+func (m *Model) reassess(at time.Time) tea.Cmd {
+	if m.view == nil || m.connState == StateConnecting {
+		return nil
+	}
+	down := m.downSet()
+	up := len(m.view.Nodes) - len(down)
+	var cmds []tea.Cmd
+	switch {
+	case up == 0:
+		if !m.reach.awaitLive {
+			m.reach.awaitLive, m.reach.viewsAtCut = true, m.reach.views
+			m.setError(fmt.Errorf("no node of the cluster answers: showing the last view known; waiting for the cluster"))
+		}
+		m.connState = StateReconnecting
+	case m.reach.awaitLive && m.reach.views <= m.reach.viewsAtCut:
+		m.connState = StateReconnecting // nodes answer, but no view yet
+	case m.reach.awaitLive:
+		m.reach.awaitLive = false
+		if c := m.common.Client; c != nil {
+			cmds = append(cmds, feed.ViewCmd(c)) // the live view
+		}
+		m.connState = StateConnected
+	case up < len(m.view.Nodes):
+		m.connState = StateDegraded
+	default:
+		m.connState = StateConnected
+	}
+	if sameSet(down, m.reach.shown) {
+		return tea.Batch(cmds...)
+	}
+	var lost, back []string
+	for id := range down {
+		if !m.reach.shown[id] {
+			lost = append(lost, id)
+		}
+	}
+	for id := range m.reach.shown {
+		if !down[id] {
+			back = append(back, id)
+		}
+	}
+	sort.Strings(lost)
+	sort.Strings(back)
+	if len(lost) > 0 && up > 0 {
+		m.note(levelInfo, "cannot reach "+strings.Join(lost, ", ")+"; shown as unreachable", 0, false)
+	}
+	if len(back) > 0 {
+		m.note(levelInfo, "reachable again: "+strings.Join(back, ", "), 0, false)
+	}
+	m.reach.shown = down
+	ev := &client.TopologyEvent{PreviousEpoch: m.view.Epoch, CurrentEpoch: m.view.Epoch, LeaderChanges: map[uint32]string{}}
+	cmds = append(cmds, m.broadcast(common.TopologyMsg{At: at, View: m.presented(m.view), Event: ev}))
+	return tea.Batch(cmds...)
+}
+
+func sameSet(a, b map[string]bool) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k := range a {
+		if !b[k] {
+			return false
+		}
+	}
+	return true
+}
+
+// onReplaced shows a cluster that replaced the one the console knew (same
+// addresses, another cluster id or epochs starting over): a fresh view, an
+// event in the timeline, and a note saying so.
+func (m *Model) onReplaced(msg common.TopologyMsg) tea.Cmd {
+	old := m.view
+	m.view = msg.View
+	m.reach.awaitLive = false
+	ev := *msg.Event
+	ev.LeaderChanges = map[uint32]string{} // a fresh heatmap, nothing to flash
+	id := ev.ClusterID
+	if id == "" {
+		id = "another cluster"
+	}
+	m.note(levelInfo, fmt.Sprintf("the cluster was replaced (%s, epoch %d; was epoch %d): showing the new one", id, msg.View.Epoch, old.Epoch), 0, false)
+	cmd := m.broadcast(common.TopologyMsg{At: msg.At, View: m.presented(m.view), Event: &ev})
+	m.reach.shown = m.downSet()
+	return tea.Batch(cmd, m.reassess(msg.At))
+}
+
+// downSet is the set of nodes of the current view the console cannot reach.
+func (m *Model) downSet() map[string]bool {
+	down := map[string]bool{}
+	if m.view == nil {
+		return down
+	}
+	for _, n := range m.view.Nodes {
+		if m.unreachable(n) {
+			down[n.ID] = true
+		}
+	}
+	return down
+}

@@ -1,0 +1,228 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"reflect"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/norikv/norikv-console/client"
+	"github.com/norikv/norikv-console/server/cluster"
+	"github.com/norikv/norikv-console/ui/feed"
+	"github.com/norikv/norikv-console/ui/uitest"
+)
+
+// driver runs the root model like Bubble Tea does: commands on goroutines,
+// their messages back through one channel into Update, on the test's
+// goroutine (so the test reads the model without races).
+type driver struct {
+	t    *testing.T
+	m    *Model
+	msgs chan tea.Msg
+	done chan struct{}
+	once sync.Once
+}
+
+func newDriver(t *testing.T, m *Model) *driver {
+	d := &driver{t: t, m: m, msgs: make(chan tea.Msg, 256), done: make(chan struct{})}
+	t.Cleanup(d.stop)
+	return d
+}
+
+func (d *driver) stop() { d.once.Do(func() { close(d.done) }) }
+
+func (d *driver) run(cmd tea.Cmd) {
+	if cmd == nil {
+		return
+	}
+	go d.deliver(cmd())
+}
+
+func (d *driver) deliver(msg tea.Msg) {
+	if msg == nil {
+		return
+	}
+	if v := reflect.ValueOf(msg); v.Kind() == reflect.Slice && v.Type().Elem() == cmdType { // batch or sequence
+		for k := 0; k < v.Len(); k++ {
+			c, _ := v.Index(k).Interface().(tea.Cmd)
+			d.run(c)
+		}
+		return
+	}
+	if _, quit := msg.(tea.QuitMsg); quit {
+		return
+	}
+	select {
+	case d.msgs <- msg:
+	case <-d.done:
+	}
+}
+
+// until processes messages until cond holds, failing after within.
+func (d *driver) until(what string, within time.Duration, cond func() bool) time.Duration {
+	d.t.Helper()
+	start := time.Now()
+	deadline := time.After(within)
+	for !cond() {
+		select {
+		case msg := <-d.msgs:
+			_, cmd := d.m.Update(msg)
+			d.run(cmd)
+		case <-deadline:
+			d.t.Fatalf("%s: not within %s; state %s, unreachable %v\n%s", what, within, d.m.ConnState(), d.m.Unreachable(), d.m.View())
+		}
+	}
+	return time.Since(start)
+}
+
+// freeBasePort finds three consecutive free loopback ports.
+func freeBasePort(t *testing.T) int {
+	t.Helper()
+	for try := 0; try < 50; try++ {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		base := ln.Addr().(*net.TCPAddr).Port
+		_ = ln.Close()
+		ok := base+2 < 65536
+		for i := 1; ok && i < 3; i++ {
+			l, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", base+i))
+			if err != nil {
+				ok = false
+				break
+			}
+			_ = l.Close()
+		}
+		if ok {
+			return base
+		}
+	}
+	t.Fatal("no three consecutive free ports")
+	return 0
+}
+
+func startCluster(t *testing.T, base int) *cluster.Cluster {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	cl, err := cluster.Start(ctx, cluster.Options{Nodes: 3, TotalShards: 64, Groups: 4, BasePort: base})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cl
+}
+
+// TestRestartedClusterUnderARunningConsole: a console attached to a cluster
+// on fixed ports sees it stop (every node unreachable, "reconnecting", no
+// node shown alive or connected) and then a new cluster without data on the
+// same ports: it shows the new cluster as a replacement and says
+// "connected" only once it shows the new cluster's view.
+func TestRestartedClusterUnderARunningConsole(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts two real clusters")
+	}
+	base := freeBasePort(t)
+	old := startCluster(t, base)
+	oldClosed := false
+	t.Cleanup(func() {
+		if !oldClosed {
+			_ = old.Close()
+		}
+	})
+	c, err := client.New(client.Config{Nodes: old.Addrs(), TotalShards: 64, Timeout: 2 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = c.Close() })
+	f := feed.Start(c)
+	t.Cleanup(f.Close)
+	com := uitest.Common()
+	com.Client, com.TotalShards = c, 64
+	m, err := New(Options{Common: com, Feed: f})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
+	d := newDriver(t, m)
+	d.run(m.Init())
+	d.until("connected to the first cluster", 30*time.Second, func() bool {
+		return m.ConnState() == StateConnected && m.ClusterView() != nil && len(m.ClusterView().Nodes) == 3
+	})
+	// Move some leaders so the old cluster's epoch is ahead of a fresh one's.
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	for s := 0; s < 64; s += 16 {
+		target := "n2"
+		if info, err := c.TransferShard(ctx, s, target); err != nil || info.Leader() != target {
+			if err != nil && !strings.Contains(err.Error(), "already") {
+				t.Logf("transfer shard %d: %v", s, err)
+			}
+		}
+	}
+	d.until("the moves shown", 20*time.Second, func() bool { return m.ClusterView().Epoch > 1 })
+	oldEpoch := m.ClusterView().Epoch
+
+	closed := make(chan error, 1)
+	go func() { closed <- old.Close() }()
+	took := d.until("every node unreachable", 30*time.Second, func() bool {
+		return len(m.Unreachable()) == 3 && m.ConnState() == StateReconnecting
+	})
+	t.Logf("all nodes shown unreachable %s after the cluster began stopping", took.Round(10*time.Millisecond))
+	v := m.View()
+	if !strings.Contains(v, "reconnecting") || !strings.Contains(v, "0/3 alive, 3 unreachable") || strings.Contains(v, " alive ") && strings.Contains(v, "yes") {
+		t.Fatalf("outage not shown honestly:\n%s", v)
+	}
+	for _, n := range m.presented(m.ClusterView()).Nodes {
+		if n.Role != RoleUnreachable {
+			t.Fatalf("node %s shown to panes as %q", n.ID, n.Role)
+		}
+	}
+	if err := <-closed; err != nil {
+		t.Fatal(err)
+	}
+	oldClosed = true
+
+	fresh := startCluster(t, base) // no data dir: a new cluster
+	t.Cleanup(func() { _ = fresh.Close() })
+	replaced := func() bool {
+		for _, e := range m.Messages() {
+			if strings.Contains(e.Text, "the cluster was replaced") {
+				return true
+			}
+		}
+		return false
+	}
+	d.until("connected to the new cluster", 60*time.Second, func() bool {
+		if m.ConnState() == StateConnected && !replaced() {
+			t.Fatalf("says connected before showing the new cluster (epoch %d, old %d)\n%s", m.ClusterView().Epoch, oldEpoch, m.View())
+		}
+		return m.ConnState() == StateConnected
+	})
+	probe, err := client.New(client.Config{Nodes: fresh.Addrs(), TotalShards: 64, Timeout: 2 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer probe.Close()
+	if err := probe.Connect(ctx); err != nil {
+		t.Fatal(err)
+	}
+	d.until("the new cluster's view shown", 30*time.Second, func() bool {
+		want := probe.ClusterView()
+		got := m.ClusterView()
+		return want != nil && got != nil && got.Epoch == want.Epoch && len(m.Unreachable()) == 0
+	})
+	if v := m.View(); strings.Contains(v, "unreachable") || !strings.Contains(v, fmt.Sprintf("epoch %d", m.ClusterView().Epoch)) {
+		t.Fatalf("after the restart:\n%s", v)
+	}
+	send(m, press("2")) // the timeline has the replacement
+	if v := m.View(); !strings.Contains(v, fmt.Sprintf("epoch %d", m.ClusterView().Epoch)) {
+		t.Fatalf("events pane after the restart:\n%s", v)
+	}
+}
