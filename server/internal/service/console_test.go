@@ -33,13 +33,9 @@ func TestScanPrefixCursorLimitOrder(t *testing.T) {
 	for i := 0; i < 40; i++ {
 		k := fmt.Sprintf("scan/%03d", i)
 		want = append(want, k)
-		if _, err := tc.leaderKV(t, k).Put(ctx, &norikvpb.PutRequest{Key: []byte(k), Value: bytes.Repeat([]byte("x"), i)}); err != nil {
-			t.Fatal(err)
-		}
+		tc.put(ctx, t, &norikvpb.PutRequest{Key: []byte(k), Value: bytes.Repeat([]byte("x"), i)})
 	}
-	if _, err := tc.leaderKV(t, "scan0").Put(ctx, &norikvpb.PutRequest{Key: []byte("scan0"), Value: []byte("not in prefix")}); err != nil {
-		t.Fatal(err)
-	}
+	tc.put(ctx, t, &norikvpb.PutRequest{Key: []byte("scan0"), Value: []byte("not in prefix")})
 	// Page through every leader's shards with a small limit; merge.
 	var got []string
 	for id, shards := range leaderShards() {
@@ -153,9 +149,7 @@ func TestScanPagesBoundedBySize(t *testing.T) {
 	for i := 0; i < 12; i++ {
 		k := fmt.Sprintf("bigscan:%02d", i)
 		want = append(want, k)
-		if _, err := tc.leaderKV(t, k).Put(ctx, &norikvpb.PutRequest{Key: []byte(k), Value: value}); err != nil {
-			t.Fatal(err)
-		}
+		tc.put(ctx, t, &norikvpb.PutRequest{Key: []byte(k), Value: value})
 	}
 	// n1 answers from its own replicas (stale_ok): poll until it has applied every put.
 	var got []string

@@ -131,3 +131,26 @@ func keyInGroup(prefix string, g int, n int) string {
 		}
 	}
 }
+
+// put writes through the key's leader, following NOT_LEADER hints: tests
+// that are not about leadership must not fail when a busy machine makes a
+// leader move between looking it up and calling it.
+func (c *testCluster) put(ctx context.Context, t testing.TB, req *norikvpb.PutRequest) *norikvpb.PutResponse {
+	t.Helper()
+	kv := c.leaderKV(t, string(req.Key))
+	for attempt := 1; ; attempt++ {
+		var tr metadata.MD
+		resp, err := kv.Put(ctx, req, grpc.Trailer(&tr))
+		if err == nil {
+			return resp
+		}
+		if status.Convert(err).Message() != "NOT_LEADER" || attempt == 20 {
+			t.Fatalf("put %q: %v", req.Key, err)
+		}
+		if h := hint(tr); h != "" {
+			kv = norikvpb.NewKvClient(c.conn(t, h))
+		} else {
+			kv = c.leaderKV(t, string(req.Key))
+		}
+	}
+}
