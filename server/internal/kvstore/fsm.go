@@ -248,9 +248,11 @@ func (f *FSM) Get(key []byte, nowMs int64) (*Item, bool) {
 
 // Scan returns live items in key order and whether more remain.
 func (f *FSM) Scan(opts ScanOptions) ([]*Item, bool) {
-	f.mu.RLock()
+	// Clone writes the tree's copy-on-write context, so it takes the write
+	// lock (it is O(1)); the clone is then scanned without any lock.
+	f.mu.Lock()
 	t := f.t.clone()
-	f.mu.RUnlock()
+	f.mu.Unlock()
 	return t.scan(opts)
 }
 

@@ -20,8 +20,9 @@ const (
 // Snapshot captures the state at this point of the log. The B-trees are
 // cloned copy-on-write, so Persist can stream them while Apply continues.
 func (f *FSM) Snapshot() (raft.FSMSnapshot, error) {
-	f.mu.RLock()
-	defer f.mu.RUnlock()
+	// The write lock: Clone writes the trees' copy-on-write contexts.
+	f.mu.Lock()
+	defer f.mu.Unlock()
 	s := &snapshot{t: f.t.clone(), idem: f.idem.records()}
 	if f.opts.Extension != nil {
 		w, err := f.opts.Extension.Snapshot()
