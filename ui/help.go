@@ -109,7 +109,11 @@ func (h *helpModel) view(width, height int) string {
 			scope = e.scope
 			s = common.FitLine(strings.ToLower(scope), 8)
 		}
-		lines = append(lines, st.Muted.Render(s)+st.HelpKey.Render(common.FitLine(e.keys, 14))+" "+st.HelpDesc.Render(e.desc))
+		keyStyle, descStyle := st.HelpKey, st.HelpDesc
+		if common.IsReadOnlyHelp(e.desc) { // a write key on a read-only profile: dimmed
+			keyStyle, descStyle = st.Muted, st.Muted
+		}
+		lines = append(lines, st.Muted.Render(s)+keyStyle.Render(common.FitLine(e.keys, 14))+" "+descStyle.Render(e.desc))
 	}
 	if len(vis) == 0 {
 		lines = append(lines, st.Muted.Render("no key matches"))

@@ -106,6 +106,10 @@ type Action struct {
 	// Run starts the action; it must not block (network work goes in the
 	// returned command).
 	Run func(arg string) tea.Cmd
+	// Disabled, when set, says why the action cannot run now (ErrReadOnly
+	// for a write on a read-only profile): the palette lists it dimmed and
+	// refuses it at once, without a prompt or confirmation.
+	Disabled error
 }
 
 // MsgCmd wraps a message in a command.

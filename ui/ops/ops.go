@@ -23,8 +23,9 @@ const restartTimeout = 30 * time.Second
 // stopTimeout bounds waiting for an embedded node to stop.
 const stopTimeout = 15 * time.Second
 
-// ErrReadOnly is returned for operations refused on a read-only profile.
-var ErrReadOnly = errors.New("read-only profile: cluster operations are disabled (start without --read-only)")
+// ErrReadOnly is returned for operations refused on a read-only profile
+// (the same error as common.ErrReadOnly, which panes use).
+var ErrReadOnly = common.ErrReadOnly
 
 // ErrNotEmbedded is returned for node operations on an external cluster.
 var ErrNotEmbedded = errors.New("stopping and restarting nodes works only on the embedded cluster (run without --nodes)")

@@ -146,6 +146,10 @@ func (m Model) updateChoosing(km tea.KeyMsg) (Model, tea.Cmd) {
 
 // choose moves on from a chosen action to its prompt, confirmation or run.
 func (m Model) choose(a common.Action) (Model, tea.Cmd) {
+	if a.Disabled != nil { // refused before any prompt (a write on read-only)
+		m, closeCmd := m.close()
+		return m, tea.Batch(closeCmd, common.Refuse(strings.ToLower(a.Title), a.Disabled))
+	}
 	m.chosen, m.arg = a, ""
 	if a.Prompt != "" {
 		m.stage = prompting

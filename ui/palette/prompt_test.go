@@ -1,6 +1,7 @@
 package palette
 
 import (
+	"errors"
 	"strings"
 	"testing"
 
@@ -45,5 +46,36 @@ func TestLongPromptShowsWhatIsTypedAt80x24(t *testing.T) {
 		if w := len([]rune(l)); w > 80 {
 			t.Fatalf("line wider than 80: %q", l)
 		}
+	}
+}
+
+// A disabled action (a write on a read-only profile) is listed dimmed and
+// refused at once: no prompt, no confirmation, nothing run.
+func TestDisabledActionIsRefusedBeforeAnyPrompt(t *testing.T) {
+	ranIt := false
+	a := common.Action{Title: "Set TTL of key k", Prompt: "TTL", Default: "33s", Confirm: "sure?",
+		Disabled: common.ErrReadOnly, Run: func(string) tea.Cmd { ranIt = true; return nil }}
+	m := New(uitest.Styles())
+	m.SetSize(80, 24)
+	m, cmd := m.OpenAction(a)
+	if m.Active() {
+		t.Fatalf("palette opened at stage %q for a disabled action", m.Stage())
+	}
+	var refused bool
+	for _, msg := range collect(cmd) {
+		if r, ok := msg.(common.OpResultMsg); ok && errors.Is(r.Err, common.ErrReadOnly) {
+			refused = true
+		}
+	}
+	if !refused || ranIt {
+		t.Fatalf("refused %v, ran %v", refused, ranIt)
+	}
+	m, _ = m.Open([]common.Action{a})
+	if v := m.View(); !strings.Contains(v, "Set TTL of key k") || !strings.Contains(v, "off") {
+		t.Fatalf("disabled action not listed as off:\n%s", v)
+	}
+	m, _ = m.Update(tea.KeyMsg{Type: tea.KeyEnter})
+	if m.Active() || ranIt {
+		t.Fatalf("enter on a disabled action: stage %q, ran %v", m.Stage(), ranIt)
 	}
 }

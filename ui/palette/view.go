@@ -65,6 +65,9 @@ func (m Model) item(i, width int) string {
 	}
 	title := b.String()
 	right := a.Keys
+	if a.Disabled != nil { // dimmed: listed so people find it, but off
+		title, right = st.Muted.Render(a.Title), "off"
+	}
 	pad := width - lipgloss.Width(title) - lipgloss.Width(right) - 2
 	line := "  " + title
 	if pad > 0 && right != "" {

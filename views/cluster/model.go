@@ -94,14 +94,14 @@ func (m *Model) Flashing(shard int) bool {
 // ShortHelp implements help.KeyMap.
 func (m *Model) ShortHelp() []key.Binding {
 	g := m.common.Keys
-	return []key.Binding{g.Left, g.Right, m.keys.Transfer, m.keys.Trace}
+	return []key.Binding{g.Left, g.Right, m.common.WriteKey(m.keys.Transfer), m.keys.Trace}
 }
 
 // FullHelp implements help.KeyMap.
 func (m *Model) FullHelp() [][]key.Binding {
 	g := m.common.Keys
 	return [][]key.Binding{{g.Left, g.Right, g.Up, g.Down, g.PageUp, g.PageDown, g.Home, g.End},
-		{m.keys.Transfer, m.keys.Trace, m.keys.NextMove}}
+		{m.common.WriteKey(m.keys.Transfer), m.keys.Trace, m.keys.NextMove}}
 }
 
 // totalShards is the number of shard cells to draw.

@@ -107,6 +107,9 @@ func (m *Model) onKey(msg tea.KeyMsg) tea.Cmd {
 	case key.Matches(msg, g.End):
 		return m.moveCursor(total)
 	case key.Matches(msg, m.keys.Transfer):
+		if m.common.ReadOnly { // refused before the confirmation
+			return common.Refuse("move a shard's leader", common.ErrReadOnly)
+		}
 		if a, ok := m.transferAction(); ok {
 			return common.MsgCmd(common.RunActionMsg{Action: a})
 		}
@@ -248,13 +251,13 @@ func (m *Model) transferAction() (common.Action, bool) {
 
 func (m *Model) transferTo(shard int, target string) common.Action {
 	c := m.common
-	return common.Action{
+	return c.WriteAction(common.Action{
 		Title:   fmt.Sprintf("Move leader of shard %d to %s", shard, target),
 		Help:    "transfer leadership of the selected shard (its whole group moves)",
 		Keys:    m.keys.Transfer.Help().Key,
 		Confirm: fmt.Sprintf("Move the leader of shard %d (and its group) to %s?", shard, target),
 		Run:     func(string) tea.Cmd { return ops.TransferLeader(c, shard, target) },
-	}
+	})
 }
 
 func clamp(v, lo, hi int) int {

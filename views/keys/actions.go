@@ -3,6 +3,7 @@ package keys
 import (
 	"fmt"
 
+	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/norikv/norikv-console/ui/common"
@@ -27,13 +28,13 @@ func (m *Model) Actions() []common.Action {
 				Run: func(string) tea.Cmd { return common.MsgCmd(openKeyMsg{key: t.key}) }})
 		}
 		out = append(out,
-			common.Action{Title: "Edit key " + name, Help: "edit the value; saving checks the version (compare-and-swap)", Keys: k.Edit.Help().Key,
-				Run: func(string) tea.Cmd { return common.MsgCmd(openKeyMsg{key: t.key, edit: true}) }},
+			m.common.WriteAction(common.Action{Title: "Edit key " + name, Help: "edit the value; saving checks the version (compare-and-swap)", Keys: k.Edit.Help().Key,
+				Run: func(string) tea.Cmd { return common.MsgCmd(openKeyMsg{key: t.key, edit: true}) }}),
 			m.ttlAction(t), m.deleteAction(t))
 	}
 	out = append(out,
-		common.Action{Title: "Put a new key", Help: "key, value and an optional TTL in a form", Keys: k.Add.Help().Key,
-			Run: func(string) tea.Cmd { return common.MsgCmd(newKeyMsg{}) }},
+		m.common.WriteAction(common.Action{Title: "Put a new key", Help: "key, value and an optional TTL in a form", Keys: k.Add.Help().Key,
+			Run: func(string) tea.Cmd { return common.MsgCmd(newKeyMsg{}) }}),
 		common.Action{Title: "Refresh keys", Help: "scan the page shown again", Keys: k.Refresh.Help().Key,
 			Run: func(string) tea.Cmd { return common.MsgCmd(pageMoveMsg{}) }},
 		common.Action{Title: "Next page of keys", Help: "keys after the last one shown", Keys: k.NextPage.Help().Key,
@@ -50,7 +51,7 @@ func (m *Model) Actions() []common.Action {
 // still at the version the user saw.
 func (m *Model) ttlAction(t target) common.Action {
 	name := DisplayKey(t.key)
-	return common.Action{
+	return m.common.WriteAction(common.Action{
 		Title:   "Set TTL of key " + name,
 		Help:    "re-write the value with a new TTL (0 or none removes it), if unchanged",
 		Keys:    m.keys.TTL.Help().Key,
@@ -64,14 +65,14 @@ func (m *Model) ttlAction(t target) common.Action {
 			v := t.version
 			return m.write(writeOp{kind: writeTTL, key: t.key, value: t.value, ifMatch: &v, ttl: ttl})
 		},
-	}
+	})
 }
 
 // deleteAction deletes the key after a confirmation, if it is still at the
 // version the user saw.
 func (m *Model) deleteAction(t target) common.Action {
 	name := DisplayKey(t.key)
-	return common.Action{
+	return m.common.WriteAction(common.Action{
 		Title:   "Delete key " + name,
 		Help:    "delete it if it is still the version shown",
 		Keys:    m.keys.Delete.Help().Key,
@@ -80,5 +81,29 @@ func (m *Model) deleteAction(t target) common.Action {
 			v := t.version
 			return m.write(writeOp{kind: writeDelete, key: t.key, ifMatch: &v})
 		},
+	})
+}
+
+// refuseWrite refuses a write key on a read-only profile at once, before
+// any prompt, confirmation or read; ok is false for other keys.
+func (m *Model) refuseWrite(msg tea.KeyMsg) (tea.Cmd, bool) {
+	if !m.common.ReadOnly {
+		return nil, false
 	}
+	k := m.keys
+	for _, w := range []struct {
+		b  key.Binding
+		op string
+	}{{k.Edit, "edit a key"}, {k.Add, "put a new key"}, {k.TTL, "set a TTL"}, {k.Delete, "delete a key"}} {
+		if key.Matches(msg, w.b) {
+			return common.Refuse(w.op, common.ErrReadOnly), true
+		}
+	}
+	return nil, false
+}
+
+// isWrite reports whether b is one of the pane's write keys.
+func (m *Model) isWrite(b key.Binding) bool {
+	k, h := m.keys, b.Help().Key
+	return h == k.Edit.Help().Key || h == k.Add.Help().Key || h == k.TTL.Help().Key || h == k.Delete.Help().Key
 }

@@ -90,6 +90,9 @@ func (m *Model) onDetailKey(msg tea.KeyMsg) tea.Cmd {
 		d.scroll = max(0, pos)
 		return nil
 	}
+	if cmd, ok := m.refuseWrite(msg); ok {
+		return cmd
+	}
 	switch {
 	case key.Matches(msg, k.Edit):
 		if d.res == nil || d.readLevel == client.ConsistencyStaleOK {

@@ -133,16 +133,53 @@ func TestReadOnlyRefusesEveryWrite(t *testing.T) {
 	if len(h.results) != 2 || h.m.CapturingInput() || h.m.Mode() != "detail" {
 		t.Fatalf("results %d, capturing %v, mode %s", len(h.results), h.m.CapturingInput(), h.m.Mode())
 	}
-	// TTL and delete go through the palette; their Run refuses too.
+	// TTL and delete are refused at once: no prompt, no confirmation.
 	h.press("t")
-	h.run(h.lastAction().Run("5m"))
 	h.press("d")
-	h.run(h.lastAction().Run(""))
-	if len(h.results) != 4 || !errors.Is(h.results[2].Err, ops.ErrReadOnly) || !errors.Is(h.results[3].Err, ops.ErrReadOnly) {
-		t.Fatalf("TTL/delete on a read-only profile: %+v", h.results)
+	h.press("esc", "t", "d", "a", "e") // and from the list
+	if len(h.actions) != 0 {
+		t.Fatalf("a write key asked the palette for %q on a read-only profile", h.actions[0].Title)
 	}
-	if !strings.Contains(h.results[3].Err.Error(), "read-only profile") {
-		t.Errorf("refusal text: %v", h.results[3].Err)
+	if len(h.results) != 8 {
+		t.Fatalf("want 8 refusals, got %+v", h.results)
+	}
+	for _, r := range h.results {
+		if !errors.Is(r.Err, ops.ErrReadOnly) || !strings.Contains(r.Err.Error(), "read-only profile") {
+			t.Errorf("%s: %v", r.Op, r.Err)
+		}
+	}
+	// The palette lists the writes as disabled (dimmed, refused without a prompt).
+	for _, a := range h.m.Actions() {
+		write := strings.HasPrefix(a.Title, "Edit") || strings.HasPrefix(a.Title, "Set TTL") || strings.HasPrefix(a.Title, "Delete") || strings.HasPrefix(a.Title, "Put")
+		if write != (a.Disabled != nil) {
+			t.Errorf("action %q: disabled %v", a.Title, a.Disabled)
+		}
+	}
+	// Help shows them marked off.
+	for _, b := range h.m.ShortHelp() {
+		if h.m.isWrite(b) != common.IsReadOnlyHelp(b.Help().Desc) {
+			t.Errorf("help for %s: %q", b.Help().Key, b.Help().Desc)
+		}
+	}
+}
+
+// Below the UI: the actions' Run and the write command refuse on their own,
+// whatever path reached them.
+func TestReadOnlyActionLayerRefuses(t *testing.T) {
+	c := uitest.Common()
+	c.ReadOnly = true
+	h := newHarness(t, c, 80, 24)
+	tg := target{key: []byte("k"), version: client.Version{Term: 1, Index: 2}}
+	h.run(h.m.ttlAction(tg).Run("5m"))
+	h.run(h.m.deleteAction(tg).Run(""))
+	h.run(h.m.write(writeOp{kind: writeNew, key: []byte("k"), value: []byte("v")}))
+	if len(h.results) != 3 {
+		t.Fatalf("results %+v", h.results)
+	}
+	for _, r := range h.results {
+		if !errors.Is(r.Err, ops.ErrReadOnly) {
+			t.Errorf("%s: %v", r.Op, r.Err)
+		}
 	}
 }
 

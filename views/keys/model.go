@@ -215,9 +215,9 @@ func (m *Model) ShortHelp() []key.Binding {
 	case modeNew:
 		return []key.Binding{k.NextField, k.Save, k.Cancel}
 	case modeDetail:
-		return []key.Binding{k.Edit, k.TTL, k.Delete, k.Refresh, k.Hex}
+		return append(m.common.WriteKeys(k.Edit, k.TTL, k.Delete), k.Refresh, k.Hex)
 	}
-	return []key.Binding{k.Open, k.Add, k.Edit, k.TTL, k.Delete, k.NextPage, k.PrevPage}
+	return append(append([]key.Binding{k.Open}, m.common.WriteKeys(k.Add, k.Edit, k.TTL, k.Delete)...), k.NextPage, k.PrevPage)
 }
 
 // FullHelp implements help.KeyMap.
@@ -225,7 +225,7 @@ func (m *Model) FullHelp() [][]key.Binding {
 	g, k := m.common.Keys, m.keys
 	return [][]key.Binding{
 		{g.Up, g.Down, g.PageUp, g.PageDown, g.Home, g.End, g.Filter},
-		{k.Open, k.Add, k.Edit, k.TTL, k.Delete, k.Refresh, k.NextPage, k.PrevPage, k.Stale},
+		append(append([]key.Binding{k.Open}, m.common.WriteKeys(k.Add, k.Edit, k.TTL, k.Delete)...), k.Refresh, k.NextPage, k.PrevPage, k.Stale),
 		{k.Hex, k.PrevKey, k.NextKey, g.Back},
 		{k.Save, k.Cancel, k.Reload, k.Overwrite, k.NextField, k.PrevField},
 	}

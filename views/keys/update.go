@@ -183,6 +183,9 @@ func (m *Model) onKey(msg tea.KeyMsg) tea.Cmd {
 		m.clampCursor()
 		return nil
 	}
+	if cmd, ok := m.refuseWrite(msg); ok {
+		return cmd
+	}
 	switch {
 	case key.Matches(msg, k.Open):
 		return m.openSelected(false)

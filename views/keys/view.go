@@ -179,6 +179,10 @@ func (m *Model) hints(hs ...hint) string {
 	st := m.common.Styles
 	parts := make([]string, 0, len(hs))
 	for _, h := range hs {
+		if m.common.ReadOnly && m.isWrite(h.b) { // dimmed: off on read-only
+			parts = append(parts, st.Muted.Render(h.b.Help().Key+" "+h.word))
+			continue
+		}
 		parts = append(parts, st.Accent.Render(h.b.Help().Key)+st.Muted.Render(" "+h.word))
 	}
 	return strings.Join(parts, st.Muted.Render(" · "))

@@ -42,11 +42,14 @@ func (m *Model) Actions() []common.Action {
 		}
 	}
 	add(m.similarAction())
-	add(m.insertAction())
-	add(m.importAction())
-	add(m.deleteAction())
-	add(m.dropAction())
-	add(m.createAction())
+	// Writes are listed on read-only profiles too, disabled (dimmed, refused
+	// without a prompt).
+	addWrite := func(a common.Action, err error) { add(m.common.WriteAction(a), err) }
+	addWrite(m.insertAction())
+	addWrite(m.importAction())
+	addWrite(m.deleteAction())
+	addWrite(m.dropAction())
+	addWrite(m.createAction())
 	out = append(out, common.Action{Title: "Refresh vector indexes", Help: "list the cluster's vector indexes again", Keys: m.keys.Refresh.Help().Key,
 		Run: func(string) tea.Cmd { return m.refresh() }})
 	return out

@@ -212,6 +212,6 @@ func (m *Model) FullHelp() [][]key.Binding {
 		{g.Up, g.Down, g.PageUp, g.PageDown, k.Refresh, k.Namespace},
 		{k.Edit, k.Run, k.Search, k.Random, k.Mode, k.Similar, k.NextField, k.PrevField, k.Leave},
 		{k.Consistency, k.Vectors, k.Recall, k.Sweep},
-		{k.Insert, k.Delete, k.Create, k.Drop},
+		m.common.WriteKeys(k.Insert, k.Import, k.Delete, k.Create, k.Drop),
 	}
 }

@@ -207,7 +207,7 @@ func TestWritesRespectReadOnly(t *testing.T) {
 	m := New(c)
 	m.SetSize(80, 24)
 	m.Update(listMsg{at: t0, indexes: sampleIndexes()})
-	for _, k := range []string{"I", "X", "N", "D"} {
+	for _, k := range []string{"I", "X", "N", "D", "L"} {
 		msgs := msgsOf(m.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune(k)}))
 		if len(msgs) != 1 {
 			t.Fatalf("%s: %v", k, msgs)
@@ -217,14 +217,39 @@ func TestWritesRespectReadOnly(t *testing.T) {
 			t.Errorf("%s on a read-only profile: %#v", k, msgs[0])
 		}
 	}
-	// The palette actions refuse too (the palette lists them either way).
+	// The palette lists the writes disabled; their Run refuses too (the
+	// action layer, below the UI).
+	writes := 0
 	for _, a := range m.Actions() {
+		write := strings.HasPrefix(a.Title, "Insert") || strings.HasPrefix(a.Title, "Import") || strings.HasPrefix(a.Title, "Delete") ||
+			strings.HasPrefix(a.Title, "Create") || strings.HasPrefix(a.Title, "Drop")
+		if write {
+			writes++
+		}
+		if write != errors.Is(a.Disabled, ops.ErrReadOnly) {
+			t.Errorf("%s: disabled %v", a.Title, a.Disabled)
+		}
 		if !strings.HasPrefix(a.Title, "Drop") {
 			continue
 		}
 		msgs := msgsOf(m.Update(msgsOf(a.Run(""))[0]))
 		if r, ok := msgs[0].(common.OpResultMsg); !ok || !errors.Is(r.Err, ops.ErrReadOnly) {
 			t.Errorf("drop action on a read-only profile: %#v", msgs)
+		}
+	}
+	if writes != 5 {
+		t.Errorf("%d write actions listed, want 5", writes)
+	}
+	for _, b := range m.FullHelp()[3] {
+		if !common.IsReadOnlyHelp(b.Help().Desc) {
+			t.Errorf("help for %s not marked off: %q", b.Help().Key, b.Help().Desc)
+		}
+	}
+	// Below the UI: the write commands refuse on their own.
+	for _, cmd := range []tea.Cmd{insertCmd(c, "docs", "a", []float32{1, 2, 3, 4}), deleteCmd(c, "docs", "a"), dropCmd(c, "docs")} {
+		r, ok := msgsOf(cmd)[0].(opDoneMsg)
+		if !ok || !errors.Is(r.res.Err, ops.ErrReadOnly) {
+			t.Errorf("write command on a read-only profile: %#v", msgsOf(cmd))
 		}
 	}
 }
