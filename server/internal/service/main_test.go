@@ -132,25 +132,35 @@ func keyInGroup(prefix string, g int, n int) string {
 	}
 }
 
-// put writes through the key's leader, following NOT_LEADER hints: tests
-// that are not about leadership must not fail when a busy machine makes a
-// leader move between looking it up and calling it.
+// put writes through the key's leader, following NOT_LEADER hints and
+// waiting out elections: tests that are not about leadership must not fail
+// when a busy machine moves a leader between looking it up and calling it.
 func (c *testCluster) put(ctx context.Context, t testing.TB, req *norikvpb.PutRequest) *norikvpb.PutResponse {
 	t.Helper()
-	kv := c.leaderKV(t, string(req.Key))
-	for attempt := 1; ; attempt++ {
-		var tr metadata.MD
-		resp, err := kv.Put(ctx, req, grpc.Trailer(&tr))
-		if err == nil {
-			return resp
+	addr := ""
+	for {
+		if addr == "" {
+			if id := c.LeaderOf(c.shard(string(req.Key))); id != "" {
+				addr = c.Addr(id)
+			}
 		}
-		if status.Convert(err).Message() != "NOT_LEADER" || attempt == 20 {
-			t.Fatalf("put %q: %v", req.Key, err)
+		var err error
+		if addr != "" {
+			var tr metadata.MD
+			var resp *norikvpb.PutResponse
+			if resp, err = norikvpb.NewKvClient(c.conn(t, addr)).Put(ctx, req, grpc.Trailer(&tr)); err == nil {
+				return resp
+			}
+			if status.Convert(err).Message() != "NOT_LEADER" {
+				t.Fatalf("put %q: %v", req.Key, err)
+			}
+			addr = hint(tr)
 		}
-		if h := hint(tr); h != "" {
-			kv = norikvpb.NewKvClient(c.conn(t, h))
-		} else {
-			kv = c.leaderKV(t, string(req.Key))
+		if ctx.Err() != nil {
+			t.Fatalf("put %q: no leader took it: %v", req.Key, err)
+		}
+		if addr == "" {
+			time.Sleep(20 * time.Millisecond)
 		}
 	}
 }
