@@ -4,7 +4,6 @@
 package ui
 
 import (
-	"sort"
 	"strings"
 	"time"
 
@@ -190,25 +189,6 @@ func (m *Model) build(i int) (common.Pane, error) {
 		return nil, err
 	}
 	return p, nil
-}
-
-// CheckKeys validates key overrides one at a time against the default key
-// maps, returning the first bad entry's name with its error.
-func CheckKeys(overrides map[string][]string) (string, error) {
-	names := make([]string, 0, len(overrides))
-	for n := range overrides {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	for _, n := range names {
-		scopes := map[string]keybindings.Named{"": keybindings.DefaultKeyMap(), "cluster": cluster.DefaultKeyMap(),
-			"events": events.DefaultKeyMap(), "stats": stats.DefaultKeyMap(), "trace": trace.DefaultKeyMap(), "keys": keys.DefaultKeyMap(),
-			"vectors": vectors.DefaultKeyMap()}
-		if err := keybindings.Rebind(scopes, map[string][]string{n: overrides[n]}); err != nil {
-			return n, err
-		}
-	}
-	return "", nil
 }
 
 // Active returns the active pane.

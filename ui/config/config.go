@@ -110,27 +110,19 @@ func Parse(data []byte) (*File, error) {
 		if errors.Is(err, io.EOF) {
 			return &File{}, nil
 		}
-		return nil, cleanYAMLError(err)
+		return nil, syntaxError(err)
 	}
 	var f File
 	dec = yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
 	if err := dec.Decode(&f); err != nil {
-		return nil, cleanYAMLError(err)
+		return nil, decodeError(err, &root)
 	}
 	if err := f.validate(&root); err != nil {
 		return nil, err
 	}
 	f.root = &root
 	return &f, nil
-}
-
-// cleanYAMLError drops yaml's "yaml: " prefixes; its messages already carry
-// "line N".
-func cleanYAMLError(err error) error {
-	msg := strings.ReplaceAll(err.Error(), "yaml: ", "")
-	msg = strings.ReplaceAll(msg, "unmarshal errors:\n  ", "")
-	return errors.New(msg)
 }
 
 func (f *File) validate(root *yaml.Node) error {
@@ -164,9 +156,20 @@ func (f *File) validate(root *yaml.Node) error {
 			return fmt.Errorf("line %d: default_profile %q is not a profile (profiles: %s)", lineOf(root, "default_profile"), f.DefaultProfile, listOrNone(f.ProfileNames()))
 		}
 	}
-	for action, keys := range f.Keys {
+	actions := make([]string, 0, len(f.Keys))
+	for action := range f.Keys {
+		actions = append(actions, action)
+	}
+	sort.Strings(actions)
+	for _, action := range actions {
+		keys := f.Keys[action]
 		if len(keys) == 0 {
 			return fmt.Errorf("line %d: keys.%s: give at least one key", lineOf(root, "keys", action), action)
+		}
+		for i, k := range keys {
+			if err := CheckKeyName(k); err != nil {
+				return fmt.Errorf("line %d: keys.%s: %w", lineOfItem(root, i, "keys", action), action, err)
+			}
 		}
 	}
 	return nil
