@@ -82,7 +82,6 @@ func (c *Client) applyView(pb *norikvpb.ClusterView, src viewSource) bool {
 		s.push(ev)
 	}
 	c.subsMu.Unlock()
-	c.firstOnce.Do(func() { close(c.firstView) })
 	return true
 }
 

@@ -39,7 +39,7 @@ type Client struct {
 	wg     sync.WaitGroup // background goroutines (watch, refresh)
 
 	connectOnce sync.Once
-	firstView   chan struct{} // closed when the first view is applied
+	firstView   chan struct{} // closed when the first view is applied and the watch has a node
 	unreachable chan error    // gets an error when a full round of seeds failed before any view
 	firstOnce   sync.Once
 

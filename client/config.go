@@ -12,7 +12,7 @@ import (
 // Defaults applied to zero fields of Config and RetryConfig.
 const (
 	DefaultTimeout      = 5 * time.Second
-	DefaultMaxAttempts  = 10
+	DefaultMaxAttempts  = 20 // all retry classes together; each class has its own, smaller budget
 	DefaultInitialDelay = 20 * time.Millisecond
 	DefaultMaxDelay     = time.Second
 	DefaultJitter       = 20 * time.Millisecond
@@ -62,8 +62,9 @@ type Config struct {
 // backoff classes; MaxAttempts caps all classes together.
 type RetryConfig struct {
 	// MaxAttempts is the total number of attempts, including the first,
-	// spent on transient failures of any class (NOT_LEADER hints that are
-	// followed do not count); 0 means 10.
+	// spent on transient failures of all classes together (NOT_LEADER hints
+	// that are followed do not count); 0 means 20. Set explicitly, it also
+	// caps each class's default budget.
 	MaxAttempts int
 	// InitialDelay is the wait before the first retry of a class that does
 	// not set its own; 0 means 20ms.
@@ -77,7 +78,8 @@ type RetryConfig struct {
 
 	// NotLeader budgets NOT_LEADER answers without a usable hint: the shard
 	// has no known leader, an election is probably in progress. Default
-	// {MaxAttempts: 10, MaxDelay: 500ms}: about 2.5s of retries.
+	// {MaxAttempts: 10}: about 4s of retries, enough for an election on a
+	// loaded machine.
 	NotLeader RetryClass
 	// Unavailable budgets a node that answered UNAVAILABLE or ABORTED.
 	// Default {MaxAttempts: 10}.
@@ -110,7 +112,7 @@ type RetryClass struct {
 // at package level can be mutated.
 func retryClassDefaults() [numRetryClasses]RetryClass {
 	return [numRetryClasses]RetryClass{
-		classNotLeader:   {MaxAttempts: 10, MaxDelay: 500 * time.Millisecond},
+		classNotLeader:   {MaxAttempts: 10},
 		classUnavailable: {MaxAttempts: 10},
 		classTimeout:     {MaxAttempts: 3, InitialDelay: -1, MaxDelay: -1},
 		classConnect:     {MaxAttempts: 10},

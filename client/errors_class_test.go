@@ -95,7 +95,7 @@ func TestTimeoutClassBudget(t *testing.T) {
 // TestRetryClassDefaults: the class table as configured by withDefaults.
 func TestRetryClassDefaults(t *testing.T) {
 	r := RetryConfig{}.withDefaults()
-	if r.NotLeader.MaxAttempts != 10 || r.NotLeader.MaxDelay != 500*time.Millisecond || r.NotLeader.InitialDelay != DefaultInitialDelay {
+	if r.MaxAttempts != 20 || r.NotLeader.MaxAttempts != 10 || r.NotLeader.MaxDelay != DefaultMaxDelay || r.NotLeader.InitialDelay != DefaultInitialDelay {
 		t.Errorf("NotLeader = %+v", r.NotLeader)
 	}
 	if r.Timeout.MaxAttempts != 3 || r.Timeout.InitialDelay != 0 || r.Timeout.MaxDelay != 0 {
@@ -111,6 +111,7 @@ func TestRetryClassDefaults(t *testing.T) {
 	}
 	// ...and an explicit class value is kept.
 	r = RetryConfig{NotLeader: RetryClass{MaxAttempts: 30, InitialDelay: time.Millisecond, MaxDelay: 2 * time.Second}}.withDefaults()
+	// (the overall cap of 20 still stops a call first; that is its job)
 	if r.NotLeader != (RetryClass{MaxAttempts: 30, InitialDelay: time.Millisecond, MaxDelay: 2 * time.Second}) {
 		t.Errorf("explicit NotLeader = %+v", r.NotLeader)
 	}

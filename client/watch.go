@@ -99,6 +99,8 @@ func (c *Client) watchLoop() {
 		}
 		a := addr
 		c.watchNode.Store(&a)
+		// Connect returns once a view is in and the watch has its node.
+		c.firstOnce.Do(func() { close(c.firstView) })
 		got, _ := c.watchOnce(addr)
 		if c.ctx.Err() != nil {
 			return
