@@ -55,6 +55,14 @@ func (m *Model) header() string {
 	st := m.common.Styles
 	h := st.Header
 	parts := []string{st.HeaderTitle.Render(" NoriKV "), h.Render(" " + m.common.Profile)}
+	if m.common.Client != nil {
+		// Whether what the console sends (keys, values) is encrypted on the wire.
+		if e, ok := any(m.common.Client).(interface{ Encrypted() bool }); ok && e.Encrypted() {
+			parts = append(parts, h.Render(" · TLS"))
+		} else if ok && m.common.Control == nil {
+			parts = append(parts, st.StateWarn.Render(" · plaintext"))
+		}
+	}
 	if m.view != nil {
 		alive, down := 0, 0
 		for _, n := range m.view.Nodes {
