@@ -14,30 +14,92 @@ import (
 
 // The fault schedule of the linearizability check. Faults run one at a time
 // against the groups of the workload's keys; each is undone before the next.
-//
-// The in-process cluster cannot freeze a node the way SIGSTOP does, so a
-// process pause is approximated by "isolate-leader": every replication link
-// of the leader is cut while clients still reach it. Like a paused leader, it
-// keeps believing it leads until its lease runs out while the others elect a
-// new leader, and it still answers the clients that reach it.
-var linFaultKinds = []string{
-	"stop-leader",      // StopNode on the key's leader, RestartNode after the hold
-	"isolate-leader",   // pause approximation: CutLink leader<->every other node, HealAll after
-	"transfer-leader",  // TransferShard to another replica
-	"cut-leader-link",  // CutLink leader<->one follower (the leader keeps a quorum)
-	"isolate-follower", // CutLink follower<->every other node
+// A linTarget says which faults a cluster can take and injects them.
+type linTarget interface {
+	nodeIDs() []string
+	leaderOf(shard uint32) string
+	kinds() []string
+	// inject applies fault kind to shard's group (led by leader), holds it
+	// for hold, undoes it (even when ctx is done: the cluster must be whole
+	// at the end) and describes it. skip says why a fault could not be
+	// injected; err is a fault that could not be undone.
+	inject(ctx context.Context, kind string, shard uint32, leader string, hold time.Duration, rng *rand.Rand) (what, skip string, err error)
+}
+
+// linInProc is the in-process cluster. It cannot freeze a node the way
+// SIGSTOP does, so a process pause is approximated by "isolate-leader":
+// every replication link of the leader is cut while clients still reach it.
+// Like a paused leader, it keeps believing it leads until its lease runs out
+// while the others elect a new leader, and it still answers the clients.
+// (TestLinearizabilityProcessPause pauses real processes.)
+type linInProc struct{ cl *cluster.Cluster }
+
+func (p linInProc) nodeIDs() []string            { return p.cl.NodeIDs() }
+func (p linInProc) leaderOf(shard uint32) string { return p.cl.LeaderOf(shard) }
+func (p linInProc) kinds() []string {
+	return []string{
+		"stop-leader",      // StopNode on the key's leader, RestartNode after the hold
+		"isolate-leader",   // pause approximation: CutLink leader<->every other node, HealAll after
+		"transfer-leader",  // TransferShard to another replica
+		"cut-leader-link",  // CutLink leader<->one follower (the leader keeps a quorum)
+		"isolate-follower", // CutLink follower<->every other node
+	}
+}
+
+func (p linInProc) inject(ctx context.Context, kind string, shard uint32, leader string, hold time.Duration, rng *rand.Rand) (string, string, error) {
+	others := linOthers(p.cl.NodeIDs(), leader)
+	switch kind {
+	case "stop-leader":
+		if err := p.cl.StopNode(leader); err != nil {
+			return "", "", fmt.Errorf("fault %s: %w", kind, err)
+		}
+		linSleep(ctx, hold)
+		rctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+		defer cancel()
+		what := fmt.Sprintf("stop-leader %s (shard %d)", leader, shard)
+		if err := p.cl.RestartNode(rctx, leader); err != nil {
+			return what, "", fmt.Errorf("undo %s: %w", what, err)
+		}
+		return what, "", nil
+	case "isolate-leader", "isolate-follower":
+		target := leader
+		if kind == "isolate-follower" {
+			target = others[rng.IntN(len(others))]
+		}
+		for _, o := range linOthers(p.cl.NodeIDs(), target) {
+			p.cl.CutLink(target, o)
+		}
+		linSleep(ctx, hold)
+		p.cl.HealAll()
+		return fmt.Sprintf("%s %s (shard %d, leader %s)", kind, target, shard, leader), "", nil
+	case "cut-leader-link":
+		follower := others[rng.IntN(len(others))]
+		p.cl.CutLink(leader, follower)
+		linSleep(ctx, hold)
+		p.cl.HealLink(leader, follower)
+		return fmt.Sprintf("cut-leader-link %s-%s (shard %d)", leader, follower, shard), "", nil
+	case "transfer-leader":
+		target := others[rng.IntN(len(others))]
+		tctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if err := p.cl.TransferShard(tctx, shard, target); err != nil {
+			return "", err.Error(), nil
+		}
+		return fmt.Sprintf("transfer-leader shard %d %s->%s", shard, leader, target), "", nil
+	}
+	return "", "", fmt.Errorf("unknown fault %q", kind)
 }
 
 // linFaulter injects faults and records each as an annotation.
 type linFaulter struct {
-	cl     *cluster.Cluster
+	target linTarget
 	h      *linHistory
 	rng    *rand.Rand
 	shards []uint32 // the workload keys' shards
 
 	mu     sync.Mutex
 	counts map[string]int
-	log    []string // "12.3s stop-leader n1 (shard 17) 1.8s"
+	log    []string // "12.3s stop-leader n1 (shard 17), 1.8s"
 }
 
 // run injects faults until ctx is done, then undoes the last one. A fault
@@ -45,7 +107,7 @@ type linFaulter struct {
 // skipped; an undo that fails (a node that will not restart) is an error.
 func (f *linFaulter) run(ctx context.Context) error {
 	f.counts = map[string]int{}
-	order := append([]string(nil), linFaultKinds...)
+	order := f.target.kinds()
 	for round := 0; ctx.Err() == nil; round++ {
 		if round%len(order) == 0 {
 			// Every kind once per round, in a seeded order.
@@ -66,51 +128,12 @@ func (f *linFaulter) inject(ctx context.Context, kind string) error {
 		f.note(kind, "skipped: shard %d has no leader", shard)
 		return nil
 	}
-	others := linOthers(f.cl.NodeIDs(), leader)
 	hold := linJitter(f.rng, 800*time.Millisecond, 2500*time.Millisecond)
 	from := f.h.now()
-	var what string
-	var undoErr error
-	switch kind {
-	case "stop-leader":
-		if err := f.cl.StopNode(leader); err != nil {
-			return fmt.Errorf("fault %s: %w", kind, err)
-		}
-		linSleep(ctx, hold)
-		// Restart even after ctx is done: the cluster must be whole at the end.
-		rctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-		undoErr = f.cl.RestartNode(rctx, leader)
-		cancel()
-		what = fmt.Sprintf("stop-leader %s (shard %d)", leader, shard)
-	case "isolate-leader", "isolate-follower":
-		target := leader
-		if kind == "isolate-follower" {
-			target = others[f.rng.IntN(len(others))]
-		}
-		for _, o := range linOthers(f.cl.NodeIDs(), target) {
-			f.cl.CutLink(target, o)
-		}
-		linSleep(ctx, hold)
-		f.cl.HealAll()
-		what = fmt.Sprintf("%s %s (shard %d, leader %s)", kind, target, shard, leader)
-	case "cut-leader-link":
-		follower := others[f.rng.IntN(len(others))]
-		f.cl.CutLink(leader, follower)
-		linSleep(ctx, hold)
-		f.cl.HealLink(leader, follower)
-		what = fmt.Sprintf("cut-leader-link %s-%s (shard %d)", leader, follower, shard)
-	case "transfer-leader":
-		target := others[f.rng.IntN(len(others))]
-		tctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		err := f.cl.TransferShard(tctx, shard, target)
-		cancel()
-		if err != nil {
-			f.note(kind, "skipped: %v", err)
-			return nil
-		}
-		what = fmt.Sprintf("transfer-leader shard %d %s->%s", shard, leader, target)
-	default:
-		return fmt.Errorf("unknown fault %q", kind)
+	what, skip, err := f.target.inject(ctx, kind, shard, leader, hold, f.rng)
+	if skip != "" {
+		f.note(kind, "skipped: %s", skip)
+		return nil
 	}
 	to := f.h.now()
 	f.h.annotate(what, from, to)
@@ -118,17 +141,14 @@ func (f *linFaulter) inject(ctx context.Context, kind string) error {
 	f.counts[kind]++
 	f.log = append(f.log, fmt.Sprintf("%6.1fs %s, %s", time.Duration(from).Seconds(), what, time.Duration(to-from).Round(time.Millisecond)))
 	f.mu.Unlock()
-	if undoErr != nil {
-		return fmt.Errorf("undo %s: %w", what, undoErr)
-	}
-	return nil
+	return err
 }
 
 // waitLeader polls for shard's leader for up to 10 s.
 func (f *linFaulter) waitLeader(ctx context.Context, shard uint32) string {
 	deadline := time.Now().Add(10 * time.Second)
 	for ctx.Err() == nil && time.Now().Before(deadline) {
-		if l := f.cl.LeaderOf(shard); l != "" {
+		if l := f.target.leaderOf(shard); l != "" {
 			return l
 		}
 		linSleep(ctx, 20*time.Millisecond)

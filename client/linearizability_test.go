@@ -58,12 +58,6 @@ func linPlanFor() linPlan {
 // checks the history with porcupine against a versioned register per key.
 func TestLinearizability(t *testing.T) {
 	plan := linPlanFor()
-	seed := *linSeedFlag
-	if seed == 0 {
-		seed = rand.Uint64()
-	}
-	t.Logf("seed %d (replay with -lin.seed %d), %d clients x %d workers, %d keys, %s", seed, seed, plan.clients, plan.workersPer, plan.keys, plan.duration)
-
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	cl, err := cluster.Start(ctx, cluster.Options{Nodes: 3})
@@ -71,16 +65,30 @@ func TestLinearizability(t *testing.T) {
 		t.Fatalf("start cluster: %v", err)
 	}
 	t.Cleanup(func() { closeCluster(t, cl) })
+	layout := cl.Layout()
+	linRun(t, plan, linInProc{cl}, cl.Addrs(), layout.TotalShards, layout.Groups)
+}
 
-	keys, shards := linKeys(cl, plan.keys)
+// linRun runs the workload against addrs while the target's faults run,
+// checks the history and prints the figures.
+func linRun(t *testing.T, plan linPlan, target linTarget, addrs []string, totalShards, groups int) {
+	seed := *linSeedFlag
+	if seed == 0 {
+		seed = rand.Uint64()
+	}
+	t.Logf("seed %d (replay with -lin.seed %d), %d clients x %d workers, %d keys, %s", seed, seed, plan.clients, plan.workersPer, plan.keys, plan.duration)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+
+	keys, shards := linKeys(totalShards, groups, plan.keys)
 	h := newLinHistory()
 	stats := &linStats{}
-	faulter := &linFaulter{cl: cl, h: h, rng: rand.New(rand.NewPCG(seed, 0)), shards: shards}
+	faulter := &linFaulter{target: target, h: h, rng: rand.New(rand.NewPCG(seed, 0)), shards: shards}
 
 	var workers []*linWorker
 	var nextPID, nextVal atomic.Int64
 	for i := 0; i < plan.clients; i++ {
-		c, err := client.New(client.Config{Nodes: cl.Addrs(), TotalShards: cl.Layout().TotalShards, Timeout: time.Second})
+		c, err := client.New(client.Config{Nodes: addrs, TotalShards: totalShards, Timeout: time.Second})
 		if err != nil {
 			t.Fatalf("client.New: %v", err)
 		}
@@ -137,18 +145,18 @@ func TestLinearizability(t *testing.T) {
 }
 
 // linKeys picks n keys whose shards are in different groups, so faults on
-// one group do not touch the others' keys.
-func linKeys(cl *cluster.Cluster, n int) ([]string, []uint32) {
-	layout := cl.Layout()
+// one group do not touch the others' keys. Groups hold contiguous shard
+// ranges (server/internal/topology).
+func linKeys(totalShards, groups, n int) ([]string, []uint32) {
 	seen := map[int]bool{}
 	var keys []string
 	var shards []uint32
 	for i := 0; len(keys) < n; i++ {
 		k := fmt.Sprintf("lin-%d", i)
-		shard := uint32(client.ShardForKey([]byte(k), layout.TotalShards))
-		if g := layout.GroupOfShard(shard); !seen[g] {
+		shard := client.ShardForKey([]byte(k), totalShards)
+		if g := shard * groups / totalShards; !seen[g] {
 			seen[g] = true
-			keys, shards = append(keys, k), append(shards, shard)
+			keys, shards = append(keys, k), append(shards, uint32(shard))
 		}
 	}
 	return keys, shards
