@@ -54,11 +54,13 @@ func (m *Model) setInfo(s string) {
 
 // onOpResult logs a finished operation, audits it when it was a write, and
 // shows it in the status line.
-func (m *Model) onOpResult(msg common.OpResultMsg) {
+// rec, when the write came with its audit record, replaces the record
+// built from the message alone.
+func (m *Model) onOpResult(msg common.OpResultMsg, rec *journal.Record) {
 	m.lastOp, m.lastOpTime = msg.Op, msg.Latency
-	write := msglog.IsWrite(msg.Op)
+	write := rec != nil || msglog.IsWrite(msg.Op)
 	if write {
-		m.audit(msg)
+		m.audit(msg, rec)
 	}
 	if msg.Err != nil {
 		m.lastErr = msg.Err
@@ -184,8 +186,12 @@ func (m *Model) Messages() []msglog.Entry { return m.log.Entries(false) }
 
 // audit appends a write's outcome to the audit file (on the journal's
 // goroutine, never blocking the event loop).
-func (m *Model) audit(msg common.OpResultMsg) {
-	r := journal.Record{Time: time.Now(), Op: msg.Op, Result: "ok", LatencyMS: float64(msg.Latency.Microseconds()) / 1000}
+func (m *Model) audit(msg common.OpResultMsg, rec *journal.Record) {
+	r := journal.Record{Op: msg.Op}
+	if rec != nil {
+		r = *rec
+	}
+	r.Time, r.Result, r.LatencyMS = time.Now(), "ok", float64(msg.Latency.Microseconds())/1000
 	if msg.Err != nil {
 		r.Result = msg.Err.Error()
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/norikv/norikv-console/themes"
 	"github.com/norikv/norikv-console/ui/common"
 	"github.com/norikv/norikv-console/ui/feed"
+	"github.com/norikv/norikv-console/ui/ops"
 	"github.com/norikv/norikv-console/ui/palette"
 )
 
@@ -72,7 +73,10 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case common.StatsMsg:
 		return m, m.onStats(msg)
 	case common.OpResultMsg:
-		m.onOpResult(msg)
+		m.onOpResult(msg, nil)
+		return m, nil
+	case ops.WriteResult:
+		m.onOpResult(msg.OpResultMsg, &msg.Audit)
 		return m, nil
 	case common.ErrorMsg:
 		m.setError(msg.Err)

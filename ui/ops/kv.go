@@ -8,7 +8,9 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 
+	"github.com/norikv/norikv-console/client"
 	"github.com/norikv/norikv-console/ui/common"
+	"github.com/norikv/norikv-console/ui/journal"
 )
 
 // previewLen bounds how much of a value the status line shows.
@@ -54,14 +56,17 @@ func PutKey(c common.Common, arg string) tea.Cmd {
 	return func() tea.Msg {
 		ctx, cancel := c.Context()
 		defer cancel()
+		idem := newIdempotencyKey()
 		start := time.Now()
-		v, err := c.Client.Put(ctx, []byte(key), []byte(value), nil)
-		res := common.OpResultMsg{Op: op, Latency: time.Since(start)}
+		v, err := c.Client.Put(ctx, []byte(key), []byte(value), &client.PutOptions{IdempotencyKey: idem})
+		res := WriteResult{OpResultMsg: common.OpResultMsg{Op: op, Latency: time.Since(start)},
+			Audit: journal.Record{Op: "put", Key: key, IdempotencyKey: idem}}
 		if err != nil {
 			res.Err = fmt.Errorf("%s: %w", op, err)
 			return res
 		}
-		res.Info = fmt.Sprintf("written, version %d/%d", v.Term, v.Index)
+		res.Audit.VersionAfter = FormatVersion(v)
+		res.Info = "written, version " + FormatVersion(v)
 		return res
 	}
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/norikv/norikv-console/client"
 	"github.com/norikv/norikv-console/ui/common"
+	"github.com/norikv/norikv-console/ui/journal"
 )
 
 // restartTimeout bounds restarting an embedded node (it must rejoin Raft).
@@ -45,7 +46,8 @@ func TransferLeader(c common.Common, shard int, target string) tea.Cmd {
 		defer cancel()
 		start := time.Now()
 		info, err := c.Client.TransferShard(ctx, shard, target)
-		res := common.OpResultMsg{Op: op, Latency: time.Since(start)}
+		res := WriteResult{OpResultMsg: common.OpResultMsg{Op: op, Latency: time.Since(start)},
+			Audit: journal.Record{Op: "move leader", ID: fmt.Sprintf("shard %d -> %s", shard, target)}}
 		if err != nil {
 			res.Err = fmt.Errorf("%s: %w", op, err)
 			return res
@@ -87,7 +89,8 @@ func StopNode(c common.Common, id string) tea.Cmd {
 		if err != nil {
 			err = fmt.Errorf("%s: %w", op, err)
 		}
-		return common.OpResultMsg{Op: op, Latency: time.Since(start), Err: err, Info: "watch the leaders move"}
+		return WriteResult{OpResultMsg: common.OpResultMsg{Op: op, Latency: time.Since(start), Err: err, Info: "watch the leaders move"},
+			Audit: journal.Record{Op: "stop node", ID: id}}
 	}
 }
 
@@ -105,7 +108,8 @@ func RestartNode(c common.Common, id string) tea.Cmd {
 		if err != nil {
 			err = fmt.Errorf("%s: %w", op, err)
 		}
-		return common.OpResultMsg{Op: op, Latency: time.Since(start), Err: err, Info: "node rejoined"}
+		return WriteResult{OpResultMsg: common.OpResultMsg{Op: op, Latency: time.Since(start), Err: err, Info: "node rejoined"},
+			Audit: journal.Record{Op: "restart node", ID: id}}
 	}
 }
 
