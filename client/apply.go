@@ -104,11 +104,22 @@ func (c *Client) ClusterView() *ClusterView {
 	return &v
 }
 
+// reprobeInterval is how often a node judged unreachable is asked again
+// while someone looks (ClusterView, Stats), so a node that came back is
+// shown reachable even if no request goes to it.
+const reprobeInterval = time.Second
+
 // reachable reports whether the client can reach addr as far as it knows.
 func (c *Client) reachable(addr string) bool {
 	if addr == "" {
 		return false
 	}
 	n, ok := c.pool.Lookup(addr)
-	return !ok || n.Reachable()
+	if !ok || n.Reachable() {
+		return true
+	}
+	if n.ClaimReprobe(reprobeInterval) {
+		c.goBackground(func() { _ = c.fetchViewCtx(c.ctx, addr) })
+	}
+	return false
 }

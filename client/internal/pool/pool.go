@@ -31,6 +31,8 @@ type Node struct {
 	downUntil atomic.Int64
 	// failing is set by MarkFailed and cleared by MarkUp.
 	failing atomic.Bool
+	// reprobeAt (unix ns) rate-limits re-checks of a failing node.
+	reprobeAt atomic.Int64
 
 	// RepeatsViews is set once a watch stream from the node repeated its
 	// view (a heartbeat): silence from it then means the node stopped.
@@ -130,6 +132,14 @@ func (n *Node) Reachable() bool {
 		return false
 	}
 	return true
+}
+
+// ClaimReprobe reports whether the caller should re-check a failing node
+// now: true at most once per interval per node.
+func (n *Node) ClaimReprobe(interval time.Duration) bool {
+	now := time.Now().UnixNano()
+	last := n.reprobeAt.Load()
+	return now-last >= int64(interval) && n.reprobeAt.CompareAndSwap(last, now)
 }
 
 // Lookup returns the node for addr if a connection exists, without

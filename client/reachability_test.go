@@ -1,0 +1,56 @@
+package client
+
+import (
+	"testing"
+	"time"
+)
+
+// TestUnreachableNodeShownAndRevived: a node whose calls time out shows as
+// unreachable in ClusterView and Stats although the view calls it alive;
+// once it answers again (re-checked while someone looks) it shows reachable.
+func TestUnreachableNodeShownAndRevived(t *testing.T) {
+	checkLeaks(t)
+	a := startFake(t, fakeServices{meta: true})
+	b := startFake(t, fakeServices{meta: true})
+	nodes := map[string]string{"a": a.addr, "b": b.addr}
+	scriptWatch(a, false, view(5, 16, "a", nodes))
+	scriptWatch(b, false, view(5, 16, "a", nodes))
+	c, err := New(Config{Nodes: []string{a.addr, b.addr}, TotalShards: 16, Timeout: 100 * time.Millisecond,
+		Retry: RetryConfig{MaxAttempts: 2, InitialDelay: time.Millisecond, Jitter: -1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if err := c.Connect(ctxT(t)); err != nil {
+		t.Fatal(err)
+	}
+	hung := make(chan struct{})
+	b.set(func(f *fakeNode) {
+		f.onWatch = func(s grpcViewStream) error { // hung: never answers
+			select {
+			case <-hung:
+			case <-s.Context().Done():
+			}
+			return nil
+		}
+	})
+	n, _ := c.pool.Get(b.addr)
+	n.MarkFailed(time.Second) // as a timed-out request would
+	unreachable := func() []string { return c.Stats().Topology.UnreachableNodes }
+	if un := unreachable(); len(un) != 1 || un[0] != "b" {
+		t.Fatalf("unreachable = %v, want [b]", un)
+	}
+	for _, nd := range c.ClusterView().Nodes {
+		if nd.Unreachable != (nd.ID == "b") || nd.Role != "alive" {
+			t.Fatalf("node %+v: want only b unreachable, roles as the view says", nd)
+		}
+	}
+	// Still hung: the re-check times out and b stays unreachable.
+	time.Sleep(300 * time.Millisecond)
+	if un := unreachable(); len(un) != 1 {
+		t.Fatalf("hung node shown reachable: %v", un)
+	}
+	close(hung)
+	scriptWatch(b, false, view(5, 16, "a", nodes))
+	waitFor(t, "b reachable again", func() bool { return len(unreachable()) == 0 })
+}
