@@ -18,9 +18,6 @@ const (
 	numRetryClasses
 )
 
-// retryClassNames name the classes in errors and docs.
-var retryClassNames = [numRetryClasses]string{"not leader", "unavailable", "timeout", "connect"}
-
 // policies turns the configured classes into backoff policies.
 func (r RetryConfig) policies() [numRetryClasses]backoff.Policy {
 	var out [numRetryClasses]backoff.Policy
