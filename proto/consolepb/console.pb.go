@@ -820,6 +820,184 @@ func (x *NodeStatusResponse) GetClusterId() string {
 	return ""
 }
 
+// VectorInsertBatch upserts many vectors into one namespace as ONE Raft log
+// entry (norikv.v1.Vector.Insert makes one entry per vector). Limits: 1..1000
+// items and at most 3 MiB of ids and vector values (4 bytes a value) per
+// batch, so the request fits the 4 MiB gRPC message limit. Every item is
+// validated before anything is written (id 1..512
+// bytes, values finite, length equal to the index's dimensions); an invalid
+// item fails the whole batch with INVALID_ARGUMENT naming the item ("item
+// 3 (id \"x\"): ..."). Items apply in order, so a later item with the same
+// id wins. Served by the leader of the namespace's group (other nodes
+// forward it, like Vector calls). Servers without it answer UNIMPLEMENTED;
+// clients then fall back to one Vector.Insert per item.
+type VectorInsertBatchRequest struct {
+	state     protoimpl.MessageState `protogen:"open.v1"`
+	Namespace string                 `protobuf:"bytes,1,opt,name=namespace,proto3" json:"namespace,omitempty"`
+	Items     []*VectorBatchItem     `protobuf:"bytes,2,rep,name=items,proto3" json:"items,omitempty"`
+	// Makes the whole batch apply at most once (same rules as
+	// norikv.v1.VectorInsertRequest.idempotency_key); reusing it for another
+	// batch (other items) is INVALID_ARGUMENT.
+	IdempotencyKey string `protobuf:"bytes,3,opt,name=idempotency_key,json=idempotencyKey,proto3" json:"idempotency_key,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
+}
+
+func (x *VectorInsertBatchRequest) Reset() {
+	*x = VectorInsertBatchRequest{}
+	mi := &file_console_proto_msgTypes[9]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *VectorInsertBatchRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*VectorInsertBatchRequest) ProtoMessage() {}
+
+func (x *VectorInsertBatchRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_console_proto_msgTypes[9]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use VectorInsertBatchRequest.ProtoReflect.Descriptor instead.
+func (*VectorInsertBatchRequest) Descriptor() ([]byte, []int) {
+	return file_console_proto_rawDescGZIP(), []int{9}
+}
+
+func (x *VectorInsertBatchRequest) GetNamespace() string {
+	if x != nil {
+		return x.Namespace
+	}
+	return ""
+}
+
+func (x *VectorInsertBatchRequest) GetItems() []*VectorBatchItem {
+	if x != nil {
+		return x.Items
+	}
+	return nil
+}
+
+func (x *VectorInsertBatchRequest) GetIdempotencyKey() string {
+	if x != nil {
+		return x.IdempotencyKey
+	}
+	return ""
+}
+
+type VectorBatchItem struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Id            string                 `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	Vector        []float32              `protobuf:"fixed32,2,rep,packed,name=vector,proto3" json:"vector,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *VectorBatchItem) Reset() {
+	*x = VectorBatchItem{}
+	mi := &file_console_proto_msgTypes[10]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *VectorBatchItem) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*VectorBatchItem) ProtoMessage() {}
+
+func (x *VectorBatchItem) ProtoReflect() protoreflect.Message {
+	mi := &file_console_proto_msgTypes[10]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use VectorBatchItem.ProtoReflect.Descriptor instead.
+func (*VectorBatchItem) Descriptor() ([]byte, []int) {
+	return file_console_proto_rawDescGZIP(), []int{10}
+}
+
+func (x *VectorBatchItem) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *VectorBatchItem) GetVector() []float32 {
+	if x != nil {
+		return x.Vector
+	}
+	return nil
+}
+
+type VectorInsertBatchResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Inserted      uint32                 `protobuf:"varint,1,opt,name=inserted,proto3" json:"inserted,omitempty"` // items applied (all of them on success)
+	Version       *norikvpb.Version      `protobuf:"bytes,2,opt,name=version,proto3" json:"version,omitempty"`    // the log entry that carried the batch
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *VectorInsertBatchResponse) Reset() {
+	*x = VectorInsertBatchResponse{}
+	mi := &file_console_proto_msgTypes[11]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *VectorInsertBatchResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*VectorInsertBatchResponse) ProtoMessage() {}
+
+func (x *VectorInsertBatchResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_console_proto_msgTypes[11]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use VectorInsertBatchResponse.ProtoReflect.Descriptor instead.
+func (*VectorInsertBatchResponse) Descriptor() ([]byte, []int) {
+	return file_console_proto_rawDescGZIP(), []int{11}
+}
+
+func (x *VectorInsertBatchResponse) GetInserted() uint32 {
+	if x != nil {
+		return x.Inserted
+	}
+	return 0
+}
+
+func (x *VectorInsertBatchResponse) GetVersion() *norikvpb.Version {
+	if x != nil {
+		return x.Version
+	}
+	return nil
+}
+
 var File_console_proto protoreflect.FileDescriptor
 
 const file_console_proto_rawDesc = "" +
@@ -906,12 +1084,23 @@ const file_console_proto_rawDesc = "" +
 	"\x05value\x18\x02 \x01(\x04R\x05value:\x028\x01\x1a9\n" +
 	"\vErrorsEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
-	"\x05value\x18\x02 \x01(\x04R\x05value:\x028\x012\x9d\x02\n" +
+	"\x05value\x18\x02 \x01(\x04R\x05value:\x028\x01\"\x9b\x01\n" +
+	"\x18VectorInsertBatchRequest\x12\x1c\n" +
+	"\tnamespace\x18\x01 \x01(\tR\tnamespace\x128\n" +
+	"\x05items\x18\x02 \x03(\v2\".norikv.console.v1.VectorBatchItemR\x05items\x12'\n" +
+	"\x0fidempotency_key\x18\x03 \x01(\tR\x0eidempotencyKey\"9\n" +
+	"\x0fVectorBatchItem\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\tR\x02id\x12\x16\n" +
+	"\x06vector\x18\x02 \x03(\x02R\x06vector\"e\n" +
+	"\x19VectorInsertBatchResponse\x12\x1a\n" +
+	"\binserted\x18\x01 \x01(\rR\binserted\x12,\n" +
+	"\aversion\x18\x02 \x01(\v2\x12.norikv.v1.VersionR\aversion2\x8d\x03\n" +
 	"\aConsole\x12G\n" +
 	"\x04Scan\x12\x1e.norikv.console.v1.ScanRequest\x1a\x1f.norikv.console.v1.ScanResponse\x12n\n" +
 	"\x11ListVectorIndexes\x12+.norikv.console.v1.ListVectorIndexesRequest\x1a,.norikv.console.v1.ListVectorIndexesResponse\x12Y\n" +
 	"\n" +
-	"NodeStatus\x12$.norikv.console.v1.NodeStatusRequest\x1a%.norikv.console.v1.NodeStatusResponseB2Z0github.com/norikv/norikv-console/proto/consolepbb\x06proto3"
+	"NodeStatus\x12$.norikv.console.v1.NodeStatusRequest\x1a%.norikv.console.v1.NodeStatusResponse\x12n\n" +
+	"\x11VectorInsertBatch\x12+.norikv.console.v1.VectorInsertBatchRequest\x1a,.norikv.console.v1.VectorInsertBatchResponseB2Z0github.com/norikv/norikv-console/proto/consolepbb\x06proto3"
 
 var (
 	file_console_proto_rawDescOnce sync.Once
@@ -925,7 +1114,7 @@ func file_console_proto_rawDescGZIP() []byte {
 	return file_console_proto_rawDescData
 }
 
-var file_console_proto_msgTypes = make([]protoimpl.MessageInfo, 11)
+var file_console_proto_msgTypes = make([]protoimpl.MessageInfo, 14)
 var file_console_proto_goTypes = []any{
 	(*ScanRequest)(nil),               // 0: norikv.console.v1.ScanRequest
 	(*KeyEntry)(nil),                  // 1: norikv.console.v1.KeyEntry
@@ -936,32 +1125,39 @@ var file_console_proto_goTypes = []any{
 	(*NodeStatusRequest)(nil),         // 6: norikv.console.v1.NodeStatusRequest
 	(*GroupStatus)(nil),               // 7: norikv.console.v1.GroupStatus
 	(*NodeStatusResponse)(nil),        // 8: norikv.console.v1.NodeStatusResponse
-	nil,                               // 9: norikv.console.v1.NodeStatusResponse.RequestsEntry
-	nil,                               // 10: norikv.console.v1.NodeStatusResponse.ErrorsEntry
-	(*norikvpb.Version)(nil),          // 11: norikv.v1.Version
-	(norikvpb.DistanceFunction)(0),    // 12: norikv.v1.DistanceFunction
-	(norikvpb.VectorIndexType)(0),     // 13: norikv.v1.VectorIndexType
+	(*VectorInsertBatchRequest)(nil),  // 9: norikv.console.v1.VectorInsertBatchRequest
+	(*VectorBatchItem)(nil),           // 10: norikv.console.v1.VectorBatchItem
+	(*VectorInsertBatchResponse)(nil), // 11: norikv.console.v1.VectorInsertBatchResponse
+	nil,                               // 12: norikv.console.v1.NodeStatusResponse.RequestsEntry
+	nil,                               // 13: norikv.console.v1.NodeStatusResponse.ErrorsEntry
+	(*norikvpb.Version)(nil),          // 14: norikv.v1.Version
+	(norikvpb.DistanceFunction)(0),    // 15: norikv.v1.DistanceFunction
+	(norikvpb.VectorIndexType)(0),     // 16: norikv.v1.VectorIndexType
 }
 var file_console_proto_depIdxs = []int32{
-	11, // 0: norikv.console.v1.KeyEntry.version:type_name -> norikv.v1.Version
+	14, // 0: norikv.console.v1.KeyEntry.version:type_name -> norikv.v1.Version
 	1,  // 1: norikv.console.v1.ScanResponse.entries:type_name -> norikv.console.v1.KeyEntry
-	12, // 2: norikv.console.v1.VectorIndexInfo.distance:type_name -> norikv.v1.DistanceFunction
-	13, // 3: norikv.console.v1.VectorIndexInfo.index_type:type_name -> norikv.v1.VectorIndexType
+	15, // 2: norikv.console.v1.VectorIndexInfo.distance:type_name -> norikv.v1.DistanceFunction
+	16, // 3: norikv.console.v1.VectorIndexInfo.index_type:type_name -> norikv.v1.VectorIndexType
 	4,  // 4: norikv.console.v1.ListVectorIndexesResponse.indexes:type_name -> norikv.console.v1.VectorIndexInfo
 	7,  // 5: norikv.console.v1.NodeStatusResponse.groups:type_name -> norikv.console.v1.GroupStatus
-	9,  // 6: norikv.console.v1.NodeStatusResponse.requests:type_name -> norikv.console.v1.NodeStatusResponse.RequestsEntry
-	10, // 7: norikv.console.v1.NodeStatusResponse.errors:type_name -> norikv.console.v1.NodeStatusResponse.ErrorsEntry
-	0,  // 8: norikv.console.v1.Console.Scan:input_type -> norikv.console.v1.ScanRequest
-	3,  // 9: norikv.console.v1.Console.ListVectorIndexes:input_type -> norikv.console.v1.ListVectorIndexesRequest
-	6,  // 10: norikv.console.v1.Console.NodeStatus:input_type -> norikv.console.v1.NodeStatusRequest
-	2,  // 11: norikv.console.v1.Console.Scan:output_type -> norikv.console.v1.ScanResponse
-	5,  // 12: norikv.console.v1.Console.ListVectorIndexes:output_type -> norikv.console.v1.ListVectorIndexesResponse
-	8,  // 13: norikv.console.v1.Console.NodeStatus:output_type -> norikv.console.v1.NodeStatusResponse
-	11, // [11:14] is the sub-list for method output_type
-	8,  // [8:11] is the sub-list for method input_type
-	8,  // [8:8] is the sub-list for extension type_name
-	8,  // [8:8] is the sub-list for extension extendee
-	0,  // [0:8] is the sub-list for field type_name
+	12, // 6: norikv.console.v1.NodeStatusResponse.requests:type_name -> norikv.console.v1.NodeStatusResponse.RequestsEntry
+	13, // 7: norikv.console.v1.NodeStatusResponse.errors:type_name -> norikv.console.v1.NodeStatusResponse.ErrorsEntry
+	10, // 8: norikv.console.v1.VectorInsertBatchRequest.items:type_name -> norikv.console.v1.VectorBatchItem
+	14, // 9: norikv.console.v1.VectorInsertBatchResponse.version:type_name -> norikv.v1.Version
+	0,  // 10: norikv.console.v1.Console.Scan:input_type -> norikv.console.v1.ScanRequest
+	3,  // 11: norikv.console.v1.Console.ListVectorIndexes:input_type -> norikv.console.v1.ListVectorIndexesRequest
+	6,  // 12: norikv.console.v1.Console.NodeStatus:input_type -> norikv.console.v1.NodeStatusRequest
+	9,  // 13: norikv.console.v1.Console.VectorInsertBatch:input_type -> norikv.console.v1.VectorInsertBatchRequest
+	2,  // 14: norikv.console.v1.Console.Scan:output_type -> norikv.console.v1.ScanResponse
+	5,  // 15: norikv.console.v1.Console.ListVectorIndexes:output_type -> norikv.console.v1.ListVectorIndexesResponse
+	8,  // 16: norikv.console.v1.Console.NodeStatus:output_type -> norikv.console.v1.NodeStatusResponse
+	11, // 17: norikv.console.v1.Console.VectorInsertBatch:output_type -> norikv.console.v1.VectorInsertBatchResponse
+	14, // [14:18] is the sub-list for method output_type
+	10, // [10:14] is the sub-list for method input_type
+	10, // [10:10] is the sub-list for extension type_name
+	10, // [10:10] is the sub-list for extension extendee
+	0,  // [0:10] is the sub-list for field type_name
 }
 
 func init() { file_console_proto_init() }
@@ -975,7 +1171,7 @@ func file_console_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_console_proto_rawDesc), len(file_console_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   11,
+			NumMessages:   14,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -27,6 +27,7 @@ const (
 	Console_Scan_FullMethodName              = "/norikv.console.v1.Console/Scan"
 	Console_ListVectorIndexes_FullMethodName = "/norikv.console.v1.Console/ListVectorIndexes"
 	Console_NodeStatus_FullMethodName        = "/norikv.console.v1.Console/NodeStatus"
+	Console_VectorInsertBatch_FullMethodName = "/norikv.console.v1.Console/VectorInsertBatch"
 )
 
 // ConsoleClient is the client API for Console service.
@@ -36,6 +37,7 @@ type ConsoleClient interface {
 	Scan(ctx context.Context, in *ScanRequest, opts ...grpc.CallOption) (*ScanResponse, error)
 	ListVectorIndexes(ctx context.Context, in *ListVectorIndexesRequest, opts ...grpc.CallOption) (*ListVectorIndexesResponse, error)
 	NodeStatus(ctx context.Context, in *NodeStatusRequest, opts ...grpc.CallOption) (*NodeStatusResponse, error)
+	VectorInsertBatch(ctx context.Context, in *VectorInsertBatchRequest, opts ...grpc.CallOption) (*VectorInsertBatchResponse, error)
 }
 
 type consoleClient struct {
@@ -76,6 +78,16 @@ func (c *consoleClient) NodeStatus(ctx context.Context, in *NodeStatusRequest, o
 	return out, nil
 }
 
+func (c *consoleClient) VectorInsertBatch(ctx context.Context, in *VectorInsertBatchRequest, opts ...grpc.CallOption) (*VectorInsertBatchResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(VectorInsertBatchResponse)
+	err := c.cc.Invoke(ctx, Console_VectorInsertBatch_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // ConsoleServer is the server API for Console service.
 // All implementations must embed UnimplementedConsoleServer
 // for forward compatibility.
@@ -83,6 +95,7 @@ type ConsoleServer interface {
 	Scan(context.Context, *ScanRequest) (*ScanResponse, error)
 	ListVectorIndexes(context.Context, *ListVectorIndexesRequest) (*ListVectorIndexesResponse, error)
 	NodeStatus(context.Context, *NodeStatusRequest) (*NodeStatusResponse, error)
+	VectorInsertBatch(context.Context, *VectorInsertBatchRequest) (*VectorInsertBatchResponse, error)
 	mustEmbedUnimplementedConsoleServer()
 }
 
@@ -101,6 +114,9 @@ func (UnimplementedConsoleServer) ListVectorIndexes(context.Context, *ListVector
 }
 func (UnimplementedConsoleServer) NodeStatus(context.Context, *NodeStatusRequest) (*NodeStatusResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method NodeStatus not implemented")
+}
+func (UnimplementedConsoleServer) VectorInsertBatch(context.Context, *VectorInsertBatchRequest) (*VectorInsertBatchResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method VectorInsertBatch not implemented")
 }
 func (UnimplementedConsoleServer) mustEmbedUnimplementedConsoleServer() {}
 func (UnimplementedConsoleServer) testEmbeddedByValue()                 {}
@@ -177,6 +193,24 @@ func _Console_NodeStatus_Handler(srv interface{}, ctx context.Context, dec func(
 	return interceptor(ctx, in, info, handler)
 }
 
+func _Console_VectorInsertBatch_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(VectorInsertBatchRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ConsoleServer).VectorInsertBatch(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Console_VectorInsertBatch_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ConsoleServer).VectorInsertBatch(ctx, req.(*VectorInsertBatchRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // Console_ServiceDesc is the grpc.ServiceDesc for Console service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -195,6 +229,10 @@ var Console_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "NodeStatus",
 			Handler:    _Console_NodeStatus_Handler,
+		},
+		{
+			MethodName: "VectorInsertBatch",
+			Handler:    _Console_VectorInsertBatch_Handler,
 		},
 	},
 	Streams:  []grpc.StreamDesc{},

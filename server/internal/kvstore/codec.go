@@ -33,6 +33,10 @@ const (
 	CmdVecInsert CommandType = 19
 	// CmdVecDelete deletes one vector (Key: namespace, 0, id).
 	CmdVecDelete CommandType = 20
+	// CmdVecInsertBatch upserts many vectors of one namespace in one log
+	// entry (Key: namespace scope and a digest of the items; Payload: the
+	// items, see vectorstore.InsertBatchCommand).
+	CmdVecInsertBatch CommandType = 21
 )
 
 // IsExtension reports whether t is applied by the FSM's Extension.
