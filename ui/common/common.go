@@ -70,6 +70,15 @@ type Pane interface {
 	Actions() []Action
 }
 
+// Styler is implemented by every pane: SetStyles gives it the styles to
+// draw with and passes them to the components that keep their own (text
+// fields). The root calls it after a theme switch that replaces the
+// Styles value; fields read the shared Styles at every View, so a switch
+// that rewrites it in place reaches them too.
+type Styler interface {
+	SetStyles(st *themes.Styles)
+}
+
 // Filterable is implemented by panes with a list that `/` filters.
 type Filterable interface {
 	SetFilter(text string)

@@ -18,9 +18,9 @@ import (
 type Input struct {
 	textinput.Model
 	selected bool
-	// SelectionStyle draws selected text; HintStyle the reminder after it.
-	SelectionStyle lipgloss.Style
-	HintStyle      lipgloss.Style
+	// styles, once set, colour the field at every View: a theme switch
+	// reaches fields built before it.
+	styles *themes.Styles
 }
 
 // selectHint follows selected text so the rule is visible without colour.
@@ -102,6 +102,9 @@ func (in Input) Update(msg tea.Msg) (Input, tea.Cmd) {
 // View draws the field; selected text is drawn in the selection style and
 // followed by a reminder of what typing does, when there is room.
 func (in Input) View() string {
+	if st := in.styles; st != nil { // in is a copy: colouring it changes nothing
+		in.Model.PromptStyle, in.Model.TextStyle, in.Model.PlaceholderStyle = st.Accent, st.Text, st.Muted
+	}
 	if !in.selected || !in.Model.Focused() {
 		return in.Model.View()
 	}
@@ -110,16 +113,18 @@ func (in Input) View() string {
 	if w > 0 && ansi.StringWidth(text) > w {
 		text = ansi.TruncateLeft(text, ansi.StringWidth(text)-w, "") // the end is shown, like the field
 	}
-	out := in.Model.PromptStyle.Render(in.Model.Prompt) + in.SelectionStyle.Render(text)
+	sel, hint := lipgloss.NewStyle().Reverse(true), lipgloss.NewStyle()
+	if in.styles != nil {
+		sel, hint = in.styles.Selected, in.styles.Muted
+	}
+	out := in.Model.PromptStyle.Render(in.Model.Prompt) + sel.Render(text)
 	if w <= 0 || ansi.StringWidth(text)+ansi.StringWidth(selectHint) <= w {
-		out += in.HintStyle.Render(selectHint)
+		out += hint.Render(selectHint)
 	}
 	return out
 }
 
-// SetStyles colours the field from the console's styles: the prompt in
-// accent, muted placeholder and hint, selected text like a selected row.
-func (in *Input) SetStyles(st *themes.Styles) {
-	in.Model.PromptStyle, in.Model.TextStyle, in.Model.PlaceholderStyle = st.Accent, st.Text, st.Muted
-	in.SelectionStyle, in.HintStyle = st.Selected, st.Muted
-}
+// SetStyles colours the field from the console's styles, read at every
+// View (so a theme switch reaches it): the prompt in accent, muted
+// placeholder and hint, selected text like a selected row.
+func (in *Input) SetStyles(st *themes.Styles) { in.styles = st }

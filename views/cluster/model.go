@@ -10,6 +10,7 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 
 	"github.com/norikv/norikv-console/client"
+	"github.com/norikv/norikv-console/themes"
 	"github.com/norikv/norikv-console/ui/common"
 )
 
@@ -67,6 +68,9 @@ func New(c common.Common) *Model {
 	}
 }
 
+// SetStyles implements common.Styler.
+func (m *Model) SetStyles(st *themes.Styles) { m.common.Styles = st }
+
 // Keys returns the pane's key map, for rebinding.
 func (m *Model) Keys() *KeyMap { return m.keys }
 
@@ -74,10 +78,16 @@ func (m *Model) Keys() *KeyMap { return m.keys }
 func (m *Model) Title() string { return "Cluster" }
 
 // SetSize implements common.Pane.
-func (m *Model) SetSize(w, h int) { m.width, m.height = w, h }
+func (m *Model) SetSize(w, h int) {
+	m.width, m.height = w, h
+	m.layout()
+}
 
 // SetFilter keeps only the nodes whose id, address or health contain text.
-func (m *Model) SetFilter(text string) { m.filter = text }
+func (m *Model) SetFilter(text string) {
+	m.filter = text
+	m.layout()
+}
 
 // Cursor returns the selected shard.
 func (m *Model) Cursor() int { return m.cursor }

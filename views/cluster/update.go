@@ -17,6 +17,12 @@ func (m *Model) Init() tea.Cmd { return nil }
 // Update implements common.Pane. Data messages arrive whether or not the pane
 // is shown; keys and mouse only when it is active.
 func (m *Model) Update(msg tea.Msg) tea.Cmd {
+	cmd := m.update(msg)
+	m.layout() // View only draws: the geometry clicks use is fixed here
+	return cmd
+}
+
+func (m *Model) update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case common.TopologyMsg:
 		return m.onTopology(msg)

@@ -62,7 +62,6 @@ func (m *Model) View() string {
 	if m.width < MinWidth || m.height < MinHeight {
 		return common.TooSmall(m.width, m.height, MinWidth, MinHeight)
 	}
-	m.layout()
 	st := m.common.Styles
 	var b strings.Builder
 	b.WriteString(st.TableHeader.Render(common.Columns(tableCols, "NODE", "ADDRESS", "HEALTH", " LEADS", "CONN", "RTT")))

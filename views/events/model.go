@@ -12,6 +12,7 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 
 	"github.com/norikv/norikv-console/client"
+	"github.com/norikv/norikv-console/themes"
 	"github.com/norikv/norikv-console/ui/common"
 )
 
@@ -48,14 +49,20 @@ type Model struct {
 	height int
 
 	last    *client.ClusterView
-	entries []Entry // newest first
+	entries ring
+	shown   []Entry // the entries matching the filter, newest first
 	filter  string
 	cursor  int // index into the filtered entries
 	top     int // first filtered entry shown
 }
 
 // New returns the events pane.
-func New(c common.Common) *Model { return &Model{common: c, keys: DefaultKeyMap()} }
+func New(c common.Common) *Model {
+	return &Model{common: c, keys: DefaultKeyMap(), entries: newRing(MaxEntries)}
+}
+
+// SetStyles implements common.Styler.
+func (m *Model) SetStyles(st *themes.Styles) { m.common.Styles = st }
 
 // Keys returns the pane's key map, for rebinding.
 func (m *Model) Keys() *KeyMap { return m.keys }
@@ -64,16 +71,23 @@ func (m *Model) Keys() *KeyMap { return m.keys }
 func (m *Model) Title() string { return "Events" }
 
 // SetSize implements common.Pane.
-func (m *Model) SetSize(w, h int) { m.width, m.height = w, h }
+func (m *Model) SetSize(w, h int) {
+	m.width, m.height = w, h
+	m.layout()
+}
 
 // SetFilter keeps the entries whose text contains text.
 func (m *Model) SetFilter(text string) {
 	m.filter = text
 	m.cursor, m.top = 0, 0
+	m.refilter()
 }
 
 // Entries returns the timeline, newest first.
-func (m *Model) Entries() []Entry { return m.entries }
+func (m *Model) Entries() []Entry { return m.entries.newestFirst() }
+
+// Dropped returns how many old events the capped timeline let go.
+func (m *Model) Dropped() int { return m.entries.dropped }
 
 // ShortHelp implements help.KeyMap.
 func (m *Model) ShortHelp() []key.Binding {

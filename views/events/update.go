@@ -14,23 +14,37 @@ func (m *Model) Init() tea.Cmd { return nil }
 
 // Update implements common.Pane.
 func (m *Model) Update(msg tea.Msg) tea.Cmd {
+	m.update(msg)
+	m.layout() // View only draws: the scroll clicks use is fixed here
+	return nil
+}
+
+func (m *Model) update(msg tea.Msg) {
 	switch msg := msg.(type) {
 	case common.TopologyMsg:
 		if msg.View == nil {
-			return nil
+			return
 		}
 		e := entryFrom(msg.At, m.last, msg.View, msg.Event)
 		m.last = msg.View
-		m.entries = append([]Entry{e}, m.entries...)
+		m.entries.push(e)
+		m.refilter()
 		if m.cursor > 0 {
-			m.cursor++ // keep the selected entry selected
+			m.cursor = min(m.cursor+1, len(m.shown)-1) // keep the selected entry selected
 		}
 	case tea.KeyMsg:
 		m.onKey(msg)
 	case tea.MouseMsg:
 		m.onMouse(msg)
 	}
-	return nil
+}
+
+// layout keeps the cursor's entry on screen.
+func (m *Model) layout() {
+	m.cursor = max(0, min(m.cursor, len(m.shown)-1))
+	if len(m.shown) > 0 {
+		m.scrollTo(m.shown)
+	}
 }
 
 func (m *Model) onKey(msg tea.KeyMsg) {
@@ -40,7 +54,9 @@ func (m *Model) onKey(msg tea.KeyMsg) {
 	if pos, ok := g.Move(msg, m.cursor, page, n); ok {
 		m.cursor = pos
 	} else if key.Matches(msg, m.keys.Clear) {
-		m.entries, m.cursor, m.top = nil, 0, 0
+		m.entries.reset()
+		m.cursor, m.top = 0, 0
+		m.refilter()
 	}
 	m.cursor = max(0, min(m.cursor, n-1))
 }
@@ -58,17 +74,22 @@ func (m *Model) onMouse(msg tea.MouseMsg) {
 	}
 }
 
-// visible returns the entries matching the filter.
-func (m *Model) visible() []Entry {
+// visible returns the entries matching the filter, newest first.
+func (m *Model) visible() []Entry { return m.shown }
+
+// refilter recomputes the entries shown after the timeline or the filter
+// changed.
+func (m *Model) refilter() {
+	all := m.entries.newestFirst()
 	if m.filter == "" {
-		return m.entries
+		m.shown = all
+		return
 	}
 	f := strings.ToLower(m.filter)
-	var out []Entry
-	for _, e := range m.entries {
+	m.shown = m.shown[:0]
+	for _, e := range all {
 		if strings.Contains(strings.ToLower(strings.Join(e.lines(), " ")), f) {
-			out = append(out, e)
+			m.shown = append(m.shown, e)
 		}
 	}
-	return out
 }

@@ -15,7 +15,10 @@ func (m *Model) View() string {
 	}
 	st := m.common.Styles
 	vis := m.visible()
-	title := st.Title.Render("TOPOLOGY EVENTS") + st.Muted.Render(fmt.Sprintf("  %d this session, newest first", len(m.entries)))
+	title := st.Title.Render("TOPOLOGY EVENTS") + st.Muted.Render(fmt.Sprintf("  %d this session, newest first", m.entries.n+m.entries.dropped))
+	if m.entries.dropped > 0 {
+		title += st.Muted.Render(fmt.Sprintf(" (the oldest %d let go: %d kept)", m.entries.dropped, MaxEntries))
+	}
 	if m.filter != "" {
 		title += st.Muted.Render(fmt.Sprintf("  · %d match %s", len(vis), strconv.Quote(m.filter)))
 	}
@@ -28,7 +31,6 @@ func (m *Model) View() string {
 		out = append(out, st.Muted.Render(msg))
 		return common.Fit(strings.Join(out, "\n"), m.width, m.height)
 	}
-	m.scrollTo(vis)
 	for i := m.top; i < len(vis) && len(out) < m.height; i++ {
 		for j, l := range vis[i].lines() {
 			if len(out) >= m.height {

@@ -56,10 +56,22 @@ func newArea(st *themes.Styles) textarea.Model {
 	a.MaxHeight = 0
 	a.MaxWidth = 0
 	a.Cursor.SetMode(cursor.CursorStatic)
+	styleArea(&a, st)
+	return a
+}
+
+// styleArea colours a text area from the theme's styles.
+func styleArea(a *textarea.Model, st *themes.Styles) {
 	s := textarea.Style{Base: st.Text, CursorLine: st.Text, Text: st.Text, Placeholder: st.Muted, EndOfBuffer: st.Muted,
 		LineNumber: st.Muted, CursorLineNumber: st.Muted, Prompt: st.Muted}
 	a.FocusedStyle, a.BlurredStyle = s, s
-	return a
+}
+
+// areaView draws a text area in the current theme: the area copied its
+// styles when built, and the theme may have changed since.
+func (m *Model) areaView(a textarea.Model) string {
+	styleArea(&a, m.common.Styles)
+	return a.View()
 }
 
 // startEdit opens the editor on the detail key's loaded value.

@@ -11,6 +11,7 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 
 	"github.com/norikv/norikv-console/client"
+	"github.com/norikv/norikv-console/themes"
 	"github.com/norikv/norikv-console/ui/common"
 )
 
@@ -116,6 +117,15 @@ func New(c common.Common) *Model {
 // Keys returns the pane's key map, for rebinding.
 func (m *Model) Keys() *KeyMap { return m.keys }
 
+// SetStyles implements common.Styler.
+func (m *Model) SetStyles(st *themes.Styles) {
+	m.common.Styles = st
+	if f := m.form; f != nil {
+		f.keyIn.SetStyles(st)
+		f.ttlIn.SetStyles(st)
+	}
+}
+
 // Title implements common.Pane.
 func (m *Model) Title() string { return "Keys" }
 
@@ -128,6 +138,7 @@ func (m *Model) SetSize(w, h int) {
 	if m.form != nil {
 		m.form.setSize(w, h)
 	}
+	m.layout()
 }
 
 // SetPageSize changes how many keys a page holds (1..10000); the next scan
@@ -144,6 +155,7 @@ func (m *Model) SetFilter(text string) {
 	m.prefix = text
 	m.scanPending = true
 	m.cursor, m.top = 0, 0
+	m.layout()
 }
 
 // CapturingInput implements common.InputCapturer: the editor and the

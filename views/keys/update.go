@@ -20,6 +20,31 @@ func (m *Model) Init() tea.Cmd { return nil }
 // Update implements common.Pane. Data messages arrive whether or not the
 // pane is shown; keys and mouse only when it is active.
 func (m *Model) Update(msg tea.Msg) tea.Cmd {
+	cmd := m.update(msg)
+	m.layout() // View only draws: scroll offsets and clicks are fixed here
+	return cmd
+}
+
+// layout keeps the list cursor's row and the detail's scroll on screen and
+// renders the detail value's lines for the current width.
+func (m *Model) layout() {
+	rows := m.listRows()
+	m.top = max(0, min(m.top, m.cursor))
+	if m.cursor >= m.top+rows {
+		m.top = m.cursor - rows + 1
+	}
+	d := m.detail
+	if d == nil || d.res == nil {
+		return
+	}
+	if d.lines == nil || d.linesWidth != m.width || d.linesHex != d.hex {
+		d.lines = valueLines(d.res.Value, m.width, d.hex)
+		d.linesWidth, d.linesHex = m.width, d.hex
+	}
+	d.scroll = max(0, min(d.scroll, len(d.lines)-m.detailRows()))
+}
+
+func (m *Model) update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case common.TopologyMsg:
 		m.advance(msg.At)

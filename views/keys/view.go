@@ -87,10 +87,6 @@ func (m *Model) listView() string {
 	cols := m.columns()
 	out := []string{m.listTitle(), st.TableHeader.Render(common.FitLine("  "+cols.row("KEY", "SHARD", "SIZE", "VERSION", "TTL"), m.width))}
 	rows := m.listRows()
-	m.top = max(0, min(m.top, m.cursor))
-	if m.cursor >= m.top+rows {
-		m.top = m.cursor - rows + 1
-	}
 	for i := m.top; i < len(vis) && i < m.top+rows; i++ {
 		out = append(out, m.listRow(vis[i], i == m.cursor, cols))
 	}

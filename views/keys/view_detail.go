@@ -53,8 +53,7 @@ func (m *Model) detailView() string {
 		count = "1 line"
 	}
 	out = append(out, st.Title.Render("VALUE")+st.Muted.Render("  "+what+" · "+count))
-	rows := max(0, m.height-detailHeaderLines-1)
-	d.scroll = max(0, min(d.scroll, len(lines)-rows))
+	rows := m.detailRows()
 	for i := d.scroll; i < len(lines) && i < d.scroll+rows; i++ {
 		out = append(out, st.Text.Render(lines[i]))
 	}
@@ -64,15 +63,18 @@ func (m *Model) detailView() string {
 	return m.fitWithFooter(out, hints)
 }
 
-// detailLines renders the value once per width and mode.
+// detailLines returns the value's lines, rendered once per width and mode
+// by layout.
 func (m *Model) detailLines() []string {
 	d := m.detail
 	if d.lines == nil || d.linesWidth != m.width || d.linesHex != d.hex {
-		d.lines = valueLines(d.res.Value, m.width, d.hex)
-		d.linesWidth, d.linesHex = m.width, d.hex
+		return valueLines(d.res.Value, m.width, d.hex) // not laid out yet: draw without keeping
 	}
 	return d.lines
 }
+
+// detailRows is how many value lines the detail view shows.
+func (m *Model) detailRows() int { return max(0, m.height-detailHeaderLines-1) }
 
 // ttlLine shows the time left, counting down with the console's tick.
 func (m *Model) ttlLine() string {
@@ -140,7 +142,7 @@ func (m *Model) editView() string {
 	default:
 		out = append(out, st.Muted.Render("the TTL is kept: "+FormatTTL(e.expires, m.now)+" left"))
 	}
-	out = append(out, e.area.View())
+	out = append(out, m.areaView(e.area))
 	return m.fitWithFooter(out, hints)
 }
 
@@ -153,7 +155,7 @@ func (m *Model) formView() string {
 	if f.focus == 2 {
 		label = st.Accent.Render("value")
 	}
-	out = append(out, label, f.area.View())
+	out = append(out, label, m.areaView(f.area))
 	footer := m.hints(hint{k.NextField, "next field"}, hint{k.Save, "save"}, hint{k.Cancel, "cancel"})
 	switch {
 	case f.err != nil:

@@ -13,6 +13,7 @@ import (
 
 	"github.com/norikv/norikv-console/client"
 	"github.com/norikv/norikv-console/stats"
+	"github.com/norikv/norikv-console/themes"
 	"github.com/norikv/norikv-console/ui/common"
 )
 
@@ -39,12 +40,18 @@ type Model struct {
 	filter  string
 	cursor  int
 	ops     []string // rows shown, in order
+	// first is the first row shown and rows how many fit, set by layout so
+	// View and mouse clicks agree.
+	first, rows int
 }
 
 // New returns the stats pane.
 func New(c common.Common) *Model {
 	return &Model{common: c, keys: DefaultKeyMap(), rec: stats.NewRecorder(History)}
 }
+
+// SetStyles implements common.Styler.
+func (m *Model) SetStyles(st *themes.Styles) { m.common.Styles = st }
 
 // Keys returns the pane's key map, for rebinding.
 func (m *Model) Keys() *KeyMap { return m.keys }
@@ -53,12 +60,16 @@ func (m *Model) Keys() *KeyMap { return m.keys }
 func (m *Model) Title() string { return "Stats" }
 
 // SetSize implements common.Pane.
-func (m *Model) SetSize(w, h int) { m.width, m.height = w, h }
+func (m *Model) SetSize(w, h int) {
+	m.width, m.height = w, h
+	m.layout()
+}
 
 // SetFilter keeps the operations whose name contains text.
 func (m *Model) SetFilter(text string) {
 	m.filter = text
 	m.refreshOps()
+	m.layout()
 }
 
 // Selected returns the operation whose latency is graphed.
@@ -87,6 +98,24 @@ func (m *Model) Init() tea.Cmd { return nil }
 
 // Update implements common.Pane.
 func (m *Model) Update(msg tea.Msg) tea.Cmd {
+	m.update(msg)
+	m.layout() // View only draws: the rows shown (and clicked) are fixed here
+	return nil
+}
+
+// layout keeps the cursor's row among the rows that fit.
+func (m *Model) layout() {
+	m.rows = 1
+	if m.last != nil {
+		m.rows = max(1, (m.height-len(m.footer())-1)/2)
+	}
+	m.first = max(0, min(m.first, m.cursor))
+	if m.cursor >= m.first+m.rows {
+		m.first = m.cursor - m.rows + 1
+	}
+}
+
+func (m *Model) update(msg tea.Msg) {
 	switch msg := msg.(type) {
 	case common.StatsMsg:
 		s := msg.Stats
@@ -116,12 +145,12 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 		case msg.Button == tea.MouseButtonWheelDown:
 			m.cursor = max(0, min(len(m.ops)-1, m.cursor+1))
 		case msg.Button == tea.MouseButtonLeft && msg.Action == tea.MouseActionPress:
-			if i := msg.Y - 1; i >= 0 && i < len(m.ops) {
-				m.cursor = i
+			// Row 0 is the header; the rows start at the first one shown.
+			if row := msg.Y - 1; row >= 0 && row < m.rows && m.first+row < len(m.ops) {
+				m.cursor = m.first + row
 			}
 		}
 	}
-	return nil
 }
 
 // refreshOps picks the rows: operations called at least once (or all with

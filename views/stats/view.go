@@ -27,9 +27,7 @@ func (m *Model) View() string {
 	footer := m.footer()
 	var out []string
 	out = append(out, st.TableHeader.Render("  "+common.Columns(cols, "OPERATION", "   ops/s", "    p50", "    p95", "    p99", " errors", "retries", "redirects")))
-	maxRows := max(1, (m.height-len(footer)-1)/2)
-	first := max(0, m.cursor-maxRows+1)
-	for i := first; i < len(m.ops) && i < first+maxRows; i++ {
+	for i := m.first; i < len(m.ops) && i < m.first+m.rows; i++ {
 		row := "  " + m.row(m.ops[i])
 		if i == m.cursor {
 			row = st.Selected.Render(common.FitLine("> "+m.row(m.ops[i]), min(m.width, 82)))

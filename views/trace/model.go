@@ -9,6 +9,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/norikv/norikv-console/client"
+	"github.com/norikv/norikv-console/themes"
 	"github.com/norikv/norikv-console/ui/common"
 )
 
@@ -38,6 +39,12 @@ func New(c common.Common) *Model {
 	in.CharLimit = 1024
 	in.SetStyles(c.Styles)
 	return &Model{common: c, keys: DefaultKeyMap(), input: in, groupOf: map[int]int{}}
+}
+
+// SetStyles implements common.Styler.
+func (m *Model) SetStyles(st *themes.Styles) {
+	m.common.Styles = st
+	m.input.SetStyles(st)
 }
 
 // Keys returns the pane's key map, for rebinding.

@@ -12,6 +12,7 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 
 	"github.com/norikv/norikv-console/client"
+	"github.com/norikv/norikv-console/themes"
 	"github.com/norikv/norikv-console/ui/common"
 )
 
@@ -85,7 +86,7 @@ type Model struct {
 	searching bool
 	result    *searchMsg
 	scroll    int // first result row shown
-	// resultRows is how many result rows the last View drew (a page).
+	// resultRows is how many result rows View draws (a page), set by layout.
 	resultRows int
 
 	hist map[string]*history
@@ -113,6 +114,15 @@ func New(c common.Common) *Model {
 	return m
 }
 
+// SetStyles implements common.Styler.
+func (m *Model) SetStyles(st *themes.Styles) {
+	m.common.Styles = st
+	for i := range m.inputs {
+		m.inputs[i].SetStyles(st)
+	}
+	m.idInput.SetStyles(st)
+}
+
 // Keys returns the pane's key map, for rebinding.
 func (m *Model) Keys() *KeyMap { return m.keys }
 
@@ -133,6 +143,7 @@ func (m *Model) SetSize(w, h int) {
 		in.Model.SetValue(in.Value())
 		in.SetCursor(pos)
 	}
+	m.layout()
 }
 
 // SetFilter keeps the indexes whose namespace contains text.
@@ -145,6 +156,7 @@ func (m *Model) SetFilter(text string) {
 			m.cursor = i
 		}
 	}
+	m.layout()
 }
 
 // CapturingInput implements common.InputCapturer.

@@ -19,6 +19,12 @@ func (m *Model) Init() tea.Cmd { return m.refresh() }
 // Update implements common.Pane. Data messages arrive whether or not the pane
 // is shown; keys and mouse only when it is active.
 func (m *Model) Update(msg tea.Msg) tea.Cmd {
+	cmd := m.update(msg)
+	m.layout() // View only draws: the results page and scroll are fixed here
+	return cmd
+}
+
+func (m *Model) update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case common.TickMsg:
 		m.now = msg.At

@@ -22,10 +22,7 @@ func (m *Model) View() string {
 	if m.width < MinWidth || m.height < MinHeight {
 		return common.TooSmall(m.width, m.height, MinWidth, MinHeight)
 	}
-	list := m.listLines()
-	form := m.formLines()
-	lat := m.latencyLines(m.latencyHeight(m.height - len(list) - len(form)))
-	resH := m.height - len(list) - len(form) - len(lat)
+	list, form, lat, resH := m.sections()
 	out := append(list, form...)
 	out = append(out, m.resultLines(resH)...)
 	for len(out) < m.height-len(lat) {
@@ -33,6 +30,31 @@ func (m *Model) View() string {
 	}
 	out = append(out, lat...)
 	return common.Fit(strings.Join(out, "\n"), m.width, m.height)
+}
+
+// sections draws the list, form and latency and says how many lines the
+// results get between them.
+func (m *Model) sections() (list, form, lat []string, resH int) {
+	list = m.listLines()
+	form = m.formLines()
+	lat = m.latencyLines(m.latencyHeight(m.height - len(list) - len(form)))
+	return list, form, lat, m.height - len(list) - len(form) - len(lat)
+}
+
+// layout fixes the results page size and scroll for the current size and
+// content, so View only draws and paging knows the page.
+func (m *Model) layout() {
+	m.resultRows = 0
+	if m.width < MinWidth || m.height < MinHeight || m.result == nil || m.result.res == nil {
+		return
+	}
+	_, _, _, resH := m.sections()
+	head, table := m.resultHead()
+	if !table {
+		return
+	}
+	m.resultRows = max(0, resH-len(head))
+	m.scroll = max(0, min(m.scroll, len(m.result.res.Matches)-m.resultRows))
 }
 
 // listRows is how many index rows the list shows at this size.
@@ -159,19 +181,18 @@ func (m *Model) formLines() []string {
 	return out
 }
 
-// resultLines draws the last search in height lines.
-func (m *Model) resultLines(height int) []string {
+// resultHead draws the results' heading: the title, recall and sweep lines
+// and the table header; table is false when there is no table to follow
+// (no search yet, an error, no match).
+func (m *Model) resultHead() (out []string, table bool) {
 	st := m.common.Styles
-	if height <= 0 {
-		return nil
-	}
 	r := m.result
 	if r == nil {
 		hint := "press enter to type a query, x for a random one, a to check recall"
 		if m.searching {
 			hint = "searching…"
 		}
-		return []string{st.Title.Render("RESULTS ") + st.Muted.Render(hint)}
+		return []string{st.Title.Render("RESULTS ") + st.Muted.Render(hint)}, false
 	}
 	head := st.Title.Render("RESULTS ") + st.Text.Render(r.req.namespace)
 	if m.searching {
@@ -185,7 +206,7 @@ func (m *Model) resultLines(height int) []string {
 		if hint := searchHint(r.err, r.req.namespace); hint != "" {
 			out = append(out, st.Muted.Render(hint))
 		}
-		return out
+		return out, false
 	}
 	ef := "ef default"
 	if r.req.ef > 0 {
@@ -201,7 +222,7 @@ func (m *Model) resultLines(height int) []string {
 		st.Accent.Render("server "+common.FormatLatency(micros(r.res.SearchTimeUs))) + st.Muted.Render(" · ") +
 		st.Accent.Render("round trip "+common.FormatLatency(r.rtt)) +
 		st.Muted.Render(fmt.Sprintf(" · %s, k %d, %s, %s", r.req.desc, r.req.k, ef, r.req.consistency))
-	out := wrapStyled(head, m.width)
+	out = wrapStyled(head, m.width)
 	if r.recall != nil {
 		out = append(out, wrapStyled(m.recallLine(r), m.width)...)
 	}
@@ -209,20 +230,36 @@ func (m *Model) resultLines(height int) []string {
 		out = append(out, m.sweepLines(r)...)
 	}
 	if len(r.res.Matches) == 0 {
-		return append(out, st.Muted.Render("no match: the index is empty"))
+		return append(out, st.Muted.Render("no match: the index is empty")), false
 	}
 	idW := max(8, min(40, m.width/4))
 	cols := []int{5, idW, 11, 0}
-	out = append(out, st.TableHeader.Render(common.Columns(cols, "    #", "ID", "   DISTANCE", extraHeader(r.req.vectors))))
+	return append(out, st.TableHeader.Render(common.Columns(cols, "    #", "ID", "   DISTANCE", extraHeader(r.req.vectors)))), true
+}
+
+// resultLines draws the last search in height lines.
+func (m *Model) resultLines(height int) []string {
+	if height <= 0 {
+		return nil
+	}
+	out, table := m.resultHead()
+	if !table {
+		return out
+	}
 	rows := height - len(out)
-	m.resultRows = rows
 	if rows <= 0 {
 		return out[:height]
 	}
-	m.scroll = max(0, min(m.scroll, len(r.res.Matches)-rows))
+	r := m.result
+	idW := max(8, min(40, m.width/4))
+	cols := []int{5, idW, 11, 0}
+	st := m.common.Styles
+	// m.scroll was clamped by layout; clamp again only so a View before any
+	// layout cannot index out of range.
+	scroll := max(0, min(m.scroll, len(r.res.Matches)-rows))
 	lo, hi := distanceRange(r.res.Matches)
 	extraW := max(0, m.width-idW-5-11-3)
-	for i := m.scroll; i < len(r.res.Matches) && i < m.scroll+rows; i++ {
+	for i := scroll; i < len(r.res.Matches) && i < scroll+rows; i++ {
 		mt := r.res.Matches[i]
 		extra := bar(mt.Distance, lo, hi, min(extraW, 20))
 		if r.req.vectors {
@@ -234,7 +271,7 @@ func (m *Model) resultLines(height int) []string {
 		}
 		out = append(out, common.Columns(cols, fmt.Sprintf("%5d", i+1), id, fmt.Sprintf("%11s", formatDistance(mt.Distance)), extra))
 	}
-	if more := len(r.res.Matches) - m.scroll - rows; more > 0 && len(out) > 0 {
+	if more := len(r.res.Matches) - scroll - rows; more > 0 && len(out) > 0 {
 		out[len(out)-1] = st.Muted.Render(fmt.Sprintf("  … %d more (pgdn)", more+1))
 	}
 	return out
