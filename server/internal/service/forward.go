@@ -17,6 +17,7 @@ import (
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/proto"
 
+	"github.com/norikv/norikv-console/proto/consolepb"
 	"github.com/norikv/norikv-console/proto/norikvpb"
 	"github.com/norikv/norikv-console/server/internal/node"
 )
@@ -46,6 +47,8 @@ var forwardReplies = map[string]func() proto.Message{
 	norikvpb.Vector_Delete_FullMethodName:      func() proto.Message { return &norikvpb.VectorDeleteResponse{} },
 	norikvpb.Vector_Search_FullMethodName:      func() proto.Message { return &norikvpb.VectorSearchResponse{} },
 	norikvpb.Vector_Get_FullMethodName:         func() proto.Message { return &norikvpb.VectorGetResponse{} },
+	// The batch insert of our extension service goes where Vector writes go.
+	consolepb.Console_VectorInsertBatch_FullMethodName: func() proto.Message { return &consolepb.VectorInsertBatchResponse{} },
 }
 
 // forwardError is what a handler returns when the call belongs to another

@@ -88,6 +88,8 @@ func (s *Store) Apply(c *kvstore.Command, v kvstore.Version) kvstore.Result {
 		return kvstore.Result{Version: v, Flag: ok}
 	case kvstore.CmdVecInsert, kvstore.CmdVecDelete:
 		return s.write(c, v)
+	case kvstore.CmdVecInsertBatch:
+		return s.insertBatch(c, v)
 	}
 	return kvstore.Result{Outcome: kvstore.BadCommand, Message: fmt.Sprintf("unknown vector command type %d", c.Type)}
 }
