@@ -27,6 +27,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 OUT=${OUT:-$(mktemp -d /tmp/norikv-bench.XXXXXX)}
 mkdir -p "$OUT"
 results=$OUT/results.jsonl
+load_start=$(cut -d' ' -f1-3 /proc/loadavg)
 : >"$results"
 
 if ! command -v etcd >/dev/null; then
@@ -121,6 +122,6 @@ done
 echo
 echo "## $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), etcd $(etcd --version | head -1 | awk '{print $3}')"
 echo "ROUNDS=$ROUNDS DURATION=$DURATION IDLE=$IDLE FILL=$FILL BLOCKS=\"$BLOCKS\" RAFT_LOG=$RAFT_LOG; results in $results"
-echo "built from $(cd "$here" && git rev-parse --short HEAD 2>/dev/null || echo unknown)$(cd "$here" && git diff --quiet HEAD -- .. 2>/dev/null || echo ' + uncommitted changes'); load average at the start $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "built from $(cd "$here" && git rev-parse --short HEAD 2>/dev/null || echo unknown)$(cd "$here" && git diff --quiet HEAD -- .. 2>/dev/null || echo ' + uncommitted changes'); load average at the start $load_start, at the end $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
 "$lg" report "$results"
