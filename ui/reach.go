@@ -22,7 +22,7 @@ import (
 // a view again), so an old topology is never shown as connected.
 
 // RoleUnreachable is the role the panes see for a node the console cannot
-// reach, whatever the cluster last said about it.
+// reach that the cluster last called alive.
 const RoleUnreachable = "unreachable"
 
 // reach is what the root knows about reaching the nodes.
@@ -68,7 +68,10 @@ func (m *Model) presented(v *client.ClusterView) *client.ClusterView {
 	out.Nodes = make([]client.ClusterNode, len(v.Nodes))
 	for i, n := range v.Nodes {
 		if m.unreachable(n) {
-			n.Unreachable, n.Role = true, RoleUnreachable
+			n.Unreachable = true
+			if n.Role == "alive" { // a dead or suspect node keeps the cluster's word, which agrees
+				n.Role = RoleUnreachable
+			}
 		}
 		out.Nodes[i] = n
 	}
@@ -134,8 +137,19 @@ func (m *Model) reassess(at time.Time) tea.Cmd {
 	default:
 		m.connState = StateConnected
 	}
-	if sameSet(down, m.reach.shown) {
+	if !m.noteReachChanges(down, up) {
 		return tea.Batch(cmds...)
+	}
+	ev := &client.TopologyEvent{PreviousEpoch: m.view.Epoch, CurrentEpoch: m.view.Epoch, LeaderChanges: map[uint32]string{}}
+	cmds = append(cmds, m.broadcast(common.TopologyMsg{At: at, View: m.presented(m.view), Event: ev}))
+	return tea.Batch(cmds...)
+}
+
+// noteReachChanges logs the nodes lost and found since the panes were last
+// given a view, records down as shown, and reports whether it changed.
+func (m *Model) noteReachChanges(down map[string]bool, up int) bool {
+	if sameSet(down, m.reach.shown) {
+		return false
 	}
 	var lost, back []string
 	for id := range down {
@@ -157,9 +171,7 @@ func (m *Model) reassess(at time.Time) tea.Cmd {
 		m.note(levelInfo, "reachable again: "+strings.Join(back, ", "), 0, false)
 	}
 	m.reach.shown = down
-	ev := &client.TopologyEvent{PreviousEpoch: m.view.Epoch, CurrentEpoch: m.view.Epoch, LeaderChanges: map[uint32]string{}}
-	cmds = append(cmds, m.broadcast(common.TopologyMsg{At: at, View: m.presented(m.view), Event: ev}))
-	return tea.Batch(cmds...)
+	return true
 }
 
 func sameSet(a, b map[string]bool) bool {
@@ -189,7 +201,7 @@ func (m *Model) onReplaced(msg common.TopologyMsg) tea.Cmd {
 	}
 	m.note(levelInfo, fmt.Sprintf("the cluster was replaced (%s, epoch %d; was epoch %d): showing the new one", id, msg.View.Epoch, old.Epoch), 0, false)
 	cmd := m.broadcast(common.TopologyMsg{At: msg.At, View: m.presented(m.view), Event: &ev})
-	m.reach.shown = m.downSet()
+	m.reach.shown = m.downSet() // a new cluster: nothing "lost" or "back"
 	return tea.Batch(cmd, m.reassess(msg.At))
 }
 

@@ -148,7 +148,10 @@ func (m *Model) onTopology(msg common.TopologyMsg) tea.Cmd {
 	m.seedsOnly = false
 	msg.View = m.presented(msg.View)
 	cmd := m.broadcast(msg)
-	m.reach.shown = m.downSet()
+	if m.connState != StateConnecting {
+		down := m.downSet()
+		m.noteReachChanges(down, len(m.view.Nodes)-len(down)) // the panes have it already
+	}
 	return tea.Batch(next, cmd, m.reassess(msg.At))
 }
 

@@ -12,6 +12,8 @@ import (
 	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/exp/teatest"
 	"github.com/muesli/termenv"
+
+	"github.com/norikv/norikv-console/ui"
 )
 
 // startSession starts the embedded cluster with sample data, as `go run .`
@@ -35,7 +37,9 @@ func startSession(t *testing.T) (*Session, tea.Model) {
 	})
 	// Seed before the model runs, so flows find the sample data; the
 	// console's own background seeding is tested on its own.
-	if rep := sess.Seed(ctx, nil); len(rep.Missing) > 0 {
+	sctx, scancel := context.WithTimeout(context.Background(), ui.SeedBudget) // its own budget, as in the console
+	defer scancel()
+	if rep := sess.Seed(sctx, nil); len(rep.Missing) > 0 {
 		t.Fatalf("sample data incomplete: %+v", rep)
 	}
 	sess.SeedAtStart = false

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/norikv/norikv-console/client"
 	"github.com/norikv/norikv-console/ui/common"
 	"github.com/norikv/norikv-console/ui/uitest"
 )
@@ -47,7 +48,11 @@ func TestRefusals(t *testing.T) {
 	if r.Err == nil || !strings.Contains(r.Err.Error(), "key=value") {
 		t.Errorf("put without '=': %v", r.Err)
 	}
-	if ClientErrorHint(ErrReadOnly) != "" || ClientErrorHint(errors.New("x")) == "" {
-		t.Error("hints: read-only errors say it all, unknown ones suggest a next step")
+	// Hints only where they help: no blanket "try again, or press ? for help".
+	if ClientErrorHint(ErrReadOnly) != "" || ClientErrorHint(errors.New("x")) != "" {
+		t.Error("hints: read-only and unknown errors get none")
+	}
+	if ClientErrorHint(client.ErrUnsupported) == "" {
+		t.Error("hints: an unsupported call says why")
 	}
 }

@@ -1,0 +1,55 @@
+package ui
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/norikv/norikv-console/client"
+	"github.com/norikv/norikv-console/ui/common"
+)
+
+// TestUnreachableNodesAreShownSo: a node whose status poll fails, or that
+// the client reports unreachable, is shown unreachable (header count, the
+// nodes table, no pooled connection) and noted; when it answers again it
+// is noted back; losing every node means reconnecting until views arrive.
+func TestUnreachableNodesAreShownSo(t *testing.T) {
+	m := newRoot(t, 120, 30)
+	m.connState = StateConnected
+	send(m, common.NodeStatusMsg{At: t0, NodeID: "n2", Err: errors.New("node status n2: connection refused")})
+	v := m.View()
+	if !strings.Contains(v, "nodes 2/3 alive, 1 unreachable") || !strings.Contains(v, "degraded") {
+		t.Fatalf("header after n2 failed its poll:\n%s", v)
+	}
+	if !strings.Contains(v, "unreach") || !strings.Contains(m.StatusMessage(), "cannot reach n2") {
+		t.Fatalf("nodes table or note after n2 failed (%q):\n%s", m.StatusMessage(), v)
+	}
+	st := client.Stats{}
+	st.Pool.Addrs = []string{"127.0.0.1:7447", "127.0.0.1:7448", "127.0.0.1:7449"}
+	st.Topology.UnreachableNodes = []string{"n1", "n3"}
+	st.Topology.ViewsReceived = 10
+	send(m, common.StatsMsg{At: t0.Add(time.Second), Stats: st})
+	if m.ConnState() != StateReconnecting || len(m.Unreachable()) != 3 || strings.Contains(m.View(), " yes ") {
+		t.Fatalf("every node lost: state %s, unreachable %v\n%s", m.ConnState(), m.Unreachable(), m.View())
+	}
+	// They answer again, but no view came yet: still reconnecting.
+	st.Topology.UnreachableNodes = nil
+	send(m, common.NodeStatusMsg{At: t0.Add(2 * time.Second), NodeID: "n2", RTT: time.Millisecond, Status: &client.NodeStatus{}})
+	send(m, common.StatsMsg{At: t0.Add(2 * time.Second), Stats: st})
+	if m.ConnState() != StateReconnecting {
+		t.Fatalf("connected before a live view: %s", m.ConnState())
+	}
+	st.Topology.ViewsReceived = 11
+	send(m, common.StatsMsg{At: t0.Add(3 * time.Second), Stats: st})
+	if m.ConnState() != StateConnected || len(m.Unreachable()) != 0 {
+		t.Fatalf("after a live view: %s %v", m.ConnState(), m.Unreachable())
+	}
+	var all []string
+	for _, e := range m.Messages() {
+		all = append(all, e.Text)
+	}
+	if log := strings.Join(all, "\n"); !strings.Contains(log, "reachable again: n2") || !strings.Contains(log, "reachable again: n1, n3") {
+		t.Fatalf("no note that the nodes are back: %+v", m.Messages())
+	}
+}
