@@ -194,7 +194,7 @@ func writeLoad(t *testing.T, kv norikvpb.KvClient, groupKeys [][]byte) (stop fun
 
 // waitAllLed waits until every node is up and the view names a leader for
 // every shard, so the next round starts from a settled cluster.
-func waitAllLed(t *testing.T, c *Cluster) {
+func waitAllLed(t testing.TB, c *Cluster) {
 	t.Helper()
 	deadline := time.Now().Add(30 * time.Second)
 	for time.Now().Before(deadline) {
@@ -223,14 +223,20 @@ func dialAll(t *testing.T, c *Cluster) map[string]norikvpb.KvClient {
 	t.Helper()
 	out := map[string]norikvpb.KvClient{}
 	for _, id := range c.IDs() {
-		conn, err := grpc.NewClient(c.Addr(id), grpc.WithTransportCredentials(insecure.NewCredentials()))
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { _ = conn.Close() })
-		out[id] = norikvpb.NewKvClient(conn)
+		out[id] = dialKV(t, c.Addr(id))
 	}
 	return out
+}
+
+// dialKV returns a Kv client of the node at addr, closed at cleanup.
+func dialKV(tb testing.TB, addr string) norikvpb.KvClient {
+	tb.Helper()
+	conn, err := grpc.NewClient(addr, grpc.WithTransportCredentials(insecure.NewCredentials()))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { _ = conn.Close() })
+	return norikvpb.NewKvClient(conn)
 }
 
 // keyInGroup returns a key starting with prefix that routes to group g.

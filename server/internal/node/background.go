@@ -13,6 +13,12 @@ import (
 const (
 	expireBatch           = 1000
 	settleBeforeBalancing = time.Second
+	// holdBeforeHandBack is how long a leader keeps a group it took over
+	// once the cluster has run for startupWindow: its preferred leader
+	// lost it, maybe by stalling, and handing it straight back to a node
+	// that keeps stalling makes leadership ping-pong (each move an epoch).
+	holdBeforeHandBack = 5 * time.Second
+	startupWindow      = 10 * time.Second
 )
 
 // expire proposes deletes for keys that expired, on the groups this node leads.
@@ -52,7 +58,11 @@ func (n *Node) balance(ctx context.Context) {
 		// A new leader holds on for a while before handing over: its copy of
 		// the metadata may not have applied the preference that made it
 		// leader (TransferShard) yet, and moving back would undo the transfer.
-		if time.Since(grp.leaderSince) < settleBeforeBalancing {
+		settle := settleBeforeBalancing
+		if n.Uptime() > startupWindow {
+			settle = holdBeforeHandBack
+		}
+		if time.Since(grp.leaderSince) < settle {
 			continue
 		}
 		if pref == n.self.ID || st.Topology.Health[pref] != meta.Alive {

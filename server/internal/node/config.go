@@ -15,37 +15,47 @@ import (
 	"github.com/norikv/norikv-console/server/internal/transport"
 )
 
-// Timing holds the Raft and health timeouts. The defaults are tuned for
-// loopback and LAN clusters so failover takes well under two seconds.
+// Timing holds the Raft and health timeouts. The defaults keep a cluster
+// calm on a busy machine (stalls of up to ~0.8 s cause no election and no
+// health flap) while a dead leader is still replaced in about 1.5 s.
 type Timing struct {
-	HeartbeatTimeout   time.Duration // Raft: follower waits this long without contact before an election
+	HeartbeatTimeout   time.Duration // Raft: follower waits this long without contact before an election (and bounds lease reads)
 	ElectionTimeout    time.Duration // Raft: candidate waits this long before a new election
-	LeaderLeaseTimeout time.Duration // Raft: leader steps down after this long without a quorum
+	LeaderLeaseTimeout time.Duration // Raft: leader steps down after this long without a quorum (at most HeartbeatTimeout)
 	CommitTimeout      time.Duration // Raft: idle leaders re-send the commit index this often (followers' stale reads lag by up to this)
 	NodeHeartbeat      time.Duration // node -> metadata leader heartbeat period
 	SuspectAfter       time.Duration // no heartbeat for this long: suspect
 	DeadAfter          time.Duration // no heartbeat for this long: dead
+	RecoverAfter       time.Duration // a suspect or dead node is alive again after heartbeating steadily this long
 	ExpireEvery        time.Duration // leader scans for expired keys this often
 	BalanceEvery       time.Duration // leader checks preferred leadership this often
 }
 
-// DefaultTiming is the timing used unless a Config overrides it. Raft's
-// defaults (1 s heartbeat/election, 500 ms lease) are for WANs; on loopback
-// half of that detects a dead leader in ~0.5-1 s. The lease stays close to
-// the heartbeat timeout so a leader slowed by a busy disk does not step
-// down needlessly (that showed up as NOT_LEADER churn under 64 writers).
-// CommitTimeout stays at Raft's 50 ms: every idle leader sends an
-// AppendEntries per follower that often, and at 5 ms an idle 3-node,
-// 16-group cluster burnt half a CPU core.
+// DefaultTiming is the timing used unless a Config overrides it.
+//
+// Raft timeouts are etcd's (1 s election; Raft heartbeats go out every
+// 100-200 ms, a tenth to a fifth of the heartbeat timeout): with 500 ms a
+// process stalled for half a second by a busy machine lost its leaderships,
+// and each election is a new epoch. Pre-vote (on by default in
+// hashicorp/raft v1.7) keeps a stalled follower from disrupting the others
+// when it wakes up. LeaderLeaseTimeout equals the heartbeat timeout (Raft's
+// maximum) so a leader that stalled for less does not step down; reads do
+// not depend on it (lease.go). CommitTimeout is 500 ms: an idle leader
+// re-sends the commit index to each follower that often, which is all an
+// idle group costs besides heartbeats; only followers' stale reads wait
+// for it. Health has hysteresis: a node turns suspect after 1.5 s without
+// heartbeats (a stall shorter than that is not a flap, and each flap is an
+// epoch) and alive again only after 2 s of steady heartbeats.
 func DefaultTiming() Timing {
 	return Timing{
-		HeartbeatTimeout:   500 * time.Millisecond,
-		ElectionTimeout:    500 * time.Millisecond,
-		LeaderLeaseTimeout: 400 * time.Millisecond,
-		CommitTimeout:      50 * time.Millisecond,
+		HeartbeatTimeout:   1200 * time.Millisecond,
+		ElectionTimeout:    1200 * time.Millisecond,
+		LeaderLeaseTimeout: 1190 * time.Millisecond,
+		CommitTimeout:      500 * time.Millisecond,
 		NodeHeartbeat:      100 * time.Millisecond,
-		SuspectAfter:       700 * time.Millisecond,
-		DeadAfter:          2 * time.Second,
+		SuspectAfter:       1500 * time.Millisecond,
+		DeadAfter:          3 * time.Second,
+		RecoverAfter:       2 * time.Second,
 		ExpireEvery:        200 * time.Millisecond,
 		BalanceEvery:       500 * time.Millisecond,
 	}

@@ -27,8 +27,10 @@ type raftGroup struct {
 	readyMu   sync.Mutex
 	readyTerm uint64
 
-	channel uint32       // replication channel (group id + 1; 0 for metadata)
-	lease   *leaseKeeper // lease and batched quorum rounds (lease.go)
+	channel   uint32          // replication channel (group id + 1; 0 for metadata)
+	voters    []topology.Node // the group's voting members
+	lease     *leaseKeeper    // lease and batched quorum rounds (lease.go)
+	lastNudge time.Time       // touched by the watchdog loop only (watchdog.go)
 }
 
 type member struct {
@@ -111,8 +113,8 @@ func (n *Node) openRaft(name string, channel uint32, fsm raft.FSM, members []mem
 			return nil, fmt.Errorf("bootstrap %s: %w", name, err)
 		}
 	}
-	rg := &raftGroup{raft: r, store: store, transport: tr, channel: channel}
-	rg.lease = newLeaseKeeper(t.HeartbeatTimeout, n.confirmRound(rg, voters(members)))
+	rg := &raftGroup{raft: r, store: store, transport: tr, channel: channel, voters: voters(members)}
+	rg.lease = newLeaseKeeper(t.HeartbeatTimeout, n.confirmRound(rg))
 	return rg, nil
 }
 

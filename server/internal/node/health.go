@@ -40,21 +40,29 @@ type controlReply struct {
 // healthTracker runs on the metadata leader: it turns heartbeats into node
 // health and group leaders, and proposes a topology record when they change.
 type healthTracker struct {
-	n           *Node
-	mu          sync.Mutex
-	lastSeen    map[string]time.Time
+	n        *Node
+	mu       sync.Mutex
+	lastSeen map[string]time.Time
+	// steadySince is when a node's heartbeats resumed after a gap of
+	// SuspectAfter or more; it counts as alive again RecoverAfter later.
+	steadySince map[string]time.Time
 	claims      map[string]map[int]uint64
 	leaderSince time.Time
+	lastTick    time.Time // the last proposeTopology run as metadata leader
 }
 
 func newHealthTracker(n *Node) *healthTracker {
-	return &healthTracker{n: n, lastSeen: map[string]time.Time{}, claims: map[string]map[int]uint64{}}
+	return &healthTracker{n: n, lastSeen: map[string]time.Time{}, steadySince: map[string]time.Time{}, claims: map[string]map[int]uint64{}}
 }
 
 func (h *healthTracker) record(hb heartbeat) {
+	now := time.Now()
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	h.lastSeen[hb.Node] = time.Now()
+	if last, ok := h.lastSeen[hb.Node]; ok && now.Sub(last) >= h.n.cfg.Timing.SuspectAfter {
+		h.steadySince[hb.Node] = now
+	}
+	h.lastSeen[hb.Node] = now
 	h.claims[hb.Node] = hb.Leads
 }
 
@@ -186,41 +194,53 @@ func (h *healthTracker) proposeTopology(ctx context.Context) {
 		return
 	}
 	now := time.Now()
+	cur, _ := n.metaFSM.State()
 	h.mu.Lock()
-	if h.leaderSince.IsZero() {
-		// New metadata leader: give every node a fresh grace period and
-		// collect a few rounds of heartbeats before judging anything.
+	stalled := !h.lastTick.IsZero() && now.Sub(h.lastTick) > n.cfg.Timing.SuspectAfter/2
+	h.lastTick = now
+	if h.leaderSince.IsZero() || stalled {
+		// New metadata leader, or this one was stalled itself (its clock
+		// ran on while it did not read heartbeats): give every node a
+		// fresh grace period and collect a few rounds of heartbeats
+		// before judging anything.
 		h.leaderSince = now
 		for _, nd := range n.cfg.Layout.Nodes {
 			h.lastSeen[nd.ID] = now
 		}
+		h.steadySince = map[string]time.Time{}
 		h.claims = map[string]map[int]uint64{}
 	}
 	if now.Sub(h.leaderSince) < 3*n.cfg.Timing.NodeHeartbeat {
 		h.mu.Unlock()
 		return
 	}
-	top := h.computeLocked(now)
+	top := h.computeLocked(now, cur.Topology.Health)
 	h.mu.Unlock()
-	cur, _ := n.metaFSM.State()
 	if cur.Epoch != 0 && cur.Topology.Equal(top) {
 		return
 	}
 	_ = n.applyMeta(meta.Command{Topology: &top})
 }
 
-func (h *healthTracker) computeLocked(now time.Time) meta.Topology {
+// computeLocked judges every node's health from its heartbeats, given the
+// health the current topology shows (prev), and picks each group's leader.
+func (h *healthTracker) computeLocked(now time.Time, prev map[string]string) meta.Topology {
 	t := h.n.cfg.Timing
 	top := meta.Topology{Health: map[string]string{}, Leaders: map[int]string{}}
 	for _, nd := range h.n.cfg.Layout.Nodes {
 		since := now.Sub(h.lastSeen[nd.ID])
+		was := prev[nd.ID]
 		switch {
-		case since < t.SuspectAfter:
-			top.Health[nd.ID] = meta.Alive
-		case since < t.DeadAfter:
+		case since >= t.DeadAfter:
+			top.Health[nd.ID] = meta.Dead
+		case since >= t.SuspectAfter:
+			top.Health[nd.ID] = meta.Suspect
+		case was != "" && was != meta.Alive && now.Sub(h.steadySince[nd.ID]) < t.RecoverAfter:
+			// Back after a gap: suspect until it has heartbeated steadily
+			// for a while, so a node that keeps stalling does not flap.
 			top.Health[nd.ID] = meta.Suspect
 		default:
-			top.Health[nd.ID] = meta.Dead
+			top.Health[nd.ID] = meta.Alive
 		}
 	}
 	terms := map[int]uint64{}

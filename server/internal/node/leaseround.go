@@ -6,8 +6,6 @@ import (
 	"time"
 
 	"github.com/hashicorp/raft"
-
-	"github.com/norikv/norikv-console/server/internal/topology"
 )
 
 // errNoQuorum says a quorum round did not hear from enough voters in time.
@@ -65,8 +63,10 @@ func (n *Node) raftGroupOn(ch uint32) *raftGroup {
 // (with this leader, a majority) follow this leader in its current term.
 // The window is how long after the round's start they will refuse to vote
 // for anyone else (see lease.go).
-func (n *Node) confirmRound(rg *raftGroup, voters []topology.Node) func(context.Context, time.Duration) (roundResult, error) {
-	hb := n.cfg.Timing.HeartbeatTimeout
+func (n *Node) confirmRound(rg *raftGroup) func(context.Context, time.Duration) (roundResult, error) {
+	// The watchdog may lower a follower's timeout by nudgeDelta for a moment.
+	hb := n.cfg.Timing.HeartbeatTimeout - nudgeDelta
+	voters := rg.voters
 	return func(ctx context.Context, timeout time.Duration) (roundResult, error) {
 		r := rg.raft
 		term := r.CurrentTerm()

@@ -110,6 +110,7 @@ func Start(cfg Config) (*Node, error) {
 	n.goLoop(ctx, n.cfg.Timing.NodeHeartbeat, n.health.proposeTopology)
 	n.goLoop(ctx, n.cfg.Timing.ExpireEvery, n.expire)
 	n.goLoop(ctx, n.cfg.Timing.BalanceEvery, n.balance)
+	n.goLoop(ctx, watchdogEvery, n.nudgeElections)
 	n.goLoop(ctx, n.cfg.Timing.NodeHeartbeat, n.clusterIDLoop())
 	return n, nil
 }

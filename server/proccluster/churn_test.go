@@ -1,0 +1,187 @@
+//go:build unix
+
+package proccluster
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"sync"
+	"testing"
+	"time"
+
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials/insecure"
+
+	"github.com/norikv/norikv-console/proto/norikvpb"
+)
+
+// envChurnWindow sets the measuring window of TestCalmUnderStalls (a Go
+// duration, e.g. 60s; default 15s).
+const envChurnWindow = "NORIKV_CHURN_WINDOW"
+
+// TestCalmUnderStalls is issue 9 §2's reproduction on demand: node n1 is
+// stopped with SIGSTOP for random 300-800 ms stalls, again and again (a
+// machine so busy that a process gets no CPU for that long), while a watch
+// on n2 counts topology epochs and group leader changes. Stalls shorter
+// than a follower's heartbeat timeout and the leader's lease must cause
+// neither an election nor a health flap.
+func TestCalmUnderStalls(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts serve processes and stalls one")
+	}
+	window := 15 * time.Second
+	if d, err := time.ParseDuration(os.Getenv(envChurnWindow)); err == nil && d > 0 {
+		window = d
+	}
+	c := Start(t, Options{})
+	waitAllLed(t, c)
+	waitSettled(t, c, 3*time.Second)
+	w := watchChurn(t, c.Addr("n2"))
+	stalls := 0
+	end := time.Now().Add(window)
+	for time.Now().Before(end) {
+		c.Pause(t, "n1")
+		from := time.Now()
+		time.Sleep(300*time.Millisecond + rand.N(500*time.Millisecond))
+		c.Resume(t, "n1")
+		w.note(fmt.Sprintf("stall %d: %v-%v", stalls, from.Sub(w.t0).Round(time.Millisecond), time.Since(w.t0).Round(time.Millisecond)))
+		stalls++
+		time.Sleep(200*time.Millisecond + rand.N(800*time.Millisecond))
+	}
+	// Let the last stall's consequences reach the view.
+	time.Sleep(2 * time.Second)
+	epochs, changes, views := w.stop()
+	t.Logf("%d stalls of n1 in %v: %d epochs, %d group leader changes (%d views)", stalls, window, epochs, changes, views)
+	if epochs > 0 || changes > 0 {
+		for _, e := range w.events {
+			t.Log(e)
+		}
+		t.Fatalf("stalls of 300-800 ms caused %d new epochs and %d group leader changes, want none", epochs, changes)
+	}
+}
+
+// waitSettled waits until the cluster's epoch has not moved for quiet:
+// leadership has been spread to the preferred leaders after the start.
+func waitSettled(t *testing.T, c *Cluster, quiet time.Duration) {
+	t.Helper()
+	deadline := time.Now().Add(60 * time.Second)
+	var epoch uint64
+	since := time.Now()
+	for time.Now().Before(deadline) {
+		v := c.View(t)
+		switch {
+		case v == nil || v.Epoch != epoch:
+			if v != nil {
+				epoch = v.Epoch
+			}
+			since = time.Now()
+		case time.Since(since) >= quiet:
+			return
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	t.Fatalf("the epoch kept moving for a minute after the start (at %d)", epoch)
+}
+
+// churnWatch counts what a WatchCluster stream shows.
+type churnWatch struct {
+	cancel context.CancelFunc
+	done   chan struct{}
+
+	t0      time.Time
+	mu      sync.Mutex
+	events  []string
+	first   uint64
+	last    *norikvpb.ClusterView
+	changes int
+	views   int
+}
+
+// watchCluster follows addr's WatchCluster stream until stop.
+func watchChurn(t *testing.T, addr string) *churnWatch {
+	t.Helper()
+	conn, err := grpc.NewClient(addr, grpc.WithTransportCredentials(insecure.NewCredentials()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = conn.Close() })
+	ctx, cancel := context.WithCancel(context.Background())
+	stream, err := norikvpb.NewMetaClient(conn).WatchCluster(ctx, &norikvpb.ClusterView{})
+	if err != nil {
+		cancel()
+		t.Fatal(err)
+	}
+	v, err := stream.Recv()
+	if err != nil {
+		cancel()
+		t.Fatalf("first view from %s: %v", addr, err)
+	}
+	w := &churnWatch{cancel: cancel, done: make(chan struct{}), first: v.Epoch, last: v, t0: time.Now()}
+	go func() {
+		defer close(w.done)
+		for {
+			v, err := stream.Recv()
+			if err != nil {
+				return
+			}
+			w.mu.Lock()
+			w.views++
+			if n := leaderChanges(w.last, v); n > 0 || v.Epoch != w.last.Epoch {
+				w.changes += n
+				var roles []string
+				for _, nd := range v.Nodes {
+					roles = append(roles, nd.Id+"="+nd.Role)
+				}
+				w.events = append(w.events, fmt.Sprintf("%v: epoch %d, %d leader changes, %v", time.Since(w.t0).Round(time.Millisecond), v.Epoch, n, roles))
+			}
+			w.last = v
+			w.mu.Unlock()
+		}
+	}()
+	return w
+}
+
+func (w *churnWatch) note(e string) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.events = append(w.events, e)
+}
+
+// stop ends the watch and returns the epochs it saw go by, the group
+// leader changes and the views received.
+func (w *churnWatch) stop() (epochs uint64, changes, views int) {
+	w.cancel()
+	<-w.done
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.last.Epoch - w.first, w.changes, w.views
+}
+
+// leaderChanges counts the groups (runs of shards with one leader) whose
+// leader differs between two views: a shard's leader changes with its group.
+func leaderChanges(a, b *norikvpb.ClusterView) int {
+	leaderOf := func(v *norikvpb.ClusterView, i int) string {
+		if i >= len(v.Shards) {
+			return ""
+		}
+		for _, r := range v.Shards[i].Replicas {
+			if r.Leader {
+				return r.NodeId
+			}
+		}
+		return ""
+	}
+	n := 0
+	prevChanged := false
+	for i := range b.Shards {
+		changed := leaderOf(a, i) != leaderOf(b, i)
+		// Shards of one group are contiguous: count each run once.
+		if changed && !prevChanged {
+			n++
+		}
+		prevChanged = changed
+	}
+	return n
+}
