@@ -32,6 +32,9 @@ type Common struct {
 	// Client is the connected NoriKV client; nil in tests that feed panes
 	// with messages only. Panes use it inside tea.Cmds, never in Update/View.
 	Client *client.Client
+	// Data, when set, is what panes call instead of Client (see Backend):
+	// pane tests set an in-memory fake.
+	Data Backend
 	// Control is non-nil on the embedded cluster.
 	Control ClusterControl
 	// Profile names the cluster profile shown in the header.

@@ -191,7 +191,7 @@ func (m *Model) jumpToNode(id string) tea.Cmd {
 // lookupRoute asks the client's leader cache about the cursor's shard, off
 // the update loop.
 func (m *Model) lookupRoute() tea.Cmd {
-	c := m.common.Client
+	c := m.common.Backend()
 	if c == nil {
 		return nil
 	}

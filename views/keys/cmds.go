@@ -22,7 +22,7 @@ func scanCmd(c common.Common, reqID int, prefix, cursor []byte, limit int, level
 		ctx, cancel := c.Context()
 		defer cancel()
 		start := time.Now()
-		res, err := c.Client.Scan(ctx, &client.ScanOptions{Prefix: prefix, Cursor: cursor, Limit: limit, Consistency: level})
+		res, err := c.Backend().Scan(ctx, &client.ScanOptions{Prefix: prefix, Cursor: cursor, Limit: limit, Consistency: level})
 		if err != nil {
 			err = fmt.Errorf("list keys: %w", err)
 		}
@@ -35,7 +35,7 @@ func getCmd(c common.Common, reqID int, key []byte, level client.ConsistencyLeve
 	return func() tea.Msg {
 		ctx, cancel := c.Context()
 		defer cancel()
-		res, err := c.Client.Get(ctx, key, &client.GetOptions{Consistency: level})
+		res, err := c.Backend().Get(ctx, key, &client.GetOptions{Consistency: level})
 		if err != nil {
 			err = fmt.Errorf("read %s: %w", DisplayKey(key), err)
 		}
@@ -51,7 +51,7 @@ func writeCmd(c common.Common, op writeOp) tea.Cmd {
 		defer cancel()
 		start := time.Now()
 		res := writeMsg{op: op}
-		res.version, res.tombstoned, res.exists, res.err = runWrite(ctx, c.Client, &op)
+		res.version, res.tombstoned, res.exists, res.err = runWrite(ctx, c.Backend(), &op)
 		res.op = op
 		res.at, res.latency = time.Now(), time.Since(start)
 		if res.err != nil {
@@ -63,7 +63,7 @@ func writeCmd(c common.Common, op writeOp) tea.Cmd {
 
 // runWrite does op's client calls; it returns the write's version, Delete's
 // answer, and the version found when a new key already exists.
-func runWrite(ctx context.Context, c *client.Client, op *writeOp) (client.Version, bool, *client.Version, error) {
+func runWrite(ctx context.Context, c common.Backend, op *writeOp) (client.Version, bool, *client.Version, error) {
 	switch op.kind {
 	case writeDelete:
 		ok, err := c.Delete(ctx, op.key, &client.DeleteOptions{IfMatchVersion: op.ifMatch})
@@ -123,7 +123,7 @@ func (m *Model) writeCheck() error {
 	switch {
 	case m.common.ReadOnly:
 		return ops.ErrReadOnly
-	case m.common.Client == nil:
+	case m.common.Backend() == nil:
 		return ops.ErrNotConnected
 	}
 	return nil

@@ -37,7 +37,7 @@ func (m *Model) open(k []byte, edit bool) tea.Cmd {
 // answer arrives.
 func (m *Model) readDetail() tea.Cmd {
 	d := m.detail
-	if m.common.Client == nil {
+	if m.common.Backend() == nil {
 		d.err = ops.ErrNotConnected
 		return nil
 	}

@@ -95,7 +95,7 @@ func (m *Model) advance(t time.Time) {
 }
 
 func (m *Model) onTick() tea.Cmd {
-	if m.loading || m.common.Client == nil {
+	if m.loading || m.common.Backend() == nil {
 		return nil
 	}
 	if m.scanPending {
@@ -114,7 +114,7 @@ func (m *Model) onTick() tea.Cmd {
 
 // scan asks for the page starting after cursor.
 func (m *Model) scan(cursor []byte) tea.Cmd {
-	if m.common.Client == nil {
+	if m.common.Backend() == nil {
 		return nil
 	}
 	m.listReq++

@@ -145,7 +145,7 @@ func (m *Model) listFooter(n int) string {
 	switch {
 	case m.listErr != nil:
 		return st.Error.Render("✗ " + errorText(m.listErr) + " (r retries)")
-	case !m.loaded && m.common.Client == nil:
+	case !m.loaded && m.common.Backend() == nil:
 		return st.Muted.Render("not connected")
 	case !m.loaded:
 		return st.Muted.Render("waiting for the cluster…")

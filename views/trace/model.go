@@ -143,7 +143,7 @@ func (m *Model) onKey(msg tea.KeyMsg) tea.Cmd {
 
 // trace asks the client how k is routed, off the update loop.
 func (m *Model) trace(k string) tea.Cmd {
-	c := m.common.Client
+	c := m.common.Backend()
 	if k == "" {
 		return common.MsgCmd(common.ErrorMsg{Err: errEmptyKey})
 	}

@@ -19,7 +19,7 @@ func listCmd(c common.Common, reqID int) tea.Cmd {
 	return func() tea.Msg {
 		ctx, cancel := c.Context()
 		defer cancel()
-		ix, err := c.Client.ListVectorIndexes(ctx)
+		ix, err := c.Backend().ListVectorIndexes(ctx)
 		if err != nil {
 			err = fmt.Errorf("list vector indexes: %w", err)
 		}
@@ -43,13 +43,13 @@ func searchCmd(c common.Common, reqID int, req searchRequest, kind searchKind) t
 		ctx, cancel := c.Context()
 		defer cancel()
 		msg := searchMsg{reqID: reqID, req: req, at: time.Now()}
-		msg.query, msg.err = resolveQuery(ctx, c.Client, req)
+		msg.query, msg.err = resolveQuery(ctx, c.Backend(), req)
 		if msg.err != nil {
 			return msg
 		}
 		opts := &client.VectorSearchOptions{IncludeVectors: req.vectors, Consistency: req.consistency, Ef: req.ef, Exact: req.exact}
 		start := time.Now()
-		msg.res, msg.err = c.Client.VectorSearch(ctx, req.namespace, msg.query, req.k, opts)
+		msg.res, msg.err = c.Backend().VectorSearch(ctx, req.namespace, msg.query, req.k, opts)
 		msg.rtt = time.Since(start)
 		if msg.err != nil {
 			msg.err = fmt.Errorf("search %s: %w", req.namespace, msg.err)
@@ -58,9 +58,9 @@ func searchCmd(c common.Common, reqID int, req searchRequest, kind searchKind) t
 		if kind == plainSearch {
 			return msg
 		}
-		msg.recall, msg.err = referenceSearch(ctx, c.Client, req, msg.query, msg.res.Matches)
+		msg.recall, msg.err = referenceSearch(ctx, c.Backend(), req, msg.query, msg.res.Matches)
 		if kind == efSweep && msg.err == nil {
-			msg.sweep, msg.err = sweep(ctx, c.Client, req, msg.query, msg.recall.refMatch)
+			msg.sweep, msg.err = sweep(ctx, c.Backend(), req, msg.query, msg.recall.refMatch)
 		}
 		return msg
 	}
@@ -68,7 +68,7 @@ func searchCmd(c common.Common, reqID int, req searchRequest, kind searchKind) t
 
 // resolveQuery returns the query vector: the typed one, or the stored vector
 // of req.byID.
-func resolveQuery(ctx context.Context, c *client.Client, req searchRequest) ([]float32, error) {
+func resolveQuery(ctx context.Context, c common.Backend, req searchRequest) ([]float32, error) {
 	if req.byID == "" {
 		return req.query, nil
 	}
@@ -87,7 +87,7 @@ func resolveQuery(ctx context.Context, c *client.Client, req searchRequest) ([]f
 // the console extension ignore the exact flag; ef RecallEf then makes the
 // reference as good an HNSW answer as the index gives, and the result says
 // the server did not confirm an exact scan.
-func referenceSearch(ctx context.Context, c *client.Client, req searchRequest, query []float32, got []client.VectorMatch) (*recallResult, error) {
+func referenceSearch(ctx context.Context, c common.Backend, req searchRequest, query []float32, got []client.VectorMatch) (*recallResult, error) {
 	rr := &recallResult{ref: req.recallRef}
 	if rr.ref == "" {
 		rr.ref = req.namespace
@@ -111,7 +111,7 @@ func writeCheck(c common.Common) error {
 	switch {
 	case c.ReadOnly:
 		return ops.ErrReadOnly
-	case c.Client == nil:
+	case c.Backend() == nil:
 		return ops.ErrNotConnected
 	}
 	return nil
@@ -139,7 +139,7 @@ func writeCmd(c common.Common, op string, done opDoneMsg, run func(ctx context.C
 func insertCmd(c common.Common, ns, id string, v []float32) tea.Cmd {
 	op := fmt.Sprintf("insert vector %s into %s", strconv.Quote(id), ns)
 	return writeCmd(c, op, opDoneMsg{}, func(ctx context.Context) (string, error) {
-		ver, err := c.Client.VectorInsert(ctx, ns, id, v, nil)
+		ver, err := c.Backend().VectorInsert(ctx, ns, id, v, nil)
 		if err != nil {
 			return "", err
 		}
@@ -151,7 +151,7 @@ func insertCmd(c common.Common, ns, id string, v []float32) tea.Cmd {
 func deleteCmd(c common.Common, ns, id string) tea.Cmd {
 	op := fmt.Sprintf("delete vector %s from %s", strconv.Quote(id), ns)
 	return writeCmd(c, op, opDoneMsg{}, func(ctx context.Context) (string, error) {
-		ok, err := c.Client.VectorDelete(ctx, ns, id, nil)
+		ok, err := c.Backend().VectorDelete(ctx, ns, id, nil)
 		if err != nil {
 			return "", err
 		}
@@ -167,7 +167,7 @@ func createCmd(c common.Common, spec CreateSpec) tea.Cmd {
 	op := fmt.Sprintf("create index %s (%d dims, %s, %s)", spec.Namespace, spec.Dims, spec.Distance, spec.Type)
 	return writeCmd(c, op, opDoneMsg{selectNS: spec.Namespace}, func(ctx context.Context) (string, error) {
 		opts := spec.Opts
-		created, err := c.Client.VectorCreateIndex(ctx, spec.Namespace, spec.Dims, spec.Distance, spec.Type, &opts)
+		created, err := c.Backend().VectorCreateIndex(ctx, spec.Namespace, spec.Dims, spec.Distance, spec.Type, &opts)
 		switch {
 		case errors.Is(err, client.ErrAlreadyExists):
 			return "", fmt.Errorf("%w: %s exists with another definition (drop it first, or pick another name)", err, spec.Namespace)
@@ -184,7 +184,7 @@ func createCmd(c common.Common, spec CreateSpec) tea.Cmd {
 func dropCmd(c common.Common, ns string) tea.Cmd {
 	op := "drop index " + ns
 	return writeCmd(c, op, opDoneMsg{dropped: ns}, func(ctx context.Context) (string, error) {
-		ok, err := c.Client.VectorDropIndex(ctx, ns, nil)
+		ok, err := c.Backend().VectorDropIndex(ctx, ns, nil)
 		if err != nil {
 			return "", err
 		}
@@ -214,7 +214,7 @@ func importCmd(c common.Common, ns, path string, dims int) tea.Cmd {
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), importTimeout(len(items)))
 		defer cancel()
-		n, err := c.Client.VectorInsertMany(ctx, ns, items, 0)
+		n, err := c.Backend().VectorInsertMany(ctx, ns, items, 0)
 		done.res.Latency = time.Since(start)
 		if err != nil {
 			done.res.Err = fmt.Errorf("%s: %d of %d vectors written, then: %w", op, n, len(items), err)

@@ -105,9 +105,19 @@ func typeKeys(m *Model, keys ...string) []tea.Msg {
 
 // TestFlowCreateInsertSearchOnTheEmbeddedCluster drives the pane against a
 // real cluster: create an index, insert vectors, search by vector and by
-// id, check recall, delete a vector and drop the index.
+// id, check recall, delete a vector and drop the index. The same flow runs
+// on the in-memory backend in every run (fake_flow_test.go); -short skips
+// this one.
 func TestFlowCreateInsertSearchOnTheEmbeddedCluster(t *testing.T) {
-	m := startPane(t)
+	if testing.Short() {
+		t.Skip("real cluster: the same flow runs on the fake backend")
+	}
+	vectorFlow(t, startPane(t))
+}
+
+// vectorFlow is the pane's whole write-and-search flow, on whatever
+// backend m talks to.
+func vectorFlow(t *testing.T, m *Model) {
 	pump(m, m.Init())
 	if v := m.View(); !strings.Contains(v, "0 indexes") || !strings.Contains(v, "no vector index yet") {
 		t.Fatalf("fresh cluster:\n%s", v)

@@ -29,7 +29,7 @@ func efsFor(k int) []int {
 
 // sweep runs the query at every ef of efsFor(k) and compares each answer
 // with the reference ref.
-func sweep(ctx context.Context, c *client.Client, req searchRequest, query []float32, ref []client.VectorMatch) ([]sweepPoint, error) {
+func sweep(ctx context.Context, c common.Backend, req searchRequest, query []float32, ref []client.VectorMatch) ([]sweepPoint, error) {
 	var out []sweepPoint
 	for _, ef := range efsFor(req.k) {
 		start := time.Now()

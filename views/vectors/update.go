@@ -63,7 +63,7 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 
 // refresh asks for the index list unless a request is in flight.
 func (m *Model) refresh() tea.Cmd {
-	if m.common.Client == nil || m.listing {
+	if m.common.Backend() == nil || m.listing {
 		return nil
 	}
 	m.listing = true
@@ -312,7 +312,7 @@ func (m *Model) search(kind searchKind, refNS string) tea.Cmd {
 	if err != nil {
 		return nil
 	}
-	if m.common.Client == nil {
+	if m.common.Backend() == nil {
 		m.formErr = errors.New("not connected yet: wait for the header to say connected")
 		return nil
 	}

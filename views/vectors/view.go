@@ -84,7 +84,7 @@ func (m *Model) listLines() []string {
 		note = st.Warn.Render("  this server has no vector listing (upstream NoriKV): press n to type a namespace")
 	case m.listErr != nil:
 		note = st.Error.Render("  " + m.listErr.Error())
-	case m.listedAt.IsZero() && m.common.Client == nil:
+	case m.listedAt.IsZero() && m.common.Backend() == nil:
 		note = st.Muted.Render("  not connected")
 	case m.listedAt.IsZero():
 		note = st.Muted.Render("  loading…")
