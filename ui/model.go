@@ -14,6 +14,7 @@ import (
 	"github.com/norikv/norikv-console/client"
 	"github.com/norikv/norikv-console/keybindings"
 	"github.com/norikv/norikv-console/themes"
+	"github.com/norikv/norikv-console/ui/audit"
 	"github.com/norikv/norikv-console/ui/common"
 	"github.com/norikv/norikv-console/ui/feed"
 	"github.com/norikv/norikv-console/ui/journal"
@@ -81,9 +82,12 @@ type Model struct {
 	builders []paneBuilder
 	keyOver  map[string][]string
 	journal  *journal.Journal
-	active   int
-	width    int
-	height   int
+	// backendAudited: pane writes are audited by the backend wrapper, so
+	// their status messages are not audited again.
+	backendAudited bool
+	active         int
+	width          int
+	height         int
 
 	view       *client.ClusterView
 	connState  string
@@ -130,8 +134,14 @@ func New(opts Options) (*Model, error) {
 		}
 		c.Styles = themes.NewStyles(themes.Dark(), r)
 	}
+	audited := false
+	if b := c.Backend(); b != nil && opts.Journal != nil {
+		// Every write a pane makes goes through the backend: record it there,
+		// with its key, versions and idempotency key.
+		c.Data, audited = audit.Wrap(b, opts.Journal), true
+	}
 	m := &Model{
-		common: c, renderer: opts.Renderer, feed: opts.Feed, journal: opts.Journal,
+		common: c, backendAudited: audited, renderer: opts.Renderer, feed: opts.Feed, journal: opts.Journal,
 		builders: paneBuilders(), keyOver: opts.KeyOverrides, seed: opts.Seed, seedAtStart: opts.SeedAtStart,
 		connState: StateConnecting, reachable: map[string]bool{},
 		palette: palette.New(c.Styles), help: newHelp(c.Styles), filter: common.NewInput("/", "filter"),

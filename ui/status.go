@@ -59,7 +59,7 @@ func (m *Model) setInfo(s string) {
 func (m *Model) onOpResult(msg common.OpResultMsg, rec *journal.Record) {
 	m.lastOp, m.lastOpTime = msg.Op, msg.Latency
 	write := rec != nil || msglog.IsWrite(msg.Op)
-	if write {
+	if rec != nil || (write && !m.backendAudited) {
 		m.audit(msg, rec)
 	}
 	if msg.Err != nil {

@@ -9,6 +9,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/norikv/norikv-console/client"
+	"github.com/norikv/norikv-console/ui/audit"
 	"github.com/norikv/norikv-console/ui/common"
 	"github.com/norikv/norikv-console/ui/journal"
 )
@@ -56,7 +57,7 @@ func PutKey(c common.Common, arg string) tea.Cmd {
 	return func() tea.Msg {
 		ctx, cancel := c.Context()
 		defer cancel()
-		idem := newIdempotencyKey()
+		idem := audit.NewIdempotencyKey()
 		start := time.Now()
 		v, err := c.Client.Put(ctx, []byte(key), []byte(value), &client.PutOptions{IdempotencyKey: idem})
 		res := WriteResult{OpResultMsg: common.OpResultMsg{Op: op, Latency: time.Since(start)},
@@ -65,8 +66,8 @@ func PutKey(c common.Common, arg string) tea.Cmd {
 			res.Err = fmt.Errorf("%s: %w", op, err)
 			return res
 		}
-		res.Audit.VersionAfter = FormatVersion(v)
-		res.Info = "written, version " + FormatVersion(v)
+		res.Audit.VersionAfter = audit.FormatVersion(v)
+		res.Info = "written, version " + audit.FormatVersion(v)
 		return res
 	}
 }
