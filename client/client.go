@@ -58,6 +58,10 @@ type Client struct {
 
 	mdPool sync.Pool // *callMD
 
+	// noVecBatch is set once a server answered UNIMPLEMENTED to
+	// VectorInsertBatch: VectorInsertMany then inserts one by one.
+	noVecBatch atomic.Bool
+
 	m clientMetrics
 }
 
