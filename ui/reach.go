@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -121,13 +122,14 @@ func (m *Model) reassess(at time.Time) tea.Cmd {
 	case up == 0:
 		if !m.reach.awaitLive {
 			m.reach.awaitLive, m.reach.viewsAtCut = true, m.reach.views
-			m.setError(fmt.Errorf("no node of the cluster answers: showing the last view known; waiting for the cluster"))
+			m.setError(errors.New(lostText))
 		}
 		m.connState = StateReconnecting
 	case m.reach.awaitLive && m.reach.views <= m.reach.viewsAtCut:
 		m.connState = StateReconnecting // nodes answer, but no view yet
 	case m.reach.awaitLive:
 		m.reach.awaitLive = false
+		m.clearLost()
 		if c := m.common.Client; c != nil {
 			cmds = append(cmds, feed.ViewCmd(c)) // the live view
 		}
@@ -174,6 +176,18 @@ func (m *Model) noteReachChanges(down map[string]bool, up int) bool {
 	return true
 }
 
+// lostText is the error shown while no node answers.
+const lostText = "no node of the cluster answers: showing the last view known; waiting for the cluster"
+
+// clearLost drops the "no node answers" error once the cluster is back:
+// it no longer holds, and the notes that follow should be seen.
+func (m *Model) clearLost() {
+	if m.status != nil && m.status.Text == lostText {
+		m.status, m.lastErr = nil, nil
+	}
+	m.note(levelInfo, "the cluster answers again: showing its live view", 0, false)
+}
+
 func sameSet(a, b map[string]bool) bool {
 	if len(a) != len(b) {
 		return false
@@ -193,6 +207,7 @@ func (m *Model) onReplaced(msg common.TopologyMsg) tea.Cmd {
 	old := m.view
 	m.view = msg.View
 	m.reach.awaitLive = false
+	m.clearLost()
 	ev := *msg.Event
 	ev.LeaderChanges = map[uint32]string{} // a fresh heatmap, nothing to flash
 	id := ev.ClusterID

@@ -45,6 +45,9 @@ func TestUnreachableNodesAreShownSo(t *testing.T) {
 	if m.ConnState() != StateConnected || len(m.Unreachable()) != 0 {
 		t.Fatalf("after a live view: %s %v", m.ConnState(), m.Unreachable())
 	}
+	if m.LastError() != nil || !strings.Contains(m.StatusMessage(), "the cluster answers again") {
+		t.Fatalf("the outage error outlived the outage: %v / %q", m.LastError(), m.StatusMessage())
+	}
 	var all []string
 	for _, e := range m.Messages() {
 		all = append(all, e.Text)

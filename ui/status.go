@@ -26,7 +26,11 @@ const (
 func (m *Model) note(level msglog.Level, text string, latency time.Duration, write bool) {
 	e := msglog.Entry{At: time.Now(), Level: level, Text: text, Latency: latency, Write: write}
 	m.log.Add(e)
-	m.status, m.statusTicks = &e, 0
+	// An error stays until the user's next action (which clears it before
+	// any result arrives): a background note goes to the log only.
+	if level == levelError || m.status == nil || m.status.Level != levelError {
+		m.status, m.statusTicks = &e, 0
+	}
 	if level == levelError {
 		m.journal.Logf("error: %s", text)
 	} else {

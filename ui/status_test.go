@@ -72,6 +72,10 @@ func TestInfoFadesErrorsStayUntilTheNextAction(t *testing.T) {
 	if m.LastError() == nil || !strings.Contains(statusLineOf(m), "version mismatch") {
 		t.Fatalf("error faded by itself: %q", statusLineOf(m))
 	}
+	m.setInfo("reachable again: n2") // a background note does not push the error out
+	if m.LastError() == nil || !strings.Contains(statusLineOf(m), "version mismatch") {
+		t.Fatalf("a background note replaced the error: %q", statusLineOf(m))
+	}
 	if strings.Contains(statusLineOf(m), "try again") {
 		t.Fatalf("blanket hint still there: %q", statusLineOf(m))
 	}
@@ -79,8 +83,8 @@ func TestInfoFadesErrorsStayUntilTheNextAction(t *testing.T) {
 	if m.LastError() != nil || strings.Contains(statusLineOf(m), "mismatch") {
 		t.Fatalf("error survived the next key: %q", statusLineOf(m))
 	}
-	if n := len(m.Messages()); n != 2 {
-		t.Fatalf("message log holds %d entries, want 2", n)
+	if n := len(m.Messages()); n != 3 {
+		t.Fatalf("message log holds %d entries, want 3", n)
 	}
 }
 

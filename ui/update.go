@@ -141,8 +141,9 @@ func (m *Model) onTopology(msg common.TopologyMsg) tea.Cmd {
 	case msg.View.Epoch <= m.view.Epoch:
 		return next // already shown (the initial fetch raced the feed)
 	}
-	if msg.Event != nil {
+	if msg.Event != nil && m.reach.awaitLive {
 		m.reach.awaitLive = false // a view the cluster just sent
+		m.clearLost()
 	}
 	m.view = msg.View
 	m.seedsOnly = false
