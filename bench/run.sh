@@ -12,7 +12,8 @@
 # linearizable), OUT (results directory, default a new temp dir),
 # PORT_BASE (23000), RAFT_LOG (pebble, the default for new data dirs, or
 # bolt: one bbolt file per group, recorded in each new data dir's
-# raft-log-store marker before the first start).
+# raft-log-store marker before the first start), SERVE_FSYNC (true; false
+# runs our side without fsync, as devcluster does, against etcd with it).
 set -euo pipefail
 
 ROUNDS=${ROUNDS:-3}
@@ -23,6 +24,7 @@ FILL=${FILL:-100000}
 BLOCKS=${BLOCKS:-"put:1 put:16 put:64 get:1 get:64"}
 PORT_BASE=${PORT_BASE:-23000}
 RAFT_LOG=${RAFT_LOG:-pebble}
+SERVE_FSYNC=${SERVE_FSYNC:-true}
 here=$(cd "$(dirname "$0")" && pwd)
 OUT=${OUT:-$(mktemp -d /tmp/norikv-bench.XXXXXX)}
 mkdir -p "$OUT"
@@ -55,6 +57,7 @@ for i in 1 2 3; do
 	eps_etcd+="${eps_etcd:+,}127.0.0.1:$((PORT_BASE + i))"
 done
 etcd_pids=""
+t0=$(date +%s%N)
 for i in 1 2 3; do
 	etcd --name "e$i" --data-dir "$OUT/etcd$i" \
 		--listen-client-urls "http://127.0.0.1:$((PORT_BASE + i))" --advertise-client-urls "http://127.0.0.1:$((PORT_BASE + i))" \
@@ -71,18 +74,21 @@ for i in 1 2 3; do
 	peers+="${peers:+,}n$i=127.0.0.1:$((PORT_BASE + 20 + i))/127.0.0.1:$((PORT_BASE + 30 + i))"
 	eps_ours+="${eps_ours:+,}127.0.0.1:$((PORT_BASE + 20 + i))"
 done
+# Each side starts alone (etcd first, then ours), timed from launch to its
+# first acknowledged Put.
+"$lg" wait --system etcd --endpoints "$eps_etcd" --since "$t0" --out "$results"
 our_pids=""
+t0=$(date +%s%N)
 for i in 1 2 3; do
 	mkdir -p "$OUT/n$i"
 	echo "$RAFT_LOG" >"$OUT/n$i/raft-log-store"
 	"$OUT/bin/norikv-console" serve --id "n$i" --addr "127.0.0.1:$((PORT_BASE + 20 + i))" --raft-addr "127.0.0.1:$((PORT_BASE + 30 + i))" \
-		--data-dir "$OUT/n$i" --peers "$peers" --fsync >"$OUT/n$i.log" 2>&1 &
+		--data-dir "$OUT/n$i" --peers "$peers" --fsync="$SERVE_FSYNC" >"$OUT/n$i.log" 2>&1 &
 	pids+=($!)
 	our_pids+="${our_pids:+,}$!"
 done
 
-"$lg" wait --system etcd --endpoints "$eps_etcd"
-"$lg" wait --system norikv --endpoints "$eps_ours"
+"$lg" wait --system norikv --endpoints "$eps_ours" --since "$t0" --out "$results"
 sleep 5 # let elections, balancing and start-up work settle before the idle window
 echo "idle window of $IDLE" >&2
 "$lg" idle --etcd-pids "$etcd_pids" --norikv-pids "$our_pids" --duration "$IDLE" --out "$results"
@@ -121,7 +127,7 @@ done
 
 echo
 echo "## $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), etcd $(etcd --version | head -1 | awk '{print $3}')"
-echo "ROUNDS=$ROUNDS DURATION=$DURATION IDLE=$IDLE FILL=$FILL BLOCKS=\"$BLOCKS\" RAFT_LOG=$RAFT_LOG; results in $results"
+echo "ROUNDS=$ROUNDS DURATION=$DURATION IDLE=$IDLE FILL=$FILL BLOCKS=\"$BLOCKS\" RAFT_LOG=$RAFT_LOG SERVE_FSYNC=$SERVE_FSYNC; results in $results"
 echo "built from $(cd "$here" && git rev-parse --short HEAD 2>/dev/null || echo unknown)$(cd "$here" && git diff --quiet HEAD -- .. 2>/dev/null || echo ' + uncommitted changes'); load average at the start $load_start, at the end $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
 "$lg" report "$results"

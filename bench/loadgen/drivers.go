@@ -7,6 +7,7 @@ import (
 	"time"
 
 	clientv3 "go.etcd.io/etcd/client/v3"
+	"go.uber.org/zap"
 
 	"github.com/norikv/norikv-console/client"
 )
@@ -22,7 +23,7 @@ func newDriver(system, endpoints string, totalShards int) (driver, error) {
 	eps := strings.Split(endpoints, ",")
 	switch system {
 	case "etcd":
-		c, err := clientv3.New(clientv3.Config{Endpoints: eps, DialTimeout: 5 * time.Second})
+		c, err := clientv3.New(clientv3.Config{Endpoints: eps, DialTimeout: 5 * time.Second, Logger: zap.NewNop()})
 		if err != nil {
 			return nil, fmt.Errorf("etcd client: %w", err)
 		}

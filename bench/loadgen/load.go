@@ -6,8 +6,10 @@ import (
 	"flag"
 	"fmt"
 	"math/rand/v2"
+	"net"
 	"os"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -204,24 +206,52 @@ func cmdWait(args []string) error {
 	fs := flag.NewFlagSet("wait", flag.ContinueOnError)
 	t := targetFlags(fs)
 	timeout := fs.Duration("timeout", 60*time.Second, "give up after this long")
+	since := fs.Int64("since", 0, "launch time (unix ns): record the time from it to the first acknowledged put")
+	out := fs.String("out", "", "results file for the start record (with --since)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	deadline := time.Now().Add(*timeout)
+	var d driver
 	var last error
 	for time.Now().Before(deadline) {
-		d, err := newDriver(t.system, t.endpoints, t.shards)
-		if err == nil {
-			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-			err = d.Put(ctx, []byte("bench/ping"), []byte("x"))
-			cancel()
-			_ = d.Close()
-			if err == nil {
+		// A fresh client per attempt once every port accepts: a client
+		// kept from before would wait out its own reconnect back-off.
+		if last = allListening(t.endpoints); last != nil {
+			time.Sleep(10 * time.Millisecond)
+			continue
+		}
+		if d, last = newDriver(t.system, t.endpoints, t.shards); last != nil {
+			d = nil
+			time.Sleep(10 * time.Millisecond)
+			continue
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 250*time.Millisecond)
+		last = d.Put(ctx, []byte("bench/ping"), []byte("x"))
+		cancel()
+		_ = d.Close()
+		d = nil
+		if last == nil {
+			if *since == 0 {
 				return nil
 			}
+			secs := time.Since(time.Unix(0, *since)).Seconds()
+			fmt.Fprintf(os.Stderr, "%s: launch to first acknowledged put %.2f s\n", t.system, secs)
+			return appendRecord(*out, record{Kind: "start", System: t.system, Seconds: secs, Load1: loadAvg1()})
 		}
-		last = err
-		time.Sleep(200 * time.Millisecond)
+		time.Sleep(10 * time.Millisecond)
 	}
 	return fmt.Errorf("%s at %s not writable after %s: %v", t.system, t.endpoints, *timeout, last)
+}
+
+// allListening dials every endpoint once.
+func allListening(endpoints string) error {
+	for _, ep := range strings.Split(endpoints, ",") {
+		c, err := net.DialTimeout("tcp", ep, 100*time.Millisecond)
+		if err != nil {
+			return err
+		}
+		_ = c.Close()
+	}
+	return nil
 }

@@ -100,6 +100,10 @@ func printReport(w *os.File, recs []record) {
 		fmt.Fprintf(w, "\nIdle CPU over %.0f s (3 processes each, measured at the same time, load1 %.2f): ours %.3f cores, etcd %.3f cores, ours/etcd %.1fx\n",
 			o.Seconds, o.Load1, o.Cores, e.Cores, o.Cores/e.Cores)
 	}
+	if o, e := byKind("start", "norikv"), byKind("start", "etcd"); o != nil && e != nil {
+		fmt.Fprintf(w, "Launch to first acknowledged Put (3 processes, each side started alone; load1 %.2f / %.2f): ours %.2f s, etcd %.2f s, ours/etcd %.1fx\n",
+			o.Load1, e.Load1, o.Seconds, e.Seconds, o.Seconds/e.Seconds)
+	}
 	if o, e := byKind("rss", "norikv"), byKind("rss", "etcd"); o != nil && e != nil {
 		fmt.Fprintf(w, "RSS after the fill (3 processes summed): ours %.0f MiB (largest %.0f), etcd %.0f MiB (largest %.0f), ours/etcd %.2fx\n",
 			o.RSSMiB, o.MaxMiB, e.RSSMiB, e.MaxMiB, o.RSSMiB/e.RSSMiB)
