@@ -5,7 +5,10 @@ Reads the directory written by `vecbench` (base.npy, queries.npy, ours.json
 and ours_ef*.npy), computes an exact ground truth with numpy, builds hnswlib
 with the same M and efConstruction, times hnswlib's searches at the same ef
 values and thread count, and prints recall and QPS for both engines plus
-our QPS / hnswlib QPS at matched recall.
+our QPS / hnswlib QPS at matched recall. When the directory also holds
+hnswlib_cpp.json (written by hnswlib_driver, hnswlib's C++ headers compiled
+with -O3 -march=native: the fair anchor, since Debian's Python module is
+built for baseline SSE), it prints the same table and ratios against it.
 """
 import argparse
 import json
@@ -119,13 +122,36 @@ def main():
         theirs_pts.append((r_theirs, q_theirs))
         print(f"{ef:>5} {r_ours:>12.4f} {run['qps']:>10.1f} {r_theirs:>15.4f} {q_theirs:>12.1f} "
               f"{run['qps'] / q_theirs:>6.2f}")
-    print("at matched recall (interpolated over ef):")
-    for target in (float(t) for t in args.targets.split(",")):
+    print("at matched recall (interpolated over ef), against python3-hnswlib:")
+    matched(ours_pts, theirs_pts, args.targets, "hnswlib")
+
+    cpp_path = os.path.join(args.dir, "hnswlib_cpp.json")
+    if not os.path.exists(cpp_path):
+        return
+    cpp = json.load(open(cpp_path))
+    print(f"\n{cpp['engine']} (SIMD {cpp['simd']}), build {cpp['build_s']:.1f}s (1 thread), "
+          f"search threads={cpp['threads']}")
+    print(f"{'ef':>5} {'ours recall':>12} {'ours qps':>10} {'C++ recall':>11} {'C++ qps':>10} {'ratio':>6}")
+    cpp_pts = []
+    by_ef = {r["ef"]: r for r in cpp["runs"]}
+    for run, (r_ours, q_ours) in zip(ours["runs"], ours_pts):
+        c = by_ef.get(run["ef"])
+        if c is None:
+            continue
+        r_cpp = recall(gt, np.load(os.path.join(args.dir, c["neighbours"])))
+        cpp_pts.append((r_cpp, c["qps"]))
+        print(f"{run['ef']:>5} {r_ours:>12.4f} {q_ours:>10.1f} {r_cpp:>11.4f} {c['qps']:>10.1f} {q_ours / c['qps']:>6.2f}")
+    print("at matched recall (interpolated over ef), against hnswlib C++ -march=native:")
+    matched(ours_pts, cpp_pts, args.targets, "hnswlib C++")
+
+
+def matched(ours_pts, theirs_pts, targets, name):
+    for target in (float(t) for t in targets.split(",")):
         a, b = qps_at(ours_pts, target), qps_at(theirs_pts, target)
         if a is None or b is None:
-            print(f"  recall {target:.2f}: not reached by {'ours' if a is None else 'hnswlib'} in this ef range")
+            print(f"  recall {target:.2f}: not reached by {'ours' if a is None else name} in this ef range")
             continue
-        print(f"  recall {target:.2f}: ours {a:.0f} qps, hnswlib {b:.0f} qps, ours/hnswlib = {a / b:.2f}")
+        print(f"  recall {target:.2f}: ours {a:.0f} qps, {name} {b:.0f} qps, ours/{name} = {a / b:.2f}")
 
 
 if __name__ == "__main__":

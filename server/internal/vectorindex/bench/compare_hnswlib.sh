@@ -1,14 +1,18 @@
 #!/usr/bin/env bash
-# Compare vectorindex's HNSW with Debian's python3-hnswlib on the same data,
-# queries, M, efConstruction, ef values and search threads.
+# Compare vectorindex's HNSW with hnswlib on the same data, queries, M,
+# efConstruction, ef values and search threads: hnswlib's C++ headers
+# (Debian's libhnswlib-dev) compiled here with -O3 -march=native by a small
+# driver (hnswlib_driver.cpp; the fair anchor: it uses AVX-512/AVX where the
+# machine has them), and Debian's python3-hnswlib (built for baseline SSE).
 #
 #   server/internal/vectorindex/bench/compare_hnswlib.sh [euclid100k|cosine20k|small|all]
 #
 # Environment: THREADS (search threads, default 1), M (16), EFC (200),
 # EFS (ef sweep), OUT (work directory, default a temporary one), PYTHON
 # (interpreter that sees the Debian packages, default /usr/bin/python3).
-# CI does not run this; it installs python3-hnswlib and python3-numpy with
-# apt-get when they are missing.
+# CXX (C++ compiler, default g++). CI does not run this; it installs
+# python3-hnswlib, python3-numpy, libhnswlib-dev and g++ with apt-get when
+# they are missing.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../../../.." && pwd)
@@ -26,6 +30,9 @@ PY=${PYTHON:-/usr/bin/python3}
 need=()
 "$PY" -c 'import numpy' 2>/dev/null || need+=(python3-numpy)
 "$PY" -c 'import hnswlib' 2>/dev/null || need+=(python3-hnswlib)
+[ -f /usr/include/hnswlib/hnswlib.h ] || need+=(libhnswlib-dev)
+CXX=${CXX:-g++}
+command -v "$CXX" >/dev/null || need+=(g++)
 if ((${#need[@]})); then
   sudo=""
   [ "$(id -u)" -eq 0 ] || sudo=sudo
@@ -36,12 +43,20 @@ fi
 
 bin="$OUT/vecbench"
 (cd "$root" && go build -o "$bin" ./server/internal/vectorindex/cmd/vecbench)
+driver="$OUT/hnswlib_driver"
+"$CXX" -O3 -march=native -std=c++17 -pthread -o "$driver" "$here/hnswlib_driver.cpp"
 
 run() {
   local name=$1; shift
   local dir="$OUT/$name"
   echo "== $name (threads=$THREADS M=$M efC=$EFC ef=$EFS) in $dir"
   "$bin" "$@" -M "$M" -efc "$EFC" -ef "$EFS" -threads "$THREADS" -out "$dir"
+  local distance
+  distance=$("$PY" -c 'import json,sys; print(json.load(open(sys.argv[1]))["distance"])' "$dir/ours.json")
+  [ "$distance" = l2 ] && distance=euclidean
+  [ "$distance" = inner_product ] && distance=ip
+  # Same k, search threads, timing windows (1 s, best of 3) as vecbench.
+  "$driver" "$dir" "$distance" "$M" "$EFC" 10 "$THREADS" 1 3 "$EFS"
   "$PY" "$here/compare_hnswlib.py" --dir "$dir"
 }
 
