@@ -30,22 +30,35 @@ const (
 	nudgeDelta = time.Millisecond
 	// rankStagger delays the watchdog of each further replica in line.
 	rankStagger = 150 * time.Millisecond
+	// startGrace is how long after its start a node that never heard from
+	// a leader waits before campaigning (its peers start about then too).
+	startGrace = 300 * time.Millisecond
 )
 
 // nudgeElections runs the watchdog over every local Raft group.
 func (n *Node) nudgeElections(context.Context) {
-	hb := n.cfg.Timing.HeartbeatTimeout
-	n.nudgeGroup(n.meta, hb+n.rank(n.meta)*rankStagger)
+	n.nudgeGroup(n.meta)
 	for _, grp := range n.groups {
-		n.nudgeGroup(grp.rg, hb+n.rank(grp.rg)*rankStagger)
+		n.nudgeGroup(grp.rg)
 	}
 }
 
-// nudgeGroup makes rg's follower check for a silent leader now, if it has
-// been silent for after, at most once per after.
-func (n *Node) nudgeGroup(rg *raftGroup, after time.Duration) {
+// nudgeGroup makes rg's follower check for a silent leader now if the
+// leader has been silent long enough, at most once per that time. A
+// follower that has not heard from any leader since the node started
+// (a fresh cluster, or a restart) waits only startGrace, in the order of
+// the group's voters, so the preferred leader is usually elected first
+// and nothing has to be handed over.
+func (n *Node) nudgeGroup(rg *raftGroup) {
 	r := rg.raft
-	if r.State() != raft.Follower || time.Since(r.LastContact()) < after || time.Since(rg.lastNudge) < after {
+	if r.State() != raft.Follower {
+		return
+	}
+	since, after := time.Since(r.LastContact()), n.cfg.Timing.HeartbeatTimeout+n.rank(rg)*rankStagger
+	if r.LastContact().IsZero() {
+		since, after = n.Uptime(), startGrace+n.rankFromFirst(rg)*rankStagger
+	}
+	if since < after || time.Since(rg.lastNudge) < after {
 		return
 	}
 	rg.lastNudge = time.Now()
@@ -57,6 +70,16 @@ func (n *Node) nudgeGroup(rg *raftGroup, after time.Duration) {
 	}
 	rc.HeartbeatTimeout = hb
 	_ = r.ReloadConfig(rc)
+}
+
+// rankFromFirst is this node's place in the group's voter list.
+func (n *Node) rankFromFirst(rg *raftGroup) time.Duration {
+	for i, v := range rg.voters {
+		if v.ID == n.self.ID {
+			return time.Duration(i)
+		}
+	}
+	return time.Duration(len(rg.voters))
 }
 
 // rank is this node's place in line to replace rg's leader: 0 for the
