@@ -28,7 +28,11 @@ const RoleUnreachable = "unreachable"
 
 // reach is what the root knows about reaching the nodes.
 type reach struct {
-	fromStats  map[string]bool // node ids the client reports unreachable
+	// flagged maps the nodes the client reports unreachable to when it
+	// first did (stats samples, once a second).
+	flagged map[string]time.Time
+	// answered maps nodes to the time their last status poll succeeded.
+	answered   map[string]time.Time
 	shown      map[string]bool // unreachable set last given to the panes
 	views      uint64          // client's views received, at the last stats
 	awaitLive  bool            // every node was lost: wait for a live view
@@ -36,13 +40,20 @@ type reach struct {
 	clusterID  string
 }
 
-// unreachable reports whether the console cannot reach node id.
+// unreachable reports whether the console cannot reach node n: its last
+// status poll failed, or the client judged it unreachable and no status
+// poll has answered since (the newer evidence wins, so a node that came
+// back is shown back even if the client's judgement lags).
 func (m *Model) unreachable(n client.ClusterNode) bool {
-	if n.Unreachable || m.reach.fromStats[n.ID] {
+	if ok, polled := m.reachable[n.ID]; polled && !ok {
 		return true
 	}
-	ok, polled := m.reachable[n.ID]
-	return polled && !ok
+	since, flagged := m.reach.flagged[n.ID]
+	if !flagged {
+		return false
+	}
+	answered, ok := m.reach.answered[n.ID]
+	return !ok || answered.Before(since)
 }
 
 // Unreachable lists the nodes the console cannot reach, sorted.
@@ -83,10 +94,15 @@ func (m *Model) presented(v *client.ClusterView) *client.ClusterView {
 // stats sample, and hides connections to unreachable nodes from the panes.
 func (m *Model) onStats(msg common.StatsMsg) tea.Cmd {
 	t := msg.Stats.Topology
-	m.reach.fromStats = make(map[string]bool, len(t.UnreachableNodes))
+	flagged := make(map[string]time.Time, len(t.UnreachableNodes))
 	for _, id := range t.UnreachableNodes {
-		m.reach.fromStats[id] = true
+		since, ok := m.reach.flagged[id]
+		if !ok {
+			since = msg.At
+		}
+		flagged[id] = since
 	}
+	m.reach.flagged = flagged
 	m.reach.views = t.ViewsReceived
 	cmd := m.reassess(msg.At)
 	if m.view != nil && len(msg.Stats.Pool.Addrs) > 0 {

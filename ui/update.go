@@ -136,10 +136,10 @@ func (m *Model) onTopology(msg common.TopologyMsg) tea.Cmd {
 	switch {
 	case m.view != nil && msg.Event != nil && msg.Event.Replaced:
 		return tea.Batch(next, m.onReplaced(msg))
+	case m.view != nil && msg.View.Epoch <= m.view.Epoch:
+		return next // already shown (the initial fetch raced the feed)
 	case m.view == nil || (msg.Event != nil && msg.Event.PreviousEpoch == 0):
 		msg.Event = nil // the first view: no moves to flash
-	case msg.View.Epoch <= m.view.Epoch:
-		return next // already shown (the initial fetch raced the feed)
 	}
 	if msg.Event != nil && m.reach.awaitLive {
 		m.reach.awaitLive = false // a view the cluster just sent
@@ -192,6 +192,12 @@ type retryConnectMsg struct{}
 func (m *Model) onNodeStatus(msg common.NodeStatusMsg) tea.Cmd {
 	m.polling = max(0, m.polling-1)
 	m.reachable[msg.NodeID] = feed.Reachable(msg)
+	if m.reach.answered == nil {
+		m.reach.answered = map[string]time.Time{}
+	}
+	if feed.Reachable(msg) {
+		m.reach.answered[msg.NodeID] = msg.At
+	}
 	return m.reassess(msg.At)
 }
 
