@@ -56,3 +56,30 @@ func TestUnreachableNodesAreShownSo(t *testing.T) {
 		t.Fatalf("no note that the nodes are back: %+v", m.Messages())
 	}
 }
+
+// TestAPollAnswerOutranksAStaleClientFlag: the client may keep calling a
+// node unreachable after it came back; a status poll answered since then
+// shows it reachable, and a flag raised after the last answer wins again.
+func TestAPollAnswerOutranksAStaleClientFlag(t *testing.T) {
+	m := newRoot(t, 120, 30)
+	m.connState = StateConnected
+	st := client.Stats{}
+	st.Topology.UnreachableNodes = []string{"n1"}
+	st.Topology.ViewsReceived = 5
+	send(m, common.StatsMsg{At: t0, Stats: st})
+	if got := m.Unreachable(); len(got) != 1 || got[0] != "n1" {
+		t.Fatalf("flagged n1: unreachable %v", got)
+	}
+	send(m, common.NodeStatusMsg{At: t0.Add(time.Second), NodeID: "n1", RTT: time.Millisecond, Status: &client.NodeStatus{}})
+	send(m, common.StatsMsg{At: t0.Add(2 * time.Second), Stats: st}) // still flagged, since t0
+	if got := m.Unreachable(); len(got) != 0 {
+		t.Fatalf("n1 answered after the flag, still unreachable: %v", got)
+	}
+	st.Topology.UnreachableNodes = nil
+	send(m, common.StatsMsg{At: t0.Add(3 * time.Second), Stats: st})
+	st.Topology.UnreachableNodes = []string{"n1"} // a new flag, after the answer
+	send(m, common.StatsMsg{At: t0.Add(4 * time.Second), Stats: st})
+	if got := m.Unreachable(); len(got) != 1 {
+		t.Fatalf("a fresh flag after the last answer: unreachable %v", got)
+	}
+}
