@@ -31,6 +31,10 @@ type DB struct {
 	mu     sync.RWMutex
 	pdb    *pebble.DB
 	closed bool
+
+	// bufs recycles key and value buffers of StoreLogs; a Batch copies
+	// what it is given.
+	bufs sync.Pool
 }
 
 // Open opens (or creates) the engine in dir.
@@ -53,7 +57,9 @@ func Open(dir string, opts Options) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open raft log engine in %s: %w", dir, err)
 	}
-	return &DB{pdb: pdb}, nil
+	d := &DB{pdb: pdb}
+	d.bufs.New = func() any { b := make([]byte, 0, 256); return &b }
+	return d, nil
 }
 
 // Store returns the log and stable store of the group called name. Names

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"sync"
 
 	"github.com/cockroachdb/pebble"
 	"github.com/hashicorp/raft"
@@ -28,10 +27,6 @@ var (
 	_ raft.LogStore    = (*Store)(nil)
 	_ raft.StableStore = (*Store)(nil)
 )
-
-// bufPool recycles key and value buffers of StoreLogs; a Batch copies
-// what it is given.
-var bufPool = sync.Pool{New: func() any { b := make([]byte, 0, 256); return &b }}
 
 // FirstIndex returns the first index written, 0 for no entries.
 func (s *Store) FirstIndex() (uint64, error) { return s.edgeIndex(true) }
@@ -93,9 +88,9 @@ func (s *Store) StoreLog(log *raft.Log) error { return s.StoreLogs([]*raft.Log{l
 // StoreLogs stores entries in one batch, durable when it returns. Batches
 // of many groups committed at the same time share one fsync.
 func (s *Store) StoreLogs(logs []*raft.Log) error {
-	kp, vp := bufPool.Get().(*[]byte), bufPool.Get().(*[]byte)
-	defer bufPool.Put(kp)
-	defer bufPool.Put(vp)
+	kp, vp := s.db.bufs.Get().(*[]byte), s.db.bufs.Get().(*[]byte)
+	defer s.db.bufs.Put(kp)
+	defer s.db.bufs.Put(vp)
 	return s.db.with(func(p *pebble.DB) error {
 		b := p.NewBatch()
 		defer b.Close()
