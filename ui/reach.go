@@ -37,7 +37,6 @@ type reach struct {
 	views      uint64          // client's views received, at the last stats
 	awaitLive  bool            // every node was lost: wait for a live view
 	viewsAtCut uint64          // views received when they were lost
-	clusterID  string
 }
 
 // unreachable reports whether the console cannot reach node n: its last
