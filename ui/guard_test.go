@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -162,5 +163,19 @@ func TestPanicInCommandStopsOnlyThatPane(t *testing.T) {
 	}
 	if m.faults[0] != nil || m.faults[1] != nil {
 		t.Fatal("other panes marked failed")
+	}
+}
+
+// TestFaultBoxAndLogExactSize: the error box of a failed pane and the
+// message log overlay fill exactly the pane's area at every size.
+func TestFaultBoxAndLogExactSize(t *testing.T) {
+	for _, sz := range uitest.Sizes {
+		m := newRoot(t, sz[0], sz[1])
+		m.setError(errors.New(strings.Repeat("a long error that wraps ", 12)))
+		send(m, tea.KeyMsg{Type: tea.KeyCtrlL})
+		uitest.RequireSize(t, m.View(), sz[0], sz[1])
+		send(m, press("esc"))
+		m.panes[0] = &panicPane{title: "Cluster", viewPanics: true}
+		uitest.RequireSize(t, m.View(), sz[0], sz[1])
 	}
 }
