@@ -28,7 +28,7 @@ func (m *Model) actions() []common.Action {
 		common.Action{Title: "Get key", Help: "read a key's value, version and expiry", Prompt: "key",
 			Run: func(k string) tea.Cmd { return ops.GetKey(m.common, k) }},
 		common.Action{Title: "Put key", Help: "write a key (key=value)", Prompt: "key=value", Confirm: "Write %s?",
-			Run: func(arg string) tea.Cmd { return ops.PutKey(m.common, arg) }},
+			Disabled: m.writeOff(), Run: func(arg string) tea.Cmd { return ops.PutKey(m.common, arg) }},
 		common.Action{Title: "Message log", Help: "every message in full, with its time and latency", Keys: m.logKey(),
 			Run: func(string) tea.Cmd { return common.MsgCmd(OpenLog{}) }},
 		common.Action{Title: "Message log: writes", Help: "the writes made from this console",
@@ -46,6 +46,7 @@ func (m *Model) actions() []common.Action {
 	out = append(out, common.Action{
 		Title: "Move a shard's leader", Help: "transfer leadership of a shard (and its group) to a replica",
 		Prompt: "shard and target node (e.g. 17 n2)", Confirm: "Move leader: shard and target %s?",
+		Disabled: m.writeOff(),
 		Run: func(arg string) tea.Cmd {
 			shard, target, err := ops.ParseTransfer(arg)
 			if err != nil {
@@ -60,17 +61,17 @@ func (m *Model) actions() []common.Action {
 		for _, id := range ids {
 			out = append(out,
 				common.Action{Title: "Stop node " + id, Help: "embedded cluster: stop a node and watch the failover",
-					Confirm: "Stop node " + id + "? Its shards will elect new leaders.",
-					Run:     func(string) tea.Cmd { return ops.StopNode(c, id) }},
+					Confirm: "Stop node " + id + "? Its shards will elect new leaders.", Disabled: m.writeOff(),
+					Run: func(string) tea.Cmd { return ops.StopNode(c, id) }},
 				common.Action{Title: "Restart node " + id, Help: "embedded cluster: start a stopped node again",
-					Confirm: "Restart node " + id + "?",
-					Run:     func(string) tea.Cmd { return ops.RestartNode(c, id) }},
+					Confirm: "Restart node " + id + "?", Disabled: m.writeOff(),
+					Run: func(string) tea.Cmd { return ops.RestartNode(c, id) }},
 			)
 		}
 	}
 	if m.seed != nil {
 		out = append(out, common.Action{Title: "Seed sample data", Help: "load the sample keys and vectors again (what is there stays)",
-			Run: func(string) tea.Cmd { return m.startSeed() }})
+			Disabled: m.writeOff(), Run: func(string) tea.Cmd { return m.startSeed() }})
 	}
 	out = append(out, common.Action{Title: "Quit", Help: "leave the console", Keys: "q", Run: func(string) tea.Cmd { return tea.Quit }})
 	return out
@@ -90,4 +91,14 @@ func (m *Model) paneActions() (out []common.Action) {
 		}
 	}()
 	return append([]common.Action(nil), m.panes[i].Actions()...)
+}
+
+// writeOff is why a write action cannot run: the read-only refusal, or nil.
+// The palette then lists it dimmed and refuses it before any prompt; the
+// operations refuse again below it (ui/ops).
+func (m *Model) writeOff() error {
+	if m.common.ReadOnly {
+		return common.ErrReadOnly
+	}
+	return nil
 }
