@@ -2,11 +2,9 @@ package vectors
 
 import (
 	"fmt"
-	"strings"
-
-	"github.com/guptarohit/asciigraph"
 
 	"github.com/norikv/norikv-console/ui/common"
+	"github.com/norikv/norikv-console/views/chart"
 )
 
 // graphMinHeight is the pane height from which latency is drawn as a graph
@@ -65,14 +63,14 @@ func (m *Model) latencyLines(height int) []string {
 	}
 	title += st.Muted.Render(" · last "+searches(h.len())+" · ") + st.Text.Render("round trip"+rttStats) +
 		st.Muted.Render(" · ") + st.Text.Render("server"+srvStats)
-	opts := []asciigraph.Option{asciigraph.Height(height - 2), asciigraph.Width(max(10, m.width-12)), asciigraph.Precision(2), asciigraph.LowerBound(0)}
-	if st.Color {
-		opts = append(opts, asciigraph.SeriesColors(asciigraph.Blue, asciigraph.Green), asciigraph.SeriesLegends("round trip ms", "server ms"))
-	} else {
-		opts = append(opts, asciigraph.Caption("ms per search: round trip (upper), server search time (lower)"))
-	}
-	plot := asciigraph.PlotMany([][]float64{rtt, srv}, opts...)
-	return append([]string{title}, strings.Split(plot, "\n")...)
+	// One column per search, the newest at the right: nothing interpolated.
+	plot, visible, _ := chart.Plot([]chart.Series{
+		{Values: rtt, Glyph: "•", Style: st.Accent},
+		{Values: srv, Glyph: "×", Style: st.OK},
+	}, m.width, height-2, st.Muted)
+	legend := st.Accent.Render("• round trip ms") + "  " + st.OK.Render("× server ms") +
+		st.Muted.Render(fmt.Sprintf("  one column per search, last %s", searches(visible)))
+	return append(append([]string{title}, plot...), legend)
 }
 
 func searches(n int) string {
