@@ -75,7 +75,7 @@ func (m *Model) graph(height int) []string {
 	// p50 is drawn last: where both fall in one cell the typical latency shows.
 	plot, visible, finite := chart.Plot([]chart.Series{p99, p50}, m.width, height-2, st.Muted)
 	if !finite {
-		return []string{title, st.Muted.Render(fmt.Sprintf("no %s requests in the last %d s", op, visible))}
+		return []string{title, st.Muted.Render(fmt.Sprintf("%s: no requests in the last %d s", op, visible))}
 	}
 	legend := st.OK.Render("• p50") + "  " + st.Error.Render("× p99") + st.Muted.Render(fmt.Sprintf("  one column per second, last %d s; blank: no requests", visible))
 	out := append([]string{title}, plot...)
