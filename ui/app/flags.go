@@ -56,7 +56,12 @@ Flags:
   --version         print the version and exit
   --help            print this help and exit
 
-Keys: ? help, : commands, / filter, 1-9 or tab to switch panes, q quit.
+Keys: ? help, : commands, / filter, 1-9 or tab to switch panes, ctrl+l message
+log, q quit.
+
+Files: $XDG_STATE_HOME/norikv-console/ (default ~/.local/state/norikv-console/)
+holds console.log (messages, and the stack of a pane that failed) and
+audit.jsonl (one JSON line per write made from the console).
 `
 
 // ParseFlags parses args (without the program name).
