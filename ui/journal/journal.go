@@ -22,6 +22,10 @@ const (
 	AuditName = "audit.jsonl"
 )
 
+// MaxLogBytes is the size past which console.log is moved to console.log.1
+// when the console starts.
+const MaxLogBytes = 8 << 20
+
 // queueLen bounds the lines waiting for the disk; beyond it lines are
 // dropped (and the drop is logged) rather than blocking the event loop.
 const queueLen = 1024
@@ -86,7 +90,14 @@ func Open(dir string) (*Journal, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("create the state directory: %w", err)
 	}
-	logF, err := os.OpenFile(filepath.Join(dir, LogName), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
+	logPath := filepath.Join(dir, LogName)
+	if fi, err := os.Stat(logPath); err == nil && fi.Size() > MaxLogBytes {
+		// One old generation is kept; the audit file is never rotated.
+		if err := os.Rename(logPath, logPath+".1"); err != nil {
+			return nil, fmt.Errorf("rotate the console log: %w", err)
+		}
+	}
+	logF, err := os.OpenFile(logPath, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
 	if err != nil {
 		return nil, fmt.Errorf("open the console log: %w", err)
 	}

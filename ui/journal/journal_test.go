@@ -64,3 +64,30 @@ func TestConcurrentWritersThenClose(t *testing.T) {
 		t.Fatal("nil journal is not a no-op")
 	}
 }
+
+func TestBigLogRotatesAtOpenAuditNever(t *testing.T) {
+	dir := t.TempDir()
+	big := make([]byte, MaxLogBytes+1)
+	for _, name := range []string{LogName, AuditName} {
+		if err := os.WriteFile(filepath.Join(dir, name), big, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	j, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	j.Logf("fresh")
+	if err := j.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if fi, err := os.Stat(filepath.Join(dir, LogName+".1")); err != nil || fi.Size() != int64(len(big)) {
+		t.Fatalf("old log not kept as .1: %v", err)
+	}
+	if fi, _ := os.Stat(filepath.Join(dir, LogName)); fi.Size() > 100 {
+		t.Fatalf("new log is %d bytes", fi.Size())
+	}
+	if fi, _ := os.Stat(filepath.Join(dir, AuditName)); fi.Size() != int64(len(big)) {
+		t.Fatal("the audit file was rotated")
+	}
+}
