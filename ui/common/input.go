@@ -76,7 +76,7 @@ func (in *Input) Blur() {
 func (in Input) Update(msg tea.Msg) (Input, tea.Cmd) {
 	if km, ok := msg.(tea.KeyMsg); ok && in.selected && in.Model.Focused() {
 		switch km.Type {
-		case tea.KeyRunes, tea.KeySpace:
+		case tea.KeyRunes, tea.KeySpace, tea.KeyCtrlV: // ctrl+v: the paste replaces it too
 			in.Model.SetValue("")
 			in.selected = false
 		case tea.KeyBackspace, tea.KeyDelete, tea.KeyCtrlU, tea.KeyCtrlK, tea.KeyCtrlW, tea.KeyCtrlH:

@@ -45,6 +45,9 @@ func TestInputTypingReplacesPrefilledText(t *testing.T) {
 	if got := typeInto(prefilled("1, 2"), paste).Value(); got != "0.1, 0.2" {
 		t.Errorf("paste gave %q", got)
 	}
+	if in := typeInto(prefilled("33s"), tea.KeyMsg{Type: tea.KeyCtrlV}); in.Value() != "" || in.Selected() {
+		t.Errorf("ctrl+v over selected text left %q (selected %v): the paste must replace it", in.Value(), in.Selected())
+	}
 	if got := typeInto(prefilled("33s"), tea.KeyMsg{Type: tea.KeyBackspace}).Value(); got != "" {
 		t.Errorf("backspace on selected text gave %q, want it cleared", got)
 	}
