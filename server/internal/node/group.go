@@ -31,6 +31,7 @@ type raftGroup struct {
 	voters    []topology.Node // the group's voting members
 	lease     *leaseKeeper    // lease and batched quorum rounds (lease.go)
 	lastNudge time.Time       // touched by the watchdog loop only (watchdog.go)
+	calls     sync.WaitGroup  // a quorum round's calls to voters, which may outlive the round
 }
 
 type member struct {
@@ -120,6 +121,7 @@ func (n *Node) openRaft(name string, channel uint32, fsm raft.FSM, members []mem
 
 func (g *raftGroup) close() error {
 	g.lease.close()
+	g.calls.Wait()
 	err := g.raft.Shutdown().Error()
 	if cerr := g.transport.Close(); err == nil {
 		err = cerr

@@ -91,7 +91,9 @@ func (n *Node) confirmRound(rg *raftGroup) func(context.Context, time.Duration) 
 				continue
 			}
 			asked++
+			rg.calls.Add(1)
 			go func() {
+				defer rg.calls.Done()
 				rep, err := n.call(ctx, v.RaftAddr, controlRequest{Lease: &leaseCheck{Channel: rg.channel}})
 				a := rep.Lease
 				switch {

@@ -78,15 +78,20 @@ func (c *consoleService) Scan(ctx context.Context, req *consolepb.ScanRequest) (
 	var items []*kvstore.Item
 	more := false
 	for g, shards := range groups {
-		fsm, err := c.s.n.ReadGroup(ctx, g, level)
-		if err != nil {
-			return nil, toStatus(ctx, err)
-		}
 		o := opts
 		if shards != nil {
 			o.Shard = func(s uint32) bool { return shards[s] }
 		}
-		got, m := fsm.Scan(o)
+		var got []*kvstore.Item
+		var m bool
+		// Read checks a lease after the scan itself (node/lease.go).
+		err := c.s.n.Read(ctx, g, level, func(fsm *kvstore.FSM) error {
+			got, m = fsm.Scan(o)
+			return nil
+		})
+		if err != nil {
+			return nil, toStatus(ctx, err)
+		}
 		items = append(items, got...)
 		more = more || m
 	}
