@@ -431,16 +431,18 @@ func TestIntegrationNodeFailure(t *testing.T) {
 		st := c.Stats().Topology
 		return st.WatchNode != watched && st.Epoch > epoch && c.Route(keys[0]).LeaderID != victim
 	})
+	// Events are delivered on the subscriber's own goroutine: wait for them.
 	moved := false
-	for len(events) > 0 && !moved {
-		ev := <-events
-		if ev.PreviousEpoch < epoch {
-			t.Fatalf("event from epoch %d older than %d", ev.PreviousEpoch, epoch)
+	for deadline := time.After(10 * time.Second); !moved; {
+		select {
+		case ev := <-events:
+			if ev.PreviousEpoch < epoch {
+				t.Fatalf("event from epoch %d older than %d", ev.PreviousEpoch, epoch)
+			}
+			moved = ev.LeaderChanges[uint32(client.ShardForKey(keys[0], 1024))] != ""
+		case <-deadline:
+			t.Fatal("no event reported the new leader")
 		}
-		moved = ev.LeaderChanges[uint32(client.ShardForKey(keys[0], 1024))] != ""
-	}
-	if !moved {
-		t.Fatal("no event reported the new leader")
 	}
 	if st := c.Stats().Ops["put"]; st.Retries+st.Redirects == 0 {
 		t.Fatalf("writes to a stopped leader needed no retry or redirect: %+v", st)

@@ -4,10 +4,15 @@ package client_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials/insecure"
+
 	"github.com/norikv/norikv-console/client"
+	"github.com/norikv/norikv-console/proto/norikvpb"
 	"github.com/norikv/norikv-console/server/proccluster"
 )
 
@@ -46,6 +51,7 @@ func pauseLeaderOf(t *testing.T, pc *proccluster.Cluster, c *client.Client, key 
 		t.Logf("client routes %s to %s, cluster leader is %s (%s)", key, r.LeaderAddr, leader, pc.Addr(leader))
 	}
 	pc.Pause(t, leader)
+	watchFailover(t, pc, leader, key)
 	t.Cleanup(func() {
 		if pc.Paused(leader) {
 			pc.Resume(t, leader)
@@ -136,4 +142,54 @@ func settle(t *testing.T, pc *proccluster.Cluster, c *client.Client) uint64 {
 		time.Sleep(500 * time.Millisecond)
 	}
 	return epoch
+}
+
+// watchFailover measures, for the log, when the cluster itself failed over:
+// the first raw Put of key through a node other than the paused leader
+// that succeeds (retrying every 20ms).
+func watchFailover(t *testing.T, pc *proccluster.Cluster, paused string, key []byte) {
+	shard := client.ShardForKey(key, 1024)
+	var probe []byte
+	for i := 0; probe == nil; i++ {
+		if k := []byte(fmt.Sprintf("failover-probe-%d", i)); client.ShardForKey(k, 1024) == shard {
+			probe = k
+		}
+	}
+	start := time.Now()
+	done := make(chan struct{})
+	stopped := make(chan struct{})
+	go func() {
+		defer close(done)
+		var stubs []norikvpb.KvClient
+		for _, id := range pc.IDs() {
+			if id == paused {
+				continue
+			}
+			conn, err := grpc.NewClient(pc.Addr(id), grpc.WithTransportCredentials(insecure.NewCredentials()))
+			if err != nil {
+				return
+			}
+			defer conn.Close()
+			stubs = append(stubs, norikvpb.NewKvClient(conn))
+		}
+		for i := 0; time.Since(start) < 10*time.Second; i++ {
+			select {
+			case <-stopped:
+				return
+			default:
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
+			_, err := stubs[i%len(stubs)].Put(ctx, &norikvpb.PutRequest{Key: probe, Value: []byte("x")})
+			cancel()
+			if err == nil {
+				t.Logf("cluster failover: a raw Put through another node first succeeded %v after the pause", time.Since(start).Round(time.Millisecond))
+				return
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}()
+	t.Cleanup(func() {
+		close(stopped)
+		<-done
+	})
 }

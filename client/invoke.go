@@ -191,7 +191,16 @@ func (c *Client) run(ctx context.Context, cl *call, fn attemptFunc) error {
 			return ErrClosed // the pool only fails once closed
 		}
 		md.hdr, md.trl = nil, nil
-		actx, stop := c.attemptContext(ctx)
+		limit := c.cfg.Timeout
+		if ls.spent.per[classTimeout] > 0 {
+			// After a timeout the next node may be a follower holding the
+			// request until the election ends (our server waits up to an
+			// election timeout for a leader): give it longer, so the call
+			// succeeds when the cluster fails over instead of timing out
+			// on every node.
+			limit = 2 * c.cfg.Timeout
+		}
+		actx, stop := c.attemptContext(ctx, limit)
 		err = fn(actx, n, md.opts[:])
 		timedOut := stop()
 		ls.attempts++
@@ -204,8 +213,8 @@ func (c *Client) run(ctx context.Context, cl *call, fn attemptFunc) error {
 			st = status.New(codes.Unknown, err.Error())
 		}
 		if timedOut && ctx.Err() == nil {
-			st = status.New(codes.DeadlineExceeded, "attempt timed out after "+c.cfg.Timeout.String()+
-				" (Config.Timeout); the node may be hung or overloaded")
+			st = status.New(codes.DeadlineExceeded, "attempt timed out after "+limit.String()+
+				" (Config.Timeout, doubled after a first timeout); the node may be hung or overloaded")
 		}
 		ls.lastStatus, ls.lastAddr = st, addr
 		class, rc := c.classify(ctx, cl, st)
@@ -322,17 +331,18 @@ func (c *Client) backoff(ctx context.Context, d time.Duration) bool {
 // errAttemptTimeout cancels an attempt that outlived Config.Timeout.
 var errAttemptTimeout = errors.New("attempt timeout")
 
-// attemptContext bounds one attempt by Config.Timeout. The bound is enforced
-// on the client (a timer cancels the RPC) rather than as a context deadline,
-// so no per-attempt grpc-timeout is sent: the caller's own deadline is what
-// the server sees, and a request whose caller deadline is already nearer
-// costs no timer at all. stop reports whether the attempt timed out.
-func (c *Client) attemptContext(ctx context.Context) (context.Context, func() bool) {
-	if d, ok := ctx.Deadline(); ok && time.Until(d) <= c.cfg.Timeout {
+// attemptContext bounds one attempt by limit (Config.Timeout). The bound is
+// enforced on the client (a timer cancels the RPC) rather than as a context
+// deadline, so no per-attempt grpc-timeout is sent: the caller's own
+// deadline is what the server sees, and a request whose caller deadline is
+// already nearer costs no timer at all. stop reports whether the attempt
+// timed out.
+func (c *Client) attemptContext(ctx context.Context, limit time.Duration) (context.Context, func() bool) {
+	if d, ok := ctx.Deadline(); ok && time.Until(d) <= limit {
 		return ctx, func() bool { return false }
 	}
 	actx, cancel := context.WithCancelCause(ctx)
-	t := time.AfterFunc(c.cfg.Timeout, func() { cancel(errAttemptTimeout) })
+	t := time.AfterFunc(limit, func() { cancel(errAttemptTimeout) })
 	return actx, func() bool {
 		t.Stop()
 		timedOut := context.Cause(actx) == errAttemptTimeout

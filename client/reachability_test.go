@@ -15,7 +15,7 @@ func TestUnreachableNodeShownAndRevived(t *testing.T) {
 	nodes := map[string]string{"a": a.addr, "b": b.addr}
 	scriptWatch(a, false, view(5, 16, "a", nodes))
 	scriptWatch(b, false, view(5, 16, "a", nodes))
-	c, err := New(Config{Nodes: []string{a.addr, b.addr}, TotalShards: 16, Timeout: 100 * time.Millisecond,
+	c, err := New(Config{Nodes: []string{a.addr, b.addr}, TotalShards: 16, Timeout: time.Second,
 		Retry: RetryConfig{MaxAttempts: 2, InitialDelay: time.Millisecond, Jitter: -1}})
 	if err != nil {
 		t.Fatal(err)
@@ -37,16 +37,19 @@ func TestUnreachableNodeShownAndRevived(t *testing.T) {
 	n, _ := c.pool.Get(b.addr)
 	n.MarkFailed(time.Second) // as a timed-out request would
 	unreachable := func() []string { return c.Stats().Topology.UnreachableNodes }
-	if un := unreachable(); len(un) != 1 || un[0] != "b" {
-		t.Fatalf("unreachable = %v, want [b]", un)
-	}
+	// (a probe of a that was slow under load may have marked it too; its
+	// re-check clears that)
+	waitFor(t, "only b unreachable", func() bool {
+		un := unreachable()
+		return len(un) == 1 && un[0] == "b"
+	})
 	for _, nd := range c.ClusterView().Nodes {
 		if nd.Unreachable != (nd.ID == "b") || nd.Role != "alive" {
 			t.Fatalf("node %+v: want only b unreachable, roles as the view says", nd)
 		}
 	}
 	// Still hung: the re-check times out and b stays unreachable.
-	time.Sleep(300 * time.Millisecond)
+	time.Sleep(1500 * time.Millisecond)
 	if un := unreachable(); len(un) != 1 {
 		t.Fatalf("hung node shown reachable: %v", un)
 	}

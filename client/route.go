@@ -29,6 +29,13 @@ func (c *Client) locate(shard int, tried *addrSet, anyReplica bool) string {
 	if a := c.pickNode(shard, tried, true); a != "" {
 		return a
 	}
+	// Every healthy node was tried: ask them again (an election may have
+	// ended) before a node that failed recently: a hung leader must not
+	// get the next attempt just because the followers keep naming it.
+	if a := c.pickNode(shard, &addrSet{}, true); a != "" {
+		tried.reset()
+		return a
+	}
 	if a := c.pickNode(shard, tried, false); a != "" {
 		return a
 	}

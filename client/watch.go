@@ -263,8 +263,11 @@ func (c *Client) fetchEpoch(ctx context.Context, addr string) (uint64, error) {
 			return v.GetEpoch(), nil
 		}
 	}
-	if ctx.Err() == context.DeadlineExceeded || (status.Code(err) == codes.Unavailable && c.ctx.Err() == nil) {
-		n.MarkFailed(suspectFor(c.cfg.Timeout))
+	switch {
+	case ctx.Err() == context.DeadlineExceeded:
+		n.MarkFailed(suspectFor(c.cfg.Timeout)) // hung or black hole: avoid it for a while
+	case status.Code(err) == codes.Unavailable && c.ctx.Err() == nil:
+		n.MarkFailed(downFor) // refused: cheap to try again soon
 	}
 	if ctx.Err() == context.DeadlineExceeded {
 		return 0, errors.New("no view within Config.Timeout (" + c.cfg.Timeout.String() + "): node hung, mute or unreachable")
