@@ -47,6 +47,11 @@ type OpResultMsg struct {
 	Info string
 }
 
+// DataChangedMsg tells the panes that keys or vectors changed outside them
+// (sample data seeded, a put from the palette): lists re-read what they
+// show. The root broadcasts it.
+type DataChangedMsg struct{}
+
 // SwitchPaneMsg asks the root to show the pane with this title.
 type SwitchPaneMsg struct{ Title string }
 

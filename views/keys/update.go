@@ -68,6 +68,10 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		return m.openForm()
 	case pageMoveMsg:
 		return m.movePage(msg.delta)
+	case common.DataChangedMsg:
+		if m.loaded && !m.loading && m.common.Backend() != nil {
+			return m.movePage(0) // the page shown, read again
+		}
 	case staleMsg:
 		return m.toggleStale()
 	case tea.KeyMsg:

@@ -26,6 +26,8 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 
 func (m *Model) update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
+	case common.DataChangedMsg:
+		return m.refresh()
 	case common.TickMsg:
 		m.now = msg.At
 		if m.ticks++; m.ticks%refreshEvery == 0 && !m.unsupported {
