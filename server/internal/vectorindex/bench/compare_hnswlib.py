@@ -66,13 +66,22 @@ def qps_at(points, target):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--dir", required=True)
+    ap.add_argument("--dir", help="directory vecbench wrote (required unless --summarize)")
     ap.add_argument("--build-threads", type=int, default=1,
                     help="hnswlib build threads (ours builds on one goroutine)")
     ap.add_argument("--min-time", type=float, default=1.0, help="seconds per timed window")
     ap.add_argument("--reps", type=int, default=3, help="timed windows per ef; the best counts")
     ap.add_argument("--targets", default="0.90,0.95,0.99")
+    ap.add_argument("--index", help="hnswlib index file: loaded when it exists, else built and saved")
+    ap.add_argument("--record", help="append the matched-recall ratios to this JSON-lines file")
+    ap.add_argument("--label", default="", help="data set name for --record")
+    ap.add_argument("--summarize", help="print min/median ratios of a --record file and exit")
     args = ap.parse_args()
+    if args.summarize:
+        summarize(args.summarize)
+        return
+    if not args.dir:
+        ap.error("--dir is required: the directory vecbench wrote")
 
     ours = json.load(open(os.path.join(args.dir, "ours.json")))
     base = np.load(os.path.join(args.dir, "base.npy"))
@@ -87,12 +96,18 @@ def main():
 
     space = {"euclidean": "l2", "cosine": "cosine", "ip": "ip"}[distance]
     index = hnswlib.Index(space=space, dim=base.shape[1])
-    index.init_index(max_elements=len(base), ef_construction=ours["ef_construction"],
-                     M=ours["m"], random_seed=100)
-    index.set_num_threads(args.build_threads)
-    t0 = time.perf_counter()
-    index.add_items(base, np.arange(len(base)))
-    build = time.perf_counter() - t0
+    build = 0.0
+    if args.index and os.path.exists(args.index):
+        index.load_index(args.index, max_elements=len(base))
+    else:
+        index.init_index(max_elements=len(base), ef_construction=ours["ef_construction"],
+                         M=ours["m"], random_seed=100)
+        index.set_num_threads(args.build_threads)
+        t0 = time.perf_counter()
+        index.add_items(base, np.arange(len(base)))
+        build = time.perf_counter() - t0
+        if args.index:
+            index.save_index(args.index)
     index.set_num_threads(threads)
 
     print(f"\n{len(base)} x {base.shape[1]} {distance}, {len(queries)} queries, k={k}, "
@@ -123,7 +138,8 @@ def main():
         print(f"{ef:>5} {r_ours:>12.4f} {run['qps']:>10.1f} {r_theirs:>15.4f} {q_theirs:>12.1f} "
               f"{run['qps'] / q_theirs:>6.2f}")
     print("at matched recall (interpolated over ef), against python3-hnswlib:")
-    matched(ours_pts, theirs_pts, args.targets, "hnswlib")
+    rec = []
+    rec += matched(ours_pts, theirs_pts, args.targets, "hnswlib")
 
     cpp_path = os.path.join(args.dir, "hnswlib_cpp.json")
     if not os.path.exists(cpp_path):
@@ -142,16 +158,43 @@ def main():
         cpp_pts.append((r_cpp, c["qps"]))
         print(f"{run['ef']:>5} {r_ours:>12.4f} {q_ours:>10.1f} {r_cpp:>11.4f} {c['qps']:>10.1f} {q_ours / c['qps']:>6.2f}")
     print("at matched recall (interpolated over ef), against hnswlib C++ -march=native:")
-    matched(ours_pts, cpp_pts, args.targets, "hnswlib C++")
+    rec += matched(ours_pts, cpp_pts, args.targets, "hnswlib C++")
+    if args.record:
+        with open(args.record, "a") as f:
+            for anchor, target, a, b in rec:
+                f.write(json.dumps({"data": args.label, "anchor": anchor, "target": target,
+                                    "ours": a, "theirs": b, "ratio": a / b,
+                                    "load1": os.getloadavg()[0]}) + "\n")
 
 
 def matched(ours_pts, theirs_pts, targets, name):
+    out = []
     for target in (float(t) for t in targets.split(",")):
         a, b = qps_at(ours_pts, target), qps_at(theirs_pts, target)
         if a is None or b is None:
             print(f"  recall {target:.2f}: not reached by {'ours' if a is None else name} in this ef range")
             continue
         print(f"  recall {target:.2f}: ours {a:.0f} qps, {name} {b:.0f} qps, ours/{name} = {a / b:.2f}")
+        out.append((name, target, a, b))
+    return out
+
+
+def summarize(path):
+    """Prints, per data set, anchor and recall target, the rounds' median
+    QPS of both engines and the min / median of the per-round ratios."""
+    rows = {}
+    for line in open(path):
+        r = json.loads(line)
+        rows.setdefault((r["data"], r["anchor"], r["target"]), []).append(r)
+    print(f"\n{'data':<12} {'anchor':<12} {'recall':>6} {'rounds':>6} {'ours qps':>9} {'their qps':>9} "
+          f"{'ratio min / median':>19} {'load1':>10}")
+    for (data, anchor, target), rs in sorted(rows.items()):
+        med = lambda v: sorted(v)[len(v) // 2]
+        ratios = sorted(r["ratio"] for r in rs)
+        loads = [r["load1"] for r in rs]
+        print(f"{data:<12} {anchor:<12} {target:>6.2f} {len(rs):>6} {med([r['ours'] for r in rs]):>9.0f} "
+              f"{med([r['theirs'] for r in rs]):>9.0f} {ratios[0]:>8.2f} / {med(ratios):.2f}x "
+              f"{min(loads):>4.1f}-{max(loads):.1f}")
 
 
 if __name__ == "__main__":

@@ -8,6 +8,8 @@
 #   server/internal/vectorindex/bench/compare_hnswlib.sh [euclid100k|cosine20k|small|all]
 #
 # Environment: THREADS (search threads, default 1), M (16), EFC (200),
+# ROUNDS (timing rounds, default 3; indexes are built once), KEEP_INDEX
+# (non-empty: reuse the index files a previous run left in OUT),
 # EFS (ef sweep), OUT (work directory, default a temporary one), PYTHON
 # (interpreter that sees the Debian packages, default /usr/bin/python3).
 # CXX (C++ compiler, default g++). CI does not run this; it installs
@@ -21,6 +23,7 @@ THREADS=${THREADS:-1}
 M=${M:-16}
 EFC=${EFC:-200}
 EFS=${EFS:-10,16,24,32,48,64,96,128}
+ROUNDS=${ROUNDS:-3}
 OUT=${OUT:-$(mktemp -d -t vecbench.XXXXXX)}
 
 # Debian's packages install for Debian's interpreter, which a pyenv or venv
@@ -46,20 +49,33 @@ bin="$OUT/vecbench"
 driver="$OUT/hnswlib_driver"
 "$CXX" -O3 -march=native -std=c++17 -pthread -o "$driver" "$here/hnswlib_driver.cpp"
 
+# run builds each engine's index once (the first round; later rounds load
+# it) and times all three ROUNDS times, ours and the C++ driver in
+# alternating order (ours first in odd rounds, which also write the data),
+# then python3-hnswlib; the ratios of every round go to $OUT/ratios.jsonl.
 run() {
   local name=$1; shift
   local dir="$OUT/$name"
-  echo "== $name (threads=$THREADS M=$M efC=$EFC ef=$EFS) in $dir"
-  "$bin" "$@" -M "$M" -efc "$EFC" -ef "$EFS" -threads "$THREADS" -out "$dir"
-  local distance
-  distance=$("$PY" -c 'import json,sys; print(json.load(open(sys.argv[1]))["distance"])' "$dir/ours.json")
-  [ "$distance" = l2 ] && distance=euclidean
-  [ "$distance" = inner_product ] && distance=ip
-  # Same k, search threads, timing windows (1 s, best of 3) as vecbench.
-  "$driver" "$dir" "$distance" "$M" "$EFC" 10 "$THREADS" 1 3 "$EFS"
-  "$PY" "$here/compare_hnswlib.py" --dir "$dir"
+  mkdir -p "$dir"
+  [ -n "${KEEP_INDEX:-}" ] || rm -f "$dir/ours.idx" "$dir/cpp.idx" "$dir/py.idx"
+  echo "== $name (threads=$THREADS M=$M efC=$EFC ef=$EFS, $ROUNDS rounds) in $dir"
+  ours() { "$bin" "$@" -M "$M" -efc "$EFC" -ef "$EFS" -threads "$THREADS" -out "$dir" -index "$dir/ours.idx"; }
+  cpp() {
+    local distance
+    distance=$("$PY" -c 'import json,sys; print(json.load(open(sys.argv[1]))["distance"])' "$dir/ours.json")
+    [ "$distance" = l2 ] && distance=euclidean
+    [ "$distance" = inner_product ] && distance=ip
+    # Same k, search threads and timing windows (1 s, best of 3) as vecbench.
+    "$driver" "$dir" "$distance" "$M" "$EFC" 10 "$THREADS" 1 3 "$EFS" "$dir/cpp.idx"
+  }
+  for ((r = 1; r <= ROUNDS; r++)); do
+    echo "-- $name round $r of $ROUNDS, load: $(cut -d' ' -f1-3 /proc/loadavg)"
+    if ((r % 2)); then ours "$@"; cpp; else cpp; ours "$@"; fi
+    "$PY" "$here/compare_hnswlib.py" --dir "$dir" --index "$dir/py.idx" --record "$OUT/ratios.jsonl" --label "$name"
+  done
 }
 
+rm -f "$OUT/ratios.jsonl"
 case $which in
   small) run small -n 5000 -dims 32 -queries 200 -distance euclidean ;;
   euclid100k) run euclid100k -n 100000 -dims 128 -queries 1000 -distance euclidean ;;
@@ -69,3 +85,4 @@ case $which in
     run cosine20k -n 20000 -dims 768 -queries 1000 -distance cosine ;;
   *) echo "usage: $0 [euclid100k|cosine20k|small|all]" >&2; exit 2 ;;
 esac
+"$PY" "$here/compare_hnswlib.py" --summarize "$OUT/ratios.jsonl"

@@ -32,7 +32,7 @@ type options struct {
 	efs                                  []int
 	out                                  string
 	minTime                              time.Duration
-	cpuProfile                           string
+	cpuProfile, index                    string
 	reps                                 int
 	latent, clusters                     int
 	noise                                float64
@@ -89,6 +89,7 @@ func parseFlags() (options, error) {
 	flag.Float64Var(&o.noise, "noise", 0, "ambient noise per dimension (0: datagen default, 0.1)")
 	flag.IntVar(&o.reps, "reps", 3, "timed windows per ef; the best one counts")
 	flag.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the HNSW searches to this file")
+	flag.StringVar(&o.index, "index", "", "index snapshot file: read it instead of building when it exists, else build and write it (repeated timing rounds)")
 	flag.Parse()
 	for _, s := range strings.Split(efs, ",") {
 		ef, err := strconv.Atoi(strings.TrimSpace(s))
@@ -135,21 +136,21 @@ func realMain() error {
 	if err := writeNpy(filepath.Join(o.out, "queries.npy"), set.Queries, o.queries, o.dims); err != nil {
 		return err
 	}
-	ix, err := vectorindex.New(vectorindex.Config{Dims: o.dims, Distance: dist, Kind: vectorindex.HNSW,
-		M: o.m, EfConstruction: o.efc, Seed: 1})
+	start := time.Now()
+	ix, built, err := buildOrLoad(o, dist, set)
 	if err != nil {
 		return err
 	}
-	start := time.Now()
-	for i := range o.n {
-		if err := ix.Upsert(strconv.Itoa(i), set.Row(set.Base, i)); err != nil {
-			return err
-		}
-	}
 	rep := report{Engine: "norikv-go", N: o.n, Dims: o.dims, Distance: o.distance, M: o.m, EfC: o.efc,
 		Threads: o.threads, BuildSecs: time.Since(start).Seconds(), Kernels: vectorindex.KernelName()}
-	fmt.Printf("norikv-go: built %d x %d %s HNSW (M=%d efC=%d) in %.1fs, %d MiB, kernels %s\n",
-		o.n, o.dims, o.distance, o.m, o.efc, rep.BuildSecs, ix.Bytes()>>20, rep.Kernels)
+	if built {
+		fmt.Printf("norikv-go: built %d x %d %s HNSW (M=%d efC=%d) in %.1fs, %d MiB, kernels %s\n",
+			o.n, o.dims, o.distance, o.m, o.efc, rep.BuildSecs, ix.Bytes()>>20, rep.Kernels)
+	} else {
+		rep.BuildSecs = 0 // loaded from -index: no build time to report
+		fmt.Printf("norikv-go: loaded %d x %d %s HNSW (M=%d efC=%d) from %s, kernels %s\n",
+			o.n, o.dims, o.distance, o.m, o.efc, o.index, rep.Kernels)
+	}
 
 	exact := make([][]vectorindex.Match, o.queries)
 	exactQPS, _, err := measure(o, func(i int) ([]vectorindex.Match, error) {
