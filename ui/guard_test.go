@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -177,5 +178,23 @@ func TestFaultBoxAndLogExactSize(t *testing.T) {
 		send(m, press("esc"))
 		m.panes[0] = &panicPane{title: "Cluster", viewPanics: true}
 		uitest.RequireSize(t, m.View(), sz[0], sz[1])
+	}
+}
+
+// TestGuardWrapsSequences: commands inside a tea.Sequence are wrapped too,
+// keeping the sequence's type so Bubble Tea still runs them in order.
+func TestGuardWrapsSequences(t *testing.T) {
+	seq := tea.Sequence(func() tea.Msg { return "first" }, func() tea.Msg { panic("second fails") })
+	msg := guardCmd(4, seq)()
+	v := reflect.ValueOf(msg)
+	if reflect.TypeOf(msg) != reflect.TypeOf(seq()) || v.Len() != 2 {
+		t.Fatalf("sequence came back as %T", msg)
+	}
+	if got := v.Index(0).Interface().(tea.Cmd)(); got != "first" {
+		t.Fatalf("first command gave %v", got)
+	}
+	f, ok := v.Index(1).Interface().(tea.Cmd)().(paneFaultMsg)
+	if !ok || f.pane != 4 || f.fault.value != "second fails" || !strings.Contains(f.fault.stack, "guard_test.go") {
+		t.Fatalf("panic in a sequenced command: %+v", f)
 	}
 }
