@@ -19,6 +19,7 @@ type heatGeom struct {
 	allRows    int
 	tableTop   int      // pane line of the first node row
 	tableNodes []string // node ids of the table rows, top to bottom
+	tableTotal int      // nodes in the table when it scrolls, else 0
 }
 
 // shardAt maps a pane coordinate to a shard.
@@ -61,21 +62,37 @@ type cellKind int
 const (
 	cellNoLeader cellKind = -1
 	cellFlash    cellKind = -2
-	// Values >= 0 are node indexes.
+	// cellNoLeaderDiff has no leader at a past epoch but has one now.
+	cellNoLeaderDiff cellKind = -3
+	// Values >= 0 are node indexes; with diffBit added, the node led the
+	// shard at the past epoch shown and no longer does.
+	diffBit cellKind = 1 << 20
 )
+
+// base drops the "differs from now" mark.
+func (k cellKind) base() cellKind {
+	switch {
+	case k == cellNoLeaderDiff:
+		return cellNoLeader
+	case k >= diffBit:
+		return k - diffBit
+	}
+	return k
+}
 
 // painter renders runs of cells with one style each, reusing each style's
 // escape sequences so a 1024-cell frame costs a few string appends per run
 // instead of a lipgloss render per cell.
 type painter struct {
-	color bool
-	pre   map[cellKind]string
-	post  map[cellKind]string
-	style func(cellKind) lipgloss.Style
+	color   bool
+	palette int // node colours in the theme: beyond them cells carry glyphs
+	pre     map[cellKind]string
+	post    map[cellKind]string
+	style   func(cellKind) lipgloss.Style
 }
 
-func newPainter(color bool, style func(cellKind) lipgloss.Style) *painter {
-	return &painter{color: color, pre: map[cellKind]string{}, post: map[cellKind]string{}, style: style}
+func newPainter(color bool, palette int, style func(cellKind) lipgloss.Style) *painter {
+	return &painter{color: color, palette: palette, pre: map[cellKind]string{}, post: map[cellKind]string{}, style: style}
 }
 
 const marker = "\uE000"
@@ -95,9 +112,16 @@ func (p *painter) wrap(k cellKind) (string, string) {
 }
 
 // glyph is the character of a cell kind: colour carries the leader in
-// colour mode, a per-node symbol carries it without colour.
+// colour mode (with a glyph too once the theme's colours repeat), a
+// per-node symbol carries it without colour.
 func (p *painter) glyph(k cellKind) string {
 	switch {
+	case k == cellNoLeaderDiff && p.color:
+		return "░"
+	case k == cellNoLeaderDiff, k >= diffBit && !p.color:
+		return "!"
+	case k >= diffBit:
+		return "▒"
 	case k == cellNoLeader:
 		if p.color {
 			return "·"
@@ -108,7 +132,7 @@ func (p *painter) glyph(k cellKind) string {
 			return "█"
 		}
 		return "*"
-	case p.color:
+	case p.color && int(k) < p.palette:
 		return "█"
 	}
 	return nodeGlyph(int(k))
@@ -125,7 +149,7 @@ func (p *painter) run(b *strings.Builder, k cellKind, n, w int) {
 	b.WriteString(post)
 }
 
-const glyphs = "123456789abcdefghijklmnopqrstuvwxyz"
+const glyphs = "123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
 // nodeGlyph is the symbol of the i-th node without colour.
 func nodeGlyph(i int) string {

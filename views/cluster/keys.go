@@ -7,18 +7,25 @@ type KeyMap struct {
 	Transfer key.Binding
 	Trace    key.Binding
 	NextMove key.Binding
+	// TableUp and TableDown scroll the nodes table when it has more nodes
+	// than fit (a 12- or 50-node cluster).
+	TableUp   key.Binding
+	TableDown key.Binding
 }
 
 // DefaultKeyMap returns the cluster pane's keys before rebinding.
 func DefaultKeyMap() *KeyMap {
 	return &KeyMap{
-		Transfer: key.NewBinding(key.WithKeys("t"), key.WithHelp("t", "move shard leader")),
-		Trace:    key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "trace a key of this shard")),
-		NextMove: key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "next shard that just moved")),
+		Transfer:  key.NewBinding(key.WithKeys("t"), key.WithHelp("t", "move shard leader")),
+		Trace:     key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "trace a key of this shard")),
+		NextMove:  key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "next shard that just moved")),
+		TableUp:   key.NewBinding(key.WithKeys("["), key.WithHelp("[", "scroll the nodes table up")),
+		TableDown: key.NewBinding(key.WithKeys("]"), key.WithHelp("]", "scroll the nodes table down")),
 	}
 }
 
 // Named maps rebindable action names to bindings ("cluster.transfer", ...).
 func (k *KeyMap) Named() map[string]*key.Binding {
-	return map[string]*key.Binding{"transfer": &k.Transfer, "trace": &k.Trace, "next-move": &k.NextMove}
+	return map[string]*key.Binding{"transfer": &k.Transfer, "trace": &k.Trace, "next-move": &k.NextMove,
+		"table-up": &k.TableUp, "table-down": &k.TableDown}
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/norikv/norikv-console/client"
 	"github.com/norikv/norikv-console/themes"
 	"github.com/norikv/norikv-console/ui/common"
+	"github.com/norikv/norikv-console/views/history"
 )
 
 // flashFor is how long a shard whose leader moved stays highlighted.
@@ -37,8 +38,11 @@ type Model struct {
 	width  int
 	height int
 
-	view      *client.ClusterView
-	nodeIndex map[string]int                        // node id -> colour/glyph index (sorted ids)
+	view      *client.ClusterView                   // the view shown: live, or a past one when travelling
+	live      *client.ClusterView                   // the newest view received
+	hist      *history.History                      // past views, for time travel
+	travel    *travel                               // nil when live
+	nodeIndex map[string]int                        // node id -> colour/glyph index (sorted ids of the shown and live views)
 	nodeIDs   []string                              // sorted
 	leads     map[string]int                        // shards led per node
 	groupOf   map[int]int                           // shard -> replication group, from node status
@@ -49,8 +53,10 @@ type Model struct {
 	flash map[int]time.Time // shard -> highlight until
 	now   time.Time
 
-	cursor int
-	filter string
+	cursor     int
+	filter     string
+	sort       common.SortState
+	tableFirst int // first node row shown when the table scrolls
 
 	reqID int
 	route *shardRouteMsg
@@ -65,6 +71,7 @@ func New(c common.Common) *Model {
 		nodeIndex: map[string]int{}, leads: map[string]int{}, groupOf: map[int]int{},
 		groups: map[int]map[string]client.GroupStatus{},
 		nodes:  map[string]*nodeInfo{}, connected: map[string]bool{}, flash: map[int]time.Time{},
+		hist: history.New(history.MaxEpochs),
 	}
 }
 
@@ -95,8 +102,12 @@ func (m *Model) Cursor() int { return m.cursor }
 // ClusterView returns the cluster view shown, nil before the first one.
 func (m *Model) ClusterView() *client.ClusterView { return m.view }
 
-// Flashing reports whether shard is highlighted as just moved.
+// Flashing reports whether shard is highlighted as just moved (never while
+// travelling: moves are live news).
 func (m *Model) Flashing(shard int) bool {
+	if m.travel != nil {
+		return false
+	}
 	until, ok := m.flash[shard]
 	return ok && m.now.Before(until)
 }
@@ -104,6 +115,9 @@ func (m *Model) Flashing(shard int) bool {
 // ShortHelp implements help.KeyMap.
 func (m *Model) ShortHelp() []key.Binding {
 	g := m.common.Keys
+	if m.travel != nil {
+		return []key.Binding{g.Left, g.Right, g.Back}
+	}
 	return []key.Binding{g.Left, g.Right, m.common.WriteKey(m.keys.Transfer), m.keys.Trace}
 }
 
@@ -111,7 +125,7 @@ func (m *Model) ShortHelp() []key.Binding {
 func (m *Model) FullHelp() [][]key.Binding {
 	g := m.common.Keys
 	return [][]key.Binding{{g.Left, g.Right, g.Up, g.Down, g.PageUp, g.PageDown, g.Home, g.End},
-		{m.common.WriteKey(m.keys.Transfer), m.keys.Trace, m.keys.NextMove}}
+		{m.common.WriteKey(m.keys.Transfer), m.keys.Trace, m.keys.NextMove, m.keys.TableUp, m.keys.TableDown}}
 }
 
 // totalShards is the number of shard cells to draw.
@@ -130,8 +144,19 @@ func (m *Model) setView(v *client.ClusterView) {
 		m.nodeIDs = append(m.nodeIDs, n.ID)
 	}
 	sort.Strings(m.nodeIDs)
-	m.nodeIndex = make(map[string]int, len(m.nodeIDs))
-	for i, id := range m.nodeIDs {
+	// Colours come from the live and shown views together, so a node keeps
+	// its colour when travelling to an epoch it was not part of (or back).
+	all := append([]string(nil), m.nodeIDs...)
+	if m.live != nil && m.live != v {
+		for _, n := range m.live.Nodes {
+			if _, ok := v.Node(n.ID); !ok {
+				all = append(all, n.ID)
+			}
+		}
+		sort.Strings(all)
+	}
+	m.nodeIndex = make(map[string]int, len(all))
+	for i, id := range all {
 		m.nodeIndex[id] = i
 	}
 	m.leads = make(map[string]int, len(m.nodeIDs))

@@ -40,6 +40,8 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 				delete(m.flash, s)
 			}
 		}
+	case common.TimeTravelMsg:
+		return m.onTravel(msg)
 	case shardRouteMsg:
 		if msg.reqID == m.reqID {
 			m.route = &msg
@@ -59,13 +61,20 @@ func (m *Model) onTopology(msg common.TopologyMsg) tea.Cmd {
 	if m.now.Before(msg.At) {
 		m.now = msg.At
 	}
-	m.setView(msg.View)
+	m.hist.Add(msg.At, msg.View)
+	m.live = msg.View
 	if msg.Event != nil {
 		for s := range msg.Event.LeaderChanges {
 			m.flash[int(s)] = msg.At.Add(flashFor)
 		}
 	}
-	return m.lookupRoute()
+	if m.travel != nil { // the past stays shown; what differs from now changed
+		m.setView(m.view)
+		m.diffToNow()
+		return m.historyMsg()
+	}
+	m.setView(msg.View)
+	return tea.Batch(m.lookupRoute(), m.historyMsg())
 }
 
 func (m *Model) onNodeStatus(msg common.NodeStatusMsg) {
@@ -112,7 +121,14 @@ func (m *Model) onKey(msg tea.KeyMsg) tea.Cmd {
 		return m.moveCursor(-total)
 	case key.Matches(msg, g.End):
 		return m.moveCursor(total)
+	case key.Matches(msg, m.keys.TableUp):
+		m.tableFirst = max(0, m.tableFirst-max(1, len(m.geom.tableNodes)-1))
+	case key.Matches(msg, m.keys.TableDown):
+		m.tableFirst += max(1, len(m.geom.tableNodes)-1)
 	case key.Matches(msg, m.keys.Transfer):
+		if m.travel != nil {
+			return common.MsgCmd(common.ErrorMsg{Err: fmt.Errorf("the pane shows epoch %d of the past: esc returns to the live view, then move leaders", m.travel.epoch)})
+		}
 		if m.common.ReadOnly { // refused before the confirmation
 			return common.Refuse("move a shard's leader", common.ErrReadOnly)
 		}

@@ -10,10 +10,20 @@ import (
 	"github.com/norikv/norikv-console/ui/common"
 )
 
-// table column widths: node, address, health, leads, conn, rtt.
-var tableCols = []int{8, 21, 8, 6, 5, 8}
+// table column widths: node, address, health, leads, conn, rtt. HEALTH is
+// wide enough for "unreachable" (the root's role for a node nobody reaches).
+var tableCols = []int{8, 21, 11, 6, 5, 8}
 
-// visibleNodes returns the node ids shown in the table, after the filter.
+// travelCols are the table's widths at a past epoch: node, address,
+// health, leads, and how the node differs now.
+var travelCols = []int{8, 21, 11, 6, 0}
+
+// bigLegend is the node count above which the legend names no node (the
+// table is the key).
+const bigLegend = 12
+
+// visibleNodes returns the node ids shown in the table, after the filter,
+// in the table's sort order.
 func (m *Model) visibleNodes() []string {
 	if m.view == nil {
 		return nil
@@ -26,6 +36,7 @@ func (m *Model) visibleNodes() []string {
 			out = append(out, id)
 		}
 	}
+	m.sortNodes(out)
 	return out
 }
 
@@ -33,13 +44,26 @@ func (m *Model) visibleNodes() []string {
 // keeps the cursor's row on screen.
 func (m *Model) layout() {
 	nodes := m.visibleNodes()
-	maxTable := max(1, m.height/3)
-	if len(nodes) > maxTable {
-		nodes = nodes[:maxTable]
+	banner := 0
+	if m.travel != nil {
+		banner = 1
 	}
-	g := heatGeom{tableTop: 1, tableNodes: nodes}
+	maxTable := max(1, m.height/3)
+	total := 0
+	if len(nodes) > maxTable { // the table scrolls; its last line says where
+		total = len(nodes)
+		rows := max(1, maxTable-1)
+		m.tableFirst = clamp(m.tableFirst, 0, len(nodes)-rows)
+		nodes = nodes[m.tableFirst : m.tableFirst+rows]
+	} else {
+		m.tableFirst = 0
+	}
+	g := heatGeom{tableTop: 1 + banner, tableNodes: nodes, tableTotal: total}
 	tableLines := 1 + max(len(nodes), 1)
-	g.top = tableLines + 1 // the legend line
+	if total > 0 {
+		tableLines++
+	}
+	g.top = banner + tableLines + 1 // the legend line
 	avail := m.height - g.top - 2
 	g.gutter, g.cols, g.allRows, g.cellW = heatLayout(m.totalShards(), m.width, avail)
 	g.rows = max(0, min(g.allRows, avail))
@@ -64,12 +88,25 @@ func (m *Model) View() string {
 	}
 	st := m.common.Styles
 	var b strings.Builder
-	b.WriteString(st.TableHeader.Render(common.Columns(tableCols, "NODE", "ADDRESS", "HEALTH", " LEADS", "CONN", "RTT")))
+	if m.travel != nil {
+		b.WriteString(m.banner() + "\n")
+		b.WriteString(st.TableHeader.Render(common.Columns(travelCols, "NODE", "ADDRESS", "HEALTH", " LEADS", "NOW")))
+	} else {
+		head := common.Columns(tableCols, "NODE", "ADDRESS", "HEALTH", " LEADS", "CONN", "RTT")
+		if l := m.sort.Label(); l != "" {
+			head += "  sort " + l
+		}
+		b.WriteString(st.TableHeader.Render(head))
+	}
 	if m.view == nil {
 		b.WriteString("\n" + st.Muted.Render("waiting for the first cluster view…"))
 	}
 	for _, id := range m.geom.tableNodes {
 		b.WriteString("\n" + m.nodeRow(id))
+	}
+	if g := m.geom; g.tableTotal > 0 {
+		b.WriteString("\n" + st.Muted.Render(fmt.Sprintf("nodes %d-%d of %d · %s %s scroll",
+			m.tableFirst+1, m.tableFirst+len(g.tableNodes), g.tableTotal, m.keys.TableUp.Help().Key, m.keys.TableDown.Help().Key)))
 	}
 	if m.view != nil && len(m.geom.tableNodes) == 0 {
 		b.WriteString("\n" + st.Muted.Render("no node matches the filter "+strconv.Quote(m.filter)))
@@ -92,7 +129,11 @@ func (m *Model) nodeLabel(id string) string {
 		return st.Muted.Render(id)
 	}
 	if st.Color {
-		return st.Node(i).Render("█ " + id)
+		g := "█"
+		if i >= len(st.Nodes) { // the colours repeat: the glyph tells nodes apart
+			g = nodeGlyph(i)
+		}
+		return st.Node(i).Render(g + " " + id)
 	}
 	return "[" + nodeGlyph(i) + "] " + id
 }
@@ -105,8 +146,16 @@ func (m *Model) nodeRow(id string) string {
 	switch n.Role {
 	case "suspect":
 		hs = st.Warn
-	case "dead":
+	case "dead", "unreachable":
 		hs = st.Error
+	}
+	if m.travel != nil {
+		now, differs := m.nowColumn(id, n)
+		ns := st.Muted
+		if differs {
+			ns = st.Warn
+		}
+		return common.Columns(travelCols, m.nodeLabel(id), n.Addr, hs.Render(health), fmt.Sprintf("%6d", m.leads[id]), ns.Render(now))
 	}
 	conn, rtt := "no", "-"
 	if m.connected[n.Addr] {
@@ -136,18 +185,29 @@ func (m *Model) legend() string {
 		sep = "="
 	}
 	var key strings.Builder
+	if len(m.nodeIDs) > bigLegend {
+		key.WriteString(fmt.Sprintf("%d nodes (colours and glyphs as in the table)", len(m.nodeIDs)))
+	}
 	for i, id := range m.nodeIDs {
+		if len(m.nodeIDs) > bigLegend {
+			break
+		}
 		if i > 0 {
 			key.WriteByte(' ')
 		}
-		p.run(&key, cellKind(i), 1, 1)
+		p.run(&key, cellKind(m.nodeIndex[id]), 1, 1)
 		key.WriteString(sep + id)
 	}
 	key.WriteString("  ")
 	p.run(&key, cellNoLeader, 1, 1)
 	key.WriteString(sep + "no leader  ")
-	p.run(&key, cellFlash, 1, 1)
-	key.WriteString(sep + "moved")
+	if m.travel != nil {
+		p.run(&key, diffBit, 1, 1)
+		key.WriteString(sep + "leader differs now")
+	} else {
+		p.run(&key, cellFlash, 1, 1)
+		key.WriteString(sep + "moved")
+	}
 	if !st.Color {
 		key.WriteString("  @=cursor")
 	}
@@ -157,8 +217,8 @@ func (m *Model) legend() string {
 
 func (m *Model) newPainter() *painter {
 	st := m.common.Styles
-	return newPainter(st.Color, func(k cellKind) lipgloss.Style {
-		switch k {
+	return newPainter(st.Color, len(st.Nodes), func(k cellKind) lipgloss.Style {
+		switch k = k.base(); k {
 		case cellNoLeader:
 			return st.NoLeader
 		case cellFlash:
@@ -168,8 +228,21 @@ func (m *Model) newPainter() *painter {
 	})
 }
 
-// kindOf returns how shard s is drawn.
+// kindOf returns how shard s is drawn, marked when its leader at the past
+// epoch shown differs from now.
 func (m *Model) kindOf(s int) cellKind {
+	k := m.leaderKind(s)
+	if m.changedNow(s) {
+		if k == cellNoLeader {
+			return cellNoLeaderDiff
+		}
+		return k + diffBit
+	}
+	return k
+}
+
+// leaderKind returns shard s's leader colour, flash or no leader.
+func (m *Model) leaderKind(s int) cellKind {
 	if m.Flashing(s) {
 		return cellFlash
 	}
@@ -228,7 +301,7 @@ func (m *Model) cursorCell(k cellKind, w int) string {
 		return strings.Repeat("@", w)
 	}
 	base := st.NoLeader
-	switch {
+	switch k = k.base(); {
 	case k == cellFlash:
 		base = st.Flash
 	case k >= 0:
@@ -263,7 +336,27 @@ func (m *Model) detail() (string, string) {
 	if m.Flashing(sh.ID) {
 		line = append(line, st.Warn.Render("leader just moved"))
 	}
+	if m.travel != nil {
+		now := st.Muted.Render("same leader now")
+		if l := m.liveLeader(sh.ID); l != leader {
+			now = st.Warn.Render("now led by " + orNone(l))
+		}
+		return strings.Join(line, "  "), now
+	}
 	return strings.Join(line, "  "), m.cacheLine(leader)
+}
+
+// banner says which past epoch is shown, how it differs from now, and how
+// to get back.
+func (m *Model) banner() string {
+	st := m.common.Styles
+	t := m.travel
+	now := uint64(0)
+	if m.live != nil {
+		now = m.live.Epoch
+	}
+	return st.Warn.Render(fmt.Sprintf("TIME TRAVEL epoch %d (%s, now %d)", t.epoch, t.at.Format("15:04:05"), now)) +
+		st.Muted.Render(fmt.Sprintf(" · %d shards led elsewhere now · esc: live", t.moved))
 }
 
 // cacheLine says whether the client's leader cache agrees with the view.

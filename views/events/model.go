@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/norikv/norikv-console/client"
 	"github.com/norikv/norikv-console/themes"
@@ -34,7 +35,9 @@ type Entry struct {
 	PrevEpoch     uint64
 	Epoch         uint64
 	Initial       bool // the first view after connecting
-	Nodes, Shards int  // sizes of the view, for the initial entry
+	Replaced      bool // a different cluster answers now (restarted without its data, another cluster)
+	ClusterID     string
+	Nodes, Shards int // sizes of the view, for the initial entry
 	Added         []string
 	Removed       []string
 	Health        []string // "n2 alive -> dead"
@@ -54,6 +57,10 @@ type Model struct {
 	filter  string
 	cursor  int // index into the filtered entries
 	top     int // first filtered entry shown
+	// shown in the cluster pane (time travel): the entry's epoch and time;
+	// zero when live.
+	travelEpoch uint64
+	travelAt    time.Time
 }
 
 // New returns the events pane.
@@ -91,17 +98,35 @@ func (m *Model) Dropped() int { return m.entries.dropped }
 
 // ShortHelp implements help.KeyMap.
 func (m *Model) ShortHelp() []key.Binding {
-	return []key.Binding{m.common.Keys.Up, m.common.Keys.Down, m.keys.Clear}
+	return []key.Binding{m.common.Keys.Up, m.common.Keys.Down, m.keys.Travel, m.keys.Clear}
 }
 
 // FullHelp implements help.KeyMap.
 func (m *Model) FullHelp() [][]key.Binding {
 	g := m.common.Keys
-	return [][]key.Binding{{g.Up, g.Down, g.PageUp, g.PageDown, g.Home, g.End}, {m.keys.Clear}}
+	return [][]key.Binding{{g.Up, g.Down, g.PageUp, g.PageDown, g.Home, g.End}, {m.keys.Travel, m.keys.Clear}}
 }
 
-// Actions implements common.Pane.
-func (m *Model) Actions() []common.Action { return nil }
+// Actions implements common.Pane: show the cluster at the selected epoch.
+func (m *Model) Actions() []common.Action {
+	if m.cursor >= len(m.shown) {
+		return nil
+	}
+	e := m.shown[m.cursor]
+	return []common.Action{{
+		Title: fmt.Sprintf("Show the cluster at epoch %d (time travel)", e.Epoch),
+		Help:  "the cluster pane shows the heatmap and nodes as they were at the selected event; esc returns to live",
+		Keys:  m.keys.Travel.Help().Key,
+		Run:   func(string) tea.Cmd { return travelTo(e) },
+	}}
+}
+
+// travelTo asks the cluster pane to show entry e's epoch, and the root to
+// show the cluster pane.
+func travelTo(e Entry) tea.Cmd {
+	return tea.Batch(common.MsgCmd(common.TimeTravelMsg{Epoch: e.Epoch, At: e.At}),
+		common.MsgCmd(common.SwitchPaneMsg{Title: "Cluster"}))
+}
 
 // entryFrom builds the timeline entry of one view change; prev may be nil.
 func entryFrom(at time.Time, prev, cur *client.ClusterView, ev *client.TopologyEvent) Entry {
@@ -111,6 +136,12 @@ func entryFrom(at time.Time, prev, cur *client.ClusterView, ev *client.TopologyE
 		return e
 	}
 	e.PrevEpoch = ev.PreviousEpoch
+	if ev.Replaced {
+		// Another cluster: comparing its view with the old one's means
+		// nothing (its epochs start over), so say what answers now.
+		e.Replaced, e.ClusterID = true, ev.ClusterID
+		return e
+	}
 	e.Added = append(e.Added, ev.AddedNodes...)
 	e.Removed = append(e.Removed, ev.RemovedNodes...)
 	if prev != nil {
@@ -150,6 +181,13 @@ func (e Entry) lines() []string {
 		return []string{head + fmt.Sprintf("epoch %d  first view: %d nodes, %d shards", e.Epoch, e.Nodes, e.Shards)}
 	}
 	head += fmt.Sprintf("epoch %d -> %d", e.PrevEpoch, e.Epoch)
+	if e.Replaced {
+		what := "cluster replaced"
+		if e.ClusterID != "" {
+			what += " (id " + e.ClusterID + ")"
+		}
+		return []string{head + fmt.Sprintf("  %s: a different cluster answers now, %d nodes, %d shards", what, e.Nodes, e.Shards)}
+	}
 	var details []string
 	if len(e.Added) > 0 {
 		details = append(details, "nodes added: "+strings.Join(e.Added, " "))

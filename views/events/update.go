@@ -2,6 +2,7 @@ package events
 
 import (
 	"strings"
+	"time"
 
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
@@ -14,16 +15,22 @@ func (m *Model) Init() tea.Cmd { return nil }
 
 // Update implements common.Pane.
 func (m *Model) Update(msg tea.Msg) tea.Cmd {
-	m.update(msg)
+	cmd := m.update(msg)
 	m.layout() // View only draws: the scroll clicks use is fixed here
-	return nil
+	return cmd
 }
 
-func (m *Model) update(msg tea.Msg) {
+func (m *Model) update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
+	case common.TimeTravelMsg:
+		if msg.Live {
+			m.travelEpoch, m.travelAt = 0, time.Time{}
+		} else {
+			m.travelEpoch, m.travelAt = msg.Epoch, msg.At
+		}
 	case common.TopologyMsg:
 		if msg.View == nil {
-			return
+			return nil
 		}
 		e := entryFrom(msg.At, m.last, msg.View, msg.Event)
 		m.last = msg.View
@@ -33,10 +40,11 @@ func (m *Model) update(msg tea.Msg) {
 			m.cursor = min(m.cursor+1, len(m.shown)-1) // keep the selected entry selected
 		}
 	case tea.KeyMsg:
-		m.onKey(msg)
+		return m.onKey(msg)
 	case tea.MouseMsg:
 		m.onMouse(msg)
 	}
+	return nil
 }
 
 // layout keeps the cursor's entry on screen.
@@ -47,18 +55,21 @@ func (m *Model) layout() {
 	}
 }
 
-func (m *Model) onKey(msg tea.KeyMsg) {
+func (m *Model) onKey(msg tea.KeyMsg) tea.Cmd {
 	g := m.common.Keys
 	n := len(m.visible())
 	page := max(1, m.height/2)
 	if pos, ok := g.Move(msg, m.cursor, page, n); ok {
 		m.cursor = pos
+	} else if key.Matches(msg, m.keys.Travel) && m.cursor < n {
+		return travelTo(m.shown[m.cursor])
 	} else if key.Matches(msg, m.keys.Clear) {
 		m.entries.reset()
 		m.cursor, m.top = 0, 0
 		m.refilter()
 	}
 	m.cursor = max(0, min(m.cursor, n-1))
+	return nil
 }
 
 func (m *Model) onMouse(msg tea.MouseMsg) {

@@ -40,6 +40,9 @@ func (m *Model) View() string {
 			if i == m.cursor && j == 0 {
 				mark = "> "
 			}
+			if j == 0 && m.travelEpoch != 0 && vis[i].Epoch == m.travelEpoch && vis[i].At.Equal(m.travelAt) {
+				l += "  ◀ shown in Cluster (esc there: live)"
+			}
 			l = mark + l
 			switch {
 			case i == m.cursor:
