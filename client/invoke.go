@@ -201,7 +201,9 @@ func (c *Client) run(ctx context.Context, cl *call, fn attemptFunc) error {
 			limit = 2 * c.cfg.Timeout
 		}
 		actx, stop := c.attemptContext(ctx, limit)
+		sent := time.Now()
 		err = fn(actx, n, md.opts[:])
+		c.m.nodes.attempt(cl.op, addr, time.Since(sent), err != nil) // Stats.NodeOps
 		timedOut := stop()
 		ls.attempts++
 		if err == nil {

@@ -49,6 +49,8 @@ type clientMetrics struct {
 	callbackPanics atomic.Uint64
 	// clusterReplacements counts views accepted from a replaced cluster.
 	clusterReplacements atomic.Uint64
+	// nodes counts attempts per node (Stats.NodeOps).
+	nodes nodeMetrics
 }
 
 // Stats is a snapshot of the client's state and counters.
@@ -63,6 +65,11 @@ type Stats struct {
 	// "get", "delete", "scan", "vector search", ...). Operations never called
 	// are included with zero counts.
 	Ops map[string]OpStats
+	// NodeOps splits the operations by node: operation name -> node
+	// address -> that node's attempts (one request sent to it; Retries and
+	// Redirects are not counted here). Only attempted operations appear.
+	// It answers "which node is slow" from the client's own measurements.
+	NodeOps map[string]map[string]OpStats
 }
 
 // PoolStats describes the connection pool.
@@ -229,6 +236,7 @@ func (c *Client) Stats() Stats {
 		s.Requests.Retries += os.Retries
 		s.Requests.Redirects += os.Redirects
 	}
+	s.NodeOps = c.m.nodes.snapshot()
 	for code := codes.Code(0); code < metrics.NumCodes; code++ {
 		if n := c.m.codes.Get(code); n > 0 {
 			s.Requests.ErrorsByCode[code.String()] = n

@@ -1,0 +1,47 @@
+package client
+
+import (
+	"sync"
+	"time"
+
+	"github.com/norikv/norikv-console/client/internal/metrics"
+)
+
+// nodeMetrics are per-node, per-operation attempt counters: one attempt is
+// one request sent to one node, so a slow node shows in its own latency
+// instead of hiding in the call's (which includes retries elsewhere).
+type nodeMetrics struct {
+	byAddr sync.Map // node address -> *[numOps]metrics.Op
+}
+
+// attempt records one attempt of op on the node at addr.
+func (nm *nodeMetrics) attempt(op opKind, addr string, d time.Duration, failed bool) {
+	v, ok := nm.byAddr.Load(addr)
+	if !ok {
+		v, _ = nm.byAddr.LoadOrStore(addr, new([numOps]metrics.Op))
+	}
+	v.(*[numOps]metrics.Op)[op].Done(d, failed)
+}
+
+// snapshot returns op name -> node address -> the attempts' counters, for
+// the operations with at least one attempt.
+func (nm *nodeMetrics) snapshot() map[string]map[string]OpStats {
+	out := map[string]map[string]OpStats{}
+	nm.byAddr.Range(func(k, v any) bool {
+		ops := v.(*[numOps]metrics.Op)
+		for i := range ops {
+			o := &ops[i]
+			calls := o.Calls.Load()
+			if calls == 0 {
+				continue
+			}
+			name := opNames[i]
+			if out[name] == nil {
+				out[name] = map[string]OpStats{}
+			}
+			out[name][k.(string)] = OpStats{Calls: calls, Errors: o.Errors.Load(), Latency: LatencyHistogram{snap: o.Latency.Snapshot()}}
+		}
+		return true
+	})
+	return out
+}
