@@ -32,6 +32,9 @@ func (m *Model) Actions() []common.Action {
 				Run: func(string) tea.Cmd { return common.MsgCmd(openKeyMsg{key: t.key, edit: true}) }}),
 			m.ttlAction(t), m.deleteAction(t))
 	}
+	if m.mode == modeDetail && m.detail != nil && m.detail.view != nil {
+		out = append(out, m.viewerActions()...)
+	}
 	out = append(out,
 		m.common.WriteAction(common.Action{Title: "Put a new key", Help: "key, value and an optional TTL in a form", Keys: k.Add.Help().Key,
 			Run: func(string) tea.Cmd { return common.MsgCmd(newKeyMsg{}) }}),

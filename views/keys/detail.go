@@ -57,7 +57,7 @@ func (m *Model) onDetail(msg detailMsg) tea.Cmd {
 	}
 	m.advance(msg.at)
 	d.loading = false
-	d.lines = nil
+	d.view = nil
 	if msg.err != nil {
 		d.err, d.editNext = msg.err, false
 		if errors.Is(msg.err, client.ErrKeyNotFound) {
@@ -86,7 +86,11 @@ func (m *Model) onDetailKey(msg tea.KeyMsg) tea.Cmd {
 	g, k := m.common.Keys, m.keys
 	d := m.detail
 	page := max(1, m.height-detailHeaderLines-1)
-	if pos, ok := g.Move(msg, d.scroll, page, len(d.lines)+1); ok {
+	rows := 0
+	if d.view != nil {
+		rows = len(d.view.rows)
+	}
+	if pos, ok := g.Move(msg, d.scroll, page, rows+1); ok {
 		d.scroll = max(0, pos)
 		return nil
 	}
@@ -108,7 +112,17 @@ func (m *Model) onDetailKey(msg tea.KeyMsg) tea.Cmd {
 		return m.readDetail()
 	case key.Matches(msg, k.Hex):
 		d.hex = !d.hex
-		d.lines, d.scroll = nil, 0
+		d.view, d.scroll = nil, 0
+	case key.Matches(msg, k.SearchNext):
+		return m.nextMatch(1)
+	case key.Matches(msg, k.SearchPrev):
+		return m.nextMatch(-1)
+	case key.Matches(msg, k.Wrap):
+		m.toggleWrap()
+	case key.Matches(msg, k.Fold):
+		return m.fold(false)
+	case key.Matches(msg, k.FoldAll):
+		return m.fold(true)
 	case key.Matches(msg, k.PrevKey):
 		return m.step(-1)
 	case key.Matches(msg, k.NextKey):

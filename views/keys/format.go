@@ -221,13 +221,7 @@ func valueLines(v []byte, width int, forceHex bool) []string {
 // hexDump renders b as "offset  hex bytes  |ascii|" lines, with as many
 // bytes per line (16, 8 or 4) as fit in width.
 func hexDump(b []byte, width int) []string {
-	per := 4
-	for _, n := range []int{16, 8} {
-		if 10+n*3+n+2 <= width {
-			per = n
-			break
-		}
-	}
+	per := hexPerLine(width)
 	const digits = "0123456789abcdef"
 	out := make([]string, 0, len(b)/per+1)
 	line := make([]byte, 0, 10+per*4+2)
@@ -255,6 +249,16 @@ func hexDump(b []byte, width int) []string {
 		out = append(out, string(append(line, '|')))
 	}
 	return out
+}
+
+// hexPerLine is how many bytes a hex dump line holds at width: 16, 8 or 4.
+func hexPerLine(width int) int {
+	for _, n := range []int{16, 8} {
+		if 10+n*3+n+2 <= width {
+			return n
+		}
+	}
+	return 4
 }
 
 // hexBytesPerLine is the width of the hex editor's lines.

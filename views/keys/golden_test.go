@@ -11,7 +11,7 @@ import (
 	"github.com/norikv/norikv-console/ui/uitest"
 )
 
-var goldenSizes = [][2]int{{80, 24}, {120, 40}}
+var goldenSizes = [][2]int{{80, 24}, {120, 40}, {200, 60}}
 
 func TestGolden(t *testing.T) {
 	for _, sz := range goldenSizes {

@@ -17,6 +17,13 @@ type KeyMap struct {
 	PrevKey  key.Binding
 	NextKey  key.Binding
 
+	// Value viewer keys (detail view); `/` searches.
+	SearchNext key.Binding
+	SearchPrev key.Binding
+	Wrap       key.Binding
+	Fold       key.Binding
+	FoldAll    key.Binding
+
 	// Editor keys, active while a text field has focus.
 	Save      key.Binding
 	Cancel    key.Binding
@@ -42,6 +49,12 @@ func DefaultKeyMap() *KeyMap {
 		PrevKey:  key.NewBinding(key.WithKeys("left", "h"), key.WithHelp("←/h", "previous key (detail)")),
 		NextKey:  key.NewBinding(key.WithKeys("right", "l"), key.WithHelp("→/l", "next key (detail)")),
 
+		SearchNext: key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "next match in the value (detail, after /)")),
+		SearchPrev: key.NewBinding(key.WithKeys("N"), key.WithHelp("N", "previous match in the value (detail)")),
+		Wrap:       key.NewBinding(key.WithKeys("w"), key.WithHelp("w", "wrap long lines on/off (detail)")),
+		Fold:       key.NewBinding(key.WithKeys("z"), key.WithHelp("z", "fold/unfold the JSON block at the match or top line (detail)")),
+		FoldAll:    key.NewBinding(key.WithKeys("Z"), key.WithHelp("Z", "fold all large JSON blocks / unfold all (detail)")),
+
 		Save:      key.NewBinding(key.WithKeys("ctrl+s"), key.WithHelp("ctrl+s", "save (editor)")),
 		Cancel:    key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel (editor)")),
 		Reload:    key.NewBinding(key.WithKeys("ctrl+r"), key.WithHelp("ctrl+r", "reload the stored value (editor)")),
@@ -57,6 +70,7 @@ func (k *KeyMap) Named() map[string]*key.Binding {
 		"open": &k.Open, "edit": &k.Edit, "add": &k.Add, "ttl": &k.TTL, "delete": &k.Delete,
 		"refresh": &k.Refresh, "next-page": &k.NextPage, "prev-page": &k.PrevPage, "stale": &k.Stale,
 		"hex": &k.Hex, "prev-key": &k.PrevKey, "next-key": &k.NextKey,
+		"search-next": &k.SearchNext, "search-prev": &k.SearchPrev, "wrap": &k.Wrap, "fold": &k.Fold, "fold-all": &k.FoldAll,
 		"save": &k.Save, "cancel": &k.Cancel, "reload": &k.Reload, "overwrite": &k.Overwrite,
 		"next-field": &k.NextField, "prev-field": &k.PrevField,
 	}

@@ -94,10 +94,11 @@ type detail struct {
 	conflict  *conflict
 	note      string // result of the last write on this key
 
-	// lines caches the rendered value for a width and hex mode.
-	lines      []string
-	linesWidth int
-	linesHex   bool
+	// view is the value laid out for the pane's width and hex mode (built
+	// by layout); query and nowrap outlive it (a reload, a resize).
+	view   *viewer
+	query  string // search inside the value (`/` in the detail view)
+	nowrap bool
 }
 
 // conflict is a compare-and-swap that failed: the key changed (or went
@@ -148,7 +149,14 @@ func (m *Model) SetPageSize(n int) { m.pageSize = max(1, min(n, client.MaxScanLi
 // SetFilter implements common.Filterable: the filter is a key prefix. The
 // loaded page narrows at once and the cluster is scanned for the prefix on
 // the next tick (the filter input gives the pane no command to run).
+//
+// In the detail view the filter searches inside the value instead (n and N
+// move between the matches); the list's prefix stays as it was.
 func (m *Model) SetFilter(text string) {
+	if m.mode == modeDetail && m.detail != nil {
+		m.search(text)
+		return
+	}
 	if text == m.prefix {
 		return
 	}
@@ -227,7 +235,7 @@ func (m *Model) ShortHelp() []key.Binding {
 	case modeNew:
 		return []key.Binding{k.NextField, k.Save, k.Cancel}
 	case modeDetail:
-		return append(m.common.WriteKeys(k.Edit, k.TTL, k.Delete), k.Refresh, k.Hex)
+		return append(m.common.WriteKeys(k.Edit, k.TTL, k.Delete), k.Refresh, k.Hex, k.SearchNext, k.Wrap, k.Fold)
 	}
 	return append(append([]key.Binding{k.Open}, m.common.WriteKeys(k.Add, k.Edit, k.TTL, k.Delete)...), k.NextPage, k.PrevPage)
 }
@@ -239,6 +247,7 @@ func (m *Model) FullHelp() [][]key.Binding {
 		{g.Up, g.Down, g.PageUp, g.PageDown, g.Home, g.End, g.Filter},
 		append(append([]key.Binding{k.Open}, m.common.WriteKeys(k.Add, k.Edit, k.TTL, k.Delete)...), k.Refresh, k.NextPage, k.PrevPage, k.Stale),
 		{k.Hex, k.PrevKey, k.NextKey, g.Back},
+		{g.Filter, k.SearchNext, k.SearchPrev, k.Wrap, k.Fold, k.FoldAll},
 		{k.Save, k.Cancel, k.Reload, k.Overwrite, k.NextField, k.PrevField},
 	}
 }

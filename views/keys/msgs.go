@@ -95,5 +95,13 @@ type newKeyMsg struct{}
 // pageMoveMsg asks the pane to refresh (0) or move a page (+1, -1).
 type pageMoveMsg struct{ delta int }
 
+// viewerMsg asks the detail view for a value viewer action (from the
+// palette): search for query, or toggle wrapping or folding.
+type viewerMsg struct {
+	search        bool
+	query         string
+	wrap, foldAll bool
+}
+
 // staleMsg asks the pane to toggle stale_ok reads.
 type staleMsg struct{}

@@ -37,11 +37,7 @@ func (m *Model) layout() {
 	if d == nil || d.res == nil {
 		return
 	}
-	if d.lines == nil || d.linesWidth != m.width || d.linesHex != d.hex {
-		d.lines = valueLines(d.res.Value, m.width, d.hex)
-		d.linesWidth, d.linesHex = m.width, d.hex
-	}
-	d.scroll = max(0, min(d.scroll, len(d.lines)-m.detailRows()))
+	m.layoutValue()
 }
 
 func (m *Model) update(msg tea.Msg) tea.Cmd {
@@ -72,6 +68,8 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		if m.loaded && !m.loading && m.common.Backend() != nil {
 			return m.movePage(0) // the page shown, read again
 		}
+	case viewerMsg:
+		return m.onViewerMsg(msg)
 	case staleMsg:
 		return m.toggleStale()
 	case tea.KeyMsg:

@@ -20,7 +20,8 @@ func (m *Model) detailView() string {
 	}
 	out := []string{title}
 	hints := m.hints(hint{m.common.Keys.Back, "back"}, hint{k.Edit, "edit"}, hint{k.TTL, "TTL"}, hint{k.Delete, "delete"},
-		hint{k.Refresh, "reload"}, hint{k.Hex, "hex"}, hint{k.PrevKey, "prev"}, hint{k.NextKey, "next"})
+		hint{k.Refresh, "reload"}, hint{k.Hex, "hex"}, hint{k.PrevKey, "prev"}, hint{k.NextKey, "next"},
+		hint{m.common.Keys.Filter, "search"}, hint{k.Wrap, "wrap"}, hint{k.Fold, "fold"})
 	if d.res == nil {
 		switch {
 		case d.err != nil:
@@ -37,9 +38,16 @@ func (m *Model) detailView() string {
 		meta += " · served by " + by
 	}
 	meta += " · " + d.readLevel.String() + " read"
-	out = append(out, st.Text.Render(meta), m.ttlLine(), m.detailStatus())
+	status := m.detailStatus()
+	if s := m.searchStatus(); s != "" {
+		status = strings.TrimSpace(status + "  " + s)
+	}
+	out = append(out, st.Text.Render(meta), m.ttlLine(), status)
 
-	lines := m.detailLines()
+	if d.view == nil { // not laid out yet (Update lays it out)
+		return m.fitWithFooter(out, hints)
+	}
+	vw := d.view
 	kind := kindOf(r.Value)
 	what := kind.String()
 	switch {
@@ -48,29 +56,15 @@ func (m *Model) detailView() string {
 	case kind == kindJSON:
 		what = "JSON, indented"
 	}
-	count := fmt.Sprintf("%d lines", len(lines))
-	if len(lines) == 1 {
-		count = "1 line"
-	}
-	out = append(out, st.Title.Render("VALUE")+st.Muted.Render("  "+what+" · "+count))
+	out = append(out, st.Title.Render("VALUE")+st.Muted.Render("  "+m.valueHeader(what)))
 	rows := m.detailRows()
-	for i := d.scroll; i < len(lines) && i < d.scroll+rows; i++ {
-		out = append(out, st.Text.Render(lines[i]))
+	for i := d.scroll; i < len(vw.rows) && i < d.scroll+rows; i++ {
+		out = append(out, m.valueRow(vw.rows[i]))
 	}
 	if len(r.Value) == 0 {
 		out = append(out, st.Muted.Render("(empty value)"))
 	}
 	return m.fitWithFooter(out, hints)
-}
-
-// detailLines returns the value's lines, rendered once per width and mode
-// by layout.
-func (m *Model) detailLines() []string {
-	d := m.detail
-	if d.lines == nil || d.linesWidth != m.width || d.linesHex != d.hex {
-		return valueLines(d.res.Value, m.width, d.hex) // not laid out yet: draw without keeping
-	}
-	return d.lines
 }
 
 // detailRows is how many value lines the detail view shows.
