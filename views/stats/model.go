@@ -40,6 +40,10 @@ type Model struct {
 	filter  string
 	cursor  int
 	ops     []string // rows shown, in order
+	sort    common.SortState
+	split   bool               // the selected operation's latency by node instead of the graph
+	nodeOf  map[string]string  // node address -> id, from the cluster view
+	hist    *common.HistoryMsg // the cluster pane's time-travel history
 	// first is the first row shown and rows how many fit, set by layout so
 	// View and mouse clicks agree.
 	first, rows int
@@ -82,12 +86,12 @@ func (m *Model) Selected() string {
 
 // ShortHelp implements help.KeyMap.
 func (m *Model) ShortHelp() []key.Binding {
-	return []key.Binding{m.common.Keys.Up, m.common.Keys.Down, m.keys.ShowAll}
+	return []key.Binding{m.common.Keys.Up, m.common.Keys.Down, m.keys.ByNode, m.keys.ShowAll}
 }
 
 // FullHelp implements help.KeyMap.
 func (m *Model) FullHelp() [][]key.Binding {
-	return [][]key.Binding{{m.common.Keys.Up, m.common.Keys.Down, m.common.Keys.Home, m.common.Keys.End}, {m.keys.ShowAll}}
+	return [][]key.Binding{{m.common.Keys.Up, m.common.Keys.Down, m.common.Keys.Home, m.common.Keys.End}, {m.keys.ByNode, m.keys.ShowAll}}
 }
 
 // Actions implements common.Pane.
@@ -122,6 +126,15 @@ func (m *Model) update(msg tea.Msg) {
 		m.last, m.lastAt = &s, msg.At
 		m.rec.Observe(stats.FromClient(msg.At, s))
 		m.refreshOps()
+	case common.TopologyMsg:
+		if msg.View != nil {
+			m.nodeOf = make(map[string]string, len(msg.View.Nodes))
+			for _, n := range msg.View.Nodes {
+				m.nodeOf[n.Addr] = n.ID
+			}
+		}
+	case common.HistoryMsg:
+		m.hist = &msg
 	case tea.KeyMsg:
 		g := m.common.Keys
 		switch {
@@ -133,6 +146,8 @@ func (m *Model) update(msg tea.Msg) {
 			m.cursor = 0
 		case key.Matches(msg, g.End):
 			m.cursor = len(m.ops) - 1
+		case key.Matches(msg, m.keys.ByNode):
+			m.split = !m.split
 		case key.Matches(msg, m.keys.ShowAll):
 			m.showAll = !m.showAll
 			m.refreshOps()
@@ -168,6 +183,7 @@ func (m *Model) refreshOps() {
 		}
 	}
 	sort.Strings(m.ops)
+	m.sortOps()
 	m.cursor = 0
 	for i, op := range m.ops {
 		if op == sel {

@@ -26,11 +26,24 @@ func (m *Model) View() string {
 	}
 	footer := m.footer()
 	var out []string
-	out = append(out, st.TableHeader.Render("  "+common.Columns(cols, "OPERATION", "   ops/s", "    p50", "    p95", "    p99", " errors", "retries", "redirects")))
+	opHead := "OPERATION"
+	if l := m.sort.Label(); l != "" { // in the first cell: the row has no spare column at 80
+		opHead += " " + l
+	}
+	head := "  " + common.Columns(cols, opHead, "   ops/s", "    p50", "    p95", "    p99", " errors", "retries", "redirects")
+	sw := m.sparkWidth()
+	if sw > 0 {
+		head += "   " + common.FitLine(fmt.Sprintf("p99, last %d s (each row its own scale)", sw), sw)
+	}
+	out = append(out, st.TableHeader.Render(head))
 	for i := m.first; i < len(m.ops) && i < m.first+m.rows; i++ {
-		row := "  " + m.row(m.ops[i])
+		r := m.row(m.ops[i])
+		if sw > 0 {
+			r += "   " + m.spark(m.ops[i], sw)
+		}
+		row := "  " + r
 		if i == m.cursor {
-			row = st.Selected.Render(common.FitLine("> "+m.row(m.ops[i]), min(m.width, 82)))
+			row = st.Selected.Render(common.FitLine("> "+r, min(m.width, tableWidth+3+sw)))
 		}
 		out = append(out, row)
 	}
@@ -38,7 +51,11 @@ func (m *Model) View() string {
 		out = append(out, st.Muted.Render(fmt.Sprintf("%d operations not called yet (a: show all)", idle)))
 	}
 	graphH := m.height - len(out) - len(footer)
-	out = append(out, m.graph(graphH)...)
+	if m.split {
+		out = append(out, m.byNode(graphH)...)
+	} else {
+		out = append(out, m.graph(graphH)...)
+	}
 	for len(out) < m.height-len(footer) {
 		out = append(out, "")
 	}
@@ -118,6 +135,9 @@ func (m *Model) footer() []string {
 		fmt.Sprintf("%d leaders cached", t.CachedLeaders),
 		fmt.Sprintf("watch %s, %d restarts", orDash(t.WatchNode), t.WatchRestarts),
 	}
+	if h := m.hist; h != nil {
+		segs = append(segs, fmt.Sprintf("time travel: %d epochs kept (%d let go), %s", h.Epochs, h.Dropped, bytesText(h.Bytes)))
+	}
 	for _, l := range wrap(segs, m.width, " · ") {
 		out = append(out, st.Muted.Render(l))
 	}
@@ -150,4 +170,15 @@ func orDash(s string) string {
 		return "-"
 	}
 	return s
+}
+
+// bytesText renders a memory size: 812 B, 14.2 KiB, 3.1 MiB.
+func bytesText(n int64) string {
+	switch {
+	case n < 1024:
+		return fmt.Sprintf("%d B", n)
+	case n < 1<<20:
+		return fmt.Sprintf("%.1f KiB", float64(n)/1024)
+	}
+	return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
 }
