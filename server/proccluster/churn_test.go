@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -18,8 +19,12 @@ import (
 )
 
 // envChurnWindow sets the measuring window of TestCalmUnderStalls (a Go
-// duration, e.g. 60s; default 15s).
-const envChurnWindow = "NORIKV_CHURN_WINDOW"
+// duration, e.g. 60s; default 15s); envChurnBurners adds that many CPU
+// burner processes during the window.
+const (
+	envChurnWindow  = "NORIKV_CHURN_WINDOW"
+	envChurnBurners = "NORIKV_CHURN_BURNERS"
+)
 
 // TestCalmUnderStalls is issue 9 §2's reproduction on demand: node n1 is
 // stopped with SIGSTOP for random 300-800 ms stalls, again and again (a
@@ -39,6 +44,9 @@ func TestCalmUnderStalls(t *testing.T) {
 	waitAllLed(t, c)
 	waitSettled(t, c, 3*time.Second)
 	w := watchChurn(t, c.Addr("n2"))
+	if n, err := strconv.Atoi(os.Getenv(envChurnBurners)); err == nil && n > 0 {
+		defer c.Burn(t, n)()
+	}
 	stalls := 0
 	end := time.Now().Add(window)
 	for time.Now().Before(end) {
