@@ -89,6 +89,9 @@ func (m *Model) onNodeStatus(msg common.NodeStatusMsg) {
 		return
 	}
 	n.rtt = msg.RTT
+	if msg.Status == nil { // an answer without a status still timed the node
+		return
+	}
 	for _, g := range msg.Status.Groups {
 		for _, s := range g.Shards {
 			m.groupOf[s] = g.GroupID

@@ -175,7 +175,11 @@ func (m *Model) nodeRow(id string) string {
 // legend is the line above the heatmap: count, epoch and the colour key.
 func (m *Model) legend() string {
 	st := m.common.Styles
-	parts := []string{st.Title.Render(fmt.Sprintf("SHARDS %d", m.totalShards()))}
+	shards := fmt.Sprintf("SHARDS %d", m.totalShards())
+	if g := m.geom; g.rows < g.allRows && g.cols > 0 { // the heatmap pages: say which part is shown
+		shards = fmt.Sprintf("SHARDS %d-%d of %d", g.first*g.cols, min(m.totalShards(), (g.first+g.rows)*g.cols)-1, m.totalShards())
+	}
+	parts := []string{st.Title.Render(shards)}
 	if m.view != nil {
 		parts = append(parts, st.Muted.Render(fmt.Sprintf("epoch %d", m.view.Epoch)))
 	}
@@ -186,7 +190,7 @@ func (m *Model) legend() string {
 	}
 	var key strings.Builder
 	if len(m.nodeIDs) > bigLegend {
-		key.WriteString(fmt.Sprintf("%d nodes (colours and glyphs as in the table)", len(m.nodeIDs)))
+		key.WriteString(fmt.Sprintf("%d nodes: key in the table", len(m.nodeIDs)))
 	}
 	for i, id := range m.nodeIDs {
 		if len(m.nodeIDs) > bigLegend {
