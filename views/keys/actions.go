@@ -44,6 +44,7 @@ func (m *Model) Actions() []common.Action {
 			Run: func(string) tea.Cmd { return common.MsgCmd(pageMoveMsg{delta: 1}) }},
 		common.Action{Title: "Previous page of keys", Help: "the page before this one", Keys: k.PrevPage.Help().Key,
 			Run: func(string) tea.Cmd { return common.MsgCmd(pageMoveMsg{delta: -1}) }},
+		m.treeAction(), m.delimiterAction(),
 		common.Action{Title: "Toggle stale reads for keys", Help: "stale_ok: any replica answers (shows what followers hold)", Keys: k.Stale.Help().Key,
 			Run: func(string) tea.Cmd { return common.MsgCmd(staleMsg{}) }},
 	)

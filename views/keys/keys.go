@@ -24,6 +24,9 @@ type KeyMap struct {
 	Fold       key.Binding
 	FoldAll    key.Binding
 
+	// Tree shows the keys grouped by prefix (list).
+	Tree key.Binding
+
 	// Editor keys, active while a text field has focus.
 	Save      key.Binding
 	Cancel    key.Binding
@@ -54,6 +57,7 @@ func DefaultKeyMap() *KeyMap {
 		Wrap:       key.NewBinding(key.WithKeys("w"), key.WithHelp("w", "wrap long lines on/off (detail)")),
 		Fold:       key.NewBinding(key.WithKeys("z"), key.WithHelp("z", "fold/unfold the JSON block at the match or top line (detail)")),
 		FoldAll:    key.NewBinding(key.WithKeys("Z"), key.WithHelp("Z", "fold all large JSON blocks / unfold all (detail)")),
+		Tree:       key.NewBinding(key.WithKeys("T"), key.WithHelp("T", "key tree by prefix / flat list")),
 
 		Save:      key.NewBinding(key.WithKeys("ctrl+s"), key.WithHelp("ctrl+s", "save (editor)")),
 		Cancel:    key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel (editor)")),
@@ -71,6 +75,7 @@ func (k *KeyMap) Named() map[string]*key.Binding {
 		"refresh": &k.Refresh, "next-page": &k.NextPage, "prev-page": &k.PrevPage, "stale": &k.Stale,
 		"hex": &k.Hex, "prev-key": &k.PrevKey, "next-key": &k.NextKey,
 		"search-next": &k.SearchNext, "search-prev": &k.SearchPrev, "wrap": &k.Wrap, "fold": &k.Fold, "fold-all": &k.FoldAll,
+		"tree": &k.Tree,
 		"save": &k.Save, "cancel": &k.Cancel, "reload": &k.Reload, "overwrite": &k.Overwrite,
 		"next-field": &k.NextField, "prev-field": &k.PrevField,
 	}

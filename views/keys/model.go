@@ -77,6 +77,8 @@ type Model struct {
 	edit      *editor
 	form      *newForm
 	writing   bool
+
+	tree keyTree
 }
 
 // detail is the key shown in the detail view.
@@ -112,7 +114,7 @@ type conflict struct {
 
 // New returns the keys pane.
 func New(c common.Common) *Model {
-	return &Model{common: c, keys: DefaultKeyMap(), loc: time.Local, pageSize: DefaultPageSize, pages: [][]byte{nil}, offsets: []int{0}}
+	return &Model{common: c, keys: DefaultKeyMap(), loc: time.Local, pageSize: DefaultPageSize, pages: [][]byte{nil}, offsets: []int{0}, tree: newKeyTree()}
 }
 
 // Keys returns the pane's key map, for rebinding.
@@ -237,7 +239,7 @@ func (m *Model) ShortHelp() []key.Binding {
 	case modeDetail:
 		return append(m.common.WriteKeys(k.Edit, k.TTL, k.Delete), k.Refresh, k.Hex, k.SearchNext, k.Wrap, k.Fold)
 	}
-	return append(append([]key.Binding{k.Open}, m.common.WriteKeys(k.Add, k.Edit, k.TTL, k.Delete)...), k.NextPage, k.PrevPage)
+	return append(append([]key.Binding{k.Open}, m.common.WriteKeys(k.Add, k.Edit, k.TTL, k.Delete)...), k.NextPage, k.PrevPage, k.Tree)
 }
 
 // FullHelp implements help.KeyMap.
@@ -248,6 +250,7 @@ func (m *Model) FullHelp() [][]key.Binding {
 		append(append([]key.Binding{k.Open}, m.common.WriteKeys(k.Add, k.Edit, k.TTL, k.Delete)...), k.Refresh, k.NextPage, k.PrevPage, k.Stale),
 		{k.Hex, k.PrevKey, k.NextKey, g.Back},
 		{g.Filter, k.SearchNext, k.SearchPrev, k.Wrap, k.Fold, k.FoldAll},
+		{k.Tree, g.Left, g.Right},
 		{k.Save, k.Cancel, k.Reload, k.Overwrite, k.NextField, k.PrevField},
 	}
 }

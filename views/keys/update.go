@@ -28,6 +28,9 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 // layout keeps the list cursor's row and the detail's scroll on screen and
 // renders the detail value's lines for the current width.
 func (m *Model) layout() {
+	if m.tree.on {
+		m.layoutTree()
+	}
 	rows := m.listRows()
 	m.top = max(0, min(m.top, m.cursor))
 	if m.cursor >= m.top+rows {
@@ -54,6 +57,12 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		m.onNodeStatus(msg)
 	case pageMsg:
 		m.onPage(msg)
+	case treeMsg:
+		m.onTree(msg)
+	case treeToggleMsg:
+		return m.toggleTree()
+	case treeDelimMsg:
+		return m.SetTreeDelimiter(msg.delim)
 	case detailMsg:
 		return m.onDetail(msg)
 	case writeMsg:
@@ -103,6 +112,9 @@ func (m *Model) onTick() tea.Cmd {
 	if m.scanPending {
 		m.scanPending = false
 		m.pages, m.offsets = [][]byte{nil}, []int{0}
+		if m.tree.on {
+			return tea.Batch(m.scan(nil), m.scanTree())
+		}
 		return m.scan(nil)
 	}
 	// Keys whose TTL ran out since the page was read leave the list.
@@ -184,6 +196,8 @@ func (m *Model) movePage(delta int) tea.Cmd {
 		}
 		m.pages, m.offsets = m.pages[:len(m.pages)-1], m.offsets[:len(m.offsets)-1]
 		m.cursor, m.top = 0, 0
+	case m.tree.on: // a refresh: the tree too
+		return tea.Batch(m.scan(m.pages[len(m.pages)-1]), m.scanTree())
 	}
 	return m.scan(m.pages[len(m.pages)-1])
 }
@@ -201,6 +215,11 @@ func (m *Model) onKey(msg tea.KeyMsg) tea.Cmd {
 		return m.onFormKey(msg)
 	case modeDetail:
 		return m.onDetailKey(msg)
+	}
+	if m.tree.on {
+		if cmd, ok := m.onTreeKey(msg); ok {
+			return cmd
+		}
 	}
 	g, k := m.common.Keys, m.keys
 	n := len(m.visible())
@@ -232,13 +251,22 @@ func (m *Model) onKey(msg tea.KeyMsg) tea.Cmd {
 		return m.movePage(-1)
 	case key.Matches(msg, k.Stale):
 		return m.toggleStale()
+	case key.Matches(msg, k.Tree):
+		return m.toggleTree()
 	}
 	m.clampCursor()
 	return nil
 }
 
-// selectedEntry returns the entry under the cursor.
+// selectedEntry returns the entry under the cursor (of the tree when it
+// is shown: none on a prefix).
 func (m *Model) selectedEntry() (client.KeyEntry, bool) {
+	if m.tree.on {
+		if r, ok := m.treeRow(); ok && r.entry != nil {
+			return *r.entry, true
+		}
+		return client.KeyEntry{}, false
+	}
 	vis := m.visible()
 	if m.cursor < 0 || m.cursor >= len(vis) {
 		return client.KeyEntry{}, false
@@ -251,7 +279,7 @@ func (m *Model) selectedEntry() (client.KeyEntry, bool) {
 func (m *Model) runOnSelected(build func(target) common.Action) tea.Cmd {
 	e, ok := m.selectedEntry()
 	if !ok {
-		return common.MsgCmd(common.ErrorMsg{Err: errors.New("no key selected: the list is empty")})
+		return common.MsgCmd(common.ErrorMsg{Err: m.noSelection()})
 	}
 	return common.MsgCmd(common.RunActionMsg{Action: build(target{key: e.Key, version: e.Version, expires: e.ExpiresAt})})
 }
@@ -259,12 +287,23 @@ func (m *Model) runOnSelected(build func(target) common.Action) tea.Cmd {
 func (m *Model) openSelected(edit bool) tea.Cmd {
 	e, ok := m.selectedEntry()
 	if !ok {
-		return common.MsgCmd(common.ErrorMsg{Err: errors.New("no key selected: the list is empty")})
+		return common.MsgCmd(common.ErrorMsg{Err: m.noSelection()})
 	}
 	return m.open(e.Key, edit)
 }
 
+// noSelection says why no key is selected.
+func (m *Model) noSelection() error {
+	if m.tree.on && len(m.tree.rows) > 0 {
+		return errPrefixSelected
+	}
+	return errors.New("no key selected: the list is empty")
+}
+
 func (m *Model) onMouse(msg tea.MouseMsg) tea.Cmd {
+	if m.mode == modeList && m.tree.on {
+		return m.onTreeMouse(msg)
+	}
 	if m.mode != modeList {
 		if m.mode == modeDetail && m.detail != nil {
 			switch msg.Button {

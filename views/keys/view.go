@@ -36,6 +36,9 @@ func (m *Model) View() string {
 	case modeNew:
 		return m.formView()
 	}
+	if m.tree.on {
+		return m.treeView()
+	}
 	return m.listView()
 }
 
