@@ -85,8 +85,9 @@ type RetryConfig struct {
 	// Default {MaxAttempts: 10}.
 	Unavailable RetryClass
 	// Timeout budgets attempts that outlived Config.Timeout. The node is
-	// marked suspect and the next attempt goes elsewhere at once. Default
-	// {MaxAttempts: 3, no delay}.
+	// marked suspect and the next attempt goes elsewhere at once, with
+	// 2×Config.Timeout to answer. Default {MaxAttempts: 3, no delay}: a call
+	// without a deadline spends at most 5×Config.Timeout on timeouts.
 	Timeout RetryClass
 	// Connect budgets transport failures (connection refused or reset).
 	// Default {MaxAttempts: 10}.
