@@ -145,3 +145,11 @@ func TestCopyAddressAndTable(t *testing.T) {
 		t.Fatalf("copy table = %q\n%q", what, tsv)
 	}
 }
+
+func TestNodeIDsSortNaturally(t *testing.T) {
+	ids := []string{"n10", "n2", "n1", "n12", "a", "n02x", "n2a"}
+	sortIDs(ids)
+	if got := strings.Join(ids, ","); got != "a,n1,n2,n2a,n02x,n10,n12" {
+		t.Fatalf("natural order = %s", got)
+	}
+}

@@ -4,7 +4,6 @@
 package cluster
 
 import (
-	"sort"
 	"time"
 
 	"github.com/charmbracelet/bubbles/key"
@@ -42,7 +41,7 @@ type Model struct {
 	live      *client.ClusterView                   // the newest view received
 	hist      *history.History                      // past views, for time travel
 	travel    *travel                               // nil when live
-	nodeIndex map[string]int                        // node id -> colour/glyph index (sorted ids of the shown and live views)
+	nodeIndex map[string]int                        // node id -> colour/glyph index (ids of the shown and live views, n2 before n10)
 	nodeIDs   []string                              // sorted
 	leads     map[string]int                        // shards led per node
 	groupOf   map[int]int                           // shard -> replication group, from node status
@@ -143,7 +142,7 @@ func (m *Model) setView(v *client.ClusterView) {
 	for _, n := range v.Nodes {
 		m.nodeIDs = append(m.nodeIDs, n.ID)
 	}
-	sort.Strings(m.nodeIDs)
+	sortIDs(m.nodeIDs)
 	// Colours come from the live and shown views together, so a node keeps
 	// its colour when travelling to an epoch it was not part of (or back).
 	all := append([]string(nil), m.nodeIDs...)
@@ -153,7 +152,7 @@ func (m *Model) setView(v *client.ClusterView) {
 				all = append(all, n.ID)
 			}
 		}
-		sort.Strings(all)
+		sortIDs(all)
 	}
 	m.nodeIndex = make(map[string]int, len(all))
 	for i, id := range all {

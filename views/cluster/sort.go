@@ -2,6 +2,7 @@ package cluster
 
 import (
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/norikv/norikv-console/ui/common"
@@ -73,4 +74,41 @@ func (m *Model) sortNodes(ids []string) {
 		}
 		return less(ids[i], ids[j])
 	})
+}
+
+// natLess orders node ids the way people count: n2 before n10.
+func natLess(a, b string) bool {
+	for a != "" && b != "" {
+		da, db := digits(a), digits(b)
+		if da > 0 && db > 0 {
+			na, nb := strings.TrimLeft(a[:da], "0"), strings.TrimLeft(b[:db], "0")
+			if len(na) != len(nb) {
+				return len(na) < len(nb)
+			}
+			if na != nb {
+				return na < nb
+			}
+			a, b = a[da:], b[db:]
+			continue
+		}
+		if a[0] != b[0] {
+			return a[0] < b[0]
+		}
+		a, b = a[1:], b[1:]
+	}
+	return len(a) < len(b)
+}
+
+// digits returns the length of s's leading run of ASCII digits.
+func digits(s string) int {
+	i := 0
+	for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+		i++
+	}
+	return i
+}
+
+// sortIDs sorts node ids naturally.
+func sortIDs(ids []string) {
+	sort.SliceStable(ids, func(i, j int) bool { return natLess(ids[i], ids[j]) })
 }
