@@ -124,6 +124,16 @@ func (n *Node) handleControl(from string, req []byte) []byte {
 	if c.Heartbeat != nil {
 		n.health.record(*c.Heartbeat)
 	}
+	if !n.opened.Load() && (c.Prefer != nil || c.Propose != nil || c.Lease != nil) {
+		// Still opening our groups: answer like a node that leads nothing.
+		rep.NotLeader = true
+		rep.Error = "node " + n.self.ID + " is starting"
+		if c.Lease != nil {
+			rep.Lease = &leaseAnswer{}
+		}
+		b, _ := json.Marshal(rep)
+		return b
+	}
 	if c.Prefer != nil {
 		if err := n.applyMeta(meta.Command{Prefer: c.Prefer}); err != nil {
 			rep.Error = err.Error()

@@ -44,6 +44,10 @@ type Node struct {
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
 
+	// opened is set once every group is open: control calls that reach a
+	// group (forwarded proposals, lease checks, preferences) arrive on the
+	// replication port before that and must not read groups or meta then.
+	opened    atomic.Bool
 	closing   atomic.Bool
 	closeOnce sync.Once
 	closeErr  error
@@ -104,6 +108,7 @@ func Start(cfg Config) (*Node, error) {
 		_ = n.Close()
 		return nil, err
 	}
+	n.opened.Store(true)
 	ctx, cancel := context.WithCancel(context.Background())
 	n.cancel = cancel
 	n.goLoop(ctx, n.cfg.Timing.NodeHeartbeat, n.sendHeartbeat)
