@@ -24,7 +24,7 @@ type vectors struct {
 }
 
 func TestHashVectors(t *testing.T) {
-	raw, err := os.ReadFile("../../testdata/hash-vectors.json")
+	raw, err := os.ReadFile("../../../testdata/hash-vectors.json")
 	if err != nil {
 		t.Fatal(err)
 	}
