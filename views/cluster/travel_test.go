@@ -67,6 +67,9 @@ func TestTimeTravelShowsThePastAndEscReturns(t *testing.T) {
 	if m.ClusterView().Epoch != 7 || !strings.Contains(m.View(), "now 10") {
 		t.Fatalf("a live view while travelling replaced the past:\n%s", m.View())
 	}
+	if a := m.Actions(); len(a) != 1 || !strings.Contains(a[0].Title, "Back to the live view") {
+		t.Fatalf("palette while travelling = %+v", a)
+	}
 	used, cmd := m.Back()
 	if !used || cmd == nil {
 		t.Fatal("esc while travelling was not used")

@@ -239,6 +239,15 @@ func probeKey(shard, total int) string {
 // Actions implements common.Pane: move the cursor shard's leader to each
 // other replica.
 func (m *Model) Actions() []common.Action {
+	if m.travel != nil { // the past is read-only: only the way back
+		return []common.Action{{
+			Title: fmt.Sprintf("Back to the live view (leave epoch %d)", m.travel.epoch),
+			Help:  "stop time travelling: the cluster pane shows the newest view again",
+			Keys:  "esc",
+			// The root broadcasts it: this pane and the timeline go live.
+			Run: func(string) tea.Cmd { return common.MsgCmd(common.TimeTravelMsg{Live: true}) },
+		}}
+	}
 	sh, ok := m.shard(m.cursor)
 	if !ok {
 		return nil
