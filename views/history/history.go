@@ -35,11 +35,13 @@ type History struct {
 	sets  [][]client.ShardReplica // interned replica sets, leader flag included
 	setOf map[string]uint32
 	bytes int64 // estimated bytes held by buf
+	// maxSets is when compact runs (maxSets by default).
+	maxSets int
 }
 
 // New returns a history that keeps the newest capacity views.
 func New(capacity int) *History {
-	return &History{buf: make([]Snapshot, max(1, capacity)), setOf: map[string]uint32{}}
+	return &History{buf: make([]Snapshot, max(1, capacity)), setOf: map[string]uint32{}, maxSets: maxSets}
 }
 
 // Add remembers view v received at at.
@@ -76,6 +78,46 @@ func (h *History) Add(at time.Time, v *client.ClusterView) {
 	h.buf[h.next] = s
 	h.bytes += snapshotBytes(s)
 	h.next = (h.next + 1) % len(h.buf)
+	if len(h.sets) > h.maxSets {
+		h.compact()
+	}
+}
+
+// maxSets bounds the interned replica sets by default: sets only dropped
+// views used are let go once there are this many (a long session of churn).
+const maxSets = 1 << 16
+
+// compact keeps only the replica sets the kept views refer to.
+func (h *History) compact() {
+	remap := map[uint32]uint32{}
+	var sets [][]client.ShardReplica
+	setOf := map[string]uint32{}
+	for _, old := range h.setOf {
+		remap[old] = ^uint32(0)
+	}
+	for i := 0; i < h.n; i++ {
+		for _, id := range h.buf[i].sets {
+			if remap[id] == ^uint32(0) {
+				remap[id] = uint32(len(sets))
+				sets = append(sets, h.sets[id])
+			}
+		}
+	}
+	var bytes int64
+	for key, old := range h.setOf {
+		if nid := remap[old]; nid != ^uint32(0) {
+			setOf[key] = nid
+			bytes += int64(len(key)*2 + len(h.sets[old])*int(unsafe.Sizeof(client.ShardReplica{})) + 48)
+		}
+	}
+	for i := 0; i < h.n; i++ {
+		s := h.buf[i].sets
+		for j, id := range s {
+			s[j] = remap[id]
+		}
+		bytes += snapshotBytes(h.buf[i])
+	}
+	h.sets, h.setOf, h.bytes = sets, setOf, bytes
 }
 
 // snapshotBytes estimates the memory one snapshot holds.
@@ -97,7 +139,11 @@ func (h *History) Dropped() int { return h.dropped }
 func (h *History) Bytes() int64 { return h.bytes }
 
 // Reset forgets every view.
-func (h *History) Reset() { *h = *New(len(h.buf)) }
+func (h *History) Reset() {
+	limit := h.maxSets
+	*h = *New(len(h.buf))
+	h.maxSets = limit
+}
 
 // Find returns the newest view of epoch received at at; with a zero at, the
 // newest view of epoch (epochs repeat after the cluster was replaced).
