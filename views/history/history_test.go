@@ -1,9 +1,11 @@
 package history
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
+	"github.com/norikv/norikv-console/client"
 	"github.com/norikv/norikv-console/ui/uitest"
 )
 
@@ -60,14 +62,19 @@ func TestFindByEpochAndTime(t *testing.T) {
 }
 
 // Replica sets only dropped views used are let go: the interned table stays
-// bounded through endless churn, and the kept views rebuild exactly.
+// bounded through endless churn (here every view has new node ids), and the
+// kept views rebuild exactly.
 func TestInternedSetsStayBounded(t *testing.T) {
 	h := New(3)
-	h.maxSets = 40
-	v := uitest.View(1, 5, 64, 16)
+	h.maxSets = 20
+	var v *client.ClusterView
 	for i := 0; i < 200; i++ {
-		nv, _ := uitest.MoveGroup(v, 16, i%16, v.Nodes[i%5].ID)
-		v = nv
+		v = uitest.View(uint64(i+1), 5, 64, 4)
+		for s := range v.Shards {
+			for r := range v.Shards[s].Replicas {
+				v.Shards[s].Replicas[r].NodeID += fmt.Sprintf("-%d", i)
+			}
+		}
 		h.Add(t0.Add(time.Duration(i)*time.Second), v)
 		if len(h.sets) > h.maxSets {
 			t.Fatalf("after %d views: %d interned sets, bound %d", i+1, len(h.sets), h.maxSets)
