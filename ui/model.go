@@ -25,6 +25,7 @@ import (
 	"github.com/norikv/norikv-console/views/keys"
 	"github.com/norikv/norikv-console/views/stats"
 	"github.com/norikv/norikv-console/views/trace"
+	"github.com/norikv/norikv-console/views/ttl"
 	"github.com/norikv/norikv-console/views/vectors"
 )
 
@@ -182,6 +183,7 @@ func paneBuilders() []paneBuilder {
 		{"trace", func(c common.Common) (common.Pane, keybindings.Named) { p := trace.New(c); return p, p.Keys() }},
 		{"keys", func(c common.Common) (common.Pane, keybindings.Named) { p := keys.New(c); return p, p.Keys() }},
 		{"vectors", func(c common.Common) (common.Pane, keybindings.Named) { p := vectors.New(c); return p, p.Keys() }},
+		{"ttl", func(c common.Common) (common.Pane, keybindings.Named) { p := ttl.New(c); return p, p.Keys() }},
 	}
 }
 

@@ -116,7 +116,7 @@ func TestNavigation(t *testing.T) {
 	m := newRoot(t, 80, 24)
 	steps := []struct {
 		key, want string
-	}{{"2", "Events"}, {"tab", "Stats"}, {"tab", "Trace"}, {"tab", "Keys"}, {"tab", "Vectors"}, {"tab", "Cluster"}, {"shift+tab", "Vectors"}, {"1", "Cluster"}, {"9", "Cluster"}}
+	}{{"2", "Events"}, {"tab", "Stats"}, {"tab", "Trace"}, {"tab", "Keys"}, {"tab", "Vectors"}, {"tab", "TTL"}, {"tab", "Cluster"}, {"shift+tab", "TTL"}, {"1", "Cluster"}, {"9", "Cluster"}}
 	for _, s := range steps {
 		send(m, press(s.key))
 		if got := m.Active().Title(); got != s.want {

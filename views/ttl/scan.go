@@ -1,0 +1,173 @@
+package ttl
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/norikv/norikv-console/client"
+	"github.com/norikv/norikv-console/ui/common"
+)
+
+// Scan bounds: the inspector reads at most maxScan keys per pass, in pages
+// of scanPage, so a big keyspace costs a bounded amount of work.
+const (
+	maxScan  = 20000
+	scanPage = 1000
+	// rescanEvery is how many ticks pass between background rescans.
+	rescanEvery = 10
+)
+
+// entry is one key with a TTL.
+type entry struct {
+	key     string
+	shard   int
+	size    uint64
+	version client.Version
+	expires time.Time
+}
+
+// scanMsg is the result of one bounded scan pass.
+type scanMsg struct {
+	reqID     int
+	at        time.Time
+	entries   []entry // keys with a TTL, soonest first
+	scanned   int     // keys read
+	truncated bool    // maxScan reached before the end
+	err       error
+}
+
+// scanCmd reads up to limit keys and keeps those with a TTL.
+func scanCmd(c common.Common, reqID, limit int, clock func() time.Time) tea.Cmd {
+	b := c.Backend()
+	if b == nil {
+		return nil
+	}
+	return func() tea.Msg {
+		ctx, cancel := context.WithTimeout(context.Background(), 4*timeout(c))
+		defer cancel()
+		out := scanMsg{reqID: reqID}
+		var cursor []byte
+		for out.scanned < limit {
+			res, err := b.Scan(ctx, &client.ScanOptions{Cursor: cursor, Limit: min(scanPage, limit-out.scanned)})
+			if err != nil {
+				out.err = fmt.Errorf("TTL scan after %d keys: %w", out.scanned, err)
+				break
+			}
+			for _, e := range res.Entries {
+				if !e.ExpiresAt.IsZero() {
+					out.entries = append(out.entries, entry{key: string(e.Key), shard: e.Shard, size: e.Size, version: e.Version, expires: e.ExpiresAt})
+				}
+			}
+			out.scanned += len(res.Entries)
+			if res.Done || len(res.NextCursor) == 0 {
+				break
+			}
+			cursor = res.NextCursor
+			if out.scanned >= limit {
+				out.truncated = true
+			}
+		}
+		sortNatural(out.entries)
+		out.at = clock()
+		return out
+	}
+}
+
+func timeout(c common.Common) time.Duration {
+	if c.Timeout > 0 {
+		return c.Timeout
+	}
+	return client.DefaultTimeout
+}
+
+// sortNatural orders entries soonest expiry first, then by key.
+func sortNatural(es []entry) {
+	sort.SliceStable(es, func(i, j int) bool {
+		if !es[i].expires.Equal(es[j].expires) {
+			return es[i].expires.Before(es[j].expires)
+		}
+		return es[i].key < es[j].key
+	})
+}
+
+// bulkMsg reports a bulk extend or clear.
+type bulkMsg struct {
+	op                         string
+	done, conflicts, gone, bad int
+	firstErr                   error
+	latency                    time.Duration
+}
+
+// bulkCmd rewrites each key as a compare-and-swap against the version it
+// has now, with the TTL that newTTL computes from the current expiry (zero
+// time: no TTL). A key that changed between the read and the write is a
+// conflict and left alone.
+func bulkCmd(c common.Common, op string, keys []string, newTTL func(expires time.Time) time.Duration) tea.Cmd {
+	b := c.Backend()
+	if b == nil {
+		return nil
+	}
+	return func() tea.Msg {
+		start := time.Now()
+		r := bulkMsg{op: op}
+		for _, k := range keys {
+			ctx, cancel := c.Context()
+			err := rewrite(ctx, b, k, newTTL)
+			cancel()
+			var vm *client.VersionMismatchError
+			switch {
+			case err == nil:
+				r.done++
+			case errors.Is(err, client.ErrKeyNotFound):
+				r.gone++
+			case errors.As(err, &vm) || strings.Contains(err.Error(), "version mismatch"):
+				// (the text also catches backends that cannot build the
+				// client's error type, like the in-memory fake)
+				r.conflicts++
+			default:
+				r.bad++
+				if r.firstErr == nil {
+					r.firstErr = fmt.Errorf("%s: %w", k, err)
+				}
+			}
+		}
+		r.latency = time.Since(start)
+		return r
+	}
+}
+
+func rewrite(ctx context.Context, b common.Backend, k string, newTTL func(time.Time) time.Duration) error {
+	got, err := b.Get(ctx, []byte(k), nil)
+	if err != nil {
+		return err
+	}
+	ttl := newTTL(got.ExpiresAt())
+	if ttl < 0 {
+		return client.ErrKeyNotFound // expired while we looked
+	}
+	v := got.Version
+	_, err = b.Put(ctx, []byte(k), got.Value, &client.PutOptions{TTL: ttl, IfMatchVersion: &v})
+	return err
+}
+
+// result turns a bulk outcome into the status line's message.
+func (r bulkMsg) result() common.OpResultMsg {
+	info := fmt.Sprintf("%d keys", r.done)
+	if r.conflicts > 0 {
+		info += fmt.Sprintf(", %d changed meanwhile (left alone, rescan and retry)", r.conflicts)
+	}
+	if r.gone > 0 {
+		info += fmt.Sprintf(", %d already expired or deleted", r.gone)
+	}
+	out := common.OpResultMsg{Op: r.op, Latency: r.latency, Info: info}
+	if r.bad > 0 {
+		out.Err = fmt.Errorf("%s: %d of %d keys failed, first: %w", r.op, r.bad, r.done+r.conflicts+r.gone+r.bad, r.firstErr)
+	}
+	return out
+}

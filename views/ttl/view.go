@@ -1,0 +1,167 @@
+package ttl
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/norikv/norikv-console/client"
+	"github.com/norikv/norikv-console/ui/common"
+)
+
+// blocks draw the histogram's bars, an eighth of a row at a time.
+var blocks = []rune(" ▁▂▃▄▅▆▇█")
+
+// histHeight is the number of bar rows the histogram gets at height h.
+func histHeight(h int) int {
+	switch {
+	case h >= 40:
+		return 8
+	case h >= 20:
+		return 4
+	case h >= 12:
+		return 2
+	}
+	return 1
+}
+
+func fmtVersion(v client.Version) string { return fmt.Sprintf("%d/%d", v.Term, v.Index) }
+
+// countdown formats a remaining time compactly: 42s, 4m05s, 2h13m, 3d04h.
+func countdown(d time.Duration) string {
+	d = d.Round(time.Second)
+	switch {
+	case d <= 0:
+		return "0s"
+	case d < time.Minute:
+		return fmt.Sprintf("%ds", int(d.Seconds()))
+	case d < time.Hour:
+		return fmt.Sprintf("%dm%02ds", int(d.Minutes()), int(d.Seconds())%60)
+	case d < 24*time.Hour:
+		return fmt.Sprintf("%dh%02dm", int(d.Hours()), int(d.Minutes())%60)
+	}
+	return fmt.Sprintf("%dd%02dh", int(d.Hours())/24, int(d.Hours())%24)
+}
+
+// View implements common.Pane.
+func (m *Model) View() string {
+	if m.width < MinWidth || m.height < MinHeight {
+		return common.TooSmall(m.width, m.height, MinWidth, MinHeight)
+	}
+	st := m.common.Styles
+	title := st.Title.Render("TTL INSPECTOR") + st.Muted.Render("  "+m.summary())
+	out := []string{common.FitLine(title, m.width)}
+	out = append(out, m.histogram()...)
+	out = append(out, m.table()...)
+	return common.Fit(strings.Join(out, "\n"), m.width, m.height)
+}
+
+func (m *Model) summary() string {
+	s := fmt.Sprintf("%d keys expiring, %d scanned", len(m.rows), m.scanned)
+	if m.truncated {
+		s += fmt.Sprintf(" (first %d only)", maxScan)
+	}
+	if n := len(m.selected); n > 0 {
+		s += fmt.Sprintf(", %d selected", n)
+	}
+	if m.scanning {
+		s += ", scanning…"
+	}
+	if m.scanErr != nil {
+		s += ", last scan failed: " + m.scanErr.Error()
+	}
+	return s
+}
+
+// buckets counts the keys expiring in each of n equal slices of span.
+func buckets(rows []entry, now time.Time, span time.Duration, n int) []int {
+	out := make([]int, n)
+	for _, e := range rows {
+		d := e.expires.Sub(now)
+		if d < 0 || d >= span {
+			continue
+		}
+		out[int(int64(d)*int64(n)/int64(span))]++
+	}
+	return out
+}
+
+// histogram draws the expiries over the next hour (or day) as block bars,
+// one column per slice, with an axis line under them.
+func (m *Model) histogram() []string {
+	st := m.common.Styles
+	span, unit, label := time.Hour, time.Minute, "next 60 min"
+	if m.hours {
+		span, unit, label = 24*time.Hour, time.Hour, "next 24 h"
+	}
+	h := histHeight(m.height)
+	left := 6 // the count scale's width
+	n := max(1, m.width-left)
+	counts := buckets(m.rows, m.now, span, n)
+	peak := 0
+	for _, c := range counts {
+		peak = max(peak, c)
+	}
+	lines := make([]string, 0, h+1)
+	for r := h - 1; r >= 0; r-- {
+		var b strings.Builder
+		for _, c := range counts {
+			eighths := 0
+			if peak > 0 {
+				eighths = (c*h*8 + peak - 1) / peak // round up: one key still shows
+			}
+			lvl := min(8, max(0, eighths-r*8))
+			b.WriteRune(blocks[lvl])
+		}
+		scale := ""
+		if r == h-1 {
+			scale = fmt.Sprintf("%d", peak)
+		}
+		lines = append(lines, st.Muted.Render(fmt.Sprintf("%*s", left-1, scale)+" ")+st.Accent.Render(b.String()))
+	}
+	end := fmt.Sprintf("%d%s", int(span/unit), map[time.Duration]string{time.Minute: "m", time.Hour: "h"}[unit])
+	axis := fmt.Sprintf("%*s %s", left-1, "0", label)
+	axis += strings.Repeat(" ", max(1, m.width-len([]rune(axis))-len(end))) + end
+	return append(lines, st.Muted.Render(common.FitLine(axis, m.width)))
+}
+
+func (m *Model) table() []string {
+	st := m.common.Styles
+	keyW := max(8, m.width-2-10-9-10-6-4)
+	head := fmt.Sprintf("  %-10s %-*s %9s %10s %6s", "EXPIRES IN", keyW, "KEY", "SIZE", "VERSION", "SHARD")
+	if l := m.sort.Label(); l != "" {
+		head = common.FitLine(head, m.width-len([]rune(l))-9) + "  sort: " + l
+	}
+	out := []string{st.TableHeader.Render(common.FitLine(head, m.width))}
+	if len(m.rows) == 0 {
+		msg := "no key with a TTL found"
+		if m.scanning && m.scanned == 0 {
+			msg = "scanning the keyspace…"
+		}
+		return append(out, st.Muted.Render(msg))
+	}
+	end := min(len(m.rows), m.offset+m.tableRows())
+	for i := m.offset; i < end; i++ {
+		e := m.rows[i]
+		mark := []rune("  ")
+		if i == m.cursor {
+			mark[0] = '▸' // the cursor without colour too
+		}
+		if m.selected[e.key] {
+			mark[1] = '✓'
+		}
+		k := e.key
+		if len([]rune(k)) > keyW {
+			k = string([]rune(k)[:keyW-1]) + "…"
+		}
+		line := fmt.Sprintf("%s%-10s %-*s %9d %10s %6d", string(mark), countdown(e.expires.Sub(m.now)), keyW, k, e.size, fmtVersion(e.version), e.shard)
+		line = common.FitLine(line, m.width)
+		if i == m.cursor {
+			line = st.Selected.Render(line)
+		} else if e.expires.Sub(m.now) < time.Minute {
+			line = st.Warn.Render(line)
+		}
+		out = append(out, line)
+	}
+	return out
+}
