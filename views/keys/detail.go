@@ -219,6 +219,8 @@ func (m *Model) onWriteError(msg writeMsg, res common.OpResultMsg, shown bool) t
 		m.edit.conflict, m.edit.err = c, nil
 		if c == nil {
 			m.edit.err = msg.err
+		} else if c.current != nil && !c.missing { // show theirs beside yours
+			return tea.Batch(m.readTheirs(), m.movePage(0), common.MsgCmd(res))
 		}
 	case m.mode == modeNew && m.form != nil && op.kind == writeNew:
 		m.form.err = msg.err

@@ -32,6 +32,15 @@ type editor struct {
 	area     textarea.Model
 	conflict *conflict
 	err      error
+
+	// After a conflict: the value as read (the merge's base), theirs as
+	// read after the conflict, and the merge once asked for.
+	orig      []byte
+	theirs    *client.GetResult
+	theirsErr error
+	merge     *mergeResult
+	mcur      int // the merge's selected conflict
+	scroll    int // the comparison's first row
 }
 
 // newForm is the new-key form: key, optional TTL, value.
@@ -84,7 +93,7 @@ func (m *Model) startEdit() tea.Cmd {
 	if m.common.ReadOnly {
 		return refuse(op, ops.ErrReadOnly)
 	}
-	e := &editor{key: t.key, base: t.version, expires: t.expires, area: newArea(m.common.Styles)}
+	e := &editor{key: t.key, base: t.version, expires: t.expires, area: newArea(m.common.Styles), orig: t.value}
 	text, err := e.load(t.value)
 	if err != nil {
 		return refuse(op, err)
@@ -139,6 +148,9 @@ func (e *editor) value() ([]byte, error) {
 
 func (m *Model) onEditKey(msg tea.KeyMsg) tea.Cmd {
 	e, k := m.edit, m.keys
+	if e.comparing() && !key.Matches(msg, k.Reload) && !key.Matches(msg, k.Overwrite) && (e.merge != nil || !key.Matches(msg, k.Cancel)) {
+		return m.onCompareKey(msg)
+	}
 	switch {
 	case key.Matches(msg, k.Cancel):
 		m.edit, m.mode = nil, modeDetail

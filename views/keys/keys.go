@@ -27,6 +27,13 @@ type KeyMap struct {
 	// Tree shows the keys grouped by prefix (list).
 	Tree key.Binding
 
+	// After a conflict: merge your edit into theirs, and choose a side
+	// where both changed the same place.
+	Merge      key.Binding
+	TakeTheirs key.Binding
+	TakeYours  key.Binding
+	TakeBoth   key.Binding
+
 	// Editor keys, active while a text field has focus.
 	Save      key.Binding
 	Cancel    key.Binding
@@ -58,6 +65,10 @@ func DefaultKeyMap() *KeyMap {
 		Fold:       key.NewBinding(key.WithKeys("z"), key.WithHelp("z", "fold/unfold the JSON block at the match or top line (detail)")),
 		FoldAll:    key.NewBinding(key.WithKeys("Z"), key.WithHelp("Z", "fold all large JSON blocks / unfold all (detail)")),
 		Tree:       key.NewBinding(key.WithKeys("T"), key.WithHelp("T", "key tree by prefix / flat list")),
+		Merge:      key.NewBinding(key.WithKeys("ctrl+t"), key.WithHelp("ctrl+t", "merge your edit into theirs (after a conflict)")),
+		TakeTheirs: key.NewBinding(key.WithKeys("1"), key.WithHelp("1", "take theirs (merge conflict)")),
+		TakeYours:  key.NewBinding(key.WithKeys("2"), key.WithHelp("2", "take yours (merge conflict)")),
+		TakeBoth:   key.NewBinding(key.WithKeys("3"), key.WithHelp("3", "take both lines, theirs first (merge conflict)")),
 
 		Save:      key.NewBinding(key.WithKeys("ctrl+s"), key.WithHelp("ctrl+s", "save (editor)")),
 		Cancel:    key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel (editor)")),
@@ -75,7 +86,7 @@ func (k *KeyMap) Named() map[string]*key.Binding {
 		"refresh": &k.Refresh, "next-page": &k.NextPage, "prev-page": &k.PrevPage, "stale": &k.Stale,
 		"hex": &k.Hex, "prev-key": &k.PrevKey, "next-key": &k.NextKey,
 		"search-next": &k.SearchNext, "search-prev": &k.SearchPrev, "wrap": &k.Wrap, "fold": &k.Fold, "fold-all": &k.FoldAll,
-		"tree": &k.Tree,
+		"tree": &k.Tree, "merge": &k.Merge, "take-theirs": &k.TakeTheirs, "take-yours": &k.TakeYours, "take-both": &k.TakeBoth,
 		"save": &k.Save, "cancel": &k.Cancel, "reload": &k.Reload, "overwrite": &k.Overwrite,
 		"next-field": &k.NextField, "prev-field": &k.PrevField,
 	}

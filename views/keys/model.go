@@ -233,6 +233,9 @@ func (m *Model) ShortHelp() []key.Binding {
 	k := m.keys
 	switch m.mode {
 	case modeEdit:
+		if m.edit != nil && m.edit.conflict != nil {
+			return []key.Binding{k.Merge, k.Overwrite, k.Reload, k.Cancel}
+		}
 		return []key.Binding{k.Save, k.Cancel, k.Reload}
 	case modeNew:
 		return []key.Binding{k.NextField, k.Save, k.Cancel}
@@ -252,5 +255,6 @@ func (m *Model) FullHelp() [][]key.Binding {
 		{g.Filter, k.SearchNext, k.SearchPrev, k.Wrap, k.Fold, k.FoldAll},
 		{k.Tree, g.Left, g.Right},
 		{k.Save, k.Cancel, k.Reload, k.Overwrite, k.NextField, k.PrevField},
+		{k.Merge, k.TakeTheirs, k.TakeYours, k.TakeBoth},
 	}
 }

@@ -31,6 +31,9 @@ func (m *Model) layout() {
 	if m.tree.on {
 		m.layoutTree()
 	}
+	if e := m.edit; e != nil && e.comparing() && e.merge == nil {
+		e.scroll = max(0, min(e.scroll, m.compareRows()-(m.height-editorChrome-2)))
+	}
 	rows := m.listRows()
 	m.top = max(0, min(m.top, m.cursor))
 	if m.cursor >= m.top+rows {
@@ -57,6 +60,8 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		m.onNodeStatus(msg)
 	case pageMsg:
 		m.onPage(msg)
+	case theirsMsg:
+		m.onTheirs(msg)
 	case treeMsg:
 		m.onTree(msg)
 	case treeToggleMsg:

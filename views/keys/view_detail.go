@@ -124,8 +124,23 @@ func (m *Model) editView() string {
 	out := []string{st.Title.Render("EDIT ") + st.Text.Render(DisplayKey(e.key)) + st.Muted.Render(fmt.Sprintf("  %s · read at version %s", as, FormatVersion(e.base)))}
 	hints := m.hints(hint{k.Save, "save if still " + FormatVersion(e.base)}, hint{k.Reload, "reload"}, hint{k.Cancel, "cancel"})
 	switch {
-	case e.conflict != nil:
+	case e.conflict != nil && e.merge != nil:
 		out = append(out, st.Error.Render("✗ "+conflictText(e.key, e.conflict)))
+		out = append(out, m.mergeView(m.height-1-len(out))...)
+		hints = m.hints(hint{k.TakeTheirs, "theirs"}, hint{k.TakeYours, "yours"}, hint{k.TakeBoth, "both"},
+			hint{k.Save, "save if still " + FormatVersion(e.theirs.Version)}, hint{k.Cancel, "back"})
+		return m.fitWithFooter(out, hints)
+	case e.comparing():
+		out = append(out, st.Error.Render("✗ "+conflictText(e.key, e.conflict)))
+		out = append(out, m.compareView(m.height-1-len(out))...)
+		hints = m.hints(hint{k.Merge, "merge yours into theirs"}, hint{k.Overwrite, "overwrite"}, hint{k.Reload, "load theirs"}, hint{k.Cancel, "cancel"})
+		return m.fitWithFooter(out, hints)
+	case e.conflict != nil:
+		text := "✗ " + conflictText(e.key, e.conflict)
+		if e.theirsErr != nil {
+			text += " (" + e.theirsErr.Error() + ")"
+		}
+		out = append(out, st.Error.Render(text))
 		hints = m.hints(hint{k.Reload, "load theirs (drops your edits)"}, hint{k.Overwrite, "overwrite with yours"}, hint{k.Cancel, "cancel"})
 	case e.err != nil:
 		out = append(out, st.Error.Render("✗ "+e.err.Error()))
