@@ -12,6 +12,7 @@ import (
 	"github.com/charmbracelet/x/exp/golden"
 	"github.com/muesli/termenv"
 
+	"github.com/norikv/norikv-console/client"
 	"github.com/norikv/norikv-console/keybindings"
 	"github.com/norikv/norikv-console/themes"
 	"github.com/norikv/norikv-console/ui/common"
@@ -151,5 +152,39 @@ func TestNodeIDsSortNaturally(t *testing.T) {
 	sortIDs(ids)
 	if got := strings.Join(ids, ","); got != "a,n1,n2,n2a,n02x,n10,n12" {
 		t.Fatalf("natural order = %s", got)
+	}
+}
+
+// c colours the heatmap by the leader's health: a 50-node cluster's
+// repeated colours say nothing, the health of who leads does.
+func TestColourByHealth(t *testing.T) {
+	m := newPane(100, 40)
+	v := m.ClusterView()
+	v2 := *v
+	v2.Epoch++
+	v2.Nodes = append([]client.ClusterNode(nil), v.Nodes...)
+	v2.Nodes[1].Role = "suspect"
+	v2.Nodes[2].Role = "dead"
+	m.Update(common.TopologyMsg{At: t0.Add(time.Second), View: &v2, Event: &client.TopologyEvent{PreviousEpoch: v.Epoch, CurrentEpoch: v2.Epoch}})
+	m.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("c")})
+	if m.kindOf(0) != cellAlive || m.kindOf(64) != cellSuspect || m.kindOf(128) != cellDown {
+		t.Fatalf("kinds by health: %d %d %d", m.kindOf(0), m.kindOf(64), m.kindOf(128))
+	}
+	out := m.View()
+	for _, want := range []string{"+=alive ?=suspect x=down (leader's health)", " 64 ????", "128 xxxx"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("view by health lacks %q:\n%s", want, out)
+		}
+	}
+	// Travelling while colouring by health still marks what differs now.
+	p := m.newPainter()
+	for _, k := range []cellKind{cellAlive, cellSuspect, cellDown, cellNoLeader, 0, 5} {
+		if mk := k.marked(); mk == k || mk.base() != k || p.glyph(mk) != "!" {
+			t.Errorf("kind %d marked %d (base %d, glyph %q)", k, mk, mk.base(), p.glyph(mk))
+		}
+	}
+	m.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("c")})
+	if m.kindOf(0) != diffBit+0 && m.kindOf(0) != 0 {
+		t.Fatalf("c again: kind %d, want node 0's colour", m.kindOf(0))
 	}
 }

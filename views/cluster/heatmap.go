@@ -64,6 +64,13 @@ const (
 	cellFlash    cellKind = -2
 	// cellNoLeaderDiff has no leader at a past epoch but has one now.
 	cellNoLeaderDiff cellKind = -3
+	// Colour by health: the leader's health instead of its identity.
+	cellAlive   cellKind = -4
+	cellSuspect cellKind = -5
+	cellDown    cellKind = -6
+	// healthDiff is added to a health kind whose shard's leader differs
+	// from now (time travel while colouring by health).
+	healthDiff cellKind = -10
 	// Values >= 0 are node indexes; with diffBit added, the node led the
 	// shard at the past epoch shown and no longer does.
 	diffBit cellKind = 1 << 20
@@ -76,6 +83,24 @@ func (k cellKind) base() cellKind {
 		return cellNoLeader
 	case k >= diffBit:
 		return k - diffBit
+	case k.healthMarked():
+		return k - healthDiff
+	}
+	return k
+}
+
+// healthMarked reports whether k is a health kind marked as differing.
+func (k cellKind) healthMarked() bool { return k >= cellDown+healthDiff && k <= cellAlive+healthDiff }
+
+// marked returns k with the "differs from now" mark.
+func (k cellKind) marked() cellKind {
+	switch {
+	case k == cellNoLeader:
+		return cellNoLeaderDiff
+	case k >= 0:
+		return k + diffBit
+	case k == cellAlive, k == cellSuspect, k == cellDown:
+		return k + healthDiff
 	}
 	return k
 }
@@ -118,15 +143,20 @@ func (p *painter) glyph(k cellKind) string {
 	switch {
 	case k == cellNoLeaderDiff && p.color:
 		return "░"
-	case k == cellNoLeaderDiff, k >= diffBit && !p.color:
+	case k == cellNoLeaderDiff, (k >= diffBit || k.healthMarked()) && !p.color:
 		return "!"
-	case k >= diffBit:
+	case k >= diffBit, k.healthMarked():
 		return "▒"
 	case k == cellNoLeader:
 		if p.color {
 			return "·"
 		}
 		return "."
+	case k == cellAlive, k == cellSuspect, k == cellDown:
+		if p.color {
+			return "█"
+		}
+		return map[cellKind]string{cellAlive: "+", cellSuspect: "?", cellDown: "x"}[k]
 	case k == cellFlash:
 		if p.color {
 			return "█"

@@ -11,6 +11,9 @@ type KeyMap struct {
 	// than fit (a 12- or 50-node cluster).
 	TableUp   key.Binding
 	TableDown key.Binding
+	// ColourBy switches the heatmap between leader colours and the
+	// leader's health (a 50-node cluster repeats the theme's colours).
+	ColourBy key.Binding
 }
 
 // DefaultKeyMap returns the cluster pane's keys before rebinding.
@@ -21,11 +24,12 @@ func DefaultKeyMap() *KeyMap {
 		NextMove:  key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "next shard that just moved")),
 		TableUp:   key.NewBinding(key.WithKeys("["), key.WithHelp("[", "scroll the nodes table up")),
 		TableDown: key.NewBinding(key.WithKeys("]"), key.WithHelp("]", "scroll the nodes table down")),
+		ColourBy:  key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "colour the heatmap by leader / by leader's health")),
 	}
 }
 
 // Named maps rebindable action names to bindings ("cluster.transfer", ...).
 func (k *KeyMap) Named() map[string]*key.Binding {
 	return map[string]*key.Binding{"transfer": &k.Transfer, "trace": &k.Trace, "next-move": &k.NextMove,
-		"table-up": &k.TableUp, "table-down": &k.TableDown}
+		"table-up": &k.TableUp, "table-down": &k.TableDown, "colour-by": &k.ColourBy}
 }

@@ -55,7 +55,8 @@ type Model struct {
 	cursor     int
 	filter     string
 	sort       common.SortState
-	tableFirst int // first node row shown when the table scrolls
+	byHealth   bool // heatmap coloured by the leader's health, not its identity
+	tableFirst int  // first node row shown when the table scrolls
 
 	reqID int
 	route *shardRouteMsg
@@ -124,7 +125,7 @@ func (m *Model) ShortHelp() []key.Binding {
 func (m *Model) FullHelp() [][]key.Binding {
 	g := m.common.Keys
 	return [][]key.Binding{{g.Left, g.Right, g.Up, g.Down, g.PageUp, g.PageDown, g.Home, g.End},
-		{m.common.WriteKey(m.keys.Transfer), m.keys.Trace, m.keys.NextMove, m.keys.TableUp, m.keys.TableDown}}
+		{m.common.WriteKey(m.keys.Transfer), m.keys.Trace, m.keys.NextMove, m.keys.TableUp, m.keys.TableDown, m.keys.ColourBy}}
 }
 
 // totalShards is the number of shard cells to draw.

@@ -124,6 +124,8 @@ func (m *Model) onKey(msg tea.KeyMsg) tea.Cmd {
 		return m.moveCursor(-total)
 	case key.Matches(msg, g.End):
 		return m.moveCursor(total)
+	case key.Matches(msg, m.keys.ColourBy):
+		m.byHealth = !m.byHealth
 	case key.Matches(msg, m.keys.TableUp):
 		m.tableFirst = max(0, m.tableFirst-max(1, len(m.geom.tableNodes)-1))
 	case key.Matches(msg, m.keys.TableDown):

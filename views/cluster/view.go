@@ -189,11 +189,21 @@ func (m *Model) legend() string {
 		sep = "="
 	}
 	var key strings.Builder
-	if len(m.nodeIDs) > bigLegend {
+	switch {
+	case m.byHealth:
+		for i, k := range []cellKind{cellAlive, cellSuspect, cellDown} {
+			if i > 0 {
+				key.WriteByte(' ')
+			}
+			p.run(&key, k, 1, 1)
+			key.WriteString(sep + []string{"alive", "suspect", "down"}[i])
+		}
+		key.WriteString(" (leader's health)")
+	case len(m.nodeIDs) > bigLegend:
 		key.WriteString(fmt.Sprintf("%d nodes: key in the table", len(m.nodeIDs)))
 	}
 	for i, id := range m.nodeIDs {
-		if len(m.nodeIDs) > bigLegend {
+		if len(m.nodeIDs) > bigLegend || m.byHealth {
 			break
 		}
 		if i > 0 {
@@ -223,6 +233,12 @@ func (m *Model) newPainter() *painter {
 	st := m.common.Styles
 	return newPainter(st.Color, len(st.Nodes), func(k cellKind) lipgloss.Style {
 		switch k = k.base(); k {
+		case cellAlive:
+			return st.OK
+		case cellSuspect:
+			return st.Warn
+		case cellDown:
+			return st.Error
 		case cellNoLeader:
 			return st.NoLeader
 		case cellFlash:
@@ -237,10 +253,7 @@ func (m *Model) newPainter() *painter {
 func (m *Model) kindOf(s int) cellKind {
 	k := m.leaderKind(s)
 	if m.changedNow(s) {
-		if k == cellNoLeader {
-			return cellNoLeaderDiff
-		}
-		return k + diffBit
+		return k.marked()
 	}
 	return k
 }
@@ -253,6 +266,9 @@ func (m *Model) leaderKind(s int) cellKind {
 	sh, ok := m.shard(s)
 	if !ok {
 		return cellNoLeader
+	}
+	if m.byHealth {
+		return m.healthKind(sh.Leader())
 	}
 	i, ok := m.nodeIndex[sh.Leader()]
 	if !ok {
@@ -308,6 +324,12 @@ func (m *Model) cursorCell(k cellKind, w int) string {
 	switch k = k.base(); {
 	case k == cellFlash:
 		base = st.Flash
+	case k == cellAlive:
+		base = st.OK
+	case k == cellSuspect:
+		base = st.Warn
+	case k == cellDown:
+		base = st.Error
 	case k >= 0:
 		base = st.Node(int(k))
 	}
@@ -348,6 +370,21 @@ func (m *Model) detail() (string, string) {
 		return strings.Join(line, "  "), now
 	}
 	return strings.Join(line, "  "), m.cacheLine(leader)
+}
+
+// healthKind is how a shard led by id is drawn when colouring by health.
+func (m *Model) healthKind(id string) cellKind {
+	if id == "" || m.view == nil {
+		return cellNoLeader
+	}
+	n, _ := m.view.Node(id)
+	switch n.Role {
+	case "alive":
+		return cellAlive
+	case "suspect":
+		return cellSuspect
+	}
+	return cellDown
 }
 
 // banner says which past epoch is shown, how it differs from now, and how
