@@ -13,6 +13,7 @@ import (
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/credentials"
+	"google.golang.org/grpc/keepalive"
 	"google.golang.org/grpc/status"
 
 	"github.com/norikv/norikv-console/proto/consolepb"
@@ -62,6 +63,10 @@ func NewWithOptions(n *node.Node, observe Observer, opts Options) *Server {
 		grpc.MaxRecvMsgSize(4 << 20),
 		grpc.ChainUnaryInterceptor(s.unaryInterceptor),
 		grpc.ChainStreamInterceptor(s.streamInterceptor),
+		// Clients ping every 10 s on a quiet connection to find hung nodes
+		// (the client's keepalive); gRPC's default policy would answer pings
+		// more often than every 5 minutes with GOAWAY too_many_pings.
+		grpc.KeepaliveEnforcementPolicy(keepalive.EnforcementPolicy{MinTime: 5 * time.Second, PermitWithoutStream: true}),
 	}
 	if opts.TLS != nil {
 		sopts = append(sopts, grpc.Creds(credentials.NewTLS(opts.TLS)))
