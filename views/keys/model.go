@@ -79,6 +79,7 @@ type Model struct {
 	writing   bool
 
 	tree keyTree
+	sort common.SortState // of the page shown, kept across pages
 }
 
 // detail is the key shown in the detail view.

@@ -155,6 +155,9 @@ func (m *Model) onPage(msg pageMsg) {
 	sel := m.Selected()
 	m.listErr, m.loaded = nil, true
 	m.entries, m.next, m.done = msg.res.Entries, msg.res.NextCursor, msg.res.Done
+	if m.sort.Column != "" {
+		m.sortEntries()
+	}
 	m.scannedAt, m.scanTook = msg.at, msg.latency
 	m.cursor = 0
 	for i, e := range m.visible() {

@@ -88,7 +88,7 @@ func (m *Model) listView() string {
 	st := m.common.Styles
 	vis := m.visible()
 	cols := m.columns()
-	out := []string{m.listTitle(), st.TableHeader.Render(common.FitLine("  "+cols.row("KEY", "SHARD", "SIZE", "VERSION", "TTL"), m.width))}
+	out := []string{m.listTitle(), st.TableHeader.Render(common.FitLine("  "+cols.row(m.header("KEY", sortKey), "SHARD", m.header("SIZE", sortSize), m.header("VERSION", sortVersion), m.header("TTL", sortTTL)), m.width))}
 	rows := m.listRows()
 	for i := m.top; i < len(vis) && i < m.top+rows; i++ {
 		out = append(out, m.listRow(vis[i], i == m.cursor, cols))
@@ -127,6 +127,10 @@ func (m *Model) listTitle() string {
 		what = "prefix " + strconv.Quote(m.prefix)
 	}
 	parts := []string{what, fmt.Sprintf("page %d", len(m.pages))}
+	if l := m.sort.Label(); l != "" {
+		parts[0] = strings.TrimSuffix(what, ", in key order")
+		parts = append(parts, "page sorted by "+l)
+	}
 	if n, ok := m.clusterKeys(); ok {
 		parts = append(parts, fmt.Sprintf("%d keys in the cluster", n))
 	}
