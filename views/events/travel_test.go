@@ -1,11 +1,13 @@
 package events
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/exp/golden"
 
 	"github.com/norikv/norikv-console/client"
 	"github.com/norikv/norikv-console/ui/common"
@@ -21,7 +23,7 @@ func TestReplacedClusterIsShown(t *testing.T) {
 	m.Update(common.TopologyMsg{At: t0.Add(time.Second), View: uitest.View(2, 5, 1024, 16),
 		Event: &client.TopologyEvent{PreviousEpoch: 40, CurrentEpoch: 2, Replaced: true, ClusterID: "c-7f3a", LeaderChanges: map[uint32]string{}}})
 	v := m.View()
-	if strings.Contains(v, "no visible change") || !strings.Contains(v, "epoch 40 -> 2  cluster replaced (id c-7f3a): a different cluster answers now, 5 nodes, 1024 shards") {
+	if strings.Contains(v, "no visible change") || !strings.Contains(v, "epoch 40 -> 2  cluster replaced (id c-7f3a): another cluster answers, 5 nodes, 1024 shards") {
 		t.Fatalf("replaced cluster not shown:\n%s", v)
 	}
 }
@@ -61,5 +63,22 @@ func TestEnterTravelsToTheSelectedEpoch(t *testing.T) {
 	}
 	if a := m.Actions(); len(a) != 1 || !strings.Contains(a[0].Title, "time travel") {
 		t.Fatalf("palette actions = %+v", a)
+	}
+}
+
+// The timeline with a replaced cluster and the epoch shown in the cluster
+// pane marked, at 80x24 and 200x60.
+func TestGoldenTravelAndReplaced(t *testing.T) {
+	for _, sz := range [][2]int{{80, 24}, {200, 60}} {
+		t.Run(fmt.Sprintf("%dx%d", sz[0], sz[1]), func(t *testing.T) {
+			m := New(uitest.Common())
+			m.SetSize(sz[0], sz[1])
+			feed(m)
+			m.Update(common.TopologyMsg{At: t0.Add(4 * time.Second), View: uitest.View(2, 5, 1024, 16),
+				Event: &client.TopologyEvent{PreviousEpoch: 10, CurrentEpoch: 2, Replaced: true, LeaderChanges: map[uint32]string{}}})
+			e := m.Entries()[2]
+			m.Update(common.TimeTravelMsg{Epoch: e.Epoch, At: e.At})
+			golden.RequireEqual(t, []byte(m.View()))
+		})
 	}
 }

@@ -41,7 +41,7 @@ func (m *Model) View() string {
 				mark = "> "
 			}
 			if j == 0 && m.travelEpoch != 0 && vis[i].Epoch == m.travelEpoch && vis[i].At.Equal(m.travelAt) {
-				l += "  ◀ shown in Cluster (esc there: live)"
+				l += "  ◀ shown in Cluster"
 			}
 			l = mark + l
 			switch {
