@@ -30,6 +30,16 @@ type KeyMap struct {
 	Home     key.Binding
 	End      key.Binding
 	Enter    key.Binding
+	// Copy sends the active pane's selection to the clipboard (OSC 52).
+	Copy key.Binding
+	// CopyTable sends the active pane's table as TSV.
+	CopyTable key.Binding
+	// Sort sorts the active pane's table by its next column.
+	Sort key.Binding
+	// SortReverse reverses the sort's direction.
+	SortReverse key.Binding
+	// Pause freezes the screen while data keeps being collected.
+	Pause key.Binding
 }
 
 // DefaultKeyMap returns the global keys before any rebinding.
@@ -52,6 +62,12 @@ func DefaultKeyMap() *KeyMap {
 		Home:     key.NewBinding(key.WithKeys("home", "g"), key.WithHelp("g/home", "first")),
 		End:      key.NewBinding(key.WithKeys("end", "G"), key.WithHelp("G/end", "last")),
 		Enter:    key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "select")),
+
+		Copy:        key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "copy selection")),
+		CopyTable:   key.NewBinding(key.WithKeys("Y"), key.WithHelp("Y", "copy table as TSV")),
+		Sort:        key.NewBinding(key.WithKeys("o"), key.WithHelp("o", "sort by next column")),
+		SortReverse: key.NewBinding(key.WithKeys("O"), key.WithHelp("O", "reverse sort")),
+		Pause:       key.NewBinding(key.WithKeys("P"), key.WithHelp("P", "pause/resume live updates")),
 	}
 }
 
@@ -62,7 +78,8 @@ func (k *KeyMap) Named() map[string]*key.Binding {
 		"back": &k.Back, "next-pane": &k.NextTab, "prev-pane": &k.PrevTab,
 		"up": &k.Up, "down": &k.Down, "left": &k.Left, "right": &k.Right,
 		"page-up": &k.PageUp, "page-down": &k.PageDown, "home": &k.Home, "end": &k.End,
-		"enter": &k.Enter,
+		"enter": &k.Enter, "copy": &k.Copy, "copy-table": &k.CopyTable, "sort": &k.Sort,
+		"sort-reverse": &k.SortReverse, "pause": &k.Pause,
 	}
 }
 
@@ -76,6 +93,7 @@ func (k *KeyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.GotoTab, k.NextTab, k.PrevTab, k.Help, k.Palette, k.Filter, k.Back, k.Quit},
 		{k.Up, k.Down, k.Left, k.Right, k.PageUp, k.PageDown, k.Home, k.End, k.Enter},
+		{k.Copy, k.CopyTable, k.Sort, k.SortReverse, k.Pause},
 	}
 }
 

@@ -13,6 +13,7 @@ import (
 	"github.com/norikv/norikv-console/views/keys"
 	"github.com/norikv/norikv-console/views/stats"
 	"github.com/norikv/norikv-console/views/trace"
+	"github.com/norikv/norikv-console/views/ttl"
 	"github.com/norikv/norikv-console/views/vectors"
 )
 
@@ -20,7 +21,7 @@ import (
 func defaultScopes() map[string]keybindings.Named {
 	return map[string]keybindings.Named{"": keybindings.DefaultKeyMap(), "cluster": cluster.DefaultKeyMap(),
 		"events": events.DefaultKeyMap(), "stats": stats.DefaultKeyMap(), "trace": trace.DefaultKeyMap(), "keys": keys.DefaultKeyMap(),
-		"vectors": vectors.DefaultKeyMap()}
+		"vectors": vectors.DefaultKeyMap(), "ttl": ttl.DefaultKeyMap()}
 }
 
 // CheckKeys validates key overrides against the default key maps: each

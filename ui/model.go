@@ -70,6 +70,9 @@ type Options struct {
 	Seed SeedFunc
 	// SeedAtStart loads the sample data when the program starts.
 	SeedAtStart bool
+	// Clipboard puts text on the user's clipboard (OSC 52 through the
+	// terminal, see ui/clipboard); nil in tests, where LastCopy tells.
+	Clipboard func(text string) error
 }
 
 // Model is the root model.
@@ -116,6 +119,9 @@ type Model struct {
 	filtering bool
 	filter    textinput.Model
 	tabs      []tabPos // tab bar hit boxes
+
+	clipboard func(string) error
+	lastCopy  string
 }
 
 // tabPos is a tab's horizontal extent on the tab bar.
@@ -146,7 +152,7 @@ func New(opts Options) (*Model, error) {
 		builders: paneBuilders(), keyOver: opts.KeyOverrides, seed: opts.Seed, seedAtStart: opts.SeedAtStart,
 		connState: StateConnecting, reachable: map[string]bool{},
 		palette: palette.New(c.Styles), help: newHelp(c.Styles), filter: common.NewInput("/", "filter"),
-		log: msglog.New(msglog.Capacity), logKeys: logBinding(),
+		log: msglog.New(msglog.Capacity), logKeys: logBinding(), clipboard: opts.Clipboard,
 	}
 	scopes := map[string]keybindings.Named{"": c.Keys}
 	for _, b := range m.builders {

@@ -105,6 +105,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, cmd
 	case palette.ClosedMsg:
 		return m, nil
+	case copiedMsg:
+		m.onCopied(msg)
+		return m, nil
 	case retryConnectMsg:
 		if c := m.common.Client; c != nil {
 			return m, feed.ConnectCmd(c)
@@ -282,6 +285,16 @@ func (m *Model) onKey(msg tea.KeyMsg) tea.Cmd {
 		if n := int(msg.String()[0] - '1'); len(msg.String()) == 1 && n < len(m.panes) {
 			m.switchTo(n)
 		}
+		return nil
+	case key.Matches(msg, g.Copy):
+		return m.copySelection(false)
+	case key.Matches(msg, g.CopyTable):
+		return m.copySelection(true)
+	case key.Matches(msg, g.Sort):
+		m.sortActive(false)
+		return nil
+	case key.Matches(msg, g.SortReverse):
+		m.sortActive(true)
 		return nil
 	case key.Matches(msg, g.Back):
 		if b, ok := m.Active().(common.BackHandler); ok && m.faults[m.active] == nil {

@@ -13,6 +13,7 @@ import (
 	"github.com/norikv/norikv-console/keybindings"
 	"github.com/norikv/norikv-console/themes"
 	"github.com/norikv/norikv-console/ui"
+	"github.com/norikv/norikv-console/ui/clipboard"
 	"github.com/norikv/norikv-console/ui/common"
 	"github.com/norikv/norikv-console/ui/config"
 	"github.com/norikv/norikv-console/ui/journal"
@@ -55,12 +56,16 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 	}()
 	r := themes.NewRenderer(os.Stdout, themes.NoColor())
+	// Frames and clipboard (OSC 52) writes share one lock on stdout, so a
+	// copy never tears a frame.
+	term := clipboard.NewTerminal(os.Stdout, clipboard.InTmux())
+	sess.Clipboard = term.Copy
 	model, err := NewModel(s, sess, r)
 	if err != nil {
 		fmt.Fprintf(stderr, "norikv-console: config %s: %v\n", file.Path, err)
 		return 2
 	}
-	p := tea.NewProgram(model, tea.WithAltScreen(), tea.WithMouseCellMotion(), tea.WithContext(ctx))
+	p := tea.NewProgram(model, tea.WithAltScreen(), tea.WithMouseCellMotion(), tea.WithContext(ctx), tea.WithOutput(term))
 	if _, err := p.Run(); err != nil && ctx.Err() == nil {
 		fmt.Fprintln(stderr, "norikv-console:", err)
 		return 1
@@ -106,7 +111,7 @@ func NewModel(s Settings, sess *Session, r *lipgloss.Renderer) (*ui.Model, error
 		c.Control = sess.Cluster
 	}
 	return ui.New(ui.Options{Common: c, Renderer: r, Feed: sess.Feed, KeyOverrides: s.Keys, Notice: sess.Notice,
-		Journal: sess.Journal, Seed: sess.Seed, SeedAtStart: sess.SeedAtStart})
+		Journal: sess.Journal, Seed: sess.Seed, SeedAtStart: sess.SeedAtStart, Clipboard: sess.Clipboard})
 }
 
 // openJournal opens the console log and audit file in the state directory;

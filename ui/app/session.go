@@ -37,6 +37,9 @@ type Session struct {
 	SeedAtStart bool
 	// Journal receives the console log and the audit records; nil discards.
 	Journal *journal.Journal
+	// Clipboard puts text on the user's clipboard through the terminal
+	// (OSC 52); nil without a terminal.
+	Clipboard func(text string) error
 }
 
 // Start creates the client for s, starting and seeding the embedded cluster
