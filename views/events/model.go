@@ -186,7 +186,7 @@ func (e Entry) lines() []string {
 		if e.ClusterID != "" {
 			what += " (id " + e.ClusterID + ")"
 		}
-		return []string{head + fmt.Sprintf("  %s: another cluster, %d nodes, %d shards", what, e.Nodes, e.Shards)}
+		return []string{head + fmt.Sprintf("  %s: now %d nodes, %d shards", what, e.Nodes, e.Shards)}
 	}
 	var details []string
 	if len(e.Added) > 0 {
