@@ -18,19 +18,19 @@ func (m *Model) layoutValue() {
 	d := m.detail
 	vw := d.view
 	switch {
-	case vw == nil || vw.dump != (d.hex || kindOf(d.res.Value) == kindBinary) || vw.dump && vw.width != m.width:
-		vw = newViewer(d.res.Value, m.width, d.hex)
+	case vw == nil || vw.dump != (d.hex || kindOf(d.res.Value) == kindBinary) || vw.dump && vw.width != m.dw():
+		vw = newViewer(d.res.Value, m.dw(), d.hex)
 		d.view = vw
 		if d.nowrap {
 			vw.wrap = false
-			vw.layout(m.width)
+			vw.layout(m.dw())
 		}
 		if d.query != "" {
 			vw.setQuery(d.query, 0)
 		}
-	case vw.width != m.width:
+	case vw.width != m.dw():
 		top := m.topLine()
-		vw.layout(m.width)
+		vw.layout(m.dw())
 		d.scroll = vw.rowOf(top, 0)
 	}
 	d.scroll = max(0, min(d.scroll, len(vw.rows)-m.detailRows()))
@@ -97,7 +97,7 @@ func (m *Model) toggleWrap() {
 	if vw := d.view; vw != nil {
 		top := m.topLine()
 		vw.wrap = !d.nowrap
-		vw.layout(m.width)
+		vw.layout(m.dw())
 		d.scroll = vw.rowOf(top, 0)
 	}
 }

@@ -188,7 +188,7 @@ func (m *Model) treeView() string {
 	st := m.common.Styles
 	t := &m.tree
 	cols := m.columns()
-	out := []string{m.treeTitle(), st.TableHeader.Render(common.FitLine("  "+cols.row("PREFIX / KEY", "KEYS", "SIZE", "VERSION", "TTL"), m.width))}
+	out := []string{m.treeTitle(), st.TableHeader.Render(common.FitLine("  "+cols.row("PREFIX / KEY", "KEYS", "SIZE", "VERSION", "TTL"), m.lw()))}
 	for i := t.top; i < len(t.rows) && i < t.top+m.listRows(); i++ {
 		out = append(out, m.treeLine(t.rows[i], i == t.cursor, cols))
 	}
@@ -204,7 +204,7 @@ func (m *Model) treeView() string {
 		footer = st.Error.Render("✗ " + errorText(t.err) + " (r retries)")
 	}
 	out = append(out, footer)
-	return common.Fit(strings.Join(out, "\n"), m.width, m.height)
+	return common.Fit(strings.Join(out, "\n"), m.lw(), m.height)
 }
 
 func (m *Model) treeTitle() string {
@@ -242,7 +242,7 @@ func (m *Model) treeLine(r treeRow, selected bool, cols columns) string {
 		line = cols.row(indent+mark+DisplayKey([]byte(r.node.label)), shortCount(r.node.keys), FormatSize(r.node.size), "", "")
 	}
 	if selected {
-		return st.Selected.Render(common.FitLine("> "+line, m.width))
+		return st.Selected.Render(common.FitLine("> "+line, m.lw()))
 	}
 	if r.entry == nil {
 		return st.Accent.Render("  " + line)

@@ -22,6 +22,9 @@ func (m *Model) Init() tea.Cmd { return nil }
 func (m *Model) Update(msg tea.Msg) tea.Cmd {
 	cmd := m.update(msg)
 	m.layout() // View only draws: scroll offsets and clicks are fixed here
+	if follow := m.follow(); follow != nil {
+		cmd = tea.Batch(cmd, follow)
+	}
 	return cmd
 }
 

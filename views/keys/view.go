@@ -28,6 +28,9 @@ func (m *Model) View() string {
 	if m.width < MinWidth || m.height < MinHeight {
 		return common.TooSmall(m.width, m.height, MinWidth, MinHeight)
 	}
+	if m.wide() {
+		return m.splitView()
+	}
 	switch m.mode {
 	case modeDetail:
 		return m.detailView()
@@ -53,7 +56,7 @@ type columns struct {
 
 func (m *Model) columns() columns {
 	c := columns{shard: true, size: true, version: true, ttl: true}
-	c.key = m.width - 2 - (shardW + 1) - (sizeW + 1) - (versionW + 1) - (ttlW + 1)
+	c.key = m.lw() - 2 - (shardW + 1) - (sizeW + 1) - (versionW + 1) - (ttlW + 1)
 	if c.key < minKeyW {
 		c.version, c.key = false, c.key+versionW+1
 	}
@@ -88,7 +91,7 @@ func (m *Model) listView() string {
 	st := m.common.Styles
 	vis := m.visible()
 	cols := m.columns()
-	out := []string{m.listTitle(), st.TableHeader.Render(common.FitLine("  "+cols.row(m.header("KEY", sortKey), "SHARD", m.header("SIZE", sortSize), m.header("VERSION", sortVersion), m.header("TTL", sortTTL)), m.width))}
+	out := []string{m.listTitle(), st.TableHeader.Render(common.FitLine("  "+cols.row(m.header("KEY", sortKey), "SHARD", m.header("SIZE", sortSize), m.header("VERSION", sortVersion), m.header("TTL", sortTTL)), m.lw()))}
 	rows := m.listRows()
 	for i := m.top; i < len(vis) && i < m.top+rows; i++ {
 		out = append(out, m.listRow(vis[i], i == m.cursor, cols))
@@ -104,7 +107,7 @@ func (m *Model) listView() string {
 		out = append(out, "")
 	}
 	out = append(out, m.listFooter(len(vis)))
-	return common.Fit(strings.Join(out, "\n"), m.width, m.height)
+	return common.Fit(strings.Join(out, "\n"), m.lw(), m.height)
 }
 
 func (m *Model) listRow(e client.KeyEntry, selected bool, cols columns) string {
@@ -112,7 +115,7 @@ func (m *Model) listRow(e client.KeyEntry, selected bool, cols columns) string {
 	ttl := FormatTTL(e.ExpiresAt, m.now)
 	line := cols.row(DisplayKey(e.Key), strconv.Itoa(e.Shard), FormatSize(e.Size), FormatVersion(e.Version), ttl)
 	if selected {
-		return st.Selected.Render(common.FitLine("> "+line, m.width))
+		return st.Selected.Render(common.FitLine("> "+line, m.lw()))
 	}
 	if ttl == "expired" {
 		return st.Muted.Render("  " + line)

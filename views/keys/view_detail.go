@@ -180,8 +180,8 @@ func (m *Model) formView() string {
 
 // fitWithFooter fits lines above a footer on the pane's last line.
 func (m *Model) fitWithFooter(lines []string, footer string) string {
-	body := common.Fit(strings.Join(lines, "\n"), m.width, m.height-1)
-	return body + "\n" + common.FitLine(footer, m.width)
+	body := common.Fit(strings.Join(lines, "\n"), m.dw(), m.height-1)
+	return body + "\n" + common.FitLine(footer, m.dw())
 }
 
 func orDash(s string) string {
