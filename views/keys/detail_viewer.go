@@ -18,7 +18,7 @@ func (m *Model) layoutValue() {
 	d := m.detail
 	vw := d.view
 	switch {
-	case vw == nil || vw.dump != (d.hex || kindOf(d.res.Value) == kindBinary) || vw.dump && vw.width != m.dw():
+	case vw == nil || vw.dump != (d.hex || vw.kind == kindBinary) || vw.dump && vw.width != m.dw():
 		vw = newViewer(d.res.Value, m.dw(), d.hex)
 		d.view = vw
 		if d.nowrap {

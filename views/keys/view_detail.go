@@ -48,7 +48,7 @@ func (m *Model) detailView() string {
 		return m.fitWithFooter(out, hints)
 	}
 	vw := d.view
-	kind := kindOf(r.Value)
+	kind := vw.kind
 	what := kind.String()
 	switch {
 	case d.hex || kind == kindBinary:

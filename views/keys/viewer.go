@@ -26,6 +26,7 @@ type viewer struct {
 	lines  []string
 	offs   []int // byte offset of each line in the text shown
 	total  int   // bytes of the text shown
+	kind   valueKind // of the value (kept: classifying 1 MiB each frame cost ms)
 	isJSON bool
 	dump   bool // a hex dump: offs are per line, not per byte of a line
 	// close maps a JSON block's opening line to its closing line; depth is
@@ -58,6 +59,7 @@ type vrow struct {
 func newViewer(v []byte, width int, hex bool) *viewer {
 	vw := &viewer{wrap: true, cur: -1, close: map[int]int{}, depth: map[int]int{}, folded: map[int]bool{}}
 	kind := kindOf(v)
+	vw.kind = kind
 	switch {
 	case hex || kind == kindBinary:
 		vw.lines, vw.dump = hexDump(v, width), true
