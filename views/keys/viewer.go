@@ -24,8 +24,8 @@ const (
 // the rows laid out for a width (wrapped or cut).
 type viewer struct {
 	lines  []string
-	offs   []int // byte offset of each line in the text shown
-	total  int   // bytes of the text shown
+	offs   []int     // byte offset of each line in the text shown
+	total  int       // bytes of the text shown
 	kind   valueKind // of the value (kept: classifying 1 MiB each frame cost ms)
 	isJSON bool
 	dump   bool // a hex dump: offs are per line, not per byte of a line
