@@ -132,8 +132,19 @@ func (m *Model) onDetailKey(msg tea.KeyMsg) tea.Cmd {
 	return nil
 }
 
-// step opens the previous or next key of the list.
+// step opens the previous or next key of the list (of the tree's keys
+// shown, when the tree is on).
 func (m *Model) step(delta int) tea.Cmd {
+	if m.tree.on {
+		t := &m.tree
+		for i := t.cursor + delta; i >= 0 && i < len(t.rows); i += delta {
+			if t.rows[i].entry != nil {
+				t.cursor = i
+				return m.open(t.rows[i].entry.Key, false)
+			}
+		}
+		return nil
+	}
 	n := len(m.visible())
 	if n == 0 {
 		return nil

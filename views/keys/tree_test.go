@@ -80,6 +80,11 @@ func TestKeyTreeKeys(t *testing.T) {
 	if k, _ := h.m.Detail(); string(k) != "user:1" || h.m.Mode() != "detail" {
 		t.Fatalf("enter on user:1 opened %q in %s", k, h.m.Mode())
 	}
+	h.press("l") // next key: of the tree
+	if k, _ := h.m.Detail(); string(k) != "user:2" {
+		t.Fatalf("→ in the detail opened %q, want user:2 (the tree's next key)", k)
+	}
+	h.press("h")
 	h.m.Back()
 	screenHas(t, h, "> ") // back in the tree, user:1 selected
 	h.press("left")       // on a key: to its prefix
