@@ -42,7 +42,7 @@ func (m *Model) readTheirs() tea.Cmd {
 	if e == nil || e.conflict == nil || e.conflict.missing || m.common.Backend() == nil {
 		return nil
 	}
-	e.theirs, e.theirsErr, e.merge, e.scroll = nil, nil, nil, 0
+	e.theirs, e.theirsErr, e.merge, e.scroll, e.cmp = nil, nil, nil, 0, nil
 	return theirsCmd(m.common, e.key)
 }
 
@@ -56,13 +56,14 @@ func (m *Model) onTheirs(msg theirsMsg) {
 		return
 	}
 	e.theirs = msg.res
+	e.cmp = m.compareTable()
 	v := msg.res.Version
 	e.conflict.current = &v // what is shown is what a merge or overwrite checks
 }
 
 // comparing reports whether the editor shows the side by side comparison
 // (or the merge) instead of the text area.
-func (e *editor) comparing() bool { return e.conflict != nil && e.theirs != nil }
+func (e *editor) comparing() bool { return e.conflict != nil && e.theirs != nil && e.cmp != nil }
 
 // startMerge re-applies your edit on their value.
 func (m *Model) startMerge() tea.Cmd {

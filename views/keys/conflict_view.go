@@ -14,7 +14,20 @@ import (
 // and yours: for JSON objects a row per field that differs (compared as
 // values, not text: key order and spacing do not count), else the lines
 // of each with the ones changed from what you read marked.
-func (m *Model) compareTable() (header []string, rows [][]string, note string) {
+func (m *Model) compareTable() *comparison {
+	header, rows, note := m.buildComparison()
+	return &comparison{header: header, rows: rows, note: note}
+}
+
+// comparison is the side by side table: column names, rows of cells, and
+// a line saying how it was compared.
+type comparison struct {
+	header []string
+	rows   [][]string
+	note   string
+}
+
+func (m *Model) buildComparison() (header []string, rows [][]string, note string) {
 	e := m.edit
 	yours, err := e.value()
 	if err != nil {
@@ -124,15 +137,17 @@ func flattenJSON(o map[string]any, path []string, out map[string]string) {
 
 // compareRows is how many rows the comparison has, for scrolling.
 func (m *Model) compareRows() int {
-	_, rows, _ := m.compareTable()
-	return len(rows)
+	if m.edit.cmp == nil {
+		return 0
+	}
+	return len(m.edit.cmp.rows)
 }
 
 // compareView draws the comparison in columns that share the width.
 func (m *Model) compareView(height int) []string {
 	st := m.common.Styles
 	e := m.edit
-	header, rows, note := m.compareTable()
+	header, rows, note := append([]string(nil), e.cmp.header...), e.cmp.rows, e.cmp.note
 	widths := columnWidths(m.width, len(header))
 	header[len(header)-3] += " " + FormatVersion(e.base)
 	header[len(header)-2] += " " + FormatVersion(e.theirs.Version)

@@ -41,6 +41,9 @@ type editor struct {
 	merge     *mergeResult
 	mcur      int // the merge's selected conflict
 	scroll    int // the comparison's first row
+	// cmp is the comparison, built once their value is read (yours does
+	// not change while it is shown).
+	cmp *comparison
 }
 
 // newForm is the new-key form: key, optional TTL, value.
