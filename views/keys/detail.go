@@ -119,6 +119,8 @@ func (m *Model) onDetailKey(msg tea.KeyMsg) tea.Cmd {
 		return m.nextMatch(-1)
 	case key.Matches(msg, k.Wrap):
 		m.toggleWrap()
+	case key.Matches(msg, k.ScrollL), key.Matches(msg, k.ScrollR):
+		return m.scrollSideways(key.Matches(msg, k.ScrollR))
 	case key.Matches(msg, k.Fold):
 		return m.fold(false)
 	case key.Matches(msg, k.FoldAll):

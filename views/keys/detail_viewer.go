@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/mattn/go-runewidth"
 
 	"github.com/norikv/norikv-console/ui/common"
 )
@@ -87,6 +88,28 @@ func (m *Model) showMatch() {
 	if rows := m.detailRows(); row < d.scroll || row >= d.scroll+rows {
 		d.scroll = max(0, row-rows/3)
 	}
+	if !vw.wrap { // the match's columns on screen
+		col := runewidth.StringWidth(vw.lines[mt.line][:mt.col])
+		if w := m.dw(); col < d.hoff || col+runewidth.StringWidth(vw.query) > d.hoff+w {
+			d.hoff = max(0, col-w/3)
+		}
+	}
+}
+
+// scrollSideways moves the columns shown by half a width when lines are
+// not wrapped.
+func (m *Model) scrollSideways(right bool) tea.Cmd {
+	d := m.detail
+	if !d.nowrap {
+		return common.MsgCmd(common.ErrorMsg{Err: fmt.Errorf("lines wrap: nothing to scroll sideways (%s turns wrapping off)", m.keys.Wrap.Help().Key)})
+	}
+	step := max(1, m.dw()/2)
+	if right {
+		d.hoff += step
+	} else {
+		d.hoff = max(0, d.hoff-step)
+	}
+	return nil
 }
 
 // toggleWrap wraps long lines or cuts them at the edge, keeping the top
@@ -94,6 +117,7 @@ func (m *Model) showMatch() {
 func (m *Model) toggleWrap() {
 	d := m.detail
 	d.nowrap = !d.nowrap
+	d.hoff = 0
 	if vw := d.view; vw != nil {
 		top := m.topLine()
 		vw.wrap = !d.nowrap
@@ -137,7 +161,11 @@ func (m *Model) valueHeader(what string) string {
 	parts := []string{what, fmt.Sprintf("lines %d-%d of %d", first, last, len(vw.lines)),
 		fmt.Sprintf("byte %s of %s", groupDigits(off), groupDigits(vw.total))}
 	if !vw.wrap {
-		parts = append(parts, "no wrap")
+		nw := "no wrap"
+		if m.detail.hoff > 0 {
+			nw = fmt.Sprintf("no wrap, from column %d", m.detail.hoff+1)
+		}
+		parts = append(parts, nw)
 	}
 	if n := len(vw.folded); n > 0 {
 		parts = append(parts, fmt.Sprintf("%d folded", n))

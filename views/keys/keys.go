@@ -23,6 +23,8 @@ type KeyMap struct {
 	Wrap       key.Binding
 	Fold       key.Binding
 	FoldAll    key.Binding
+	ScrollL    key.Binding
+	ScrollR    key.Binding
 
 	// Tree shows the keys grouped by prefix (list).
 	Tree key.Binding
@@ -64,6 +66,8 @@ func DefaultKeyMap() *KeyMap {
 		Wrap:       key.NewBinding(key.WithKeys("w"), key.WithHelp("w", "wrap long lines on/off (detail)")),
 		Fold:       key.NewBinding(key.WithKeys("z"), key.WithHelp("z", "fold/unfold the JSON block at the match or top line (detail)")),
 		FoldAll:    key.NewBinding(key.WithKeys("Z"), key.WithHelp("Z", "fold all large JSON blocks / unfold all (detail)")),
+		ScrollL:    key.NewBinding(key.WithKeys("<"), key.WithHelp("<", "scroll left (detail, no wrap)")),
+		ScrollR:    key.NewBinding(key.WithKeys(">"), key.WithHelp(">", "scroll right (detail, no wrap)")),
 		Tree:       key.NewBinding(key.WithKeys("T"), key.WithHelp("T", "key tree by prefix / flat list")),
 		Merge:      key.NewBinding(key.WithKeys("ctrl+t"), key.WithHelp("ctrl+t", "merge your edit into theirs (after a conflict)")),
 		TakeTheirs: key.NewBinding(key.WithKeys("1"), key.WithHelp("1", "take theirs (merge conflict)")),
@@ -85,7 +89,7 @@ func (k *KeyMap) Named() map[string]*key.Binding {
 		"open": &k.Open, "edit": &k.Edit, "add": &k.Add, "ttl": &k.TTL, "delete": &k.Delete,
 		"refresh": &k.Refresh, "next-page": &k.NextPage, "prev-page": &k.PrevPage, "stale": &k.Stale,
 		"hex": &k.Hex, "prev-key": &k.PrevKey, "next-key": &k.NextKey,
-		"search-next": &k.SearchNext, "search-prev": &k.SearchPrev, "wrap": &k.Wrap, "fold": &k.Fold, "fold-all": &k.FoldAll,
+		"search-next": &k.SearchNext, "search-prev": &k.SearchPrev, "wrap": &k.Wrap, "fold": &k.Fold, "fold-all": &k.FoldAll, "scroll-left": &k.ScrollL, "scroll-right": &k.ScrollR,
 		"tree": &k.Tree, "merge": &k.Merge, "take-theirs": &k.TakeTheirs, "take-yours": &k.TakeYours, "take-both": &k.TakeBoth,
 		"save": &k.Save, "cancel": &k.Cancel, "reload": &k.Reload, "overwrite": &k.Overwrite,
 		"next-field": &k.NextField, "prev-field": &k.PrevField,

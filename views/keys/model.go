@@ -102,6 +102,7 @@ type detail struct {
 	view   *viewer
 	query  string // search inside the value (`/` in the detail view)
 	nowrap bool
+	hoff   int // first column shown without wrapping
 }
 
 // conflict is a compare-and-swap that failed: the key changed (or went
@@ -253,7 +254,7 @@ func (m *Model) FullHelp() [][]key.Binding {
 		{g.Up, g.Down, g.PageUp, g.PageDown, g.Home, g.End, g.Filter},
 		append(append([]key.Binding{k.Open}, m.common.WriteKeys(k.Add, k.Edit, k.TTL, k.Delete)...), k.Refresh, k.NextPage, k.PrevPage, k.Stale),
 		{k.Hex, k.PrevKey, k.NextKey, g.Back},
-		{g.Filter, k.SearchNext, k.SearchPrev, k.Wrap, k.Fold, k.FoldAll},
+		{g.Filter, k.SearchNext, k.SearchPrev, k.Wrap, k.ScrollL, k.ScrollR, k.Fold, k.FoldAll},
 		{k.Tree, g.Left, g.Right},
 		{k.Save, k.Cancel, k.Reload, k.Overwrite, k.NextField, k.PrevField},
 		{k.Merge, k.TakeTheirs, k.TakeYours, k.TakeBoth},

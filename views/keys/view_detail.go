@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/charmbracelet/x/ansi"
+
 	"github.com/norikv/norikv-console/ui/common"
 )
 
@@ -59,7 +61,11 @@ func (m *Model) detailView() string {
 	out = append(out, st.Title.Render("VALUE")+st.Muted.Render("  "+m.valueHeader(what)))
 	rows := m.detailRows()
 	for i := d.scroll; i < len(vw.rows) && i < d.scroll+rows; i++ {
-		out = append(out, m.valueRow(vw.rows[i]))
+		row := m.valueRow(vw.rows[i])
+		if !vw.wrap && d.hoff > 0 {
+			row = ansi.Cut(row, d.hoff, d.hoff+m.dw())
+		}
+		out = append(out, row)
 	}
 	if len(r.Value) == 0 {
 		out = append(out, st.Muted.Render("(empty value)"))

@@ -204,3 +204,25 @@ func TestPaletteOffersTheValueViewer(t *testing.T) {
 		t.Fatalf("fold on text: %v", h.errs)
 	}
 }
+
+func TestNoWrapScrollsSidewaysToTheMatch(t *testing.T) {
+	h := loaded(t, 80, 24)
+	long := strings.Repeat("x", 150) + "TARGET" + strings.Repeat("y", 50)
+	h.openDetail(valueOf("first\n" + long))
+	h.press(">")
+	if !strings.Contains(h.errs[len(h.errs)-1].Error(), "lines wrap: nothing to scroll sideways") {
+		t.Fatalf("> while wrapping: %v", h.errs)
+	}
+	h.press("w")
+	if strings.Contains(h.m.View(), "TARGET") {
+		t.Fatal("the target shows before scrolling")
+	}
+	h.press(">", ">", ">")
+	screenHas(t, h, "no wrap, from column 121")
+	screenHas(t, h, "TARGET")
+	h.press("<", "<", "<", "<")
+	screenHas(t, h, "first")
+	h.m.SetFilter("target") // the search brings the match's columns on screen
+	screenHas(t, h, "TARGET")
+	uitest.RequireSize(t, h.m.View(), 80, 24)
+}
