@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 	"sync"
@@ -22,6 +23,7 @@ import (
 	"github.com/norikv/norikv-console/views/keys"
 	"github.com/norikv/norikv-console/views/stats"
 	"github.com/norikv/norikv-console/views/trace"
+	"github.com/norikv/norikv-console/views/ttl"
 	"github.com/norikv/norikv-console/views/vectors"
 )
 
@@ -46,6 +48,20 @@ var smokePanes = []struct {
 	{"4", "trace", trace.DefaultKeyMap()},
 	{"5", "keys", keys.DefaultKeyMap()},
 	{"6", "vectors", vectors.DefaultKeyMap()},
+	{"7", "ttl", ttl.DefaultKeyMap()},
+}
+
+// smokeTabs finds the tab bar's entries ("1 Cluster", "2 Events", ...).
+var smokeTabs = regexp.MustCompile(`(?m)^ 1 Cluster .*$`)
+
+// checkTabs fails when the console shows more panes than smokePanes knows.
+func (s *smokeRun) checkTabs(t *testing.T) {
+	t.Helper()
+	bar := smokeTabs.FindString(s.screen())
+	n := len(regexp.MustCompile(`\b\d [A-Z]`).FindAllString(bar, -1))
+	if n != len(smokePanes) {
+		t.Fatalf("the tab bar shows %d panes (%q), the smoke run knows %d: add the new pane to smokePanes", n, bar, len(smokePanes))
+	}
 }
 
 // smokeMarkers in the screen output or console.log fail the run.
@@ -75,6 +91,9 @@ func TestSmokeConsoleInPTY(t *testing.T) {
 			s := startSmoke(t, bin, run.size)
 			s.waitFor(t, "the console's first screen", 90*time.Second, "help")
 			ready := time.Now()
+			if !run.everyKey { // 160 columns: the whole tab bar fits
+				s.checkTabs(t)
+			}
 			for _, p := range smokePanes {
 				if p.name == "stats" && run.everyKey {
 					if wait := smokeStatsAfter - time.Since(ready); wait > 0 {
