@@ -80,8 +80,8 @@ func TestIdempotentReplayAfterLeaderChange(t *testing.T) {
 func TestTTLExpiry(t *testing.T) {
 	ctx := testCtx(t)
 	key := "ttl-short"
-	kv := tc.leaderKV(t, key)
-	leader := tc.LeaderOf(tc.shard(key))
+	leader := tc.leaderID(t, key)
+	kv := tc.kvOn(t, leader)
 	keysBefore := groupKeys(t, leader, tc.Layout().GroupOfShard(tc.shard(key)))
 	before := time.Now().UnixMilli()
 	p, err := kv.Put(ctx, &norikvpb.PutRequest{Key: []byte(key), Value: []byte("v"), TtlMs: 300})

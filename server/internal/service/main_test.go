@@ -71,12 +71,28 @@ func (c *testCluster) shard(key string) uint32 {
 
 // leaderKV returns a Kv client on the node leading key's shard.
 func (c *testCluster) leaderKV(t testing.TB, key string) norikvpb.KvClient {
-	return norikvpb.NewKvClient(c.conn(t, c.Addr(c.LeaderOf(c.shard(key)))))
+	return norikvpb.NewKvClient(c.conn(t, c.Addr(c.leaderID(t, key))))
+}
+
+// leaderID waits until key's shard has a leader (an election may be under
+// way on a loaded machine) and returns its node id.
+func (c *testCluster) leaderID(t testing.TB, key string) string {
+	t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		if id := c.LeaderOf(c.shard(key)); id != "" {
+			return id
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("shard of %q has no leader after 15 s", key)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }
 
 // followerID returns a node replicating key's shard that does not lead it.
 func (c *testCluster) followerID(key string) string {
-	leader := c.LeaderOf(c.shard(key))
+	leader := c.LeaderOf(c.shard(key)) // "" during an election: any replica is a follower then
 	for _, r := range c.Layout().Replicas(c.Layout().GroupOfShard(c.shard(key))) {
 		if r.ID != leader {
 			return r.ID
