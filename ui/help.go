@@ -5,7 +5,6 @@ import (
 
 	"github.com/charmbracelet/bubbles/help"
 	"github.com/charmbracelet/bubbles/key"
-	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/norikv/norikv-console/themes"
@@ -19,13 +18,14 @@ type helpEntry struct{ scope, keys, desc string }
 type helpModel struct {
 	styles  *themes.Styles
 	open    bool
-	search  textinput.Model
+	search  common.Input
 	entries []helpEntry
 	top     int
 }
 
 func newHelp(st *themes.Styles) helpModel {
-	in := common.NewInput("search: ", "type to filter keys")
+	in := common.NewField("search: ", "type to filter keys")
+	in.SetStyles(st) // coloured at every View: a theme switch reaches it
 	return helpModel{styles: st, search: in}
 }
 

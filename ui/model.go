@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/charmbracelet/bubbles/key"
-	"github.com/charmbracelet/bubbles/textinput"
+	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 
 	"github.com/norikv/norikv-console/client"
@@ -73,6 +73,8 @@ type Options struct {
 	// Clipboard puts text on the user's clipboard (OSC 52 through the
 	// terminal, see ui/clipboard); nil in tests, where LastCopy tells.
 	Clipboard func(text string) error
+	// Refresh is the live refresh interval (500ms, 1s or 5s); 0 means 1s.
+	Refresh time.Duration
 }
 
 // Model is the root model.
@@ -117,11 +119,18 @@ type Model struct {
 	palette   palette.Model
 	help      helpModel
 	filtering bool
-	filter    textinput.Model
+	filter    common.Input
 	tabs      []tabPos // tab bar hit boxes
 
 	clipboard func(string) error
 	lastCopy  string
+	history   []int // panes esc returns to, the most recent last
+	errShown  bool  // an error was in the status line when the key came
+
+	paused  bool
+	held    []tea.Msg // live updates collected while paused, in order
+	dropped int       // held updates dropped past maxHeld
+	refresh time.Duration
 }
 
 // tabPos is a tab's horizontal extent on the tab bar.
@@ -151,8 +160,15 @@ func New(opts Options) (*Model, error) {
 		common: c, backendAudited: audited, renderer: opts.Renderer, feed: opts.Feed, journal: opts.Journal,
 		builders: paneBuilders(), keyOver: opts.KeyOverrides, seed: opts.Seed, seedAtStart: opts.SeedAtStart,
 		connState: StateConnecting, reachable: map[string]bool{},
-		palette: palette.New(c.Styles), help: newHelp(c.Styles), filter: common.NewInput("/", "filter"),
+		palette: palette.New(c.Styles), help: newHelp(c.Styles), filter: newFilter(c.Styles),
 		log: msglog.New(msglog.Capacity), logKeys: logBinding(), clipboard: opts.Clipboard,
+		refresh: feed.Tick,
+	}
+	if opts.Refresh != 0 {
+		if _, err := ParseRefresh(opts.Refresh.String()); err != nil {
+			return nil, err
+		}
+		m.refresh = opts.Refresh
 	}
 	scopes := map[string]keybindings.Named{"": c.Keys}
 	for _, b := range m.builders {
@@ -232,3 +248,11 @@ func (m *Model) HelpOpen() bool { return m.help.open }
 
 // Filtering reports whether the filter input has focus.
 func (m *Model) Filtering() bool { return m.filtering }
+
+// newFilter returns the root's / field, coloured from the shared styles at
+// every View (a theme switch reaches it).
+func newFilter(st *themes.Styles) common.Input {
+	in := common.NewField("/", "filter")
+	in.SetStyles(st)
+	return in
+}

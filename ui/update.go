@@ -20,7 +20,7 @@ const reconnectDelay = 2 * time.Second
 
 // Init starts connecting, the topology feed and the tick.
 func (m *Model) Init() tea.Cmd {
-	cmds := []tea.Cmd{feed.TickCmd()}
+	cmds := []tea.Cmd{m.tickCmd()}
 	if c := m.common.Client; c != nil {
 		cmds = append(cmds, feed.ConnectCmd(c))
 	}
@@ -43,6 +43,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.resize(msg.Width, msg.Height)
 		return m, nil
 	case tea.KeyMsg:
+		m.errShown = m.status != nil && m.status.Level == levelError
 		m.clearOnAction()
 		return m, m.onKey(msg)
 	case tea.MouseMsg:
@@ -121,6 +122,10 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 
 // broadcast sends a data message to every pane, shown or not.
 func (m *Model) broadcast(msg tea.Msg) tea.Cmd {
+	if m.paused && isLive(msg) {
+		m.hold(msg)
+		return nil
+	}
 	cmds := make([]tea.Cmd, 0, len(m.panes))
 	for i := range m.panes {
 		cmds = append(cmds, m.updatePane(i, msg))
@@ -162,7 +167,7 @@ func (m *Model) onTopology(msg common.TopologyMsg) tea.Cmd {
 func (m *Model) onTick(msg common.TickMsg) tea.Cmd {
 	m.ticks++
 	m.fadeInfo()
-	cmds := []tea.Cmd{feed.TickCmd(), m.broadcast(msg)}
+	cmds := []tea.Cmd{m.tickCmd(), m.broadcast(msg)}
 	c := m.common.Client
 	if c == nil || m.connState == StateConnecting {
 		return tea.Batch(cmds...)
@@ -216,6 +221,13 @@ func (m *Model) setTheme(name string) {
 		return
 	}
 	*m.common.Styles = *themes.NewStyles(t, r)
+	// The panes draw from the shared value, rewritten in place above; they
+	// are told anyway so components that keep their own copy restyle.
+	for _, p := range m.panes {
+		if s, ok := p.(common.Styler); ok {
+			s.SetStyles(m.common.Styles)
+		}
+	}
 	m.setInfo("theme: " + t.Name)
 }
 
@@ -233,6 +245,7 @@ func (m *Model) switchTo(i int) {
 		return
 	}
 	m.stopFilter(false)
+	m.pushHistory(m.active)
 	m.active = i
 }
 
@@ -286,6 +299,8 @@ func (m *Model) onKey(msg tea.KeyMsg) tea.Cmd {
 			m.switchTo(n)
 		}
 		return nil
+	case key.Matches(msg, g.Pause):
+		return m.togglePause()
 	case key.Matches(msg, g.Copy):
 		return m.copySelection(false)
 	case key.Matches(msg, g.CopyTable):
@@ -302,10 +317,16 @@ func (m *Model) onKey(msg tea.KeyMsg) tea.Cmd {
 				return cmd
 			}
 		}
-		if m.filter.Value() != "" {
+		switch {
+		case m.filter.Value() != "":
 			m.stopFilter(false)
-		} else {
-			m.status, m.lastErr = nil, nil
+		case m.errShown:
+			// The key closed the error shown (clearOnAction): that was
+			// something to close.
+		default:
+			// Nothing to close: back to the previous pane.
+			m.status = nil
+			m.goBack()
 		}
 		return nil
 	}

@@ -27,7 +27,20 @@ func (m *Model) resize(w, h int) {
 	}
 	m.palette.SetSize(w, m.paneHeight())
 	m.filter.Width = max(1, w/2)
-	m.tabBar() // records the tabs' extents for mouse clicks
+	m.layoutTabs()
+}
+
+// layoutTabs records the tabs' extents on the tab bar for mouse clicks (in
+// Update: View only draws). A tab's width does not depend on which is
+// active, so a resize is the only time they move.
+func (m *Model) layoutTabs() {
+	m.tabs = m.tabs[:0]
+	x := 0
+	for i, p := range m.panes {
+		w := lipgloss.Width(fmt.Sprintf(" %d %s ", i+1, p.Title()))
+		m.tabs = append(m.tabs, tabPos{from: x, to: x + w})
+		x += w + 1
+	}
 }
 
 // View implements tea.Model.
@@ -96,6 +109,9 @@ func (m *Model) header() string {
 		mark = "*"
 	}
 	right := state.Render(mark + " " + m.connState + " ")
+	if m.paused {
+		right = st.Badge.Render(fmt.Sprintf(" PAUSED %d held ", len(m.held))) + h.Render(" ") + right
+	}
 	if m.common.ReadOnly {
 		right = st.Badge.Render(" READ-ONLY ") + h.Render(" ") + right
 	}
@@ -106,12 +122,10 @@ func (m *Model) header() string {
 	return left + h.Render(strings.Repeat(" ", gap)) + right
 }
 
-// tabBar renders the tabs and records their extents for mouse clicks.
+// tabBar renders the tabs (layoutTabs places them).
 func (m *Model) tabBar() string {
 	st := m.common.Styles
-	m.tabs = m.tabs[:0]
 	var b strings.Builder
-	x := 0
 	for i, p := range m.panes {
 		label := fmt.Sprintf(" %d %s ", i+1, p.Title())
 		s := st.TabInactive
@@ -121,10 +135,7 @@ func (m *Model) tabBar() string {
 				label = fmt.Sprintf("[%d %s]", i+1, p.Title())
 			}
 		}
-		w := lipgloss.Width(label)
-		m.tabs = append(m.tabs, tabPos{from: x, to: x + w})
 		b.WriteString(s.Render(label) + " ")
-		x += w + 1
 	}
 	return common.FitLine(b.String(), m.width)
 }

@@ -1,0 +1,110 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/norikv/norikv-console/ui/common"
+)
+
+// maxHeld bounds the live updates kept while paused (about an hour of
+// ticks, stats and node polls on a 3-node cluster); older ones are dropped
+// and counted.
+const maxHeld = 20000
+
+// Refresh rates :refresh accepts; the default is feed.Tick (1s).
+var refreshRates = []time.Duration{500 * time.Millisecond, time.Second, 5 * time.Second}
+
+// ParseRefresh reads a refresh rate (500ms, 1s or 5s), for :refresh and the
+// config file's refresh setting.
+func ParseRefresh(s string) (time.Duration, error) {
+	d, err := time.ParseDuration(strings.TrimSpace(s))
+	for _, r := range refreshRates {
+		if err == nil && d == r {
+			return d, nil
+		}
+	}
+	return 0, fmt.Errorf("refresh %q: use 500ms, 1s or 5s", strings.TrimSpace(s))
+}
+
+// isLive reports whether msg is a live update that pausing holds back from
+// the panes (the root itself still takes it in).
+func isLive(msg tea.Msg) bool {
+	switch msg.(type) {
+	case common.TopologyMsg, common.StatsMsg, common.NodeStatusMsg, common.TickMsg:
+		return true
+	}
+	return false
+}
+
+// hold keeps a live update for the panes until resume. Consecutive ticks
+// collapse into the latest: replaying an hour of ticks would fire every
+// pane's periodic work at once.
+func (m *Model) hold(msg tea.Msg) {
+	if _, tick := msg.(common.TickMsg); tick {
+		if n := len(m.held); n > 0 {
+			if _, last := m.held[n-1].(common.TickMsg); last {
+				m.held[n-1] = msg
+				return
+			}
+		}
+	}
+	if len(m.held) >= maxHeld {
+		m.held = m.held[1:]
+		m.dropped++
+	}
+	m.held = append(m.held, msg)
+}
+
+// togglePause freezes or resumes the panes. Paused, the root keeps
+// collecting (views, stats, node polls) and holds them; resuming delivers
+// them in order, so graphs and the events timeline have no gap.
+func (m *Model) togglePause() tea.Cmd {
+	if !m.paused {
+		m.paused = true
+		m.setInfo(fmt.Sprintf("paused: the panes are frozen, updates are collected (%s resumes)", m.common.Keys.Pause.Help().Key))
+		return nil
+	}
+	m.paused = false
+	held, dropped := m.held, m.dropped
+	m.held, m.dropped = nil, 0
+	cmds := make([]tea.Cmd, 0, len(held))
+	for _, msg := range held {
+		cmds = append(cmds, m.broadcast(msg))
+	}
+	note := fmt.Sprintf("resumed: %d updates delivered", len(held))
+	if dropped > 0 {
+		note += fmt.Sprintf(" (%d oldest dropped)", dropped)
+	}
+	m.setInfo(note)
+	return tea.Batch(cmds...)
+}
+
+// Paused reports whether live updates are paused.
+func (m *Model) Paused() bool { return m.paused }
+
+// Held returns how many live updates wait for resume.
+func (m *Model) Held() int { return len(m.held) }
+
+// Refresh returns the live refresh interval.
+func (m *Model) Refresh() time.Duration { return m.refresh }
+
+// setRefresh changes how often the console ticks (stats sampled, nodes
+// polled, panes redrawn with new data).
+func (m *Model) setRefresh(arg string) {
+	d, err := ParseRefresh(arg)
+	if err != nil {
+		m.setError(err)
+		return
+	}
+	m.refresh = d
+	m.setInfo("refresh: every " + d.String())
+}
+
+func (m *Model) tickCmd() tea.Cmd {
+	d := m.refresh
+	return tea.Tick(d, func(t time.Time) tea.Msg { return common.TickMsg{At: t} })
+}
