@@ -38,6 +38,7 @@ func (m *Model) actions() []common.Action {
 		common.Action{Title: "Filter the list", Help: "filter the active pane's list", Keys: "/",
 			Run: func(string) tea.Cmd { return common.MsgCmd(common.StartFilterMsg{}) }},
 	)
+	out = append(out, m.liveActions()...)
 	for _, name := range themes.Names() {
 		out = append(out, common.Action{Title: "Theme: " + name, Help: "switch colours",
 			Run: func(string) tea.Cmd { return common.MsgCmd(common.SetThemeMsg{Name: name}) }})

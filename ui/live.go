@@ -108,3 +108,40 @@ func (m *Model) tickCmd() tea.Cmd {
 	d := m.refresh
 	return tea.Tick(d, func(t time.Time) tea.Msg { return common.TickMsg{At: t} })
 }
+
+// rootKeyMsg asks the root to act as if one of its keys was pressed (the
+// palette's copy, sort and pause commands).
+type rootKeyMsg struct{ do func(*Model) tea.Cmd }
+
+// liveActions are the palette commands for the root's copy, sort, pause
+// and refresh keys.
+func (m *Model) liveActions() []common.Action {
+	k := m.common.Keys
+	do := func(f func(*Model) tea.Cmd) func(string) tea.Cmd {
+		return func(string) tea.Cmd { return common.MsgCmd(rootKeyMsg{do: f}) }
+	}
+	pause := "Pause live updates"
+	if m.paused {
+		pause = "Resume live updates"
+	}
+	return []common.Action{
+		{Title: "Copy selection", Help: "copy the selected key, value, id or address to the clipboard (OSC 52)", Keys: k.Copy.Help().Key,
+			Run: do(func(m *Model) tea.Cmd { return m.copySelection(false) })},
+		{Title: "Copy table as TSV", Help: "copy the active pane's table, tab-separated", Keys: k.CopyTable.Help().Key,
+			Run: do(func(m *Model) tea.Cmd { return m.copySelection(true) })},
+		{Title: "Sort by next column", Help: "sort the active pane's table", Keys: k.Sort.Help().Key,
+			Run: do(func(m *Model) tea.Cmd { m.sortActive(false); return nil })},
+		{Title: "Reverse sort", Help: "reverse the sort's direction", Keys: k.SortReverse.Help().Key,
+			Run: do(func(m *Model) tea.Cmd { m.sortActive(true); return nil })},
+		{Title: pause, Help: "freeze the screen; data keeps being collected", Keys: k.Pause.Help().Key,
+			Run: do(func(m *Model) tea.Cmd { return m.togglePause() })},
+		{Title: "refresh", Help: "how often live data updates: 500ms, 1s or 5s", Prompt: "refresh every (500ms, 1s, 5s)", Default: m.refresh.String(),
+			Run: do2(func(m *Model, arg string) { m.setRefresh(arg) })},
+	}
+}
+
+func do2(f func(*Model, string)) func(string) tea.Cmd {
+	return func(arg string) tea.Cmd {
+		return common.MsgCmd(rootKeyMsg{do: func(m *Model) tea.Cmd { f(m, arg); return nil }})
+	}
+}

@@ -136,3 +136,25 @@ func TestRootViewIsPure(t *testing.T) {
 	m := newRoot(t, 120, 40)
 	uitest.RequirePureView(t, m, m.View)
 }
+
+func TestPaletteRefreshInlineAndPause(t *testing.T) {
+	m := newRoot(t, 120, 40)
+	send(m, press(":"))
+	typeText(m, "refresh 5s")
+	send(m, press("enter"))
+	if m.Refresh() != 5*time.Second || m.PaletteStage() != "" {
+		t.Fatalf("refresh %v, palette %q", m.Refresh(), m.PaletteStage())
+	}
+	send(m, press(":"))
+	typeText(m, "refresh 2s")
+	send(m, press("enter"))
+	if m.lastErr == nil || !strings.Contains(m.lastErr.Error(), "500ms, 1s or 5s") || m.Refresh() != 5*time.Second {
+		t.Fatalf("refresh 2s: err %v, refresh %v", m.lastErr, m.Refresh())
+	}
+	send(m, press(":"))
+	typeText(m, "pause live")
+	send(m, press("enter"))
+	if !m.Paused() {
+		t.Fatal("the palette did not pause")
+	}
+}

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/norikv/norikv-console/ui/common"
 )
 
 // SeedBudget bounds one seeding run. It is the seed's own: connecting has
@@ -104,16 +106,20 @@ func (m *Model) onSeedProgress(msg seedProgressMsg) tea.Cmd {
 	return m.nextSeedMsg()
 }
 
-func (m *Model) onSeedDone(msg seedDoneMsg) {
+func (m *Model) onSeedDone(msg seedDoneMsg) tea.Cmd {
 	if m.seeding != nil {
 		m.seeding.running = false
 	}
+	// The panes listed before the data was there (keys showed 3 of 8):
+	// they read again, after a partial seed too.
+	changed := m.broadcast(common.DataChangedMsg{})
 	r := msg.r
 	if len(r.Missing) == 0 {
 		m.setInfo("sample data ready: " + r.Loaded)
-		return
+		return changed
 	}
-	m.note(levelError, fmt.Sprintf("sample data incomplete: %s; loaded %s — :seed retries", strings.Join(r.Missing, "; "), orNothing(r.Loaded)), 0, false)
+	defer m.note(levelError, fmt.Sprintf("sample data incomplete: %s; loaded %s — :seed retries", strings.Join(r.Missing, "; "), orNothing(r.Loaded)), 0, false)
+	return changed
 }
 
 func orNothing(s string) string {

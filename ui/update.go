@@ -60,8 +60,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case seedProgressMsg:
 		return m, m.onSeedProgress(msg)
 	case seedDoneMsg:
-		m.onSeedDone(msg)
-		return m, nil
+		return m, m.onSeedDone(msg)
 	case common.TopologyMsg:
 		return m, m.onTopology(msg)
 	case common.TickMsg:
@@ -78,7 +77,11 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case ops.WriteResult:
 		m.onOpResult(msg.OpResultMsg, &msg.Audit)
-		return m, nil
+		if msg.Err != nil {
+			return m, nil
+		}
+		// A put from the palette: lists showing that key read again.
+		return m, m.broadcast(common.DataChangedMsg{})
 	case common.ErrorMsg:
 		m.setError(msg.Err)
 		return m, nil
@@ -106,6 +109,8 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, cmd
 	case palette.ClosedMsg:
 		return m, nil
+	case rootKeyMsg:
+		return m, msg.do(m)
 	case copiedMsg:
 		m.onCopied(msg)
 		return m, nil

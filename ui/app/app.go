@@ -111,7 +111,7 @@ func NewModel(s Settings, sess *Session, r *lipgloss.Renderer) (*ui.Model, error
 		c.Control = sess.Cluster
 	}
 	return ui.New(ui.Options{Common: c, Renderer: r, Feed: sess.Feed, KeyOverrides: s.Keys, Notice: sess.Notice,
-		Journal: sess.Journal, Seed: sess.Seed, SeedAtStart: sess.SeedAtStart, Clipboard: sess.Clipboard})
+		Journal: sess.Journal, Seed: sess.Seed, SeedAtStart: sess.SeedAtStart, Clipboard: sess.Clipboard, Refresh: s.Refresh})
 }
 
 // openJournal opens the console log and audit file in the state directory;

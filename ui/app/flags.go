@@ -123,6 +123,8 @@ type Settings struct {
 	Theme       string
 	TLS         *config.TLS
 	Keys        map[string][]string
+	// Refresh is the live refresh interval (config refresh:); 0 is 1s.
+	Refresh time.Duration
 }
 
 // Embedded reports whether the console starts its own cluster.
@@ -130,7 +132,7 @@ func (s Settings) Embedded() bool { return len(s.Nodes) == 0 }
 
 // Resolve merges the flags with the config file.
 func Resolve(f Flags, file *config.File) (Settings, error) {
-	s := Settings{TotalShards: 1024, Timeout: 5 * time.Second, Theme: file.Theme, Keys: file.Keys}
+	s := Settings{TotalShards: 1024, Timeout: 5 * time.Second, Theme: file.Theme, Keys: file.Keys, Refresh: file.Refresh.Duration}
 	name := f.Profile
 	if name == "" {
 		name = file.DefaultProfile

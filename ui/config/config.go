@@ -27,6 +27,8 @@ type File struct {
 	DefaultProfile string `yaml:"default_profile"`
 	// Theme applies to every profile that sets none.
 	Theme string `yaml:"theme"`
+	// Refresh is how often live data updates: 500ms, 1s (default) or 5s.
+	Refresh Duration `yaml:"refresh"`
 	// Profiles are named clusters.
 	Profiles map[string]Profile `yaml:"profiles"`
 	// Keys rebinds actions: "quit: [q, ctrl+c]", "cluster.transfer: [T]".
@@ -126,6 +128,9 @@ func Parse(data []byte) (*File, error) {
 }
 
 func (f *File) validate(root *yaml.Node) error {
+	if d := f.Refresh.Duration; d != 0 && d != 500*time.Millisecond && d != time.Second && d != 5*time.Second {
+		return fmt.Errorf("line %d: refresh %s: use 500ms, 1s or 5s", lineOf(root, "refresh"), d)
+	}
 	if f.Theme != "" {
 		if _, err := themes.ByName(f.Theme); err != nil {
 			return fmt.Errorf("line %d: %w", lineOf(root, "theme"), err)

@@ -63,6 +63,7 @@ func TestParseErrorsNameTheLine(t *testing.T) {
 		{"unknown field", "profiles:\n  local:\n    nodez: [127.0.0.1:1]\n", "line 3"},
 		{"bad duration", "profiles:\n  local:\n    timeout: soon\n", "line 3: timeout \"soon\""},
 		{"bad theme", "theme: neon\n", "line 1: unknown theme \"neon\""},
+		{"bad refresh", "theme: dark\nrefresh: 2s\n", "line 2: refresh 2s: use 500ms, 1s or 5s"},
 		{"bad node", "profiles:\n  local:\n    nodes:\n      - 127.0.0.1:7447\n      - nohost\n", "line 5: profile \"local\": nodes[1]"},
 		{"missing default", "default_profile: prod\nprofiles:\n  local: {}\n", "line 1: default_profile \"prod\" is not a profile (profiles: local)"},
 		{"wrong type", "profiles:\n  local:\n    total_shards: many\n", "line 3"},
@@ -95,5 +96,12 @@ func TestLoadMissingAndPath(t *testing.T) {
 	t.Setenv("XDG_CONFIG_HOME", dir)
 	if got, _ := DefaultPath(); got != filepath.Join(dir, "norikv-console", "config.yaml") {
 		t.Errorf("DefaultPath = %s", got)
+	}
+}
+
+func TestRefresh(t *testing.T) {
+	f, err := Parse([]byte("refresh: 500ms\n"))
+	if err != nil || f.Refresh.Duration != 500*time.Millisecond {
+		t.Fatalf("refresh = %v, err %v", f.Refresh.Duration, err)
 	}
 }

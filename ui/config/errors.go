@@ -22,7 +22,7 @@ import (
 func settingsOf(goType string) (section string, names []string) {
 	switch goType {
 	case "config.File":
-		return "", []string{"default_profile", "theme", "profiles", "keys"}
+		return "", []string{"default_profile", "theme", "refresh", "profiles", "keys"}
 	case "config.Profile":
 		return "a profile", []string{"nodes", "total_shards", "timeout", "read_only", "theme", "tls"}
 	case "config.TLS":

@@ -11,7 +11,7 @@ func TestErrorsInUserWordsAtTheRightLine(t *testing.T) {
 	cases := []struct{ name, yaml, want string }{
 		{"misspelt setting", "theme: dark\nthemee: light\n", "line 2: unknown setting `themee`, did you mean `theme`?"},
 		{"misspelt profile setting", "profiles:\n  local:\n    nodes: [127.0.0.1:7447]\n    timout: 5s\n", "line 4: unknown setting `timout` in a profile, did you mean `timeout`?"},
-		{"unknown setting", "colour_scheme: x\n", "line 1: unknown setting `colour_scheme` (settings: default_profile, theme, profiles, keys)"},
+		{"unknown setting", "colour_scheme: x\n", "line 1: unknown setting `colour_scheme` (settings: default_profile, theme, refresh, profiles, keys)"},
 		{"unclosed list", "theme: dark\nprofiles:\n  local:\n    nodes: [127.0.0.1:1\n    total_shards: 3\n", "line 4: YAML syntax: did not find expected ',' or ']'"},
 		{"unclosed map", "theme: dark\nprofiles: {local: {}\nkeys: {}\n", "line 2: YAML syntax: did not find expected ',' or '}'"},
 		{"bad indent", "theme: dark\nprofiles:\n  local:\n    nodes: [127.0.0.1:1]\n   read_only: true\n", "line 3: YAML syntax: did not find expected key in the section starting here"},

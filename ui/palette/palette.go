@@ -132,6 +132,9 @@ func (m Model) updateChoosing(km tea.KeyMsg) (Model, tea.Cmd) {
 		m.cursor = min(len(m.matches)-1, m.cursor+1)
 		return m, nil
 	case "enter":
+		if a, arg, ok := m.inline(); ok {
+			return m.chooseWith(a, arg)
+		}
 		if len(m.matches) == 0 {
 			return m, nil
 		}
@@ -142,6 +145,33 @@ func (m Model) updateChoosing(km tea.KeyMsg) (Model, tea.Cmd) {
 	m.cursor = 0
 	m.refilter()
 	return m, cmd
+}
+
+// inline finds a command typed with its argument, like "refresh 500ms": an
+// action with a prompt whose title, ignoring case, starts the query.
+func (m Model) inline() (common.Action, string, bool) {
+	q := strings.TrimSpace(m.input.Value())
+	for _, a := range m.actions {
+		t := strings.ToLower(a.Title) + " "
+		if a.Prompt != "" && len(q) > len(t) && strings.ToLower(q[:len(t)]) == t {
+			return a, strings.TrimSpace(q[len(t):]), true
+		}
+	}
+	return common.Action{}, "", false
+}
+
+// chooseWith runs a with arg given inline: no prompt, the confirmation
+// still asked.
+func (m Model) chooseWith(a common.Action, arg string) (Model, tea.Cmd) {
+	if a.Disabled != nil {
+		return m.choose(a)
+	}
+	m.chosen, m.arg = a, arg
+	if a.Confirm != "" {
+		m.stage = confirming
+		return m, nil
+	}
+	return m.run()
 }
 
 // choose moves on from a chosen action to its prompt, confirmation or run.
