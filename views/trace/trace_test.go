@@ -99,3 +99,14 @@ func TestExactSizeAtEverySize(t *testing.T) {
 		uitest.RequireSize(t, traced(sz[0], sz[1]).View(), sz[0], sz[1])
 	}
 }
+
+func TestCopyTheTraceAsPlainText(t *testing.T) {
+	m := traced(80, 24)
+	what, text, ok := m.CopyTarget()
+	if !ok || what != `shard trace of "user:42"` || strings.Contains(text, "\x1b") || !strings.Contains(text, "3 shard") || !strings.Contains(text, "6 address") {
+		t.Fatalf("%q %v\n%s", what, ok, text)
+	}
+	if _, _, ok := New(uitest.Common()).CopyTarget(); ok {
+		t.Fatal("copy before any trace")
+	}
+}

@@ -68,7 +68,8 @@ type Model struct {
 	listReq     int
 	ticks       int
 	filter      string
-	cursor      int // into visible()
+	cursor      int              // into visible()
+	sort        common.SortState // the list's sort (o/O at the root)
 
 	// Query form.
 	inputs      [numFields]common.Input

@@ -256,7 +256,7 @@ func (m *Model) moveCursor(delta int) {
 // visible returns the listed indexes matching the filter.
 func (m *Model) visible() []client.VectorIndexInfo {
 	if m.filter == "" {
-		return m.indexes
+		return m.sorted(m.indexes)
 	}
 	f := strings.ToLower(m.filter)
 	var out []client.VectorIndexInfo
@@ -265,7 +265,7 @@ func (m *Model) visible() []client.VectorIndexInfo {
 			out = append(out, ix)
 		}
 	}
-	return out
+	return m.sorted(out)
 }
 
 // buildRequest reads and checks the form. Errors say what to fix.

@@ -91,6 +91,9 @@ func (m *Model) listLines() []string {
 	default:
 		note = st.Muted.Render(fmt.Sprintf("  %s · refreshed %s ago · r refresh", plural(len(m.indexes), "index", "indexes"), ago(m.now.Sub(m.listedAt))))
 	}
+	if l := m.sort.Label(); l != "" {
+		note += st.Accent.Render("  sort: " + l)
+	}
 	cols := m.listColumns()
 	out := []string{title + note,
 		st.TableHeader.Render(common.Columns(cols, "", "NAMESPACE", " DIMS", "DISTANCE", "TYPE", "  COUNT", "    SIZE", "SHARD", "M/efC/ef", "SERVED"))}
