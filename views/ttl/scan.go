@@ -158,7 +158,10 @@ func rewrite(ctx context.Context, b common.Backend, k string, newTTL func(time.T
 
 // result turns a bulk outcome into the status line's message.
 func (r bulkMsg) result() common.OpResultMsg {
-	info := fmt.Sprintf("%d keys", r.done)
+	info := fmt.Sprintf("%d keys rewritten", r.done)
+	if r.done == 1 {
+		info = "1 key rewritten"
+	}
 	if r.conflicts > 0 {
 		info += fmt.Sprintf(", %d changed meanwhile (left alone, rescan and retry)", r.conflicts)
 	}

@@ -216,7 +216,7 @@ func TestSortIsStableAcrossRefreshesAndShownInHeader(t *testing.T) {
 	if got := h.keys(); got != "cache:page:1 cache:page:2 session:b lock:job session:a" {
 		t.Fatalf("by ttl desc after a rescan: %q", got)
 	}
-	if !strings.Contains(h.m.View(), "sort: ttl ↓") {
+	if v := h.m.View(); !strings.Contains(v, "sort: ttl ↓") || !strings.Contains(v, "SHARD") {
 		t.Fatalf("sort not in the header:\n%s", h.m.View())
 	}
 }

@@ -128,10 +128,11 @@ func (m *Model) histogram() []string {
 func (m *Model) table() []string {
 	st := m.common.Styles
 	keyW := max(8, m.width-2-10-9-10-6-4)
-	head := fmt.Sprintf("  %-10s %-*s %9s %10s %6s", "EXPIRES IN", keyW, "KEY", "SIZE", "VERSION", "SHARD")
+	keyHead := "KEY"
 	if l := m.sort.Label(); l != "" {
-		head = common.FitLine(head, m.width-len([]rune(l))-9) + "  sort: " + l
+		keyHead += "  sort: " + l // in the key column: the numbers stay visible
 	}
+	head := fmt.Sprintf("  %-10s %-*s %9s %10s %6s", "EXPIRES IN", keyW, keyHead, "SIZE", "VERSION", "SHARD")
 	out := []string{st.TableHeader.Render(common.FitLine(head, m.width))}
 	if len(m.rows) == 0 {
 		msg := "no key with a TTL found"
