@@ -45,9 +45,9 @@ func TestCopyAsksTheActivePaneAndSaysWhatAndHowMuch(t *testing.T) {
 
 func TestCopyOnAPaneWithoutSelectionSaysSo(t *testing.T) {
 	m := newRoot(t, 120, 40)
-	send(m, press("4")) // Trace: nothing to copy
+	send(m, press("4")) // Trace: nothing traced yet
 	send(m, press("y"))
-	if m.lastErr == nil || !strings.Contains(m.lastErr.Error(), "nothing to copy") {
+	if m.lastErr == nil || !strings.Contains(m.lastErr.Error(), "nothing selected to copy in the Trace pane") {
 		t.Fatalf("err %v", m.lastErr)
 	}
 	send(m, press("o"))

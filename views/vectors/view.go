@@ -22,6 +22,9 @@ func (m *Model) View() string {
 	if m.width < MinWidth || m.height < MinHeight {
 		return common.TooSmall(m.width, m.height, MinWidth, MinHeight)
 	}
+	if m.wide() {
+		return m.wideView()
+	}
 	list, form, lat, resH := m.sections()
 	out := append(list, form...)
 	out = append(out, m.resultLines(resH)...)
@@ -46,6 +49,10 @@ func (m *Model) sections() (list, form, lat []string, resH int) {
 func (m *Model) layout() {
 	m.resultRows = 0
 	if m.width < MinWidth || m.height < MinHeight || m.result == nil || m.result.res == nil {
+		return
+	}
+	if m.wide() {
+		m.wideLayout()
 		return
 	}
 	_, _, _, resH := m.sections()
