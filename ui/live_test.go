@@ -1,9 +1,12 @@
 package ui
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/charmbracelet/x/exp/golden"
 
 	"github.com/norikv/norikv-console/client"
 	"github.com/norikv/norikv-console/ui/common"
@@ -156,5 +159,18 @@ func TestPaletteRefreshInlineAndPause(t *testing.T) {
 	send(m, press("enter"))
 	if !m.Paused() {
 		t.Fatal("the palette did not pause")
+	}
+}
+
+func TestGoldenPaused(t *testing.T) {
+	for _, sz := range [][2]int{{80, 24}, {200, 60}} {
+		t.Run(fmt.Sprintf("%dx%d", sz[0], sz[1]), func(t *testing.T) {
+			m := newRoot(t, sz[0], sz[1])
+			send(m, press("P"))
+			m.Update(common.TickMsg{At: t0.Add(time.Second)}) // held
+			v := m.View()
+			uitest.RequireSize(t, v, sz[0], sz[1])
+			golden.RequireEqual(t, []byte(v))
+		})
 	}
 }
