@@ -129,6 +129,8 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 		return tea.Batch(common.MsgCmd(msg.result()), m.rescan())
 	case tea.KeyMsg:
 		return m.onKey(msg)
+	case tea.MouseMsg:
+		m.onMouse(msg)
 	}
 	return nil
 }
@@ -359,4 +361,31 @@ func (m *Model) Sort() common.SortState { return m.sort }
 func (m *Model) SetSort(s common.SortState) {
 	m.sort = s
 	m.refresh()
+}
+
+// Back implements common.BackHandler: esc first clears a selection.
+func (m *Model) Back() (bool, tea.Cmd) {
+	if len(m.selected) == 0 {
+		return false, nil
+	}
+	m.selected = map[string]bool{}
+	return true, nil
+}
+
+// tableTop is the pane line of the first table row (title, histogram,
+// axis, header above it).
+func (m *Model) tableTop() int { return histHeight(m.height) + 3 }
+
+func (m *Model) onMouse(msg tea.MouseMsg) {
+	switch {
+	case msg.Button == tea.MouseButtonWheelUp:
+		m.cursor--
+	case msg.Button == tea.MouseButtonWheelDown:
+		m.cursor++
+	case msg.Button == tea.MouseButtonLeft && msg.Action == tea.MouseActionPress:
+		if i := m.offset + msg.Y - m.tableTop(); msg.Y >= m.tableTop() && i < len(m.rows) {
+			m.cursor = i
+		}
+	}
+	m.clamp()
 }

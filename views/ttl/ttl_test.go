@@ -280,3 +280,22 @@ func TestCASConflictIsLeftAlone(t *testing.T) {
 		t.Fatalf("their write was overwritten: %q", got.Value)
 	}
 }
+
+func TestEscClearsTheSelectionAndClicksSelectRows(t *testing.T) {
+	h := seeded(t, 80, 24)
+	if used, _ := h.m.Back(); used {
+		t.Fatal("esc used with nothing selected: the root should go back")
+	}
+	h.press("a")
+	if used, _ := h.m.Back(); !used || len(h.m.selected) != 0 {
+		t.Fatalf("esc: used %v, %d still selected", used, len(h.m.selected))
+	}
+	h.m.Update(tea.MouseMsg{X: 5, Y: h.m.tableTop() + 2, Button: tea.MouseButtonLeft, Action: tea.MouseActionPress})
+	if h.m.cursor != 2 {
+		t.Fatalf("click on the third row: cursor %d", h.m.cursor)
+	}
+	h.m.Update(tea.MouseMsg{Button: tea.MouseButtonWheelUp})
+	if h.m.cursor != 1 {
+		t.Fatalf("wheel up: cursor %d", h.m.cursor)
+	}
+}
