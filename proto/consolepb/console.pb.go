@@ -824,11 +824,10 @@ func (x *NodeStatusResponse) GetClusterId() string {
 // entry (norikv.v1.Vector.Insert makes one entry per vector). Limits: 1..1000
 // items and at most 3 MiB of ids and vector values (4 bytes a value) per
 // batch, so the request fits the 4 MiB gRPC message limit. Every item is
-// validated before anything is written (id 1..512
-// bytes, values finite, length equal to the index's dimensions); an invalid
-// item fails the whole batch with INVALID_ARGUMENT naming the item ("item
-// 3 (id \"x\"): ..."). Items apply in order, so a later item with the same
-// id wins. Served by the leader of the namespace's group (other nodes
+// validated before anything is written (id 1..512 bytes, values finite,
+// length equal to the index's dimensions); an invalid item fails the whole
+// batch with INVALID_ARGUMENT naming the item ("item 3 (id \"x\"): ...").
+// Items apply in order, so a later item with the same id wins. Served by the leader of the namespace's group (other nodes
 // forward it, like Vector calls). Servers without it answer UNIMPLEMENTED;
 // clients then fall back to one Vector.Insert per item.
 type VectorInsertBatchRequest struct {
