@@ -122,7 +122,12 @@ func linStep(versionOf map[string]client.Version, s linState, in linInput, out l
 		}
 		return true, written(out.Version)
 	case linCAS:
-		matches := s.Exists && s.Version == in.IfMatch
+		// unseen: the current value came from an ambiguous write whose
+		// version no read reported; a CAS outcome may be the first sign of
+		// it (a mismatch naming it as current, or a compare against it), so
+		// it matches any version and the outcome pins it.
+		unseen := s.Exists && s.Version == linUnseenVersion
+		matches := s.Exists && (s.Version == in.IfMatch || unseen)
 		if out.Unknown {
 			if matches {
 				return true, written(linLookup(versionOf, in))
@@ -134,6 +139,16 @@ func linStep(versionOf map[string]client.Version, s linState, in linInput, out l
 		}
 		if out.KeyMissing {
 			return !s.Exists, s
+		}
+		if unseen {
+			if out.Current == nil {
+				return true, s
+			}
+			if *out.Current == in.IfMatch {
+				return false, s
+			}
+			s.Version = *out.Current
+			return true, s
 		}
 		if out.Current != nil && (!s.Exists || s.Version != *out.Current) {
 			return false, s
