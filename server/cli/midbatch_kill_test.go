@@ -3,8 +3,6 @@ package cli
 import (
 	"context"
 	"fmt"
-	"path/filepath"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -12,7 +10,6 @@ import (
 
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
-	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/status"
 
@@ -52,33 +49,8 @@ func TestServeSIGKILLAllMidBatchKeepsAcknowledgedWrites(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs three serve processes twice")
 	}
-	ports := freeAddrs(t, 6)
-	base := t.TempDir()
-	var peers []string
-	for i := 0; i < 3; i++ {
-		peers = append(peers, fmt.Sprintf("n%d=%s/%s", i+1, ports[i], ports[3+i]))
-	}
-	argsFor := func(i int) []string {
-		return []string{"--id", fmt.Sprintf("n%d", i+1), "--addr", ports[i], "--raft-addr", ports[3+i],
-			"--data-dir", filepath.Join(base, fmt.Sprintf("n%d", i+1)), "--peers", strings.Join(peers, ","),
-			"--shards", "64", "--groups", "4", "--fsync"}
-	}
-	procs := make([]*serveProc, 3)
-	for i := range procs {
-		procs[i] = startServe(t, argsFor(i))
-	}
-	for _, p := range procs {
-		p.waitReady(t)
-	}
-	clients := map[string]norikvpb.KvClient{}
-	for _, a := range ports[:3] {
-		cc, err := grpc.NewClient(a, grpc.WithTransportCredentials(insecure.NewCredentials()))
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer cc.Close()
-		clients[a] = norikvpb.NewKvClient(cc)
-	}
+	n := startThree(t, "--fsync")
+	ports, procs, clients, argsFor := n.ports, n.procs, n.clients, n.argsFor
 	ctx, cancel := context.WithTimeout(context.Background(), 120*time.Second)
 	defer cancel()
 

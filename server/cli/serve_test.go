@@ -131,7 +131,19 @@ func put(ctx context.Context, t *testing.T, clients map[string]norikvpb.KvClient
 	}
 }
 
-func TestServeSIGKILLAndRestartCatchesUp(t *testing.T) {
+// threeNodes is a 3-node `serve` cluster (64 shards, 4 groups) started by
+// startThree, with a Kv client per node.
+type threeNodes struct {
+	ports   []string // client addresses n1..n3, then replication addresses
+	procs   []*serveProc
+	clients map[string]norikvpb.KvClient // by client address
+	argsFor func(i int) []string         // node i's flags, to restart it
+}
+
+// startThree starts the cluster with extra flags on every node and waits
+// until each node is ready.
+func startThree(t *testing.T, extra ...string) *threeNodes {
+	t.Helper()
 	ports := freeAddrs(t, 6)
 	base := t.TempDir()
 	var peers []string
@@ -139,26 +151,32 @@ func TestServeSIGKILLAndRestartCatchesUp(t *testing.T) {
 		peers = append(peers, fmt.Sprintf("n%d=%s/%s", i+1, ports[i], ports[3+i]))
 	}
 	argsFor := func(i int) []string {
-		return []string{"--id", fmt.Sprintf("n%d", i+1), "--addr", ports[i], "--raft-addr", ports[3+i],
+		args := []string{"--id", fmt.Sprintf("n%d", i+1), "--addr", ports[i], "--raft-addr", ports[3+i],
 			"--data-dir", filepath.Join(base, fmt.Sprintf("n%d", i+1)), "--peers", strings.Join(peers, ","),
 			"--shards", "64", "--groups", "4"}
+		return append(args, extra...)
 	}
-	procs := make([]*serveProc, 3)
-	for i := range procs {
-		procs[i] = startServe(t, argsFor(i))
+	n := &threeNodes{ports: ports, procs: make([]*serveProc, 3), clients: map[string]norikvpb.KvClient{}, argsFor: argsFor}
+	for i := range n.procs {
+		n.procs[i] = startServe(t, argsFor(i))
 	}
-	for _, p := range procs {
+	for _, p := range n.procs {
 		p.waitReady(t)
 	}
-	clients := map[string]norikvpb.KvClient{}
 	for _, a := range ports[:3] {
 		cc, err := grpc.NewClient(a, grpc.WithTransportCredentials(insecure.NewCredentials()))
 		if err != nil {
 			t.Fatal(err)
 		}
-		defer cc.Close()
-		clients[a] = norikvpb.NewKvClient(cc)
+		t.Cleanup(func() { _ = cc.Close() })
+		n.clients[a] = norikvpb.NewKvClient(cc)
 	}
+	return n
+}
+
+func TestServeSIGKILLAndRestartCatchesUp(t *testing.T) {
+	n := startThree(t)
+	ports, procs, clients, argsFor := n.ports, n.procs, n.clients, n.argsFor
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
 	written := map[string]*norikvpb.PutResponse{}
