@@ -55,14 +55,33 @@ var smokePanes = []struct {
 var smokeTabs = regexp.MustCompile(`(?m)^ 1 Cluster .*$`)
 
 // checkTabs fails when the console shows more panes than smokePanes knows.
+// The tab bar is looked for in the newest frames for a while: the first
+// screen that says "help" may be drawn before the tab bar is complete.
 func (s *smokeRun) checkTabs(t *testing.T) {
 	t.Helper()
-	bar := smokeTabs.FindString(s.screen())
-	n := len(regexp.MustCompile(`\b\d [A-Z]`).FindAllString(bar, -1))
-	if n != len(smokePanes) {
-		t.Fatalf("the tab bar shows %d panes (%q), the smoke run knows %d: add the new pane to smokePanes", n, bar, len(smokePanes))
+	var bar string
+	var n int
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		bars := smokeTabs.FindAllString(s.screen(), -1)
+		if len(bars) > 0 {
+			bar = bars[len(bars)-1]
+			n = len(smokeTab.FindAllString(bar, -1))
+			if n == len(smokePanes) {
+				return
+			}
+		}
+		if time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(200 * time.Millisecond)
 	}
+	t.Fatalf("the tab bar shows %d panes (%q), the smoke run knows %d: add the new pane to smokePanes\noutput:\n%s",
+		n, bar, len(smokePanes), tail(s.screen(), 3000))
 }
+
+// smokeTab is one entry of the tab bar: its digit and the pane's name.
+var smokeTab = regexp.MustCompile(`\b\d [A-Z]`)
 
 // smokeMarkers in the screen output or console.log fail the run.
 var smokeMarkers = []string{"Caught panic", "panic:", "pane failed", "panic in the"}
@@ -180,10 +199,14 @@ func startSmoke(t *testing.T, bin string, size pty.Winsize) *smokeRun {
 }
 
 // screen is everything the console printed so far, escape codes removed.
+// Each frame on the alternate screen starts with cursor-home and no line
+// break: it becomes one, so that a frame's first line starts a line
+// (Bubble Tea ends a frame without "\r\n", and ^ in smokeTabs would
+// otherwise miss a tab bar drawn on the first row of any later frame).
 func (s *smokeRun) screen() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return ansi.Strip(s.out.String())
+	return ansi.Strip(strings.ReplaceAll(s.out.String(), ansi.CursorHomePosition, "\n"))
 }
 
 func (s *smokeRun) waitFor(t *testing.T, what string, d time.Duration, text string) {
