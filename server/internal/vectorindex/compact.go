@@ -200,10 +200,7 @@ func (ix *Index) searchFrom(sc *scratch, u int32, level int, out []item) []item 
 	if ix.cfg.Distance == Cosine {
 		qinv = ix.invNorms[u]
 	}
-	ep := item{ix.distQ(q, qinv, g.entry), g.entry}
-	for l := g.top; l > level; l-- {
-		ep = ix.greedy(q, qinv, ep, l)
-	}
+	ep := ix.descend(sc, q, qinv, level)
 	for _, c := range ix.searchLayer(sc, q, qinv, ep, g.efC, level) {
 		if c.slot != u {
 			out = append(out, c)

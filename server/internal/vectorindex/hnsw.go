@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"fmt"
 	"slices"
-	"unsafe"
 )
 
 // Search returns up to k nearest live vectors to q. HNSW indexes search their
@@ -45,95 +44,6 @@ func (ix *Index) Search(q []float32, k, ef int) ([]Match, error) {
 	return ix.matches(res), nil
 }
 
-// searchGraph descends greedily to level 0 and returns up to ef live
-// candidates there, closest first.
-func (ix *Index) searchGraph(sc *scratch, q []float32, qinv float32, ef int) []item {
-	g := ix.g
-	ep := item{ix.distQ(q, qinv, g.entry), g.entry}
-	for l := g.top; l > 0; l-- {
-		ep = ix.greedy(q, qinv, ep, l)
-	}
-	return ix.searchLayer(sc, q, qinv, ep, ef, 0)
-}
-
-// greedy walks a level towards q until no neighbour is closer.
-func (ix *Index) greedy(q []float32, qinv float32, ep item, level int) item {
-	for changed := true; changed; {
-		changed = false
-		for _, n := range ix.g.links(ep.slot, level) {
-			c := item{ix.distQ(q, qinv, n), n}
-			if closer(c, ep) {
-				ep, changed = c, true
-			}
-		}
-	}
-	return ep
-}
-
-// searchLayer is the HNSW beam search on one level from ep. Tombstoned nodes
-// route the search but never enter the results. It returns up to ef live
-// candidates sorted closest first, in sc.res.
-func (ix *Index) searchLayer(sc *scratch, q []float32, qinv float32, ep item, ef, level int) []item {
-	g := ix.g
-	state := ix.state
-	vecs, dims, kern, distance := ix.vecs, ix.dims, ix.kern, ix.cfg.Distance
-	sc.resetVisited(len(state))
-	cand, res := sc.cand[:0], sc.res[:0]
-	sc.visit(ep.slot)
-	cand = pushMin(cand, ep)
-	if state[ep.slot] == slotLive {
-		res = pushMax(res, ep)
-	}
-	for len(cand) > 0 {
-		c := cand[0]
-		if len(res) >= ef && c.dist > res[0].dist {
-			break
-		}
-		cand = popMin(cand)
-		if len(cand) > 0 && level == 0 {
-			// The next node to expand: its list is read on the next round.
-			prefetchLines(unsafe.Pointer(&g.links0[int(cand[0].slot)*(g.m0+1)]), 2)
-		}
-		// First pass: pick the unvisited neighbours and start loading their
-		// vectors, so the memory latency overlaps the distance computations.
-		next := sc.next[:0]
-		for _, n := range g.links(c.slot, level) {
-			if sc.visit(n) {
-				next = append(next, n)
-				prefetchLines(unsafe.Pointer(&ix.vecs[int(n)*ix.dims]), ix.prefetch)
-			}
-		}
-		sc.next = next
-		for _, n := range next {
-			// distQ, inlined by hand: this is the hottest loop.
-			off := int(n) * dims
-			v := vecs[off : off+dims : off+dims]
-			var d float32
-			switch distance {
-			case Euclidean:
-				d = kern.l2sq(q, v)
-			case Cosine:
-				d = cosine(kern.dot(q, v), qinv, ix.invNorms[n])
-			default:
-				d = -kern.dot(q, v)
-			}
-			if len(res) >= ef && d >= res[0].dist {
-				continue
-			}
-			cand = pushMin(cand, item{d, n})
-			if state[n] == slotLive {
-				res = pushMax(res, item{d, n})
-				if len(res) > ef {
-					res = popMax(res)
-				}
-			}
-		}
-	}
-	sortItems(res)
-	sc.cand, sc.res = cand, res
-	return res
-}
-
 // An insert runs in three steps. place (write lock) draws the node's level
 // and makes it a graph node without edges, or the entry point of an empty
 // graph. findNeighbours (read lock) searches every level the node joins
@@ -164,10 +74,7 @@ func (g *graph) findNeighbours(ix *Index, s int32) {
 		qinv = ix.invNorms[s]
 	}
 	sc := &g.build
-	ep := item{ix.distQ(q, qinv, g.entry), g.entry}
-	for l := g.top; l > g.pending; l-- {
-		ep = ix.greedy(q, qinv, ep, l)
-	}
+	ep := ix.descend(sc, q, qinv, g.pending)
 	for len(g.cands) <= g.pending {
 		g.cands = append(g.cands, nil)
 	}

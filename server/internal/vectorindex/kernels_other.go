@@ -24,3 +24,12 @@ func dotBatch(q, vecs, out []float32) { dotBatchGeneric(q, vecs, out) }
 
 // l2sqBatch sets out[i] = Σ(q-vecs[i])² for consecutive vectors.
 func l2sqBatch(q, vecs, out []float32) { l2sqBatchGeneric(q, vecs, out) }
+
+// dotRows sets out[i] = q·vecs[rows[i]].
+func dotRows(q, vecs []float32, rows []int32, out []float32) { dotRowsGeneric(q, vecs, rows, out) }
+
+// l2sqRows sets out[i] = Σ(q-vecs[rows[i]])².
+func l2sqRows(q, vecs []float32, rows []int32, out []float32) { l2sqRowsGeneric(q, vecs, rows, out) }
+
+// prefetchRows is a no-op without assembly.
+func prefetchRows(vecs []float32, dims int, rows []int32, lines int) {}

@@ -8,16 +8,18 @@ import (
 // scratch holds the buffers one search or one insert needs, so a search
 // allocates only its result. Searches take them from Index.scratch.
 type scratch struct {
-	top     []item    // exact top-k heap
-	dists   []float32 // exact scan: scores of one block
-	cand    []item    // HNSW candidates, min-heap
-	res     []item    // HNSW results, max-heap
-	tmp     []item    // neighbour lists being rebuilt
-	sel     []item    // neighbour selection of a new node
-	sel2    []item    // neighbour selection of a node being relinked
-	next    []int32   // unvisited neighbours of the node being expanded
-	visited []uint32  // per slot: epoch of the last visit
-	epoch   uint32
+	top      []item    // exact top-k heap
+	dists    []float32 // exact scan: scores of one block
+	candKeys []uint64  // HNSW candidates, min-heap of keys
+	resKeys  []uint64  // HNSW results, max-heap of keys
+	res      []item    // HNSW results, closest first
+	rowDists []float32 // distances to the neighbours in next
+	tmp      []item    // neighbour lists being rebuilt
+	sel      []item    // neighbour selection of a new node
+	sel2     []item    // neighbour selection of a node being relinked
+	next     []int32   // unvisited neighbours of the node being expanded
+	visited  []uint32  // per slot: epoch of the last visit
+	epoch    uint32
 }
 
 func (ix *Index) getScratch() *scratch {
@@ -64,81 +66,3 @@ func cmpItem(a, b item) int {
 }
 
 func sortItems(h []item) { slices.SortFunc(h, cmpItem) }
-
-// pushMin adds x to a min-heap (closest at the root).
-func pushMin(h []item, x item) []item {
-	h = append(h, x)
-	i := len(h) - 1
-	for i > 0 {
-		p := (i - 1) / 2
-		if !closer(h[i], h[p]) {
-			break
-		}
-		h[i], h[p] = h[p], h[i]
-		i = p
-	}
-	return h
-}
-
-// popMin removes the root of a min-heap.
-func popMin(h []item) []item {
-	n := len(h) - 1
-	h[0] = h[n]
-	h = h[:n]
-	i := 0
-	for {
-		l := 2*i + 1
-		if l >= n {
-			break
-		}
-		c := l
-		if r := l + 1; r < n && closer(h[r], h[l]) {
-			c = r
-		}
-		if !closer(h[c], h[i]) {
-			break
-		}
-		h[i], h[c] = h[c], h[i]
-		i = c
-	}
-	return h
-}
-
-// pushMax adds x to a max-heap (farthest at the root).
-func pushMax(h []item, x item) []item {
-	h = append(h, x)
-	i := len(h) - 1
-	for i > 0 {
-		p := (i - 1) / 2
-		if !closer(h[p], h[i]) {
-			break
-		}
-		h[i], h[p] = h[p], h[i]
-		i = p
-	}
-	return h
-}
-
-// popMax removes the root of a max-heap.
-func popMax(h []item) []item {
-	n := len(h) - 1
-	h[0] = h[n]
-	h = h[:n]
-	i := 0
-	for {
-		l := 2*i + 1
-		if l >= n {
-			break
-		}
-		c := l
-		if r := l + 1; r < n && closer(h[l], h[r]) {
-			c = r
-		}
-		if !closer(h[i], h[c]) {
-			break
-		}
-		h[i], h[c] = h[c], h[i]
-		i = c
-	}
-	return h
-}

@@ -1,0 +1,142 @@
+package vectorindex
+
+import (
+	"slices"
+	"unsafe"
+)
+
+// searchGraph descends greedily to level 0 and returns up to ef live
+// candidates there, closest first.
+func (ix *Index) searchGraph(sc *scratch, q []float32, qinv float32, ef int) []item {
+	ep := ix.descend(sc, q, qinv, 0)
+	return ix.searchLayer(sc, q, qinv, ep, ef, 0)
+}
+
+// descend walks greedily from the entry point down to level `to`+1 and
+// returns the closest node found, where the search of level `to` starts.
+// Nodes already compared on the way are not compared again: one that was
+// not closer than the walk's position then cannot be closer later, as the
+// position only improves, so skipping it changes nothing but the time.
+func (ix *Index) descend(sc *scratch, q []float32, qinv float32, to int) item {
+	g := ix.g
+	sc.resetVisited(len(ix.state))
+	sc.visit(g.entry)
+	ep := item{ix.distQ(q, qinv, g.entry), g.entry}
+	for l := g.top; l > to; l-- {
+		ep = ix.greedy(sc, q, qinv, ep, l)
+	}
+	return ep
+}
+
+// greedy walks a level towards q until no neighbour is closer.
+func (ix *Index) greedy(sc *scratch, q []float32, qinv float32, ep item, level int) item {
+	state := ix.state
+	for changed := true; changed; {
+		changed = false
+		next := sc.next[:0]
+		for _, n := range ix.g.links(ep.slot, level) {
+			_ = state[n] // the row kernels trust that n is a stored slot
+			if sc.visit(n) {
+				next = append(next, n)
+			}
+		}
+		sc.next = next
+		dists := ix.rowDists(sc, q, qinv, next)
+		for i, n := range next {
+			if c := (item{dists[i], n}); closer(c, ep) {
+				ep, changed = c, true
+			}
+		}
+	}
+	return ep
+}
+
+// rowDists returns the internal distances from q to the given slots, in
+// sc.dists (one kernel call for the whole list).
+func (ix *Index) rowDists(sc *scratch, q []float32, qinv float32, rows []int32) []float32 {
+	if len(ix.vecs) < len(ix.state)*ix.dims {
+		panic("vectorindex: vector storage smaller than the slot table")
+	}
+	dists := slices.Grow(sc.rowDists[:0], len(rows))[:len(rows)]
+	sc.rowDists = dists
+	switch ix.cfg.Distance {
+	case Euclidean:
+		l2sqRows(q, ix.vecs, rows, dists)
+	case Cosine:
+		dotRows(q, ix.vecs, rows, dists)
+		invNorms := ix.invNorms
+		for i, n := range rows {
+			dists[i] = cosine(dists[i], qinv, invNorms[n])
+		}
+	default:
+		dotRows(q, ix.vecs, rows, dists)
+		for i := range dists {
+			dists[i] = -dists[i]
+		}
+	}
+	return dists
+}
+
+// searchLayer is the HNSW beam search on one level from ep. Tombstoned nodes
+// route the search but never enter the results. It returns up to ef live
+// candidates sorted closest first, in sc.res. The heaps hold keys (see
+// keys.go), which order exactly like closer.
+func (ix *Index) searchLayer(sc *scratch, q []float32, qinv float32, ep item, ef, level int) []item {
+	g := ix.g
+	state := ix.state
+	sc.resetVisited(len(state))
+	cand, res := sc.candKeys[:0], sc.resKeys[:0]
+	sc.visit(ep.slot)
+	epKey := packKey(distBits(ep.dist), ep.slot)
+	cand = pushMinKey(cand, epKey)
+	if state[ep.slot] == slotLive {
+		res = pushMaxKey(res, epKey)
+	}
+	for len(cand) > 0 {
+		c := cand[0]
+		if len(res) >= ef && keyBits(c) > keyBits(res[0]) {
+			break
+		}
+		cand = popMinKey(cand)
+		if len(cand) > 0 && level == 0 {
+			// The next node to expand: its list is read on the next round.
+			prefetchLines(unsafe.Pointer(&g.links0[int(uint32(cand[0]))*(g.m0+1)]), 2)
+		}
+		// Pick the unvisited neighbours and start loading their vectors,
+		// so the memory latency overlaps the distance computations.
+		next := sc.next[:0]
+		for _, n := range g.links(int32(uint32(c)), level) {
+			_ = state[n] // the row kernels trust that n is a stored slot
+			if sc.visit(n) {
+				next = append(next, n)
+			}
+		}
+		sc.next = next
+		if len(next) == 0 {
+			continue
+		}
+		prefetchRows(ix.vecs, ix.dims, next, ix.prefetch)
+		dists := ix.rowDists(sc, q, qinv, next)
+		for i, n := range next {
+			b := distBits(dists[i])
+			if len(res) >= ef && b >= keyBits(res[0]) {
+				continue
+			}
+			k := packKey(b, n)
+			cand = pushMinKey(cand, k)
+			if state[n] == slotLive {
+				res = pushMaxKey(res, k)
+				if len(res) > ef {
+					res = popMaxKey(res)
+				}
+			}
+		}
+	}
+	slices.Sort(res)
+	out := sc.res[:0]
+	for _, k := range res {
+		out = append(out, keyItem(k))
+	}
+	sc.candKeys, sc.resKeys, sc.res = cand, res, out
+	return out
+}
