@@ -8,6 +8,7 @@
 //
 //	go build -o /tmp/norikv-console . && go run ./cmd/startbench --bin /tmp/norikv-console
 //	go run ./cmd/startbench --bin /tmp/norikv-console --runs 9 --targets devcluster,etcd
+//	go run ./cmd/startbench --bin /tmp/before,/tmp/after --targets devcluster,console   # A/B in one run
 //
 // It times the binary, never `go run` (compilation is not start-up).
 package main
@@ -21,6 +22,7 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
+	"path/filepath"
 	"slices"
 	"strings"
 	"syscall"
@@ -44,22 +46,18 @@ type target struct {
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("startbench", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	bin := fs.String("bin", "", "the built norikv-console binary (go build -o FILE .)")
+	bins := fs.String("bin", "", "the built norikv-console binary (go build -o FILE .); several, comma-separated, are compared in one run")
 	runs := fs.Int("runs", 7, "launches per target (at least 3 for a median)")
 	targets := fs.String("targets", "devcluster,console,etcd", "comma-separated: devcluster, console, etcd (skipped when etcd is not installed)")
 	timeout := fs.Duration("timeout", 60*time.Second, "give up on one launch after this long")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
-	if *bin == "" || *runs < 1 || fs.NArg() > 0 {
-		fmt.Fprintln(stderr, "usage: startbench --bin FILE [--runs 7] [--targets devcluster,console,etcd] [--timeout 60s]\n(build the binary first: go build -o /tmp/norikv-console .)")
+	if *bins == "" || *runs < 1 || fs.NArg() > 0 {
+		fmt.Fprintln(stderr, "usage: startbench --bin FILE[,FILE2...] [--runs 7] [--targets devcluster,console,etcd] [--timeout 60s]\n(build the binary first: go build -o /tmp/norikv-console .)")
 		return 2
 	}
-	if _, err := os.Stat(*bin); err != nil {
-		fmt.Fprintf(stderr, "startbench: --bin: %v (build it with go build -o %s .)\n", err, *bin)
-		return 2
-	}
-	list, err := pick(*targets, *bin, stderr)
+	list, err := pick(*targets, strings.Split(*bins, ","), stderr)
 	if err != nil {
 		fmt.Fprintln(stderr, "startbench:", err)
 		return 2
@@ -80,7 +78,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 				return 1
 			}
 			times[t.name] = append(times[t.name], d)
-			fmt.Fprintf(stderr, "round %d %-10s %6.3f s\n", r+1, t.name, d.Seconds())
+			fmt.Fprintf(stderr, "round %d %-30s %6.3f s\n", r+1, t.name, d.Seconds())
 		}
 	}
 	fmt.Fprintf(stdout, "start-up, %d runs each, load average at the start %s, at the end %s\n\n", *runs, loadStart, loadAvg())
@@ -93,15 +91,31 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
-// pick builds the named targets in the order given.
-func pick(names, bin string, stderr io.Writer) ([]target, error) {
+// pick builds the named targets in the order given, each once per binary
+// (etcd once); with several binaries a target's name carries the binary's.
+func pick(names string, bins []string, stderr io.Writer) ([]target, error) {
+	for _, b := range bins {
+		if _, err := os.Stat(b); err != nil {
+			return nil, fmt.Errorf("--bin: %w (build it with go build -o %s .)", err, b)
+		}
+	}
+	label := func(what, bin string) string {
+		if len(bins) == 1 {
+			return what
+		}
+		return what + " " + filepath.Base(bin)
+	}
 	var out []target
 	for _, name := range strings.Split(names, ",") {
 		switch name = strings.TrimSpace(name); name {
 		case "devcluster":
-			out = append(out, target{name, func(ctx context.Context) (time.Duration, error) { return launchDevcluster(ctx, bin) }})
+			for _, bin := range bins {
+				out = append(out, target{label(name, bin), func(ctx context.Context) (time.Duration, error) { return launchDevcluster(ctx, bin) }})
+			}
 		case "console":
-			out = append(out, target{name, func(ctx context.Context) (time.Duration, error) { return launchConsole(ctx, bin) }})
+			for _, bin := range bins {
+				out = append(out, target{label(name, bin), func(ctx context.Context) (time.Duration, error) { return launchConsole(ctx, bin) }})
+			}
 		case "etcd":
 			etcd, err := exec.LookPath("etcd")
 			if err != nil {
@@ -121,11 +135,15 @@ func pick(names, bin string, stderr io.Writer) ([]target, error) {
 }
 
 func describe(name string) string {
-	switch name {
+	what, bin, _ := strings.Cut(name, " ")
+	if bin != "" {
+		bin = " (" + bin + ")"
+	}
+	switch what {
 	case "devcluster":
-		return "`devcluster` launch to `ready`"
+		return "`devcluster` launch to `ready`" + bin
 	case "console":
-		return "console launch to first full screen (embedded cluster, 80x24)"
+		return "console launch to first full screen (embedded cluster, 80x24)" + bin
 	case "etcd":
 		return "etcd, 3 members, launch to all healthy"
 	}

@@ -145,14 +145,27 @@ func Start(ctx context.Context, opts Options) (*Cluster, error) {
 		closeAll()
 		return nil, fmt.Errorf("start cluster: %w", err)
 	}
+	// The members open their storage and groups in parallel (each waits
+	// for Pebble and 17 Raft groups); startMember closes the listeners of
+	// a member that fails to start.
+	errs := make([]error, len(c.layout.Nodes))
+	var wg sync.WaitGroup
 	for i, nd := range c.layout.Nodes {
-		if err := c.startMember(nd.ID, clientLns[i], raftLns[i]); err != nil {
-			for _, l := range append(clientLns[i+1:], raftLns[i+1:]...) {
-				_ = l.Close()
-			}
-			_ = c.Close()
-			return nil, fmt.Errorf("start cluster: %w", err)
-		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = c.startMember(nd.ID, clientLns[i], raftLns[i])
+		}()
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		_ = c.Close()
+		return nil, fmt.Errorf("start cluster: %w", err)
+	}
+	// Every member runs: the preferred leaders need not wait out the
+	// start grace a member gives peers that may not be up yet.
+	for _, n := range c.runningNodes() {
+		n.CampaignFresh()
 	}
 	if err := c.WaitReady(ctx); err != nil {
 		_ = c.Close()

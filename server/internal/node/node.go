@@ -117,6 +117,11 @@ func Start(cfg Config) (*Node, error) {
 	n.goLoop(ctx, n.cfg.Timing.BalanceEvery, n.balance)
 	n.goLoop(ctx, watchdogEvery, n.nudgeElections)
 	n.goLoop(ctx, n.cfg.Timing.NodeHeartbeat, n.clusterIDLoop())
+	n.wg.Add(1)
+	go func() {
+		defer n.wg.Done()
+		n.pushMetaCommits(ctx) // faststart.go
+	}()
 	return n, nil
 }
 
