@@ -181,9 +181,9 @@ func (c *Cluster) TransferShard(ctx context.Context, shard uint32, target string
 	}
 }
 
-// WaitReady waits until every running node's cluster view shows every group
-// led, every running node alive, and each group led by its preferred node
-// when that node runs.
+// WaitReady waits until every running node knows a leader for each group it
+// replicates and its cluster view shows every group led, every running node
+// alive, and each group led by its preferred node when that node runs.
 func (c *Cluster) WaitReady(ctx context.Context) error {
 	for {
 		ok, why := c.ready()
@@ -206,6 +206,12 @@ func (c *Cluster) ready() (bool, string) {
 		up[n.ID()] = true
 	}
 	for _, n := range nodes {
+		// The views below may be replayed from the log of an earlier run
+		// (a restart with a data dir) before the groups have elected
+		// anyone: each node's own Raft must know every leader too.
+		if !n.AllGroupsLed() {
+			return false, fmt.Sprintf("%s replicates a group that has no leader yet", n.ID())
+		}
 		st, _ := n.Meta()
 		for id := range up {
 			if st.Topology.Health[id] != meta.Alive {

@@ -104,3 +104,27 @@ func BenchmarkStart(b *testing.B) {
 		b.StartTimer()
 	}
 }
+
+// A cluster restarted from its data dir replays the cluster view of its
+// last run, which names every group's leader of then: Start must still
+// return only once every group has elected a leader in this run.
+func TestRestartFromDataReadyMeansLed(t *testing.T) {
+	dir := t.TempDir()
+	opts := cluster.Options{TotalShards: 64, Groups: 8, DataDir: dir}
+	for run := range 3 {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		c, err := cluster.Start(ctx, opts)
+		cancel()
+		if err != nil {
+			t.Fatalf("run %d: %v", run, err)
+		}
+		for g := 0; g < opts.Groups; g++ {
+			if shard, _ := c.Layout().ShardsOfGroup(g); c.LeaderOf(shard) == "" {
+				t.Errorf("run %d: Start returned while group %d had no leader", run, g)
+			}
+		}
+		if err := c.Close(); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
