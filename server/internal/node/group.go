@@ -11,6 +11,7 @@ import (
 	"github.com/hashicorp/raft"
 
 	"github.com/norikv/norikv-console/server/internal/topology"
+	"github.com/norikv/norikv-console/server/internal/transport"
 )
 
 // metaChannel is the replication channel of the metadata group; group g uses g+1.
@@ -20,7 +21,7 @@ const metaChannel = 0
 type raftGroup struct {
 	raft      *raft.Raft
 	store     groupStore
-	transport *raft.NetworkTransport
+	transport *transport.GroupTransport
 
 	// readyTerm is the term in which this leader has applied every entry of
 	// earlier terms (a barrier), so local reads see all acknowledged writes.
@@ -73,7 +74,8 @@ func (n *Node) openRaft(name string, channel uint32, fsm raft.FSM, members []mem
 		_ = store.Close()
 		return nil, fmt.Errorf("snapshot store of %s: %w", name, err)
 	}
-	tr := raft.NewNetworkTransportWithConfig(&raft.NetworkTransportConfig{
+	// Heartbeats of all groups travel coalesced per peer (transport/heartbeat.go).
+	tr := n.mux.Coalesce(channel, raft.NewNetworkTransportWithConfig(&raft.NetworkTransportConfig{
 		Stream:                n.mux.Channel(channel),
 		ServerAddressProvider: addressBook{n.cfg.Layout},
 		MaxPool:               4,
@@ -83,7 +85,7 @@ func (n *Node) openRaft(name string, channel uint32, fsm raft.FSM, members []mem
 		MaxRPCsInFlight: 1,
 		Timeout:         2 * time.Second,
 		Logger:          n.logger.Named(name + "-net"),
-	})
+	}), addressBook{n.cfg.Layout}, 2*time.Second)
 	existing, err := raft.HasExistingState(logs, store, snaps)
 	if err != nil {
 		_ = tr.Close()

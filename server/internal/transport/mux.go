@@ -2,7 +2,8 @@
 // node over one TCP port. Each connection starts with a small header naming
 // its channel (a group) and the dialing node; the Mux hands it to that
 // channel's raft.StreamLayer. One channel is reserved for control calls
-// (heartbeats and metadata requests between nodes).
+// (node heartbeats and metadata requests between nodes), one for the Raft
+// heartbeats of all groups, coalesced per peer (heartbeat.go).
 package transport
 
 import (
@@ -43,7 +44,13 @@ type Mux struct {
 	closed   bool
 	conns    map[net.Conn]struct{}
 	pool     map[string]*controlConn
+	groups   map[uint32]*GroupTransport // coalesced heartbeats are answered for these (heartbeat.go)
+	hb       *hbSender
 	wg       sync.WaitGroup
+
+	// legacy makes the Mux behave like a node from before coalesced
+	// heartbeats (it refuses HeartbeatChannel): tests of the fallback.
+	legacy bool
 }
 
 // New serves the replication port of node nodeID on ln, which it owns from now on.
@@ -59,7 +66,9 @@ func NewWithTLS(nodeID string, ln net.Listener, resolve Resolver, faults *Faults
 		nodeID: nodeID, ln: ln, resolve: resolve, faults: faults,
 		serverTLS: serverTLS, clientTLS: clientTLS,
 		channels: map[uint32]*channel{}, conns: map[net.Conn]struct{}{}, pool: map[string]*controlConn{},
+		groups: map[uint32]*GroupTransport{},
 	}
+	m.hb = newHBSender(m)
 	m.wg.Add(1)
 	go m.acceptLoop()
 	return m
@@ -96,6 +105,7 @@ func (m *Mux) Close() error {
 	pool := m.pool
 	m.pool = map[string]*controlConn{}
 	m.mu.Unlock()
+	m.hb.close()
 	for _, c := range conns {
 		_ = c.Close()
 	}
@@ -159,9 +169,15 @@ func (m *Mux) dispatch(c net.Conn) {
 		_ = wrapped.Close()
 		return
 	}
-	if id == ControlChannel {
+	switch id {
+	case ControlChannel:
 		m.serveControl(wrapped, from)
 		return
+	case HeartbeatChannel:
+		if !m.legacy {
+			m.serveHeartbeats(wrapped, from)
+			return
+		}
 	}
 	m.mu.Lock()
 	ch := m.channels[id]

@@ -1,0 +1,337 @@
+package transport
+
+import (
+	"io"
+	"net"
+	"reflect"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/go-hclog"
+	"github.com/hashicorp/raft"
+)
+
+func TestHeartbeatCodecRoundTrip(t *testing.T) {
+	items := []hbItem{
+		{channel: 3, req: raft.AppendEntriesRequest{RPCHeader: raft.RPCHeader{ProtocolVersion: 3, ID: []byte("n1"), Addr: []byte("127.0.0.1:1")}, Term: 7, Leader: []byte("127.0.0.1:1")}},
+		{channel: 0xFFFFFFFD, req: raft.AppendEntriesRequest{Term: 1, Leader: []byte("x")}},
+	}
+	got, err := decodeHeartbeats(encodeHeartbeats(items))
+	if err != nil || !reflect.DeepEqual(got, items) {
+		t.Fatalf("requests: got %+v, %v; want %+v", got, err, items)
+	}
+	for _, it := range got {
+		if !isHeartbeat(&it.req) {
+			t.Fatalf("decoded %+v is not a heartbeat", it.req)
+		}
+	}
+	answers := []hbAnswer{
+		{resp: raft.AppendEntriesResponse{RPCHeader: raft.RPCHeader{ProtocolVersion: 3, ID: []byte("n2")}, Term: 7, LastLog: 99, Success: true}},
+		{err: "no group"},
+		{resp: raft.AppendEntriesResponse{Term: 8, NoRetryBackoff: true}},
+	}
+	back, err := decodeAnswers(encodeAnswers(answers))
+	if err != nil || !reflect.DeepEqual(back, answers) {
+		t.Fatalf("answers: got %+v, %v; want %+v", back, err, answers)
+	}
+}
+
+func TestHeartbeatCodecRejectsMalformed(t *testing.T) {
+	good := encodeHeartbeats([]hbItem{{channel: 1, req: raft.AppendEntriesRequest{Term: 2, Leader: []byte("a")}}})
+	cases := map[string][]byte{
+		"empty":          nil,
+		"wrong version":  append([]byte{9}, good[1:]...),
+		"truncated":      good[:len(good)-1],
+		"trailing bytes": append(append([]byte(nil), good...), 0),
+		"huge count":     {hbVersion, 0xff, 0xff, 0xff, 0xff, 0x0f},
+		"huge field":     {hbVersion, 1, 1, 2, 0, 0xff, 0xff, 0x03},
+	}
+	for name, b := range cases {
+		if _, err := decodeHeartbeats(b); err == nil {
+			t.Errorf("%s: decoded without error", name)
+		}
+	}
+	if _, err := decodeAnswers([]byte{hbVersion, 1, 7}); err == nil {
+		t.Error("answer with an unknown status decoded without error")
+	}
+}
+
+// TestOnlyHeartbeatsAreCoalesced: requests carrying log state are never
+// taken for heartbeats (they must reach Raft's main loop).
+func TestOnlyHeartbeatsAreCoalesced(t *testing.T) {
+	hb := raft.AppendEntriesRequest{Term: 2, Leader: []byte("a")}
+	for name, r := range map[string]raft.AppendEntriesRequest{
+		"commit index": {Term: 2, Leader: []byte("a"), LeaderCommitIndex: 5},
+		"prev entry":   {Term: 2, Leader: []byte("a"), PrevLogEntry: 4, PrevLogTerm: 1},
+		"entries":      {Term: 2, Leader: []byte("a"), Entries: []*raft.Log{{Index: 1}}},
+		"no term":      {Leader: []byte("a")},
+		"no leader":    {Term: 2},
+	} {
+		if isHeartbeat(&r) {
+			t.Errorf("%s: taken for a heartbeat", name)
+		}
+	}
+	if !isHeartbeat(&hb) {
+		t.Error("a heartbeat was not recognised")
+	}
+}
+
+// raftCluster is a set of real hashicorp/raft groups over Muxes, the way
+// package node wires them (in-memory logs).
+type raftCluster struct {
+	muxes  []*Mux
+	groups [][]*raft.Raft // [node][group]
+}
+
+func startRaftCluster(t *testing.T, nodes, groups int, legacy map[int]bool) *raftCluster {
+	t.Helper()
+	lns := make([]net.Listener, nodes)
+	book := map[string]string{}
+	for i := range lns {
+		lns[i] = listen(t)
+		book[lns[i].Addr().String()] = "n" + strconv.Itoa(i)
+	}
+	resolve := func(addr string) (string, bool) { id, ok := book[addr]; return id, ok }
+	c := &raftCluster{}
+	for i := range nodes {
+		m := New("n"+strconv.Itoa(i), lns[i], resolve, nil)
+		m.legacy = legacy[i]
+		c.muxes = append(c.muxes, m)
+	}
+	var conf raft.Configuration
+	for i, ln := range lns {
+		conf.Servers = append(conf.Servers, raft.Server{ID: raft.ServerID("n" + strconv.Itoa(i)), Address: raft.ServerAddress(ln.Addr().String())})
+	}
+	c.groups = make([][]*raft.Raft, nodes)
+	var trs []*GroupTransport
+	for i, m := range c.muxes {
+		for g := range groups {
+			rc := raft.DefaultConfig()
+			rc.LocalID = raft.ServerID("n" + strconv.Itoa(i))
+			rc.HeartbeatTimeout, rc.ElectionTimeout, rc.LeaderLeaseTimeout = 1200*time.Millisecond, 1200*time.Millisecond, 1190*time.Millisecond
+			rc.CommitTimeout = 500 * time.Millisecond
+			rc.Logger = hclog.NewNullLogger()
+			inner := raft.NewNetworkTransportWithConfig(&raft.NetworkTransportConfig{
+				Stream: m.Channel(uint32(g + 1)), MaxPool: 2, Timeout: 2 * time.Second, Logger: hclog.NewNullLogger(),
+			})
+			tr := m.Coalesce(uint32(g+1), inner, nil, 2*time.Second)
+			trs = append(trs, tr)
+			store := raft.NewInmemStore()
+			r, err := raft.NewRaft(rc, &nopFSM{}, store, store, raft.NewInmemSnapshotStore(), tr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := r.BootstrapCluster(conf).Error(); err != nil {
+				t.Fatal(err)
+			}
+			c.groups[i] = append(c.groups[i], r)
+		}
+	}
+	t.Cleanup(func() {
+		for _, rs := range c.groups {
+			for _, r := range rs {
+				_ = r.Shutdown().Error()
+			}
+		}
+		for _, tr := range trs {
+			_ = tr.Close()
+		}
+		for _, m := range c.muxes {
+			_ = m.Close()
+		}
+	})
+	return c
+}
+
+// waitLed waits until every group has one leader that every member knows.
+func (c *raftCluster) waitLed(t *testing.T) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for g := range c.groups[0] {
+		for {
+			leader, agreed := raft.ServerID(""), true
+			for i := range c.groups {
+				_, id := c.groups[i][g].LeaderWithID()
+				if id == "" || (leader != "" && id != leader) {
+					agreed = false
+				}
+				leader = id
+			}
+			if agreed {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("group %d has no agreed leader after 30 s", g)
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
+}
+
+// leadAll moves every group's leadership to node i.
+func (c *raftCluster) leadAll(t *testing.T, i int) {
+	t.Helper()
+	id := raft.ServerID("n" + strconv.Itoa(i))
+	addr := raft.ServerAddress(c.muxes[i].Addr().String())
+	for g := range c.groups[i] {
+		for attempt := 0; c.groups[i][g].State() != raft.Leader; attempt++ {
+			if attempt == 50 {
+				t.Fatalf("group %d: leadership did not move to %s", g, id)
+			}
+			for j := range c.groups {
+				if c.groups[j][g].State() == raft.Leader {
+					_ = c.groups[j][g].LeadershipTransferToServer(id, addr).Error()
+				}
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+	}
+	c.waitLed(t)
+}
+
+func (c *raftCluster) stats() (s HeartbeatStats) {
+	for _, m := range c.muxes {
+		st := m.HeartbeatStats()
+		s.Heartbeats += st.Heartbeats
+		s.Frames += st.Frames
+	}
+	return s
+}
+
+// terms sums every replica's term: it moves only with elections.
+func (c *raftCluster) terms() (sum uint64) {
+	for _, rs := range c.groups {
+		for _, r := range rs {
+			sum += r.CurrentTerm()
+		}
+	}
+	return sum
+}
+
+type nopFSM struct{}
+
+func (nopFSM) Apply(*raft.Log) any                 { return nil }
+func (nopFSM) Snapshot() (raft.FSMSnapshot, error) { return nopSnap{}, nil }
+func (nopFSM) Restore(rc io.ReadCloser) error      { return rc.Close() }
+
+type nopSnap struct{}
+
+func (nopSnap) Persist(s raft.SnapshotSink) error { return s.Close() }
+func (nopSnap) Release()                          {}
+
+// TestHeartbeatsCoalescedPerPeer is the idle-cost regression test: idle
+// Raft groups over Muxes keep their leaders (no election in the window),
+// and their heartbeats travel several to a frame, with at most one frame
+// per peer per grid step.
+func TestHeartbeatsCoalescedPerPeer(t *testing.T) {
+	const nodes, groups = 3, 8
+	c := startRaftCluster(t, nodes, groups, nil)
+	c.waitLed(t)
+	c.leadAll(t, 0) // every frame from n0 can carry all 8 groups
+	// Groups that started off the beat join it within a few seconds.
+	time.Sleep(4 * time.Second)
+	terms, before, start := c.terms(), c.stats(), time.Now()
+	time.Sleep(3 * time.Second)
+	after, took := c.stats(), time.Since(start)
+	if got := c.terms(); got != terms {
+		t.Fatalf("elections while idle: terms summed %d, then %d", terms, got)
+	}
+	hbs, frames := after.Heartbeats-before.Heartbeats, after.Frames-before.Frames
+	pairs := float64(nodes * (nodes - 1))
+	perGroupPeer := float64(hbs) / took.Seconds() / float64(groups*(nodes-1))
+	t.Logf("%v: %d heartbeats in %d frames (%.1f per frame), %.2f heartbeats/s per group and follower, %.2f frames/s per peer",
+		took.Round(time.Millisecond), hbs, frames, float64(hbs)/float64(frames), perGroupPeer, float64(frames)/took.Seconds()/pairs)
+	if hbs == 0 || frames == 0 {
+		t.Fatalf("no coalesced heartbeats: %d in %d frames", hbs, frames)
+	}
+	// A frame from n0 to a follower carries all groups once they are on
+	// the beat; one heartbeat per frame would mean no coalescing.
+	if hbs < 3*frames {
+		t.Errorf("%d heartbeats in %d frames: want at least 3 per frame", hbs, frames)
+	}
+	// One flush per grid step at most (plus one after a slow round trip).
+	if limit := pairs * (took.Seconds()/DefaultHeartbeatGrid.Seconds() + 2); float64(frames) > limit {
+		t.Errorf("%d frames in %v, want at most %.0f (one per peer per %v)", frames, took, limit, DefaultHeartbeatGrid)
+	}
+	// Raft alone sends one every 120-240 ms (5.5/s); aligned to the grid
+	// most groups send one every 260 ms.
+	if perGroupPeer > 5 {
+		t.Errorf("%.2f heartbeats/s per group and follower, want at most 5", perGroupPeer)
+	}
+}
+
+// TestHeartbeatsFallBackForOlderPeers: a node that does not take
+// coalesced heartbeats (an older version) still gets heartbeats, one RPC
+// each, and keeps its leaders.
+func TestHeartbeatsFallBackForOlderPeers(t *testing.T) {
+	const groups = 4
+	c := startRaftCluster(t, 3, groups, map[int]bool{2: true})
+	c.waitLed(t)
+	// n2 follows in every group, so it needs heartbeats from the others.
+	for g, r := range c.groups[2] {
+		if r.State() == raft.Leader {
+			if err := r.LeadershipTransfer().Error(); err != nil {
+				t.Fatalf("move group %d away from n2: %v", g, err)
+			}
+		}
+	}
+	c.waitLed(t)
+	time.Sleep(1500 * time.Millisecond) // longer than the heartbeat timeout
+	for g, r := range c.groups[2] {
+		if st := r.State(); st != raft.Follower {
+			t.Fatalf("group %d on n2 is %v, want follower", g, st)
+		}
+		if since := time.Since(r.LastContact()); since > 800*time.Millisecond {
+			t.Fatalf("group %d on n2 last heard from its leader %v ago", g, since)
+		}
+	}
+}
+
+// TestHeartbeatToHungPeer: a peer that accepts and never answers fails
+// the heartbeat after its timeout, and closing the Mux fails a waiting
+// one at once.
+func TestHeartbeatToHungPeer(t *testing.T) {
+	hung := listen(t)
+	t.Cleanup(func() { _ = hung.Close() })
+	go func() {
+		for {
+			c, err := hung.Accept()
+			if err != nil {
+				return
+			}
+			t.Cleanup(func() { _ = c.Close() })
+			go func() { _, _ = io.Copy(io.Discard, c) }()
+		}
+	}()
+	la := listen(t)
+	m := New("a", la, func(string) (string, bool) { return "hung", true }, nil)
+	inner := raft.NewNetworkTransportWithConfig(&raft.NetworkTransportConfig{Stream: m.Channel(1), Timeout: time.Second, Logger: hclog.NewNullLogger()})
+	tr := m.Coalesce(1, inner, nil, 300*time.Millisecond)
+	t.Cleanup(func() { _ = tr.Close() })
+	req := raft.AppendEntriesRequest{Term: 1, Leader: []byte("a")}
+	start := time.Now()
+	var resp raft.AppendEntriesResponse
+	if err := tr.AppendEntries("hung", raft.ServerAddress(hung.Addr().String()), &req, &resp); err == nil {
+		t.Fatal("heartbeat to a hung peer succeeded")
+	}
+	if took := time.Since(start); took > 10*time.Second {
+		t.Fatalf("heartbeat to a hung peer took %v", took)
+	}
+	tr.timeout = time.Minute
+	errc := make(chan error, 1)
+	go func() {
+		var resp raft.AppendEntriesResponse
+		errc <- tr.AppendEntries("hung", raft.ServerAddress(hung.Addr().String()), &req, &resp)
+	}()
+	time.Sleep(300 * time.Millisecond) // queued or in flight
+	_ = m.Close()
+	select {
+	case err := <-errc:
+		if err == nil {
+			t.Fatal("heartbeat succeeded on a closed transport")
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("closing the Mux left a heartbeat waiting")
+	}
+}
