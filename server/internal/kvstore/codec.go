@@ -101,10 +101,16 @@ func DecodeCommand(b []byte) (*Command, error) {
 	r := &reader{b: b[1:]}
 	c := &Command{Type: CommandType(b[0])}
 	c.NowMs = r.varint()
-	c.Key = r.bytes()
-	c.Value = r.bytes()
+	// Key and value share one copy (an applied Put keeps both for as long
+	// as the item lives), and the idempotency key is copied once, straight
+	// into its string: this runs on every replica for every write.
+	key, value := r.view(), r.view()
+	kv := make([]byte, len(key)+len(value))
+	copy(kv, key)
+	copy(kv[len(key):], value)
+	c.Key, c.Value = kv[:len(key):len(key)], kv[len(key):]
 	c.ExpiresAtMs = r.varint()
-	c.IdemKey = string(r.bytes())
+	c.IdemKey = string(r.view())
 	if r.byte1() == 1 {
 		c.IfMatch = &Version{Term: r.uvarint(), Index: r.uvarint()}
 	}
@@ -172,6 +178,16 @@ func (r *reader) byte1() byte {
 }
 
 func (r *reader) bytes() []byte {
+	v := r.view()
+	if r.err != nil {
+		return nil
+	}
+	return append(make([]byte, 0, len(v)), v...)
+}
+
+// view returns the next length-prefixed bytes without copying them: the
+// result aliases the input and must be copied before it is kept.
+func (r *reader) view() []byte {
 	n := r.uvarint()
 	if r.err != nil {
 		return nil
@@ -180,8 +196,7 @@ func (r *reader) bytes() []byte {
 		r.err = errShort
 		return nil
 	}
-	v := make([]byte, n)
-	copy(v, r.b[:n])
+	v := r.b[:n:n]
 	r.b = r.b[n:]
 	return v
 }

@@ -94,7 +94,10 @@ func New(opts Options) *FSM {
 	return &FSM{opts: opts, t: newTables(), idem: newIdemTable()}
 }
 
-var _ raft.FSM = (*FSM)(nil)
+var (
+	_ raft.FSM         = (*FSM)(nil)
+	_ raft.BatchingFSM = (*FSM)(nil)
+)
 
 // Apply applies one committed log entry. It never panics on bad input: an
 // undecodable or unknown command yields a BadCommand result on every replica.
@@ -109,6 +112,51 @@ func (f *FSM) Apply(l *raft.Log) any {
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	return f.applyLocked(c, v)
+}
+
+// ApplyBatch applies the entries Raft committed together (raft.BatchingFSM):
+// key commands take the lock once for the whole run instead of once per
+// entry, which under many concurrent writers is most of what a group
+// commits at a time. Results are those Apply would give, in order;
+// entries that are not commands (configuration changes) get nil, as Raft
+// never hands those to Apply.
+func (f *FSM) ApplyBatch(logs []*raft.Log) []any {
+	out := make([]any, len(logs))
+	locked := false
+	for i, l := range logs {
+		if l.Type != raft.LogCommand {
+			continue
+		}
+		c, err := DecodeCommand(l.Data)
+		if err != nil {
+			out[i] = Result{Outcome: BadCommand, Message: err.Error()}
+			continue
+		}
+		v := Version{Term: l.Term, Index: l.Index}
+		if c.Type.IsExtension() {
+			// Extensions run without f.mu (applyExtension).
+			if locked {
+				f.mu.Unlock()
+				locked = false
+			}
+			out[i] = f.applyExtension(c, v)
+			continue
+		}
+		if !locked {
+			f.mu.Lock()
+			locked = true
+		}
+		out[i] = f.applyLocked(c, v)
+	}
+	if locked {
+		f.mu.Unlock()
+	}
+	return out
+}
+
+// applyLocked applies a key command (not an extension one) with f.mu held.
+func (f *FSM) applyLocked(c *Command, v Version) Result {
 	f.idem.prune(c.NowMs, f.opts.IdemRetention, f.opts.IdemMax, f.opts.IdemMaxBytes)
 	switch c.Type {
 	case CmdPut, CmdDelete:

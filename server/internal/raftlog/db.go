@@ -51,7 +51,11 @@ func Open(dir string, opts Options) (*DB, error) {
 		FS:                          fs,
 		MemTableSize:                memtable,
 		MemTableStopWritesThreshold: 4,
-		Logger:                      quietLogger{},
+		// No block compression: Raft entries live only until the next
+		// snapshot, so the tables hold them briefly, and compressing
+		// every flush and compaction cost CPU on the write path.
+		Levels: []pebble.LevelOptions{{Compression: pebble.NoCompression}},
+		Logger: quietLogger{},
 	}
 	pdb, err := pebble.Open(dir, po)
 	if err != nil {

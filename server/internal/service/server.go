@@ -21,6 +21,10 @@ import (
 	"github.com/norikv/norikv-console/server/internal/node"
 )
 
+// streamWorkers is the number of goroutines kept to run calls: more than
+// the concurrent calls a busy node serves (each Put waits on its log).
+const streamWorkers = 128
+
 // Observer is told about every finished RPC (metrics hook). method is the
 // full gRPC method name, e.g. /norikv.v1.Kv/Get.
 type Observer func(method, code string, elapsed time.Duration)
@@ -67,6 +71,11 @@ func NewWithOptions(n *node.Node, observe Observer, opts Options) *Server {
 		// (the client's keepalive); gRPC's default policy would answer pings
 		// more often than every 5 minutes with GOAWAY too_many_pings.
 		grpc.KeepaliveEnforcementPolicy(keepalive.EnforcementPolicy{MinTime: 5 * time.Second, PermitWithoutStream: true}),
+		// Calls run on reused goroutines instead of a new one each: a new
+		// goroutine grows its stack again on every Put (copystack showed
+		// in the write path's profile). Calls beyond the workers (long
+		// watch streams hold theirs) still get their own goroutine.
+		grpc.NumStreamWorkers(streamWorkers),
 	}
 	if opts.TLS != nil {
 		sopts = append(sopts, grpc.Creds(credentials.NewTLS(opts.TLS)))
