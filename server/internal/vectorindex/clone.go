@@ -25,10 +25,14 @@ func (ix *Index) Clone() *Index {
 		live:     ix.live,
 		idBytes:  ix.idBytes,
 		prefetch: ix.prefetch,
+		hpref:    ix.hpref,
 		kern:     ix.kern,
 	}
 	if c.byID == nil {
 		c.byID = make(map[string]int32)
+	}
+	if ix.half != nil {
+		c.half = ix.half.clone()
 	}
 	if g := ix.g; g != nil {
 		cg := &graph{

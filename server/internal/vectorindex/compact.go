@@ -69,6 +69,9 @@ func (ix *Index) clearStorage() {
 	if ix.g != nil {
 		ix.g.reset()
 	}
+	if ix.half != nil {
+		ix.half.reset()
+	}
 }
 
 // startSweep seals the current tombstones: they are the ones this sweep
@@ -200,8 +203,8 @@ func (ix *Index) searchFrom(sc *scratch, u int32, level int, out []item) []item 
 	if ix.cfg.Distance == Cosine {
 		qinv = ix.invNorms[u]
 	}
-	ep := ix.descend(sc, q, qinv, level)
-	for _, c := range ix.searchLayer(sc, q, qinv, ep, g.efC, level) {
+	ep := ix.descend(sc, q, qinv, level, false)
+	for _, c := range ix.searchLayer(sc, q, qinv, ep, g.efC, level, false) {
 		if c.slot != u {
 			out = append(out, c)
 		}

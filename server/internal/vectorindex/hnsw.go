@@ -74,12 +74,12 @@ func (g *graph) findNeighbours(ix *Index, s int32) {
 		qinv = ix.invNorms[s]
 	}
 	sc := &g.build
-	ep := ix.descend(sc, q, qinv, g.pending)
+	ep := ix.descend(sc, q, qinv, g.pending, false)
 	for len(g.cands) <= g.pending {
 		g.cands = append(g.cands, nil)
 	}
 	for l := min(g.pending, g.top); l >= 0; l-- {
-		cands := ix.searchLayer(sc, q, qinv, ep, g.efC, l)
+		cands := ix.searchLayer(sc, q, qinv, ep, g.efC, l, false)
 		if len(cands) > 0 {
 			ep = cands[0]
 		}

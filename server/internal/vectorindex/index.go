@@ -50,8 +50,10 @@ type Index struct {
 	live     int
 	idBytes  int64
 
-	g        *graph // nil for BruteForce
-	prefetch int    // cache lines of a vector to prefetch ahead of use
+	g        *graph     // nil for BruteForce
+	half     *halfStore // nil unless HNSW with >= halfMinDims (see half.go)
+	prefetch int        // cache lines of a vector to prefetch ahead of use
+	hpref    int        // the same for a half-precision row
 	kern     kernels
 
 	scratch sync.Pool // *scratch, per search
@@ -66,8 +68,12 @@ func New(cfg Config) (*Index, error) {
 	ix := &Index{cfg: cfg, dims: cfg.Dims, byID: make(map[string]int32)}
 	ix.kern = kernelSet()
 	ix.prefetch = min((cfg.Dims*4+63)/64, maxPrefetchLines)
+	ix.hpref = min((cfg.Dims*2+63)/64, maxPrefetchLines)
 	if cfg.Kind == HNSW {
 		ix.g = newGraph(cfg)
+		if cfg.Dims >= halfMinDims {
+			ix.half = &halfStore{}
+		}
 	}
 	return ix, nil
 }
@@ -97,6 +103,9 @@ func (ix *Index) bytesLocked() int64 {
 	b += int64(len(ix.byID)) * mapEntry
 	if ix.g != nil {
 		b += ix.g.bytes()
+	}
+	if ix.half != nil {
+		b += ix.half.bytes()
 	}
 	return b
 }
@@ -244,8 +253,13 @@ func (ix *Index) vector(s int32) []float32 {
 
 func (ix *Index) setVector(s int32, vec []float32) {
 	copy(ix.vector(s), vec)
+	inv := float32(1)
 	if ix.cfg.Distance == Cosine {
 		ix.invNorms[s] = invNorm(vec)
+		inv = ix.invNorms[s]
+	}
+	if ix.half != nil {
+		ix.half.set(s, vec, inv)
 	}
 }
 
@@ -265,6 +279,9 @@ func (ix *Index) allocSlot() int32 {
 	}
 	if ix.g != nil {
 		ix.g.grow(len(ix.ids))
+	}
+	if ix.half != nil {
+		ix.half.grow(len(ix.ids), ix.dims)
 	}
 	return s
 }
@@ -287,6 +304,9 @@ func (ix *Index) reserve(n int) {
 		g.levels = slices.Grow(g.levels, n)
 		g.upper = slices.Grow(g.upper, n)
 		g.links0 = slices.Grow(g.links0, n*(g.m0+1))
+	}
+	if ix.half != nil {
+		ix.half.reserve(n, ix.dims)
 	}
 }
 

@@ -32,4 +32,17 @@ func dotRows(q, vecs []float32, rows []int32, out []float32) { dotRowsGeneric(q,
 func l2sqRows(q, vecs []float32, rows []int32, out []float32) { l2sqRowsGeneric(q, vecs, rows, out) }
 
 // prefetchRows is a no-op without assembly.
-func prefetchRows(vecs []float32, dims int, rows []int32, lines int) {}
+func prefetchRows(base unsafe.Pointer, rowBytes int, rows []int32, lines int) {}
+
+// dotHalfRows sets out[i] = q·halfs[rows[i]].
+func dotHalfRows(q []float32, halfs []uint16, rows []int32, out []float32) {
+	dotHalfRowsGeneric(q, halfs, rows, out)
+}
+
+// l2sqHalfRows sets out[i] = Σ(q - factor[rows[i]]·halfs[rows[i]])².
+func l2sqHalfRows(q []float32, halfs []uint16, factor []float32, rows []int32, out []float32) {
+	l2sqHalfRowsGeneric(q, halfs, factor, rows, out)
+}
+
+// halfKernelsAsm reports whether the half-precision kernels run in assembly.
+func halfKernelsAsm() bool { return false }

@@ -2,6 +2,8 @@
 
 package vectorindex
 
+import "unsafe"
+
 // dotRows sets out[i] = q·vecs[rows[i]] (rows of len(q) values). Every row
 // must lie inside vecs, and len(out) >= len(rows); the assembly does not
 // check, so the callers pass only rows of stored slots (and rowsFit
@@ -32,7 +34,8 @@ func dotRowsAVX2(q, vecs []float32, rows []int32, out []float32)
 func l2sqRowsAVX2(q, vecs []float32, rows []int32, out []float32)
 
 // prefetchRows hints the CPU to load the first `lines` cache lines of each
-// named row of vecs (rows of dims values). A hint only: it never faults.
+// named row of a table of rowBytes-byte rows at base. A hint only: it
+// never faults.
 //
 //go:noescape
-func prefetchRows(vecs []float32, dims int, rows []int32, lines int)
+func prefetchRows(base unsafe.Pointer, rowBytes int, rows []int32, lines int)

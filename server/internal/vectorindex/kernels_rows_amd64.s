@@ -173,16 +173,15 @@ l2rdone:
 	VZEROUPPER
 	RET
 
-// func prefetchRows(vecs []float32, dims int, rows []int32, lines int)
+// func prefetchRows(base unsafe.Pointer, rowBytes int, rows []int32, lines int)
 // Starts loading the first `lines` cache lines of every named row: one
 // call per neighbour list instead of one per neighbour.
-TEXT ·prefetchRows(SB), NOSPLIT, $0-64
-	MOVQ vecs_base+0(FP), AX
-	MOVQ dims+24(FP), BX
-	SHLQ $2, BX
-	MOVQ rows_base+32(FP), SI
-	MOVQ rows_len+40(FP), CX
-	MOVQ lines+56(FP), DX
+TEXT ·prefetchRows(SB), NOSPLIT, $0-48
+	MOVQ base+0(FP), AX
+	MOVQ rowBytes+8(FP), BX
+	MOVQ rows_base+16(FP), SI
+	MOVQ rows_len+24(FP), CX
+	MOVQ lines+40(FP), DX
 
 pfrrow:
 	CMPQ    CX, $0

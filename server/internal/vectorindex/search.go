@@ -6,10 +6,24 @@ import (
 )
 
 // searchGraph descends greedily to level 0 and returns up to ef live
-// candidates there, closest first.
+// candidates there, closest first. With a half-precision copy the walk
+// uses it, and the candidates it ends with are re-scored exactly: their
+// distances are the float32 ones, their order is left to the caller.
 func (ix *Index) searchGraph(sc *scratch, q []float32, qinv float32, ef int) []item {
-	ep := ix.descend(sc, q, qinv, 0)
-	return ix.searchLayer(sc, q, qinv, ep, ef, 0)
+	half := ix.half != nil
+	ep := ix.descend(sc, q, qinv, 0, half)
+	res := ix.searchLayer(sc, q, qinv, ep, ef, 0, half)
+	if half {
+		rows := sc.next[:0]
+		for _, it := range res {
+			rows = append(rows, it.slot)
+		}
+		sc.next = rows
+		for i, d := range ix.rowDists(sc, q, qinv, rows, false) {
+			res[i].dist = d
+		}
+	}
+	return res
 }
 
 // descend walks greedily from the entry point down to level `to`+1 and
@@ -17,19 +31,21 @@ func (ix *Index) searchGraph(sc *scratch, q []float32, qinv float32, ef int) []i
 // Nodes already compared on the way are not compared again: one that was
 // not closer than the walk's position then cannot be closer later, as the
 // position only improves, so skipping it changes nothing but the time.
-func (ix *Index) descend(sc *scratch, q []float32, qinv float32, to int) item {
+// half says whether to use the half-precision copy.
+func (ix *Index) descend(sc *scratch, q []float32, qinv float32, to int, half bool) item {
 	g := ix.g
 	sc.resetVisited(len(ix.state))
 	sc.visit(g.entry)
-	ep := item{ix.distQ(q, qinv, g.entry), g.entry}
+	sc.next = append(sc.next[:0], g.entry)
+	ep := item{ix.rowDists(sc, q, qinv, sc.next, half)[0], g.entry}
 	for l := g.top; l > to; l-- {
-		ep = ix.greedy(sc, q, qinv, ep, l)
+		ep = ix.greedy(sc, q, qinv, ep, l, half)
 	}
 	return ep
 }
 
 // greedy walks a level towards q until no neighbour is closer.
-func (ix *Index) greedy(sc *scratch, q []float32, qinv float32, ep item, level int) item {
+func (ix *Index) greedy(sc *scratch, q []float32, qinv float32, ep item, level int, half bool) item {
 	state := ix.state
 	for changed := true; changed; {
 		changed = false
@@ -41,7 +57,7 @@ func (ix *Index) greedy(sc *scratch, q []float32, qinv float32, ep item, level i
 			}
 		}
 		sc.next = next
-		dists := ix.rowDists(sc, q, qinv, next)
+		dists := ix.rowDists(sc, q, qinv, next, half)
 		for i, n := range next {
 			if c := (item{dists[i], n}); closer(c, ep) {
 				ep, changed = c, true
@@ -52,13 +68,18 @@ func (ix *Index) greedy(sc *scratch, q []float32, qinv float32, ep item, level i
 }
 
 // rowDists returns the internal distances from q to the given slots, in
-// sc.dists (one kernel call for the whole list).
-func (ix *Index) rowDists(sc *scratch, q []float32, qinv float32, rows []int32) []float32 {
+// sc.rowDists (one kernel call for the whole list): exact, or from the
+// half-precision copy when half is set.
+func (ix *Index) rowDists(sc *scratch, q []float32, qinv float32, rows []int32, half bool) []float32 {
 	if len(ix.vecs) < len(ix.state)*ix.dims {
 		panic("vectorindex: vector storage smaller than the slot table")
 	}
 	dists := slices.Grow(sc.rowDists[:0], len(rows))[:len(rows)]
 	sc.rowDists = dists
+	if half {
+		ix.halfDists(q, qinv, rows, dists)
+		return dists
+	}
 	switch ix.cfg.Distance {
 	case Euclidean:
 		l2sqRows(q, ix.vecs, rows, dists)
@@ -81,7 +102,7 @@ func (ix *Index) rowDists(sc *scratch, q []float32, qinv float32, rows []int32) 
 // route the search but never enter the results. It returns up to ef live
 // candidates sorted closest first, in sc.res. The heaps hold keys (see
 // keys.go), which order exactly like closer.
-func (ix *Index) searchLayer(sc *scratch, q []float32, qinv float32, ep item, ef, level int) []item {
+func (ix *Index) searchLayer(sc *scratch, q []float32, qinv float32, ep item, ef, level int, half bool) []item {
 	g := ix.g
 	state := ix.state
 	sc.resetVisited(len(state))
@@ -115,8 +136,12 @@ func (ix *Index) searchLayer(sc *scratch, q []float32, qinv float32, ep item, ef
 		if len(next) == 0 {
 			continue
 		}
-		prefetchRows(ix.vecs, ix.dims, next, ix.prefetch)
-		dists := ix.rowDists(sc, q, qinv, next)
+		if half {
+			prefetchRows(unsafe.Pointer(unsafe.SliceData(ix.half.halfs)), 2*ix.dims, next, ix.hpref)
+		} else {
+			prefetchRows(unsafe.Pointer(unsafe.SliceData(ix.vecs)), 4*ix.dims, next, ix.prefetch)
+		}
+		dists := ix.rowDists(sc, q, qinv, next, half)
 		for i, n := range next {
 			b := distBits(dists[i])
 			if len(res) >= ef && b >= keyBits(res[0]) {
@@ -139,4 +164,27 @@ func (ix *Index) searchLayer(sc *scratch, q []float32, qinv float32, ep item, ef
 	}
 	sc.candKeys, sc.resKeys, sc.res = cand, res, out
 	return out
+}
+
+// halfDists sets dists[i] to the internal distance from q to rows[i]
+// computed from the half-precision copy.
+func (ix *Index) halfDists(q []float32, qinv float32, rows []int32, dists []float32) {
+	h := ix.half
+	if len(h.halfs) < len(ix.state)*ix.dims || len(h.factor) < len(ix.state) {
+		panic("vectorindex: half-precision copy smaller than the slot table")
+	}
+	switch ix.cfg.Distance {
+	case Euclidean:
+		l2sqHalfRows(q, h.halfs, h.factor, rows, dists)
+	case Cosine:
+		dotHalfRows(q, h.halfs, rows, dists)
+		for i, n := range rows {
+			dists[i] = cosine(dists[i], qinv, h.factor[n])
+		}
+	default:
+		dotHalfRows(q, h.halfs, rows, dists)
+		for i, n := range rows {
+			dists[i] = -dists[i] * h.factor[n]
+		}
+	}
 }

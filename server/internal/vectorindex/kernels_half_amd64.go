@@ -1,0 +1,39 @@
+//go:build amd64 && !purego
+
+package vectorindex
+
+// useF16C is fixed at start-up: the half-precision kernels need F16C on
+// top of AVX2 and FMA (every such CPU has it, but it is asked, not assumed).
+var useF16C = useAVX2 && hasF16C()
+
+// dotHalfRows sets out[i] = q·halfs[rows[i]] (rows of len(q) halfs). Rows
+// must lie inside halfs; the assembly does not check.
+func dotHalfRows(q []float32, halfs []uint16, rows []int32, out []float32) {
+	out = out[:len(rows)]
+	if useF16C {
+		dotHalfRowsAVX2(q, halfs, rows, out)
+		return
+	}
+	dotHalfRowsGeneric(q, halfs, rows, out)
+}
+
+// l2sqHalfRows sets out[i] = Σ(q - factor[rows[i]]·halfs[rows[i]])².
+func l2sqHalfRows(q []float32, halfs []uint16, factor []float32, rows []int32, out []float32) {
+	out = out[:len(rows)]
+	if useF16C {
+		l2sqHalfRowsAVX2(q, halfs, factor, rows, out)
+		return
+	}
+	l2sqHalfRowsGeneric(q, halfs, factor, rows, out)
+}
+
+//go:noescape
+func dotHalfRowsAVX2(q []float32, halfs []uint16, rows []int32, out []float32)
+
+//go:noescape
+func l2sqHalfRowsAVX2(q []float32, halfs []uint16, factor []float32, rows []int32, out []float32)
+
+func hasF16C() bool
+
+// halfKernelsAsm reports whether the half-precision kernels run in assembly.
+func halfKernelsAsm() bool { return useF16C }
