@@ -179,18 +179,44 @@ func launchEtcd(ctx context.Context, etcd string) (time.Duration, error) {
 		}
 		cmds = append(cmds, c)
 	}
-	hc := &http.Client{Timeout: time.Second}
+	// A request that reaches a member before it serves hangs (its port is
+	// bound early) until the client gives up, so a new probe starts every
+	// poll without waiting for the earlier ones: the first answer counts.
+	hc := &http.Client{Timeout: 2 * time.Second, Transport: &http.Transport{DisableKeepAlives: true}}
+	var probes sync.WaitGroup
+	defer probes.Wait() // after the time is taken: probes still running end within hc.Timeout
 	for i := 0; i < 3; i++ {
 		url := fmt.Sprintf("http://127.0.0.1:%d/health", ports[i])
-		for !healthy(hc, url) {
-			select {
-			case <-ctx.Done():
-				return 0, fmt.Errorf("etcd member %d not healthy: %w", i+1, ctx.Err())
-			case <-time.After(poll):
-			}
+		if err := pollHealthy(ctx, hc, url, &probes); err != nil {
+			return 0, fmt.Errorf("etcd member %d not healthy: %w", i+1, err)
 		}
 	}
 	return time.Since(t0), nil
+}
+
+// pollHealthy starts a /health request every poll until one answers
+// healthy; the requests still running are counted in wg.
+func pollHealthy(ctx context.Context, hc *http.Client, url string, wg *sync.WaitGroup) error {
+	ok := make(chan struct{})
+	var once sync.Once
+	tick := time.NewTicker(poll)
+	defer tick.Stop()
+	for {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if healthy(hc, url) {
+				once.Do(func() { close(ok) })
+			}
+		}()
+		select {
+		case <-ok:
+			return nil
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-tick.C:
+		}
+	}
 }
 
 func healthy(hc *http.Client, url string) bool {

@@ -1,8 +1,9 @@
 // Command startbench measures start-up time of the built binary: launch to
 // the `ready` line of `devcluster`, launch to the console's first full screen
 // on its embedded cluster (in a pseudo-terminal: the tab bar and every node
-// alive and leading shards), and, when etcd is installed, launch to a healthy
-// 3-member etcd cluster on loopback as the anchor. Targets run in turn, their
+// alive and leading shards), launch of 3 `serve` processes to each one's
+// `ready` line, and, when etcd is installed, launch to a healthy 3-member
+// etcd cluster on loopback as the anchor. Targets run in turn, their
 // order rotating every round so load drifts hit each the same way, and the
 // summary gives min/median/max per target with the load average.
 //
@@ -48,7 +49,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	bins := fs.String("bin", "", "the built norikv-console binary (go build -o FILE .); several, comma-separated, are compared in one run")
 	runs := fs.Int("runs", 7, "launches per target (at least 3 for a median)")
-	targets := fs.String("targets", "devcluster,console,etcd", "comma-separated: devcluster, console, etcd (skipped when etcd is not installed)")
+	targets := fs.String("targets", "devcluster,console,serve,etcd", "comma-separated: devcluster, console, serve (3 processes), etcd (skipped when etcd is not installed)")
 	timeout := fs.Duration("timeout", 60*time.Second, "give up on one launch after this long")
 	if err := fs.Parse(args); err != nil {
 		return 2
@@ -116,6 +117,10 @@ func pick(names string, bins []string, stderr io.Writer) ([]target, error) {
 			for _, bin := range bins {
 				out = append(out, target{label(name, bin), func(ctx context.Context) (time.Duration, error) { return launchConsole(ctx, bin) }})
 			}
+		case "serve":
+			for _, bin := range bins {
+				out = append(out, target{label(name, bin), func(ctx context.Context) (time.Duration, error) { return launchServe(ctx, bin) }})
+			}
 		case "etcd":
 			etcd, err := exec.LookPath("etcd")
 			if err != nil {
@@ -125,7 +130,7 @@ func pick(names string, bins []string, stderr io.Writer) ([]target, error) {
 			out = append(out, target{name, func(ctx context.Context) (time.Duration, error) { return launchEtcd(ctx, etcd) }})
 		case "":
 		default:
-			return nil, fmt.Errorf("unknown target %q (use devcluster, console or etcd)", name)
+			return nil, fmt.Errorf("unknown target %q (use devcluster, console, serve or etcd)", name)
 		}
 	}
 	if len(out) == 0 {
@@ -144,6 +149,8 @@ func describe(name string) string {
 		return "`devcluster` launch to `ready`" + bin
 	case "console":
 		return "console launch to first full screen (embedded cluster, 80x24)" + bin
+	case "serve":
+		return "3 `serve` processes (--fsync), launch to all `ready`" + bin
 	case "etcd":
 		return "etcd, 3 members, launch to all healthy"
 	}

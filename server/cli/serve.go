@@ -75,7 +75,15 @@ func Serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	srv := service.NewWithOptions(n, mx.Observe, service.Options{TLS: tlsSet.ServerConfig(), PeerTLS: tlsSet.PeerConfig()})
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve() }()
+	probeCtx, stopProbe := context.WithCancel(ctx)
+	probed := make(chan struct{})
+	go func() {
+		defer close(probed)
+		campaignWhenPeersServe(probeCtx, n, layout, tlsSet.PeerConfig()) // servestart.go
+	}()
 	defer func() {
+		stopProbe()
+		<-probed
 		srv.Stop()
 		if err := n.Close(); err != nil {
 			fmt.Fprintf(stderr, "serve: stop: %v\n", err)
