@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"google.golang.org/grpc"
-	"google.golang.org/grpc/credentials/insecure"
 
 	"github.com/norikv/norikv-console/client"
 	"github.com/norikv/norikv-console/proto/norikvpb"
@@ -32,8 +31,9 @@ func benchKeys(n int) [][]byte {
 	return keys
 }
 
-// rawStubs dials each node once and returns, per key, the Kv stub of the
-// node that leads the key's shard now: the best a hand-written caller could do.
+// rawStubs dials each node once, with the client's own dial options, and
+// returns, per key, the Kv stub of the node that leads the key's shard now:
+// the best a hand-written caller could do.
 func rawStubs(b *testing.B, c *client.Client, keys [][]byte) ([]norikvpb.KvClient, func()) {
 	conns := map[string]*grpc.ClientConn{}
 	stubs := make([]norikvpb.KvClient, len(keys))
@@ -42,7 +42,7 @@ func rawStubs(b *testing.B, c *client.Client, keys [][]byte) ([]norikvpb.KvClien
 		cc, ok := conns[addr]
 		if !ok {
 			var err error
-			cc, err = grpc.NewClient(addr, grpc.WithTransportCredentials(insecure.NewCredentials()))
+			cc, err = grpc.NewClient(addr, c.DialOptionsForTest()...)
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -86,7 +86,8 @@ func BenchmarkKV(b *testing.B) {
 			return err
 		},
 		"put/raw": func(i int) error {
-			_, err := stubs[i%len(keys)].Put(ctx, &norikvpb.PutRequest{Key: keys[i%len(keys)], Value: value})
+			k := keys[i%len(keys)]
+			_, err := stubs[i%len(keys)].Put(ctx, &norikvpb.PutRequest{Key: k, Value: value, IdempotencyKey: c.IdempotencyKeyForTest(k)})
 			return err
 		},
 		"get/client": func(i int) error {

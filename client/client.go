@@ -57,6 +57,8 @@ type Client struct {
 	replacedAfter time.Duration
 
 	mdPool sync.Pool // *callMD
+	// slots bound the attempts of callers that never cancel (attempt.go).
+	slots attemptSlots
 
 	// noVecBatch is set once a server answered UNIMPLEMENTED to
 	// VectorInsertBatch: VectorInsertMany then inserts one by one.

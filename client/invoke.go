@@ -200,11 +200,11 @@ func (c *Client) run(ctx context.Context, cl *call, fn attemptFunc) error {
 			// on every node.
 			limit = 2 * c.cfg.Timeout
 		}
-		actx, stop := c.attemptContext(ctx, limit)
 		sent := time.Now()
+		actx, bound := c.attemptContext(ctx, limit, sent)
 		err = fn(actx, n, md.opts[:])
 		c.m.nodes.attempt(cl.op, addr, time.Since(sent), err != nil) // Stats.NodeOps
-		timedOut := stop()
+		timedOut := bound.stop()
 		ls.attempts++
 		if err == nil {
 			n.MarkUp()
@@ -327,29 +327,6 @@ func (c *Client) backoff(ctx context.Context, d time.Duration) bool {
 		return false
 	case <-c.ctx.Done():
 		return false
-	}
-}
-
-// errAttemptTimeout cancels an attempt that outlived Config.Timeout.
-var errAttemptTimeout = errors.New("attempt timeout")
-
-// attemptContext bounds one attempt by limit (Config.Timeout). The bound is
-// enforced on the client (a timer cancels the RPC) rather than as a context
-// deadline, so no per-attempt grpc-timeout is sent: the caller's own
-// deadline is what the server sees, and a request whose caller deadline is
-// already nearer costs no timer at all. stop reports whether the attempt
-// timed out.
-func (c *Client) attemptContext(ctx context.Context, limit time.Duration) (context.Context, func() bool) {
-	if d, ok := ctx.Deadline(); ok && time.Until(d) <= limit {
-		return ctx, func() bool { return false }
-	}
-	actx, cancel := context.WithCancelCause(ctx)
-	t := time.AfterFunc(limit, func() { cancel(errAttemptTimeout) })
-	return actx, func() bool {
-		t.Stop()
-		timedOut := context.Cause(actx) == errAttemptTimeout
-		cancel(nil)
-		return timedOut
 	}
 }
 

@@ -63,6 +63,10 @@ func New(opts []grpc.DialOption) *Pool {
 	return &Pool{dialOpts: opts, nodes: make(map[string]*Node)}
 }
 
+// DialOptions returns the options every connection of the pool is dialled
+// with (benchmarks dial their raw stubs the same way).
+func (p *Pool) DialOptions() []grpc.DialOption { return p.dialOpts }
+
 // Get returns the node for addr, creating its connection on first use.
 // Connections are lazy: grpc.NewClient does not touch the network.
 func (p *Pool) Get(addr string) (*Node, error) {

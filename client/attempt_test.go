@@ -1,0 +1,187 @@
+package client
+
+import (
+	"context"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/norikv/norikv-console/proto/norikvpb"
+)
+
+// unitClient returns a client that never touches the network, with
+// Config.Timeout timeout.
+func unitClient(t *testing.T, timeout time.Duration) *Client {
+	t.Helper()
+	c, err := New(Config{Nodes: []string{"127.0.0.1:1"}, TotalShards: 16, Timeout: timeout, DisableWatch: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = c.Close() })
+	return c
+}
+
+type ctxKey struct{}
+
+// The shared path keeps what the caller's context carries (values, e.g.
+// outgoing metadata, and no deadline, so no grpc-timeout is sent), and a
+// context derived from it (gRPC derives one per call) is linked to the slot
+// without a goroutine or a context of its own: the whole bound costs one
+// allocation. A context and timer per attempt cost 11.
+func TestAttemptSharedSlotKeepsValuesAndIsCheap(t *testing.T) {
+	c := unitClient(t, time.Minute)
+	ctx := context.WithValue(context.Background(), ctxKey{}, "v")
+	actx, b := c.attemptContext(ctx, c.cfg.Timeout, time.Now())
+	if b.slot == nil {
+		t.Fatal("a caller context that never cancels did not get a shared slot")
+	}
+	if v := actx.Value(ctxKey{}); v != "v" {
+		t.Fatalf("attempt context lost the caller's value: %v", v)
+	}
+	if d, ok := actx.Deadline(); ok {
+		t.Fatalf("attempt context has a deadline (%v): gRPC would send grpc-timeout", d)
+	}
+	allocs := testing.AllocsPerRun(1000, func() {
+		actx, b := c.attemptContext(ctx, c.cfg.Timeout, time.Now())
+		child, cancel := context.WithCancel(actx) // what gRPC does per call
+		_ = child.Done()                          // gRPC selects on it
+		cancel()
+		if b.stop() {
+			t.Fatal("stop reported a timeout")
+		}
+	})
+	// WithCancel costs 2 (its cancelCtx and Done channel), the bound 1.
+	if allocs > 4 {
+		t.Fatalf("attempt bound + one child context: %.1f allocations, want <= 4", allocs)
+	}
+}
+
+// A child context of an attempt (gRPC's per-call context) ends when the
+// attempt outlives its limit, never before the limit, and stop reports the
+// timeout.
+func TestAttemptSharedSlotTimesOutAfterLimit(t *testing.T) {
+	const limit = 30 * time.Millisecond
+	c := unitClient(t, limit)
+	var wg sync.WaitGroup
+	for g := 0; g < 16; g++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; i < 5; i++ {
+				sent := time.Now()
+				actx, b := c.attemptContext(context.Background(), limit, sent)
+				child, cancel := context.WithCancel(actx)
+				select {
+				case <-child.Done():
+				case <-time.After(10 * time.Second):
+					t.Error("attempt not cancelled 10s after a 30ms limit")
+				}
+				if d := time.Since(sent); d < limit {
+					t.Errorf("attempt cancelled after %v, before its %v limit", d, limit)
+				}
+				cancel()
+				if !b.stop() {
+					t.Error("stop did not report the timeout")
+				}
+				time.Sleep(time.Duration(g) * time.Millisecond) // spread over slots
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+// Close ends attempts in flight on a shared slot, and stop does not call
+// that a timeout (the request loop then answers ErrClosed).
+func TestAttemptSharedSlotEndsOnClose(t *testing.T) {
+	c := unitClient(t, time.Minute)
+	actx, b := c.attemptContext(context.Background(), c.cfg.Timeout, time.Now())
+	child, cancel := context.WithCancel(actx)
+	defer cancel()
+	_ = c.Close()
+	select {
+	case <-child.Done():
+	case <-time.After(10 * time.Second):
+		t.Fatal("Close did not end an attempt in flight")
+	}
+	if b.stop() {
+		t.Fatal("stop called Close a timeout")
+	}
+}
+
+// A caller context that can be cancelled, or a doubled limit, gets a bound
+// of its own, which ends with the caller's context or at its limit; a
+// caller deadline nearer than the limit is left to do the job alone.
+func TestAttemptOwnBound(t *testing.T) {
+	c := unitClient(t, time.Minute)
+	ctx, cancelCaller := context.WithCancel(context.Background())
+	actx, b := c.attemptContext(ctx, c.cfg.Timeout, time.Now())
+	if b.slot != nil || b.ctx == nil {
+		t.Fatal("a cancellable caller context got a shared slot")
+	}
+	cancelCaller()
+	<-actx.Done()
+	if b.stop() {
+		t.Fatal("the caller's cancel counted as a timeout")
+	}
+
+	actx, b = c.attemptContext(context.Background(), 20*time.Millisecond, time.Now())
+	if b.slot != nil {
+		t.Fatal("a limit other than Config.Timeout got a shared slot")
+	}
+	<-actx.Done()
+	if !b.stop() {
+		t.Fatal("stop did not report the timeout of an own bound")
+	}
+
+	dctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	if actx, b := c.attemptContext(dctx, c.cfg.Timeout, time.Now()); actx != dctx || b.slot != nil || b.ctx != nil {
+		t.Fatal("a caller deadline nearer than the limit got a bound")
+	}
+}
+
+// End to end on a hung node: a Get with context.Background is cancelled on
+// the server after Config.Timeout (not before), the server sees no deadline,
+// and the call moves on and fails as a timeout.
+func TestAttemptTimeoutOnHungNode(t *testing.T) {
+	checkLeaks(t)
+	const timeout = 100 * time.Millisecond
+	f := startFake(t, fakeServices{})
+	type seen struct {
+		held        time.Duration
+		hasDeadline bool
+	}
+	seenc := make(chan seen, 16)
+	f.set(func(f *fakeNode) {
+		f.onGet = func(ctx context.Context, _ int, _ *norikvpb.GetRequest) (*norikvpb.GetResponse, error) {
+			start := time.Now()
+			_, ok := ctx.Deadline()
+			<-ctx.Done()
+			seenc <- seen{time.Since(start), ok}
+			return nil, ctx.Err()
+		}
+	})
+	c, err := New(Config{Nodes: []string{f.addr}, TotalShards: 16, Timeout: timeout, DisableWatch: true,
+		Retry: RetryConfig{Timeout: RetryClass{MaxAttempts: 1}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	start := time.Now()
+	_, err = c.Get(context.Background(), []byte("k"), nil)
+	if err == nil {
+		t.Fatal("Get on a hung node succeeded")
+	}
+	if d := time.Since(start); d < timeout {
+		t.Fatalf("Get failed after %v, before Config.Timeout %v: %v", d, timeout, err)
+	}
+	s := <-seenc
+	if s.hasDeadline {
+		t.Fatal("the server saw a deadline: the client sent grpc-timeout")
+	}
+	// The server notices the cancel a little after the client sent it; the
+	// lower bound is the client's: the attempt was held at least ~timeout.
+	if s.held < timeout/2 {
+		t.Fatalf("server held the request %v only", s.held)
+	}
+}
