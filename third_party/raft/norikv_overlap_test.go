@@ -1,0 +1,236 @@
+package raft
+
+// Tests of the NoriKV patch (README.NORIKV.md): Config.ReplicateBeforeLocalWrite.
+
+import (
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+)
+
+// gatedStore is an InmemStore whose StoreLogs can be held (to stand for a
+// slow fsync) or made to fail once.
+type gatedStore struct {
+	*InmemStore
+	mu       sync.Mutex
+	gate     chan struct{} // non-nil: StoreLogs waits until it is closed
+	entered  chan struct{} // closed when a held StoreLogs started waiting
+	failNext bool
+}
+
+func (s *gatedStore) StoreLogs(logs []*Log) error {
+	s.mu.Lock()
+	gate, entered, fail := s.gate, s.entered, s.failNext
+	s.failNext = false
+	if gate != nil {
+		s.gate, s.entered = nil, nil
+	}
+	s.mu.Unlock()
+	if fail {
+		return errors.New("injected write failure")
+	}
+	if gate != nil {
+		close(entered)
+		<-gate
+	}
+	return s.InmemStore.StoreLogs(logs)
+}
+
+func (s *gatedStore) StoreLog(l *Log) error { return s.StoreLogs([]*Log{l}) }
+
+// hold makes the next StoreLogs wait until release is called.
+func (s *gatedStore) hold() (entered <-chan struct{}, release func()) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.gate, s.entered = make(chan struct{}), make(chan struct{})
+	gate := s.gate
+	return s.entered, func() { close(gate) }
+}
+
+type overlapCluster struct {
+	rafts  []*Raft
+	stores []*gatedStore
+	fsms   []*MockFSM
+}
+
+func startOverlapCluster(t *testing.T, overlap bool) *overlapCluster {
+	t.Helper()
+	c := &overlapCluster{}
+	var trans []*InmemTransport
+	var conf Configuration
+	for i := 0; i < 3; i++ {
+		addr, tr := NewInmemTransport(ServerAddress(fmt.Sprintf("n%d", i)))
+		trans = append(trans, tr)
+		conf.Servers = append(conf.Servers, Server{Suffrage: Voter, ID: ServerID(addr), Address: addr})
+	}
+	for _, a := range trans {
+		for _, b := range trans {
+			a.Connect(b.LocalAddr(), b)
+		}
+	}
+	for i := 0; i < 3; i++ {
+		rc := inmemConfig(t)
+		rc.LocalID = conf.Servers[i].ID
+		rc.ReplicateBeforeLocalWrite = overlap
+		store := &gatedStore{InmemStore: NewInmemStore()}
+		logs, err := NewLogCache(128, store)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fsm := &MockFSM{}
+		if err := BootstrapCluster(rc, logs, store, NewInmemSnapshotStore(), trans[i], conf); err != nil {
+			t.Fatal(err)
+		}
+		r, err := NewRaft(rc, fsm, logs, store, NewInmemSnapshotStore(), trans[i])
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.rafts, c.stores, c.fsms = append(c.rafts, r), append(c.stores, store), append(c.fsms, fsm)
+	}
+	t.Cleanup(func() {
+		for _, r := range c.rafts {
+			_ = r.Shutdown().Error()
+		}
+	})
+	return c
+}
+
+// leader waits for a leader and returns its position.
+func (c *overlapCluster) leader(t *testing.T) int {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		for i, r := range c.rafts {
+			if r.State() == Leader {
+				return i
+			}
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	t.Fatal("no leader elected")
+	return -1
+}
+
+func (c *overlapCluster) waitApplied(t *testing.T, want int) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		done := true
+		for _, f := range c.fsms {
+			f.Lock()
+			n := len(f.logs)
+			f.Unlock()
+			done = done && n >= want
+		}
+		if done {
+			return
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	t.Fatalf("not every replica applied %d commands", want)
+}
+
+// followersHold reports whether every follower of leader l stored index.
+func (c *overlapCluster) followersHold(l int, index uint64) bool {
+	for i, s := range c.stores {
+		if i == l {
+			continue
+		}
+		var got Log
+		if err := s.GetLog(index, &got); err != nil {
+			return false
+		}
+	}
+	return true
+}
+
+// TestReplicateBeforeLocalWrite holds the leader's log write: the entry
+// still reaches both followers' logs meanwhile (with the option off it
+// only leaves after the write), and the Apply completes once the write does.
+func TestReplicateBeforeLocalWrite(t *testing.T) {
+	for _, overlap := range []bool{true, false} {
+		t.Run(fmt.Sprintf("overlap=%v", overlap), func(t *testing.T) {
+			c := startOverlapCluster(t, overlap)
+			l := c.leader(t)
+			if err := c.rafts[l].Apply([]byte("warm"), 5*time.Second).Error(); err != nil {
+				t.Fatal(err)
+			}
+			index := c.rafts[l].LastIndex() + 1
+			entered, release := c.stores[l].hold()
+			f := c.rafts[l].Apply([]byte("x"), 10*time.Second)
+			<-entered
+			reached := false
+			for deadline := time.Now().Add(time.Second); time.Now().Before(deadline) && !reached; time.Sleep(5 * time.Millisecond) {
+				reached = c.followersHold(l, index)
+			}
+			release()
+			if reached != overlap {
+				t.Fatalf("entry %d reached the followers during the leader's write: %v, want %v", index, reached, overlap)
+			}
+			if err := f.Error(); err != nil {
+				t.Fatal(err)
+			}
+			c.waitApplied(t, 2)
+		})
+	}
+}
+
+// TestReplicateBeforeLocalWriteFailure fails the leader's write after the
+// entry may have reached the followers: the Apply reports the error, the
+// leader steps down, and the cluster goes on with consistent replicas.
+func TestReplicateBeforeLocalWriteFailure(t *testing.T) {
+	c := startOverlapCluster(t, true)
+	l := c.leader(t)
+	if err := c.rafts[l].Apply([]byte("a"), 5*time.Second).Error(); err != nil {
+		t.Fatal(err)
+	}
+	c.stores[l].mu.Lock()
+	c.stores[l].failNext = true
+	c.stores[l].mu.Unlock()
+	if err := c.rafts[l].Apply([]byte("b"), 5*time.Second).Error(); err == nil {
+		t.Fatal("the Apply whose local write failed reported no error")
+	}
+	// Keep writing through whoever leads until a write succeeds.
+	want := 0
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		nl := c.leader(t)
+		if err := c.rafts[nl].Apply([]byte("c"), 2*time.Second).Error(); err == nil {
+			want = 2
+			break
+		}
+	}
+	if want == 0 {
+		t.Fatal("no write succeeded after the failed one")
+	}
+	c.waitApplied(t, want)
+	// Every replica applied the same commands in the same order ("b" may
+	// or may not be among them: a failed write is ambiguous).
+	deadline = time.Now().Add(10 * time.Second)
+	for {
+		same := true
+		var ref []string
+		for i, f := range c.fsms {
+			f.Lock()
+			var got []string
+			for _, b := range f.logs {
+				got = append(got, string(b))
+			}
+			f.Unlock()
+			if i == 0 {
+				ref = got
+			} else if fmt.Sprint(got) != fmt.Sprint(ref) {
+				same = false
+			}
+		}
+		if same {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("replicas applied different commands")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
