@@ -59,10 +59,12 @@ const legacyFor = 30 * time.Second
 // errNotCoalescing says the peer does not take coalesced heartbeats.
 var errNotCoalescing = errors.New("peer does not take coalesced heartbeats")
 
-// HeartbeatStats counts the coalesced heartbeats a node sent.
+// HeartbeatStats counts the coalesced heartbeats a node sent and the
+// commit index re-sends it answered itself (resend.go).
 type HeartbeatStats struct {
-	Heartbeats uint64 // heartbeats of all groups
-	Frames     uint64 // frames (one round trip each) that carried them
+	Heartbeats     uint64 // heartbeats of all groups
+	Frames         uint64 // frames (one round trip each) that carried them
+	ResendsSkipped uint64 // idle commit index re-sends not sent
 }
 
 // GroupTransport is a group's raft.Transport: hashicorp/raft's
@@ -76,7 +78,17 @@ type GroupTransport struct {
 
 	mu      sync.Mutex
 	handler func(raft.RPC)
-	lastDue map[string]time.Time // per peer: the instant the group's last heartbeat was due
+	peers   map[string]*peerState // by peer address
+}
+
+// peerState is what a group's transport remembers about one peer.
+type peerState struct {
+	lastDue time.Time // the instant the group's last heartbeat to it was due
+	// The last heartbeat it accepted in the leader's term, and which
+	// heartbeat connection carried it (resend.go).
+	hbAt    time.Time
+	hbEpoch uint64
+	resend  resendState
 }
 
 // Coalesce wraps inner, the NetworkTransport of the group on channel, so
@@ -84,7 +96,7 @@ type GroupTransport struct {
 // addrs resolves server ids as inner's provider does (nil: use the
 // address Raft gives); timeout bounds one heartbeat round trip.
 func (m *Mux) Coalesce(channel uint32, inner *raft.NetworkTransport, addrs raft.ServerAddressProvider, timeout time.Duration) *GroupTransport {
-	t := &GroupTransport{NetworkTransport: inner, mux: m, channel: channel, addrs: addrs, timeout: timeout, lastDue: map[string]time.Time{}}
+	t := &GroupTransport{NetworkTransport: inner, mux: m, channel: channel, addrs: addrs, timeout: timeout, peers: map[string]*peerState{}}
 	m.mu.Lock()
 	m.groups[channel] = t
 	m.mu.Unlock()
@@ -100,31 +112,46 @@ func (t *GroupTransport) SetHeartbeatHandler(fn func(raft.RPC)) {
 	t.NetworkTransport.SetHeartbeatHandler(fn)
 }
 
-// AppendEntries sends a heartbeat with the next flush to its peer, and
-// anything else (entries, commit index) as a direct RPC.
+// AppendEntries sends a heartbeat with the next flush to its peer, skips
+// an idle commit index re-send the peer has already taken (resend.go),
+// and sends anything else as a direct RPC.
 func (t *GroupTransport) AppendEntries(id raft.ServerID, target raft.ServerAddress, args *raft.AppendEntriesRequest, resp *raft.AppendEntriesResponse) error {
-	if !isHeartbeat(args) {
-		return t.NetworkTransport.AppendEntries(id, target, args, resp)
-	}
 	addr := string(target)
 	if t.addrs != nil {
 		if a, err := t.addrs.ServerAddr(id); err == nil {
 			addr = string(a)
 		}
 	}
-	// Raft heartbeats each peer from one goroutine, so calls for one
+	if !isHeartbeat(args) {
+		return t.appendEntries(id, target, addr, args, resp)
+	}
+	// Raft heartbeats each peer from one goroutine, so heartbeats to one
 	// peer do not overlap.
 	t.mu.Lock()
-	last := t.lastDue[addr]
+	last := t.peer(addr).lastDue
 	t.mu.Unlock()
-	due, err := t.mux.hb.call(addr, hbItem{channel: t.channel, req: *args}, resp, t.timeout, last)
+	due, epoch, err := t.mux.hb.call(addr, hbItem{channel: t.channel, req: *args}, resp, t.timeout, last)
 	t.mu.Lock()
-	t.lastDue[addr] = due
+	p := t.peer(addr)
+	p.lastDue = due
+	if err == nil && resp.Success && resp.Term == args.Term {
+		p.hbAt, p.hbEpoch = time.Now(), epoch
+	}
 	t.mu.Unlock()
 	if errors.Is(err, errNotCoalescing) {
 		return t.NetworkTransport.AppendEntries(id, target, args, resp)
 	}
 	return err
+}
+
+// peer returns the state kept for addr; t.mu is held.
+func (t *GroupTransport) peer(addr string) *peerState {
+	p := t.peers[addr]
+	if p == nil {
+		p = &peerState{}
+		t.peers[addr] = p
+	}
+	return p
 }
 
 // Close stops answering heartbeats for the group and closes inner.
@@ -147,13 +174,13 @@ func (m *Mux) SetHeartbeatGrid(d time.Duration) {
 
 // HeartbeatStats reports the coalesced heartbeats this node has sent.
 func (m *Mux) HeartbeatStats() HeartbeatStats {
-	return HeartbeatStats{Heartbeats: m.hb.heartbeats.Load(), Frames: m.hb.frames.Load()}
+	return HeartbeatStats{Heartbeats: m.hb.heartbeats.Load(), Frames: m.hb.frames.Load(), ResendsSkipped: m.hb.skipped.Load()}
 }
 
 // hbSender batches a node's outgoing heartbeats per peer.
 type hbSender struct {
-	m                  *Mux
-	heartbeats, frames atomic.Uint64
+	m                           *Mux
+	heartbeats, frames, skipped atomic.Uint64
 
 	mu      sync.Mutex
 	grid    time.Duration
@@ -172,7 +199,8 @@ type hbPeer struct {
 	legacyUntil time.Time
 
 	conn     net.Conn
-	answered bool // conn has answered a frame (so the peer speaks coalesced heartbeats)
+	answered bool   // conn has answered a frame (so the peer speaks coalesced heartbeats)
+	epoch    uint64 // counts the connections dialed: a new one may be a restarted peer
 }
 
 // hbCall is one heartbeat waiting for its answer.
@@ -180,6 +208,7 @@ type hbCall struct {
 	item    hbItem
 	timeout time.Duration
 	due     time.Time // the flush it goes out with
+	epoch   uint64    // the connection that carried it (hbPeer.epoch)
 	done    chan struct{}
 	resp    raft.AppendEntriesResponse
 	err     error
@@ -212,13 +241,13 @@ func (s *hbSender) dueLocked(now, last time.Time) time.Time {
 }
 
 // call queues one heartbeat for addr and waits for its answer; due is
-// the flush it was queued for.
-func (s *hbSender) call(addr string, item hbItem, resp *raft.AppendEntriesResponse, timeout time.Duration, last time.Time) (due time.Time, err error) {
+// the flush it was queued for, epoch the connection that carried it.
+func (s *hbSender) call(addr string, item hbItem, resp *raft.AppendEntriesResponse, timeout time.Duration, last time.Time) (due time.Time, epoch uint64, err error) {
 	c := &hbCall{item: item, timeout: timeout, done: make(chan struct{})}
 	s.mu.Lock()
 	if s.closed {
 		s.mu.Unlock()
-		return last, errors.New("replication transport closed")
+		return last, 0, errors.New("replication transport closed")
 	}
 	p := s.peers[addr]
 	if p == nil {
@@ -228,7 +257,7 @@ func (s *hbSender) call(addr string, item hbItem, resp *raft.AppendEntriesRespon
 	now := time.Now()
 	if now.Before(p.legacyUntil) {
 		s.mu.Unlock()
-		return last, errNotCoalescing
+		return last, 0, errNotCoalescing
 	}
 	c.due = s.dueLocked(now, last)
 	p.pending = append(p.pending, c)
@@ -239,10 +268,10 @@ func (s *hbSender) call(addr string, item hbItem, resp *raft.AppendEntriesRespon
 	// The flush's connection deadline bounds the wait; Mux.Close fails it.
 	<-c.done
 	if c.err != nil {
-		return c.due, c.err
+		return c.due, c.epoch, c.err
 	}
 	*resp = c.resp
-	return c.due, nil
+	return c.due, c.epoch, nil
 }
 
 // armLocked makes sure a flush runs at at or earlier.
@@ -296,6 +325,7 @@ func (s *hbSender) flush() {
 func (s *hbSender) send(p *hbPeer, batch []*hbCall) {
 	answers, err := s.exchange(p, batch)
 	for i, c := range batch {
+		c.epoch = p.epoch
 		switch {
 		case err != nil:
 			c.err = err
@@ -332,6 +362,7 @@ func (s *hbSender) exchange(p *hbPeer, batch []*hbCall) ([]hbAnswer, error) {
 			return nil, fmt.Errorf("heartbeat to %s: %w", p.addr, err)
 		}
 		p.conn, p.answered = c, false
+		p.epoch++
 	}
 	s.heartbeats.Add(uint64(len(items)))
 	s.frames.Add(1)

@@ -78,70 +78,114 @@ func TestOnlyHeartbeatsAreCoalesced(t *testing.T) {
 }
 
 // raftCluster is a set of real hashicorp/raft groups over Muxes, the way
-// package node wires them (in-memory logs).
+// package node wires them (in-memory logs, kept across restarts).
 type raftCluster struct {
-	muxes  []*Mux
-	groups [][]*raft.Raft // [node][group]
+	t       *testing.T
+	addrs   []string
+	resolve Resolver
+	legacy  map[int]bool
+	conf    raft.Configuration
+	ngroups int
+	muxes   []*Mux
+	groups  [][]*raft.Raft // [node][group]
+	trs     [][]*GroupTransport
+	stores  [][]*raft.InmemStore
+	snaps   [][]*raft.InmemSnapshotStore
 }
 
 func startRaftCluster(t *testing.T, nodes, groups int, legacy map[int]bool) *raftCluster {
 	t.Helper()
+	c := &raftCluster{t: t, legacy: legacy, ngroups: groups}
 	lns := make([]net.Listener, nodes)
 	book := map[string]string{}
 	for i := range lns {
 		lns[i] = listen(t)
-		book[lns[i].Addr().String()] = "n" + strconv.Itoa(i)
+		c.addrs = append(c.addrs, lns[i].Addr().String())
+		book[c.addrs[i]] = "n" + strconv.Itoa(i)
+		c.conf.Servers = append(c.conf.Servers, raft.Server{ID: raft.ServerID("n" + strconv.Itoa(i)), Address: raft.ServerAddress(c.addrs[i])})
 	}
-	resolve := func(addr string) (string, bool) { id, ok := book[addr]; return id, ok }
-	c := &raftCluster{}
-	for i := range nodes {
-		m := New("n"+strconv.Itoa(i), lns[i], resolve, nil)
-		m.legacy = legacy[i]
-		c.muxes = append(c.muxes, m)
-	}
-	var conf raft.Configuration
-	for i, ln := range lns {
-		conf.Servers = append(conf.Servers, raft.Server{ID: raft.ServerID("n" + strconv.Itoa(i)), Address: raft.ServerAddress(ln.Addr().String())})
-	}
+	c.resolve = func(addr string) (string, bool) { id, ok := book[addr]; return id, ok }
+	c.muxes = make([]*Mux, nodes)
 	c.groups = make([][]*raft.Raft, nodes)
-	var trs []*GroupTransport
-	for i, m := range c.muxes {
-		for g := range groups {
-			rc := raft.DefaultConfig()
-			rc.LocalID = raft.ServerID("n" + strconv.Itoa(i))
-			rc.HeartbeatTimeout, rc.ElectionTimeout, rc.LeaderLeaseTimeout = 1200*time.Millisecond, 1200*time.Millisecond, 1190*time.Millisecond
-			rc.CommitTimeout = 500 * time.Millisecond
-			rc.Logger = hclog.NewNullLogger()
-			inner := raft.NewNetworkTransportWithConfig(&raft.NetworkTransportConfig{
-				Stream: m.Channel(uint32(g + 1)), MaxPool: 2, Timeout: 2 * time.Second, Logger: hclog.NewNullLogger(),
-			})
-			tr := m.Coalesce(uint32(g+1), inner, nil, 2*time.Second)
-			trs = append(trs, tr)
-			store := raft.NewInmemStore()
-			r, err := raft.NewRaft(rc, &nopFSM{}, store, store, raft.NewInmemSnapshotStore(), tr)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := r.BootstrapCluster(conf).Error(); err != nil {
-				t.Fatal(err)
-			}
-			c.groups[i] = append(c.groups[i], r)
+	c.trs = make([][]*GroupTransport, nodes)
+	c.stores = make([][]*raft.InmemStore, nodes)
+	c.snaps = make([][]*raft.InmemSnapshotStore, nodes)
+	for i := range nodes {
+		for range groups {
+			c.stores[i] = append(c.stores[i], raft.NewInmemStore())
+			c.snaps[i] = append(c.snaps[i], raft.NewInmemSnapshotStore())
 		}
+		c.startNode(i, lns[i], true)
 	}
 	t.Cleanup(func() {
-		for _, rs := range c.groups {
-			for _, r := range rs {
-				_ = r.Shutdown().Error()
-			}
-		}
-		for _, tr := range trs {
-			_ = tr.Close()
-		}
-		for _, m := range c.muxes {
-			_ = m.Close()
+		for i := range c.muxes {
+			c.stopNode(i)
 		}
 	})
 	return c
+}
+
+// startNode runs node i's Mux on ln and its groups on their stores.
+func (c *raftCluster) startNode(i int, ln net.Listener, bootstrap bool) {
+	t := c.t
+	t.Helper()
+	m := New("n"+strconv.Itoa(i), ln, c.resolve, nil)
+	m.legacy = c.legacy[i]
+	c.muxes[i], c.groups[i], c.trs[i] = m, nil, nil
+	for g := range c.ngroups {
+		rc := raft.DefaultConfig()
+		rc.LocalID = raft.ServerID("n" + strconv.Itoa(i))
+		rc.HeartbeatTimeout, rc.ElectionTimeout, rc.LeaderLeaseTimeout = 1200*time.Millisecond, 1200*time.Millisecond, 1190*time.Millisecond
+		rc.CommitTimeout = 500 * time.Millisecond
+		rc.Logger = hclog.NewNullLogger()
+		inner := raft.NewNetworkTransportWithConfig(&raft.NetworkTransportConfig{
+			Stream: m.Channel(uint32(g + 1)), MaxPool: 2, MaxRPCsInFlight: 1, Timeout: 2 * time.Second, Logger: hclog.NewNullLogger(),
+		})
+		tr := m.Coalesce(uint32(g+1), inner, nil, 2*time.Second)
+		store := c.stores[i][g]
+		r, err := raft.NewRaft(rc, &nopFSM{}, store, store, c.snaps[i][g], tr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if bootstrap {
+			if err := r.BootstrapCluster(c.conf).Error(); err != nil {
+				t.Fatal(err)
+			}
+		}
+		c.groups[i] = append(c.groups[i], r)
+		c.trs[i] = append(c.trs[i], tr)
+	}
+}
+
+// stopNode shuts node i's groups and Mux down (its stores stay).
+func (c *raftCluster) stopNode(i int) {
+	for _, r := range c.groups[i] {
+		_ = r.Shutdown().Error()
+	}
+	for _, tr := range c.trs[i] {
+		_ = tr.Close()
+	}
+	_ = c.muxes[i].Close()
+	c.groups[i], c.trs[i] = nil, nil
+}
+
+// restartNode stops node i and starts it again on the same address, from
+// its stores: a process restart (its commit index is gone).
+func (c *raftCluster) restartNode(i int) {
+	c.t.Helper()
+	c.stopNode(i)
+	var ln net.Listener
+	var err error
+	for attempt := 0; ; attempt++ {
+		if ln, err = net.Listen("tcp", c.addrs[i]); err == nil {
+			break
+		}
+		if attempt == 100 {
+			c.t.Fatalf("listen again on %s: %v", c.addrs[i], err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	c.startNode(i, ln, false)
 }
 
 // waitLed waits until every group has one leader that every member knows.
@@ -334,4 +378,55 @@ func TestHeartbeatToHungPeer(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("closing the Mux left a heartbeat waiting")
 	}
+}
+
+// TestIdleCommitResendsSkippedUntilSomethingChanges: an idle leader's
+// repeated commit index re-sends are answered by the transport, a new
+// write still reaches every follower's state machine, and so does the
+// commit index after a follower restarts (it has forgotten it).
+func TestIdleCommitResendsSkippedUntilSomethingChanges(t *testing.T) {
+	c := startRaftCluster(t, 3, 2, nil)
+	c.waitLed(t)
+	c.leadAll(t, 0)
+	apply := func() {
+		t.Helper()
+		for g, r := range c.groups[0] {
+			if err := r.Apply([]byte("x"), 5*time.Second).Error(); err != nil {
+				t.Fatalf("apply on group %d: %v", g, err)
+			}
+		}
+	}
+	// caughtUp waits until every replica applied all the leader committed.
+	caughtUp := func(what string) {
+		t.Helper()
+		deadline := time.Now().Add(15 * time.Second)
+		for g := range c.groups[0] {
+			want := c.groups[0][g].CommitIndex()
+			for i := range c.groups {
+				for c.groups[i][g].AppliedIndex() < want {
+					if time.Now().After(deadline) {
+						t.Fatalf("%s: n%d applied %d of group %d, the leader committed %d", what, i, c.groups[i][g].AppliedIndex(), g, want)
+					}
+					time.Sleep(20 * time.Millisecond)
+				}
+			}
+		}
+	}
+	apply()
+	caughtUp("first write")
+	skipped := func() (n uint64) {
+		for _, m := range c.muxes {
+			n += m.HeartbeatStats().ResendsSkipped
+		}
+		return n
+	}
+	before := skipped()
+	time.Sleep(3 * time.Second)
+	if got := skipped() - before; got == 0 {
+		t.Fatal("no idle commit index re-send was skipped in 3 s")
+	}
+	apply()
+	caughtUp("write after an idle period")
+	c.restartNode(1)
+	caughtUp("restarted follower")
 }
