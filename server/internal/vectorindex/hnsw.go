@@ -79,11 +79,12 @@ func (g *graph) findNeighbours(ix *Index, s int32) {
 		g.cands = append(g.cands, nil)
 	}
 	for l := min(g.pending, g.top); l >= 0; l-- {
-		cands := ix.searchLayer(sc, q, qinv, ep, g.efC, l, false)
+		cands := append(g.cands[l][:0], ix.searchLayerKeys(sc, q, qinv, ep, g.efC, l, false)...)
+		heapifyMinKeys(cands)
 		if len(cands) > 0 {
-			ep = cands[0]
+			ep = keyItem(cands[0])
 		}
-		g.cands[l] = append(g.cands[l][:0], cands...)
+		g.cands[l] = cands
 	}
 }
 
@@ -92,7 +93,7 @@ func (g *graph) link(ix *Index, s int32) {
 	sc := &g.build
 	level := g.pending
 	for l := min(level, g.top); l >= 0; l-- {
-		sel := ix.selectNeighbours(g.cands[l], g.m, sc.sel[:0])
+		sel := ix.selectFromHeap(g.cands[l], g.m, sc.sel[:0])
 		sc.sel = sel
 		g.setLinks(s, l, sel)
 		for _, n := range sel {
@@ -126,6 +127,28 @@ func (ix *Index) selectNeighbours(cands []item, m int, out []item) []item {
 	return out
 }
 
+// selectFromHeap is selectNeighbours over a min-heap of candidate keys,
+// taking them closest first as it goes (it empties the heap): the
+// heuristic usually settles its m neighbours from the first few dozen of
+// efConstruction candidates, so sorting them all would be wasted.
+func (ix *Index) selectFromHeap(h []uint64, m int, out []item) []item {
+	for len(h) > 0 && len(out) < m {
+		c := keyItem(h[0])
+		h = popMinKey(h)
+		keep := true
+		for _, r := range out {
+			if ix.distSlots(c.slot, r.slot) < c.dist {
+				keep = false
+				break
+			}
+		}
+		if keep {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
 // linkBack adds the edge n -> s (at distance d) on a level, shrinking n's list
 // with the heuristic when it is full.
 func (ix *Index) linkBack(sc *scratch, n, s int32, d float32, level int) {
@@ -133,13 +156,19 @@ func (ix *Index) linkBack(sc *scratch, n, s int32, d float32, level int) {
 	if g.appendLink(n, level, s) {
 		return
 	}
-	tmp := append(sc.tmp[:0], item{d, s})
-	for _, x := range g.links(n, level) {
-		tmp = append(tmp, item{ix.distSlots(n, x), x})
+	links := g.links(n, level)
+	var ninv float32
+	if ix.cfg.Distance == Cosine {
+		ninv = ix.invNorms[n]
 	}
-	sortItems(tmp)
+	dists := ix.rowDists(sc, ix.vector(n), ninv, links, false)
+	keys := append(sc.tmpKeys[:0], packKey(distBits(d), s))
+	for i, x := range links {
+		keys = append(keys, packKey(distBits(dists[i]), x))
+	}
+	heapifyMinKeys(keys)
 	// The selection must not alias sc.sel, which the caller is iterating.
-	kept := ix.selectNeighbours(tmp, g.maxLinks(level), sc.sel2[:0])
+	kept := ix.selectFromHeap(keys, g.maxLinks(level), sc.sel2[:0])
 	g.setLinks(n, level, kept)
-	sc.tmp, sc.sel2 = tmp, kept
+	sc.tmpKeys, sc.sel2 = keys, kept
 }

@@ -100,9 +100,22 @@ func (ix *Index) rowDists(sc *scratch, q []float32, qinv float32, rows []int32, 
 
 // searchLayer is the HNSW beam search on one level from ep. Tombstoned nodes
 // route the search but never enter the results. It returns up to ef live
-// candidates sorted closest first, in sc.res. The heaps hold keys (see
-// keys.go), which order exactly like closer.
+// candidates sorted closest first, in sc.res.
 func (ix *Index) searchLayer(sc *scratch, q []float32, qinv float32, ep item, ef, level int, half bool) []item {
+	res := ix.searchLayerKeys(sc, q, qinv, ep, ef, level, half)
+	slices.Sort(res)
+	out := sc.res[:0]
+	for _, k := range res {
+		out = append(out, keyItem(k))
+	}
+	sc.res = out
+	return out
+}
+
+// searchLayerKeys is searchLayer returning its candidates as keys (see
+// keys.go, they order exactly like closer) in a max-heap, in sc.resKeys:
+// an insert consumes only the closest few, so it need not sort them all.
+func (ix *Index) searchLayerKeys(sc *scratch, q []float32, qinv float32, ep item, ef, level int, half bool) []uint64 {
 	g := ix.g
 	state := ix.state
 	sc.resetVisited(len(state))
@@ -157,13 +170,8 @@ func (ix *Index) searchLayer(sc *scratch, q []float32, qinv float32, ep item, ef
 			}
 		}
 	}
-	slices.Sort(res)
-	out := sc.res[:0]
-	for _, k := range res {
-		out = append(out, keyItem(k))
-	}
-	sc.candKeys, sc.resKeys, sc.res = cand, res, out
-	return out
+	sc.candKeys, sc.resKeys = cand, res
+	return res
 }
 
 // halfDists sets dists[i] to the internal distance from q to rows[i]
