@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"sync"
 	"time"
 
@@ -49,6 +50,13 @@ type healthTracker struct {
 	claims      map[string]map[int]uint64
 	leaderSince time.Time
 	lastTick    time.Time // the last proposeTopology run as metadata leader
+
+	// The last heartbeat this node sent to a metadata leader elsewhere,
+	// touched only by sendHeartbeat's goroutine: an unchanged one is
+	// re-sent only every NodeHeartbeatIdle.
+	sentTo    string
+	sentLeads map[int]uint64
+	sentAt    time.Time
 }
 
 func newHealthTracker(n *Node) *healthTracker {
@@ -66,7 +74,9 @@ func (h *healthTracker) record(hb heartbeat) {
 	h.claims[hb.Node] = hb.Leads
 }
 
-// sendHeartbeat reports this node's leaderships to the metadata leader.
+// sendHeartbeat reports this node's leaderships to the metadata leader:
+// at once when they or the metadata leader changed, else every
+// NodeHeartbeatIdle (each heartbeat also says the node is alive).
 func (n *Node) sendHeartbeat(ctx context.Context) {
 	hb := heartbeat{Node: n.self.ID, Leads: map[int]uint64{}}
 	for g, grp := range n.groups {
@@ -75,16 +85,24 @@ func (n *Node) sendHeartbeat(ctx context.Context) {
 		}
 	}
 	addr, id := n.metaLeader()
+	h, t := n.health, n.cfg.Timing
 	switch {
 	case id == "":
 		return
 	case id == n.self.ID:
-		n.health.record(hb)
-	default:
-		ctx, cancel := context.WithTimeout(ctx, n.cfg.Timing.NodeHeartbeat*3)
-		defer cancel()
-		_, _ = n.call(ctx, addr, controlRequest{Heartbeat: &hb})
+		h.record(hb)
+		return
+	case id == h.sentTo && maps.Equal(hb.Leads, h.sentLeads) && time.Since(h.sentAt) < t.NodeHeartbeatIdle-t.NodeHeartbeat/2:
+		return
 	}
+	start := time.Now()
+	ctx, cancel := context.WithTimeout(ctx, t.NodeHeartbeat*3)
+	defer cancel()
+	if _, err := n.call(ctx, addr, controlRequest{Heartbeat: &hb}); err != nil {
+		h.sentTo = "" // again at the next tick
+		return
+	}
+	h.sentTo, h.sentLeads, h.sentAt = id, hb.Leads, start
 }
 
 // metaLeader returns the metadata leader's id and replication address,
@@ -220,7 +238,9 @@ func (h *healthTracker) proposeTopology(ctx context.Context) {
 		h.steadySince = map[string]time.Time{}
 		h.claims = map[string]map[int]uint64{}
 	}
-	if now.Sub(h.leaderSince) < 3*n.cfg.Timing.NodeHeartbeat {
+	// Every node sends to a new metadata leader at its next tick; wait
+	// for a few, and at least for one idle period plus a tick.
+	if t := n.cfg.Timing; now.Sub(h.leaderSince) < max(3*t.NodeHeartbeat, t.NodeHeartbeatIdle+t.NodeHeartbeat) {
 		h.mu.Unlock()
 		return
 	}

@@ -97,6 +97,7 @@ func Start(cfg Config) (*Node, error) {
 		return nd.ID, ok
 	}
 	n.mux = transport.NewWithTLS(self.ID, raftLn, resolve, cfg.Faults, cfg.TLS.ServerConfig(), cfg.TLS.PeerConfig())
+	n.mux.SetHeartbeatGrid(cfg.Timing.heartbeatGrid())
 	n.health = newHealthTracker(n)
 	n.mux.HandleControl(n.handleControl)
 
@@ -111,12 +112,7 @@ func Start(cfg Config) (*Node, error) {
 	n.opened.Store(true)
 	ctx, cancel := context.WithCancel(context.Background())
 	n.cancel = cancel
-	n.goLoop(ctx, n.cfg.Timing.NodeHeartbeat, n.sendHeartbeat)
-	n.goLoop(ctx, n.cfg.Timing.NodeHeartbeat, n.health.proposeTopology)
-	n.goLoop(ctx, n.cfg.Timing.ExpireEvery, n.expire)
-	n.goLoop(ctx, n.cfg.Timing.BalanceEvery, n.balance)
-	n.goLoop(ctx, watchdogEvery, n.nudgeElections)
-	n.goLoop(ctx, n.cfg.Timing.NodeHeartbeat, n.clusterIDLoop())
+	n.startLoops(ctx) // loops.go
 	n.wg.Add(1)
 	go func() {
 		defer n.wg.Done()
