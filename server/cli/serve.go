@@ -15,6 +15,10 @@ import (
 	"github.com/norikv/norikv-console/server/internal/topology"
 )
 
+// readyPoll is how often serve checks, until it has printed `ready`,
+// whether every group it replicates knows a leader.
+const readyPoll = 10 * time.Millisecond
+
 // Serve runs one node of a multi-process cluster until ctx ends. Every node
 // must get the same --peers, --shards and --groups.
 func Serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -98,19 +102,23 @@ func Serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		defer stop()
 	}
 	fmt.Fprintf(stdout, "serving %s on %s (replication %s)\n", *id, *addr, *raftAddr)
-	ready := time.NewTicker(50 * time.Millisecond)
-	defer ready.Stop()
-	for announced := false; ; {
+	// Polled often (elections take a few milliseconds on a fresh
+	// cluster) and only until announced: an idle node does no work for it.
+	ticker := time.NewTicker(readyPoll)
+	defer ticker.Stop()
+	ready := ticker.C
+	for {
 		select {
 		case <-ctx.Done():
 			return exitOK
 		case err := <-served:
 			fmt.Fprintf(stderr, "serve: gRPC server stopped: %v\n", err)
 			return exitError
-		case <-ready.C:
-			if !announced && n.AllGroupsLed() {
+		case <-ready:
+			if n.AllGroupsLed() {
 				fmt.Fprintf(stdout, "ready %s\n", *addr)
-				announced = true
+				ticker.Stop()
+				ready = nil
 			}
 		}
 	}

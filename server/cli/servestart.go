@@ -30,11 +30,9 @@ import (
 // start grace still applies.
 
 const (
-	// peerProbeEvery is the pause between rounds of probes.
+	// peerProbeEvery is the pause before probing a peer again after a
+	// failed probe, and the shortest reconnect back-off.
 	peerProbeEvery = 10 * time.Millisecond
-	// peerProbeTimeout bounds one probe: a peer whose port is bound but
-	// whose server is not up yet never answers it.
-	peerProbeTimeout = 100 * time.Millisecond
 	// peerProbeFor is how long the probing goes on; by then the watchdog
 	// has long started every election.
 	peerProbeFor = 10 * time.Second
@@ -45,8 +43,8 @@ const (
 const probeMethod = "/norikv.startprobe.v1/Ping"
 
 // campaignWhenPeersServe calls n.CampaignFresh once every other node of
-// layout answers on its client port, or returns when ctx ends, the node's
-// groups all have leaders, or peerProbeFor has passed.
+// layout answers on its client port, or returns when ctx ends or
+// peerProbeFor has passed.
 func campaignWhenPeersServe(ctx context.Context, n *node.Node, layout topology.Layout, peerTLS *tls.Config) {
 	ctx, cancel := context.WithTimeout(ctx, peerProbeFor)
 	defer cancel()
@@ -54,68 +52,55 @@ func campaignWhenPeersServe(ctx context.Context, n *node.Node, layout topology.L
 	if peerTLS != nil {
 		creds = credentials.NewTLS(peerTLS)
 	}
-	var waiting []*grpc.ClientConn
-	defer func() {
-		for _, cc := range waiting {
-			_ = cc.Close()
-		}
-	}()
-	for _, nd := range layout.Nodes {
+	var wg sync.WaitGroup
+	up := make([]bool, len(layout.Nodes))
+	for i, nd := range layout.Nodes {
 		if nd.ID == n.ID() {
+			up[i] = true
 			continue
 		}
-		// Short reconnect back-off: the default (1 s and up) would hide
-		// a peer that comes up right after a refused connection.
+		// A short reconnect back-off (the default is 1 s and up, which
+		// would hide a peer that comes up right after a refused
+		// connection), and a connection attempt that waits as long as
+		// the probing: a peer's port is bound before its server runs,
+		// and the handshake completes the moment it does.
 		cc, err := grpc.NewClient(nd.Addr, grpc.WithTransportCredentials(creds), grpc.WithConnectParams(grpc.ConnectParams{
-			Backoff:           backoff.Config{BaseDelay: peerProbeEvery, Multiplier: 1.5, MaxDelay: peerProbeTimeout},
-			MinConnectTimeout: peerProbeTimeout,
+			Backoff:           backoff.Config{BaseDelay: peerProbeEvery, Multiplier: 1.5, MaxDelay: 100 * time.Millisecond},
+			MinConnectTimeout: peerProbeFor,
 		}))
 		if err != nil {
 			return // an address gRPC cannot use: leave it to the start grace
 		}
-		waiting = append(waiting, cc)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer cc.Close()
+			up[i] = waitServing(ctx, cc)
+		}()
 	}
-	for len(waiting) > 0 {
-		if n.AllGroupsLed() {
+	wg.Wait()
+	for _, ok := range up {
+		if !ok {
 			return
-		}
-		waiting = probeRound(ctx, waiting)
-		if len(waiting) == 0 {
-			break
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-time.After(peerProbeEvery):
 		}
 	}
 	n.CampaignFresh()
 }
 
-// probeRound probes every connection at once and returns those whose peer
-// did not answer (closing the others).
-func probeRound(ctx context.Context, ccs []*grpc.ClientConn) []*grpc.ClientConn {
-	answered := make([]bool, len(ccs))
-	var wg sync.WaitGroup
-	for i, cc := range ccs {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			pctx, cancel := context.WithTimeout(ctx, peerProbeTimeout)
-			defer cancel()
-			answered[i] = serving(cc.Invoke(pctx, probeMethod, &emptypb.Empty{}, &emptypb.Empty{}))
-		}()
-	}
-	wg.Wait()
-	var left []*grpc.ClientConn
-	for i, cc := range ccs {
-		if answered[i] {
-			_ = cc.Close()
-		} else {
-			left = append(left, cc)
+// waitServing probes the peer behind cc until its gRPC server answers
+// (true) or ctx ends (false).
+func waitServing(ctx context.Context, cc *grpc.ClientConn) bool {
+	for {
+		err := cc.Invoke(ctx, probeMethod, &emptypb.Empty{}, &emptypb.Empty{}, grpc.WaitForReady(true))
+		if serving(err) {
+			return true
+		}
+		select {
+		case <-ctx.Done():
+			return false
+		case <-time.After(peerProbeEvery):
 		}
 	}
-	return left
 }
 
 // serving reports whether a probe's result came from a running gRPC server.

@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"net"
-	"slices"
 	"testing"
 	"time"
 
@@ -13,29 +12,22 @@ import (
 
 // The start-up probe counts a peer as up only once its gRPC server runs:
 // not while its port is bound but not served (a node still opening its
-// groups), nor while nothing listens.
-func TestProbeRoundCountsOnlyServingPeers(t *testing.T) {
-	serving, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
+// groups), nor while nothing listens; and it notices a server that starts
+// on a port bound all along.
+func TestWaitServingOnlyForServingPeers(t *testing.T) {
+	serve := func(ln net.Listener) {
+		srv := grpc.NewServer()
+		go func() { _ = srv.Serve(ln) }()
+		t.Cleanup(srv.Stop)
 	}
-	srv := grpc.NewServer()
-	go func() { _ = srv.Serve(serving) }()
-	defer srv.Stop()
-
-	bound, err := net.Listen("tcp", "127.0.0.1:0") // accepts at the kernel, never answers
-	if err != nil {
-		t.Fatal(err)
+	listen := func() net.Listener {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = ln.Close() })
+		return ln
 	}
-	defer bound.Close()
-
-	gone, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	goneAddr := gone.Addr().String()
-	_ = gone.Close()
-
 	dial := func(addr string) *grpc.ClientConn {
 		cc, err := grpc.NewClient(addr, grpc.WithTransportCredentials(insecure.NewCredentials()))
 		if err != nil {
@@ -44,19 +36,38 @@ func TestProbeRoundCountsOnlyServingPeers(t *testing.T) {
 		t.Cleanup(func() { _ = cc.Close() })
 		return cc
 	}
-	up, notServed, down := dial(serving.Addr().String()), dial(bound.Addr().String()), dial(goneAddr)
+	running := listen()
+	serve(running)
+	bound := listen() // accepts at the kernel, never answers
+	gone := listen()
+	goneAddr := gone.Addr().String()
+	_ = gone.Close()
+
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	// The serving peer may need a few rounds under load (connecting takes
-	// longer than one probe's timeout); the others must never count.
-	left := []*grpc.ClientConn{up, notServed, down}
-	for slices.Contains(left, up) {
-		if ctx.Err() != nil {
-			t.Fatal("the serving peer never answered a probe")
-		}
-		left = probeRound(ctx, left)
-		if !slices.Contains(left, notServed) || !slices.Contains(left, down) {
-			t.Fatalf("a peer that does not serve counted as up (left: %d of 3)", len(left))
-		}
+	if !waitServing(ctx, dial(running.Addr().String())) {
+		t.Fatal("a serving peer did not count as up")
+	}
+	short, cancelShort := context.WithTimeout(ctx, 300*time.Millisecond)
+	defer cancelShort()
+	if waitServing(short, dial(bound.Addr().String())) {
+		t.Error("a peer whose port is bound but not served counted as up")
+	}
+	if waitServing(short, dial(goneAddr)) {
+		t.Error("a port nobody listens on counted as up")
+	}
+
+	late := listen()
+	cc := dial(late.Addr().String())
+	done := make(chan bool, 1)
+	go func() { done <- waitServing(ctx, cc) }()
+	select {
+	case <-done:
+		t.Fatal("a peer counted as up before its server ran")
+	case <-time.After(100 * time.Millisecond):
+	}
+	serve(late)
+	if !<-done {
+		t.Fatal("a peer whose server started on its bound port never counted as up")
 	}
 }
