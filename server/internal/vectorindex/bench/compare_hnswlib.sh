@@ -12,7 +12,10 @@
 # (non-empty: reuse the index files a previous run left in OUT),
 # EFS (ef sweep), OUT (work directory, default a temporary one), PYTHON
 # (interpreter that sees the Debian packages, default /usr/bin/python3).
-# CXX (C++ compiler, default g++). CI does not run this; it installs
+# CXX (C++ compiler, default g++). Besides queries per wall second, both
+# ours and the C++ driver report queries per CPU second of their process
+# (cpu_qps; anchor "C++ cpu-qps" in the summary), which a busy machine
+# disturbs far less: quote wall figures from quiet runs only. CI does not run this; it installs
 # python3-hnswlib, python3-numpy, libhnswlib-dev and g++ with apt-get when
 # they are missing.
 set -euo pipefail
