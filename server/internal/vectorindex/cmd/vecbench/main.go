@@ -42,7 +42,7 @@ type options struct {
 type run struct {
 	Ef          int     `json:"ef"`
 	QPS         float64 `json:"qps"`
-	CPUQPS      float64 `json:"cpu_qps"` // queries per CPU second of the process (best window)
+	CPUQPS      float64 `json:"cpu_qps"`     // queries per CPU second of the process (best window)
 	SelfRecall  float64 `json:"self_recall"` // against our exact search
 	Neighbours  string  `json:"neighbours"`  // .npy of result row numbers
 	Queries     int     `json:"queries_timed"`
