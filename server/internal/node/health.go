@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"maps"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/hashicorp/raft"
@@ -57,6 +58,7 @@ type healthTracker struct {
 	sentTo    string
 	sentLeads map[int]uint64
 	sentAt    time.Time
+	sent      atomic.Uint64 // heartbeats sent over the network (IdleWork)
 }
 
 func newHealthTracker(n *Node) *healthTracker {
@@ -96,6 +98,7 @@ func (n *Node) sendHeartbeat(ctx context.Context) {
 		return
 	}
 	start := time.Now()
+	h.sent.Add(1)
 	ctx, cancel := context.WithTimeout(ctx, t.NodeHeartbeat*3)
 	defer cancel()
 	if _, err := n.call(ctx, addr, controlRequest{Heartbeat: &hb}); err != nil {

@@ -5,6 +5,8 @@ import (
 	"time"
 
 	"github.com/hashicorp/raft"
+
+	"github.com/norikv/norikv-console/server/internal/transport"
 )
 
 // GroupStatus is one local replication group as this node sees it.
@@ -71,4 +73,17 @@ func (n *Node) AllGroupsLed() bool {
 		}
 	}
 	return true
+}
+
+// IdleWork counts the replication traffic this node has sent that an idle
+// cluster pays for: coalesced Raft heartbeats, commit index re-sends (sent
+// and skipped, transport/resend.go) and node heartbeats.
+type IdleWork struct {
+	transport.HeartbeatStats
+	NodeHeartbeats uint64 // sent to a metadata leader on another node
+}
+
+// IdleWork reports this node's counts since it started.
+func (n *Node) IdleWork() IdleWork {
+	return IdleWork{HeartbeatStats: n.mux.HeartbeatStats(), NodeHeartbeats: n.health.sent.Load()}
 }

@@ -65,6 +65,7 @@ type HeartbeatStats struct {
 	Heartbeats     uint64 // heartbeats of all groups
 	Frames         uint64 // frames (one round trip each) that carried them
 	ResendsSkipped uint64 // idle commit index re-sends not sent
+	ResendsSent    uint64 // AppendEntries without entries sent (commit index re-sends, probes)
 }
 
 // GroupTransport is a group's raft.Transport: hashicorp/raft's
@@ -174,13 +175,13 @@ func (m *Mux) SetHeartbeatGrid(d time.Duration) {
 
 // HeartbeatStats reports the coalesced heartbeats this node has sent.
 func (m *Mux) HeartbeatStats() HeartbeatStats {
-	return HeartbeatStats{Heartbeats: m.hb.heartbeats.Load(), Frames: m.hb.frames.Load(), ResendsSkipped: m.hb.skipped.Load()}
+	return HeartbeatStats{Heartbeats: m.hb.heartbeats.Load(), Frames: m.hb.frames.Load(), ResendsSkipped: m.hb.skipped.Load(), ResendsSent: m.hb.resent.Load()}
 }
 
 // hbSender batches a node's outgoing heartbeats per peer.
 type hbSender struct {
-	m                           *Mux
-	heartbeats, frames, skipped atomic.Uint64
+	m                                   *Mux
+	heartbeats, frames, skipped, resent atomic.Uint64
 
 	mu      sync.Mutex
 	grid    time.Duration

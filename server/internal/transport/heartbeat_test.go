@@ -1,6 +1,7 @@
 package transport
 
 import (
+	"fmt"
 	"io"
 	"net"
 	"reflect"
@@ -267,7 +268,10 @@ func (nopSnap) Release()                          {}
 // TestHeartbeatsCoalescedPerPeer is the idle-cost regression test: idle
 // Raft groups over Muxes keep their leaders (no election in the window),
 // and their heartbeats travel several to a frame, with at most one frame
-// per peer per grid step.
+// per peer per grid step. These are counts over a window, bounded from
+// above; a machine so loaded that heartbeats come late sends more frames
+// (a late heartbeat goes out at once), so a window that misses is
+// measured again, up to three times.
 func TestHeartbeatsCoalescedPerPeer(t *testing.T) {
 	const nodes, groups = 3, 8
 	c := startRaftCluster(t, nodes, groups, nil)
@@ -275,33 +279,43 @@ func TestHeartbeatsCoalescedPerPeer(t *testing.T) {
 	c.leadAll(t, 0) // every frame from n0 can carry all 8 groups
 	// Groups that started off the beat join it within a few seconds.
 	time.Sleep(4 * time.Second)
-	terms, before, start := c.terms(), c.stats(), time.Now()
-	time.Sleep(3 * time.Second)
-	after, took := c.stats(), time.Since(start)
-	if got := c.terms(); got != terms {
-		t.Fatalf("elections while idle: terms summed %d, then %d", terms, got)
+	var problems []string
+	for attempt := 1; attempt <= 3; attempt++ {
+		terms, before, start := c.terms(), c.stats(), time.Now()
+		time.Sleep(3 * time.Second)
+		after, took := c.stats(), time.Since(start)
+		if got := c.terms(); got != terms {
+			t.Fatalf("elections while idle: terms summed %d, then %d", terms, got)
+		}
+		hbs, frames := after.Heartbeats-before.Heartbeats, after.Frames-before.Frames
+		pairs := float64(nodes * (nodes - 1))
+		perGroupPeer := float64(hbs) / took.Seconds() / float64(groups*(nodes-1))
+		t.Logf("%v: %d heartbeats in %d frames (%.1f per frame), %.2f heartbeats/s per group and follower, %.2f frames/s per peer",
+			took.Round(time.Millisecond), hbs, frames, float64(hbs)/float64(max(frames, 1)), perGroupPeer, float64(frames)/took.Seconds()/pairs)
+		problems = problems[:0]
+		if hbs == 0 || frames == 0 {
+			t.Fatalf("no coalesced heartbeats: %d in %d frames", hbs, frames)
+		}
+		// A frame from n0 to a follower carries all groups once they are
+		// on the beat; one heartbeat per frame would mean no coalescing.
+		if hbs < 3*frames {
+			problems = append(problems, fmt.Sprintf("%d heartbeats in %d frames: want at least 3 per frame", hbs, frames))
+		}
+		// One flush per grid step at most (plus one after a slow round trip).
+		if limit := pairs * (took.Seconds()/DefaultHeartbeatGrid.Seconds() + 2); float64(frames) > limit {
+			problems = append(problems, fmt.Sprintf("%d frames in %v, want at most %.0f (one per peer per %v)", frames, took, limit, DefaultHeartbeatGrid))
+		}
+		// Raft alone sends one every 120-240 ms (5.5/s); on the beat a
+		// group sends one every 260 ms.
+		if perGroupPeer > 5 {
+			problems = append(problems, fmt.Sprintf("%.2f heartbeats/s per group and follower, want at most 5", perGroupPeer))
+		}
+		if len(problems) == 0 {
+			return
+		}
 	}
-	hbs, frames := after.Heartbeats-before.Heartbeats, after.Frames-before.Frames
-	pairs := float64(nodes * (nodes - 1))
-	perGroupPeer := float64(hbs) / took.Seconds() / float64(groups*(nodes-1))
-	t.Logf("%v: %d heartbeats in %d frames (%.1f per frame), %.2f heartbeats/s per group and follower, %.2f frames/s per peer",
-		took.Round(time.Millisecond), hbs, frames, float64(hbs)/float64(frames), perGroupPeer, float64(frames)/took.Seconds()/pairs)
-	if hbs == 0 || frames == 0 {
-		t.Fatalf("no coalesced heartbeats: %d in %d frames", hbs, frames)
-	}
-	// A frame from n0 to a follower carries all groups once they are on
-	// the beat; one heartbeat per frame would mean no coalescing.
-	if hbs < 3*frames {
-		t.Errorf("%d heartbeats in %d frames: want at least 3 per frame", hbs, frames)
-	}
-	// One flush per grid step at most (plus one after a slow round trip).
-	if limit := pairs * (took.Seconds()/DefaultHeartbeatGrid.Seconds() + 2); float64(frames) > limit {
-		t.Errorf("%d frames in %v, want at most %.0f (one per peer per %v)", frames, took, limit, DefaultHeartbeatGrid)
-	}
-	// Raft alone sends one every 120-240 ms (5.5/s); aligned to the grid
-	// most groups send one every 260 ms.
-	if perGroupPeer > 5 {
-		t.Errorf("%.2f heartbeats/s per group and follower, want at most 5", perGroupPeer)
+	for _, p := range problems {
+		t.Error(p)
 	}
 }
 

@@ -63,6 +63,7 @@ func (t *GroupTransport) appendEntries(id raft.ServerID, target raft.ServerAddre
 	epoch := p.hbEpoch
 	p.resend.ok = false
 	t.mu.Unlock()
+	t.mux.hb.resent.Add(1)
 	err := t.NetworkTransport.AppendEntries(id, target, args, resp)
 	if err == nil && resp.Success && resp.Term == args.Term && resp.LastLog == args.PrevLogEntry {
 		t.mu.Lock()
