@@ -37,22 +37,30 @@ type attemptSlot struct {
 	limit  time.Duration
 }
 
-// attemptSlots hands out the current slot.
+// slotLanes is how many slots are open at once. gRPC's per-call context
+// registers with its slot's cancelCtx under the slot's mutex, twice per
+// call: with one slot, 64 callers on two cores queued on it (a bound cost
+// 0.75µs a call in parallel, against 0.35µs alone). Attempts pick a lane by
+// the low bits of their send time, which spread them evenly at no cost.
+const slotLanes = 8
+
+// attemptSlots hands out the current slot of each lane.
 type attemptSlots struct {
-	cur atomic.Pointer[attemptSlot]
+	lanes [slotLanes]atomic.Pointer[attemptSlot]
 }
 
 // join returns a slot that ends at least limit after now.
 func (s *attemptSlots) join(parent context.Context, now time.Time, limit time.Duration) *attemptSlot {
+	lane := &s.lanes[(now.UnixNano()>>4)%slotLanes]
 	for {
-		cur := s.cur.Load()
+		cur := lane.Load()
 		if cur != nil && cur.limit == limit && now.Before(cur.joinBy) {
 			return cur
 		}
 		joinBy := now.Add(max(limit/slotsPerTimeout, time.Millisecond))
 		ctx, cancel := context.WithDeadlineCause(parent, joinBy.Add(limit), errAttemptTimeout)
 		next := &attemptSlot{ctx: ctx, cancel: cancel, joinBy: joinBy, limit: limit}
-		if s.cur.CompareAndSwap(cur, next) {
+		if lane.CompareAndSwap(cur, next) {
 			return next
 		}
 		cancel() // another attempt opened a slot at the same moment: look again

@@ -23,7 +23,6 @@ const NumBuckets = (maxExp + 1) * 4
 // of two, so any percentile is accurate to within ~25%.
 type Histogram struct {
 	counts [NumBuckets]atomic.Uint64
-	count  atomic.Uint64
 	sumNs  atomic.Uint64
 	maxNs  atomic.Uint64
 }
@@ -57,8 +56,7 @@ func BucketBounds(i int) (lower, upper time.Duration) {
 
 // Observe records one duration.
 func (h *Histogram) Observe(d time.Duration) {
-	h.counts[bucketOf(d)].Add(1)
-	h.count.Add(1)
+	h.counts[bucketOf(d)].Add(1) // the count is their sum (Snapshot)
 	if d > 0 {
 		h.sumNs.Add(uint64(d))
 		for {

@@ -44,12 +44,16 @@ type Node struct {
 }
 
 // Pool maps addresses to connections. Safe for concurrent use.
+//
+// Every request looks its node up (Get, IsDown), and a read lock's shared
+// counter bounced between cores on each one, so reads take no lock: the map
+// is copied on write (a new node, Retain, Close; all rare) and swapped in.
 type Pool struct {
 	dialOpts []grpc.DialOption
 
-	mu     sync.RWMutex
-	nodes  map[string]*Node
-	closed bool
+	mu     sync.Mutex                       // serialises writers
+	nodes  atomic.Pointer[map[string]*Node] // never modified once stored
+	closed atomic.Bool
 
 	dials atomic.Uint64
 	drops atomic.Uint64
@@ -60,7 +64,15 @@ var ErrClosed = fmt.Errorf("connection pool closed")
 
 // New returns an empty pool that dials with opts.
 func New(opts []grpc.DialOption) *Pool {
-	return &Pool{dialOpts: opts, nodes: make(map[string]*Node)}
+	p := &Pool{dialOpts: opts}
+	p.nodes.Store(&map[string]*Node{})
+	return p
+}
+
+// lookup returns the node for addr from the current map.
+func (p *Pool) lookup(addr string) (*Node, bool) {
+	n, ok := (*p.nodes.Load())[addr]
+	return n, ok
 }
 
 // DialOptions returns the options every connection of the pool is dialled
@@ -70,29 +82,25 @@ func (p *Pool) DialOptions() []grpc.DialOption { return p.dialOpts }
 // Get returns the node for addr, creating its connection on first use.
 // Connections are lazy: grpc.NewClient does not touch the network.
 func (p *Pool) Get(addr string) (*Node, error) {
-	p.mu.RLock()
-	n, ok := p.nodes[addr]
-	closed := p.closed
-	p.mu.RUnlock()
-	if ok {
+	if n, ok := p.lookup(addr); ok {
 		return n, nil
 	}
-	if closed {
+	if p.closed.Load() {
 		return nil, ErrClosed
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.closed {
+	if p.closed.Load() {
 		return nil, ErrClosed
 	}
-	if n, ok := p.nodes[addr]; ok {
+	if n, ok := p.lookup(addr); ok {
 		return n, nil
 	}
 	cc, err := grpc.NewClient(addr, p.dialOpts...)
 	if err != nil {
 		return nil, fmt.Errorf("dial %s: %w", addr, err)
 	}
-	n = &Node{
+	n := &Node{
 		Addr:    addr,
 		Conn:    cc,
 		Kv:      norikvpb.NewKvClient(cc),
@@ -101,7 +109,13 @@ func (p *Pool) Get(addr string) (*Node, error) {
 		Vector:  norikvpb.NewVectorClient(cc),
 		Console: consolepb.NewConsoleClient(cc),
 	}
-	p.nodes[addr] = n
+	old := *p.nodes.Load()
+	next := make(map[string]*Node, len(old)+1)
+	for a, o := range old {
+		next[a] = o
+	}
+	next[addr] = n
+	p.nodes.Store(&next)
 	p.dials.Add(1)
 	return n, nil
 }
@@ -148,18 +162,11 @@ func (n *Node) ClaimReprobe(interval time.Duration) bool {
 
 // Lookup returns the node for addr if a connection exists, without
 // creating one.
-func (p *Pool) Lookup(addr string) (*Node, bool) {
-	p.mu.RLock()
-	defer p.mu.RUnlock()
-	n, ok := p.nodes[addr]
-	return n, ok
-}
+func (p *Pool) Lookup(addr string) (*Node, bool) { return p.lookup(addr) }
 
 // IsDown reports whether the node at addr failed recently (see MarkFailed).
 func (p *Pool) IsDown(addr string) bool {
-	p.mu.RLock()
-	n, ok := p.nodes[addr]
-	p.mu.RUnlock()
+	n, ok := p.lookup(addr)
 	if !ok {
 		return false
 	}
@@ -171,12 +178,17 @@ func (p *Pool) IsDown(addr string) bool {
 func (p *Pool) Retain(keep map[string]bool) {
 	p.mu.Lock()
 	var drop []*Node
-	for addr, n := range p.nodes {
-		if !keep[addr] {
-			drop = append(drop, n)
-			delete(p.nodes, addr)
-			p.drops.Add(1)
+	next := map[string]*Node{}
+	for addr, n := range *p.nodes.Load() {
+		if keep[addr] {
+			next[addr] = n
+			continue
 		}
+		drop = append(drop, n)
+		p.drops.Add(1)
+	}
+	if len(drop) > 0 {
+		p.nodes.Store(&next)
 	}
 	p.mu.Unlock()
 	for _, n := range drop {
@@ -187,9 +199,9 @@ func (p *Pool) Retain(keep map[string]bool) {
 // Close closes every connection; later Gets fail with ErrClosed.
 func (p *Pool) Close() {
 	p.mu.Lock()
-	nodes := p.nodes
-	p.nodes = map[string]*Node{}
-	p.closed = true
+	nodes := *p.nodes.Load()
+	p.nodes.Store(&map[string]*Node{})
+	p.closed.Store(true)
 	p.mu.Unlock()
 	for _, n := range nodes {
 		_ = n.Conn.Close()
@@ -206,10 +218,9 @@ type Stats struct {
 
 // Stats returns the current pool statistics.
 func (p *Pool) Stats() Stats {
-	p.mu.RLock()
-	defer p.mu.RUnlock()
-	s := Stats{Active: len(p.nodes), Dials: p.dials.Load(), Dropped: p.drops.Load()}
-	for a := range p.nodes {
+	nodes := *p.nodes.Load()
+	s := Stats{Active: len(nodes), Dials: p.dials.Load(), Dropped: p.drops.Load()}
+	for a := range nodes {
 		s.Addrs = append(s.Addrs, a)
 	}
 	return s
