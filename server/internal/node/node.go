@@ -151,24 +151,6 @@ func (n *Node) openGroups() error {
 	return nil
 }
 
-// goLoop runs fn every period until ctx ends.
-func (n *Node) goLoop(ctx context.Context, period time.Duration, fn func(context.Context)) {
-	n.wg.Add(1)
-	go func() {
-		defer n.wg.Done()
-		t := time.NewTicker(period)
-		defer t.Stop()
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case <-t.C:
-				fn(ctx)
-			}
-		}
-	}()
-}
-
 // Close stops the background loops and every Raft group, then the
 // replication port. The client listener is closed by the gRPC server.
 func (n *Node) Close() error {

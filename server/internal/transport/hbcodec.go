@@ -28,6 +28,7 @@ var errHBMalformed = errors.New("malformed heartbeat frame")
 // isHeartbeat reports whether args is a Raft heartbeat, with the same test
 // hashicorp/raft's NetworkTransport uses for its heartbeat fast path.
 func isHeartbeat(args *raft.AppendEntriesRequest) bool {
+	//lint:ignore SA1019 the deprecated Leader still names the leader for older nodes, as raft sets it
 	return args.Term != 0 && (args.Addr != nil || args.Leader != nil) &&
 		args.PrevLogEntry == 0 && args.PrevLogTerm == 0 &&
 		len(args.Entries) == 0 && args.LeaderCommitIndex == 0
@@ -59,6 +60,7 @@ func encodeHeartbeats(items []hbItem) []byte {
 		b = binary.AppendVarint(b, int64(it.req.ProtocolVersion))
 		b = appendBytes(b, it.req.ID)
 		b = appendBytes(b, it.req.Addr)
+		//lint:ignore SA1019 carried as raft sets it (older nodes read it)
 		b = appendBytes(b, it.req.Leader)
 	}
 	return b
@@ -186,6 +188,7 @@ func decodeHeartbeats(b []byte) ([]hbItem, error) {
 		it.req.ProtocolVersion = raft.ProtocolVersion(r.varint())
 		it.req.ID = r.bytes()
 		it.req.Addr = r.bytes()
+		//lint:ignore SA1019 carried as raft sets it (older nodes read it)
 		it.req.Leader = r.bytes()
 		items = append(items, it)
 	}
