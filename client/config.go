@@ -31,7 +31,9 @@ type Config struct {
 	// TotalShards is the cluster's shard count (NoriKV clusters use 1024).
 	TotalShards int
 	// Timeout bounds each attempt of a request; 0 means 5s. The whole call is
-	// bounded by the caller's context and the retry budget.
+	// bounded by the caller's context and the retry budget. An attempt is
+	// cancelled between Timeout and Timeout+Timeout/16 after it was sent
+	// (attempts share deadlines in slots of Timeout/16; see attempt.go).
 	Timeout time.Duration
 	// Retry is the retry policy; zero fields take the documented defaults.
 	Retry RetryConfig
