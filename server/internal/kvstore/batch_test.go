@@ -113,3 +113,32 @@ func BenchmarkApply(b *testing.B) {
 		})
 	}
 }
+
+// TestUnconditionalWritesOverExpiredKeys covers the one-walk Put and
+// Delete (no if_match): a Delete of a key that expired but is not yet
+// removed is no tombstone, a live one is, and a Put replacing a TTL item
+// leaves no stale expiry entry behind.
+func TestUnconditionalWritesOverExpiredKeys(t *testing.T) {
+	a := &applier{f: New(Options{TotalShards: 1024})}
+	a.apply(&Command{Type: CmdPut, NowMs: 1, Key: []byte("gone"), Value: []byte("v"), ExpiresAtMs: 10})
+	a.apply(&Command{Type: CmdPut, NowMs: 1, Key: []byte("live"), Value: []byte("v"), ExpiresAtMs: 1000})
+	if r := a.apply(&Command{Type: CmdDelete, NowMs: 20, Key: []byte("gone")}); r.Tombstoned || r.Outcome != OK {
+		t.Fatalf("delete of an expired key: %+v", r)
+	}
+	if r := a.apply(&Command{Type: CmdDelete, NowMs: 20, Key: []byte("live")}); !r.Tombstoned {
+		t.Fatalf("delete of a live key: %+v", r)
+	}
+	a.apply(&Command{Type: CmdPut, NowMs: 20, Key: []byte("k"), Value: []byte("1"), ExpiresAtMs: 30})
+	if r := a.apply(&Command{Type: CmdPut, NowMs: 21, Key: []byte("k"), Value: []byte("2")}); r.ExpiresAtMs != 0 || r.Outcome != OK {
+		t.Fatalf("put without ttl: %+v", r)
+	}
+	if exp := a.f.Expired(100, 10); len(exp) != 0 {
+		t.Fatalf("expiry index still lists %d keys: %+v", len(exp), exp)
+	}
+	if it, ok := a.f.Get([]byte("k"), 100); !ok || string(it.Value) != "2" {
+		t.Fatalf("get after replace: %+v %v", it, ok)
+	}
+	if n := a.f.Len(); n != 1 {
+		t.Fatalf("%d items stored, want 1", n)
+	}
+}

@@ -257,6 +257,16 @@ func (f *FSM) record(c *Command, res Result) Result {
 }
 
 func (f *FSM) writeOnce(c *Command, v Version) Result {
+	if c.IfMatch == nil {
+		// No condition to check: one tree walk, not a lookup and then a
+		// write (the lookup's cache misses were most of a Put's apply).
+		if c.Type == CmdDelete {
+			old, ok := f.t.remove(c.Key)
+			return Result{Version: v, Tombstoned: ok && old.Live(c.NowMs)}
+		}
+		f.t.put(f.newItem(c, v))
+		return Result{Version: v, ExpiresAtMs: c.ExpiresAtMs}
+	}
 	cur, exists := f.t.get(c.Key)
 	if exists && !cur.Live(c.NowMs) {
 		exists = false
@@ -275,12 +285,16 @@ func (f *FSM) writeOnce(c *Command, v Version) Result {
 		f.t.remove(c.Key)
 		return Result{Version: v, Tombstoned: exists}
 	}
+	f.t.put(f.newItem(c, v))
+	return Result{Version: v, ExpiresAtMs: c.ExpiresAtMs}
+}
+
+func (f *FSM) newItem(c *Command, v Version) *Item {
 	shard := uint32(0)
 	if f.opts.TotalShards > 0 {
 		shard = shardOf(c.Key, f.opts.TotalShards)
 	}
-	f.t.put(&Item{Key: c.Key, Value: c.Value, Version: v, ExpiresAtMs: c.ExpiresAtMs, Shard: shard})
-	return Result{Version: v, ExpiresAtMs: c.ExpiresAtMs}
+	return &Item{Key: c.Key, Value: c.Value, Version: v, ExpiresAtMs: c.ExpiresAtMs, Shard: shard}
 }
 
 // Get returns the live item under key at nowMs.

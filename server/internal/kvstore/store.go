@@ -70,10 +70,13 @@ func (t tables) put(it *Item) {
 	}
 }
 
-func (t tables) remove(key []byte) {
-	if old, ok := t.items.Delete(&Item{Key: key}); ok && old.ExpiresAtMs != 0 {
+// remove deletes key and returns the item it held, if any.
+func (t tables) remove(key []byte) (*Item, bool) {
+	old, ok := t.items.Delete(&Item{Key: key})
+	if ok && old.ExpiresAtMs != 0 {
 		t.expiry.Delete(expiryKey{old.ExpiresAtMs, string(old.Key)})
 	}
+	return old, ok
 }
 
 // ScanOptions selects keys for Scan.
