@@ -2,19 +2,27 @@
 
 package vectorindex
 
+import "golang.org/x/sys/cpu"
+
 // useF16C is fixed at start-up: the half-precision kernels need F16C on
 // top of AVX2 and FMA (every such CPU has it, but it is asked, not assumed).
 var useF16C = useAVX2 && hasF16C()
+
+// useHalf512 selects the AVX-512 version of the half-precision dot kernel.
+var useHalf512 = useF16C && cpu.X86.HasAVX512F
 
 // dotHalfRows sets out[i] = q·halfs[rows[i]] (rows of len(q) halfs). Rows
 // must lie inside halfs; the assembly does not check.
 func dotHalfRows(q []float32, halfs []uint16, rows []int32, out []float32) {
 	out = out[:len(rows)]
-	if useF16C {
+	switch {
+	case useHalf512:
+		dotHalfRowsAVX512(q, halfs, rows, out)
+	case useF16C:
 		dotHalfRowsAVX2(q, halfs, rows, out)
-		return
+	default:
+		dotHalfRowsGeneric(q, halfs, rows, out)
 	}
-	dotHalfRowsGeneric(q, halfs, rows, out)
 }
 
 // l2sqHalfRows sets out[i] = Σ(q - factor[rows[i]]·halfs[rows[i]])².
@@ -29,6 +37,9 @@ func l2sqHalfRows(q []float32, halfs []uint16, factor []float32, rows []int32, o
 
 //go:noescape
 func dotHalfRowsAVX2(q []float32, halfs []uint16, rows []int32, out []float32)
+
+//go:noescape
+func dotHalfRowsAVX512(q []float32, halfs []uint16, rows []int32, out []float32)
 
 //go:noescape
 func l2sqHalfRowsAVX2(q []float32, halfs []uint16, factor []float32, rows []int32, out []float32)

@@ -19,6 +19,9 @@ func (ix *Index) searchGraph(sc *scratch, q []float32, qinv float32, ef int) []i
 			rows = append(rows, it.slot)
 		}
 		sc.next = rows
+		// These float32 rows are cold (the walk read the halfs): ask for
+		// all of them at once so their fetches overlap.
+		prefetchRows(unsafe.Pointer(unsafe.SliceData(ix.vecs)), 4*ix.dims, rows, (4*ix.dims+63)/64)
 		for i, d := range ix.rowDists(sc, q, qinv, rows, false) {
 			res[i].dist = d
 		}
