@@ -51,7 +51,8 @@ type Timing struct {
 // The periodic work is paced for an idle cluster's CPU (loops.go): the
 // node's clock ticks every 130 ms; a node reports a change of its
 // leaderships at the next tick and otherwise re-sends its heartbeat every
-// 390 ms (a stall of 0.8 s plus that stays under the 1.5 s of SuspectAfter).
+// 260 ms (a stall of 0.8 s plus that stays well under the 1.5 s of
+// SuspectAfter).
 func DefaultTiming() Timing {
 	return Timing{
 		HeartbeatTimeout:   1200 * time.Millisecond,
@@ -59,7 +60,7 @@ func DefaultTiming() Timing {
 		LeaderLeaseTimeout: 1190 * time.Millisecond,
 		CommitTimeout:      500 * time.Millisecond,
 		NodeHeartbeat:      130 * time.Millisecond,
-		NodeHeartbeatIdle:  390 * time.Millisecond,
+		NodeHeartbeatIdle:  260 * time.Millisecond,
 		SuspectAfter:       1500 * time.Millisecond,
 		DeadAfter:          3 * time.Second,
 		RecoverAfter:       2 * time.Second,

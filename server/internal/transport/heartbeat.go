@@ -3,11 +3,8 @@ package transport
 import (
 	"errors"
 	"fmt"
-	"io"
 	"net"
 	"sync"
-	"sync/atomic"
-	"syscall"
 	"time"
 
 	"github.com/hashicorp/raft"
@@ -18,38 +15,35 @@ import (
 // Every Raft group a node leads heartbeats each follower on its own timer
 // (hashicorp/raft: every HeartbeatTimeout/10 to /5), one RPC each. With
 // 17 groups per node that is most of what an idle cluster does, and each
-// RPC wakes both processes. Instead, a group's heartbeat waits for a flush,
-// and a flush sends every heartbeat waiting for one peer as one frame on a
-// connection of its own (HeartbeatChannel), which the peer answers with
-// one frame. Heartbeats never share a connection with log appends, so they
-// never wait behind them.
+// RPC wakes both processes. Instead, heartbeats go out on a grid of
+// wall-clock instants (multiples of a step, 130 ms by default: the same
+// instants for every group and every node on the machine, so their
+// wake-ups coincide), one frame per peer per step on a connection of its
+// own (HeartbeatChannel), answered with one frame. Heartbeats never share
+// a connection with log appends, so they never wait behind them.
 //
-// Flushes fall on a grid of wall-clock instants (multiples of the grid
-// step, the same for every group and every node on the machine). A
-// heartbeat goes out at the next instant that is a multiple of two steps
-// (a "beat") if that is at most two steps after its group's previous
-// heartbeat to that peer, else at the next step if that is, else at once.
-// With the default 130 ms step and Raft's 1.2 s heartbeat timeout, a
-// group's heartbeat goroutine sleeps 120-240 ms after its answer, so on
-// an idle machine a group on the beat stays on it: every group heartbeats
-// every peer once per beat (260 ms; 3.8/s instead of 5.5/s), all in one
-// frame per peer. A group off the beat (a new leader, or after a stall)
-// keeps a 260 ms rhythm on the steps between beats until its goroutine
-// wakes early enough to catch a beat (one time in ~12), so all groups
-// gather on the beat within seconds. Two heartbeats of a group to a peer
-// are never more than two steps apart unless Raft itself asked late; the
-// follower's timeout is 1.2 s.
+// A frame carries a heartbeat for every group that is heartbeating that
+// peer: a group's Raft heartbeat call waits for the next step and gets the
+// answer to the heartbeat sent then (a request sent after the call, as a
+// direct RPC would be), and between Raft's calls (it sleeps 120-240 ms
+// after each answer) the transport sends the group's last heartbeat again
+// at every step, for as long as Raft keeps asking (a group whose Raft
+// stopped heartbeating that peer drops out after three steps). So a
+// follower hears from its leader every step, more regularly than from
+// Raft's own timer (which let gaps of 240 ms happen), and a leader's
+// process that stalled is heard again at once when it resumes (the missed
+// step fires then). A repeated heartbeat is the request Raft made, in its
+// term: a follower that has moved to a later term rejects it.
 //
 // The receiver hands each heartbeat to its group's Raft heartbeat handler
 // (the fast path hashicorp/raft's own transport uses) and answers with its
-// response, so the leader sees exactly what a direct RPC would have told
-// it. A peer that closes the heartbeat connection without answering (an
-// older node) gets direct heartbeats for a while.
+// response. A peer that closes the heartbeat connection without answering
+// (an older node) gets direct heartbeats for a while.
 
 // HeartbeatChannel is the channel of coalesced Raft heartbeats.
 const HeartbeatChannel uint32 = 0xFFFFFFFE
 
-// DefaultHeartbeatGrid is the flush grid unless SetHeartbeatGrid changes it.
+// DefaultHeartbeatGrid is the grid step unless SetHeartbeatGrid changes it.
 const DefaultHeartbeatGrid = 130 * time.Millisecond
 
 // legacyFor is how long a peer that refused coalesced heartbeats gets them
@@ -62,7 +56,7 @@ var errNotCoalescing = errors.New("peer does not take coalesced heartbeats")
 // HeartbeatStats counts the coalesced heartbeats a node sent and the
 // commit index re-sends it answered itself (resend.go).
 type HeartbeatStats struct {
-	Heartbeats     uint64 // heartbeats of all groups
+	Heartbeats     uint64 // heartbeats of all groups (Raft's and repeated ones)
 	Frames         uint64 // frames (one round trip each) that carried them
 	ResendsSkipped uint64 // idle commit index re-sends not sent
 	ResendsSent    uint64 // AppendEntries without entries sent (commit index re-sends, probes)
@@ -84,7 +78,6 @@ type GroupTransport struct {
 
 // peerState is what a group's transport remembers about one peer.
 type peerState struct {
-	lastDue time.Time // the instant the group's last heartbeat to it was due
 	// The last heartbeat it accepted in the leader's term, and which
 	// heartbeat connection carried it (resend.go).
 	hbAt    time.Time
@@ -117,6 +110,9 @@ func (t *GroupTransport) SetHeartbeatHandler(fn func(raft.RPC)) {
 // an idle commit index re-send the peer has already taken (resend.go),
 // and sends anything else as a direct RPC.
 func (t *GroupTransport) AppendEntries(id raft.ServerID, target raft.ServerAddress, args *raft.AppendEntriesRequest, resp *raft.AppendEntriesResponse) error {
+	if len(args.Entries) > 0 { // the write path: straight through
+		return t.NetworkTransport.AppendEntries(id, target, args, resp)
+	}
 	addr := string(target)
 	if t.addrs != nil {
 		if a, err := t.addrs.ServerAddr(id); err == nil {
@@ -126,23 +122,26 @@ func (t *GroupTransport) AppendEntries(id raft.ServerID, target raft.ServerAddre
 	if !isHeartbeat(args) {
 		return t.appendEntries(id, target, addr, args, resp)
 	}
-	// Raft heartbeats each peer from one goroutine, so heartbeats to one
-	// peer do not overlap.
-	t.mu.Lock()
-	last := t.peer(addr).lastDue
-	t.mu.Unlock()
-	due, epoch, err := t.mux.hb.call(addr, hbItem{channel: t.channel, req: *args}, resp, t.timeout, last)
-	t.mu.Lock()
-	p := t.peer(addr)
-	p.lastDue = due
-	if err == nil && resp.Success && resp.Term == args.Term {
-		p.hbAt, p.hbEpoch = time.Now(), epoch
+	epoch, err := t.mux.hb.call(addr, t, hbItem{channel: t.channel, req: *args}, resp)
+	if err == nil {
+		t.noteAnswer(addr, args, resp, epoch)
 	}
-	t.mu.Unlock()
 	if errors.Is(err, errNotCoalescing) {
 		return t.NetworkTransport.AppendEntries(id, target, args, resp)
 	}
 	return err
+}
+
+// noteAnswer records a heartbeat the peer at addr accepted in the
+// leader's term, for resend.go.
+func (t *GroupTransport) noteAnswer(addr string, req *raft.AppendEntriesRequest, resp *raft.AppendEntriesResponse, epoch uint64) {
+	if !resp.Success || resp.Term != req.Term {
+		return
+	}
+	t.mu.Lock()
+	p := t.peer(addr)
+	p.hbAt, p.hbEpoch = time.Now(), epoch
+	t.mu.Unlock()
 }
 
 // peer returns the state kept for addr; t.mu is held.
@@ -155,18 +154,20 @@ func (t *GroupTransport) peer(addr string) *peerState {
 	return p
 }
 
-// Close stops answering heartbeats for the group and closes inner.
+// Close stops answering and repeating heartbeats for the group and
+// closes inner.
 func (t *GroupTransport) Close() error {
 	t.mux.mu.Lock()
 	if t.mux.groups[t.channel] == t {
 		delete(t.mux.groups, t.channel)
 	}
 	t.mux.mu.Unlock()
+	t.mux.hb.forget(t)
 	return t.NetworkTransport.Close()
 }
 
-// SetHeartbeatGrid sets the flush grid (see Coalesce); zero or less
-// flushes each heartbeat at once.
+// SetHeartbeatGrid sets the grid step (see Coalesce); zero or less sends
+// each heartbeat at once and repeats none.
 func (m *Mux) SetHeartbeatGrid(d time.Duration) {
 	m.hb.mu.Lock()
 	m.hb.grid = d
@@ -176,236 +177,6 @@ func (m *Mux) SetHeartbeatGrid(d time.Duration) {
 // HeartbeatStats reports the coalesced heartbeats this node has sent.
 func (m *Mux) HeartbeatStats() HeartbeatStats {
 	return HeartbeatStats{Heartbeats: m.hb.heartbeats.Load(), Frames: m.hb.frames.Load(), ResendsSkipped: m.hb.skipped.Load(), ResendsSent: m.hb.resent.Load()}
-}
-
-// hbSender batches a node's outgoing heartbeats per peer.
-type hbSender struct {
-	m                                   *Mux
-	heartbeats, frames, skipped, resent atomic.Uint64
-
-	mu      sync.Mutex
-	grid    time.Duration
-	peers   map[string]*hbPeer
-	timer   *time.Timer // the next flush, at timerAt
-	timerAt time.Time
-	closed  bool
-}
-
-// hbPeer is one peer's queue. conn and answered belong to the flush in
-// flight (at most one per peer).
-type hbPeer struct {
-	addr        string
-	pending     []*hbCall
-	inflight    bool
-	legacyUntil time.Time
-
-	conn     net.Conn
-	answered bool   // conn has answered a frame (so the peer speaks coalesced heartbeats)
-	epoch    uint64 // counts the connections dialed: a new one may be a restarted peer
-}
-
-// hbCall is one heartbeat waiting for its answer.
-type hbCall struct {
-	item    hbItem
-	timeout time.Duration
-	due     time.Time // the flush it goes out with
-	epoch   uint64    // the connection that carried it (hbPeer.epoch)
-	done    chan struct{}
-	resp    raft.AppendEntriesResponse
-	err     error
-}
-
-func newHBSender(m *Mux) *hbSender {
-	return &hbSender{m: m, grid: DefaultHeartbeatGrid, peers: map[string]*hbPeer{}}
-}
-
-// dueLocked is the flush instant of a heartbeat queued now whose group's
-// previous heartbeat to the same peer was due at last (see the top): the
-// next beat, else the next step, else now, whichever keeps the gap since
-// last within two steps.
-func (s *hbSender) dueLocked(now, last time.Time) time.Time {
-	g := s.grid
-	if g <= 0 || now.Sub(last) > 2*g {
-		// The group's first heartbeat, or one that missed its beat (the
-		// machine or this process stalled): at once.
-		return now
-	}
-	step := now.Truncate(g).Add(g)
-	beat := now.Truncate(2 * g).Add(2 * g)
-	switch {
-	case beat.Sub(last) <= 2*g:
-		return beat
-	case step.Sub(last) <= 2*g:
-		return step
-	}
-	return now
-}
-
-// call queues one heartbeat for addr and waits for its answer; due is
-// the flush it was queued for, epoch the connection that carried it.
-func (s *hbSender) call(addr string, item hbItem, resp *raft.AppendEntriesResponse, timeout time.Duration, last time.Time) (due time.Time, epoch uint64, err error) {
-	c := &hbCall{item: item, timeout: timeout, done: make(chan struct{})}
-	s.mu.Lock()
-	if s.closed {
-		s.mu.Unlock()
-		return last, 0, errors.New("replication transport closed")
-	}
-	p := s.peers[addr]
-	if p == nil {
-		p = &hbPeer{addr: addr}
-		s.peers[addr] = p
-	}
-	now := time.Now()
-	if now.Before(p.legacyUntil) {
-		s.mu.Unlock()
-		return last, 0, errNotCoalescing
-	}
-	c.due = s.dueLocked(now, last)
-	p.pending = append(p.pending, c)
-	if !p.inflight {
-		s.armLocked(c.due)
-	}
-	s.mu.Unlock()
-	// The flush's connection deadline bounds the wait; Mux.Close fails it.
-	<-c.done
-	if c.err != nil {
-		return c.due, c.epoch, c.err
-	}
-	*resp = c.resp
-	return c.due, c.epoch, nil
-}
-
-// armLocked makes sure a flush runs at at or earlier.
-func (s *hbSender) armLocked(at time.Time) {
-	if s.closed || (!s.timerAt.IsZero() && !s.timerAt.After(at)) {
-		return
-	}
-	if s.timer != nil {
-		s.timer.Stop()
-	}
-	s.timerAt = at
-	s.timer = time.AfterFunc(time.Until(at), s.flush)
-}
-
-// flush sends every peer's heartbeats that are due, one frame per peer,
-// each peer on its own goroutine (a stalled peer delays only its own),
-// and arms the flush of the rest.
-func (s *hbSender) flush() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.timerAt = time.Time{}
-	// Timers may fire a little early against the wall clock the grid uses.
-	now := time.Now().Add(s.grid / 4)
-	var next time.Time
-	for _, p := range s.peers {
-		if len(p.pending) == 0 || p.inflight {
-			continue
-		}
-		var batch, later []*hbCall
-		for _, c := range p.pending {
-			if c.due.After(now) {
-				later = append(later, c)
-				if next.IsZero() || c.due.Before(next) {
-					next = c.due
-				}
-			} else {
-				batch = append(batch, c)
-			}
-		}
-		p.pending = later
-		if len(batch) > 0 {
-			p.inflight = true
-			go s.send(p, batch)
-		}
-	}
-	if !next.IsZero() {
-		s.armLocked(next)
-	}
-}
-
-func (s *hbSender) send(p *hbPeer, batch []*hbCall) {
-	answers, err := s.exchange(p, batch)
-	for i, c := range batch {
-		c.epoch = p.epoch
-		switch {
-		case err != nil:
-			c.err = err
-		case answers[i].err != "":
-			c.err = fmt.Errorf("heartbeat to %s: %s", p.addr, answers[i].err)
-		default:
-			c.resp = answers[i].resp
-		}
-		close(c.done)
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	p.inflight = false
-	if errors.Is(err, errNotCoalescing) {
-		p.legacyUntil = time.Now().Add(legacyFor)
-	}
-	// Heartbeats queued meanwhile: the earliest due (maybe past) flushes.
-	for _, c := range p.pending {
-		s.armLocked(c.due)
-	}
-}
-
-// exchange sends one frame to p and reads its answer.
-func (s *hbSender) exchange(p *hbPeer, batch []*hbCall) ([]hbAnswer, error) {
-	items := make([]hbItem, len(batch))
-	timeout := time.Duration(0)
-	for i, c := range batch {
-		items[i] = c.item
-		timeout = max(timeout, c.timeout)
-	}
-	if p.conn == nil {
-		c, err := s.m.dial(p.addr, HeartbeatChannel, timeout)
-		if err != nil {
-			return nil, fmt.Errorf("heartbeat to %s: %w", p.addr, err)
-		}
-		p.conn, p.answered = c, false
-		p.epoch++
-	}
-	s.heartbeats.Add(uint64(len(items)))
-	s.frames.Add(1)
-	c := p.conn
-	_ = c.SetDeadline(time.Now().Add(timeout))
-	err := writeFrame(c, encodeHeartbeats(items))
-	var raw []byte
-	if err == nil {
-		raw, err = readFrame(c)
-	}
-	var answers []hbAnswer
-	if err == nil {
-		if answers, err = decodeAnswers(raw); err == nil && len(answers) != len(items) {
-			err = fmt.Errorf("%d answers to %d heartbeats", len(answers), len(items))
-		}
-	}
-	if err != nil {
-		_ = c.Close()
-		p.conn = nil
-		// An older node closes a connection on a channel it does not know
-		// right after reading its header.
-		if !p.answered && (errors.Is(err, io.EOF) || errors.Is(err, syscall.ECONNRESET)) {
-			return nil, errNotCoalescing
-		}
-		return nil, fmt.Errorf("heartbeat to %s: %w", p.addr, err)
-	}
-	p.answered = true
-	return answers, nil
-}
-
-// close fails every waiting heartbeat; connections close with the Mux.
-func (s *hbSender) close() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.closed = true
-	for _, p := range s.peers {
-		for _, c := range p.pending {
-			c.err = errors.New("replication transport closed")
-			close(c.done)
-		}
-		p.pending = nil
-	}
 }
 
 // serveHeartbeats answers coalesced heartbeats from node from on c.

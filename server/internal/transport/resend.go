@@ -22,8 +22,9 @@ import (
 //     has lost its commit index; its old connections break, and the next
 //     heartbeat opens a new one);
 //   - the peer accepted a heartbeat of this group in the leader's term
-//     within the last four grid steps (two beats), so the leader's view
-//     of its contact, which the answer refreshes, is at most that old.
+//     within the last four grid steps (it gets one every step), so the
+//     leader's view of its contact, which the answer refreshes, is at
+//     most that old.
 //
 // Any change (a write, a new term, a restarted or silent peer) sends the
 // request for real, so followers still learn a new commit index within a
@@ -44,12 +45,10 @@ func (r resendState) matches(args *raft.AppendEntriesRequest) bool {
 		r.prevT == args.PrevLogTerm && r.commit == args.LeaderCommitIndex
 }
 
-// appendEntries sends a non-heartbeat AppendEntries to addr, or answers
-// an idle commit index re-send itself (see above).
+// appendEntries sends an AppendEntries without entries that is not a
+// heartbeat to addr, or answers an idle commit index re-send itself (see
+// above).
 func (t *GroupTransport) appendEntries(id raft.ServerID, target raft.ServerAddress, addr string, args *raft.AppendEntriesRequest, resp *raft.AppendEntriesResponse) error {
-	if len(args.Entries) > 0 {
-		return t.NetworkTransport.AppendEntries(id, target, args, resp)
-	}
 	grid := t.mux.hb.gridStep()
 	t.mu.Lock()
 	p := t.peer(addr)
