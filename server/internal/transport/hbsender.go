@@ -14,8 +14,9 @@ import (
 )
 
 // activeFor is how many steps a group keeps being heartbeated on a peer
-// after Raft last asked: Raft asks every 120-240 ms plus up to a step.
-const activeFor = 3
+// after Raft last asked: Raft asks every 120-240 ms plus up to a step
+// (370 ms), so four steps never drop a group Raft still heartbeats.
+const activeFor = 4
 
 // hbSender sends a node's heartbeats, one frame per peer per step (see
 // heartbeat.go).

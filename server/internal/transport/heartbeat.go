@@ -28,7 +28,7 @@ import (
 // direct RPC would be), and between Raft's calls (it sleeps 120-240 ms
 // after each answer) the transport sends the group's last heartbeat again
 // at every step, for as long as Raft keeps asking (a group whose Raft
-// stopped heartbeating that peer drops out after three steps). So a
+// stopped heartbeating that peer drops out after four steps). So a
 // follower hears from its leader every step, more regularly than from
 // Raft's own timer (which let gaps of 240 ms happen), and a leader's
 // process that stalled is heard again at once when it resumes (the missed
