@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"google.golang.org/grpc"
+
 	"github.com/norikv/norikv-console/proto/norikvpb"
 )
 
@@ -183,5 +185,53 @@ func TestAttemptTimeoutOnHungNode(t *testing.T) {
 	// lower bound is the client's: the attempt was held at least ~timeout.
 	if s.held < timeout/2 {
 		t.Fatalf("server held the request %v only", s.held)
+	}
+}
+
+// The client's own cost over the raw stub, in allocations per Get against a
+// node that answers at once (the server's allocations, in this process, are
+// the same on both sides). It was 17 (a context, timer and closures per
+// attempt; header and trailer captured on every call); now the result and
+// the attempt's bound. -race adds its own: checked without it.
+func TestGetAllocationsNearRawStub(t *testing.T) {
+	if raceEnabled {
+		t.Skip("allocation counts differ under -race")
+	}
+	f := startFake(t, fakeServices{})
+	f.set(func(f *fakeNode) {
+		f.onGet = func(context.Context, int, *norikvpb.GetRequest) (*norikvpb.GetResponse, error) {
+			return &norikvpb.GetResponse{Value: []byte("v"), Version: &norikvpb.Version{Term: 1, Index: 1}}, nil
+		}
+	})
+	c := newTestClient(t, false, f.addr)
+	cc, err := grpc.NewClient(f.addr, c.pool.DialOptions()...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cc.Close()
+	raw := norikvpb.NewKvClient(cc)
+	ctx, key := context.Background(), []byte("k")
+	get := func(get func() error) float64 {
+		for i := 0; i < 50; i++ { // connect and warm up
+			if err := get(); err != nil {
+				t.Fatal(err)
+			}
+		}
+		f.set(func(f *fakeNode) { f.gets = nil })
+		return testing.AllocsPerRun(500, func() {
+			if err := get(); err != nil {
+				t.Fatal(err)
+			}
+			f.set(func(f *fakeNode) { f.gets = f.gets[:0] })
+		})
+	}
+	rawAllocs := get(func() error {
+		_, err := raw.Get(ctx, &norikvpb.GetRequest{Key: key, Consistency: "lease"})
+		return err
+	})
+	cliAllocs := get(func() error { _, err := c.Get(ctx, key, nil); return err })
+	t.Logf("allocations per Get: client %.1f, raw stub %.1f", cliAllocs, rawAllocs)
+	if extra := cliAllocs - rawAllocs; extra > 5 {
+		t.Fatalf("client Get %.1f allocations, raw stub %.1f: %.1f more, want <= 5", cliAllocs, rawAllocs, extra)
 	}
 }

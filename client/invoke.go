@@ -40,8 +40,17 @@ type call struct {
 // attemptFunc performs one RPC against node n with the given call options.
 type attemptFunc func(ctx context.Context, n *pool.Node, opts []grpc.CallOption) error
 
-// callMD holds the header/trailer destinations of one attempt; pooled so the
-// hot path does not allocate them per request.
+// callMD holds the header/trailer destinations of one attempt; pooled so
+// the attempts that ask for them do not allocate them.
+//
+// Most attempts do not ask: grpc.Header and grpc.Trailer cost 6 of the 10
+// allocations the client added to a raw Get (two metadata copies, the
+// options slices), and their only use is the leader hint of a NOT_LEADER
+// answer. So an attempt asks for them only when its node answered
+// NOT_LEADER in the last captureFor (a follower, or a leader that just
+// stepped down), or when the call already met a NOT_LEADER. A NOT_LEADER
+// answer that was not captured is asked again at once, with them, from the
+// same node: one more round trip per redirect, none per successful call.
 type callMD struct {
 	hdr, trl metadata.MD
 	opts     [2]grpc.CallOption
@@ -53,6 +62,10 @@ func newCallMD() any {
 	m.opts[1] = grpc.Trailer(&m.trl)
 	return m
 }
+
+// captureFor is how long a node that answered NOT_LEADER has its answers'
+// metadata captured.
+const captureFor = 10 * time.Second
 
 // hint returns the leader hint of the last attempt, "" when there is none.
 func (m *callMD) hint() string {
@@ -163,6 +176,7 @@ type loopState struct {
 	flips      int
 	spent      budget
 	tried      addrSet // nodes that failed or refused this call
+	capture    bool    // ask every attempt for header and trailer (a NOT_LEADER was met)
 	lastStatus *status.Status
 	lastAddr   string
 	lastHint   string
@@ -202,7 +216,14 @@ func (c *Client) run(ctx context.Context, cl *call, fn attemptFunc) error {
 		}
 		sent := time.Now()
 		actx, bound := c.attemptContext(ctx, limit, sent)
-		err = fn(actx, n, md.opts[:])
+		// A nil slice, not md.opts[:0]: a caller appending its own option
+		// must not write into the pooled array.
+		var opts []grpc.CallOption
+		capture := cl.pinned == "" && (ls.capture || n.CaptureMetadata(sent.UnixNano()))
+		if capture {
+			opts = md.opts[:]
+		}
+		err = fn(actx, n, opts)
 		c.m.nodes.attempt(cl.op, addr, time.Since(sent), err != nil) // Stats.NodeOps
 		timedOut := bound.stop()
 		ls.attempts++
@@ -239,6 +260,14 @@ func (c *Client) run(ctx context.Context, cl *call, fn attemptFunc) error {
 			n.AltVocab.Store(!n.AltVocab.Load())
 			continue
 		case redirect:
+			if !capture {
+				// The hint was not captured (see callMD): ask again. It
+				// is the same attempt, asked twice: not counted again.
+				n.CaptureMetadataFor(captureFor)
+				ls.capture = true
+				ls.attempts--
+				continue
+			}
 			ls.redirects++
 			om.Redirects.Add(1)
 			hint := md.hint()

@@ -5,7 +5,6 @@ import (
 	"testing"
 
 	"google.golang.org/grpc"
-	"google.golang.org/grpc/credentials/insecure"
 
 	"github.com/norikv/norikv-console/proto/norikvpb"
 )
@@ -21,7 +20,8 @@ func BenchmarkOverhead(b *testing.B) {
 		f.gets = nil
 	})
 	c := newTestClient(b, false, f.addr)
-	cc, err := grpc.NewClient(f.addr, grpc.WithTransportCredentials(insecure.NewCredentials()))
+	// The raw stub dials as the client does and sends what it sends.
+	cc, err := grpc.NewClient(f.addr, c.pool.DialOptions()...)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -33,7 +33,7 @@ func BenchmarkOverhead(b *testing.B) {
 	b.Run("raw", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
-			if _, err := raw.Get(ctx, &norikvpb.GetRequest{Key: key}); err != nil {
+			if _, err := raw.Get(ctx, &norikvpb.GetRequest{Key: key, Consistency: "lease"}); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -52,7 +52,7 @@ func BenchmarkOverhead(b *testing.B) {
 		b.SetParallelism(32)
 		b.RunParallel(func(pb *testing.PB) {
 			for pb.Next() {
-				if _, err := raw.Get(ctx, &norikvpb.GetRequest{Key: key}); err != nil {
+				if _, err := raw.Get(ctx, &norikvpb.GetRequest{Key: key, Consistency: "lease"}); err != nil {
 					b.Error(err)
 					return
 				}

@@ -3,6 +3,7 @@ package client
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -74,8 +75,24 @@ func TestRedirectHintForms(t *testing.T) {
 			if _, err := c.Put(ctxT(t), []byte("k"), []byte("v2"), nil); err != nil {
 				t.Fatalf("second Put: %v", err)
 			}
-			if got := follower.putCount(); got != 1 {
-				t.Fatalf("follower got %d puts, want 1 (leader cache not used)", got)
+			// The first Put asked the follower twice: without asking for
+			// the answer's metadata (the hot path does not), then with it
+			// to read the hint (see callMD in invoke.go).
+			if got := follower.putCount(); got != 2 {
+				t.Fatalf("follower got %d puts, want 2 (leader cache not used, or not asked again for the hint)", got)
+			}
+			// For a while the follower's answers are captured at once: a
+			// key of another shard, which the view still routes to it, costs
+			// it one request and is redirected.
+			other := []byte("k")
+			for i := 0; ShardForKey(other, 16) == ShardForKey([]byte("k"), 16); i++ {
+				other = []byte(fmt.Sprintf("k%d", i))
+			}
+			if _, err := c.Put(ctxT(t), other, []byte("v"), nil); err != nil {
+				t.Fatalf("Put of another shard: %v", err)
+			}
+			if got, lead := follower.putCount(), leader.putCount(); got != 3 || lead != 3 {
+				t.Fatalf("follower %d, leader %d puts: want 3 and 3 (the follower asked once, its hint followed)", got, lead)
 			}
 		})
 	}
@@ -105,8 +122,9 @@ func TestRedirectWithoutHintRelocates(t *testing.T) {
 	if a.putCount() == 0 || b.putCount() == 0 {
 		t.Fatalf("puts a=%d b=%d: want both nodes tried", a.putCount(), b.putCount())
 	}
-	if got := a.putCount() + b.putCount(); got != 4 {
-		t.Fatalf("total attempts %d, want MaxAttempts=4", got)
+	// MaxAttempts, plus the first NOT_LEADER asked again for its hint.
+	if got := a.putCount() + b.putCount(); got != 5 {
+		t.Fatalf("total attempts %d, want MaxAttempts=4 + 1", got)
 	}
 	// Now b becomes leader: the next call relocates to it.
 	b.set(func(f *fakeNode) { f.onPut = nil })
@@ -140,8 +158,9 @@ func TestStaleHintPingPong(t *testing.T) {
 	if leader.putCount() != 1 {
 		t.Fatalf("leader puts = %d, want 1", leader.putCount())
 	}
-	if a.putCount() != 1 || b.putCount() != 1 {
-		t.Fatalf("a=%d b=%d, want each asked once", a.putCount(), b.putCount())
+	// a is asked twice: its first NOT_LEADER was not captured (see callMD).
+	if a.putCount() != 2 || b.putCount() != 1 {
+		t.Fatalf("a=%d b=%d, want a asked twice (once for the hint), b once", a.putCount(), b.putCount())
 	}
 }
 

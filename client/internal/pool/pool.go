@@ -38,6 +38,11 @@ type Node struct {
 	// view (a heartbeat): silence from it then means the node stopped.
 	RepeatsViews atomic.Bool
 
+	// captureUntil (unix ns): until then the client asks this node's
+	// answers for their header and trailer, where leader hints travel
+	// (set after it answered NOT_LEADER; see CaptureMetadata).
+	captureUntil atomic.Int64
+
 	// AltVocab is set once the node rejected the primary consistency
 	// vocabulary (lease/linearizable/stale_ok) and accepted the other one.
 	AltVocab atomic.Bool
@@ -150,6 +155,16 @@ func (n *Node) Reachable() bool {
 		return false
 	}
 	return true
+}
+
+// CaptureMetadata reports whether calls sent to the node at now (unix ns)
+// should ask for the answer's header and trailer.
+func (n *Node) CaptureMetadata(now int64) bool { return now < n.captureUntil.Load() }
+
+// CaptureMetadataFor makes calls to the node ask for the answer's header
+// and trailer for d.
+func (n *Node) CaptureMetadataFor(d time.Duration) {
+	n.captureUntil.Store(time.Now().Add(d).UnixNano())
 }
 
 // ClaimReprobe reports whether the caller should re-check a failing node
