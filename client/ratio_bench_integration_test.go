@@ -4,8 +4,6 @@ import (
 	"context"
 	"slices"
 	"sort"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -25,7 +23,8 @@ import (
 // the client's dial options. The raw side's key is drawn before its timer
 // starts in seq (in its favour). seq reports each side's median and minimum
 // latency and their ratios; par64 alternates 200ms windows of 64 raw callers
-// and 64 client callers, also in both orders, and reports the ratio of the
+// and 64 client callers (long-lived goroutines, see callerPool), also in
+// both orders, and reports the ratio of the
 // totals, the median of the pairs' ratios and the ratio of process CPU time
 // per op (client over raw). The targets (issue 13) are
 // p50 ratio <= 1.05 and throughput ratio >= 0.95, as min/median of >= 3
@@ -110,15 +109,19 @@ func BenchmarkKVRatio(b *testing.B) {
 			// load from elsewhere hits one pair, which the median ignores
 			// and the totals do not.
 			var pairRatios []float64
+			rawCallers := startCallers(64, func(i int) error { return op.raw(i, op.prep(i)) })
+			defer rawCallers.stop()
+			cliCallers := startCallers(64, op.cli)
+			defer cliCallers.stop()
 			rawWindow := func() float64 {
 				cpu0 := processCPU()
-				n, e, d := window(64, 200*time.Millisecond, func(i int) error { return op.raw(i, op.prep(i)) })
+				n, e, d := rawCallers.window(200 * time.Millisecond)
 				rawOps, rawErrs, rawTime, rawCPU = rawOps+n, rawErrs+e, rawTime+d, rawCPU+processCPU()-cpu0
 				return float64(n) / d.Seconds()
 			}
 			cliWindow := func() float64 {
 				cpu0 := processCPU()
-				n, e, d := window(64, 200*time.Millisecond, op.cli)
+				n, e, d := cliCallers.window(200 * time.Millisecond)
 				if e > 0 {
 					b.Fatalf("%d client errors", e)
 				}
@@ -181,28 +184,4 @@ func median(d []time.Duration) time.Duration {
 	}
 	sort.Slice(d, func(i, j int) bool { return d[i] < d[j] })
 	return d[len(d)/2]
-}
-
-// window runs op from callers goroutines for about d and returns how many
-// ops succeeded, how many failed, and how long the window really lasted.
-func window(callers int, d time.Duration, op func(int) error) (int64, int64, time.Duration) {
-	var n, errs atomic.Int64
-	var wg sync.WaitGroup
-	start := time.Now()
-	deadline := start.Add(d)
-	for g := 0; g < callers; g++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := g; time.Now().Before(deadline); i += callers {
-				if err := op(i); err != nil {
-					errs.Add(1)
-					continue
-				}
-				n.Add(1)
-			}
-		}()
-	}
-	wg.Wait()
-	return n.Load(), errs.Load(), time.Since(start)
 }
