@@ -65,7 +65,15 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "norikv-console: config %s: %v\n", file.Path, err)
 		return 2
 	}
-	p := tea.NewProgram(model, tea.WithAltScreen(), tea.WithMouseCellMotion(), tea.WithContext(ctx), tea.WithOutput(term))
+	// ctx ends on SIGINT and SIGTERM (main): the program is then asked to
+	// quit, which shuts it down in order (it waits for its input reader).
+	// Bubble Tea's own handler for those signals is off: it hands them to
+	// the program without watching for its end, and blocked forever when
+	// the program had already stopped on the same signal through ctx, so
+	// the console never exited.
+	p := tea.NewProgram(model, tea.WithAltScreen(), tea.WithMouseCellMotion(), tea.WithOutput(term), tea.WithoutSignalHandler())
+	stopQuit := context.AfterFunc(ctx, p.Quit)
+	defer stopQuit()
 	if _, err := p.Run(); err != nil && ctx.Err() == nil {
 		fmt.Fprintln(stderr, "norikv-console:", err)
 		return 1
