@@ -80,4 +80,4 @@ require (
 	google.golang.org/genproto/googleapis/rpc v0.0.0-20260817212433-ac3dfec99bb1 // indirect
 )
 
-replace github.com/hashicorp/raft => ./third_party/raft
+replace github.com/hashicorp/raft => ./server/third_party/raft

@@ -56,7 +56,7 @@ func (n *Node) openRaft(name string, channel uint32, fsm raft.FSM, members []mem
 	rc.SnapshotThreshold = 8192
 	rc.TrailingLogs = 4096
 	rc.BatchApplyCh = true
-	// The leader's log write overlaps its followers' (third_party/raft,
+	// The leader's log write overlaps its followers' (server/third_party/raft,
 	// README.NORIKV.md): a durable Put waits for about one fsync instead
 	// of the leader's and then a follower's one after the other.
 	rc.ReplicateBeforeLocalWrite = true
