@@ -7,9 +7,9 @@
 // order rotating every round so load drifts hit each the same way, and the
 // summary gives min/median/max per target with the load average.
 //
-//	go build -o /tmp/norikv-console . && go run ./cmd/startbench --bin /tmp/norikv-console
-//	go run ./cmd/startbench --bin /tmp/norikv-console --runs 9 --targets devcluster,etcd
-//	go run ./cmd/startbench --bin /tmp/before,/tmp/after --targets devcluster,console   # A/B in one run
+//	go build -o /tmp/norikv-console . && (cd bench && go run ./startbench --bin /tmp/norikv-console)
+//	(cd bench && go run ./startbench --bin /tmp/norikv-console --runs 9 --targets devcluster,etcd)
+//	(cd bench && go run ./startbench --bin /tmp/before,/tmp/after --targets devcluster,console)   # A/B in one run
 //
 // It times the binary, never `go run` (compilation is not start-up).
 package main
