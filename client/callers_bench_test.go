@@ -1,6 +1,8 @@
 package client_test
 
 import (
+	"context"
+	"runtime/pprof"
 	"sync"
 	"time"
 )
@@ -19,13 +21,16 @@ type callerPool struct {
 	errs  int64
 }
 
-// startCallers starts n callers of op; stop ends them.
-func startCallers(n int, op func(int) error) *callerPool {
+// startCallers starts n callers of op; stop ends them. The callers carry
+// the pprof label side=<side>, so a CPU profile of a run that alternates
+// two pools (-cpuprofile, then go tool pprof -tagfocus side=client) splits
+// the callers' own work between them.
+func startCallers(side string, n int, op func(int) error) *callerPool {
 	p := &callerPool{n: n, start: make([]chan time.Time, n)}
 	for g := range p.start {
 		ch := make(chan time.Time)
 		p.start[g] = ch
-		go func() {
+		go pprof.Do(context.Background(), pprof.Labels("side", side), func(context.Context) {
 			i := g
 			for deadline := range ch {
 				var ops, errs int64
@@ -42,7 +47,7 @@ func startCallers(n int, op func(int) error) *callerPool {
 				p.mu.Unlock()
 				p.wg.Done()
 			}
-		}()
+		})
 	}
 	return p
 }

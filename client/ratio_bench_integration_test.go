@@ -109,9 +109,9 @@ func BenchmarkKVRatio(b *testing.B) {
 			// load from elsewhere hits one pair, which the median ignores
 			// and the totals do not.
 			var pairRatios []float64
-			rawCallers := startCallers(64, func(i int) error { return op.raw(i, op.prep(i)) })
+			rawCallers := startCallers("raw", 64, func(i int) error { return op.raw(i, op.prep(i)) })
 			defer rawCallers.stop()
-			cliCallers := startCallers(64, op.cli)
+			cliCallers := startCallers("client", 64, op.cli)
 			defer cliCallers.stop()
 			rawWindow := func() float64 {
 				cpu0 := processCPU()

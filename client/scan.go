@@ -248,12 +248,12 @@ func (c *Client) scanOnce(ctx context.Context, o *ScanOptions, cl *call, shards 
 		req.Shards[i] = uint32(s)
 	}
 	var resp *consolepb.ScanResponse
-	err := c.run(ctx, cl, func(ctx context.Context, n *pool.Node, co []grpc.CallOption) error {
+	_, err := c.run(ctx, cl, func(ctx context.Context, n *pool.Node, co []grpc.CallOption) error {
 		req.Consistency = o.Consistency.wire(n.AltVocab.Load())
 		var err error
 		resp, err = n.Console.Scan(ctx, req, co...)
 		return err
-	})
+	}, time.Now())
 	if err != nil {
 		return scanPart{}, err
 	}
