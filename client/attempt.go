@@ -35,6 +35,10 @@ type attemptSlot struct {
 	cancel context.CancelFunc // frees a slot never used (its deadline frees the others)
 	joinBy time.Time
 	limit  time.Duration
+	// bg is the attempt context of callers using context.Background (the
+	// common case), shared by the slot's attempts: one allocation less a
+	// call than a slotCtx each.
+	bg slotCtx
 }
 
 // slotLanes is how many slots are open at once. gRPC's per-call context
@@ -60,6 +64,7 @@ func (s *attemptSlots) join(parent context.Context, now time.Time, limit time.Du
 		joinBy := now.Add(max(limit/slotsPerTimeout, time.Millisecond))
 		ctx, cancel := context.WithDeadlineCause(parent, joinBy.Add(limit), errAttemptTimeout)
 		next := &attemptSlot{ctx: ctx, cancel: cancel, joinBy: joinBy, limit: limit}
+		next.bg = slotCtx{Context: context.Background(), slot: ctx}
 		if lane.CompareAndSwap(cur, next) {
 			return next
 		}
@@ -109,6 +114,9 @@ func (c *Client) attemptContext(ctx context.Context, limit time.Duration, now ti
 	}
 	if ctx.Done() == nil && limit == c.cfg.Timeout {
 		s := c.slots.join(c.ctx, now, limit)
+		if ctx == context.Background() {
+			return &s.bg, attemptBound{slot: s}
+		}
 		return &slotCtx{Context: ctx, slot: s.ctx}, attemptBound{slot: s}
 	}
 	actx, cancel := context.WithCancelCause(ctx)

@@ -231,7 +231,9 @@ func TestGetAllocationsNearRawStub(t *testing.T) {
 	})
 	cliAllocs := get(func() error { _, err := c.Get(ctx, key, nil); return err })
 	t.Logf("allocations per Get: client %.1f, raw stub %.1f", cliAllocs, rawAllocs)
-	if extra := cliAllocs - rawAllocs; extra > 5 {
-		t.Fatalf("client Get %.1f allocations, raw stub %.1f: %.1f more, want <= 5", cliAllocs, rawAllocs, extra)
+	// One more: the *GetResult the API returns (the attempt's context is
+	// shared by its slot for callers using context.Background).
+	if extra := cliAllocs - rawAllocs; extra > 1 {
+		t.Fatalf("client Get %.1f allocations, raw stub %.1f: %.1f more, want <= 1", cliAllocs, rawAllocs, extra)
 	}
 }
