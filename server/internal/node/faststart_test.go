@@ -1,8 +1,6 @@
 package node_test
 
 import (
-	"net"
-	"strconv"
 	"testing"
 	"time"
 
@@ -16,19 +14,7 @@ import (
 func startFresh(t *testing.T, n int) (topology.Layout, []*node.Node, time.Duration) {
 	t.Helper()
 	l := topology.Layout{TotalShards: 8, Groups: 4}
-	var cls, rls []net.Listener
-	for i := 0; i < n; i++ {
-		cl, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		rl, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		cls, rls = append(cls, cl), append(rls, rl)
-		l.Nodes = append(l.Nodes, topology.Node{ID: "n" + strconv.Itoa(i+1), Addr: cl.Addr().String(), RaftAddr: rl.Addr().String()})
-	}
+	cls, rls := listenNodes(t, &l, n)
 	dir := t.TempDir()
 	t0 := time.Now()
 	var nodes []*node.Node

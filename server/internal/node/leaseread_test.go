@@ -3,8 +3,6 @@ package node_test
 import (
 	"context"
 	"errors"
-	"net"
-	"strconv"
 	"testing"
 	"time"
 
@@ -19,19 +17,7 @@ import (
 func faultyNodes(t *testing.T) (map[string]*node.Node, *transport.Faults) {
 	t.Helper()
 	l := topology.Layout{TotalShards: 8, Groups: 2}
-	var cls, rls []net.Listener
-	for i := 0; i < 3; i++ {
-		cl, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		rl, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		cls, rls = append(cls, cl), append(rls, rl)
-		l.Nodes = append(l.Nodes, topology.Node{ID: "n" + strconv.Itoa(i+1), Addr: cl.Addr().String(), RaftAddr: rl.Addr().String()})
-	}
+	cls, rls := listenNodes(t, &l, 3)
 	faults := transport.NewFaults()
 	nodes := map[string]*node.Node{}
 	dir := t.TempDir()

@@ -19,19 +19,7 @@ import (
 func testNodes(t *testing.T, n int) (topology.Layout, map[string]*node.Node) {
 	t.Helper()
 	l := topology.Layout{TotalShards: 8, Groups: 4}
-	var cls, rls []net.Listener
-	for i := 0; i < n; i++ {
-		cl, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		rl, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		cls, rls = append(cls, cl), append(rls, rl)
-		l.Nodes = append(l.Nodes, topology.Node{ID: "n" + strconv.Itoa(i+1), Addr: cl.Addr().String(), RaftAddr: rl.Addr().String()})
-	}
+	cls, rls := listenNodes(t, &l, n)
 	if err := l.Validate(); err != nil {
 		t.Fatal(err)
 	}
@@ -232,4 +220,23 @@ func TestTransferSnapshotStatusAndClose(t *testing.T) {
 	if _, err := leader.Propose(ctx, g, &kvstore.Command{Type: kvstore.CmdPut, Key: []byte("s"), Value: []byte("2")}); err == nil {
 		t.Fatal("a closed node accepted a write")
 	}
+}
+
+// listenNodes opens a client and a replication listener on 127.0.0.1 for
+// each of n nodes n1..nn and adds them to l.
+func listenNodes(t *testing.T, l *topology.Layout, n int) (cls, rls []net.Listener) {
+	t.Helper()
+	for i := 0; i < n; i++ {
+		cl, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		rl, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		cls, rls = append(cls, cl), append(rls, rl)
+		l.Nodes = append(l.Nodes, topology.Node{ID: "n" + strconv.Itoa(i+1), Addr: cl.Addr().String(), RaftAddr: rl.Addr().String()})
+	}
+	return cls, rls
 }
