@@ -13,7 +13,8 @@
 # PORT_BASE (23000), RAFT_LOG (pebble, the default for new data dirs, or
 # bolt: one bbolt file per group, recorded in each new data dir's
 # raft-log-store marker before the first start), SERVE_FSYNC (true; false
-# runs our side without fsync, as devcluster does, against etcd with it).
+# runs our side without fsync, as devcluster does, against etcd with it),
+# NORIKV_BIN (a norikv-console binary to run instead of building this tree).
 set -euo pipefail
 
 ROUNDS=${ROUNDS:-3}
@@ -39,7 +40,11 @@ fi
 
 echo "building into $OUT/bin" >&2
 mkdir -p "$OUT/bin"
-(cd "$here/.." && go build -o "$OUT/bin/norikv-console" .)
+if [ -n "${NORIKV_BIN:-}" ]; then # a given build, e.g. HEAD's, to compare two builds' ratios
+	cp "$NORIKV_BIN" "$OUT/bin/norikv-console"
+else
+	(cd "$here/.." && go build -o "$OUT/bin/norikv-console" .)
+fi
 (cd "$here" && go build -o "$OUT/bin/loadgen" ./loadgen)
 lg=$OUT/bin/loadgen
 
