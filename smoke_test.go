@@ -51,33 +51,47 @@ var smokePanes = []struct {
 	{"7", "ttl", ttl.DefaultKeyMap()},
 }
 
-// smokeTabs finds the tab bar's entries ("1 Cluster", "2 Events", ...).
-var smokeTabs = regexp.MustCompile(`(?m)^ 1 Cluster .*$`)
+// smokeTabs matches the start of the tab bar (" 1 Cluster  2 Events ...").
+var smokeTabs = regexp.MustCompile(`^ ?[\[ ]1 Cluster[\] ]`)
 
 // checkTabs fails when the console shows more panes than smokePanes knows.
-// The tab bar is looked for in the newest frames for a while: the first
-// screen that says "help" may be drawn before the tab bar is complete.
+// The tab bar (the screen's second row) is read from the screen as it is
+// now, for a while: the first screen that says "help" may be drawn before
+// the tab bar is complete.
 func (s *smokeRun) checkTabs(t *testing.T) {
 	t.Helper()
 	var bar string
 	var n int
 	deadline := time.Now().Add(30 * time.Second)
 	for {
-		bars := smokeTabs.FindAllString(s.screen(), -1)
-		if len(bars) > 0 {
-			bar = bars[len(bars)-1]
-			n = len(smokeTab.FindAllString(bar, -1))
-			if n == len(smokePanes) {
-				return
-			}
+		bar = s.row(1)
+		n = len(smokeTab.FindAllString(bar, -1))
+		if smokeTabs.MatchString(bar) && n == len(smokePanes) {
+			return
 		}
 		if time.Now().After(deadline) {
 			break
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
-	t.Fatalf("the tab bar shows %d panes (%q), the smoke run knows %d: add the new pane to smokePanes\noutput:\n%s",
-		n, bar, len(smokePanes), tail(s.screen(), 3000))
+	t.Fatalf("the tab bar shows %d panes (%q), the smoke run knows %d: add the new pane to smokePanes\nscreen now:\n%s\noutput:\n%s",
+		n, bar, len(smokePanes), s.now(), tail(s.screen(), 3000))
+}
+
+// now is the screen as a terminal shows it at this moment.
+func (s *smokeRun) now() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.vt.String()
+}
+
+// row is one row of the screen as it is now ("" past the last row).
+func (s *smokeRun) row(i int) string {
+	rows := strings.Split(s.now(), "\n")
+	if i >= len(rows) {
+		return ""
+	}
+	return rows[i]
 }
 
 // smokeTab is one entry of the tab bar: its digit and the pane's name.
@@ -160,12 +174,13 @@ type smokeRun struct {
 
 	mu   sync.Mutex
 	out  bytes.Buffer
-	sent []string // keys sent, with the output length before each: "12345 cluster t"
+	vt   *smokeScreen // the screen as a terminal shows it now
+	sent []string     // keys sent, with the output length before each: "12345 cluster t"
 }
 
 func startSmoke(t *testing.T, bin string, size pty.Winsize) *smokeRun {
 	home := t.TempDir()
-	s := &smokeRun{state: filepath.Join(home, "state"), done: make(chan struct{})}
+	s := &smokeRun{state: filepath.Join(home, "state"), done: make(chan struct{}), vt: newSmokeScreen(int(size.Cols), int(size.Rows))}
 	s.cmd = exec.Command(bin)
 	// A fresh HOME: no profile or config file of the machine's user applies.
 	s.cmd.Env = append(os.Environ(), "HOME="+home, "XDG_STATE_HOME="+s.state, "XDG_CONFIG_HOME="+filepath.Join(home, "config"), "TERM=xterm-256color")
@@ -181,6 +196,7 @@ func startSmoke(t *testing.T, bin string, size pty.Winsize) *smokeRun {
 			n, err := tty.Read(buf)
 			s.mu.Lock()
 			s.out.Write(buf[:n])
+			s.vt.write(buf[:n])
 			s.mu.Unlock()
 			if err != nil {
 				return
@@ -198,11 +214,9 @@ func startSmoke(t *testing.T, bin string, size pty.Winsize) *smokeRun {
 	return s
 }
 
-// screen is everything the console printed so far, escape codes removed.
-// Each frame on the alternate screen starts with cursor-home and no line
-// break: it becomes one, so that a frame's first line starts a line
-// (Bubble Tea ends a frame without "\r\n", and ^ in smokeTabs would
-// otherwise miss a tab bar drawn on the first row of any later frame).
+// screen is everything the console printed so far, escape codes removed,
+// each cursor-home starting a new line: for markers that may flash by
+// (panics, "help"); now is the screen as it stands.
 func (s *smokeRun) screen() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -215,7 +229,7 @@ func (s *smokeRun) waitFor(t *testing.T, what string, d time.Duration, text stri
 	for !strings.Contains(s.screen(), text) {
 		s.checkPanics(t)
 		if time.Now().After(deadline) {
-			t.Fatalf("no %s within %s (looked for %q); output:\n%s", what, d, text, tail(s.screen(), 3000))
+			t.Fatalf("no %s within %s (looked for %q); screen now:\n%s\noutput:\n%s", what, d, text, s.now(), tail(s.screen(), 3000))
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
