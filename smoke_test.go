@@ -55,8 +55,8 @@ var smokePanes = []struct {
 var smokeTabs = regexp.MustCompile(`^ ?[\[ ]1 Cluster[\] ]`)
 
 // checkTabs fails when the console shows more panes than smokePanes knows.
-// The tab bar (the screen's second row) is read from the screen as it is
-// now, for a while: the first screen that says "help" may be drawn before
+// The tab bar (normally the screen's second row) is read from the screen as
+// it is now, for a while: the first screen that says "help" may be drawn before
 // the tab bar is complete.
 func (s *smokeRun) checkTabs(t *testing.T) {
 	t.Helper()
@@ -64,9 +64,14 @@ func (s *smokeRun) checkTabs(t *testing.T) {
 	var n int
 	deadline := time.Now().Add(30 * time.Second)
 	for {
-		bar = s.row(1)
-		n = len(smokeTab.FindAllString(bar, -1))
-		if smokeTabs.MatchString(bar) && n == len(smokePanes) {
+		bar, n = "", 0
+		for _, row := range strings.Split(s.now(), "\n") {
+			if smokeTabs.MatchString(row) {
+				bar, n = row, len(smokeTab.FindAllString(row, -1))
+				break
+			}
+		}
+		if n == len(smokePanes) {
 			return
 		}
 		if time.Now().After(deadline) {
@@ -83,15 +88,6 @@ func (s *smokeRun) now() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.vt.String()
-}
-
-// row is one row of the screen as it is now ("" past the last row).
-func (s *smokeRun) row(i int) string {
-	rows := strings.Split(s.now(), "\n")
-	if i >= len(rows) {
-		return ""
-	}
-	return rows[i]
 }
 
 // smokeTab is one entry of the tab bar: its digit and the pane's name.
