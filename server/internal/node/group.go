@@ -89,6 +89,9 @@ func (n *Node) openRaft(name string, channel uint32, fsm raft.FSM, members []mem
 		MaxRPCsInFlight: 1,
 		Timeout:         2 * time.Second,
 		Logger:          n.logger.Named(name + "-net"),
+		// AppendEntries in a binary codec instead of msgpack's reflection
+		// (server/third_party/raft/README.NORIKV.md); older peers get msgpack.
+		BinaryAppendEntries: true,
 	}), addressBook{n.cfg.Layout}, 2*time.Second)
 	existing, err := raft.HasExistingState(logs, store, snaps)
 	if err != nil {

@@ -110,6 +110,16 @@ type NetworkTransport struct {
 	TimeoutScale int
 
 	msgpackUseNewTimeFormat bool
+
+	// NoriKV patch: binaryAE sends AppendEntries with the binary codec
+	// (norikv_aecodec.go) to peers that answer the hello; legacyPeers
+	// remembers, until when, peers that did not (norikv_aehello.go).
+	binaryAE    bool
+	legacyMu    sync.Mutex
+	legacyPeers map[ServerAddress]time.Time
+	// standInForOlderNode makes this transport refuse the NoriKV RPC
+	// types like a node without the patch: tests of the fallback.
+	standInForOlderNode bool
 }
 
 // NetworkTransportConfig encapsulates configuration for the network transport layer.
@@ -167,6 +177,12 @@ type NetworkTransportConfig struct {
 	// go-msgpack v1.1.5 by default). Decoding is not affected, as all
 	// go-msgpack v2.1.0+ decoders know how to decode both formats.
 	MsgpackUseNewTimeFormat bool
+
+	// BinaryAppendEntries (NoriKV patch) sends AppendEntries requests with
+	// a hand-written binary codec instead of msgpack, on connections whose
+	// peer answered a hello saying it knows the codec (norikv_aehello.go);
+	// other peers get msgpack. A transport accepts both either way.
+	BinaryAppendEntries bool
 }
 
 // ServerAddressProvider is a target address to which we invoke an RPC when establishing a connection
@@ -186,9 +202,14 @@ type StreamLayer interface {
 type netConn struct {
 	target ServerAddress
 	conn   net.Conn
+	r      *bufio.Reader // NoriKV patch: dec reads through it; the binary codec too
 	w      *bufio.Writer
 	dec    *codec.Decoder
 	enc    *codec.Encoder
+
+	// binaryAE (NoriKV patch): the peer answered the hello, so
+	// AppendEntries go out in the binary codec on this connection.
+	binaryAE bool
 }
 
 func (n *netConn) Release() error {
@@ -235,6 +256,8 @@ func NewNetworkTransportWithConfig(
 		TimeoutScale:            DefaultTimeoutScale,
 		serverAddressProvider:   config.ServerAddressProvider,
 		msgpackUseNewTimeFormat: config.MsgpackUseNewTimeFormat,
+		binaryAE:                config.BinaryAppendEntries,
+		legacyPeers:             map[ServerAddress]time.Time{},
 	}
 
 	// Create the connection context and then start our listener.
@@ -406,17 +429,18 @@ func (n *NetworkTransport) getConn(target ServerAddress) (*netConn, error) {
 		return conn, nil
 	}
 
-	// Dial a new connection
-	conn, err := n.stream.Dial(target, n.timeout)
-	if err != nil {
-		return nil, err
-	}
+	// NoriKV patch: dialAE dials and says hello when the binary codec is on.
+	return n.dialAE(target)
+}
 
-	// Wrap the conn
+// wrapConn wraps a dialed connection (NoriKV patch: split out of getConn).
+func (n *NetworkTransport) wrapConn(target ServerAddress, conn net.Conn) *netConn {
+	r := bufio.NewReader(conn)
 	netConn := &netConn{
 		target: target,
 		conn:   conn,
-		dec:    codec.NewDecoder(bufio.NewReader(conn), &codec.MsgpackHandle{}),
+		r:      r,
+		dec:    codec.NewDecoder(r, &codec.MsgpackHandle{}),
 		w:      bufio.NewWriterSize(conn, connSendBufferSize),
 	}
 
@@ -426,8 +450,7 @@ func (n *NetworkTransport) getConn(target ServerAddress) (*netConn, error) {
 		},
 	})
 
-	// Done
-	return netConn, nil
+	return netConn
 }
 
 // returnConn returns a connection back to the pool.
@@ -622,7 +645,7 @@ func (n *NetworkTransport) handleConn(connCtx context.Context, conn net.Conn) {
 		default:
 		}
 
-		if err := n.handleCommand(r, dec, enc); err != nil {
+		if err := n.handleCommand(r, w, dec, enc); err != nil {
 			if err != io.EOF {
 				n.logger.Error("failed to decode incoming command", "error", err)
 			}
@@ -636,7 +659,7 @@ func (n *NetworkTransport) handleConn(connCtx context.Context, conn net.Conn) {
 }
 
 // handleCommand is used to decode and dispatch a single command.
-func (n *NetworkTransport) handleCommand(r *bufio.Reader, dec *codec.Decoder, enc *codec.Encoder) error {
+func (n *NetworkTransport) handleCommand(r *bufio.Reader, w *bufio.Writer, dec *codec.Decoder, enc *codec.Encoder) error {
 	getTypeStart := time.Now()
 
 	// Get the rpc type
@@ -650,6 +673,17 @@ func (n *NetworkTransport) handleCommand(r *bufio.Reader, dec *codec.Decoder, en
 	metrics.MeasureSince([]string{"raft", "net", "getRPCType"}, getTypeStart)
 	decodeStart := time.Now()
 
+	// NoriKV patch: the hello is answered here, it is no Raft RPC. A
+	// transport standing for an older node (tests) refuses the new types
+	// as upstream does.
+	if n.standInForOlderNode && rpcType >= rpcNoriKVHello {
+		return fmt.Errorf("unknown rpc type %d", rpcType)
+	}
+	if rpcType == rpcNoriKVHello {
+		return answerHello(r, w)
+	}
+	binaryResp := false // NoriKV patch: answer a binary request in kind
+
 	// Create the RPC object
 	respCh := make(chan RPCResponse, 1)
 	rpc := RPC{
@@ -660,12 +694,21 @@ func (n *NetworkTransport) handleCommand(r *bufio.Reader, dec *codec.Decoder, en
 	isHeartbeat := false
 	var labels []metrics.Label
 	switch rpcType {
-	case rpcAppendEntries:
-		var req AppendEntriesRequest
-		if err := dec.Decode(&req); err != nil {
-			return err
+	case rpcAppendEntries, rpcAppendEntriesBinary:
+		var req *AppendEntriesRequest
+		if rpcType == rpcAppendEntriesBinary {
+			var err error
+			if req, err = readAppendEntriesBinary(r); err != nil {
+				return err
+			}
+			binaryResp = true
+		} else {
+			req = &AppendEntriesRequest{}
+			if err := dec.Decode(req); err != nil {
+				return err
+			}
 		}
-		rpc.Command = &req
+		rpc.Command = req
 
 		leaderAddr := req.RPCHeader.Addr
 		if len(leaderAddr) == 0 {
@@ -747,6 +790,10 @@ RESP:
 	select {
 	case resp := <-respCh:
 		defer metrics.MeasureSinceWithLabels([]string{"raft", "net", "rpcRespond"}, respWaitStart, labels)
+		if binaryResp {
+			ae, _ := resp.Response.(*AppendEntriesResponse)
+			return writeAEResponseBinary(w, resp.Error, ae)
+		}
 		// Send the error first
 		respErr := ""
 		if resp.Error != nil {
@@ -769,6 +816,15 @@ RESP:
 // decodeResponse is used to decode an RPC response and reports whether
 // the connection can be reused.
 func decodeResponse(conn *netConn, resp interface{}) (bool, error) {
+	// NoriKV patch: on a binary connection AppendEntries answers are binary.
+	if ae, ok := resp.(*AppendEntriesResponse); ok && conn.binaryAE {
+		connErr, rpcErr := readAEResponseBinary(conn.r, ae)
+		if connErr != nil {
+			conn.Release()
+			return false, connErr
+		}
+		return true, rpcErr
+	}
 	// Decode the error if any
 	var rpcError string
 	if err := conn.dec.Decode(&rpcError); err != nil {
@@ -791,6 +847,18 @@ func decodeResponse(conn *netConn, resp interface{}) (bool, error) {
 
 // sendRPC is used to encode and send the RPC.
 func sendRPC(conn *netConn, rpcType uint8, args interface{}) error {
+	// NoriKV patch: AppendEntries in the binary codec where the peer knows it.
+	if ae, ok := args.(*AppendEntriesRequest); ok && rpcType == rpcAppendEntries && conn.binaryAE {
+		if err := writeAppendEntriesBinary(conn.w, ae); err != nil {
+			conn.Release()
+			return err
+		}
+		if err := conn.w.Flush(); err != nil {
+			conn.Release()
+			return err
+		}
+		return nil
+	}
 	// Write the request type
 	if err := conn.w.WriteByte(rpcType); err != nil {
 		conn.Release()
