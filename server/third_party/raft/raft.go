@@ -784,66 +784,7 @@ func (r *Raft) leaderLoop() {
 
 		case <-r.leaderState.commitCh:
 			r.mainThreadSaturation.working()
-			// Process the newly committed entries
-			oldCommitIndex := r.getCommitIndex()
-			commitIndex := r.leaderState.commitment.getCommitIndex()
-			r.setCommitIndex(commitIndex)
-
-			// New configuration has been committed, set it as the committed
-			// value.
-			if r.configurations.latestIndex > oldCommitIndex &&
-				r.configurations.latestIndex <= commitIndex {
-				r.setCommittedConfiguration(r.configurations.latest, r.configurations.latestIndex)
-				if !hasVote(r.configurations.committed, r.localID) {
-					stepDown = true
-				}
-			}
-
-			start := time.Now()
-			var groupReady []*list.Element
-			groupFutures := make(map[uint64]*logFuture)
-			var lastIdxInGroup uint64
-
-			// Pull all inflight logs that are committed off the queue.
-			for e := r.leaderState.inflight.Front(); e != nil; e = e.Next() {
-				commitLog := e.Value.(*logFuture)
-				idx := commitLog.log.Index
-				if idx > commitIndex {
-					// Don't go past the committed index
-					break
-				}
-
-				// Measure the commit time
-				metrics.MeasureSince([]string{"raft", "commitTime"}, commitLog.dispatch)
-				groupReady = append(groupReady, e)
-				groupFutures[idx] = commitLog
-				lastIdxInGroup = idx
-			}
-
-			// Process the group
-			if len(groupReady) != 0 {
-				r.processLogs(lastIdxInGroup, groupFutures)
-
-				for _, e := range groupReady {
-					r.leaderState.inflight.Remove(e)
-				}
-			}
-
-			// Measure the time to enqueue batch of logs for FSM to apply
-			metrics.MeasureSince([]string{"raft", "fsm", "enqueue"}, start)
-
-			// Count the number of logs enqueued
-			metrics.SetGauge([]string{"raft", "commitNumLogs"}, float32(len(groupReady)))
-
-			if stepDown {
-				if r.config().ShutdownOnRemove {
-					r.logger.Info("removed ourself, shutting down")
-					r.Shutdown()
-				} else {
-					r.logger.Info("removed ourself, transitioning to follower")
-					r.setState(Follower)
-				}
-			}
+			r.leaderCommit(&stepDown)
 
 		case v := <-r.verifyCh:
 			r.mainThreadSaturation.working()
@@ -1239,6 +1180,73 @@ func (r *Raft) appendConfigurationEntry(future *configurationChangeFuture) {
 	r.startStopReplication()
 }
 
+// leaderCommit processes the entries committed since it last ran (the
+// leader loop's commitCh case, moved into a function by the NoriKV patch so
+// that dispatchLogs can run it too while the leader's own log write is in
+// progress).
+func (r *Raft) leaderCommit(stepDown *bool) {
+	// Process the newly committed entries
+	oldCommitIndex := r.getCommitIndex()
+	commitIndex := r.leaderState.commitment.getCommitIndex()
+	r.setCommitIndex(commitIndex)
+
+	// New configuration has been committed, set it as the committed
+	// value.
+	if r.configurations.latestIndex > oldCommitIndex &&
+		r.configurations.latestIndex <= commitIndex {
+		r.setCommittedConfiguration(r.configurations.latest, r.configurations.latestIndex)
+		if !hasVote(r.configurations.committed, r.localID) {
+			*stepDown = true
+		}
+	}
+
+	start := time.Now()
+	var groupReady []*list.Element
+	groupFutures := make(map[uint64]*logFuture)
+	var lastIdxInGroup uint64
+
+	// Pull all inflight logs that are committed off the queue.
+	for e := r.leaderState.inflight.Front(); e != nil; e = e.Next() {
+		commitLog := e.Value.(*logFuture)
+		idx := commitLog.log.Index
+		if idx > commitIndex {
+			// Don't go past the committed index
+			break
+		}
+
+		// Measure the commit time
+		metrics.MeasureSince([]string{"raft", "commitTime"}, commitLog.dispatch)
+		groupReady = append(groupReady, e)
+		groupFutures[idx] = commitLog
+		lastIdxInGroup = idx
+	}
+
+	// Process the group
+	if len(groupReady) != 0 {
+		r.processLogs(lastIdxInGroup, groupFutures)
+
+		for _, e := range groupReady {
+			r.leaderState.inflight.Remove(e)
+		}
+	}
+
+	// Measure the time to enqueue batch of logs for FSM to apply
+	metrics.MeasureSince([]string{"raft", "fsm", "enqueue"}, start)
+
+	// Count the number of logs enqueued
+	metrics.SetGauge([]string{"raft", "commitNumLogs"}, float32(len(groupReady)))
+
+	if *stepDown {
+		if r.config().ShutdownOnRemove {
+			r.logger.Info("removed ourself, shutting down")
+			r.Shutdown()
+		} else {
+			r.logger.Info("removed ourself, transitioning to follower")
+			r.setState(Follower)
+		}
+	}
+}
+
 // dispatchLog is called on the leader to push a log to disk, mark it
 // as inflight and begin replication of it.
 func (r *Raft) dispatchLogs(applyLogs []*logFuture) {
@@ -1271,15 +1279,20 @@ func (r *Raft) dispatchLogs(applyLogs []*logFuture) {
 		for _, f := range r.leaderState.replState {
 			asyncNotifyCh(f.triggerCh)
 		}
-		if err := r.logs.StoreLogs(logs); err != nil {
+		if err := r.storeLogsCommitting(logs, applyLogs); err != nil {
 			r.logger.Error("failed to commit logs", "error", err)
 			// Followers may hold these entries already, so they may still
 			// commit under a later leader: the error is as ambiguous as a
 			// lost leadership. This node steps down with the log it has.
+			// Entries its followers committed during the write went to
+			// the state machine, which answers their futures.
 			cache.unstage(logs)
 			r.setLastLog(prevIndex, prevTerm)
+			commitIndex := r.getCommitIndex()
 			for _, applyLog := range applyLogs {
-				applyLog.respond(err)
+				if applyLog.log.Index > commitIndex {
+					applyLog.respond(err)
+				}
 			}
 			r.setState(Follower)
 			return
@@ -1305,6 +1318,41 @@ func (r *Raft) dispatchLogs(applyLogs []*logFuture) {
 	// Notify the replicators of the new log
 	for _, f := range r.leaderState.replState {
 		asyncNotifyCh(f.triggerCh)
+	}
+}
+
+// storeLogsCommitting writes the leader's own copy of new entries (NoriKV
+// patch, Config.ReplicateBeforeLocalWrite). While the write runs, commits
+// reached by the followers alone are processed: the entries they cover are
+// durable on a majority, so they are applied and answered then instead of
+// after the leader's write, which would add a whole fsync to their latency
+// (and the leader loop's commit case could otherwise lose the race against
+// the next batch's write). Batches that change the configuration, and
+// writes while a configuration change is uncommitted, wait for the write
+// alone: the leader loop handles a configuration's commit.
+func (r *Raft) storeLogsCommitting(logs []*Log, applyLogs []*logFuture) error {
+	commitCh := r.leaderState.commitCh
+	if r.configurations.latestIndex > r.getCommitIndex() {
+		commitCh = nil
+	}
+	for _, f := range applyLogs {
+		if f.log.Type == LogConfiguration || f.log.Type == LogAddPeerDeprecated || f.log.Type == LogRemovePeerDeprecated {
+			commitCh = nil
+		}
+	}
+	if commitCh == nil {
+		return r.logs.StoreLogs(logs)
+	}
+	done := make(chan error, 1)
+	go func() { done <- r.logs.StoreLogs(logs) }()
+	for {
+		select {
+		case err := <-done:
+			return err
+		case <-commitCh:
+			stepDown := false
+			r.leaderCommit(&stepDown)
+		}
 	}
 }
 
