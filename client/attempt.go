@@ -24,20 +24,32 @@ const slotsPerTimeout = 16
 // the client's overhead over the raw stub on a 30µs Get, and most of its
 // throughput loss at 64 callers. So attempts of a caller context that is
 // never cancelled (Done() == nil, e.g. context.Background) share one
-// deadline context per slot of Timeout/16: every attempt sent during a slot
-// is cancelled when the slot's deadline (its end + Timeout) passes. An
-// attempt still running then has run at least Timeout; one that finished
-// is not affected. Close cancels every slot, like every attempt before.
+// cancellation per slot of Timeout/16: every attempt sent during a slot is
+// cancelled when the slot's deadline (its end + Timeout) passes. An attempt
+// still running then has run at least Timeout; one that finished is not
+// affected. Close cancels every slot, like every attempt before.
+//
+// A slot's cancelCtx is written by every attempt that registers with it
+// (its mutex, its children), from both cores: at 64 callers its cache line
+// moves between them all the time. So attempts do not read it except to
+// register: their context (slotCtx) keeps the slot's Done channel itself
+// and answers value lookups without walking into the slot (gRPC looks up
+// several values per call, each a cache miss when it went through the
+// slot: 64-caller Get cost 1.07x the raw stub's CPU per op).
 
-// attemptSlot is the shared deadline of the attempts sent before joinBy.
+// attemptSlot is the shared cancellation of the attempts sent before
+// joinBy. It is never written once published.
 type attemptSlot struct {
-	ctx    context.Context    // deadline joinBy+limit, cause errAttemptTimeout; child of Client.ctx
-	cancel context.CancelFunc // frees a slot never used (its deadline frees the others)
+	// ctx is a cancelCtx, child of Client.ctx, with no deadline (so no
+	// grpc-timeout is sent): a timer cancels it with errAttemptTimeout at
+	// joinBy+limit.
+	ctx    context.Context
+	cancel context.CancelCauseFunc
+	done   <-chan struct{} // ctx.Done()
 	joinBy time.Time
 	limit  time.Duration
 	// bg is the attempt context of callers using context.Background (the
-	// common case), shared by the slot's attempts: one allocation less a
-	// call than a slotCtx each.
+	// common case), shared by the slot's attempts: no allocation a call.
 	bg slotCtx
 }
 
@@ -48,9 +60,12 @@ type attemptSlot struct {
 // the low bits of their send time, which spread them evenly at no cost.
 const slotLanes = 8
 
-// attemptSlots hands out the current slot of each lane.
+// attemptSlots hands out the current slot of each lane. Every attempt
+// reads its lane; the padding keeps counters written by every call (the
+// Client's metrics follow it) off the lanes' cache line.
 type attemptSlots struct {
 	lanes [slotLanes]atomic.Pointer[attemptSlot]
+	_     [64]byte
 }
 
 // join returns a slot that ends at least limit after now.
@@ -62,35 +77,45 @@ func (s *attemptSlots) join(parent context.Context, now time.Time, limit time.Du
 			return cur
 		}
 		joinBy := now.Add(max(limit/slotsPerTimeout, time.Millisecond))
-		ctx, cancel := context.WithDeadlineCause(parent, joinBy.Add(limit), errAttemptTimeout)
-		next := &attemptSlot{ctx: ctx, cancel: cancel, joinBy: joinBy, limit: limit}
-		next.bg = slotCtx{Context: context.Background(), slot: ctx}
+		ctx, cancel := context.WithCancelCause(parent)
+		next := &attemptSlot{ctx: ctx, cancel: cancel, done: ctx.Done(), joinBy: joinBy, limit: limit}
+		next.bg = slotCtx{Context: context.Background(), slot: ctx, done: next.done}
 		if lane.CompareAndSwap(cur, next) {
+			time.AfterFunc(joinBy.Add(limit).Sub(now), func() { cancel(errAttemptTimeout) })
 			return next
 		}
-		cancel() // another attempt opened a slot at the same moment: look again
+		cancel(nil) // another attempt opened a slot at the same moment: look again
 	}
 }
 
 // slotCtx is an attempt's context on the shared path: the caller's values
 // (its deadline is none, or later than the slot's end) with the slot's
-// cancellation. Values the caller does not hold are looked up in the slot,
-// so context.WithCancel(slotCtx) (gRPC makes one per call) finds the slot's
-// cancelCtx and registers with it directly, without a goroutine; AfterFunc
-// covers a context package that stops doing so.
+// cancellation. context.WithCancel(slotCtx) (gRPC makes one per call) finds
+// the slot's cancelCtx through Value and registers with it directly,
+// without a goroutine; AfterFunc covers a context package that stops doing
+// so.
 type slotCtx struct {
 	context.Context // the caller's
 	slot            context.Context
+	done            <-chan struct{} // slot.Done(), kept here (see above)
 }
 
-func (a *slotCtx) Done() <-chan struct{} { return a.slot.Done() }
+func (a *slotCtx) Done() <-chan struct{} { return a.done }
 func (a *slotCtx) Err() error            { return a.slot.Err() }
 
+// Value returns the caller's value for key. The slot's chain (the slot,
+// Client.ctx, context.Background) holds no values, only the context
+// package's own cancelCtx lookup (keyed by a *int): only such keys are
+// passed on to it, so every other lookup stays off the slot's cache line
+// with the same answer.
 func (a *slotCtx) Value(key any) any {
 	if v := a.Context.Value(key); v != nil {
 		return v
 	}
-	return a.slot.Value(key)
+	if _, ok := key.(*int); ok {
+		return a.slot.Value(key)
+	}
+	return nil
 }
 
 // AfterFunc runs f once the attempt is cancelled (context.AfterFunc's
@@ -117,7 +142,7 @@ func (c *Client) attemptContext(ctx context.Context, limit time.Duration, now ti
 		if ctx == context.Background() {
 			return &s.bg, attemptBound{slot: s}
 		}
-		return &slotCtx{Context: ctx, slot: s.ctx}, attemptBound{slot: s}
+		return &slotCtx{Context: ctx, slot: s.ctx, done: s.done}, attemptBound{slot: s}
 	}
 	actx, cancel := context.WithCancelCause(ctx)
 	t := time.AfterFunc(limit, func() { cancel(errAttemptTimeout) })
@@ -130,7 +155,7 @@ func (b attemptBound) stop() bool {
 	switch {
 	case b.slot != nil:
 		select {
-		case <-b.slot.ctx.Done():
+		case <-b.slot.done:
 			return context.Cause(b.slot.ctx) == errAttemptTimeout
 		default:
 			return false

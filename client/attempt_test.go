@@ -3,6 +3,7 @@ package client
 import (
 	"context"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -55,6 +56,63 @@ func TestAttemptSharedSlotKeepsValuesAndIsCheap(t *testing.T) {
 	// WithCancel costs 2 (its cancelCtx and Done channel), the bound 1.
 	if allocs > 4 {
 		t.Fatalf("attempt bound + one child context: %.1f allocations, want <= 4", allocs)
+	}
+}
+
+// countValues counts the value lookups that reach it.
+type countValues struct {
+	context.Context
+	n atomic.Int64
+}
+
+func (c *countValues) Value(key any) any {
+	c.n.Add(1)
+	return c.Context.Value(key)
+}
+
+// At 64 callers a slot's cancelCtx is written by every registration from
+// both cores, so the lookups gRPC makes on an attempt's context (values,
+// Done) must not walk into it: a missing value is answered without the
+// slot's chain (here its parent counts the lookups that reach it), while
+// gRPC's per-call context still registers with the slot directly and ends
+// with it. The previous slotCtx walked every missing value into the slot.
+func TestAttemptSlotLookupsStayOffTheSlot(t *testing.T) {
+	c := unitClient(t, time.Minute)
+	parent := &countValues{Context: c.ctx}
+	s := c.slots.join(parent, time.Now(), c.cfg.Timeout)
+	for _, caller := range []context.Context{context.Background(), context.WithValue(context.Background(), ctxKey{}, "v")} {
+		actx := context.Context(&s.bg)
+		if caller != context.Background() {
+			actx = &slotCtx{Context: caller, slot: s.ctx, done: s.done}
+		}
+		before := parent.n.Load()
+		child, cancel := context.WithCancel(actx) // what gRPC does per call
+		v := context.WithValue(child, struct{ k int }{1}, 1)
+		for range 10 {
+			if got := v.Value(struct{ k int }{2}); got != nil {
+				t.Fatalf("missing key found: %v", got)
+			}
+			_ = v.Done()
+		}
+		if caller != context.Background() && v.Value(ctxKey{}) != "v" {
+			t.Fatal("the caller's value was lost")
+		}
+		cancel()
+		if n := parent.n.Load() - before; n != 0 {
+			t.Fatalf("%d value lookups walked through the slot to its parent, want 0", n)
+		}
+	}
+	// Registered directly: cancelling the slot ends a child at once.
+	child, cancel := context.WithCancel(&s.bg)
+	defer cancel()
+	s.cancel(errAttemptTimeout)
+	select {
+	case <-child.Done():
+	case <-time.After(10 * time.Second):
+		t.Fatal("a child of the attempt context did not end with its slot")
+	}
+	if cause := context.Cause(child); cause != errAttemptTimeout {
+		t.Fatalf("child ended with cause %v, want the slot's errAttemptTimeout", cause)
 	}
 }
 
