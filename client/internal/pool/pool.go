@@ -175,6 +175,13 @@ func (n *Node) ClaimReprobe(interval time.Duration) bool {
 	return now-last >= int64(interval) && n.reprobeAt.CompareAndSwap(last, now)
 }
 
+// DownAt reports whether the node failed recently (see MarkFailed), as of
+// now (unix ns).
+func (n *Node) DownAt(now int64) bool {
+	until := n.downUntil.Load()
+	return until != 0 && now < until
+}
+
 // Lookup returns the node for addr if a connection exists, without
 // creating one.
 func (p *Pool) Lookup(addr string) (*Node, bool) { return p.lookup(addr) }
@@ -182,11 +189,7 @@ func (p *Pool) Lookup(addr string) (*Node, bool) { return p.lookup(addr) }
 // IsDown reports whether the node at addr failed recently (see MarkFailed).
 func (p *Pool) IsDown(addr string) bool {
 	n, ok := p.lookup(addr)
-	if !ok {
-		return false
-	}
-	until := n.downUntil.Load()
-	return until != 0 && time.Now().UnixNano() < until
+	return ok && n.DownAt(time.Now().UnixNano())
 }
 
 // Retain closes and forgets every connection whose address is not in keep.
