@@ -1492,12 +1492,22 @@ func (r *Raft) processRPC(rpc RPC) {
 func (r *Raft) processHeartbeat(rpc RPC) {
 	defer metrics.MeasureSince([]string{"raft", "rpc", "processHeartbeat"}, time.Now())
 
-	// Check if we are shutdown, just ignore the RPC
-	select {
-	case <-r.shutdownCh:
+	// Check if we are shutdown, just ignore the RPC.
+	//
+	// NoriKV patch: a heartbeat runs on the transport's goroutine, which
+	// Shutdown does not wait for. It is counted in with Raft's own
+	// goroutines, so Shutdown().Error() returns only once it is done and
+	// the stores may then be closed: a heartbeat with a higher term that
+	// reached setCurrentTerm after its store was closed panicked ("failed to
+	// save current term").
+	r.shutdownLock.Lock()
+	if r.shutdown {
+		r.shutdownLock.Unlock()
 		return
-	default:
 	}
+	r.routinesGroup.Add(1)
+	r.shutdownLock.Unlock()
+	defer r.routinesGroup.Done()
 
 	// Ensure we are only handling a heartbeat
 	switch cmd := rpc.Command.(type) {
