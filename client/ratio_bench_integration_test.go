@@ -2,6 +2,8 @@ package client_test
 
 import (
 	"context"
+	"runtime"
+	"runtime/metrics"
 	"slices"
 	"sort"
 	"testing"
@@ -33,6 +35,12 @@ func BenchmarkKVRatio(b *testing.B) {
 	c, keys, stubs := seededBench(b)
 	ctx := context.Background()
 	value := make([]byte, 100)
+	// rawAddrs are the leaders the raw stubs were dialled at (seededBench
+	// dials each key's leader as routed now).
+	rawAddrs := make([]string, len(keys))
+	for i, k := range keys {
+		rawAddrs[i] = c.Route(k).LeaderAddr
+	}
 	// raw gets the idempotency key that prep drew for call i ("" for reads).
 	type pair struct {
 		prep func(i int) string
@@ -110,21 +118,29 @@ func BenchmarkKVRatio(b *testing.B) {
 			// and the totals do not. pairCPU holds each pair's ratio of
 			// CPU per op (client over raw), for the same reason.
 			var pairRatios, pairCPU []float64
+			st0 := c.Stats().Requests
+			var rawGC, cliGC, rawAlloc, cliAlloc uint64
 			rawCallers := startCallers("raw", 64, func(i int) error { return op.raw(i, op.prep(i)) })
 			defer rawCallers.stop()
 			cliCallers := startCallers("client", 64, op.cli)
 			defer cliCallers.stop()
 			// A window returns its rate (ops/s) and CPU per op (ns).
 			rawWindow := func() (float64, float64) {
-				cpu0 := processCPU()
+				settleGC()
+				cpu0, h0 := processCPU(), readHeap()
 				n, e, d := rawCallers.window(200 * time.Millisecond)
 				cpu := processCPU() - cpu0
+				h := readHeap()
+				rawGC, rawAlloc = rawGC+h.gcs-h0.gcs, rawAlloc+h.alloc-h0.alloc
 				rawOps, rawErrs, rawTime, rawCPU = rawOps+n, rawErrs+e, rawTime+d, rawCPU+cpu
 				return float64(n) / d.Seconds(), float64(cpu) / float64(max(n, 1))
 			}
 			cliWindow := func() (float64, float64) {
-				cpu0 := processCPU()
+				settleGC()
+				cpu0, h0 := processCPU(), readHeap()
 				n, e, d := cliCallers.window(200 * time.Millisecond)
+				h := readHeap()
+				cliGC, cliAlloc = cliGC+h.gcs-h0.gcs, cliAlloc+h.alloc-h0.alloc
 				if e > 0 {
 					b.Fatalf("%d client errors", e)
 				}
@@ -159,6 +175,24 @@ func BenchmarkKVRatio(b *testing.B) {
 				b.ReportMetric(pairCPU[len(pairCPU)/2], "pair-cpu-ratio-median")
 			}
 			b.ReportMetric(float64(rawErrs), "raw-errors")
+			// Diagnostics: the client's retries and redirects during the
+			// run, keys whose leader moved off the raw stub's node, GC
+			// cycles per 10k ops of each side and the process's bytes
+			// allocated per op (cluster included).
+			st := c.Stats().Requests
+			b.ReportMetric(float64(st.Retries-st0.Retries), "client-retries")
+			b.ReportMetric(float64(st.Redirects-st0.Redirects), "client-redirects")
+			moved := 0
+			for i, k := range keys {
+				if c.Route(k).LeaderAddr != rawAddrs[i] {
+					moved++
+				}
+			}
+			b.ReportMetric(float64(moved), "leaders-moved")
+			b.ReportMetric(float64(rawGC)*1e4/float64(max(rawOps, 1)), "raw-gc/10kop")
+			b.ReportMetric(float64(cliGC)*1e4/float64(max(cliOps, 1)), "client-gc/10kop")
+			b.ReportMetric(float64(rawAlloc)/float64(max(rawOps, 1)), "raw-B/op")
+			b.ReportMetric(float64(cliAlloc)/float64(max(cliOps, 1)), "client-B/op")
 			r := float64(rawOps) / rawTime.Seconds()
 			cl := float64(cliOps) / cliTime.Seconds()
 			b.ReportMetric(r, "raw-ops/s")
@@ -174,6 +208,27 @@ func BenchmarkKVRatio(b *testing.B) {
 		})
 	}
 }
+
+// heapCounts are the process's completed GC cycles and bytes allocated.
+type heapCounts struct{ gcs, alloc uint64 }
+
+// readHeap reads heapCounts (runtime/metrics: no stop-the-world).
+func readHeap() heapCounts {
+	s := []metrics.Sample{{Name: "/gc/cycles/total:gc-cycles"}, {Name: "/gc/heap/allocs:bytes"}}
+	metrics.Read(s)
+	return heapCounts{gcs: s[0].Value.Uint64(), alloc: s[1].Value.Uint64()}
+}
+
+// settleGC runs a full GC before a par64 window, outside its timing. Both
+// sides share one process with the cluster, whose live heap (Raft logs,
+// idempotency records) grows over a run: a GC cycle then costs tens of
+// milliseconds of CPU, and cycles came every few windows, landing on
+// whichever side happened to be running. Late -count runs showed it: a run
+// whose cycles all fell in client windows read ops-ratio 0.80 with the
+// client's calls unchanged (0 retries, 0 redirects, no leader moved). Each
+// window now starts from a fresh heap goal, so a cycle inside a window is
+// one its own side's allocation brought on; B/op shows that allocation.
+func settleGC() { runtime.GC() }
 
 // timed runs op(i) and returns how long it took.
 func timed(op func(int) error, i int) (time.Duration, error) {
