@@ -147,25 +147,16 @@ func firstScreen(screen string, nodes int) bool {
 // launchEtcd times 3 etcd members on loopback from launch to all answering
 // /health with a leader (the anchor for devcluster).
 func launchEtcd(ctx context.Context, etcd string) (time.Duration, error) {
-	dir, err := os.MkdirTemp("", "startbench-etcd-")
+	trio, err := newTrio("startbench-etcd-")
 	if err != nil {
 		return 0, err
 	}
-	defer os.RemoveAll(dir)
-	ports, err := freePorts(6)
-	if err != nil {
-		return 0, err
-	}
+	defer trio.close()
+	dir, ports := trio.dir, trio.ports
 	var initial []string
 	for i := 0; i < 3; i++ {
 		initial = append(initial, fmt.Sprintf("e%d=http://127.0.0.1:%d", i+1, ports[3+i]))
 	}
-	var cmds []*exec.Cmd
-	defer func() {
-		for _, c := range cmds {
-			stop(c)
-		}
-	}()
 	t0 := time.Now()
 	for i := 0; i < 3; i++ {
 		client := fmt.Sprintf("http://127.0.0.1:%d", ports[i])
@@ -177,7 +168,7 @@ func launchEtcd(ctx context.Context, etcd string) (time.Duration, error) {
 		if err := c.Start(); err != nil {
 			return 0, fmt.Errorf("start etcd: %w", err)
 		}
-		cmds = append(cmds, c)
+		trio.cmds = append(trio.cmds, c)
 	}
 	// A request that reaches a member before it serves hangs (its port is
 	// bound early) until the client gives up, so a new probe starts every
@@ -227,6 +218,35 @@ func healthy(hc *http.Client, url string) bool {
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
 	return resp.StatusCode == http.StatusOK && strings.Contains(string(b), `"health":"true"`)
+}
+
+// trio is the scratch of a 3-process cluster: a temporary directory, 6
+// free loopback ports (3 client, 3 peer) and the processes started, which
+// close stops and removes.
+type trio struct {
+	dir   string
+	ports []int
+	cmds  []*exec.Cmd
+}
+
+func newTrio(prefix string) (*trio, error) {
+	dir, err := os.MkdirTemp("", prefix)
+	if err != nil {
+		return nil, err
+	}
+	ports, err := freePorts(6)
+	if err != nil {
+		_ = os.RemoveAll(dir)
+		return nil, err
+	}
+	return &trio{dir: dir, ports: ports}, nil
+}
+
+func (t *trio) close() {
+	for _, c := range t.cmds {
+		stop(c)
+	}
+	_ = os.RemoveAll(t.dir)
 }
 
 func freePorts(n int) ([]int, error) {

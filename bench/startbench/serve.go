@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -16,25 +15,16 @@ import (
 // default --fsync) from launch until each has printed its `ready` line
 // (every group it replicates has a leader).
 func launchServe(ctx context.Context, bin string) (time.Duration, error) {
-	dir, err := os.MkdirTemp("", "startbench-serve-")
+	trio, err := newTrio("startbench-serve-")
 	if err != nil {
 		return 0, err
 	}
-	defer os.RemoveAll(dir)
-	ports, err := freePorts(6)
-	if err != nil {
-		return 0, err
-	}
+	defer trio.close()
+	dir, ports := trio.dir, trio.ports
 	var peers []string
 	for i := 0; i < 3; i++ {
 		peers = append(peers, fmt.Sprintf("n%d=127.0.0.1:%d/127.0.0.1:%d", i+1, ports[i], ports[3+i]))
 	}
-	var cmds []*exec.Cmd
-	defer func() {
-		for _, c := range cmds {
-			stop(c)
-		}
-	}()
 	ready := make(chan struct{}, 3)
 	t0 := time.Now()
 	for i := 0; i < 3; i++ {
@@ -48,7 +38,7 @@ func launchServe(ctx context.Context, bin string) (time.Duration, error) {
 		if err := c.Start(); err != nil {
 			return 0, fmt.Errorf("start serve: %w", err)
 		}
-		cmds = append(cmds, c)
+		trio.cmds = append(trio.cmds, c)
 		go func() {
 			sc := bufio.NewScanner(out)
 			for sc.Scan() {

@@ -2,7 +2,6 @@ package node_test
 
 import (
 	"context"
-	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -18,15 +17,9 @@ import (
 // log store and waits for its leaders.
 func startSingle(t *testing.T, dir string, store node.LogStore) (*node.Node, error) {
 	t.Helper()
-	cl, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	rl, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	l := topology.Layout{TotalShards: 4, Groups: 2, Nodes: []topology.Node{{ID: "n1", Addr: cl.Addr().String(), RaftAddr: rl.Addr().String()}}}
+	l := topology.Layout{TotalShards: 4, Groups: 2}
+	cls, rls := listenNodes(t, &l, 1)
+	cl, rl := cls[0], rls[0]
 	x, err := node.Start(node.Config{Layout: l, NodeID: "n1", DataDir: dir, ClientListener: cl, RaftListener: rl, Fsync: true, LogStore: store})
 	if err != nil {
 		_ = cl.Close()
