@@ -116,13 +116,14 @@ var (
 	descEpoch   = prometheus.NewDesc("norikv_cluster_epoch", "Cluster view epoch on this node.", nil, nil)
 	descVectors = prometheus.NewDesc("norikv_vector_index_vectors", "Live vectors in each vector index this node replicates.", []string{"group", "namespace"}, nil)
 	descVecMem  = prometheus.NewDesc("norikv_vector_index_bytes", "Approximate memory held by each vector index this node replicates.", []string{"group", "namespace"}, nil)
+	descVecPend = prometheus.NewDesc("norikv_vector_index_pending", "Writes to each HNSW index acknowledged but not yet linked into its graph (searches already see them).", []string{"group", "namespace"}, nil)
 )
 
 // raftCollector reads Raft state at scrape time.
 type raftCollector struct{ n *node.Node }
 
 func (c *raftCollector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{descTerm, descCommit, descApplied, descLeader, descKeys, descExpired, descEpoch, descVectors, descVecMem} {
+	for _, d := range []*prometheus.Desc{descTerm, descCommit, descApplied, descLeader, descKeys, descExpired, descEpoch, descVectors, descVecMem, descVecPend} {
 		ch <- d
 	}
 }
@@ -146,6 +147,7 @@ func (c *raftCollector) Collect(ch chan<- prometheus.Metric) {
 		for _, ix := range g.Vectors.List() {
 			ch <- prometheus.MustNewConstMetric(descVectors, prometheus.GaugeValue, float64(ix.Count), label, ix.Namespace)
 			ch <- prometheus.MustNewConstMetric(descVecMem, prometheus.GaugeValue, float64(ix.Bytes), label, ix.Namespace)
+			ch <- prometheus.MustNewConstMetric(descVecPend, prometheus.GaugeValue, float64(ix.Pending), label, ix.Namespace)
 		}
 	}
 	st, _ := c.n.Meta()

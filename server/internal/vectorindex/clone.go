@@ -3,16 +3,21 @@ package vectorindex
 import (
 	"maps"
 	"slices"
+	"sync"
 )
 
 // Clone returns a deep copy of the index that shares nothing with it. A
 // replicated state machine can clone at snapshot time (a few memory copies)
 // and write the clone's snapshot while the original keeps applying writes.
 func (ix *Index) Clone() *Index {
+	ix.emu.Lock() // no enqueue meanwhile
+	defer ix.emu.Unlock()
 	ix.wmu.Lock() // not between the steps of an insert
 	defer ix.wmu.Unlock()
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
+	ix.qmu.RLock()
+	defer ix.qmu.RUnlock()
 	c := &Index{
 		cfg:      ix.cfg,
 		dims:     ix.dims,
@@ -28,6 +33,18 @@ func (ix *Index) Clone() *Index {
 		hpref:    ix.hpref,
 		kern:     ix.kern,
 	}
+	c.qcond = sync.NewCond(&c.qmu)
+	// Pending writes are shared: their vectors are never changed once
+	// queued. The clone's indexer starts on its next write or Drain.
+	c.bg = ix.bg
+	c.q = queue{
+		ops:     slices.Clone(ix.q.ops[ix.q.head:]),
+		seqHead: ix.q.seqHead,
+		latest:  maps.Clone(ix.q.latest),
+		bytes:   ix.q.bytes,
+		live:    ix.q.live,
+	}
+	c.npend.Store(int64(c.q.pending()))
 	if c.byID == nil {
 		c.byID = make(map[string]int32)
 	}

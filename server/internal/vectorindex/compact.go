@@ -37,6 +37,11 @@ func (ix *Index) maybeCompact() {
 // Compact purges every HNSW tombstone now, finishing any sweep in progress.
 // Brute-force indexes have nothing to compact.
 func (ix *Index) Compact() {
+	// Pending writes go first, in order, as the synchronous path would
+	// have applied them before this call.
+	ix.emu.Lock()
+	defer ix.emu.Unlock()
+	ix.Drain()
 	ix.wmu.Lock()
 	defer ix.wmu.Unlock()
 	ix.mu.Lock()

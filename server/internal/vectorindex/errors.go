@@ -18,6 +18,9 @@ var (
 	ErrInvalidK = errors.New("invalid k")
 	// ErrFull reports an index that has no slot left (2^31-1 vectors).
 	ErrFull = errors.New("vector index full")
+	// ErrClosed reports a write to an index that was closed (dropped or
+	// replaced).
+	ErrClosed = errors.New("vector index closed")
 	// ErrCorruptSnapshot reports a snapshot that cannot be decoded.
 	ErrCorruptSnapshot = errors.New("corrupt vector index snapshot")
 )

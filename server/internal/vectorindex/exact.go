@@ -13,6 +13,10 @@ func (ix *Index) SearchExact(q []float32, k int) ([]Match, error) {
 	defer ix.mu.RUnlock()
 	sc := ix.getScratch()
 	defer ix.scratch.Put(sc)
+	if ix.pendingView() {
+		defer ix.qmu.RUnlock()
+		return ix.searchPending(sc, q, k, 0, true), nil
+	}
 	return ix.matches(ix.exactTopK(q, k, sc)), nil
 }
 
@@ -49,7 +53,7 @@ func (ix *Index) exactTopK(q []float32, k int, sc *scratch) []item {
 		}
 		for i, raw := range dists {
 			s := lo + i
-			if ix.state[s] != slotLive {
+			if ix.state[s] != slotLive || sc.filter && ix.hidden(int32(s)) {
 				continue
 			}
 			d := raw

@@ -24,6 +24,10 @@ func (ix *Index) Search(q []float32, k, ef int) ([]Match, error) {
 	if ix.g == nil {
 		return ix.matches(ix.exactTopK(q, k, sc)), nil
 	}
+	if ix.pendingView() {
+		defer ix.qmu.RUnlock()
+		return ix.searchPending(sc, q, k, ef, false), nil
+	}
 	if ix.live == 0 {
 		return []Match{}, nil
 	}

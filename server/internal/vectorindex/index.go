@@ -5,6 +5,7 @@ import (
 	"math"
 	"slices"
 	"sync"
+	"sync/atomic"
 )
 
 // maxPrefetchLines bounds the prefetch of one vector; the hardware
@@ -33,9 +34,13 @@ type Match struct {
 // Index is one vector index. Vectors live in one contiguous float32 array,
 // one slot of Dims values per vector; slot numbers double as HNSW node ids.
 type Index struct {
-	// wmu serializes writers (Upsert, Delete, Compact). An HNSW insert
-	// finds its neighbours under mu's read lock, so searches run alongside
-	// the costly part, and takes the write lock only to link them.
+	// emu serializes callers of Upsert and Delete (and the mode switch).
+	// wmu serializes graph writers (Upsert and Delete in synchronous mode,
+	// the background indexer, Compact). An HNSW insert finds its
+	// neighbours under mu's read lock, so searches run alongside the
+	// costly part, and takes the write lock only to link them. See
+	// background.go for qmu and the pending queue.
+	emu  sync.Mutex
 	wmu  sync.Mutex
 	mu   sync.RWMutex
 	cfg  Config
@@ -57,6 +62,14 @@ type Index struct {
 	kern     kernels
 
 	scratch sync.Pool // *scratch, per search
+
+	// Background mode (background.go).
+	qmu   sync.RWMutex
+	qcond *sync.Cond   // on qmu: an op left the queue, or the indexer stopped
+	bg    bool         // guarded by emu to change; read under any lock
+	q     queue        // guarded by qmu
+	npend atomic.Int64 // q.pending(), readable without qmu
+	gate  sync.Mutex   // the indexer passes it before each op; tests hold it to pause indexing
 }
 
 // New returns an empty index for cfg; zero HNSW parameters take defaults.
@@ -66,6 +79,7 @@ func New(cfg Config) (*Index, error) {
 		return nil, fmt.Errorf("new vector index: %w", err)
 	}
 	ix := &Index{cfg: cfg, dims: cfg.Dims, byID: make(map[string]int32)}
+	ix.qcond = sync.NewCond(&ix.qmu)
 	ix.kern = kernelSet()
 	ix.prefetch = min((cfg.Dims*4+63)/64, maxPrefetchLines)
 	ix.hpref = min((cfg.Dims*2+63)/64, maxPrefetchLines)
@@ -81,11 +95,24 @@ func New(cfg Config) (*Index, error) {
 // Config returns the index's configuration, defaults filled in.
 func (ix *Index) Config() Config { return ix.cfg }
 
-// Len returns the number of live vectors.
+// Len returns the number of live vectors, pending writes included.
 func (ix *Index) Len() int {
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
-	return ix.live
+	return ix.liveLocked()
+}
+
+// liveLocked returns the logical live count; mu must be held.
+func (ix *Index) liveLocked() int {
+	if ix.npend.Load() == 0 {
+		return ix.live
+	}
+	ix.qmu.RLock()
+	defer ix.qmu.RUnlock()
+	if ix.q.pending() == 0 {
+		return ix.live
+	}
+	return ix.q.live
 }
 
 // Bytes returns an estimate of the memory the index holds, in bytes: vector
@@ -98,6 +125,9 @@ func (ix *Index) Bytes() int64 {
 
 func (ix *Index) bytesLocked() int64 {
 	const mapEntry = 48 // key header, value and bucket overhead, approximately
+	ix.qmu.RLock()
+	pend := ix.q.bytes + int64(len(ix.q.latest))*mapEntry
+	ix.qmu.RUnlock()
 	b := int64(cap(ix.vecs))*4 + int64(cap(ix.invNorms))*4
 	b += int64(cap(ix.ids))*16 + ix.idBytes + int64(cap(ix.state)) + int64(cap(ix.free))*4
 	b += int64(len(ix.byID)) * mapEntry
@@ -107,7 +137,7 @@ func (ix *Index) bytesLocked() int64 {
 	if ix.half != nil {
 		b += ix.half.bytes()
 	}
-	return b
+	return b + pend
 }
 
 // Stats describes an index's contents, for status pages and metrics.
@@ -117,13 +147,14 @@ type Stats struct {
 	Slots      int   // storage slots, used and free
 	MaxLevel   int   // HNSW top level (0 for brute force)
 	Bytes      int64 // as Bytes
+	Pending    int   // writes not yet linked into the graph (background mode)
 }
 
 // Stats returns a consistent snapshot of the index's counters.
 func (ix *Index) Stats() Stats {
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
-	st := Stats{Live: ix.live, Slots: len(ix.state), Bytes: ix.bytesLocked()}
+	st := Stats{Live: ix.liveLocked(), Slots: len(ix.state), Bytes: ix.bytesLocked(), Pending: ix.Pending()}
 	if ix.g != nil {
 		st.Tombstones, st.MaxLevel = ix.g.tombstones, ix.g.top
 	}
@@ -158,9 +189,22 @@ func (ix *Index) Upsert(id string, vec []float32) error {
 	if err := ix.validate("vector", vec); err != nil {
 		return fmt.Errorf("upsert %q: %w", id, err)
 	}
+	ix.emu.Lock()
+	defer ix.emu.Unlock()
+	if ix.bg {
+		_, err := ix.enqueue(id, vec)
+		return err
+	}
 	ix.wmu.Lock()
 	defer ix.wmu.Unlock()
-	s, err := ix.store(id, vec)
+	return ix.applyUpsert(id, vec, nil)
+}
+
+// applyUpsert is the synchronous upsert; wmu must be held. done, if set,
+// runs under mu's write lock in the section that makes the write visible
+// in the graph (the background indexer pops its queue there).
+func (ix *Index) applyUpsert(id string, vec []float32, done func()) error {
+	s, err := ix.store(id, vec, done)
 	if err != nil || s < 0 || ix.g == nil {
 		return err
 	}
@@ -172,16 +216,26 @@ func (ix *Index) Upsert(id string, vec []float32) error {
 	ix.mu.Lock()
 	ix.g.link(ix, s)
 	ix.maybeCompact()
+	if done != nil {
+		done()
+	}
 	ix.mu.Unlock()
 	return nil
 }
 
 // store puts vec under id in a slot and returns the slot that HNSW must
 // link, or -1 when there is nothing to link (an unchanged vector, a brute
-// force index, the first node of a graph).
-func (ix *Index) store(id string, vec []float32) (int32, error) {
+// force index, the first node of a graph); done runs before it returns -1.
+func (ix *Index) store(id string, vec []float32, done func()) (s int32, err error) {
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
+	if done != nil {
+		defer func() {
+			if s < 0 {
+				done()
+			}
+		}()
+	}
 	if len(ix.free) == 0 && len(ix.state) >= maxSlots {
 		return -1, fmt.Errorf("upsert %q: index holds %d slots, the most it can: %w", id, len(ix.state), ErrFull)
 	}
@@ -197,7 +251,7 @@ func (ix *Index) store(id string, vec []float32) (int32, error) {
 		// describe the old position.
 		ix.tombstone(old)
 	}
-	s := ix.allocSlot()
+	s = ix.allocSlot()
 	ix.ids[s] = id
 	ix.state[s] = slotLive
 	ix.byID[id] = s
@@ -216,10 +270,25 @@ func (ix *Index) store(id string, vec []float32) (int32, error) {
 
 // Delete removes id and reports whether it was present.
 func (ix *Index) Delete(id string) bool {
+	ix.emu.Lock()
+	defer ix.emu.Unlock()
+	if ix.bg {
+		existed, _ := ix.enqueue(id, nil)
+		return existed
+	}
 	ix.wmu.Lock()
 	defer ix.wmu.Unlock()
+	return ix.applyDelete(id, nil)
+}
+
+// applyDelete is the synchronous delete; wmu must be held. done, if set,
+// runs under mu's write lock with the change.
+func (ix *Index) applyDelete(id string, done func()) bool {
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
+	if done != nil {
+		defer done()
+	}
 	s, ok := ix.byID[id]
 	if !ok {
 		return false
@@ -238,6 +307,18 @@ func (ix *Index) Delete(id string) bool {
 func (ix *Index) Get(id string) ([]float32, bool) {
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
+	if ix.npend.Load() > 0 {
+		ix.qmu.RLock()
+		seq, ok := ix.q.latest[id]
+		var vec []float32
+		if ok {
+			vec = ix.q.at(seq).vec
+		}
+		ix.qmu.RUnlock()
+		if ok {
+			return slices.Clone(vec), vec != nil
+		}
+	}
 	s, ok := ix.byID[id]
 	if !ok {
 		return nil, false

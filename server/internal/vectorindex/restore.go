@@ -62,8 +62,9 @@ func ReadSnapshot(r io.Reader) (*Index, error) {
 	if sr.err == nil && string(magic[:]) != snapshotMagic {
 		return nil, corrupt("bad magic %q", magic[:])
 	}
-	if v := sr.u32(); sr.err == nil && v != snapshotVersion {
-		return nil, corrupt("unsupported version %d (this build reads %d)", v, snapshotVersion)
+	version := sr.u32()
+	if sr.err == nil && version != snapshotVersion && version != snapshotVersionPending {
+		return nil, corrupt("unsupported version %d (this build reads %d and %d)", version, snapshotVersion, snapshotVersionPending)
 	}
 	var cfg Config
 	cfg.Dims = int(sr.u32())
@@ -88,6 +89,14 @@ func ReadSnapshot(r io.Reader) (*Index, error) {
 	}
 	if ix.g != nil {
 		if err := ix.readGraph(sr); err != nil {
+			return nil, err
+		}
+	}
+	if version == snapshotVersionPending {
+		if ix.g == nil {
+			return nil, corrupt("pending writes in a brute-force index")
+		}
+		if err := ix.readPending(sr); err != nil {
 			return nil, err
 		}
 	}
@@ -255,6 +264,53 @@ func (ix *Index) readGraph(sr *snapReader) error {
 				}
 			}
 		}
+	}
+	return nil
+}
+
+// readPending queues the pending writes of a version 2 snapshot again, in
+// order, and puts the index in background mode; the indexer starts on
+// SetBackground, Drain or the next write.
+func (ix *Index) readPending(sr *snapReader) error {
+	n := int(sr.u32())
+	if sr.err != nil {
+		return readErr(sr.err)
+	}
+	if n == 0 || n > MaxPendingOps {
+		return corrupt("%d pending writes", n)
+	}
+	ix.bg = true
+	ix.q.live = ix.live
+	vb := make([]byte, 4*ix.dims)
+	for i := range n {
+		kind := sr.u8()
+		idb := make([]byte, sr.u16())
+		sr.read(idb)
+		if sr.err != nil {
+			return readErr(sr.err)
+		}
+		id := string(idb)
+		if kind > 1 {
+			return corrupt("pending write %d has kind %d", i, kind)
+		}
+		if err := validateID(id); err != nil {
+			return corrupt("pending write %d: %v", i, err)
+		}
+		var vec []float32
+		if kind == 1 {
+			sr.read(vb)
+			if sr.err != nil {
+				return readErr(sr.err)
+			}
+			vec = make([]float32, ix.dims)
+			for j := range vec {
+				vec[j] = math.Float32frombits(binary.LittleEndian.Uint32(vb[4*j:]))
+			}
+			if _, ok := checkFinite(vec); !ok {
+				return corrupt("pending write %d holds a non-finite value", i)
+			}
+		}
+		ix.requeue(id, vec)
 	}
 	return nil
 }

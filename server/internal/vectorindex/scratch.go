@@ -21,6 +21,10 @@ type scratch struct {
 	next     []int32   // unvisited neighbours of the node being expanded
 	visited  []uint32  // per slot: epoch of the last visit
 	epoch    uint32
+	// filter drops slots whose id has a pending write from results
+	// (background mode; the search holds qmu). Never set on g.build, so
+	// inserts see the graph exactly as the synchronous path does.
+	filter bool
 }
 
 func (ix *Index) getScratch() *scratch {

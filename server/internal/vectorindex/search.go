@@ -126,7 +126,7 @@ func (ix *Index) searchLayerKeys(sc *scratch, q []float32, qinv float32, ep item
 	sc.visit(ep.slot)
 	epKey := packKey(distBits(ep.dist), ep.slot)
 	cand = pushMinKey(cand, epKey)
-	if state[ep.slot] == slotLive {
+	if state[ep.slot] == slotLive && !(sc.filter && ix.hidden(ep.slot)) {
 		res = pushMaxKey(res, epKey)
 	}
 	for len(cand) > 0 {
@@ -165,7 +165,7 @@ func (ix *Index) searchLayerKeys(sc *scratch, q []float32, qinv float32, ep item
 			}
 			k := packKey(b, n)
 			cand = pushMinKey(cand, k)
-			if state[n] == slotLive {
+			if state[n] == slotLive && !(sc.filter && ix.hidden(n)) {
 				res = pushMaxKey(res, k)
 				if len(res) > ef {
 					res = popMaxKey(res)

@@ -19,14 +19,21 @@ import (
 //	HNSW only: u64(prng state) i32(entry) u32(top level) u8(sweeping) u32(sweep position)
 //	           then per used slot:
 //	           u8(level) and per level u32(count) count x u32 neighbours
+//	version 2 only: u32(pending ops) then per op, oldest first:
+//	           u8(1 upsert, 0 delete) u16(len) id [dims x f32 for an upsert]
 //	u32 CRC-32 (IEEE) of everything before it
 //
+// Version 2 is written only when background writes are pending (the
+// queue follows the graph, and a restore queues them again in order);
+// an index without pending writes is written as version 1, as before.
 // It records the exact state rather than the insertion history, so restoring
 // is fast (no graph rebuild) and a restored replica answers exactly like one
 // that applied the log.
 const (
 	snapshotMagic   = "NVIX"
 	snapshotVersion = 1
+	// snapshotVersionPending adds the pending writes after the graph.
+	snapshotVersionPending = 2
 )
 
 // snapWriter encodes little-endian values through a CRC.
@@ -66,9 +73,16 @@ func (ix *Index) WriteSnapshot(w io.Writer) error {
 	defer ix.wmu.Unlock()
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
+	ix.qmu.RLock()
+	defer ix.qmu.RUnlock()
 	sw := &snapWriter{w: bufio.NewWriterSize(w, 1<<16), crc: crc32.NewIEEE()}
 	sw.write([]byte(snapshotMagic))
-	sw.u32(snapshotVersion)
+	pending := ix.q.ops[ix.q.head:]
+	if len(pending) > 0 {
+		sw.u32(snapshotVersionPending)
+	} else {
+		sw.u32(snapshotVersion)
+	}
 	c := ix.cfg
 	sw.u32(uint32(c.Dims))
 	sw.u8(uint8(c.Distance))
@@ -122,6 +136,24 @@ func (ix *Index) WriteSnapshot(w io.Writer) error {
 				for _, x := range lst {
 					sw.u32(uint32(x))
 				}
+			}
+		}
+	}
+	if len(pending) > 0 {
+		sw.u32(uint32(len(pending)))
+		for _, op := range pending {
+			if op.vec == nil {
+				sw.u8(0)
+			} else {
+				sw.u8(1)
+			}
+			sw.u16(uint16(len(op.id)))
+			sw.write([]byte(op.id))
+			for i, x := range op.vec {
+				binary.LittleEndian.PutUint32(vb[4*i:], math.Float32bits(x))
+			}
+			if op.vec != nil {
+				sw.write(vb)
 			}
 		}
 	}

@@ -26,6 +26,9 @@ func indexBytes(t *testing.T, s *vectorstore.Store, ns string) []byte {
 	if !ok {
 		t.Fatalf("no index %s", ns)
 	}
+	// HNSW writes link in the background; replicas agree on the graph
+	// once every applied write is in it.
+	ix.Drain()
 	var b bytes.Buffer
 	if err := ix.WriteSnapshot(&b); err != nil {
 		t.Fatal(err)

@@ -83,15 +83,16 @@ func (s *Store) Restore(r *bufio.Reader) error {
 		}
 		indexes[string(ns)] = ix
 	}
+	for _, ix := range indexes {
+		ix.SetBackground(true) // also resumes the pending writes the snapshot held
+	}
 	s.mu.Lock()
+	old := s.indexes
 	s.indexes = indexes
 	s.mu.Unlock()
+	closeAll(old)
 	return nil
 }
 
-// Reset drops every index.
-func (s *Store) Reset() {
-	s.mu.Lock()
-	s.indexes = map[string]*vectorindex.Index{}
-	s.mu.Unlock()
-}
+// Reset drops every index (and stops their background indexers).
+func (s *Store) Reset() { s.Close() }

@@ -42,6 +42,7 @@ type Info struct {
 	Config    vectorindex.Config
 	Count     int
 	Bytes     int64
+	Pending   int // writes acknowledged but not yet linked into the HNSW graph
 }
 
 // List describes every index, by namespace.
@@ -58,7 +59,7 @@ func (s *Store) List() []Info {
 	s.mu.RUnlock()
 	for i, ix := range idx {
 		st := ix.Stats()
-		out[i].Count, out[i].Bytes = st.Live, st.Bytes
+		out[i].Count, out[i].Bytes, out[i].Pending = st.Live, st.Bytes, st.Pending
 	}
 	slices.SortFunc(out, func(a, b Info) int { return strings.Compare(a.Namespace, b.Namespace) })
 	return out
@@ -82,9 +83,12 @@ func (s *Store) Apply(c *kvstore.Command, v kvstore.Version) kvstore.Result {
 		return s.create(string(c.Key), c.Payload, v)
 	case kvstore.CmdVecDrop:
 		s.mu.Lock()
-		_, ok := s.indexes[string(c.Key)]
+		ix, ok := s.indexes[string(c.Key)]
 		delete(s.indexes, string(c.Key))
 		s.mu.Unlock()
+		if ok {
+			ix.Close() // stops its background indexer
+		}
 		return kvstore.Result{Version: v, Flag: ok}
 	case kvstore.CmdVecInsert, kvstore.CmdVecDelete:
 		return s.write(c, v)
@@ -116,6 +120,10 @@ func (s *Store) create(ns string, payload []byte, v kvstore.Version) kvstore.Res
 	if err != nil {
 		return kvstore.Result{Outcome: kvstore.Invalid, Message: err.Error()}
 	}
+	// HNSW writes are acknowledged once queued (the log makes them
+	// durable, the queue searchable) and linked into the graph in the
+	// background, in log order, so replicas still build the same graph.
+	ix.SetBackground(true)
 	s.indexes[ns] = ix
 	return kvstore.Result{Version: v, Flag: true}
 }
@@ -162,4 +170,47 @@ func (s *Store) write(c *kvstore.Command, v kvstore.Version) kvstore.Result {
 		return out
 	}
 	return kvstore.Result{Version: v, Flag: true}
+}
+
+// Pending returns the writes not yet linked into an HNSW graph, summed over
+// the store's indexes.
+func (s *Store) Pending() int {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	n := 0
+	for _, ix := range s.indexes {
+		n += ix.Pending()
+	}
+	return n
+}
+
+// Drain waits until every index has linked its pending writes.
+func (s *Store) Drain() {
+	s.mu.RLock()
+	idx := make([]*vectorindex.Index, 0, len(s.indexes))
+	for _, ix := range s.indexes {
+		idx = append(idx, ix)
+	}
+	s.mu.RUnlock()
+	for _, ix := range idx {
+		ix.Drain()
+	}
+}
+
+// Close stops every index's background indexer (pending writes stay
+// readable but are no longer linked). A group that shuts down calls it so
+// no indexer outlives it; an indexer also ends by itself once its queue
+// is empty.
+func (s *Store) Close() {
+	s.mu.Lock()
+	idx := s.indexes
+	s.indexes = map[string]*vectorindex.Index{}
+	s.mu.Unlock()
+	closeAll(idx)
+}
+
+func closeAll(idx map[string]*vectorindex.Index) {
+	for _, ix := range idx {
+		ix.Close()
+	}
 }

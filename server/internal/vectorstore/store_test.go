@@ -239,6 +239,9 @@ func search(t *testing.T, s *vectorstore.Store, ns string, q []float32) []vector
 	if !ok {
 		t.Fatalf("no index %s", ns)
 	}
+	// Approximate answers depend on the graph, which replicas agree on
+	// once their background indexers have linked every applied write.
+	ix.Drain()
 	m, err := ix.Search(q, 10, 0)
 	if err != nil {
 		t.Fatal(err)
