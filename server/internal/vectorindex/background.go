@@ -2,6 +2,7 @@ package vectorindex
 
 import (
 	"fmt"
+	"runtime"
 	"slices"
 )
 
@@ -157,6 +158,10 @@ func (ix *Index) runIndexer() {
 			_ = ix.applyUpsert(op.id, op.vec, ix.popHead)
 		}
 		ix.wmu.Unlock()
+		// Let the replication and apply goroutines run first: on a busy
+		// node the indexers of several replicas would otherwise take the
+		// cores from the write path they are meant to get out of.
+		runtime.Gosched()
 	}
 }
 
