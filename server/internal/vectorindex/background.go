@@ -71,6 +71,12 @@ func (ix *Index) SetBackground(on bool) {
 	}
 	ix.emu.Lock()
 	defer ix.emu.Unlock()
+	ix.qmu.RLock()
+	closed := ix.q.closed
+	ix.qmu.RUnlock()
+	if closed {
+		return // a closed index keeps its queue as it is
+	}
 	if !on {
 		ix.Drain()
 	}

@@ -236,3 +236,28 @@ func TestBackgroundIndexerGoroutines(t *testing.T) {
 	waitFor(t, fmt.Sprintf("goroutines back to %d", base), func() bool { return runtime.NumGoroutine() <= base })
 	idx[0].Close()
 }
+
+// TestSetBackgroundOffDrains: leaving background mode links every pending
+// write first; later writes are synchronous again.
+func TestSetBackgroundOffDrains(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 9))
+	p := newBGPair(t, Config{Dims: 8, Distance: InnerProduct, Kind: HNSW, M: 6, EfConstruction: 30, Seed: 4})
+	func() {
+		p.bg.gate.Lock()
+		defer p.bg.gate.Unlock()
+		p.randomOps(t, rng, 400, 150, 8)
+		if p.bg.Pending() == 0 {
+			t.Fatal("nothing pending")
+		}
+	}()
+	p.bg.SetBackground(false)
+	if p.bg.Pending() != 0 || p.bg.Background() {
+		t.Fatalf("after SetBackground(false): pending %d, background %v", p.bg.Pending(), p.bg.Background())
+	}
+	p.bg.gate.Lock() // a synchronous write does not need the indexer
+	defer p.bg.gate.Unlock()
+	p.randomOps(t, rng, 100, 150, 8)
+	if p.bg.Pending() != 0 || !bytes.Equal(snapshotBytes(t, p.sync), snapshotBytes(t, p.bg)) {
+		t.Fatalf("synchronous writes after background mode: pending %d or a different graph", p.bg.Pending())
+	}
+}
