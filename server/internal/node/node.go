@@ -175,6 +175,11 @@ func (n *Node) Close() error {
 			}()
 		}
 		wg.Wait()
+		for _, g := range n.groups {
+			if g.Vectors != nil {
+				g.Vectors.Close() // stop background HNSW indexers; nothing applies any more
+			}
+		}
 		if n.meta != nil {
 			if err := n.meta.close(); err != nil {
 				errs = append(errs, fmt.Errorf("close metadata group: %w", err))
