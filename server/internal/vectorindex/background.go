@@ -54,7 +54,10 @@ type queue struct {
 	bytes   int64             // of the pending ops
 	live    int               // live vectors of the logical state (background mode)
 	running bool              // the indexer goroutine is running
-	closed  bool              // Close was called
+	// Goroutines waiting in enqueue for room, and in Drain for an empty
+	// queue: popHead wakes them only when they can go on.
+	roomWaiters, drainWaiters int
+	closed                    bool // Close was called
 }
 
 func (q *queue) pending() int { return len(q.ops) - q.head }
@@ -111,7 +114,9 @@ func (ix *Index) Drain() {
 	defer ix.qmu.Unlock()
 	ix.startIndexerLocked()
 	for ix.q.pending() > 0 && !ix.q.closed {
+		ix.q.drainWaiters++
 		ix.qcond.Wait()
+		ix.q.drainWaiters--
 	}
 }
 
@@ -193,7 +198,11 @@ func (ix *Index) popHead() {
 		q.ops, q.head = q.ops[:n], 0
 	}
 	ix.npend.Add(-1)
-	ix.qcond.Broadcast()
+	// Wake only someone this pop can help, not every waiter on every
+	// linked write.
+	if q.roomWaiters > 0 || q.drainWaiters > 0 && q.pending() == 0 {
+		ix.qcond.Broadcast()
+	}
 }
 
 // enqueue queues an upsert (vec non-nil) or delete of id and reports
@@ -211,7 +220,9 @@ func (ix *Index) enqueue(id string, vec []float32) (bool, error) {
 	ix.qmu.Lock()
 	for !ix.q.closed && (ix.q.pending() >= MaxPendingOps || ix.q.bytes+op.bytes() > MaxPendingBytes && ix.q.pending() > 0) {
 		ix.startIndexerLocked()
+		ix.q.roomWaiters++
 		ix.qcond.Wait()
+		ix.q.roomWaiters--
 	}
 	closed := ix.q.closed
 	ix.qmu.Unlock()
