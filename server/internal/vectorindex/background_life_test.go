@@ -261,3 +261,53 @@ func TestSetBackgroundOffDrains(t *testing.T) {
 		t.Fatalf("synchronous writes after background mode: pending %d or a different graph", p.bg.Pending())
 	}
 }
+
+// TestBackgroundByteBound: large vectors hit MaxPendingBytes before
+// MaxPendingOps; the queue stops at the byte bound until the indexer
+// makes room.
+func TestBackgroundByteBound(t *testing.T) {
+	if testing.Short() {
+		t.Skip("queues 64 MiB of vectors")
+	}
+	const dims = MaxDims
+	ix := mustNew(t, Config{Dims: dims, Distance: Euclidean, Kind: HNSW, M: 4, EfConstruction: 8, Seed: 1})
+	ix.SetBackground(true)
+	defer ix.Close()
+	opBytes := int64(len("v00000") + 4*dims + pendingOpBytes)
+	limit := int(MaxPendingBytes / opBytes)
+	ix.gate.Lock()
+	released := false
+	defer func() {
+		if !released {
+			ix.gate.Unlock()
+		}
+	}()
+	done := make(chan error, 1)
+	go func() {
+		v := make([]float32, dims)
+		for i := range limit + 5 {
+			v[i%dims] = float32(i) // Upsert copies the vector
+			if err := ix.Upsert(fmt.Sprintf("v%05d", i), v); err != nil {
+				done <- err
+				return
+			}
+		}
+		done <- nil
+	}()
+	waitFor(t, fmt.Sprintf("%d pending writes", limit), func() bool { return ix.Pending() == limit })
+	select {
+	case err := <-done:
+		t.Fatalf("writer finished (%v) past the byte bound with the indexer paused", err)
+	case <-time.After(200 * time.Millisecond):
+	}
+	if ix.Pending() != limit {
+		t.Fatalf("%d pending, want the byte bound's %d", ix.Pending(), limit)
+	}
+	ix.gate.Unlock()
+	released = true
+	must(t, <-done)
+	ix.Drain()
+	if ix.Len() != limit+5 {
+		t.Fatalf("len %d, want %d", ix.Len(), limit+5)
+	}
+}
