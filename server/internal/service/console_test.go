@@ -112,10 +112,7 @@ func TestNodeStatusAndVectorIndexes(t *testing.T) {
 		_, _ = tc.kvOn(t, id).Get(ctx, &norikvpb.GetRequest{Key: []byte("status-probe"), Consistency: "stale_ok"})
 	}
 	for i, id := range tc.NodeIDs() {
-		st, err := tc.consoleOn(t, id).NodeStatus(ctx, &consolepb.NodeStatusRequest{})
-		if err != nil {
-			t.Fatal(err)
-		}
+		st := settledNodeStatus(ctx, t, id)
 		if st.NodeId != id || st.Addr != tc.Addrs()[i] || st.RaftAddr == "" || st.Epoch == 0 ||
 			st.TotalShards != 1024 || st.TotalGroups != 16 || len(st.Groups) != 16 || len(st.Requests) == 0 {
 			t.Fatalf("status of %s: %+v", id, st)
@@ -136,6 +133,27 @@ func TestNodeStatusAndVectorIndexes(t *testing.T) {
 			if !in.FromLeader || in.ServedBy != id || tc.LeaderOf(in.Shard) != id {
 				t.Fatalf("node %s listed %v", id, in)
 			}
+		}
+	}
+}
+
+// settledNodeStatus returns id's NodeStatus once every group there knows a
+// commit index: a follower learns it with the leader's next AppendEntries,
+// up to one commit timeout after the cluster starts, so a test that runs
+// first (or alone) would otherwise see 0.
+func settledNodeStatus(ctx context.Context, t *testing.T, id string) *consolepb.NodeStatusResponse {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		st, err := tc.consoleOn(t, id).NodeStatus(ctx, &consolepb.NodeStatusRequest{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		settled := true
+		for _, g := range st.Groups {
+			settled = settled && g.CommitIndex > 0
+		}
+		if settled || time.Now().After(deadline) {
+			return st
 		}
 	}
 }
