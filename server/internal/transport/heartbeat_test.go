@@ -91,18 +91,28 @@ type raftCluster struct {
 	addrs   []string
 	resolve Resolver
 	legacy  map[int]bool
-	conf    raft.Configuration
-	ngroups int
-	muxes   []*Mux
-	groups  [][]*raft.Raft // [node][group]
-	trs     [][]*GroupTransport
-	stores  [][]*raft.InmemStore
-	snaps   [][]*raft.InmemSnapshotStore
+	// trunks enables trunks on every node but those oldTrunk marks as
+	// from before trunks (set before their start).
+	trunks   bool
+	oldTrunk map[int]bool
+	conf     raft.Configuration
+	ngroups  int
+	muxes    []*Mux
+	groups   [][]*raft.Raft // [node][group]
+	trs      [][]*GroupTransport
+	stores   [][]*raft.InmemStore
+	snaps    [][]*raft.InmemSnapshotStore
 }
 
 func startRaftCluster(t *testing.T, nodes, groups int, legacy map[int]bool) *raftCluster {
 	t.Helper()
-	c := &raftCluster{t: t, legacy: legacy, ngroups: groups}
+	return startRaftClusterWith(t, &raftCluster{legacy: legacy}, nodes, groups)
+}
+
+// startRaftClusterWith is startRaftCluster with c's legacy and oldTrunk.
+func startRaftClusterWith(t *testing.T, c *raftCluster, nodes, groups int) *raftCluster {
+	t.Helper()
+	c.t, c.ngroups = t, groups
 	lns := make([]net.Listener, nodes)
 	book := map[string]string{}
 	for i := range lns {
@@ -138,6 +148,11 @@ func (c *raftCluster) startNode(i int, ln net.Listener, bootstrap bool) {
 	t.Helper()
 	m := New("n"+strconv.Itoa(i), ln, c.resolve, nil)
 	m.legacy = c.legacy[i]
+	// A node from before trunks neither accepts nor dials them.
+	m.legacyTrunk = c.oldTrunk[i]
+	if c.trunks && !c.oldTrunk[i] && !c.legacy[i] {
+		m.EnableTrunks()
+	}
 	c.muxes[i], c.groups[i], c.trs[i] = m, nil, nil
 	for g := range c.ngroups {
 		rc := raft.DefaultConfig()
