@@ -79,6 +79,9 @@ func Start(cfg Config) (*Node, error) {
 	if err := os.MkdirAll(cfg.DataDir, 0o755); err != nil {
 		return nil, fmt.Errorf("create data dir: %w", err)
 	}
+	if err := checkDataDirLayout(cfg.DataDir, cfg.Layout); err != nil {
+		return nil, err
+	}
 	raftLn := cfg.RaftListener
 	if raftLn == nil {
 		if raftLn, err = net.Listen("tcp", self.RaftAddr); err != nil {

@@ -1,0 +1,55 @@
+package node
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/norikv/norikv-console/server/internal/topology"
+)
+
+// layoutMarker is the file in the data directory recording the shard and
+// group counts it was created with. Shards map to groups by range, so a
+// node restarted with other counts would open the old groups' logs as
+// holding other shards: keys would be missing or served by the wrong
+// group, with no error. The marker turns that into a refusal at start.
+const layoutMarker = "layout"
+
+// formatLayoutMarker renders the marker's one line.
+func formatLayoutMarker(shards, groups int) string {
+	return fmt.Sprintf("shards=%d groups=%d\n", shards, groups)
+}
+
+// checkDataDirLayout refuses to start on a data directory created with
+// other shard or group counts than l's, and records them in a directory
+// without a marker (a new one, or one from before the marker, whose
+// counts cannot be known and are taken as given, as before).
+func checkDataDirLayout(dir string, l topology.Layout) error {
+	path := filepath.Join(dir, layoutMarker)
+	b, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		if werr := writeFileSynced(path, []byte(formatLayoutMarker(l.TotalShards, l.Groups))); werr != nil {
+			return fmt.Errorf("record the shard layout in %s: %w", path, werr)
+		}
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("read %s: %w", path, err)
+	}
+	var shards, groups int
+	line := strings.TrimSpace(string(b))
+	if n, serr := fmt.Sscanf(line, "shards=%d groups=%d", &shards, &groups); serr != nil || n != 2 ||
+		formatLayoutMarker(shards, groups) != line+"\n" {
+		return fmt.Errorf("%s is damaged (%q, expected a line like %q): restore it with the values this data dir was created with, or use an empty data dir",
+			path, line, strings.TrimSpace(formatLayoutMarker(l.TotalShards, l.Groups)))
+	}
+	if shards != l.TotalShards || groups != l.Groups {
+		return fmt.Errorf("data dir %s was created with --shards %d --groups %d, but this node was started with --shards %d --groups %d: "+
+			"its data would be read as other shards' (keys missing or in the wrong group). Start every node with --shards %d --groups %d, or use an empty data dir",
+			dir, shards, groups, l.TotalShards, l.Groups, shards, groups)
+	}
+	return nil
+}
