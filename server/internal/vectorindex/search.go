@@ -121,12 +121,13 @@ func (ix *Index) searchLayer(sc *scratch, q []float32, qinv float32, ep item, ef
 func (ix *Index) searchLayerKeys(sc *scratch, q []float32, qinv float32, ep item, ef, level int, half bool) []uint64 {
 	g := ix.g
 	state := ix.state
+	filter := sc.filter // held in a register: the hot loop tests it per candidate
 	sc.resetVisited(len(state))
 	cand, res := sc.candKeys[:0], sc.resKeys[:0]
 	sc.visit(ep.slot)
 	epKey := packKey(distBits(ep.dist), ep.slot)
 	cand = pushMinKey(cand, epKey)
-	if state[ep.slot] == slotLive && !(sc.filter && ix.hidden(ep.slot)) {
+	if state[ep.slot] == slotLive && !(filter && ix.hidden(ep.slot)) {
 		res = pushMaxKey(res, epKey)
 	}
 	for len(cand) > 0 {
@@ -165,7 +166,7 @@ func (ix *Index) searchLayerKeys(sc *scratch, q []float32, qinv float32, ep item
 			}
 			k := packKey(b, n)
 			cand = pushMinKey(cand, k)
-			if state[n] == slotLive && !(sc.filter && ix.hidden(n)) {
+			if state[n] == slotLive && !(filter && ix.hidden(n)) {
 				res = pushMaxKey(res, k)
 				if len(res) > ef {
 					res = popMaxKey(res)
