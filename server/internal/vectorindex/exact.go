@@ -65,14 +65,14 @@ func (ix *Index) exactTopK(q []float32, k int, sc *scratch) []item {
 			}
 			if len(top) < k {
 				top = append(top, item{d, int32(s)})
-				ix.siftUpWorst(top, len(top)-1)
+				siftUpWorst(top, len(top)-1, ix.worse)
 				continue
 			}
 			if d > top[0].dist || (d == top[0].dist && ix.ids[s] >= ix.ids[top[0].slot]) {
 				continue
 			}
 			top[0] = item{d, int32(s)}
-			ix.siftDownWorst(top, 0)
+			siftDownWorst(top, 0, ix.worse)
 		}
 	}
 	sc.top = top
@@ -85,34 +85,4 @@ func (ix *Index) worse(a, b item) bool {
 		return a.dist > b.dist
 	}
 	return ix.ids[a.slot] > ix.ids[b.slot]
-}
-
-func (ix *Index) siftUpWorst(h []item, i int) {
-	for i > 0 {
-		p := (i - 1) / 2
-		if !ix.worse(h[i], h[p]) {
-			return
-		}
-		h[i], h[p] = h[p], h[i]
-		i = p
-	}
-}
-
-func (ix *Index) siftDownWorst(h []item, i int) {
-	n := len(h)
-	for {
-		l := 2*i + 1
-		if l >= n {
-			return
-		}
-		w := l
-		if r := l + 1; r < n && ix.worse(h[r], h[l]) {
-			w = r
-		}
-		if !ix.worse(h[w], h[i]) {
-			return
-		}
-		h[i], h[w] = h[w], h[i]
-		i = w
-	}
 }

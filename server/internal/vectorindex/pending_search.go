@@ -46,11 +46,11 @@ func (ix *Index) searchPending(sc *scratch, q []float32, k, ef int, exact bool) 
 				return
 			}
 			top[0] = m
-			siftDownMatch(top, 0)
+			siftDownWorst(top, 0, worseMatch)
 			return
 		}
 		top = append(top, m)
-		siftUpMatch(top, len(top)-1)
+		siftUpWorst(top, len(top)-1, worseMatch)
 	}
 	for _, it := range graph {
 		push(Match{ID: ix.ids[it.slot], Distance: it.dist})
@@ -93,34 +93,4 @@ func worseMatch(a, b Match) bool {
 		return a.Distance > b.Distance
 	}
 	return a.ID > b.ID
-}
-
-func siftUpMatch(h []Match, i int) {
-	for i > 0 {
-		p := (i - 1) / 2
-		if !worseMatch(h[i], h[p]) {
-			return
-		}
-		h[i], h[p] = h[p], h[i]
-		i = p
-	}
-}
-
-func siftDownMatch(h []Match, i int) {
-	n := len(h)
-	for {
-		l := 2*i + 1
-		if l >= n {
-			return
-		}
-		w := l
-		if r := l + 1; r < n && worseMatch(h[r], h[l]) {
-			w = r
-		}
-		if !worseMatch(h[w], h[i]) {
-			return
-		}
-		h[i], h[w] = h[w], h[i]
-		i = w
-	}
 }
