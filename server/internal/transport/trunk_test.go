@@ -24,17 +24,21 @@ func trunkPair(t *testing.T, f *Faults) (*Mux, *Mux) {
 
 func echoChannels(m *Mux, n int) {
 	for id := 1; id <= n; id++ {
-		ch := m.Channel(uint32(id))
-		go func() {
-			for {
-				c, err := ch.Accept()
-				if err != nil {
-					return
-				}
-				go func() { _, _ = io.Copy(c, c); _ = c.Close() }()
-			}
-		}()
+		echoOn(m.Channel(uint32(id)))
 	}
+}
+
+// echoOn echoes every connection ch accepts until ch closes.
+func echoOn(ch raft.StreamLayer) {
+	go func() {
+		for {
+			c, err := ch.Accept()
+			if err != nil {
+				return
+			}
+			go func() { _, _ = io.Copy(c, c); _ = c.Close() }()
+		}
+	}()
 }
 
 func connCount(m *Mux) int {
@@ -442,17 +446,8 @@ func TestTrunksOffByDefaultButAccepted(t *testing.T) {
 	a, b := pairOfMuxes(t, nil)
 	a.EnableTrunks()
 	chA, chB := a.Channel(1), b.Channel(1)
-	for _, ch := range []raft.StreamLayer{chA, chB} {
-		go func() {
-			for {
-				c, err := ch.Accept()
-				if err != nil {
-					return
-				}
-				go func() { _, _ = io.Copy(c, c); _ = c.Close() }()
-			}
-		}()
-	}
+	echoOn(chA)
+	echoOn(chB)
 	c, err := chB.Dial(raft.ServerAddress(a.Addr().String()), time.Second)
 	if err != nil {
 		t.Fatal(err)
