@@ -85,6 +85,15 @@ func testVectorList(t *testing.T, cl *cluster.Cluster, c *client.Client) {
 	// leader, say) would otherwise still reach it and replicate the drop.
 	_, bfFollowers := nsReplicas(t, cl, "list-bf")
 	lagging := bfFollowers[0]
+	// The follower must hold the index before the cut: it may not yet have
+	// heard the commit index that covers the create and the inserts.
+	laggingRaw := dialRaw(t, cl.Addr(lagging))
+	pollUntil(t, lagging+" to list list-bf with 3 vectors", func() string {
+		if got := nodeIndex(ctx, t, laggingRaw, "list-bf"); got == nil || got.Count != 3 {
+			return fmt.Sprintf("entry %v", got)
+		}
+		return ""
+	})
 	for _, id := range cl.NodeIDs() {
 		if id != lagging {
 			cl.CutLink(id, lagging)
@@ -94,7 +103,7 @@ func testVectorList(t *testing.T, cl *cluster.Cluster, c *client.Client) {
 	if _, err := c.VectorDropIndex(ctx, "list-bf", nil); err != nil {
 		t.Fatal(err)
 	}
-	if got := nodeIndex(ctx, t, dialRaw(t, cl.Addr(lagging)), "list-bf"); got == nil {
+	if got := nodeIndex(ctx, t, laggingRaw, "list-bf"); got == nil {
 		t.Fatal("the cut-off follower already forgot the index: the test cannot show the stale entry")
 	}
 	all, err := c.ListVectorIndexes(ctx)
@@ -108,7 +117,7 @@ func testVectorList(t *testing.T, cl *cluster.Cluster, c *client.Client) {
 	}
 	cl.HealAll()
 	pollUntil(t, "the healed follower to apply the drop", func() string {
-		if got := nodeIndex(ctx, t, dialRaw(t, cl.Addr(lagging)), "list-bf"); got != nil {
+		if got := nodeIndex(ctx, t, laggingRaw, "list-bf"); got != nil {
 			return fmt.Sprintf("still holds %v", got)
 		}
 		return ""
