@@ -199,6 +199,20 @@ func (m *Model) onConnected(msg common.ConnectedMsg) tea.Cmd {
 	return tea.Batch(feed.ViewCmd(c), feed.StatsCmd(c))
 }
 
+// onKeyBurst handles runes that Bubble Tea v1 read in one go and reports as
+// one KeyMsg ("jjj"): no binding matches that, so on a loaded machine or a
+// slow SSH link every key typed quickly was lost. Outside a text field each
+// rune is a key of its own, in order; a key that opens a field (/, :, a)
+// sends the rest into it. Text fields above get the burst whole (a pasted
+// vector is inserted at once).
+func (m *Model) onKeyBurst(msg tea.KeyMsg) tea.Cmd {
+	cmds := make([]tea.Cmd, 0, len(msg.Runes))
+	for _, r := range msg.Runes {
+		cmds = append(cmds, m.onKey(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}}))
+	}
+	return tea.Batch(cmds...)
+}
+
 // retryConnectMsg starts another connection attempt.
 type retryConnectMsg struct{}
 
@@ -278,6 +292,9 @@ func (m *Model) onKey(msg tea.KeyMsg) tea.Cmd {
 	}
 	if ic, ok := m.Active().(common.InputCapturer); ok && m.faults[m.active] == nil && ic.CapturingInput() {
 		return m.updatePane(m.active, msg)
+	}
+	if msg.Type == tea.KeyRunes && len(msg.Runes) > 1 && !msg.Paste {
+		return m.onKeyBurst(msg)
 	}
 	switch {
 	case key.Matches(msg, g.Quit):
