@@ -116,3 +116,16 @@ func (p probed) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	_, cmd := p.Model.Update(msg)
 	return p, cmd
 }
+
+// The message log scrolls with a burst too.
+func TestKeyBurstInTheMessageLog(t *testing.T) {
+	m, _ := keysRoot(t, 1)
+	for i := 0; i < 200; i++ {
+		m.note(levelInfo, fmt.Sprintf("note %d", i), 0, false)
+	}
+	m.openLog(false)
+	send(m, tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("jjj")})
+	if m.logView.top != 3 {
+		t.Fatalf("log scrolled to %d after jjj, want 3", m.logView.top)
+	}
+}

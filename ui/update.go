@@ -199,6 +199,12 @@ func (m *Model) onConnected(msg common.ConnectedMsg) tea.Cmd {
 	return tea.Batch(feed.ViewCmd(c), feed.StatsCmd(c))
 }
 
+// paneCapturing says whether the active pane has a text field focused.
+func (m *Model) paneCapturing() bool {
+	ic, ok := m.Active().(common.InputCapturer)
+	return ok && m.faults[m.active] == nil && ic.CapturingInput()
+}
+
 // onKeyBurst handles runes that Bubble Tea v1 read in one go and reports as
 // one KeyMsg ("jjj"): no binding matches that, so on a loaded machine or a
 // slow SSH link every key typed quickly was lost. Outside a text field each
@@ -281,6 +287,9 @@ func (m *Model) onKey(msg tea.KeyMsg) tea.Cmd {
 	if m.help.open {
 		return m.help.update(msg)
 	}
+	if msg.Type == tea.KeyRunes && len(msg.Runes) > 1 && !msg.Paste && !m.filtering && !m.paneCapturing() {
+		return m.onKeyBurst(msg)
+	}
 	if m.logView.open {
 		return m.updateLog(msg)
 	}
@@ -290,11 +299,8 @@ func (m *Model) onKey(msg tea.KeyMsg) tea.Cmd {
 	if m.faults[m.active] != nil && msg.String() == "r" {
 		return m.restartPane(m.active)
 	}
-	if ic, ok := m.Active().(common.InputCapturer); ok && m.faults[m.active] == nil && ic.CapturingInput() {
+	if m.paneCapturing() {
 		return m.updatePane(m.active, msg)
-	}
-	if msg.Type == tea.KeyRunes && len(msg.Runes) > 1 && !msg.Paste {
-		return m.onKeyBurst(msg)
 	}
 	switch {
 	case key.Matches(msg, g.Quit):
