@@ -42,11 +42,38 @@ func TestCalmUnderStalls(t *testing.T) {
 	}
 	c := Start(t, Options{})
 	waitAllLed(t, c)
-	waitSettled(t, c, 3*time.Second)
-	w := watchChurn(t, c.Addr("n2"))
 	if n, err := strconv.Atoi(os.Getenv(envChurnBurners)); err == nil && n > 0 {
 		defer c.Burn(t, n)()
 	}
+	// A loaded test machine can oversleep a stall past the 800 ms this test
+	// is about (a 972 ms stall at load 12 once led to an election, which is
+	// Raft doing its job). Such a window proves nothing either way: it is
+	// run again, up to three times.
+	const attempts = 3
+	for i := 1; i <= attempts; i++ {
+		waitSettled(t, c, 3*time.Second)
+		epochs, changes, longest := stallWindow(t, c, window)
+		if epochs == 0 && changes == 0 {
+			return
+		}
+		if longest <= maxInSpecStall {
+			t.Fatalf("stalls of 300-800 ms (longest %v) caused %d new epochs and %d group leader changes, want none", longest, epochs, changes)
+		}
+		t.Logf("window %d: a stall lasted %v (over %v: the machine is loaded), so its %d epochs and %d leader changes do not count; running the window again", i, longest, maxInSpecStall, epochs, changes)
+	}
+	t.Skipf("every one of %d windows had a stall over %v: the machine is too loaded for this test", attempts, maxInSpecStall)
+}
+
+// maxInSpecStall is the longest stall TestCalmUnderStalls still counts as
+// one of its 300-800 ms stalls (its sleeps may overrun a little).
+const maxInSpecStall = 850 * time.Millisecond
+
+// stallWindow stalls n1 with SIGSTOP for random 300-800 ms, again and again
+// for window, while a watch on n2 counts epochs and group leader changes; it
+// returns those and the longest stall as it really happened.
+func stallWindow(t *testing.T, c *Cluster, window time.Duration) (epochs uint64, changes int, longest time.Duration) {
+	t.Helper()
+	w := watchChurn(t, c.Addr("n2"))
 	stalls := 0
 	end := time.Now().Add(window)
 	for time.Now().Before(end) {
@@ -54,6 +81,7 @@ func TestCalmUnderStalls(t *testing.T) {
 		from := time.Now()
 		time.Sleep(300*time.Millisecond + rand.N(500*time.Millisecond))
 		c.Resume(t, "n1")
+		longest = max(longest, time.Since(from))
 		w.note(fmt.Sprintf("stall %d: %v-%v", stalls, from.Sub(w.t0).Round(time.Millisecond), time.Since(w.t0).Round(time.Millisecond)))
 		stalls++
 		time.Sleep(200*time.Millisecond + rand.N(800*time.Millisecond))
@@ -61,13 +89,13 @@ func TestCalmUnderStalls(t *testing.T) {
 	// Let the last stall's consequences reach the view.
 	time.Sleep(2 * time.Second)
 	epochs, changes, views := w.stop()
-	t.Logf("%d stalls of n1 in %v: %d epochs, %d group leader changes (%d views)", stalls, window, epochs, changes, views)
+	t.Logf("%d stalls of n1 in %v (longest %v): %d epochs, %d group leader changes (%d views)", stalls, window, longest.Round(time.Millisecond), epochs, changes, views)
 	if epochs > 0 || changes > 0 {
 		for _, e := range w.events {
 			t.Log(e)
 		}
-		t.Fatalf("stalls of 300-800 ms caused %d new epochs and %d group leader changes, want none", epochs, changes)
 	}
+	return epochs, changes, longest
 }
 
 // waitSettled waits until the cluster's epoch has not moved for quiet:
