@@ -16,6 +16,7 @@ import (
 	"github.com/norikv/norikv-console/server/cluster"
 	"github.com/norikv/norikv-console/ui/feed"
 	"github.com/norikv/norikv-console/ui/uitest"
+	"github.com/norikv/norikv-console/views/keys"
 )
 
 // driver runs the root model like Bubble Tea does: commands on goroutines,
@@ -41,7 +42,7 @@ func (d *driver) run(cmd tea.Cmd) {
 	if cmd == nil {
 		return
 	}
-	go d.deliver(cmd())
+	go func() { d.deliver(cmd()) }() // each command on its own goroutine, as Bubble Tea runs a batch
 }
 
 func (d *driver) deliver(msg tea.Msg) {
@@ -168,6 +169,18 @@ func TestRestartedClusterUnderARunningConsole(t *testing.T) {
 	}
 	d.until("the moves shown", 20*time.Second, func() bool { return m.ClusterView().Epoch > 1 })
 	oldEpoch := m.ClusterView().Epoch
+	// The Keys pane lists the old cluster's keys.
+	for _, k := range []string{"old:1", "old:2", "old:3"} {
+		if _, err := c.Put(ctx, []byte(k), []byte("v"), nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, cmd := m.Update(press("5"))
+	d.run(cmd)
+	kp := m.Active().(*keys.Model)
+	_, cmd = m.Update(press("r"))
+	d.run(cmd)
+	d.until("the old keys listed", 20*time.Second, func() bool { return len(kp.Entries()) == 3 })
 
 	closed := make(chan error, 1)
 	go func() { closed <- old.Close() }()
@@ -221,6 +234,10 @@ func TestRestartedClusterUnderARunningConsole(t *testing.T) {
 	if v := m.View(); strings.Contains(v, "unreachable") || !strings.Contains(v, fmt.Sprintf("epoch %d", m.ClusterView().Epoch)) {
 		t.Fatalf("after the restart:\n%s", v)
 	}
+	// The new cluster has none of the old keys, and the list says so.
+	d.until("the old cluster's keys gone from the Keys pane", 30*time.Second, func() bool {
+		return len(kp.Entries()) == 0 && !strings.Contains(m.View(), "old:1")
+	})
 	send(m, press("2")) // the timeline has the replacement
 	if v := m.View(); !strings.Contains(v, fmt.Sprintf("epoch %d", m.ClusterView().Epoch)) {
 		t.Fatalf("events pane after the restart:\n%s", v)

@@ -53,6 +53,9 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case common.TopologyMsg:
 		m.advance(msg.At)
+		if msg.View != nil && msg.Event != nil && msg.Event.Replaced && m.common.Backend() != nil {
+			return m.onClusterReplaced()
+		}
 		if msg.View != nil && !m.loading && (!m.loaded || m.listErr != nil) {
 			return m.scan(m.pages[len(m.pages)-1])
 		}
@@ -132,6 +135,23 @@ func (m *Model) onTick() tea.Cmd {
 		}
 	}
 	return nil
+}
+
+// onClusterReplaced reads everything shown again from the first page: the
+// cluster behind the addresses restarted without its data (or is another
+// one), so the page cursors and the open key's value are of a cluster that
+// is gone. An editor stays open: its save is a compare-and-swap, refused.
+func (m *Model) onClusterReplaced() tea.Cmd {
+	m.pages, m.offsets = [][]byte{nil}, []int{0}
+	m.cursor, m.top = 0, 0
+	cmds := []tea.Cmd{m.scan(nil)}
+	if m.tree.on {
+		cmds = append(cmds, m.scanTree())
+	}
+	if m.detail != nil && m.mode != modeEdit && m.mode != modeNew {
+		cmds = append(cmds, m.readDetail())
+	}
+	return tea.Batch(cmds...)
 }
 
 // scan asks for the page starting after cursor.

@@ -125,6 +125,13 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 		}
 	case common.DataChangedMsg:
 		return m.rescan()
+	case common.TopologyMsg:
+		if msg.Event != nil && msg.Event.Replaced {
+			// Another cluster answers (restarted without its data): the
+			// keys listed and selected are of one that is gone.
+			m.selected = map[string]bool{}
+			return m.rescan()
+		}
 	case bulkMsg:
 		return tea.Batch(common.MsgCmd(msg.result()), m.rescan())
 	case tea.KeyMsg:

@@ -28,6 +28,10 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 	switch msg := msg.(type) {
 	case common.DataChangedMsg:
 		return m.refresh()
+	case common.TopologyMsg:
+		if msg.Event != nil && msg.Event.Replaced {
+			return m.onClusterReplaced()
+		}
 	case common.TickMsg:
 		m.now = msg.At
 		if m.ticks++; m.ticks%refreshEvery == 0 && !m.unsupported {
@@ -61,6 +65,18 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		m.onMouse(msg)
 	}
 	return nil
+}
+
+// onClusterReplaced forgets the searches of a cluster that is gone (the
+// addresses now answer for one restarted without its data): their results
+// and latencies describe indexes that no longer exist. Replies still in
+// flight are dropped, and the index list is read again now.
+func (m *Model) onClusterReplaced() tea.Cmd {
+	m.searchReq++
+	m.searching, m.result, m.scroll = false, nil, 0
+	m.hist = map[string]*history{}
+	m.listing = false // a listing in flight asked the old cluster
+	return m.refresh()
 }
 
 // refresh asks for the index list unless a request is in flight.
