@@ -95,9 +95,12 @@ type Model struct {
 	width          int
 	height         int
 
-	view       *client.ClusterView
-	connState  string
-	connErr    error
+	view      *client.ClusterView
+	connState string
+	connErr   error
+	// connLogged is the connection error last written to the message log:
+	// each distinct one is logged once, not on every retry.
+	connLogged string
 	reachable  map[string]bool // node status poll answers
 	reach      reach
 	polling    int // node status answers still awaited

@@ -11,6 +11,7 @@ import (
 	"github.com/norikv/norikv-console/themes"
 	"github.com/norikv/norikv-console/ui/common"
 	"github.com/norikv/norikv-console/ui/feed"
+	"github.com/norikv/norikv-console/ui/msglog"
 	"github.com/norikv/norikv-console/ui/ops"
 	"github.com/norikv/norikv-console/ui/palette"
 )
@@ -193,9 +194,10 @@ func (m *Model) onConnected(msg common.ConnectedMsg) tea.Cmd {
 	c := m.common.Client
 	if msg.Err != nil {
 		m.connState, m.connErr = StateReconnecting, msg.Err
+		m.logConnError(msg.Err)
 		return tea.Tick(reconnectDelay, func(time.Time) tea.Msg { return retryConnectMsg{} })
 	}
-	m.connState, m.connErr = StateConnected, nil
+	m.connState, m.connErr, m.connLogged = StateConnected, nil, ""
 	return tea.Batch(feed.ViewCmd(c), feed.StatsCmd(c))
 }
 
@@ -217,6 +219,19 @@ func (m *Model) onKeyBurst(msg tea.KeyMsg) tea.Cmd {
 		cmds = append(cmds, m.onKey(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}}))
 	}
 	return tea.Batch(cmds...)
+}
+
+// logConnError puts a failed connection attempt in the message log (the
+// status line shows it cut to its width, pointing to the log for the full
+// text), once per distinct error rather than on every retry.
+func (m *Model) logConnError(err error) {
+	text := err.Error() + " — retrying every 2s; check the node addresses"
+	if text == m.connLogged {
+		return
+	}
+	m.connLogged = text
+	m.log.Add(msglog.Entry{At: time.Now(), Level: levelError, Text: text})
+	m.journal.Logf("error: %s", text)
 }
 
 // retryConnectMsg starts another connection attempt.
