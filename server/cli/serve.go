@@ -26,7 +26,7 @@ func Serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: norikv-console serve --id n1 --addr HOST:PORT --raft-addr HOST:PORT --data-dir DIR \\\n"+
-			"         --peers n1=CLIENT/RAFT,n2=CLIENT/RAFT,n3=CLIENT/RAFT [--shards 1024] [--groups 16] [--http-addr HOST:PORT] [--fsync=false]\\\n"+
+			"         --peers n1=CLIENT/RAFT,n2=CLIENT/RAFT,n3=CLIENT/RAFT [--shards 1024] [--groups 16] [--http-addr HOST:PORT] [--debug-addr HOST:PORT] [--fsync=false]\\\n"+
 			"         [--tls-cert FILE --tls-key FILE [--tls-client-ca FILE]]")
 		fs.PrintDefaults()
 	}
@@ -38,6 +38,7 @@ func Serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	shards := fs.Int("shards", topology.DefaultTotalShards, "total virtual shards (same on every node)")
 	groups := fs.Int("groups", topology.DefaultGroups, "replication groups (same on every node)")
 	httpAddr := fs.String("http-addr", "", "serve /healthz, /readyz and /metrics here (default: off)")
+	debugAddr := fs.String("debug-addr", "", "serve Go's profiling endpoints (/debug/pprof/) here (default: off; bind to loopback)")
 	fsync := fs.Bool("fsync", true, "fsync every Raft log append; --fsync=false survives process crashes only, and is much faster")
 	tlsf := addTLSFlags(fs)
 	if err := fs.Parse(args); err != nil {
@@ -95,6 +96,14 @@ func Serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}()
 	if *httpAddr != "" {
 		stop, err := mx.Serve(*httpAddr)
+		if err != nil {
+			fmt.Fprintf(stderr, "serve: %v\n", err)
+			return exitError
+		}
+		defer stop()
+	}
+	if *debugAddr != "" {
+		_, stop, err := serveDebug(*debugAddr)
 		if err != nil {
 			fmt.Fprintf(stderr, "serve: %v\n", err)
 			return exitError
