@@ -57,14 +57,11 @@ func Start(ctx context.Context, s Settings, log io.Writer) (*Session, error) {
 		sess.Cluster = cl
 		nodes = cl.Addrs()
 	}
-	cfg := client.Config{Nodes: nodes, TotalShards: s.TotalShards, Timeout: s.Timeout}
-	if s.TLS != nil {
-		tc, err := buildTLS(s.TLS)
-		if err != nil {
-			_ = sess.Close()
-			return nil, err
-		}
-		cfg.TLS = tc
+	s.Nodes = nodes
+	cfg, err := ClientConfig(s)
+	if err != nil {
+		_ = sess.Close()
+		return nil, err
 	}
 	c, err := client.New(cfg)
 	if err != nil {
