@@ -180,3 +180,19 @@ func TestHalfSearch(t *testing.T) {
 		})
 	}
 }
+
+// TestHalfCopyFromDims checks which indexes keep the half-precision copy:
+// HNSW from 128 dimensions on (a 100k x 128 walk is bound by fetching
+// vectors), never brute-force indexes.
+func TestHalfCopyFromDims(t *testing.T) {
+	for _, c := range []struct {
+		dims int
+		kind Kind
+		want bool
+	}{{127, HNSW, false}, {128, HNSW, true}, {768, HNSW, true}, {128, BruteForce, false}} {
+		ix := mustNew(t, Config{Dims: c.dims, Distance: Euclidean, Kind: c.kind})
+		if got := ix.half != nil; got != c.want {
+			t.Errorf("%s at %d dims: half-precision copy %v, want %v", c.kind, c.dims, got, c.want)
+		}
+	}
+}
