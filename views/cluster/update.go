@@ -2,6 +2,7 @@ package cluster
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
@@ -137,10 +138,11 @@ func (m *Model) onKey(msg tea.KeyMsg) tea.Cmd {
 		if m.common.ReadOnly { // refused before the confirmation
 			return common.Refuse("move a shard's leader", common.ErrReadOnly)
 		}
-		if a, ok := m.transferAction(); ok {
-			return common.MsgCmd(common.RunActionMsg{Action: a})
+		a, err := m.transferAction()
+		if err != nil {
+			return common.MsgCmd(common.ErrorMsg{Err: err})
 		}
-		return common.MsgCmd(common.ErrorMsg{Err: fmt.Errorf("shard %d has no other replica to move its leader to", m.cursor)})
+		return common.MsgCmd(common.RunActionMsg{Action: a})
 	case key.Matches(msg, m.keys.NextMove):
 		return m.nextFlashing()
 	case key.Matches(msg, m.keys.Trace):
@@ -260,29 +262,65 @@ func (m *Model) Actions() []common.Action {
 		if r.NodeID == leader {
 			continue
 		}
-		out = append(out, m.transferTo(sh.ID, r.NodeID))
+		a := m.transferTo(sh.ID, r.NodeID)
+		if why := m.downReason(r.NodeID); why != "" && a.Disabled == nil {
+			a.Disabled = fmt.Errorf("%s is %s: it cannot take the lead", r.NodeID, why)
+		}
+		out = append(out, a)
 	}
 	return out
 }
 
-func (m *Model) transferAction() (common.Action, bool) {
+// transferAction is `t`: a move to the replica after the leader that can
+// take the lead (repeated presses rotate). Replicas that are down are
+// skipped: a move to a paused node waits the whole timeout and fails. The
+// error, when no replica is left, names each one's state.
+func (m *Model) transferAction() (common.Action, error) {
 	sh, ok := m.shard(m.cursor)
 	if !ok || len(sh.Replicas) < 2 {
-		return common.Action{}, false
+		return common.Action{}, fmt.Errorf("shard %d has no other replica to move its leader to", m.cursor)
 	}
 	leader := sh.Leader()
-	// Pick the replica after the leader, so repeated presses rotate.
 	start := 0
 	for i, r := range sh.Replicas {
 		if r.NodeID == leader {
 			start = i + 1
 		}
 	}
-	target := sh.Replicas[start%len(sh.Replicas)].NodeID
-	if target == leader {
-		return common.Action{}, false
+	var down []string
+	for k := 0; k < len(sh.Replicas); k++ {
+		target := sh.Replicas[(start+k)%len(sh.Replicas)].NodeID
+		if target == leader {
+			continue
+		}
+		if why := m.downReason(target); why != "" {
+			down = append(down, target+" "+why)
+			continue
+		}
+		return m.transferTo(sh.ID, target), nil
 	}
-	return m.transferTo(sh.ID, target), true
+	if len(down) == 0 {
+		return common.Action{}, fmt.Errorf("shard %d has no other replica to move its leader to", m.cursor)
+	}
+	return common.Action{}, fmt.Errorf("shard %d: no other replica can take the lead (%s); wait until one is alive again", sh.ID, strings.Join(down, ", "))
+}
+
+// downReason says why node id cannot take a shard's lead ("dead",
+// "suspect", "unreachable"), or "" when it can.
+func (m *Model) downReason(id string) string {
+	if m.view == nil {
+		return ""
+	}
+	n, ok := m.view.Node(id)
+	switch {
+	case !ok:
+		return "not in the cluster view"
+	case n.Unreachable:
+		return "unreachable"
+	case n.Role != "alive":
+		return n.Role
+	}
+	return ""
 }
 
 func (m *Model) transferTo(shard int, target string) common.Action {
