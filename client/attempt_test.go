@@ -79,7 +79,7 @@ func (c *countValues) Value(key any) any {
 func TestAttemptSlotLookupsStayOffTheSlot(t *testing.T) {
 	c := unitClient(t, time.Minute)
 	parent := &countValues{Context: c.ctx}
-	s := c.slots.join(parent, time.Now(), c.cfg.Timeout)
+	s := c.slots.join(parent, 0, time.Now(), c.cfg.Timeout)
 	for _, caller := range []context.Context{context.Background(), context.WithValue(context.Background(), ctxKey{}, "v")} {
 		actx := context.Context(&s.bg)
 		if caller != context.Background() {

@@ -15,12 +15,12 @@ type nodeMetrics struct {
 }
 
 // attempt records one attempt of op on the node at addr.
-func (nm *nodeMetrics) attempt(op opKind, addr string, d time.Duration, failed bool) {
+func (nm *nodeMetrics) attempt(stripe int, op opKind, addr string, d time.Duration, failed bool) {
 	v, ok := nm.byAddr.Load(addr)
 	if !ok {
 		v, _ = nm.byAddr.LoadOrStore(addr, new([numOps]metrics.Op))
 	}
-	v.(*[numOps]metrics.Op)[op].Done(d, failed)
+	v.(*[numOps]metrics.Op)[op].DoneOn(stripe, d, failed)
 }
 
 // snapshot returns op name -> node address -> the attempts' counters, for
@@ -31,7 +31,9 @@ func (nm *nodeMetrics) snapshot() map[string]map[string]OpStats {
 		ops := v.(*[numOps]metrics.Op)
 		for i := range ops {
 			o := &ops[i]
-			calls := o.Calls.Load()
+			errs := o.Errors.Load() // before the calls: errors <= calls
+			lat := o.Latency.Snapshot()
+			calls := lat.Count
 			if calls == 0 {
 				continue
 			}
@@ -39,7 +41,7 @@ func (nm *nodeMetrics) snapshot() map[string]map[string]OpStats {
 			if out[name] == nil {
 				out[name] = map[string]OpStats{}
 			}
-			out[name][k.(string)] = OpStats{Calls: calls, Errors: o.Errors.Load(), Latency: LatencyHistogram{snap: o.Latency.Snapshot()}}
+			out[name][k.(string)] = OpStats{Calls: calls, Errors: errs, Latency: LatencyHistogram{snap: lat}}
 		}
 		return true
 	})

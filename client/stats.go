@@ -51,6 +51,9 @@ type clientMetrics struct {
 	clusterReplacements atomic.Uint64
 	// nodes counts attempts per node (Stats.NodeOps).
 	nodes nodeMetrics
+	// stripes picks the stripe of the counters a call writes (the
+	// caller's processor's; see metrics.Stripes).
+	stripes metrics.Stripes
 }
 
 // Stats is a snapshot of the client's state and counters.
@@ -224,12 +227,13 @@ func (c *Client) Stats() Stats {
 	for i := range c.m.ops {
 		o := &c.m.ops[i]
 		os := OpStats{
-			Calls:     o.Calls.Load(),
+			// Errors before the calls they are among: errors <= calls.
 			Errors:    o.Errors.Load(),
 			Retries:   o.Retries.Load(),
 			Redirects: o.Redirects.Load(),
-			Latency:   LatencyHistogram{snap: o.Latency.Snapshot()},
 		}
+		os.Latency = LatencyHistogram{snap: o.Latency.Snapshot()}
+		os.Calls = os.Latency.snap.Count // calls are counted by their latencies
 		s.Ops[opNames[i]] = os
 		s.Requests.Calls += os.Calls
 		s.Requests.Errors += os.Errors

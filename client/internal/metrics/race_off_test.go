@@ -1,0 +1,7 @@
+//go:build !race
+
+package metrics
+
+// raceEnabled is true under the race detector (sync.Pool then drops
+// objects at random).
+const raceEnabled = false
