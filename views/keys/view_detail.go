@@ -3,6 +3,7 @@ package keys
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/charmbracelet/x/ansi"
 
@@ -34,12 +35,26 @@ func (m *Model) detailView() string {
 		return m.fitWithFooter(out, m.hints(hint{m.common.Keys.Back, "back"}, hint{k.Refresh, "read again"}))
 	}
 	r := d.res
-	meta := fmt.Sprintf("shard %s · version %s (term %d, index %d) · %s", orDash(r.Meta["shard"]), FormatVersion(r.Version),
-		r.Version.Term, r.Version.Index, FormatSize(uint64(len(r.Value))))
+	// After a failed reread the value is the earlier read's: the line says
+	// when it was read (dropping the term/index spelled out, to fit 80
+	// columns), so it is not taken for the answer to the read that failed.
+	reread := d.err != nil && !d.readAt.IsZero()
+	version := fmt.Sprintf("%s (term %d, index %d)", FormatVersion(r.Version), r.Version.Term, r.Version.Index)
+	if reread {
+		version = FormatVersion(r.Version)
+	}
+	meta := fmt.Sprintf("shard %s · version %s · %s", orDash(r.Meta["shard"]), version, FormatSize(uint64(len(r.Value))))
 	if by := r.Meta["served_by"]; by != "" {
 		meta += " · served by " + by
 	}
 	meta += " · " + d.readLevel.String() + " read"
+	if reread {
+		age := "<1s"
+		if m.now.Sub(d.readAt) >= time.Second {
+			age = FormatTTL(m.now, d.readAt) // from the read to now
+		}
+		meta += fmt.Sprintf(" at %s (%s ago)", d.readAt.In(m.loc).Format("15:04:05"), age)
+	}
 	status := m.detailStatus()
 	if s := m.searchStatus(); s != "" {
 		status = strings.TrimSpace(status + "  " + s)

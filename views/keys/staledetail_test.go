@@ -1,0 +1,42 @@
+package keys
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/norikv/norikv-console/ui/common"
+	"github.com/norikv/norikv-console/ui/common/fakebackend"
+	"github.com/norikv/norikv-console/ui/uitest"
+)
+
+// When reading the key again fails (its leader hung, the cluster gone), the
+// value shown is the earlier read's: the line that says "lease read" also
+// says when that read was made and that the newer one failed, so the old
+// value is never taken for a fresh one.
+func TestFailedReloadSaysTheValueShownIsOlder(t *testing.T) {
+	fb := fakebackend.New(nil, 1024)
+	ctx, cancel := uitest.Common().Context()
+	defer cancel()
+	fb.Put(ctx, []byte("user:1"), []byte("v1"), nil)
+	com := uitest.Common()
+	com.Data = fb
+	h := newHarness(t, com, 80, 24)
+	h.send(common.TopologyMsg{At: time.Now(), View: uitest.View(7, 3, 1024, 16)})
+	h.press("enter")
+	if v := h.m.View(); !strings.Contains(v, "lease read") || strings.Contains(v, "lease read at") {
+		t.Fatalf("first read:\n%s", v)
+	}
+	fb.Fail("Get", context.DeadlineExceeded)
+	h.press("r")
+	v := h.m.View()
+	if !strings.Contains(v, "deadline exceeded") || !strings.Contains(v, "lease read at ") || !strings.Contains(v, "ago)") {
+		t.Fatalf("after a failed reload the view does not say its value is the older read:\n%s", v)
+	}
+	fb.Fail("Get", nil)
+	h.press("r")
+	if v := h.m.View(); strings.Contains(v, "lease read at ") || strings.Contains(v, "deadline") {
+		t.Fatalf("after a good reload:\n%s", v)
+	}
+}
