@@ -105,7 +105,9 @@ func (r *Raft) runFSM() {
 		case LogCommand:
 			start := time.Now()
 			resp = r.fsm.Apply(req.log)
-			metrics.MeasureSince([]string{"raft", "fsm", "apply"}, start)
+			if r.hotMetrics { // NoriKV patch
+				metrics.MeasureSince([]string{"raft", "fsm", "apply"}, start)
+			}
 
 		case LogConfiguration:
 			if !configStoreEnabled {
@@ -156,8 +158,10 @@ func (r *Raft) runFSM() {
 		if len(sendLogs) > 0 {
 			start := time.Now()
 			responses = batchingFSM.ApplyBatch(sendLogs)
-			metrics.MeasureSince([]string{"raft", "fsm", "applyBatch"}, start)
-			metrics.AddSample([]string{"raft", "fsm", "applyBatchNum"}, float32(len(reqs)))
+			if r.hotMetrics { // NoriKV patch
+				metrics.MeasureSince([]string{"raft", "fsm", "applyBatch"}, start)
+				metrics.AddSample([]string{"raft", "fsm", "applyBatchNum"}, float32(len(reqs)))
+			}
 
 			// Ensure we get the expected responses
 			if len(sendLogs) != len(responses) {

@@ -115,6 +115,7 @@ type NetworkTransport struct {
 	// (norikv_aecodec.go) to peers that answer the hello; legacyPeers
 	// remembers, until when, peers that did not (norikv_aehello.go).
 	binaryAE    bool
+	hotMetrics  bool // !NetworkTransportConfig.NoHotPathMetrics (NoriKV patch)
 	legacyMu    sync.Mutex
 	legacyPeers map[ServerAddress]time.Time
 	// standInForOlderNode makes this transport refuse the NoriKV RPC
@@ -183,6 +184,10 @@ type NetworkTransportConfig struct {
 	// peer answered a hello saying it knows the codec (norikv_aehello.go);
 	// other peers get msgpack. A transport accepts both either way.
 	BinaryAppendEntries bool
+
+	// NoHotPathMetrics (NoriKV patch) skips the go-metrics timings taken
+	// for every RPC received (Config.NoHotPathMetrics says why).
+	NoHotPathMetrics bool
 }
 
 // ServerAddressProvider is a target address to which we invoke an RPC when establishing a connection
@@ -257,6 +262,7 @@ func NewNetworkTransportWithConfig(
 		serverAddressProvider:   config.ServerAddressProvider,
 		msgpackUseNewTimeFormat: config.MsgpackUseNewTimeFormat,
 		binaryAE:                config.BinaryAppendEntries,
+		hotMetrics:              !config.NoHotPathMetrics,
 		legacyPeers:             map[ServerAddress]time.Time{},
 	}
 
@@ -670,7 +676,9 @@ func (n *NetworkTransport) handleCommand(r *bufio.Reader, w *bufio.Writer, dec *
 
 	// measuring the time to get the first byte separately because the heartbeat conn will hang out here
 	// for a good while waiting for a heartbeat whereas the append entries/rpc conn should not.
-	metrics.MeasureSince([]string{"raft", "net", "getRPCType"}, getTypeStart)
+	if n.hotMetrics { // NoriKV patch
+		metrics.MeasureSince([]string{"raft", "net", "getRPCType"}, getTypeStart)
+	}
 	decodeStart := time.Now()
 
 	// NoriKV patch: the hello is answered here, it is no Raft RPC. A
@@ -760,7 +768,9 @@ func (n *NetworkTransport) handleCommand(r *bufio.Reader, w *bufio.Writer, dec *
 		return fmt.Errorf("unknown rpc type %d", rpcType)
 	}
 
-	metrics.MeasureSinceWithLabels([]string{"raft", "net", "rpcDecode"}, decodeStart, labels)
+	if n.hotMetrics { // NoriKV patch
+		metrics.MeasureSinceWithLabels([]string{"raft", "net", "rpcDecode"}, decodeStart, labels)
+	}
 
 	processStart := time.Now()
 
@@ -785,11 +795,15 @@ func (n *NetworkTransport) handleCommand(r *bufio.Reader, w *bufio.Writer, dec *
 	// Wait for response
 RESP:
 	// we will differentiate the heartbeat fast path from normal RPCs with labels
-	metrics.MeasureSinceWithLabels([]string{"raft", "net", "rpcEnqueue"}, processStart, labels)
+	if n.hotMetrics { // NoriKV patch
+		metrics.MeasureSinceWithLabels([]string{"raft", "net", "rpcEnqueue"}, processStart, labels)
+	}
 	respWaitStart := time.Now()
 	select {
 	case resp := <-respCh:
-		defer metrics.MeasureSinceWithLabels([]string{"raft", "net", "rpcRespond"}, respWaitStart, labels)
+		if n.hotMetrics { // NoriKV patch
+			defer metrics.MeasureSinceWithLabels([]string{"raft", "net", "rpcRespond"}, respWaitStart, labels)
+		}
 		if binaryResp {
 			ae, _ := resp.Response.(*AppendEntriesResponse)
 			return writeAEResponseBinary(w, resp.Error, ae)

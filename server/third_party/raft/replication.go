@@ -233,7 +233,9 @@ START:
 		s.failures++
 		return
 	}
-	appendStats(string(peer.ID), start, float32(len(req.Entries)), r.noLegacyTelemetry)
+	if r.hotMetrics { // NoriKV patch
+		appendStats(string(peer.ID), start, float32(len(req.Entries)), r.noLegacyTelemetry)
+	}
 
 	// Check for a newer term, stop running
 	if resp.Term > req.Term {
@@ -542,7 +544,9 @@ func (r *Raft) pipelineDecode(s *followerReplication, p AppendPipeline, stopCh, 
 			s.peerLock.RUnlock()
 
 			req, resp := ready.Request(), ready.Response()
-			appendStats(string(peer.ID), ready.Start(), float32(len(req.Entries)), r.noLegacyTelemetry)
+			if r.hotMetrics { // NoriKV patch
+				appendStats(string(peer.ID), ready.Start(), float32(len(req.Entries)), r.noLegacyTelemetry)
+			}
 
 			// Check for a newer term, stop running
 			if resp.Term > req.Term {
@@ -616,10 +620,18 @@ func (r *Raft) setNewLogs(req *AppendEntriesRequest, nextIndex, lastIndex uint64
 	// consistent value for maxAppendEntries in the lines below in case it ever
 	// becomes reloadable.
 	maxAppendEntries := r.config().MaxAppendEntries
-	req.Entries = make([]*Log, 0, maxAppendEntries)
 	maxIndex := min(nextIndex+uint64(maxAppendEntries)-1, lastIndex)
+	// NoriKV patch: one slice of the entries' length and one block for
+	// the entries themselves, instead of MaxAppendEntries pointers and one
+	// allocation per entry (~5% of a node's allocations at 64 writers).
+	var n uint64
+	if maxIndex >= nextIndex {
+		n = maxIndex - nextIndex + 1
+	}
+	req.Entries = make([]*Log, 0, n)
+	block := make([]Log, n)
 	for i := nextIndex; i <= maxIndex; i++ {
-		oldLog := new(Log)
+		oldLog := &block[i-nextIndex]
 		if err := r.logs.GetLog(i, oldLog); err != nil {
 			r.logger.Error("failed to get log", "index", i, "error", err)
 			return err
