@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"flag"
@@ -47,6 +48,7 @@ func cmdRun(args []string) error {
 	order := fs.Int("order", 0, "1 if this system ran first in its pair, 2 if second")
 	out := fs.String("out", "-", "results file (JSON lines) to append to; - prints")
 	countSyncs := fs.String("count-syncs", "", "pids (comma separated) whose fsync+fdatasync calls to count with perf")
+	opLog := fs.String("op-log", "", "also write every measured operation as 'start_unix_ns latency_ns' lines to this file (to line slow ones up with server events)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -84,6 +86,11 @@ func cmdRun(args []string) error {
 	cpu0 := readCPUStat()
 	res := runFor(*workers, *dur, *valueSize, do)
 	busy := readCPUStat().busyPctSince(cpu0)
+	if *opLog != "" {
+		if err := writeOpLog(*opLog, res.opTimes); err != nil {
+			return err
+		}
+	}
 	var syncsPerOp float64
 	if counter != nil {
 		n, err := counter.stop()
@@ -147,6 +154,29 @@ type result struct {
 	ops, errors int64
 	elapsed     time.Duration
 	lat         []time.Duration
+	opTimes     []opTime // every measured operation, in no particular order
+}
+
+// opTime is one measured operation: when it started and how long it took.
+type opTime struct {
+	start int64 // unix ns
+	lat   time.Duration
+}
+
+func writeOpLog(path string, ops []opTime) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return fmt.Errorf("--op-log: %w", err)
+	}
+	w := bufio.NewWriter(f)
+	for _, o := range ops {
+		fmt.Fprintf(w, "%d %d\n", o.start, int64(o.lat))
+	}
+	if err := w.Flush(); err != nil {
+		_ = f.Close()
+		return fmt.Errorf("--op-log: %w", err)
+	}
+	return f.Close()
 }
 
 func (r result) quantile(q float64) time.Duration {
@@ -176,6 +206,7 @@ func runFor(workers int, d time.Duration, valueSize int, op func(context.Context
 				value[i] = byte('a' + rng.IntN(26))
 			}
 			var lat []time.Duration
+			var ops []opTime
 			var errs int64
 			for time.Now().Before(deadline) {
 				ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
@@ -186,10 +217,13 @@ func runFor(workers int, d time.Duration, valueSize int, op func(context.Context
 					errs++
 					continue
 				}
-				lat = append(lat, time.Since(t0))
+				l := time.Since(t0)
+				lat = append(lat, l)
+				ops = append(ops, opTime{t0.UnixNano(), l})
 			}
 			mu.Lock()
 			res.lat = append(res.lat, lat...)
+			res.opTimes = append(res.opTimes, ops...)
 			res.errors += errs
 			mu.Unlock()
 		}()
