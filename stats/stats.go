@@ -195,6 +195,30 @@ func (s *Series) Millis(pick func(Point) time.Duration) []float64 {
 	return out
 }
 
+// RecentRate returns the ops/s over the last window samples (fewer when the
+// series is shorter): the requests they counted over the time they span.
+// One second alone makes a periodic operation (a poll every 2 s) flicker
+// between 0 and twice its rate.
+func (s *Series) RecentRate(window int) (float64, bool) {
+	if s == nil || len(s.Points) == 0 {
+		return 0, false
+	}
+	n := len(s.Points)
+	k := max(1, min(window, n-1))
+	if n == 1 {
+		return s.Points[0].OpsPerSec, true
+	}
+	span := s.Points[n-1].At.Sub(s.Points[n-1-k].At).Seconds()
+	var reqs uint64
+	for _, p := range s.Points[n-k:] {
+		reqs += p.Requests
+	}
+	if span <= 0 {
+		return s.Points[n-1].OpsPerSec, true
+	}
+	return float64(reqs) / span, true
+}
+
 // Rates returns the ops/s series, oldest first.
 func (s *Series) Rates() []float64 {
 	if s == nil {

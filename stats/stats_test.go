@@ -80,3 +80,33 @@ func TestRecorderReportedPercentilesAndCounterReset(t *testing.T) {
 		t.Errorf("Millis = %v, want [4]", ms)
 	}
 }
+
+// RecentRate averages over the time the last samples span, so a gap in the
+// series (the console paused, a sample lost under load) neither inflates
+// nor zeroes the rate.
+func TestRecentRateOverAGap(t *testing.T) {
+	r := NewRecorder(60)
+	at := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	obs := func(sec int, calls uint64) {
+		r.Observe(Snapshot{At: at.Add(time.Duration(sec) * time.Second), Ops: map[string]OpCounters{"get": {Count: calls}}})
+	}
+	if _, ok := r.Series("get").RecentRate(10); ok {
+		t.Fatal("a rate before any sample")
+	}
+	obs(0, 0)
+	obs(1, 10)
+	if got, ok := r.Series("get").RecentRate(10); !ok || got != 10 {
+		t.Fatalf("after one second: %v %v", got, ok)
+	}
+	obs(31, 40) // 30 calls over a 30 s gap
+	if got, _ := r.Series("get").RecentRate(10); got != 1 {
+		t.Fatalf("over the gap: %v, want 1 (30 calls in 30 s)", got)
+	}
+	obs(32, 50)
+	if got, _ := r.Series("get").RecentRate(10); got != 40.0/31 {
+		t.Fatalf("gap and a busy second: %v, want %v", got, 40.0/31)
+	}
+	if got, _ := r.Series("get").RecentRate(1); got != 10 {
+		t.Fatalf("last interval only: %v, want 10", got)
+	}
+}

@@ -14,8 +14,8 @@ const tsvHeader = "operation\tops/s\tp50\tp95\tp99\terrors\tretries\tredirects"
 func (m *Model) tsvRow(op string) string {
 	o := m.last.Ops[op]
 	rate := ""
-	if p, ok := m.rec.Series(op).Latest(); ok {
-		rate = fmt.Sprintf("%.1f", p.OpsPerSec)
+	if r, ok := m.rate(op); ok {
+		rate = fmt.Sprintf("%.1f", r)
 	}
 	us := func(d time.Duration) string { return fmt.Sprint(d.Microseconds()) }
 	return strings.Join([]string{op, rate, us(o.Latency.P50()), us(o.Latency.P95()), us(o.Latency.P99()),

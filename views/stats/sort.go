@@ -23,16 +23,21 @@ func (m *Model) SetSort(s common.SortState) {
 	m.layout()
 }
 
+// rateWindow is how many one-second samples the ops/s column averages: 10
+// divides the periods of the console's own polls (1, 2 and 5 s) evenly.
+const rateWindow = 10
+
+// rate is op's ops/s over the last rateWindow seconds.
+func (m *Model) rate(op string) (float64, bool) { return m.rec.Series(op).RecentRate(rateWindow) }
+
 // sortOps orders m.ops (sorted by name) by the table's sort, stably.
 func (m *Model) sortOps() {
 	var key func(op string) float64
 	switch m.sort.Column {
 	case "ops/s":
 		key = func(op string) float64 {
-			if p, ok := m.rec.Series(op).Latest(); ok {
-				return p.OpsPerSec
-			}
-			return 0
+			r, _ := m.rate(op)
+			return r
 		}
 	case "p99":
 		key = func(op string) float64 { return float64(m.last.Ops[op].Latency.P99()) }

@@ -66,8 +66,8 @@ func (m *Model) View() string {
 func (m *Model) row(op string) string {
 	o := m.last.Ops[op]
 	rate := "-"
-	if p, ok := m.rec.Series(op).Latest(); ok {
-		rate = fmt.Sprintf("%8.1f", p.OpsPerSec)
+	if r, ok := m.rate(op); ok {
+		rate = fmt.Sprintf("%8.1f", r)
 	}
 	lat := func(d time.Duration) string { return fmt.Sprintf("%7s", common.FormatLatency(d)) }
 	return common.Columns(cols, op, fmt.Sprintf("%8s", rate), lat(o.Latency.P50()), lat(o.Latency.P95()), lat(o.Latency.P99()),
