@@ -78,8 +78,11 @@ func (m *Model) logLines() []string {
 	for i := len(entries) - 1; i >= 0; i-- {
 		e := entries[i]
 		mark := st.Status.Render("✓")
-		if e.Level == msglog.Error {
+		switch e.Level {
+		case msglog.Error:
 			mark = st.StatusError.Render("✗")
+		case msglog.Warn:
+			mark = st.StateWarn.Render("!")
 		}
 		text := e.Text
 		if e.Latency > 0 {

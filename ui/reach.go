@@ -182,7 +182,7 @@ func (m *Model) noteReachChanges(down map[string]bool, up int) bool {
 	sort.Strings(lost)
 	sort.Strings(back)
 	if len(lost) > 0 && up > 0 {
-		m.note(levelInfo, "cannot reach "+strings.Join(lost, ", ")+"; shown as unreachable", 0, false)
+		m.note(levelWarn, "cannot reach "+strings.Join(lost, ", ")+"; shown as unreachable", 0, false)
 	}
 	if len(back) > 0 {
 		m.note(levelInfo, "reachable again: "+strings.Join(back, ", "), 0, false)

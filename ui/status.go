@@ -18,6 +18,7 @@ import (
 // Status levels, as the message log stores them.
 const (
 	levelInfo  = msglog.Info
+	levelWarn  = msglog.Warn
 	levelError = msglog.Error
 )
 
@@ -31,9 +32,12 @@ func (m *Model) note(level msglog.Level, text string, latency time.Duration, wri
 	if level == levelError || m.status == nil || m.status.Level != levelError {
 		m.status, m.statusTicks = &e, 0
 	}
-	if level == levelError {
+	switch level {
+	case levelError:
 		m.journal.Logf("error: %s", text)
-	} else {
+	case levelWarn:
+		m.journal.Logf("warning: %s", text)
+	default:
 		m.journal.Logf("info: %s", text)
 	}
 }
@@ -93,7 +97,7 @@ func (m *Model) clearOnAction() {
 
 // fadeInfo runs on every tick: success notes leave after a few seconds.
 func (m *Model) fadeInfo() {
-	if m.status == nil || m.status.Level != levelInfo {
+	if m.status == nil || m.status.Level == levelError {
 		return
 	}
 	if m.statusTicks++; m.statusTicks > infoFor {
@@ -160,8 +164,11 @@ func (m *Model) statusLine() string {
 // for an operation, its latency.
 func (m *Model) statusText(e msglog.Entry) string {
 	st := m.common.Styles
-	if e.Level == levelError {
+	switch e.Level {
+	case levelError:
 		return st.StatusError.Render(" ✗ " + e.Text)
+	case levelWarn:
+		return st.StateWarn.Render(" ! " + e.Text)
 	}
 	return st.Status.Render(" ✓ " + e.Text)
 }

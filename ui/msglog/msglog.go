@@ -17,6 +17,9 @@ type Level int
 // Levels, from least to most severe.
 const (
 	Info Level = iota
+	// Warn is bad news that needs no action from the user now (a node the
+	// console cannot reach): marked "!", it fades like Info.
+	Warn
 	Error
 )
 
