@@ -67,15 +67,17 @@ func (m *Model) View() string {
 func (m *Model) header() string {
 	st := m.common.Styles
 	h := st.Header
-	parts := []string{st.HeaderTitle.Render(" NoriKV "), h.Render(" " + m.common.Profile)}
+	title, profile := st.HeaderTitle.Render(" NoriKV "), h.Render(" "+m.common.Profile)
+	var wire string
 	if m.common.Client != nil {
 		// Whether what the console sends (keys, values) is encrypted on the wire.
 		if e, ok := any(m.common.Client).(interface{ Encrypted() bool }); ok && e.Encrypted() {
-			parts = append(parts, h.Render(" · TLS"))
+			wire = h.Render(" · TLS")
 		} else if ok && m.common.Control == nil {
-			parts = append(parts, st.StateWarn.Render(" · plaintext"))
+			wire = st.StateWarn.Render(" · plaintext")
 		}
 	}
+	var epoch, nodes, short string
 	if m.view != nil {
 		alive, down := 0, 0
 		for _, n := range m.view.Nodes {
@@ -90,13 +92,16 @@ func (m *Model) header() string {
 		if alive < len(m.view.Nodes) {
 			ns = st.StateWarn
 		}
-		nodes := fmt.Sprintf("nodes %d/%d alive", alive, len(m.view.Nodes))
+		full := fmt.Sprintf("nodes %d/%d alive", alive, len(m.view.Nodes))
+		brief := fmt.Sprintf("%d/%d alive", alive, len(m.view.Nodes))
 		if down > 0 {
-			nodes += fmt.Sprintf(", %d unreachable", down)
+			full += fmt.Sprintf(", %d unreachable", down)
+			brief += fmt.Sprintf(", %d unreach", down)
 		}
-		parts = append(parts, h.Render(fmt.Sprintf(" · epoch %d · ", m.view.Epoch)), ns.Render(nodes))
+		epoch = h.Render(fmt.Sprintf(" · epoch %d", m.view.Epoch))
+		sep := h.Render(" · ")
+		nodes, short = sep+ns.Render(full), sep+ns.Render(brief)
 	}
-	left := strings.Join(parts, "")
 	state := st.StateOK
 	mark := "●"
 	switch m.connState {
@@ -115,11 +120,20 @@ func (m *Model) header() string {
 	if m.common.ReadOnly {
 		right = st.Badge.Render(" READ-ONLY ") + h.Render(" ") + right
 	}
-	gap := m.width - lipgloss.Width(left) - lipgloss.Width(right)
-	if gap < 1 {
-		return common.FitLine(left, m.width-lipgloss.Width(right)) + right
+	// When it does not fit, the nodes' health goes last: first the epoch
+	// (the Cluster pane has it), then the profile, the wire, and wording.
+	room := m.width - lipgloss.Width(right) - 1
+	left := title + profile + wire + epoch + nodes
+	for _, v := range []string{title + profile + wire + nodes, title + wire + nodes, title + nodes, title + short} {
+		if lipgloss.Width(left) <= room {
+			break
+		}
+		left = v
 	}
-	return left + h.Render(strings.Repeat(" ", gap)) + right
+	if lipgloss.Width(left) > room {
+		return common.FitLine(left, max(0, room)) + h.Render(" ") + right
+	}
+	return left + h.Render(strings.Repeat(" ", m.width-lipgloss.Width(left)-lipgloss.Width(right))) + right
 }
 
 // tabBar renders the tabs (layoutTabs places them).
