@@ -832,6 +832,11 @@ func (r *Raft) ApplyLog(log Log, timeout time.Duration) ApplyFuture {
 		metrics.IncrCounter([]string{"raft", "apply"}, 1)
 	}
 
+	var timer <-chan time.Time
+	if timeout > 0 {
+		timer = time.After(timeout)
+	}
+
 	// Create a log future, no index or term yet
 	logFuture := &logFuture{
 		log: Log{
@@ -841,21 +846,6 @@ func (r *Raft) ApplyLog(log Log, timeout time.Duration) ApplyFuture {
 		},
 	}
 	logFuture.init()
-
-	// NoriKV patch: hand the future over at once when the leader loop has
-	// room for it (almost always), and only then create the timer: one
-	// timer per Apply was ~3% of a node's allocations at 64 writers.
-	select {
-	case r.applyCh <- logFuture:
-		return logFuture
-	case <-r.shutdownCh:
-		return errorFuture{ErrRaftShutdown}
-	default:
-	}
-	var timer <-chan time.Time
-	if timeout > 0 {
-		timer = time.After(timeout)
-	}
 
 	select {
 	case <-timer:
