@@ -146,8 +146,17 @@ func entryFrom(at time.Time, prev, cur *client.ClusterView, ev *client.TopologyE
 	e.Removed = append(e.Removed, ev.RemovedNodes...)
 	if prev != nil {
 		for _, n := range cur.Nodes {
-			if old, ok := prev.Node(n.ID); ok && old.Role != n.Role {
+			old, ok := prev.Node(n.ID)
+			switch {
+			case !ok:
+			case old.Role != n.Role:
 				e.Health = append(e.Health, fmt.Sprintf("%s %s -> %s", n.ID, old.Role, n.Role))
+			// The console's own reach changed under a role the cluster
+			// keeps (a dead node answering it again): say so.
+			case old.Unreachable && !n.Unreachable:
+				e.Health = append(e.Health, fmt.Sprintf("%s reachable again (the cluster says %s)", n.ID, n.Role))
+			case !old.Unreachable && n.Unreachable:
+				e.Health = append(e.Health, fmt.Sprintf("%s unreachable from the console (the cluster says %s)", n.ID, n.Role))
 			}
 		}
 	}
