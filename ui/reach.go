@@ -149,6 +149,9 @@ func (m *Model) reassess(at time.Time) tea.Cmd {
 			cmds = append(cmds, feed.ViewCmd(c)) // the live view
 		}
 		m.connState = StateConnected
+		if up < len(m.view.Nodes) { // back, but not every node yet
+			m.connState = StateDegraded
+		}
 	case up < len(m.view.Nodes):
 		m.connState = StateDegraded
 	default:

@@ -1,0 +1,32 @@
+package ui
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/norikv/norikv-console/client"
+	"github.com/norikv/norikv-console/ui/common"
+)
+
+// After an outage, the first live view with only some nodes answering is
+// "degraded", not "connected": the header said "nodes 1/3 alive, 2
+// unreachable · connected" for a second when a restarted cluster came back
+// one node at a time.
+func TestBackFromAnOutageWithNodesStillDownIsDegraded(t *testing.T) {
+	m := newRoot(t, 120, 30)
+	m.connState = StateConnected
+	st := client.Stats{}
+	st.Topology.UnreachableNodes = []string{"n1", "n2", "n3"}
+	st.Topology.ViewsReceived = 10
+	send(m, common.StatsMsg{At: t0, Stats: st})
+	if m.ConnState() != StateReconnecting {
+		t.Fatalf("every node lost: %s", m.ConnState())
+	}
+	st.Topology.UnreachableNodes = []string{"n1", "n3"}
+	st.Topology.ViewsReceived = 11
+	send(m, common.StatsMsg{At: t0.Add(time.Second), Stats: st})
+	if m.ConnState() != StateDegraded || !strings.Contains(m.View(), "degraded") {
+		t.Fatalf("one node of three back with a live view: %s\n%s", m.ConnState(), m.View())
+	}
+}
