@@ -144,6 +144,7 @@ func (m *Model) onTick() tea.Cmd {
 func (m *Model) onClusterReplaced() tea.Cmd {
 	m.pages, m.offsets = [][]byte{nil}, []int{0}
 	m.cursor, m.top = 0, 0
+	m.groupKeys = nil // the old cluster's groups: the new one's leaders report theirs
 	cmds := []tea.Cmd{m.scan(nil)}
 	if m.tree.on {
 		cmds = append(cmds, m.scanTree())
