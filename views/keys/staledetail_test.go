@@ -40,3 +40,25 @@ func TestFailedReloadSaysTheValueShownIsOlder(t *testing.T) {
 		t.Fatalf("after a good reload:\n%s", v)
 	}
 }
+
+// The same for the list: after a failed rescan the title says when the
+// keys shown were scanned.
+func TestFailedRescanSaysTheListShownIsOlder(t *testing.T) {
+	fb := fakebackend.New(nil, 1024)
+	ctx, cancel := uitest.Common().Context()
+	defer cancel()
+	fb.Put(ctx, []byte("user:1"), []byte("v1"), nil)
+	com := uitest.Common()
+	com.Data = fb
+	h := newHarness(t, com, 100, 24)
+	h.send(common.TopologyMsg{At: time.Now(), View: uitest.View(7, 3, 1024, 16)})
+	if v := h.m.View(); strings.Contains(v, "scanned at") {
+		t.Fatalf("first scan:\n%s", v)
+	}
+	fb.Fail("Scan", context.DeadlineExceeded)
+	h.press("r")
+	v := h.m.View()
+	if !strings.Contains(v, "user:1") || !strings.Contains(v, "deadline exceeded") || !strings.Contains(v, "scanned at ") {
+		t.Fatalf("after a failed rescan the title does not say the list is the older scan:\n%s", v)
+	}
+}

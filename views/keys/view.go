@@ -143,6 +143,9 @@ func (m *Model) listTitle() string {
 	switch {
 	case m.loading || m.scanPending:
 		parts = append(parts, "scanning…")
+	case m.loaded && m.listErr != nil && !m.scannedAt.IsZero():
+		// The keys shown are the last good scan's, not the failed one's.
+		parts = append(parts, "scanned at "+m.scannedAt.In(m.loc).Format("15:04:05")+", rescan failed")
 	case m.loaded:
 		parts = append(parts, "scan "+common.FormatLatency(m.scanTook))
 	}
