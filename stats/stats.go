@@ -195,28 +195,79 @@ func (s *Series) Millis(pick func(Point) time.Duration) []float64 {
 	return out
 }
 
-// RecentRate returns the ops/s over the last window samples (fewer when the
-// series is shorter): the requests they counted over the time they span.
-// One second alone makes a periodic operation (a poll every 2 s) flicker
-// between 0 and twice its rate.
-func (s *Series) RecentRate(window int) (float64, bool) {
+// RecentRate returns the ops/s over the last window of time (at least the
+// newest sample): the requests the newest samples counted over the time
+// they span. One sample alone makes a periodic operation (a poll every 2 s)
+// flicker between 0 and twice its rate.
+func (s *Series) RecentRate(window time.Duration) (float64, bool) {
 	if s == nil || len(s.Points) == 0 {
 		return 0, false
 	}
 	n := len(s.Points)
-	k := max(1, min(window, n-1))
 	if n == 1 {
 		return s.Points[0].OpsPerSec, true
 	}
-	span := s.Points[n-1].At.Sub(s.Points[n-1-k].At).Seconds()
+	last := s.Points[n-1].At
+	k := 1 // samples taken; points[n-1-k] is where their span starts
+	for k < n-1 && last.Sub(s.Points[n-1-k].At) < window {
+		k++
+	}
+	span := last.Sub(s.Points[n-1-k].At).Seconds()
+	if span <= 0 {
+		return s.Points[n-1].OpsPerSec, true
+	}
 	var reqs uint64
 	for _, p := range s.Points[n-k:] {
 		reqs += p.Requests
 	}
-	if span <= 0 {
-		return s.Points[n-1].OpsPerSec, true
-	}
 	return float64(reqs) / span, true
+}
+
+// PerSecond returns the series as one point per wall-clock second, the last
+// n seconds up to the newest sample, oldest first: what a graph of "one
+// column per second" must draw whatever the sampling rate. A sample that
+// spans several seconds (a 5 s refresh, the console stalled) fills each of
+// them with its figures; samples within one second (a 500 ms refresh) are
+// merged (requests added, the worst latencies kept). A second no sample
+// covers has no requests.
+func (s *Series) PerSecond(n int) []Point {
+	if s == nil || len(s.Points) == 0 || n <= 0 {
+		return nil
+	}
+	end := s.Points[len(s.Points)-1].At
+	col := func(t time.Time) int { return int(end.Sub(t) / time.Second) } // 0 is the newest second
+	out := make([]Point, n)
+	used := 0
+	for i, p := range s.Points {
+		from := col(p.At)
+		to := from // the oldest column the sample covers
+		if i > 0 {
+			if span := p.At.Sub(s.Points[i-1].At); span > 3*time.Second/2 {
+				to = col(s.Points[i-1].At.Add(time.Millisecond))
+			}
+		}
+		for c := from; c <= to && c < n; c++ {
+			k := n - 1 - c
+			out[k] = merge(out[k], p)
+			used = max(used, c+1)
+		}
+	}
+	return out[n-used:]
+}
+
+// merge adds sample p to the second holding q.
+func merge(q, p Point) Point {
+	if q.Requests == 0 && q.At.IsZero() {
+		return p
+	}
+	q.Requests += p.Requests
+	q.OpsPerSec += p.OpsPerSec
+	q.ErrorsPerSec += p.ErrorsPerSec
+	q.P50, q.P95, q.P99 = max(q.P50, p.P50), max(q.P95, p.P95), max(q.P99, p.P99)
+	if p.At.After(q.At) {
+		q.At = p.At
+	}
+	return q
 }
 
 // Rates returns the ops/s series, oldest first.

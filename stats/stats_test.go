@@ -90,23 +90,59 @@ func TestRecentRateOverAGap(t *testing.T) {
 	obs := func(sec int, calls uint64) {
 		r.Observe(Snapshot{At: at.Add(time.Duration(sec) * time.Second), Ops: map[string]OpCounters{"get": {Count: calls}}})
 	}
-	if _, ok := r.Series("get").RecentRate(10); ok {
+	if _, ok := r.Series("get").RecentRate(10 * time.Second); ok {
 		t.Fatal("a rate before any sample")
 	}
 	obs(0, 0)
 	obs(1, 10)
-	if got, ok := r.Series("get").RecentRate(10); !ok || got != 10 {
+	if got, ok := r.Series("get").RecentRate(10 * time.Second); !ok || got != 10 {
 		t.Fatalf("after one second: %v %v", got, ok)
 	}
 	obs(31, 40) // 30 calls over a 30 s gap
-	if got, _ := r.Series("get").RecentRate(10); got != 1 {
+	if got, _ := r.Series("get").RecentRate(10 * time.Second); got != 1 {
 		t.Fatalf("over the gap: %v, want 1 (30 calls in 30 s)", got)
 	}
 	obs(32, 50)
-	if got, _ := r.Series("get").RecentRate(10); got != 40.0/31 {
+	if got, _ := r.Series("get").RecentRate(10 * time.Second); got != 40.0/31 {
 		t.Fatalf("gap and a busy second: %v, want %v", got, 40.0/31)
 	}
-	if got, _ := r.Series("get").RecentRate(1); got != 10 {
+	if got, _ := r.Series("get").RecentRate(time.Second); got != 10 {
 		t.Fatalf("last interval only: %v, want 10", got)
+	}
+}
+
+// PerSecond lays samples on wall-clock seconds: a 5 s sample fills five
+// columns, two 500 ms samples share one, and the figures are kept.
+func TestPerSecond(t *testing.T) {
+	at := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	ser := &Series{Points: []Point{
+		{At: at.Add(5 * time.Second), Requests: 5, P99: 9 * time.Millisecond},
+		{At: at.Add(10 * time.Second), Requests: 0},
+		{At: at.Add(15 * time.Second), Requests: 10, P99: 4 * time.Millisecond},
+	}}
+	got := ser.PerSecond(60)
+	if len(got) != 11 { // the first sample's own second, then 5 + 5
+		t.Fatalf("%d columns, want 11: %+v", len(got), got)
+	}
+	var p99 []time.Duration
+	for _, p := range got {
+		p99 = append(p99, p.P99)
+	}
+	for i, want := range []time.Duration{9, 0, 0, 0, 0, 0, 4, 4, 4, 4, 4} {
+		if p99[i] != want*time.Millisecond {
+			t.Fatalf("p99 per second %v", p99)
+		}
+	}
+	half := &Series{Points: []Point{
+		{At: at.Add(500 * time.Millisecond), Requests: 1, P99: time.Millisecond},
+		{At: at.Add(1000 * time.Millisecond), Requests: 2, P99: 3 * time.Millisecond},
+		{At: at.Add(1500 * time.Millisecond), Requests: 4, P99: 2 * time.Millisecond},
+	}}
+	got = half.PerSecond(60)
+	if len(got) != 2 || got[1].Requests != 6 || got[1].P99 != 3*time.Millisecond || got[0].Requests != 1 {
+		t.Fatalf("500 ms samples: %+v", got)
+	}
+	if got := ser.PerSecond(3); len(got) != 3 || got[2].P99 != 4*time.Millisecond {
+		t.Fatalf("last 3 s: %+v", got)
 	}
 }

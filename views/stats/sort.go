@@ -2,6 +2,7 @@ package stats
 
 import (
 	"sort"
+	"time"
 
 	"github.com/norikv/norikv-console/ui/common"
 )
@@ -23,11 +24,11 @@ func (m *Model) SetSort(s common.SortState) {
 	m.layout()
 }
 
-// rateWindow is how many one-second samples the ops/s column averages: 10
-// divides the periods of the console's own polls (1, 2 and 5 s) evenly.
-const rateWindow = 10
+// rateWindow is the time the ops/s column averages over: 10 s divides the
+// periods of the console's own polls (1, 2 and 5 s) evenly.
+const rateWindow = 10 * time.Second
 
-// rate is op's ops/s over the last rateWindow seconds.
+// rate is op's ops/s over the last rateWindow.
 func (m *Model) rate(op string) (float64, bool) { return m.rec.Series(op).RecentRate(rateWindow) }
 
 // sortOps orders m.ops (sorted by name) by the table's sort, stably.

@@ -35,10 +35,7 @@ func (m *Model) spark(op string, w int) string {
 	if ser == nil || w <= 0 {
 		return ""
 	}
-	pts := ser.Points
-	if len(pts) > w {
-		pts = pts[len(pts)-w:]
-	}
+	pts := ser.PerSecond(w) // one column per wall-clock second
 	var top time.Duration
 	for _, p := range pts {
 		if p.Requests > 0 && p.P99 > top {

@@ -40,3 +40,23 @@ func rowOf(view, op string) string {
 	}
 	return ""
 }
+
+// At a 5 s refresh (":refresh 5s") each sample spans five seconds: the
+// graph still draws one column per second, so "last N s" is true, and the
+// wide rows' sparklines likewise.
+func TestGraphIsPerSecondAtA5sRefresh(t *testing.T) {
+	m := New(uitest.Common())
+	m.SetSize(200, 40)
+	for i := 0; i <= 12; i++ { // a minute of samples, 5 s apart
+		n := uint64(i * 50)
+		m.Update(common.StatsMsg{At: t0.Add(time.Duration(5*i) * time.Second),
+			Stats: client.Stats{Ops: map[string]client.OpStats{"get": {Calls: n}}}})
+	}
+	v := m.View()
+	if !strings.Contains(v, "one column per second, last 56 s") && !strings.Contains(v, "one column per second, last 60 s") {
+		t.Fatalf("a minute of 5 s samples drawn as:\n%s", v)
+	}
+	if row := rowOf(v, "get"); !strings.Contains(row, " 10.0 ") {
+		t.Fatalf("get row: %q, want 10.0 ops/s", row)
+	}
+}

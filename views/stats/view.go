@@ -87,8 +87,11 @@ func (m *Model) graph(height int) []string {
 	if ser == nil || len(ser.Points) < 2 {
 		return []string{title, st.Muted.Render("collecting samples… (one per second)")}
 	}
-	p50 := chart.Series{Values: gaps(ser, func(p stats.Point) time.Duration { return p.P50 }), Glyph: "•", Style: st.OK}
-	p99 := chart.Series{Values: gaps(ser, func(p stats.Point) time.Duration { return p.P99 }), Glyph: "×", Style: st.Error}
+	// Columns are wall-clock seconds, whatever the refresh rate or a stall
+	// of the console spaced the samples.
+	secs := ser.PerSecond(History)
+	p50 := chart.Series{Values: gaps(secs, func(p stats.Point) time.Duration { return p.P50 }), Glyph: "•", Style: st.OK}
+	p99 := chart.Series{Values: gaps(secs, func(p stats.Point) time.Duration { return p.P99 }), Glyph: "×", Style: st.Error}
 	// p50 is drawn last: where both fall in one cell the typical latency shows.
 	plot, visible, finite := chart.Plot([]chart.Series{p99, p50}, m.width, height-2, st.Muted)
 	if !finite {
@@ -101,9 +104,10 @@ func (m *Model) graph(height int) []string {
 
 // gaps returns a percentile in ms per point, NaN where the interval had no
 // request (the chart leaves the column blank rather than drawing a false zero).
-func gaps(ser *stats.Series, pick func(stats.Point) time.Duration) []float64 {
-	ms := ser.Millis(pick)
-	for i, p := range ser.Points {
+func gaps(pts []stats.Point, pick func(stats.Point) time.Duration) []float64 {
+	ms := make([]float64, len(pts))
+	for i, p := range pts {
+		ms[i] = float64(pick(p)) / float64(time.Millisecond)
 		if p.Requests == 0 {
 			ms[i] = math.NaN()
 		}
