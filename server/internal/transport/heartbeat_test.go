@@ -1,6 +1,7 @@
 package transport
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -434,11 +435,21 @@ func TestIdleCommitResendsSkippedUntilSomethingChanges(t *testing.T) {
 	c := startRaftCluster(t, 3, 2, nil)
 	c.waitLed(t)
 	c.leadAll(t, 0)
+	// apply writes once to every group through n0. A loaded machine can
+	// starve n0 long enough for an election during the idle wait; then
+	// leadership is moved back and the write tried again.
 	apply := func() {
 		t.Helper()
-		for g, r := range c.groups[0] {
-			if err := r.Apply([]byte("x"), 5*time.Second).Error(); err != nil {
-				t.Fatalf("apply on group %d: %v", g, err)
+		for g := range c.groups[0] {
+			for attempt := 1; ; attempt++ {
+				err := c.groups[0][g].Apply([]byte("x"), 5*time.Second).Error()
+				if err == nil {
+					break
+				}
+				if attempt == 5 || (!errors.Is(err, raft.ErrNotLeader) && !errors.Is(err, raft.ErrLeadershipLost)) {
+					t.Fatalf("apply on group %d (attempt %d): %v", g, attempt, err)
+				}
+				c.leadAll(t, 0)
 			}
 		}
 	}
