@@ -69,6 +69,7 @@ func (ix *Index) Clone() *Index {
 		}
 		c.g = cg
 	}
+	c.adviseLarge()
 	return c
 }
 

@@ -60,6 +60,7 @@ type Index struct {
 	prefetch int        // cache lines of a vector to prefetch ahead of use
 	hpref    int        // the same for a half-precision row
 	kern     kernels
+	huge     hugeRegions // large arrays given huge pages (hugepage.go)
 
 	scratch sync.Pool // *scratch, per search
 
@@ -298,6 +299,7 @@ func (ix *Index) allocSlot() int32 {
 	if ix.half != nil {
 		ix.half.grow(len(ix.ids), ix.dims)
 	}
+	ix.adviseLarge()
 	return s
 }
 
@@ -323,6 +325,7 @@ func (ix *Index) reserve(n int) {
 	if ix.half != nil {
 		ix.half.reserve(n, ix.dims)
 	}
+	ix.adviseLarge()
 }
 
 // release forgets the id held by a live slot and marks the slot free; the

@@ -19,8 +19,8 @@ type scratch struct {
 	sel      []item    // neighbour selection of a new node
 	sel2     []item    // neighbour selection of a node being relinked
 	next     []int32   // unvisited neighbours of the node being expanded
-	visited  []uint32  // per slot: epoch of the last visit
-	epoch    uint32
+	visited  []uint16  // per slot: epoch of the last visit
+	epoch    uint16
 	// filter drops slots whose id has a pending write from results
 	// (background mode; the search holds qmu). Never set on g.build, so
 	// inserts see the graph exactly as the synchronous path does.
@@ -35,10 +35,13 @@ func (ix *Index) getScratch() *scratch {
 }
 
 // resetVisited starts a new traversal over n slots. An epoch counter makes
-// the reset O(1); the array is cleared only when the counter wraps.
+// the reset O(1); the array is cleared only when the counter wraps (every
+// 65535 traversals). 16-bit epochs keep the array small (200 KB for 100k
+// slots, against the cache the walk's vectors stream through), as a walk
+// tests it at random for every neighbour.
 func (sc *scratch) resetVisited(n int) {
 	if len(sc.visited) < n {
-		sc.visited = make([]uint32, n+n/4+16)
+		sc.visited = make([]uint16, n+n/4+16)
 		sc.epoch = 0
 	}
 	sc.epoch++
