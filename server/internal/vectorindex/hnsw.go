@@ -34,7 +34,7 @@ func (ix *Index) Search(q []float32, k, ef int) ([]Match, error) {
 	if ef == 0 {
 		ef = ix.cfg.EfSearch
 	}
-	res := ix.searchGraph(sc, q, ix.queryNorm(q), max(ef, k))
+	res := ix.searchGraph(sc, q, ix.queryNorm(q), max(ef, k), k)
 	if len(res) > k {
 		// Equal distances at the cut keep the smaller ids, as exact search does.
 		slices.SortFunc(res, func(a, b item) int {

@@ -37,7 +37,7 @@ func (ix *Index) searchPending(sc *scratch, q []float32, k, ef int, exact bool) 
 		if ef == 0 {
 			ef = ix.cfg.EfSearch
 		}
-		graph = ix.searchGraph(sc, q, qinv, max(ef, k))
+		graph = ix.searchGraph(sc, q, qinv, max(ef, k), k)
 	}
 	top := make([]Match, 0, k+1)
 	push := func(m Match) {

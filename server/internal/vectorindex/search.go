@@ -6,25 +6,17 @@ import (
 )
 
 // searchGraph descends greedily to level 0 and returns up to ef live
-// candidates there, closest first. With a half-precision copy the walk
-// uses it, and the candidates it ends with are re-scored exactly: their
-// distances are the float32 ones, their order is left to the caller.
-func (ix *Index) searchGraph(sc *scratch, q []float32, qinv float32, ef int) []item {
+// candidates there, closest first, for a search of the k nearest. With a
+// half-precision copy the walk uses it, and the candidates it ends with are
+// re-scored exactly: their distances are the float32 ones, their order is
+// left to the caller, and (Euclidean) candidates that provably cannot be
+// among the k nearest are left out (see rescore.go).
+func (ix *Index) searchGraph(sc *scratch, q []float32, qinv float32, ef, k int) []item {
 	half := ix.half != nil
 	ep := ix.descend(sc, q, qinv, 0, half)
 	res := ix.searchLayer(sc, q, qinv, ep, ef, 0, half)
 	if half {
-		rows := sc.next[:0]
-		for _, it := range res {
-			rows = append(rows, it.slot)
-		}
-		sc.next = rows
-		// These float32 rows are cold (the walk read the halfs): ask for
-		// all of them at once so their fetches overlap.
-		prefetchRows(unsafe.Pointer(unsafe.SliceData(ix.vecs)), 4*ix.dims, rows, (4*ix.dims+63)/64)
-		for i, d := range ix.rowDists(sc, q, qinv, rows, false) {
-			res[i].dist = d
-		}
+		res = ix.rescore(sc, q, qinv, res, k)
 	}
 	return res
 }
