@@ -69,7 +69,10 @@ func (ix *Index) Clone() *Index {
 		}
 		c.g = cg
 	}
-	c.adviseLarge()
+	// No huge pages here: a clone is written out as a snapshot, read
+	// once in order, and asking for them (a collapse of every page)
+	// would lengthen the time writes wait on the locks above. Its arrays
+	// ask when they next grow.
 	return c
 }
 

@@ -4,6 +4,7 @@ package vectorindex
 
 import (
 	"bufio"
+	"bytes"
 	"fmt"
 	"os"
 	"strings"
@@ -13,8 +14,8 @@ import (
 
 // TestLargeArraysAskForHugePages checks that an index's vectors past
 // hugeMinBytes sit in memory advised for huge pages (VmFlags "hg" in
-// /proc/self/smaps), after growing insert by insert and in a clone, and
-// that a small index asks for nothing.
+// /proc/self/smaps), after growing insert by insert and after a restore,
+// and that a small index asks for nothing.
 func TestLargeArraysAskForHugePages(t *testing.T) {
 	const dims = 128
 	n := hugeMinBytes/(4*dims) + 4096 // a few MiB past the threshold
@@ -28,7 +29,11 @@ func TestLargeArraysAskForHugePages(t *testing.T) {
 			must(t, small.Upsert(fmt.Sprint(i), vec))
 		}
 	}
-	for name, x := range map[string]*Index{"grown": ix, "clone": ix.Clone()} {
+	var buf bytes.Buffer
+	must(t, ix.WriteSnapshot(&buf))
+	restored, err := ReadSnapshot(&buf)
+	must(t, err)
+	for name, x := range map[string]*Index{"grown": ix, "restored": restored} {
 		p := hugeInterior(t, x.vecs)
 		if !vmFlag(t, p, "hg") {
 			t.Errorf("%s index: vectors at %#x (%d MiB) not advised for huge pages", name, p, cap(x.vecs)*4>>20)
