@@ -126,12 +126,15 @@ func (ix *Index) Drain() {
 // is dropped or replaced must be closed so its goroutine ends.
 func (ix *Index) Close() {
 	ix.qmu.Lock()
-	defer ix.qmu.Unlock()
 	ix.q.closed = true
 	ix.qcond.Broadcast()
 	for ix.q.running {
 		ix.qcond.Wait()
 	}
+	ix.qmu.Unlock()
+	ix.wmu.Lock()
+	ix.releaseLarge()
+	ix.wmu.Unlock()
 }
 
 // startIndexerLocked starts the indexer when writes are pending and none

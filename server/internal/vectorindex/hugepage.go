@@ -59,3 +59,16 @@ func (r *hugeRegions) track(i int, p unsafe.Pointer, n uintptr) {
 	adviseHuge(base, n, true)
 	r.base[i], r.size[i] = base, n
 }
+
+// releaseLarge withdraws the huge-page advice from every array tracked:
+// an index that is closed (dropped or replaced) leaves its arrays to the
+// garbage collector, and the kernel must not collapse that freed heap
+// memory, reused for other objects, back into huge pages. wmu must be held.
+func (ix *Index) releaseLarge() {
+	for i := range ix.huge.base {
+		if ix.huge.base[i] != 0 {
+			adviseHuge(ix.huge.base[i], ix.huge.size[i], false)
+		}
+	}
+	ix.huge = hugeRegions{}
+}

@@ -42,6 +42,16 @@ func TestLargeArraysAskForHugePages(t *testing.T) {
 	if small.huge != (hugeRegions{}) {
 		t.Errorf("an index of 100 vectors advised regions %+v, want none", small.huge)
 	}
+	// A closed (dropped) index withdraws the advice: its arrays become
+	// garbage, and freed heap memory must not be collapsed into huge pages.
+	p := hugeInterior(t, restored.vecs)
+	restored.Close()
+	if vmFlag(t, p, "hg") {
+		t.Errorf("closed index: vectors at %#x still advised for huge pages", p)
+	}
+	if restored.huge != (hugeRegions{}) {
+		t.Errorf("closed index still tracks regions %+v", restored.huge)
+	}
 }
 
 // hugeInterior returns the first 2 MiB boundary inside s's array.
