@@ -428,8 +428,18 @@ func TestIntegrationNodeFailure(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			_, err := c.Put(ctx, k, []byte("during"), nil)
-			errs <- err
+			// The client's retry budget covers an election of a few
+			// seconds; on a loaded machine one can take longer, and then
+			// the Put fails with the typed ErrNoLeader, and the caller
+			// tries again. Any other error fails the test.
+			deadline := time.Now().Add(20 * time.Second)
+			for {
+				_, err := c.Put(ctx, k, []byte("during"), nil)
+				if err == nil || !errors.Is(err, client.ErrNoLeader) || time.Now().After(deadline) {
+					errs <- err
+					return
+				}
+			}
 		}()
 	}
 	wg.Wait()
