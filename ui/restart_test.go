@@ -120,6 +120,30 @@ func startCluster(t *testing.T, base int) *cluster.Cluster {
 	return cl
 }
 
+// consoleOn starts a console model (120x40) on a client of addrs (64
+// shards, 2 s timeout) with its feed, and a driver that has run Init; it
+// returns the client too.
+func consoleOn(t *testing.T, addrs []string) (*Model, *driver, *client.Client) {
+	t.Helper()
+	c, err := client.New(client.Config{Nodes: addrs, TotalShards: 64, Timeout: 2 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = c.Close() })
+	f := feed.Start(c)
+	t.Cleanup(f.Close)
+	com := uitest.Common()
+	com.Client, com.TotalShards = c, 64
+	m, err := New(Options{Common: com, Feed: f})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
+	d := newDriver(t, m)
+	d.run(m.Init())
+	return m, d, c
+}
+
 // TestRestartedClusterUnderARunningConsole: a console attached to a cluster
 // on fixed ports sees it stop (every node unreachable, "reconnecting", no
 // node shown alive or connected) and then a new cluster without data on the
@@ -137,22 +161,7 @@ func TestRestartedClusterUnderARunningConsole(t *testing.T) {
 			_ = old.Close()
 		}
 	})
-	c, err := client.New(client.Config{Nodes: old.Addrs(), TotalShards: 64, Timeout: 2 * time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = c.Close() })
-	f := feed.Start(c)
-	t.Cleanup(f.Close)
-	com := uitest.Common()
-	com.Client, com.TotalShards = c, 64
-	m, err := New(Options{Common: com, Feed: f})
-	if err != nil {
-		t.Fatal(err)
-	}
-	m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
-	d := newDriver(t, m)
-	d.run(m.Init())
+	m, d, c := consoleOn(t, old.Addrs())
 	d.until("connected to the first cluster", 30*time.Second, func() bool {
 		return m.ConnState() == StateConnected && m.ClusterView() != nil && len(m.ClusterView().Nodes) == 3
 	})

@@ -4,12 +4,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	tea "github.com/charmbracelet/bubbletea"
-
-	"github.com/norikv/norikv-console/client"
-	"github.com/norikv/norikv-console/ui/feed"
-	"github.com/norikv/norikv-console/ui/uitest"
 )
 
 // On a real cluster with a node stopped, `t` on the Cluster pane offers to
@@ -21,22 +15,7 @@ func TestTransferOffersOnlyAReplicaThatIsUp(t *testing.T) {
 	}
 	cl := startCluster(t, freeBasePort(t))
 	t.Cleanup(func() { _ = cl.Close() })
-	c, err := client.New(client.Config{Nodes: cl.Addrs(), TotalShards: 64, Timeout: 2 * time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = c.Close() })
-	f := feed.Start(c)
-	t.Cleanup(f.Close)
-	com := uitest.Common()
-	com.Client, com.TotalShards = c, 64
-	m, err := New(Options{Common: com, Feed: f})
-	if err != nil {
-		t.Fatal(err)
-	}
-	m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
-	d := newDriver(t, m)
-	d.run(m.Init())
+	m, d, _ := consoleOn(t, cl.Addrs())
 	d.until("connected", 30*time.Second, func() bool {
 		v := m.ClusterView()
 		return m.ConnState() == StateConnected && v != nil && len(v.Nodes) == 3 && v.Shards[0].Leader() != ""

@@ -16,14 +16,7 @@ import (
 // says when that read was made and that the newer one failed, so the old
 // value is never taken for a fresh one.
 func TestFailedReloadSaysTheValueShownIsOlder(t *testing.T) {
-	fb := fakebackend.New(nil, 1024)
-	ctx, cancel := uitest.Common().Context()
-	defer cancel()
-	fb.Put(ctx, []byte("user:1"), []byte("v1"), nil)
-	com := uitest.Common()
-	com.Data = fb
-	h := newHarness(t, com, 80, 24)
-	h.send(common.TopologyMsg{At: time.Now(), View: uitest.View(7, 3, 1024, 16)})
+	fb, h := oneKeyHarness(t, 80)
 	h.press("enter")
 	if v := h.m.View(); !strings.Contains(v, "lease read") || strings.Contains(v, "lease read at") {
 		t.Fatalf("first read:\n%s", v)
@@ -44,14 +37,7 @@ func TestFailedReloadSaysTheValueShownIsOlder(t *testing.T) {
 // The same for the list: after a failed rescan the title says when the
 // keys shown were scanned.
 func TestFailedRescanSaysTheListShownIsOlder(t *testing.T) {
-	fb := fakebackend.New(nil, 1024)
-	ctx, cancel := uitest.Common().Context()
-	defer cancel()
-	fb.Put(ctx, []byte("user:1"), []byte("v1"), nil)
-	com := uitest.Common()
-	com.Data = fb
-	h := newHarness(t, com, 100, 24)
-	h.send(common.TopologyMsg{At: time.Now(), View: uitest.View(7, 3, 1024, 16)})
+	fb, h := oneKeyHarness(t, 100)
 	if v := h.m.View(); strings.Contains(v, "scanned at") {
 		t.Fatalf("first scan:\n%s", v)
 	}
@@ -61,4 +47,19 @@ func TestFailedRescanSaysTheListShownIsOlder(t *testing.T) {
 	if !strings.Contains(v, "user:1") || !strings.Contains(v, "deadline exceeded") || !strings.Contains(v, "scanned at ") {
 		t.Fatalf("after a failed rescan the title does not say the list is the older scan:\n%s", v)
 	}
+}
+
+// oneKeyHarness is a Keys pane of width x 24 on a fake backend holding
+// user:1, after a topology view arrived.
+func oneKeyHarness(t *testing.T, width int) (*fakebackend.Backend, *harness) {
+	t.Helper()
+	fb := fakebackend.New(nil, 1024)
+	ctx, cancel := uitest.Common().Context()
+	defer cancel()
+	fb.Put(ctx, []byte("user:1"), []byte("v1"), nil)
+	com := uitest.Common()
+	com.Data = fb
+	h := newHarness(t, com, width, 24)
+	h.send(common.TopologyMsg{At: time.Now(), View: uitest.View(7, 3, 1024, 16)})
+	return fb, h
 }
