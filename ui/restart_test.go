@@ -111,9 +111,16 @@ func freeBasePort(t *testing.T) int {
 
 func startCluster(t *testing.T, base int) *cluster.Cluster {
 	t.Helper()
+	return startClusterOf(t, base, 4)
+}
+
+// startClusterOf starts an embedded 3-node cluster of 64 shards in groups
+// replication groups on base, base+1, base+2 (free ports when base is 0).
+func startClusterOf(t *testing.T, base, groups int) *cluster.Cluster {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	cl, err := cluster.Start(ctx, cluster.Options{Nodes: 3, TotalShards: 64, Groups: 4, BasePort: base})
+	cl, err := cluster.Start(ctx, cluster.Options{Nodes: 3, TotalShards: 64, Groups: groups, BasePort: base})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -178,6 +185,10 @@ func TestRestartedClusterUnderARunningConsole(t *testing.T) {
 	}
 	d.until("the moves shown", 20*time.Second, func() bool { return m.ClusterView().Epoch > 1 })
 	oldEpoch := m.ClusterView().Epoch
+	send(m, press("1")) // the Cluster pane has the old cluster's 4 groups
+	d.until("the old cluster's groups listed", 30*time.Second, func() bool {
+		return fmt.Sprint(groupRowsIn(m.View())) == "[g0 g1 g2 g3]"
+	})
 	// The Keys pane lists the old cluster's keys.
 	for _, k := range []string{"old:1", "old:2", "old:3"} {
 		if _, err := c.Put(ctx, []byte(k), []byte("v"), nil); err != nil {
@@ -211,7 +222,7 @@ func TestRestartedClusterUnderARunningConsole(t *testing.T) {
 	}
 	oldClosed = true
 
-	fresh := startCluster(t, base) // no data dir: a new cluster
+	fresh := startClusterOf(t, base, 2) // no data dir: a new cluster, with 2 groups where the old one had 4
 	t.Cleanup(func() { _ = fresh.Close() })
 	replaced := func() bool {
 		for _, e := range m.Messages() {
@@ -247,8 +258,33 @@ func TestRestartedClusterUnderARunningConsole(t *testing.T) {
 	d.until("the old cluster's keys gone from the Keys pane", 30*time.Second, func() bool {
 		return len(kp.Entries()) == 0 && !strings.Contains(m.View(), "old:1")
 	})
+	// The Cluster pane's groups table lists the new cluster's 2 groups, not
+	// empty rows for the old cluster's g2 and g3.
+	send(m, press("1"))
+	d.until("the Cluster pane lists the new cluster's groups", 30*time.Second, func() bool {
+		return fmt.Sprint(groupRowsIn(m.View())) == "[g0 g1]"
+	})
 	send(m, press("2")) // the timeline has the replacement
 	if v := m.View(); !strings.Contains(v, fmt.Sprintf("epoch %d", m.ClusterView().Epoch)) {
 		t.Fatalf("events pane after the restart:\n%s", v)
 	}
+}
+
+// groupRowsIn returns the first word of each row of the Cluster pane's
+// groups table in view ("g0", "g1", ...).
+func groupRowsIn(view string) []string {
+	var rows []string
+	in := false
+	for _, l := range strings.Split(view, "\n") {
+		f := strings.Fields(l)
+		switch {
+		case len(f) > 1 && f[0] == "GROUP" && f[1] == "SHARDS":
+			in = true
+		case in && len(f) > 0 && len(f[0]) > 1 && f[0][0] == 'g' && f[0][1] >= '0' && f[0][1] <= '9':
+			rows = append(rows, f[0])
+		default:
+			in = false
+		}
+	}
+	return rows
 }

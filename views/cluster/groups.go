@@ -16,8 +16,11 @@ var groupCols = []int{5, 9, 6, 5, 8, 7, 7, 0}
 // setNodeGroups records what one node reported about its replication
 // groups, replacing its previous report (or dropping it when it failed).
 func (m *Model) setNodeGroups(node string, st *client.NodeStatus) {
-	for _, g := range m.groups {
+	for id, g := range m.groups {
 		delete(g, node)
+		if len(g) == 0 { // nobody reports it: no row (a replaced cluster may not have it)
+			delete(m.groups, id)
+		}
 	}
 	if st == nil {
 		return
@@ -28,6 +31,27 @@ func (m *Model) setNodeGroups(node string, st *client.NodeStatus) {
 		}
 		m.groups[g.GroupID][node] = g
 	}
+}
+
+// forgetNodesOutside drops what nodes absent from v reported: the groups
+// table and the round trips follow the current view.
+func (m *Model) forgetNodesOutside(v *client.ClusterView) {
+	for id := range m.nodes {
+		if _, ok := v.Node(id); !ok {
+			delete(m.nodes, id)
+			m.setNodeGroups(id, nil)
+		}
+	}
+}
+
+// forgetCluster drops every node's report: the cluster behind the addresses
+// was replaced, and what its predecessor's nodes said (groups, shard to
+// group, round trips) is not true of it.
+func (m *Model) forgetCluster() {
+	m.groups = map[int]map[string]client.GroupStatus{}
+	m.groupOf = map[int]int{}
+	m.nodes = map[string]*nodeInfo{}
+	m.route = nil
 }
 
 // groupLines renders the replication groups as seen by the nodes: leader,

@@ -62,8 +62,12 @@ func (m *Model) onTopology(msg common.TopologyMsg) tea.Cmd {
 	if m.now.Before(msg.At) {
 		m.now = msg.At
 	}
+	if msg.Event != nil && msg.Event.Replaced {
+		m.forgetCluster()
+	}
 	m.hist.Add(msg.At, msg.View)
 	m.live = msg.View
+	m.forgetNodesOutside(msg.View)
 	if msg.Event != nil {
 		for s := range msg.Event.LeaderChanges {
 			m.flash[int(s)] = msg.At.Add(flashFor)
@@ -79,6 +83,9 @@ func (m *Model) onTopology(msg common.TopologyMsg) tea.Cmd {
 }
 
 func (m *Model) onNodeStatus(msg common.NodeStatusMsg) {
+	if _, ok := m.live.Node(msg.NodeID); m.live != nil && !ok {
+		return // a node the current view does not have (left, or a poll of the cluster before)
+	}
 	n := m.nodes[msg.NodeID]
 	if n == nil {
 		n = &nodeInfo{}
