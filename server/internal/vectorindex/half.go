@@ -63,19 +63,31 @@ func (h *halfStore) clone() *halfStore {
 func (h *halfStore) set(s int32, vec []float32, inv float32) {
 	dims := len(vec)
 	dst := h.halfs[int(s)*dims : (int(s)+1)*dims]
-	var peak float32
-	for _, x := range vec {
-		peak = max(peak, abs32(x))
-	}
+	peak := peakAbs(vec)
 	if peak == 0 {
 		clear(dst)
 		h.factor[s] = 0
 		return
 	}
-	for i, x := range vec {
+	toHalfRow(vec, peak, dst)
+	h.factor[s] = peak * inv
+}
+
+// peakAbsGeneric is peakAbs in pure Go.
+func peakAbsGeneric(v []float32) float32 {
+	var peak float32
+	for _, x := range v {
+		peak = max(peak, abs32(x))
+	}
+	return peak
+}
+
+// toHalfRowGeneric is toHalfRow in pure Go.
+func toHalfRowGeneric(v []float32, peak float32, dst []uint16) {
+	dst = dst[:len(v)]
+	for i, x := range v {
 		dst[i] = toHalf(x / peak)
 	}
-	h.factor[s] = peak * inv
 }
 
 func abs32(x float32) float32 { return math.Float32frombits(math.Float32bits(x) &^ (1 << 31)) }

@@ -48,3 +48,27 @@ func hasF16C() bool
 
 // halfKernelsAsm reports whether the half-precision kernels run in assembly.
 func halfKernelsAsm() bool { return useF16C }
+
+// peakAbs returns the largest magnitude in v (0 for an empty v).
+func peakAbs(v []float32) float32 {
+	if useF16C {
+		return peakAbsAVX2(v)
+	}
+	return peakAbsGeneric(v)
+}
+
+// toHalfRow sets dst[i] = toHalf(v[i] / peak), bit for bit.
+func toHalfRow(v []float32, peak float32, dst []uint16) {
+	dst = dst[:len(v)]
+	if useF16C {
+		toHalfRowAVX2(v, peak, dst)
+		return
+	}
+	toHalfRowGeneric(v, peak, dst)
+}
+
+//go:noescape
+func peakAbsAVX2(v []float32) float32
+
+//go:noescape
+func toHalfRowAVX2(v []float32, peak float32, dst []uint16)

@@ -46,3 +46,9 @@ func l2sqHalfRows(q []float32, halfs []uint16, factor []float32, rows []int32, o
 
 // halfKernelsAsm reports whether the half-precision kernels run in assembly.
 func halfKernelsAsm() bool { return false }
+
+// peakAbs returns the largest magnitude in v (0 for an empty v).
+func peakAbs(v []float32) float32 { return peakAbsGeneric(v) }
+
+// toHalfRow sets dst[i] = toHalf(v[i] / peak).
+func toHalfRow(v []float32, peak float32, dst []uint16) { toHalfRowGeneric(v, peak, dst) }
