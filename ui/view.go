@@ -65,19 +65,62 @@ func (m *Model) View() string {
 
 // header: profile, epoch, nodes alive, read-only badge, connection state.
 func (m *Model) header() string {
+	p := m.headerParts()
+	// When it does not fit, pieces give way whole, least needed first: the
+	// epoch (the Cluster pane has it), the profile, the wire note, the
+	// wording of the nodes' health, the paused count, the title, the long
+	// read-only badge, the unreachable count, the health, the paused badge
+	// and the state's mark. The connection state goes last: it is what says
+	// whether the screen is live. No word is ever cut or run into the next.
+	steps := []func(){
+		func() { p.epoch = "" },
+		func() { p.profile = "" },
+		func() { p.wire = "" },
+		func() { p.nodes = p.brief },
+		func() { p.paused = p.pausedShort },
+		func() { p.title = "" },
+		func() { p.readOnly = p.readOnlyShort },
+		func() { p.nodes = p.tiny },
+		func() { p.nodes = "" },
+		func() { p.paused = "" },
+		func() { p.mark = "" },
+		func() { p.state = "" },
+	}
+	for i := 0; ; i++ {
+		if line, ok := p.fit(m.width); ok || i == len(steps) {
+			return line
+		}
+		steps[i]()
+	}
+}
+
+// headerParts are the header's pieces, each already styled, with the
+// shorter forms it falls back to.
+type headerParts struct {
+	bar                         lipgloss.Style // the header's own style, for gaps
+	title, profile, wire, epoch string
+	nodes, brief, tiny          string // "nodes 2/3 alive, 1 unreachable", "2/3 alive, 1 unreach", "2/3 alive"
+	readOnly, readOnlyShort     string
+	paused, pausedShort         string
+	mark, state                 string
+	sep                         string // before the nodes' health when something precedes it
+}
+
+func (m *Model) headerParts() *headerParts {
 	st := m.common.Styles
 	h := st.Header
-	title, profile := st.HeaderTitle.Render(" NoriKV "), h.Render(" "+m.common.Profile)
-	var wire string
+	p := &headerParts{bar: h, title: st.HeaderTitle.Render(" NoriKV "), sep: h.Render(" · ")}
+	if m.common.Profile != "" {
+		p.profile = h.Render(" " + m.common.Profile)
+	}
 	if m.common.Client != nil {
 		// Whether what the console sends (keys, values) is encrypted on the wire.
 		if e, ok := any(m.common.Client).(interface{ Encrypted() bool }); ok && e.Encrypted() {
-			wire = h.Render(" · TLS")
+			p.wire = h.Render(" · TLS")
 		} else if ok && m.common.Control == nil {
-			wire = st.StateWarn.Render(" · plaintext")
+			p.wire = st.StateWarn.Render(" · plaintext")
 		}
 	}
-	var epoch, nodes, short string
 	if m.view != nil {
 		alive, down := 0, 0
 		for _, n := range m.view.Nodes {
@@ -92,15 +135,14 @@ func (m *Model) header() string {
 		if alive < len(m.view.Nodes) {
 			ns = st.StateWarn
 		}
-		full := fmt.Sprintf("nodes %d/%d alive", alive, len(m.view.Nodes))
-		brief := fmt.Sprintf("%d/%d alive", alive, len(m.view.Nodes))
+		tiny := fmt.Sprintf("%d/%d alive", alive, len(m.view.Nodes))
+		full, brief := "nodes "+tiny, tiny
 		if down > 0 {
 			full += fmt.Sprintf(", %d unreachable", down)
 			brief += fmt.Sprintf(", %d unreach", down)
 		}
-		epoch = h.Render(fmt.Sprintf(" · epoch %d", m.view.Epoch))
-		sep := h.Render(" · ")
-		nodes, short = sep+ns.Render(full), sep+ns.Render(brief)
+		p.epoch = h.Render(fmt.Sprintf(" · epoch %d", m.view.Epoch))
+		p.nodes, p.brief, p.tiny = ns.Render(full), ns.Render(brief), ns.Render(tiny)
 	}
 	state := st.StateOK
 	mark := "●"
@@ -113,27 +155,45 @@ func (m *Model) header() string {
 	if !st.Color {
 		mark = "*"
 	}
-	right := state.Render(mark + " " + m.connState + " ")
+	p.mark, p.state = state.Render(mark), state.Render(m.connState)
 	if m.paused {
-		right = st.Badge.Render(fmt.Sprintf(" PAUSED %d held ", len(m.held))) + h.Render(" ") + right
+		p.paused = st.Badge.Render(fmt.Sprintf(" PAUSED %d held ", len(m.held)))
+		p.pausedShort = st.Badge.Render(" PAUSED ")
 	}
 	if m.common.ReadOnly {
-		right = st.Badge.Render(" READ-ONLY ") + h.Render(" ") + right
+		p.readOnly, p.readOnlyShort = st.Badge.Render(" READ-ONLY "), st.Badge.Render(" RO ")
 	}
-	// When it does not fit, the nodes' health goes last: first the epoch
-	// (the Cluster pane has it), then the profile, the wire, and wording.
-	room := m.width - lipgloss.Width(right) - 1
-	left := title + profile + wire + epoch + nodes
-	for _, v := range []string{title + profile + wire + nodes, title + wire + nodes, title + nodes, title + short} {
-		if lipgloss.Width(left) <= room {
-			break
+	return p
+}
+
+// fit lays the pieces out in width columns: the left part, a gap of at
+// least one column, the right part and a closing space; ok is false when
+// they do not fit (the line is then blank).
+func (p *headerParts) fit(width int) (string, bool) {
+	left := p.title + p.profile + p.wire + p.epoch
+	if p.nodes != "" {
+		if left != "" {
+			left += p.sep
+		} else {
+			left = p.bar.Render(" ")
 		}
-		left = v
+		left += p.nodes
 	}
-	if lipgloss.Width(left) > room {
-		return common.FitLine(left, max(0, room)) + h.Render(" ") + right
+	var right []string
+	for _, s := range []string{p.readOnly, p.paused, p.mark, p.state} {
+		if s != "" {
+			right = append(right, s)
+		}
 	}
-	return left + h.Render(strings.Repeat(" ", m.width-lipgloss.Width(left)-lipgloss.Width(right))) + right
+	r := strings.Join(right, p.bar.Render(" "))
+	if r != "" {
+		r += p.bar.Render(" ")
+	}
+	gap := width - lipgloss.Width(left) - lipgloss.Width(r)
+	if gap < 1 && !(left == "" && gap == 0) {
+		return p.bar.Render(strings.Repeat(" ", max(0, width))), false
+	}
+	return left + p.bar.Render(strings.Repeat(" ", gap)) + r, true
 }
 
 // tabBar renders the tabs (layoutTabs places them).
