@@ -150,14 +150,19 @@ func durationText(d time.Duration) string {
 
 // FormatSize renders a byte count: "38 B", "1.2 KiB", "3.0 MiB".
 func FormatSize(n uint64) string {
-	switch {
-	case n < 1024:
+	if n < 1024 {
 		return fmt.Sprintf("%d B", n)
-	case n < 1024*1024:
-		return fmt.Sprintf("%.1f KiB", float64(n)/1024)
-	default:
-		return fmt.Sprintf("%.1f MiB", float64(n)/(1024*1024))
 	}
+	// The next unit from 999.95 on: "1023.9 KiB" (a value of 1 MiB less a
+	// few bytes) was wider than the list's SIZE column and pushed TTL off.
+	v := float64(n) / 1024
+	for _, unit := range []string{"KiB", "MiB", "GiB", "TiB", "PiB", "EiB"} {
+		if v < 999.95 || unit == "EiB" { // 2^64 is 16 EiB
+			return fmt.Sprintf("%.1f %s", v, unit)
+		}
+		v /= 1024
+	}
+	return ""
 }
 
 // FormatVersion renders a version as "term/index".

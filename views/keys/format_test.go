@@ -73,6 +73,24 @@ func TestFormatSizeAndVersion(t *testing.T) {
 	}
 }
 
+// TestFormatSizeFitsTheSizeColumn: every size fits the list's SIZE column;
+// a value of 1 MiB less 64 bytes read "1023.9 KiB", one column too wide,
+// which pushed its TTL off the row.
+func TestFormatSizeFitsTheSizeColumn(t *testing.T) {
+	for n, want := range map[uint64]string{1<<20 - 64: "1.0 MiB", 999 << 10: "999.0 KiB", 1<<30 - 1: "1.0 GiB", 5 << 40: "5.0 TiB"} {
+		if got := FormatSize(n); got != want {
+			t.Errorf("FormatSize(%d) = %q, want %q", n, got, want)
+		}
+	}
+	for shift := 0; shift < 64; shift++ {
+		for _, n := range []uint64{1 << shift, 1<<shift - 1, 1<<shift + 1<<shift/2, 1<<shift - 1<<max(0, shift-11)} {
+			if got := FormatSize(n); len(got) > sizeW {
+				t.Errorf("FormatSize(%d) = %q, %d wide, the column is %d", n, got, len(got), sizeW)
+			}
+		}
+	}
+}
+
 func TestValueLines(t *testing.T) {
 	if got := valueLines([]byte(`{"a":[1,2]}`), 40, false); strings.Join(got, "|") != `{|  "a": [|    1,|    2|  ]|}` {
 		t.Errorf("JSON not indented: %q", got)
