@@ -70,10 +70,47 @@ func TestGroupsTableShowsLeadersAndLag(t *testing.T) {
 			t.Errorf("groups table lacks %q:\n%s", want, v)
 		}
 	}
-	// A node whose poll fails drops out of every group it reported.
+	// A node whose poll fails drops out of every group it reported; the
+	// cluster still names it leader of group 1, which the row says.
 	m.Update(common.NodeStatusMsg{At: t0, NodeID: "n2", Err: fmt.Errorf("unreachable")})
-	if v := m.View(); !strings.Contains(v, "election in progress") {
+	if v := m.View(); !strings.Contains(v, "g1    64-127    [2] n2") || !strings.Contains(v, "no report: n2 does not answer") || strings.Contains(v, "election in progress") {
 		t.Errorf("group 1 without its leader's report:\n%s", v)
+	}
+}
+
+// TestGroupsTableFollowsTheViewsLeader: the topology watch names a new
+// leader before the next poll brings the nodes' reports; the group's row
+// names the new leader and waits for its report (it named the old leader
+// with its old term), and says "election in progress" only when the view
+// has no leader for the group either (it said so of a group whose leader
+// had simply not been polled yet).
+func TestGroupsTableFollowsTheViewsLeader(t *testing.T) {
+	m := newPane(100, 40)
+	v, ev := uitest.MoveGroup(m.ClusterView(), 16, 0, "n2")
+	m.Update(common.TopologyMsg{At: t0.Add(time.Second), View: v, Event: ev})
+	if got := m.View(); !strings.Contains(got, "g0    0-63      [2] n2") || !strings.Contains(got, "waiting for n2's report") {
+		t.Errorf("group 0 moved to n2, the table says:\n%s", got)
+	}
+	peers := []string{"n1", "n2", "n3"}
+	m.Update(common.NodeStatusMsg{At: t0.Add(2 * time.Second), NodeID: "n2", RTT: time.Millisecond, Status: &client.NodeStatus{NodeID: "n2",
+		Groups: []client.GroupStatus{{GroupID: 0, State: "leader", Term: 4, CommitIndex: 121, AppliedIndex: 121, Peers: peers, Shards: seq(0, 64)}}}})
+	if got := m.View(); !strings.Contains(got, "g0    0-63      [2] n2     4      121") {
+		t.Errorf("n2's report as leader of group 0:\n%s", got)
+	}
+	// No leader in the view and none reported: an election.
+	nv := *v
+	nv.Epoch++
+	nv.Shards = append([]client.ShardInfo(nil), v.Shards...)
+	for i := 64; i < 128; i++ {
+		nv.Shards[i] = client.ShardInfo{ID: i, Replicas: []client.ShardReplica{{NodeID: "n2"}, {NodeID: "n3"}, {NodeID: "n1"}}}
+	}
+	m.Update(common.TopologyMsg{At: t0.Add(3 * time.Second), View: &nv})
+	if got := m.View(); !strings.Contains(got, "g1    64-127    none") || !strings.Contains(got, "election in progress (n2 led at the last poll)") {
+		t.Errorf("group 1 without a leader in the view, n2's older report names itself:\n%s", got)
+	}
+	m.Update(common.NodeStatusMsg{At: t0.Add(3 * time.Second), NodeID: "n2", Err: fmt.Errorf("unreachable")})
+	if got := m.View(); !strings.Contains(got, "g1    64-127    none") || !strings.Contains(got, "election in progress") {
+		t.Errorf("group 1 without a leader anywhere:\n%s", got)
 	}
 }
 

@@ -91,12 +91,36 @@ func (m *Model) groupRow(id int) string {
 	}
 	sort.Strings(nodes)
 	var shards string
+	first := -1
 	for _, g := range reports {
 		shards = span(g.Shards)
+		if len(g.Shards) > 0 {
+			first = g.Shards[0]
+		}
 		break
+	}
+	// The topology watch hears of a new leader at once, the reports only at
+	// the next poll: a row whose reports disagree with the live view names
+	// the view's leader and says it waits for its report (it named the old
+	// leader with its old term, or "election in progress" for a group whose
+	// leader had simply not been polled yet).
+	viewLeader := ""
+	if first >= 0 {
+		viewLeader = m.liveLeader(first)
+	}
+	if viewLeader != "" && viewLeader != leaderID {
+		why := st.Muted.Render("waiting for " + viewLeader + "'s report")
+		if n := m.nodes[viewLeader]; n != nil && n.err != nil {
+			why = st.Warn.Render("no report: " + viewLeader + " does not answer")
+		}
+		return common.Columns(groupCols, fmt.Sprintf("g%d", id), shards, m.nodeLabel(viewLeader), "", "", "", "", why)
 	}
 	if leaderID == "" {
 		return common.Columns(groupCols, fmt.Sprintf("g%d", id), shards, st.Warn.Render("none"), "", "", "", "", "election in progress")
+	}
+	if first >= 0 && viewLeader == "" && m.live != nil { // the view, newer than the reports, has no leader
+		return common.Columns(groupCols, fmt.Sprintf("g%d", id), shards, st.Warn.Render("none"), "", "", "", "",
+			"election in progress ("+leaderID+" led at the last poll)")
 	}
 	var reps []string
 	for _, p := range leader.Peers {
