@@ -93,7 +93,8 @@ func TestGroupsTableFollowsTheViewsLeader(t *testing.T) {
 	}
 	peers := []string{"n1", "n2", "n3"}
 	m.Update(common.NodeStatusMsg{At: t0.Add(2 * time.Second), NodeID: "n2", RTT: time.Millisecond, Status: &client.NodeStatus{NodeID: "n2",
-		Groups: []client.GroupStatus{{GroupID: 0, State: "leader", Term: 4, CommitIndex: 121, AppliedIndex: 121, Peers: peers, Shards: seq(0, 64)}}}})
+		Groups: []client.GroupStatus{{GroupID: 0, State: "leader", Term: 4, CommitIndex: 121, AppliedIndex: 121, Peers: peers, Shards: seq(0, 64)},
+			{GroupID: 1, State: "leader", Term: 2, CommitIndex: 80, AppliedIndex: 80, Peers: []string{"n2", "n3", "n1"}, Shards: seq(64, 128)}}}})
 	if got := m.View(); !strings.Contains(got, "g0    0-63      [2] n2     4      121") {
 		t.Errorf("n2's report as leader of group 0:\n%s", got)
 	}
