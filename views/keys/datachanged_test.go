@@ -1,9 +1,11 @@
 package keys
 
 import (
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/norikv/norikv-console/client"
 	"github.com/norikv/norikv-console/ui/common"
 	"github.com/norikv/norikv-console/ui/common/fakebackend"
 	"github.com/norikv/norikv-console/ui/uitest"
@@ -27,5 +29,45 @@ func TestDataChangedRescansThePage(t *testing.T) {
 	h.send(common.DataChangedMsg{})
 	if got := keysOf(h.m.Entries()); got != "cache:x user:1" {
 		t.Fatalf("after DataChangedMsg: %q", got)
+	}
+}
+
+// An empty first page is scanned again once the cluster counts keys that
+// appeared after the scan (another client wrote them); before, the list said
+// "no keys yet: press a to put one" under a title counting them. A count
+// that does not move (expired keys the count still holds) scans no more.
+func TestEmptyListRescansWhenTheClusterCountsKeys(t *testing.T) {
+	fb := fakebackend.New(nil, 1024)
+	ctx, cancel := uitest.Common().Context()
+	defer cancel()
+	com := uitest.Common()
+	com.Data = fb
+	h := newHarness(t, com, 80, 24)
+	h.send(common.TopologyMsg{At: time.Now(), View: uitest.View(7, 3, 1024, 16)})
+	if n := len(h.m.Entries()); n != 0 || !strings.Contains(h.m.View(), "no keys yet") {
+		t.Fatalf("first scan of an empty cluster: %d keys\n%s", n, h.m.View())
+	}
+	fb.Put(ctx, []byte("user:1"), []byte("a"), nil)
+	fb.Put(ctx, []byte("user:2"), []byte("b"), nil)
+	status := func(keys uint64) common.NodeStatusMsg {
+		return common.NodeStatusMsg{At: time.Now(), NodeID: "n1", Status: &client.NodeStatus{NodeID: "n1",
+			Groups: []client.GroupStatus{{GroupID: 0, State: "leader", Keys: keys}}}}
+	}
+	h.send(status(2))
+	if got := keysOf(h.m.Entries()); got != "user:1 user:2" {
+		t.Fatalf("the cluster counts 2 keys, the list shows %q:\n%s", got, h.m.View())
+	}
+	// Keys gone (expired) while the count still holds them: one scan, not one a poll.
+	fb.Delete(ctx, []byte("user:1"), nil)
+	fb.Delete(ctx, []byte("user:2"), nil)
+	h.send(common.DataChangedMsg{})
+	if n := len(h.m.Entries()); n != 0 {
+		t.Fatalf("after the deletes: %d keys", n)
+	}
+	scans := fb.Calls("Scan")
+	h.send(status(2))
+	h.send(status(2))
+	if got := fb.Calls("Scan"); got != scans {
+		t.Errorf("an unchanged count scanned again: %d scans, was %d", got, scans)
 	}
 }

@@ -70,6 +70,11 @@ type Model struct {
 	// groupKeys is each replication group's key count as its leader last
 	// reported it (NodeStatus), for the cluster-wide total in the title.
 	groupKeys map[int]uint64
+	// scanCount is the cluster's key count (clusterKeys) when the shown
+	// scan started, scanCountOK whether one was known: an empty first page
+	// is scanned again when the count moves past it.
+	scanCount   uint64
+	scanCountOK bool
 
 	mode      mode
 	detail    *detail
@@ -176,6 +181,9 @@ func (m *Model) CapturingInput() bool { return m.mode == modeEdit || m.mode == m
 
 // Entries returns the keys of the page shown that match the prefix.
 func (m *Model) Entries() []client.KeyEntry { return m.visible() }
+
+// Loaded reports whether a scan has answered and none is running.
+func (m *Model) Loaded() bool { return m.loaded && !m.loading }
 
 // Selected returns the key under the cursor, nil when none.
 func (m *Model) Selected() []byte {

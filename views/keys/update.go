@@ -64,6 +64,7 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		return m.onTick()
 	case common.NodeStatusMsg:
 		m.onNodeStatus(msg)
+		return m.rescanIfKeysAppeared()
 	case pageMsg:
 		m.onPage(msg)
 	case theirsMsg:
@@ -163,6 +164,7 @@ func (m *Model) scan(cursor []byte) tea.Cmd {
 	m.listReq++
 	m.loading = true
 	m.scanPending = false
+	m.scanCount, m.scanCountOK = m.clusterKeys()
 	return scanCmd(m.common, m.listReq, []byte(m.prefix), cursor, m.pageSize, m.level())
 }
 
@@ -388,6 +390,20 @@ func (m *Model) onNodeStatus(msg common.NodeStatusMsg) {
 			m.groupKeys[g.GroupID] = g.Keys
 		}
 	}
+}
+
+// rescanIfKeysAppeared scans the first page again when it came back empty
+// and the cluster has counted keys since (written by someone else): the
+// list said "no keys yet: press a to put one" under a title counting 31
+// keys until the user thought of r. Only for a count that moved since the
+// scan began, so expired keys the count still holds do not rescan forever.
+func (m *Model) rescanIfKeysAppeared() tea.Cmd {
+	n, ok := m.clusterKeys()
+	if !ok || n == 0 || !m.loaded || m.loading || m.listErr != nil || m.tree.on || m.prefix != "" ||
+		len(m.pages) != 1 || len(m.entries) > 0 || (m.scanCountOK && n == m.scanCount) {
+		return nil
+	}
+	return m.scan(m.pages[0])
 }
 
 // clusterKeys sums the groups' key counts (expired keys not yet deleted
