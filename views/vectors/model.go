@@ -66,10 +66,15 @@ type Model struct {
 	listedAt    time.Time
 	listing     bool
 	listReq     int
-	ticks       int
-	filter      string
-	cursor      int              // into visible()
-	sort        common.SortState // the list's sort (o/O at the root)
+	// down names the nodes the last cluster view has not alive or the
+	// console cannot reach; unlisted the indexes kept from an earlier
+	// listing that a listing made while some were down lacked.
+	down     []string
+	unlisted map[string]bool
+	ticks    int
+	filter   string
+	cursor   int              // into visible()
+	sort     common.SortState // the list's sort (o/O at the root)
 
 	// Query form.
 	inputs      [numFields]common.Input

@@ -3,6 +3,7 @@ package vectors
 import (
 	"errors"
 	"fmt"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -29,6 +30,7 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 	case common.DataChangedMsg:
 		return m.refresh()
 	case common.TopologyMsg:
+		m.down = downNodes(msg.View)
 		if msg.Event != nil && msg.Event.Replaced {
 			return m.onClusterReplaced()
 		}
@@ -76,6 +78,7 @@ func (m *Model) onClusterReplaced() tea.Cmd {
 	m.searching, m.result, m.scroll = false, nil, 0
 	m.hist = map[string]*history{}
 	m.listing = false // a listing in flight asked the old cluster
+	m.indexes, m.unlisted = nil, nil
 	return m.refresh()
 }
 
@@ -104,7 +107,7 @@ func (m *Model) onList(msg listMsg) {
 		return
 	}
 	sel := m.Namespace()
-	m.indexes, m.listErr, m.unsupported = msg.indexes, nil, false
+	m.indexes, m.listErr, m.unsupported = m.keepUnlisted(msg.indexes), nil, false
 	if _, listed := m.index(sel); sel == "" || (!listed && !m.typedNS) {
 		// Nothing chosen, or a picked index that is gone: take the first.
 		first := ""
@@ -115,6 +118,51 @@ func (m *Model) onList(msg listMsg) {
 		return
 	}
 	m.syncCursor(sel) // leave the field alone: it may be being edited
+}
+
+// keepUnlisted returns listed plus the indexes shown before that it lacks
+// while a node is down: a node that does not answer (or a leader that moved
+// mid-listing) leaves its indexes out of the listing, and the list read
+// "0 indexes" with the leader of the only one SIGSTOPped. With every node
+// up, the listing is whole and an index it lacks is gone.
+func (m *Model) keepUnlisted(listed []client.VectorIndexInfo) []client.VectorIndexInfo {
+	m.unlisted = nil
+	if len(m.down) == 0 {
+		return listed
+	}
+	have := make(map[string]bool, len(listed))
+	for _, ix := range listed {
+		have[ix.Namespace] = true
+	}
+	out := listed
+	for _, ix := range m.indexes {
+		if !have[ix.Namespace] {
+			if m.unlisted == nil {
+				m.unlisted = map[string]bool{}
+			}
+			m.unlisted[ix.Namespace] = true
+			out = append(out, ix)
+		}
+	}
+	if m.unlisted != nil {
+		out = append([]client.VectorIndexInfo(nil), out...)
+		sort.Slice(out, func(i, j int) bool { return out[i].Namespace < out[j].Namespace })
+	}
+	return out
+}
+
+// downNodes names v's nodes that are not alive or that the console cannot reach.
+func downNodes(v *client.ClusterView) []string {
+	if v == nil {
+		return nil
+	}
+	var out []string
+	for _, n := range v.Nodes {
+		if n.Role != "alive" || n.Unreachable {
+			out = append(out, n.ID)
+		}
+	}
+	return out
 }
 
 // selectNamespace points the form at ns, and the list cursor at its row

@@ -97,6 +97,9 @@ func (m *Model) listLines() []string {
 		note = st.Muted.Render("  loading…")
 	default:
 		note = st.Muted.Render(fmt.Sprintf("  %s · refreshed %s ago · r refresh", plural(len(m.indexes), "index", "indexes"), ago(m.now.Sub(m.listedAt))))
+		if n := len(m.unlisted); n > 0 {
+			note += st.Warn.Render(fmt.Sprintf(" · %d not in the last listing (%s down)", n, strings.Join(m.down, ", ")))
+		}
 	}
 	if l := m.sort.Label(); l != "" {
 		note += st.Accent.Render("  sort: " + l)
@@ -132,9 +135,12 @@ func (m *Model) indexRow(cols []int, ix client.VectorIndexInfo) string {
 		hnsw = fmt.Sprintf("%s/%s/%s", orDefault(ix.M), orDefault(ix.EfConstruction), orDefault(ix.EfSearch))
 	}
 	served := ix.ServedBy
-	if ix.FromLeader {
+	switch {
+	case m.unlisted[ix.Namespace]:
+		served = "unlisted" // the column is 9 wide; the title says why
+	case ix.FromLeader:
 		served += " leader"
-	} else if served != "" {
+	case served != "":
 		served += " copy"
 	}
 	typ := ix.IndexType.String()
