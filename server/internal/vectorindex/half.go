@@ -47,8 +47,8 @@ func (h *halfStore) grow(n, dims int) {
 }
 
 func (h *halfStore) reserve(n, dims int) {
-	h.halfs = slices.Grow(h.halfs, n*dims)
-	h.factor = slices.Grow(h.factor, n)
+	h.halfs = reserveCap(h.halfs, n*dims)
+	h.factor = reserveCap(h.factor, n)
 }
 
 func (h *halfStore) reset() {

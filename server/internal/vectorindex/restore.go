@@ -1,50 +1,123 @@
 package vectorindex
 
 import (
-	"bufio"
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"hash"
 	"hash/crc32"
 	"io"
 	"math"
 )
 
-// snapReader decodes little-endian values through a CRC; the first error
-// sticks.
+// snapReader decodes little-endian values from its own buffer; the first
+// error sticks, after which values read as zero. The CRC takes the bytes
+// consumed in bulk (when the buffer refills and when a sum is asked for)
+// rather than field by field: a 100k-node graph is millions of u32 fields,
+// and hashing each one on its own cost more than decoding it.
 type snapReader struct {
-	r   *bufio.Reader
-	crc hash.Hash32
-	buf [8]byte
-	err error
+	r      io.Reader
+	buf    []byte
+	pos    int // next byte to consume
+	end    int // end of the bytes read into buf
+	crcPos int // buf[:crcPos] is in crc
+	crc    uint32
+	err    error
 }
 
-func (sr *snapReader) read(b []byte) {
+// snapBufSize holds the largest field read in one piece (a 4096-dim
+// vector is 16 KiB) several times over.
+const snapBufSize = 1 << 16
+
+func newSnapReader(r io.Reader) *snapReader {
+	return &snapReader{r: r, buf: make([]byte, snapBufSize)}
+}
+
+// sum returns the CRC-32 (IEEE) of every byte consumed so far.
+func (sr *snapReader) sum() uint32 {
+	sr.crc = crc32.Update(sr.crc, crc32.IEEETable, sr.buf[sr.crcPos:sr.pos])
+	sr.crcPos = sr.pos
+	return sr.crc
+}
+
+// fill makes at least n (<= len(buf)) unconsumed bytes available in buf,
+// or sets err.
+func (sr *snapReader) fill(n int) bool {
+	if sr.end-sr.pos >= n {
+		return true
+	}
 	if sr.err != nil {
-		clear(b)
-		return
+		return false
 	}
-	if _, err := io.ReadFull(sr.r, b); err != nil {
-		sr.err = err
-		clear(b)
-		return
+	sr.sum()
+	sr.end = copy(sr.buf, sr.buf[sr.pos:sr.end])
+	sr.pos, sr.crcPos = 0, 0
+	for sr.end < n {
+		m, err := sr.r.Read(sr.buf[sr.end:])
+		sr.end += m
+		if err != nil {
+			if sr.end >= n {
+				break
+			}
+			if err == io.EOF {
+				err = io.ErrUnexpectedEOF
+			}
+			sr.err = err
+			return false
+		}
 	}
-	sr.crc.Write(b)
+	return true
 }
 
-func (sr *snapReader) u8() uint8 { sr.read(sr.buf[:1]); return sr.buf[0] }
+// take consumes the next n (<= snapBufSize) bytes and returns them (a view
+// into the buffer, valid until the next read), or nil once an error stuck.
+func (sr *snapReader) take(n int) []byte {
+	if !sr.fill(n) {
+		return nil
+	}
+	b := sr.buf[sr.pos : sr.pos+n : sr.pos+n]
+	sr.pos += n
+	return b
+}
+
+// read fills b with the next len(b) bytes (zeros once an error stuck).
+func (sr *snapReader) read(b []byte) {
+	for len(b) > 0 {
+		n := min(len(b), len(sr.buf))
+		src := sr.take(n)
+		if src == nil {
+			clear(b)
+			return
+		}
+		b = b[copy(b, src):]
+	}
+}
+
+func (sr *snapReader) u8() uint8 {
+	if b := sr.take(1); b != nil {
+		return b[0]
+	}
+	return 0
+}
+
 func (sr *snapReader) u16() uint16 {
-	sr.read(sr.buf[:2])
-	return binary.LittleEndian.Uint16(sr.buf[:2])
+	if b := sr.take(2); b != nil {
+		return binary.LittleEndian.Uint16(b)
+	}
+	return 0
 }
+
 func (sr *snapReader) u32() uint32 {
-	sr.read(sr.buf[:4])
-	return binary.LittleEndian.Uint32(sr.buf[:4])
+	if b := sr.take(4); b != nil {
+		return binary.LittleEndian.Uint32(b)
+	}
+	return 0
 }
+
 func (sr *snapReader) u64() uint64 {
-	sr.read(sr.buf[:8])
-	return binary.LittleEndian.Uint64(sr.buf[:8])
+	if b := sr.take(8); b != nil {
+		return binary.LittleEndian.Uint64(b)
+	}
+	return 0
 }
 
 // corrupt reports a malformed snapshot.
@@ -56,7 +129,7 @@ func corrupt(format string, args ...any) error {
 // checked, so a damaged snapshot gives ErrCorruptSnapshot, never a panic or a
 // half-built index.
 func ReadSnapshot(r io.Reader) (*Index, error) {
-	sr := &snapReader{r: bufio.NewReaderSize(r, 1<<16), crc: crc32.NewIEEE()}
+	sr := newSnapReader(r)
 	var magic [4]byte
 	sr.read(magic[:])
 	if sr.err == nil && string(magic[:]) != snapshotMagic {
@@ -100,7 +173,7 @@ func ReadSnapshot(r io.Reader) (*Index, error) {
 			return nil, err
 		}
 	}
-	want := sr.crc.Sum32()
+	want := sr.sum()
 	if got := sr.u32(); sr.err != nil {
 		return nil, readErr(sr.err)
 	} else if got != want {
@@ -118,7 +191,7 @@ func readErr(err error) error {
 
 func (ix *Index) readSlots(sr *snapReader) error {
 	n := int(sr.u32())
-	want := sr.crc.Sum32()
+	want := sr.sum()
 	if got := sr.u32(); sr.err != nil {
 		return readErr(sr.err)
 	} else if got != want {
@@ -128,8 +201,7 @@ func (ix *Index) readSlots(sr *snapReader) error {
 		return corrupt("slot count %d", n)
 	}
 	ix.reserve(n)
-	vb := make([]byte, 4*ix.dims)
-	vec := make([]float32, ix.dims)
+	vbytes := 4 * ix.dims
 	for s := range n {
 		st := slotState(sr.u8())
 		slot := ix.allocSlot()
@@ -139,38 +211,38 @@ func (ix *Index) readSlots(sr *snapReader) error {
 		if st != slotLive && (st != slotDeleted && st != slotSealed || ix.g == nil) {
 			return corrupt("slot %d has bad state %d", s, st)
 		}
-		var id string
 		if st == slotLive {
-			idb := make([]byte, sr.u16())
-			sr.read(idb)
-			id = string(idb)
+			id := string(sr.take(int(sr.u16())))
 			if err := validateID(id); err != nil {
+				if sr.err != nil {
+					return readErr(sr.err)
+				}
 				return corrupt("slot %d: %v", s, err)
 			}
-			if _, dup := ix.byID[id]; dup {
+			ix.byID[id] = slot
+			if len(ix.byID) == ix.live {
 				return corrupt("slot %d: duplicate id %q", s, id)
 			}
+			ix.ids[slot] = id
+			ix.idBytes += int64(len(id))
+			ix.live++
+		} else {
+			ix.g.tombstones++
 		}
-		sr.read(vb)
-		if sr.err != nil {
+		vb := sr.take(vbytes)
+		if vb == nil {
 			return readErr(sr.err)
 		}
+		// Decoded in place: the slot's own storage is the only copy.
+		vec := ix.vector(slot)
 		for i := range vec {
 			vec[i] = math.Float32frombits(binary.LittleEndian.Uint32(vb[4*i:]))
 		}
 		if _, ok := checkFinite(vec); !ok {
 			return corrupt("slot %d holds a non-finite value", s)
 		}
-		ix.setVector(slot, vec)
+		ix.deriveVector(slot)
 		ix.state[slot] = st
-		if st == slotLive {
-			ix.ids[slot] = id
-			ix.byID[id] = slot
-			ix.idBytes += int64(len(id))
-			ix.live++
-		} else {
-			ix.g.tombstones++
-		}
 	}
 	nf := int(sr.u32())
 	if sr.err != nil {
@@ -218,8 +290,8 @@ func (ix *Index) readGraph(sr *snapReader) error {
 	if used == 0 && g.entry != -1 || used > 0 && (g.entry < 0 || int(g.entry) >= n || ix.state[g.entry] == slotFree) {
 		return corrupt("bad entry point %d", g.entry)
 	}
-	sel := make([]item, 0, g.m0)
-	for s, st := range ix.state {
+	state := ix.state
+	for s, st := range state {
 		if st == slotFree {
 			continue
 		}
@@ -236,19 +308,21 @@ func (ix *Index) readGraph(sr *snapReader) error {
 			if cnt > g.maxLinks(l) {
 				return corrupt("slot %d has %d links on level %d", s, cnt, l)
 			}
-			sel = sel[:0]
-			for range cnt {
-				x := sr.u32()
-				if int(x) >= n || ix.state[x] == slotFree {
+			b := sr.take(4 * cnt)
+			if b == nil {
+				return readErr(sr.err)
+			}
+			// Decoded straight into the node's list.
+			lst := g.list(int32(s), l)
+			for i := range cnt {
+				x := binary.LittleEndian.Uint32(b[4*i:])
+				if int(x) >= n || state[x] == slotFree {
 					return corrupt("slot %d links to bad slot %d", s, x)
 				}
-				sel = append(sel, item{slot: int32(x)})
+				lst[1+i] = int32(x)
 			}
-			g.setLinks(int32(s), l, sel)
+			lst[0] = int32(cnt)
 		}
-	}
-	if sr.err != nil {
-		return readErr(sr.err)
 	}
 	if used > 0 && g.top != int(g.levels[g.entry]) {
 		return corrupt("entry level %d, top %d", g.levels[g.entry], g.top)

@@ -3,7 +3,9 @@ package vectorindex
 import (
 	"bytes"
 	"errors"
+	"io"
 	"testing"
+	"testing/iotest"
 
 	"github.com/norikv/norikv-console/server/datagen"
 )
@@ -125,5 +127,33 @@ func TestCheckHelpers(t *testing.T) {
 	}
 	if ix.Len() != 0 {
 		t.Fatal("checks changed the index")
+	}
+}
+
+// TestSnapshotReadInPieces restores a snapshot (vectors of 200 dims, so
+// fields straddle the reader's buffer) through readers that return a byte
+// at a time, half of what is asked, or the last bytes with io.EOF: the
+// index must come back the same; a reader failing midway gives its error.
+func TestSnapshotReadInPieces(t *testing.T) {
+	set := datagen.Generate(datagen.Spec{N: 500, Queries: 1, Dims: 200, Seed: 5})
+	ix := mustNew(t, Config{Dims: 200, Distance: Cosine, Kind: HNSW, M: 6, EfConstruction: 30})
+	applyOps(t, ix, set, 0, 700)
+	snap := snapshotBytes(t, ix)
+	for name, r := range map[string]func() io.Reader{
+		"one byte": func() io.Reader { return iotest.OneByteReader(bytes.NewReader(snap)) },
+		"half":     func() io.Reader { return iotest.HalfReader(bytes.NewReader(snap)) },
+		"data+EOF": func() io.Reader { return iotest.DataErrReader(bytes.NewReader(snap)) },
+	} {
+		got, err := ReadSnapshot(r())
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if !bytes.Equal(snapshotBytes(t, got), snap) {
+			t.Fatalf("%s: restored index differs", name)
+		}
+	}
+	failing := io.MultiReader(bytes.NewReader(snap[:len(snap)/2]), iotest.ErrReader(iotest.ErrTimeout))
+	if _, err := ReadSnapshot(failing); !errors.Is(err, iotest.ErrTimeout) || errors.Is(err, ErrCorruptSnapshot) {
+		t.Fatalf("reader failing midway: error %v, want the reader's error", err)
 	}
 }
