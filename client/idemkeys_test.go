@@ -1,8 +1,10 @@
 package client
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/norikv/norikv-console/client/internal/hashing"
@@ -111,5 +113,29 @@ func BenchmarkIdemKeys(b *testing.B) {
 		for i := 0; i < b.N; i++ {
 			k.next(7)
 		}
+	})
+	// par64: 64 callers drawing keys for BenchmarkKVRatio's 64 keys, as
+	// its 64-caller Puts do (compare the mutex profile's delay too). Each
+	// caller goes through all 64 keys: a goroutine runs many draws in one
+	// time slice, unlike a Put caller, which waits between keys, and one
+	// key a caller (as in BenchmarkKVRatio) would make every slice a run
+	// of keys for one block.
+	b.Run("par64", func(b *testing.B) {
+		k := newIdemKeys("nkc-0123456789abcdef-", 1024)
+		var shards []int
+		for i := range 64 {
+			shards = append(shards, hashing.Shard([]byte(fmt.Sprintf("bench:%04d", i)), 1024))
+		}
+		b.ReportAllocs()
+		b.SetParallelism(32)
+		var next atomic.Uint64
+		b.RunParallel(func(pb *testing.PB) {
+			i := int(next.Add(1))
+			for pb.Next() {
+				k.next(shards[i%len(shards)])
+				i++
+			}
+		})
+		b.ReportMetric(float64(k.seq.Load())/float64(b.N), "draws/op")
 	})
 }

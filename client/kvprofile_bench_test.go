@@ -18,8 +18,8 @@ import (
 	"github.com/norikv/norikv-console/proto/norikvpb"
 )
 
-// BenchmarkKVSideProfile profiles the 64-caller Get of BenchmarkKVRatio one
-// side at a time, so the whole process's CPU (cluster, transports, runtime)
+// BenchmarkKVSideProfile profiles the 64-caller Get (or, with
+// NORIKV_KVPROFILE_OP=put, Put) of BenchmarkKVRatio one side at a time, so the whole process's CPU (cluster, transports, runtime)
 // is split by side, not only the callers' own code that the side=raw|client
 // label covers. Each round takes a CPU profile of 4 s of raw callers and
 // one of 4 s of client callers (order alternating), written to
@@ -41,15 +41,31 @@ func BenchmarkKVSideProfile(b *testing.B) {
 	}
 	c, keys, stubs := seededBench(b)
 	ctx := context.Background()
-	raw := startCallers("raw", 64, func(i int) error {
+	rawOp := func(i int) error {
 		_, err := stubs[i%len(keys)].Get(ctx, &norikvpb.GetRequest{Key: keys[i%len(keys)], Consistency: "lease"})
 		return err
-	})
-	defer raw.stop()
-	cli := startCallers("client", 64, func(i int) error {
+	}
+	cliOp := func(i int) error {
 		_, err := c.Get(ctx, keys[i%len(keys)], &client.GetOptions{})
 		return err
-	})
+	}
+	if os.Getenv("NORIKV_KVPROFILE_OP") == "put" {
+		// BenchmarkKVRatio's Put: the raw side sends an idempotency key
+		// drawn by the client's generator, like the client does.
+		value := make([]byte, 100)
+		rawOp = func(i int) error {
+			k := keys[i%len(keys)]
+			_, err := stubs[i%len(keys)].Put(ctx, &norikvpb.PutRequest{Key: k, Value: value, IdempotencyKey: c.IdempotencyKeyForTest(k)})
+			return err
+		}
+		cliOp = func(i int) error {
+			_, err := c.Put(ctx, keys[i%len(keys)], value, nil)
+			return err
+		}
+	}
+	raw := startCallers("raw", 64, rawOp)
+	defer raw.stop()
+	cli := startCallers("client", 64, cliOp)
 	defer cli.stop()
 	opsFile, err := os.Create(filepath.Join(dir, "ops.txt"))
 	if err != nil {
