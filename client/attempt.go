@@ -58,12 +58,23 @@ type attemptSlot struct {
 // slotLanes is how many slots are open at once. gRPC's per-call context
 // registers with its slot's cancelCtx under the slot's mutex, twice per
 // call: with one slot, 64 callers on two cores queued on it (a bound cost
-// 0.75µs a call in parallel, against 0.35µs alone). Attempts pick the lane
-// of the processor they run on (metrics.Stripes), so a slot's mutex and
+// 0.75µs a call in parallel, against 0.35µs alone). Each processor has
+// lanesPerStripe lanes of its own (metrics.Stripes), so a slot's mutex and
 // children map stay in one core's cache; lanes picked by the low bits of
-// the send time spread the callers evenly but had the two cores write
-// every lane, passing its cache lines between them on most calls.
-const slotLanes = metrics.NumStripes
+// the send time alone spread the callers evenly but had the two cores
+// write every lane, passing its cache lines between them on most calls.
+// Within its lanes, an attempt picks one by the send time's low bits: a
+// call that waits (a Put waits on replication) often ends on another
+// processor, which then takes the lane's mutex to unregister, and with one
+// lane a processor 64 callers' Puts queued on two mutexes: 3.8 contentions
+// per 1k Puts in context registration (median 2.4, 12 blocks), against
+// 0.9 (0.4) with 8 lanes picked by time and 1.2 (0.5) with these
+// (BenchmarkKVSideProfile, NORIKV_KVPROFILE_OP=put, mutex profile, load
+// 16-21).
+const (
+	lanesPerStripe = 4
+	slotLanes      = metrics.NumStripes * lanesPerStripe
+)
 
 // attemptSlots hands out the current slot of each lane. Every attempt
 // reads its lane; the padding keeps counters written by every call (the
@@ -73,10 +84,17 @@ type attemptSlots struct {
 	_     [64]byte
 }
 
-// join returns a slot of lane (metrics.Stripes.Index) that ends at least
-// limit after now.
-func (s *attemptSlots) join(parent context.Context, lane int, now time.Time, limit time.Duration) *attemptSlot {
-	l := &s.lanes[uint(lane)%slotLanes]
+// laneOf returns the lane of an attempt sent at now from stripe
+// (metrics.Stripes.Index): one of the stripe's lanesPerStripe lanes, by
+// the send time's low bits.
+func laneOf(stripe int, now time.Time) int {
+	return int(uint(stripe)%metrics.NumStripes*lanesPerStripe + uint(now.UnixNano()>>4)%lanesPerStripe)
+}
+
+// join returns a slot of stripe's lanes (metrics.Stripes.Index) that ends
+// at least limit after now.
+func (s *attemptSlots) join(parent context.Context, stripe int, now time.Time, limit time.Duration) *attemptSlot {
+	l := &s.lanes[laneOf(stripe, now)]
 	for {
 		cur := l.Load()
 		if cur != nil && cur.limit == limit && now.Before(cur.joinBy) {

@@ -14,7 +14,7 @@ import (
 
 // unitClient returns a client that never touches the network, with
 // Config.Timeout timeout.
-func unitClient(t *testing.T, timeout time.Duration) *Client {
+func unitClient(t testing.TB, timeout time.Duration) *Client {
 	t.Helper()
 	c, err := New(Config{Nodes: []string{"127.0.0.1:1"}, TotalShards: 16, Timeout: timeout, DisableWatch: true})
 	if err != nil {
