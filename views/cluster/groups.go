@@ -2,6 +2,7 @@ package cluster
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -57,7 +58,18 @@ func (m *Model) forgetCluster() {
 // groupLines renders the replication groups as seen by the nodes: leader,
 // term, commit index, and how far each replica's applied index lags.
 func (m *Model) groupLines(max int) []string {
-	if max < 2 || len(m.groups) == 0 {
+	if max < 1 {
+		return nil
+	}
+	if len(m.groups) == 0 {
+		// Say why the table is gone rather than leave a blank (every
+		// report dropped with its node's failed poll).
+		if m.live != nil && m.allPollsFailed() {
+			return []string{m.common.Styles.Muted.Render("GROUPS  no node answers its status poll: nothing to show")}
+		}
+		return nil
+	}
+	if max < 2 {
 		return nil
 	}
 	st := m.common.Styles
@@ -83,21 +95,26 @@ func (m *Model) groupRow(id int) string {
 	var leader client.GroupStatus
 	leaderID := ""
 	nodes := make([]string, 0, len(reports))
-	for node, g := range reports {
+	for node := range reports {
 		nodes = append(nodes, node)
-		if g.State == "leader" {
+	}
+	sort.Strings(nodes)
+	// Two reports may both say leader: the old leader's, not polled since
+	// the move, and the new one's. The higher term is the current one (the
+	// node order breaks ties, so the row does not flicker between frames).
+	for _, node := range nodes {
+		if g := reports[node]; g.State == "leader" && (leaderID == "" || g.Term > leader.Term) {
 			leader, leaderID = g, node
 		}
 	}
-	sort.Strings(nodes)
 	var shards string
 	first := -1
-	for _, g := range reports {
+	if len(nodes) > 0 {
+		g := reports[nodes[0]]
 		shards = span(g.Shards)
 		if len(g.Shards) > 0 {
-			first = g.Shards[0]
+			first = slices.Min(g.Shards)
 		}
-		break
 	}
 	// The topology watch hears of a new leader at once, the reports only at
 	// the next poll: a row whose reports disagree with the live view names
@@ -142,6 +159,18 @@ func (m *Model) groupRow(id int) string {
 	return common.Columns(groupCols, fmt.Sprintf("g%d", id), shards, m.nodeLabel(leaderID),
 		fmt.Sprintf("%5d", leader.Term), fmt.Sprintf("%8d", leader.CommitIndex), fmt.Sprintf("%7s", count(leader.Keys)),
 		fmt.Sprintf("%7s", count(leader.Vectors)), strings.Join(reps, "  "))
+}
+
+// allPollsFailed reports whether the live view's nodes were all polled and
+// the last poll of each failed.
+func (m *Model) allPollsFailed() bool {
+	for _, n := range m.live.Nodes {
+		info := m.nodes[n.ID]
+		if info == nil || !info.polled || info.err == nil {
+			return false
+		}
+	}
+	return len(m.live.Nodes) > 0
 }
 
 // span renders a group's shard list as "first-last" when contiguous.
