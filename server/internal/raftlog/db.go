@@ -32,6 +32,9 @@ type DB struct {
 	pdb    *pebble.DB
 	closed bool
 
+	// pacer spaces the WAL's syncs (nil without Fsync).
+	pacer *syncPacer
+
 	// bufs recycles key and value buffers of StoreLogs; a Batch copies
 	// what it is given.
 	bufs sync.Pool
@@ -44,7 +47,11 @@ func Open(dir string, opts Options) (*DB, error) {
 		memtable = 4 << 20
 	}
 	var fs vfs.FS = vfs.Default
-	if !opts.Fsync {
+	var pacer *syncPacer
+	if opts.Fsync {
+		pacer = &syncPacer{busyFactor: syncBusyFactor}
+		fs = pacedFS{FS: vfs.Default, pacer: pacer}
+	} else {
 		fs = noSyncFS{vfs.Default}
 	}
 	po := &pebble.Options{
@@ -57,11 +64,16 @@ func Open(dir string, opts Options) (*DB, error) {
 		Levels: []pebble.LevelOptions{{Compression: pebble.NoCompression}},
 		Logger: quietLogger{},
 	}
+	if pacer != nil {
+		// Syncs that crowd each other wait a little for more commits to
+		// share them (syncpace.go).
+		po.WALMinSyncInterval = pacer.interval
+	}
 	pdb, err := pebble.Open(dir, po)
 	if err != nil {
 		return nil, fmt.Errorf("open raft log engine in %s: %w", dir, err)
 	}
-	d := &DB{pdb: pdb}
+	d := &DB{pdb: pdb, pacer: pacer}
 	d.bufs.New = func() any { b := make([]byte, 0, 256); return &b }
 	return d, nil
 }
