@@ -147,6 +147,10 @@ def main():
     cpp = json.load(open(cpp_path))
     print(f"\n{cpp['engine']} (SIMD {cpp['simd']}), build {cpp['build_s']:.1f}s (1 thread), "
           f"search threads={cpp['threads']}")
+    if ours.get("build_cpu_s") and cpp.get("build_cpu_s"):
+        # CPU seconds: a busy machine inflates them far less than wall seconds.
+        print(f"build CPU: ours {ours['build_cpu_s']:.2f}s, C++ {cpp['build_cpu_s']:.2f}s, "
+              f"ours/C++ {ours['build_cpu_s'] / cpp['build_cpu_s']:.2f}x")
     print(f"{'ef':>5} {'ours recall':>12} {'ours qps':>10} {'C++ recall':>11} {'C++ qps':>10} {'ratio':>6}")
     cpp_pts = []
     by_ef = {r["ef"]: r for r in cpp["runs"]}
