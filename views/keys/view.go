@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/norikv/norikv-console/client"
 	"github.com/norikv/norikv-console/ui/common"
@@ -71,6 +72,9 @@ func (m *Model) columns() columns {
 
 func (c columns) row(key, shard, size, version, ttl string) string {
 	var b strings.Builder
+	if ansi.StringWidth(key) > c.key { // a cut key says so, as common.Columns does
+		key = ansi.Truncate(key, c.key, "…")
+	}
 	b.WriteString(common.FitLine(key, c.key))
 	if c.shard {
 		fmt.Fprintf(&b, " %*s", shardW, shard)

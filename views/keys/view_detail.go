@@ -17,7 +17,7 @@ func (m *Model) detailView() string {
 	st := m.common.Styles
 	d := m.detail
 	k := m.keys
-	title := st.Title.Render("KEY ") + st.Text.Render(DisplayKey(d.key))
+	title := st.Title.Render("KEY ") + m.keyTitle(d.key, 4)
 	if d.loading {
 		title += st.Muted.Render("  reading…")
 	}
@@ -142,7 +142,8 @@ func (m *Model) editView() string {
 	if e.hex {
 		as = "as hex digits, two per byte"
 	}
-	out := []string{st.Title.Render("EDIT ") + st.Text.Render(DisplayKey(e.key)) + st.Muted.Render(fmt.Sprintf("  %s · read at version %s", as, FormatVersion(e.base)))}
+	what := fmt.Sprintf("  %s · read at version %s", as, FormatVersion(e.base))
+	out := []string{st.Title.Render("EDIT ") + m.keyTitle(e.key, 5+ansi.StringWidth(what)) + st.Muted.Render(what)}
 	hints := m.hints(hint{k.Save, "save if still " + FormatVersion(e.base)}, hint{k.Reload, "reload"}, hint{k.Cancel, "cancel"})
 	switch {
 	case e.conflict != nil && e.merge != nil:
@@ -200,6 +201,20 @@ func (m *Model) formView() string {
 }
 
 // fitWithFooter fits lines above a footer on the pane's last line.
+// keyTitle is key as a title shows it after used columns: whole when it
+// fits, else cut with "…" and its length, so a long key is not taken for a
+// shorter one (the line was cut at the edge without a mark).
+func (m *Model) keyTitle(key []byte, used int) string {
+	st := m.common.Styles
+	text := DisplayKey(key)
+	room := m.dw() - used
+	if ansi.StringWidth(text) <= room {
+		return st.Text.Render(text)
+	}
+	size := fmt.Sprintf(" (%s bytes)", groupDigits(len(key)))
+	return st.Text.Render(ansi.Truncate(text, max(1, room-len(size)), "…")) + st.Muted.Render(size)
+}
+
 func (m *Model) fitWithFooter(lines []string, footer string) string {
 	body := common.Fit(strings.Join(lines, "\n"), m.dw(), m.height-1)
 	return body + "\n" + common.FitLine(footer, m.dw())
