@@ -58,3 +58,42 @@ func TestBadDataInTheKeysPane(t *testing.T) {
 	d.run(cmd)
 	d.until("the long key opened", 20*time.Second, func() bool { return strings.Contains(m.View(), "(1,005 bytes)") })
 }
+
+// TestOpenKeySaysWhenItWasRead: on a real cluster, a key left open while
+// another client changes it says, from 10 s after its read, when that read
+// was made; r reads the new value.
+func TestOpenKeySaysWhenItWasRead(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a real cluster")
+	}
+	cl := startCluster(t, freeBasePort(t))
+	t.Cleanup(func() { _ = cl.Close() })
+	m, d, c := consoleOn(t, cl.Addrs())
+	d.until("connected", 30*time.Second, func() bool { return m.ConnState() == StateConnected })
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if _, err := c.Put(ctx, []byte("k"), []byte("before"), nil); err != nil {
+		t.Fatal(err)
+	}
+	send(m, press("5"))
+	kp := m.Active().(*keys.Model)
+	_, cmd := m.Update(press("r"))
+	d.run(cmd)
+	d.until("k listed", 20*time.Second, func() bool { return kp.Loaded() && len(kp.Entries()) == 1 })
+	_, cmd = m.Update(tea.KeyMsg{Type: tea.KeyEnter})
+	d.run(cmd)
+	d.until("k read", 20*time.Second, func() bool { return strings.Contains(m.View(), "before") })
+	if _, err := c.Put(ctx, []byte("k"), []byte("after"), nil); err != nil {
+		t.Fatal(err)
+	}
+	d.until("the old read dated", 30*time.Second, func() bool {
+		v := m.View()
+		return strings.Contains(v, "before") && strings.Contains(v, "lease read at ")
+	})
+	_, cmd = m.Update(press("r"))
+	d.run(cmd)
+	d.until("the new value read", 20*time.Second, func() bool {
+		v := m.View()
+		return strings.Contains(v, "after") && !strings.Contains(v, "lease read at ")
+	})
+}

@@ -63,3 +63,35 @@ func oneKeyHarness(t *testing.T, width int) (*fakebackend.Backend, *harness) {
 	h.send(common.TopologyMsg{At: time.Now(), View: uitest.View(7, 3, 1024, 16)})
 	return fb, h
 }
+
+// An open key is a snapshot (it is not read again by itself): from 10 s
+// after its read, the line says when it was read, so a value someone else
+// has since changed is not taken for the value now. Before, "lease read"
+// stood there unchanged for as long as the key stayed open.
+func TestOldReadSaysWhenItWasRead(t *testing.T) {
+	fb, h := oneKeyHarness(t, 80)
+	h.press("enter")
+	h.m.detail.readAt = time.Now().Add(-5 * time.Second) // the read was made 5 s ago
+	h.send(common.TickMsg{At: time.Now()})
+	if v := h.m.View(); !strings.Contains(v, "lease read") || strings.Contains(v, "lease read at") {
+		t.Fatalf("a read 5 s old:\n%s", v)
+	}
+	ctx, cancel := uitest.Common().Context()
+	defer cancel()
+	fb.Put(ctx, []byte("user:1"), []byte("changed elsewhere"), nil)
+	h.m.detail.readAt = time.Now().Add(-75 * time.Second)
+	h.send(common.TickMsg{At: time.Now()})
+	v := h.m.View()
+	if !strings.Contains(v, "lease read at ") || !strings.Contains(v, "ago)") || !strings.Contains(v, "v1") {
+		t.Fatalf("a read 75 s old does not say when it was made:\n%s", v)
+	}
+	for _, l := range strings.Split(v, "\n") {
+		if strings.Contains(l, "lease read at") && len([]rune(strings.TrimRight(l, " "))) > 80 {
+			t.Errorf("the line does not fit 80 columns: %q", l)
+		}
+	}
+	h.press("r")
+	if v := h.m.View(); strings.Contains(v, "lease read at ") || !strings.Contains(v, "changed elsewhere") {
+		t.Fatalf("after reading again:\n%s", v)
+	}
+}

@@ -13,6 +13,9 @@ import (
 // detailHeaderLines: key, metadata, TTL, status and value header.
 const detailHeaderLines = 5
 
+// readAgeShown is the age from which the detail says when its value was read.
+const readAgeShown = 10 * time.Second
+
 func (m *Model) detailView() string {
 	st := m.common.Styles
 	d := m.detail
@@ -38,7 +41,10 @@ func (m *Model) detailView() string {
 	// After a failed reread the value is the earlier read's: the line says
 	// when it was read (dropping the term/index spelled out, to fit 80
 	// columns), so it is not taken for the answer to the read that failed.
-	reread := d.err != nil && !d.readAt.IsZero()
+	// So does a read older than readAgeShown: the value is a snapshot (it
+	// is not read again by itself) and a user back at the screen minutes
+	// later took "lease read" for the value now.
+	reread := !d.readAt.IsZero() && (d.err != nil || m.now.Sub(d.readAt) >= readAgeShown)
 	version := fmt.Sprintf("%s (term %d, index %d)", FormatVersion(r.Version), r.Version.Term, r.Version.Index)
 	if reread {
 		version = FormatVersion(r.Version)
