@@ -90,6 +90,12 @@ func TestOpenKeySaysWhenItWasRead(t *testing.T) {
 		v := m.View()
 		return strings.Contains(v, "before") && strings.Contains(v, "lease read at ")
 	})
+	send(m, tea.KeyMsg{Type: tea.KeyEsc}) // the list is as old: its title says so
+	if v := m.View(); !strings.Contains(v, "scanned at ") || !strings.Contains(v, "ago)") {
+		t.Fatalf("the list scanned over 10 s ago:\n%s", v)
+	}
+	_, cmd = m.Update(tea.KeyMsg{Type: tea.KeyEnter})
+	d.run(cmd)
 	_, cmd = m.Update(press("r"))
 	d.run(cmd)
 	d.until("the new value read", 20*time.Second, func() bool {

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/norikv/norikv-console/client"
 	"github.com/norikv/norikv-console/ui/common"
 	"github.com/norikv/norikv-console/ui/common/fakebackend"
 	"github.com/norikv/norikv-console/ui/uitest"
@@ -93,5 +94,33 @@ func TestOldReadSaysWhenItWasRead(t *testing.T) {
 	h.press("r")
 	if v := h.m.View(); strings.Contains(v, "lease read at ") || !strings.Contains(v, "changed elsewhere") {
 		t.Fatalf("after reading again:\n%s", v)
+	}
+}
+
+// The list is a scan too: from 10 s after it the title says when it was
+// made, and at 80 columns with the cluster's key count it still does (the
+// wording and then the count give way; the end of the title, which says
+// how fresh the list is, was cut off, also after a failed rescan).
+func TestOldScanSaysWhenItWasMade(t *testing.T) {
+	fb, h := oneKeyHarness(t, 80)
+	h.send(common.NodeStatusMsg{At: time.Now(), NodeID: "n1", Status: &client.NodeStatus{NodeID: "n1",
+		Groups: []client.GroupStatus{{GroupID: 0, State: "leader", Keys: 123456}}}})
+	title := func() string { return strings.Split(h.m.View(), "\n")[0] }
+	if got := title(); strings.Contains(got, "scanned at") || !strings.Contains(got, "123456 keys in the cluster") {
+		t.Fatalf("a fresh scan: %q", got)
+	}
+	h.m.scannedAt = time.Now().Add(-75 * time.Second)
+	h.send(common.TickMsg{At: time.Now()})
+	if got := title(); !strings.Contains(got, "scanned at ") || !strings.Contains(got, "(1m15s ago)") {
+		t.Errorf("a scan 75 s old, at 80 columns: %q", got)
+	}
+	fb.Fail("Scan", context.DeadlineExceeded)
+	h.press("r")
+	if got := title(); !strings.Contains(got, "scanned at ") || !strings.Contains(got, "rescan failed") {
+		t.Errorf("a failed rescan, at 80 columns: %q", got)
+	}
+	h.m.SetSize(200, 24) // side by side: the list has 2/5 of it
+	if got := title(); !strings.Contains(got, "rescan failed") {
+		t.Errorf("at 200 columns: %q", got)
 	}
 }

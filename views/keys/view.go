@@ -128,17 +128,37 @@ func (m *Model) listRow(e client.KeyEntry, selected bool, cols columns) string {
 }
 
 func (m *Model) listTitle() string {
+	// When the line is too narrow, the wording of "all keys" and then the
+	// cluster's count give way: the last part says how fresh the list is
+	// and was the one cut at 80 columns.
+	for drop := 0; ; drop++ {
+		t := m.listTitleDropping(drop)
+		if drop == 2 || ansi.StringWidth(t) <= m.lw() {
+			return t
+		}
+	}
+}
+
+// listTitleDropping is the list's title without its first drop optional
+// parts (1: the "all keys" wording, 2: also the cluster's key count).
+func (m *Model) listTitleDropping(drop int) string {
 	st := m.common.Styles
+	var parts []string
 	what := "all keys, in key order"
+	if l := m.sort.Label(); l != "" {
+		what = "all keys"
+	}
 	if m.prefix != "" {
 		what = "prefix " + strconv.Quote(m.prefix)
 	}
-	parts := []string{what, fmt.Sprintf("page %d", len(m.pages))}
+	if m.prefix != "" || drop < 1 {
+		parts = append(parts, what)
+	}
+	parts = append(parts, fmt.Sprintf("page %d", len(m.pages)))
 	if l := m.sort.Label(); l != "" {
-		parts[0] = strings.TrimSuffix(what, ", in key order")
 		parts = append(parts, "page sorted by "+l)
 	}
-	if n, ok := m.clusterKeys(); ok {
+	if n, ok := m.clusterKeys(); ok && drop < 2 {
 		parts = append(parts, fmt.Sprintf("%d keys in the cluster", n))
 	}
 	if m.staleOK {
@@ -150,6 +170,10 @@ func (m *Model) listTitle() string {
 	case m.loaded && m.listErr != nil && !m.scannedAt.IsZero():
 		// The keys shown are the last good scan's, not the failed one's.
 		parts = append(parts, "scanned at "+m.scannedAt.In(m.loc).Format("15:04:05")+", rescan failed")
+	case m.loaded && !m.scannedAt.IsZero() && m.now.Sub(m.scannedAt) >= readAgeShown:
+		// The list is a scan, not read again by itself: versions and sizes
+		// are as of then (r scans again).
+		parts = append(parts, "scanned at "+m.scannedAt.In(m.loc).Format("15:04:05")+" ("+FormatTTL(m.now, m.scannedAt)+" ago)")
 	case m.loaded:
 		parts = append(parts, "scan "+common.FormatLatency(m.scanTook))
 	}
