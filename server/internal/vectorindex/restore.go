@@ -1,6 +1,7 @@
 package vectorindex
 
 import (
+	"bufio"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -9,62 +10,70 @@ import (
 	"math"
 )
 
-// snapReader decodes little-endian values from its own buffer; the first
+// snapReader decodes little-endian values straight from the bytes a
+// bufio.Reader holds (Peek, then Discard what was consumed); the first
 // error sticks, after which values read as zero. The CRC takes the bytes
-// consumed in bulk (when the buffer refills and when a sum is asked for)
-// rather than field by field: a 100k-node graph is millions of u32 fields,
-// and hashing each one on its own cost more than decoding it.
+// consumed in bulk (before they are discarded and when a sum is asked
+// for) rather than field by field: a 100k-node graph is millions of u32
+// fields, and hashing each one on its own cost more than decoding it.
+//
+// It never reads ahead of what it consumes on a caller's *bufio.Reader of
+// snapBufSize bytes or more (release leaves it just past the snapshot), so
+// a stream holding several snapshots in a row, as a vector store's
+// snapshot section does, reads each from where the last one ended.
 type snapReader struct {
-	r      io.Reader
-	buf    []byte
-	pos    int // next byte to consume
-	end    int // end of the bytes read into buf
-	crcPos int // buf[:crcPos] is in crc
+	br     *bufio.Reader
+	win    []byte // bytes buffered in br, from the first not yet discarded
+	pos    int    // win[:pos] is consumed
+	crcPos int    // win[:crcPos] is in crc
 	crc    uint32
 	err    error
 }
 
 // snapBufSize holds the largest field read in one piece (a 4096-dim
-// vector is 16 KiB) several times over.
+// vector is 16 KiB, an id 512 bytes; a corrupt id length at most 64 KiB
+// less one) several times over.
 const snapBufSize = 1 << 16
 
 func newSnapReader(r io.Reader) *snapReader {
-	return &snapReader{r: r, buf: make([]byte, snapBufSize)}
+	return &snapReader{br: bufio.NewReaderSize(r, snapBufSize)}
 }
 
 // sum returns the CRC-32 (IEEE) of every byte consumed so far.
 func (sr *snapReader) sum() uint32 {
-	sr.crc = crc32.Update(sr.crc, crc32.IEEETable, sr.buf[sr.crcPos:sr.pos])
+	sr.crc = crc32.Update(sr.crc, crc32.IEEETable, sr.win[sr.crcPos:sr.pos])
 	sr.crcPos = sr.pos
 	return sr.crc
 }
 
-// fill makes at least n (<= len(buf)) unconsumed bytes available in buf,
-// or sets err.
+// release hashes and discards the consumed bytes from the bufio.Reader,
+// leaving it at the first byte not consumed.
+func (sr *snapReader) release() {
+	sr.sum()
+	if sr.pos > 0 {
+		sr.br.Discard(sr.pos) // buffered bytes: never fails
+	}
+	sr.win, sr.pos, sr.crcPos = nil, 0, 0
+}
+
+// fill makes at least n (<= snapBufSize) unconsumed bytes available in
+// win, or sets err.
 func (sr *snapReader) fill(n int) bool {
-	if sr.end-sr.pos >= n {
+	if len(sr.win)-sr.pos >= n {
 		return true
 	}
 	if sr.err != nil {
 		return false
 	}
-	sr.sum()
-	sr.end = copy(sr.buf, sr.buf[sr.pos:sr.end])
-	sr.pos, sr.crcPos = 0, 0
-	for sr.end < n {
-		m, err := sr.r.Read(sr.buf[sr.end:])
-		sr.end += m
-		if err != nil {
-			if sr.end >= n {
-				break
-			}
-			if err == io.EOF {
-				err = io.ErrUnexpectedEOF
-			}
-			sr.err = err
-			return false
+	sr.release()
+	if _, err := sr.br.Peek(n); err != nil {
+		if err == io.EOF {
+			err = io.ErrUnexpectedEOF
 		}
+		sr.err = err
+		return false
 	}
+	sr.win, _ = sr.br.Peek(sr.br.Buffered())
 	return true
 }
 
@@ -74,7 +83,7 @@ func (sr *snapReader) take(n int) []byte {
 	if !sr.fill(n) {
 		return nil
 	}
-	b := sr.buf[sr.pos : sr.pos+n : sr.pos+n]
+	b := sr.win[sr.pos : sr.pos+n : sr.pos+n]
 	sr.pos += n
 	return b
 }
@@ -82,7 +91,7 @@ func (sr *snapReader) take(n int) []byte {
 // read fills b with the next len(b) bytes (zeros once an error stuck).
 func (sr *snapReader) read(b []byte) {
 	for len(b) > 0 {
-		n := min(len(b), len(sr.buf))
+		n := min(len(b), snapBufSize)
 		src := sr.take(n)
 		if src == nil {
 			clear(b)
@@ -128,8 +137,13 @@ func corrupt(format string, args ...any) error {
 // ReadSnapshot restores an index written by WriteSnapshot. Every field is
 // checked, so a damaged snapshot gives ErrCorruptSnapshot, never a panic or a
 // half-built index.
+//
+// From a *bufio.Reader of at least 64 KiB it reads exactly the snapshot's
+// bytes, so another snapshot or section may follow it in the stream; other
+// readers are buffered and may be read past the snapshot's end.
 func ReadSnapshot(r io.Reader) (*Index, error) {
 	sr := newSnapReader(r)
+	defer sr.release()
 	var magic [4]byte
 	sr.read(magic[:])
 	if sr.err == nil && string(magic[:]) != snapshotMagic {
