@@ -174,6 +174,9 @@ func (m *Model) Namespace() string { return m.inputs[fieldNS].Value() }
 // Indexes returns the indexes listed, sorted by namespace.
 func (m *Model) Indexes() []client.VectorIndexInfo { return m.indexes }
 
+// ListedAt returns when the last listing answered (zero before one).
+func (m *Model) ListedAt() time.Time { return m.listedAt }
+
 // Result returns the matches of the last search shown, nil before one.
 func (m *Model) Result() *client.VectorSearchResult {
 	if m.result == nil {
