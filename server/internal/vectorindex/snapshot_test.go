@@ -2,8 +2,11 @@ package vectorindex
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
+	"hash/crc32"
 	"io"
+	"strings"
 	"testing"
 	"testing/iotest"
 
@@ -155,5 +158,25 @@ func TestSnapshotReadInPieces(t *testing.T) {
 	failing := io.MultiReader(bytes.NewReader(snap[:len(snap)/2]), iotest.ErrReader(iotest.ErrTimeout))
 	if _, err := ReadSnapshot(failing); !errors.Is(err, iotest.ErrTimeout) || errors.Is(err, ErrCorruptSnapshot) {
 		t.Fatalf("reader failing midway: error %v, want the reader's error", err)
+	}
+}
+
+// TestSnapshotDuplicateID checks that a snapshot naming one id in two
+// slots (checksums intact) is refused as corrupt, for both kinds.
+func TestSnapshotDuplicateID(t *testing.T) {
+	for _, kind := range kinds {
+		ix := mustNew(t, Config{Dims: 2, Distance: Euclidean, Kind: kind})
+		must(t, ix.Upsert("id-a", []float32{1, 2}))
+		must(t, ix.Upsert("id-b", []float32{3, 4}))
+		snap := snapshotBytes(t, ix)
+		i := bytes.Index(snap, []byte("id-b"))
+		if i < 0 {
+			t.Fatalf("%s: id-b not in the snapshot", kind)
+		}
+		copy(snap[i:], "id-a")
+		binary.LittleEndian.PutUint32(snap[len(snap)-4:], crc32.ChecksumIEEE(snap[:len(snap)-4]))
+		if _, err := ReadSnapshot(bytes.NewReader(snap)); !errors.Is(err, ErrCorruptSnapshot) || !strings.Contains(err.Error(), "duplicate id") {
+			t.Fatalf("%s: error %v, want a duplicate id as ErrCorruptSnapshot", kind, err)
+		}
 	}
 }
