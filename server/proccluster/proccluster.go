@@ -169,10 +169,14 @@ func (c *Cluster) Proc(id string) *os.Process {
 }
 
 // Pause stops a node's process with SIGSTOP: it keeps its sockets open but
-// answers nothing, like a hung machine.
+// answers nothing, like a hung machine. It returns once every thread of the
+// process has stopped.
 func (c *Cluster) Pause(t testing.TB, id string) {
 	t.Helper()
 	c.signal(t, id, syscall.SIGSTOP)
+	if err := waitStopped(c.Proc(id).Pid, 10*time.Second); err != nil {
+		t.Fatalf("proccluster: pause %s: %v", id, err)
+	}
 	c.mu.Lock()
 	c.paused[id] = true
 	c.mu.Unlock()
