@@ -134,13 +134,9 @@ func (ix *Index) searchLayerKeys(sc *scratch, q []float32, qinv float32, ep item
 		}
 		// Pick the unvisited neighbours and start loading their vectors,
 		// so the memory latency overlaps the distance computations.
-		next := sc.next[:0]
-		for _, n := range g.links(int32(uint32(c)), level) {
-			_ = state[n] // the row kernels trust that n is a stored slot
-			if sc.visit(n) {
-				next = append(next, n)
-			}
-		}
+		links := g.links(int32(uint32(c)), level)
+		next := slices.Grow(sc.next[:0], len(links))[:len(links)]
+		next = next[:unvisited(links, next, sc.visited, sc.epoch, len(state))]
 		sc.next = next
 		if len(next) == 0 {
 			continue
@@ -168,6 +164,33 @@ func (ix *Index) searchLayerKeys(sc *scratch, q []float32, qinv float32, ep item
 	}
 	sc.candKeys, sc.resKeys = cand, res
 	return res
+}
+
+// unvisited copies the links not visited in this traversal (epoch) to
+// next, in order, marks them visited, and returns how many it copied;
+// next must hold len(links). It runs without a branch on the visited
+// test: every link is written and marked, and the count moves past the
+// unvisited ones only, as most links are visited already, at random, and
+// a branch mispredicts. Its own function, so that its loop keeps its
+// values in registers. Every link must be below nslots (the row kernels
+// trust that a link is a stored slot).
+//
+//go:noinline
+func unvisited(links, next []int32, visited []uint16, epoch uint16, nslots int) int {
+	next = next[:len(links)]
+	j := 0
+	for _, n := range links {
+		if uint(n) >= uint(nslots) {
+			panic("vectorindex: a link past the slot table")
+		}
+		seen := visited[n]
+		visited[n] = epoch
+		next[j] = n
+		if seen != epoch {
+			j++
+		}
+	}
+	return j
 }
 
 // halfDists sets dists[i] to the internal distance from q to rows[i]

@@ -1,6 +1,10 @@
 package vectorindex
 
-import "testing"
+import (
+	"math/rand/v2"
+	"slices"
+	"testing"
+)
 
 // TestVisitedEpochWraps checks that a slot visited in one traversal reads
 // as unvisited in a later one, across the epoch counter's wrap (it is 16
@@ -38,5 +42,45 @@ func TestVisitedEpochWraps(t *testing.T) {
 	}
 	if !wrapped {
 		t.Fatalf("the epoch never came back to %d: the test did not wrap", first)
+	}
+}
+
+// TestUnvisitedMatchesVisit checks the branch-free neighbour filter of the
+// beam search against scratch.visit: the same neighbours in the same
+// order (duplicates in a list count once), the same visited marks after,
+// and no write past the list's length in next.
+func TestUnvisitedMatchesVisit(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	const slots = 300
+	var want, got scratch
+	want.resetVisited(slots)
+	got.resetVisited(slots)
+	for round := range 2000 {
+		if round%50 == 0 { // a new traversal now and then
+			want.resetVisited(slots)
+			got.resetVisited(slots)
+		}
+		links := make([]int32, rng.IntN(40))
+		for i := range links {
+			links[i] = int32(rng.IntN(slots))
+		}
+		var ref []int32
+		for _, n := range links {
+			if want.visit(n) {
+				ref = append(ref, n)
+			}
+		}
+		next := make([]int32, len(links)+1)
+		next[len(links)] = -7
+		n := unvisited(links, next[:len(links)], got.visited, got.epoch, slots)
+		if !slices.Equal(next[:n], ref) {
+			t.Fatalf("round %d: unvisited %v, visit %v", round, next[:n], ref)
+		}
+		if next[len(links)] != -7 {
+			t.Fatalf("round %d: wrote past the list", round)
+		}
+		if !slices.Equal(got.visited[:slots], want.visited[:slots]) {
+			t.Fatalf("round %d: visited marks differ", round)
+		}
 	}
 }
