@@ -30,7 +30,7 @@ type graph struct {
 	// The insert in progress (see place): its level, and its candidates
 	// per level.
 	pending int
-	cands   [][]uint64 // min-heaps of keys
+	cands   [][]uint64 // keys, sorted closest first
 }
 
 func newGraph(cfg Config) *graph {

@@ -119,27 +119,3 @@ func popMaxKey(h []uint64) []uint64 {
 	}
 	return h
 }
-
-// heapifyMinKeys orders h as a min-heap of keys in O(len(h)).
-func heapifyMinKeys(h []uint64) {
-	n := len(h)
-	for i := n/2 - 1; i >= 0; i-- {
-		x := h[i]
-		j := i
-		for {
-			c := 2*j + 1
-			if c >= n {
-				break
-			}
-			if r := c + 1; r < n && h[r] < h[c] {
-				c = r
-			}
-			if x <= h[c] {
-				break
-			}
-			h[j] = h[c]
-			j = c
-		}
-		h[j] = x
-	}
-}

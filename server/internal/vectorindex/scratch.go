@@ -15,7 +15,7 @@ type scratch struct {
 	res      []item    // HNSW results, closest first
 	rowDists []float32 // distances to the neighbours in next
 	tmp      []item    // neighbour lists being rebuilt (compaction)
-	tmpKeys  []uint64  // a full neighbour list being shrunk, heap of keys
+	tmpKeys  []uint64  // a full neighbour list being shrunk, as keys
 	sel      []item    // neighbour selection of a new node
 	sel2     []item    // neighbour selection of a node being relinked
 	next     []int32   // unvisited neighbours of the node being expanded
