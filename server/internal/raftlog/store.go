@@ -88,6 +88,10 @@ func (s *Store) StoreLog(log *raft.Log) error { return s.StoreLogs([]*raft.Log{l
 // StoreLogs stores entries in one batch, durable when it returns. Batches
 // of many groups committed at the same time share one fsync.
 func (s *Store) StoreLogs(logs []*raft.Log) error {
+	if p := s.db.pacer; p != nil {
+		p.commitStarted()
+		defer p.commitEnded()
+	}
 	kp, vp := s.db.bufs.Get().(*[]byte), s.db.bufs.Get().(*[]byte)
 	defer s.db.bufs.Put(kp)
 	defer s.db.bufs.Put(vp)

@@ -14,12 +14,19 @@ import (
 // TestSyncPacerDelaysOnlyCrowdedSyncs drives the pacer with made-up sync
 // times: a lone sync, or one long after the last, asks for no delay; a sync
 // that began right after the last one's end (not counting the delay the
-// pacer asked for) asks for one sync duration, at most maxSyncDelay.
+// pacer asked for) asks for one sync duration, at most maxSyncDelay, but
+// only if two commits overlapped since the last sync.
 func TestSyncPacerDelaysOnlyCrowdedSyncs(t *testing.T) {
 	p := &syncPacer{busyFactor: syncBusyFactor}
 	us := time.Microsecond
 	t0 := time.Unix(1700000000, 0)
 	at := t0
+	crowd := func() {
+		p.commitStarted()
+		p.commitStarted()
+		p.commitEnded()
+		p.commitEnded()
+	}
 	sync := func(after, took time.Duration) time.Duration {
 		t.Helper()
 		at = at.Add(after)
@@ -28,33 +35,49 @@ func TestSyncPacerDelaysOnlyCrowdedSyncs(t *testing.T) {
 		return p.interval()
 	}
 
+	crowd()
 	if d := sync(0, 100*us); d != 0 {
 		t.Fatalf("first sync: delay %v, want 0", d)
 	}
+	crowd()
 	if d := sync(5*time.Millisecond, 100*us); d != 0 {
 		t.Fatalf("sync 5 ms after the last: delay %v, want 0", d)
 	}
+	crowd()
 	if d := sync(10*us, 100*us); d != 100*us {
 		t.Fatalf("sync 10 us after the last: delay %v, want one sync duration (100us)", d)
 	}
 	// Commits waited for the delay: the next sync starts as it ends.
+	crowd()
 	if d := sync(100*us+5*us, 100*us); d != 100*us {
 		t.Fatalf("sync right after the delay: delay %v, want 100us", d)
 	}
+	// The same timing with one commit at a time: nobody to wait for.
+	p.commitStarted()
+	p.commitEnded()
+	if d := sync(5*us, 100*us); d != 0 {
+		t.Fatalf("close sync of a lone writer: delay %v, want 0", d)
+	}
+	crowd()
+	if d := sync(5*us, 100*us); d != 100*us {
+		t.Fatalf("close crowded sync: delay %v, want 100us", d)
+	}
 	// Nothing came during the delay: the next sync is 1 ms later.
+	crowd()
 	if d := sync(100*us+time.Millisecond, 100*us); d != 0 {
 		t.Fatalf("sync 1 ms after the delay: delay %v, want 0", d)
 	}
 	// A slow disk: back-to-back syncs of 5 ms wait at most maxSyncDelay.
 	var d time.Duration
 	for range 40 {
+		crowd()
 		d = sync(0, 5*time.Millisecond)
 	}
 	if d != maxSyncDelay {
 		t.Fatalf("back-to-back 5 ms syncs: delay %v, want the cap %v", d, maxSyncDelay)
 	}
-	if p.syncs != 45 || p.delayed != 42 {
-		t.Fatalf("counted %d syncs, %d delayed; want 45, 42", p.syncs, p.delayed)
+	if p.syncs != 47 || p.delayed != 43 {
+		t.Fatalf("counted %d syncs, %d delayed; want 47, 43", p.syncs, p.delayed)
 	}
 }
 
@@ -105,12 +128,25 @@ func TestPacedFSTimesOnlyWALSyncs(t *testing.T) {
 // TestFsyncStorePacesCrowdedCommits commits from 16 goroutines at once, as
 // 16 groups' leaders and followers do, on a store with fsync: the WAL's
 // syncs go through the pacer, which asks for delays, and every commit is
-// readable afterwards.
+// readable afterwards. One goroutine committing back to back first: its
+// syncs follow each other closely, but it waits for no delay.
 func TestFsyncStorePacesCrowdedCommits(t *testing.T) {
 	db := openTest(t, t.TempDir(), true)
 	defer db.Close()
 	if db.pacer == nil {
 		t.Fatal("an fsync store has no sync pacer")
+	}
+	lone := mustStore(t, db, "lone")
+	for i := uint64(1); i <= 50; i++ {
+		if err := lone.StoreLogs([]*raft.Log{entry(i, 1, "v")}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	db.pacer.mu.Lock()
+	loneSyncs, loneDelayed := db.pacer.syncs, db.pacer.delayed
+	db.pacer.mu.Unlock()
+	if loneSyncs < 50 || loneDelayed != 0 {
+		t.Fatalf("lone writer, 50 commits: %d syncs, %d delayed; want >= 50 syncs, none delayed", loneSyncs, loneDelayed)
 	}
 
 	const writers, commits = 16, 100
@@ -135,7 +171,7 @@ func TestFsyncStorePacesCrowdedCommits(t *testing.T) {
 		t.Fatal(err)
 	}
 	db.pacer.mu.Lock()
-	syncs, delayed := db.pacer.syncs, db.pacer.delayed
+	syncs, delayed := db.pacer.syncs-loneSyncs, db.pacer.delayed
 	db.pacer.mu.Unlock()
 	if delayed == 0 {
 		t.Fatalf("16 writers: %d syncs, none delayed", syncs)
