@@ -73,52 +73,64 @@ func (m *Model) header() string {
 	// and the state's mark. The connection state goes last: it is what says
 	// whether the screen is live. No word is ever cut or run into the next.
 	steps := []func(){
-		func() { p.epoch = "" },
-		func() { p.profile = "" },
-		func() { p.wire = "" },
+		func() { p.epoch = hpiece{} },
+		func() { p.profile = hpiece{} },
+		func() { p.wire = hpiece{} },
 		func() { p.nodes = p.brief },
 		func() { p.paused = p.pausedShort },
-		func() { p.title = "" },
+		func() { p.title = hpiece{} },
 		func() { p.readOnly = p.readOnlyShort },
 		func() { p.nodes = p.tiny },
-		func() { p.nodes = "" },
-		func() { p.paused = "" },
-		func() { p.mark = "" },
-		func() { p.state = "" },
+		func() { p.nodes = hpiece{} },
+		func() { p.paused = hpiece{} },
+		func() { p.mark = hpiece{} },
+		func() { p.state = hpiece{} },
 	}
-	for i := 0; ; i++ {
-		if line, ok := p.fit(m.width); ok || i == len(steps) {
-			return line
-		}
+	for i := 0; i < len(steps) && !p.fits(m.width); i++ {
 		steps[i]()
 	}
+	return p.render(m.width)
 }
 
-// headerParts are the header's pieces, each already styled, with the
-// shorter forms it falls back to.
+// hpiece is one piece of the header: its text and style (the header's
+// styles add no padding, so the text's width is the piece's).
+type hpiece struct {
+	text  string
+	style *lipgloss.Style // one of the shared Styles' (a Style is a large value)
+	w     int             // the text's width, measured once
+}
+
+func hp(text string, style *lipgloss.Style) hpiece {
+	return hpiece{text: text, style: style, w: ansi.StringWidth(text)}
+}
+
+func (h hpiece) width() int { return h.w }
+
+// headerParts are the header's pieces with the shorter forms they fall
+// back to. Widths are added up from the texts and only the pieces kept are
+// rendered, once (the header is drawn every frame).
 type headerParts struct {
-	bar                         lipgloss.Style // the header's own style, for gaps
-	title, profile, wire, epoch string
-	nodes, brief, tiny          string // "nodes 2/3 alive, 1 unreachable", "2/3 alive, 1 unreach", "2/3 alive"
-	readOnly, readOnlyShort     string
-	paused, pausedShort         string
-	mark, state                 string
-	sep                         string // before the nodes' health when something precedes it
+	bar                         *lipgloss.Style // the header's own style, for gaps
+	title, profile, wire, epoch hpiece
+	nodes, brief, tiny          hpiece // "nodes 2/3 alive, 1 unreachable", "2/3 alive, 1 unreach", "2/3 alive"
+	readOnly, readOnlyShort     hpiece
+	paused, pausedShort         hpiece
+	mark, state                 hpiece
 }
 
 func (m *Model) headerParts() *headerParts {
 	st := m.common.Styles
-	h := st.Header
-	p := &headerParts{bar: h, title: st.HeaderTitle.Render(" NoriKV "), sep: h.Render(" · ")}
+	h := &st.Header
+	p := &headerParts{bar: h, title: hp(" NoriKV ", &st.HeaderTitle)}
 	if m.common.Profile != "" {
-		p.profile = h.Render(" " + m.common.Profile)
+		p.profile = hp(" "+m.common.Profile, h)
 	}
 	if m.common.Client != nil {
 		// Whether what the console sends (keys, values) is encrypted on the wire.
 		if e, ok := any(m.common.Client).(interface{ Encrypted() bool }); ok && e.Encrypted() {
-			p.wire = h.Render(" · TLS")
+			p.wire = hp(" · TLS", h)
 		} else if ok && m.common.Control == nil {
-			p.wire = st.StateWarn.Render(" · plaintext")
+			p.wire = hp(" · plaintext", &st.StateWarn)
 		}
 	}
 	if m.view != nil {
@@ -133,7 +145,7 @@ func (m *Model) headerParts() *headerParts {
 		}
 		ns := h
 		if alive < len(m.view.Nodes) {
-			ns = st.StateWarn
+			ns = &st.StateWarn
 		}
 		tiny := fmt.Sprintf("%d/%d alive", alive, len(m.view.Nodes))
 		full, brief := "nodes "+tiny, tiny
@@ -141,59 +153,113 @@ func (m *Model) headerParts() *headerParts {
 			full += fmt.Sprintf(", %d unreachable", down)
 			brief += fmt.Sprintf(", %d unreach", down)
 		}
-		p.epoch = h.Render(fmt.Sprintf(" · epoch %d", m.view.Epoch))
-		p.nodes, p.brief, p.tiny = ns.Render(full), ns.Render(brief), ns.Render(tiny)
+		p.epoch = hp(fmt.Sprintf(" · epoch %d", m.view.Epoch), h)
+		p.nodes, p.brief, p.tiny = hp(full, ns), hp(brief, ns), hp(tiny, ns)
 	}
-	state := st.StateOK
+	state := &st.StateOK
 	mark := "●"
 	switch m.connState {
 	case StateConnecting, StateDegraded:
-		state, mark = st.StateWarn, "◌"
+		state, mark = &st.StateWarn, "◌"
 	case StateReconnecting:
-		state, mark = st.StateError, "○"
+		state, mark = &st.StateError, "○"
 	}
 	if !st.Color {
 		mark = "*"
 	}
-	p.mark, p.state = state.Render(mark), state.Render(m.connState)
+	p.mark, p.state = hp(mark, state), hp(m.connState, state)
 	if m.paused {
-		p.paused = st.Badge.Render(fmt.Sprintf(" PAUSED %d held ", len(m.held)))
-		p.pausedShort = st.Badge.Render(" PAUSED ")
+		p.paused = hp(fmt.Sprintf(" PAUSED %d held ", len(m.held)), &st.Badge)
+		p.pausedShort = hp(" PAUSED ", &st.Badge)
 	}
 	if m.common.ReadOnly {
-		p.readOnly, p.readOnlyShort = st.Badge.Render(" READ-ONLY "), st.Badge.Render(" RO ")
+		p.readOnly, p.readOnlyShort = hp(" READ-ONLY ", &st.Badge), hp(" RO ", &st.Badge)
 	}
 	return p
 }
 
-// fit lays the pieces out in width columns: the left part, a gap of at
-// least one column, the right part and a closing space; ok is false when
-// they do not fit (the line is then blank).
-func (p *headerParts) fit(width int) (string, bool) {
-	left := p.title + p.profile + p.wire + p.epoch
-	if p.nodes != "" {
-		if left != "" {
-			left += p.sep
-		} else {
-			left = p.bar.Render(" ")
+// The line is the left part (title, profile, wire, epoch, then " · " and
+// the nodes' health, or " " before the health alone), a gap of at least
+// one column, and the right part (badges and state, one space apart, and a
+// closing space).
+func (p *headerParts) leftWidth() int {
+	w := p.title.width() + p.profile.width() + p.wire.width() + p.epoch.width()
+	if p.nodes.text != "" {
+		sep := 3 // " · "
+		if w == 0 {
+			sep = 1
 		}
-		left += p.nodes
+		w += sep + p.nodes.width()
 	}
-	var right []string
-	for _, s := range []string{p.readOnly, p.paused, p.mark, p.state} {
-		if s != "" {
-			right = append(right, s)
+	return w
+}
+
+// right returns the right part's pieces in order, in buf.
+func (p *headerParts) right(buf *[4]*hpiece) []*hpiece {
+	out := buf[:0]
+	for _, h := range []*hpiece{&p.readOnly, &p.paused, &p.mark, &p.state} {
+		if h.text != "" {
+			out = append(out, h)
 		}
 	}
-	r := strings.Join(right, p.bar.Render(" "))
-	if r != "" {
-		r += p.bar.Render(" ")
+	return out
+}
+
+func (p *headerParts) rightWidth() int {
+	var buf [4]*hpiece
+	r := p.right(&buf)
+	if len(r) == 0 {
+		return 0
 	}
-	gap := width - lipgloss.Width(left) - lipgloss.Width(r)
-	if gap < 1 && !(left == "" && gap == 0) {
-		return p.bar.Render(strings.Repeat(" ", max(0, width))), false
+	w := len(r) // the spaces between and the closing one
+	for _, h := range r {
+		w += h.width()
 	}
-	return left + p.bar.Render(strings.Repeat(" ", gap)) + r, true
+	return w
+}
+
+// fits reports whether the pieces fit width columns.
+func (p *headerParts) fits(width int) bool {
+	l, r := p.leftWidth(), p.rightWidth()
+	return l+r+1 <= width || (l == 0 && r <= width)
+}
+
+// render draws the pieces in width columns (blank when they do not fit).
+func (p *headerParts) render(width int) string {
+	if !p.fits(width) {
+		return p.bar.Render(strings.Repeat(" ", max(0, width)))
+	}
+	var b strings.Builder
+	left := 0
+	for _, h := range []*hpiece{&p.title, &p.profile, &p.wire, &p.epoch} {
+		if h.text != "" {
+			b.WriteString(h.style.Render(h.text))
+			left += h.width()
+		}
+	}
+	if p.nodes.text != "" {
+		sep := " · "
+		if left == 0 {
+			sep = " "
+		}
+		b.WriteString(p.bar.Render(sep) + p.nodes.style.Render(p.nodes.text))
+		left += ansi.StringWidth(sep) + p.nodes.width()
+	}
+	b.WriteString(p.bar.Render(strings.Repeat(" ", width-left-p.rightWidth())))
+	for _, h := range []*hpiece{&p.readOnly, &p.paused} {
+		if h.text != "" {
+			b.WriteString(h.style.Render(h.text) + p.bar.Render(" "))
+		}
+	}
+	// The mark and the state share a style: one render for both and the
+	// closing space.
+	switch {
+	case p.mark.text != "" && p.state.text != "":
+		b.WriteString(p.state.style.Render(p.mark.text + " " + p.state.text + " "))
+	case p.mark.text != "" || p.state.text != "":
+		b.WriteString(p.state.style.Render(p.mark.text + p.state.text + " "))
+	}
+	return b.String()
 }
 
 // tabBar renders the tabs (layoutTabs places them).
