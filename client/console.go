@@ -145,11 +145,18 @@ func (c *Client) ListVectorIndexes(ctx context.Context) ([]VectorIndexInfo, erro
 		return nil, firstError(errs)
 	}
 	// An entry only replicas list, while the shard's leader answered without
-	// it, is a replica that has not applied a drop yet: leave it out.
-	answered := map[string]bool{}
+	// it, is a replica that has not applied a drop yet: leave it out. The
+	// leader's own list decides, whatever role it gave itself: in a failover
+	// the node the view names leader may answer while it still sees itself
+	// as a follower (every entry from_leader=false), and its entries stand.
+	listed := map[string]map[string]bool{} // node id -> namespaces it listed
 	for i, n := range nodes {
 		if errs[i] == nil && n.id != "" {
-			answered[n.id] = true
+			m := map[string]bool{}
+			for _, ix := range answers[i] {
+				m[ix.GetNamespace()] = true
+			}
+			listed[n.id] = m
 		}
 	}
 	t := c.topo.Load()
@@ -157,8 +164,10 @@ func (c *Client) ListVectorIndexes(ctx context.Context) ([]VectorIndexInfo, erro
 	for ns, ix := range best {
 		if !ix.GetFromLeader() && t != nil {
 			shard := nsShard(ns, c.cfg.TotalShards)
-			if shard < len(t.leader) && t.leader[shard] != "" && answered[t.leader[shard]] {
-				continue
+			if shard < len(t.leader) && t.leader[shard] != "" {
+				if own, answered := listed[t.leader[shard]]; answered && !own[ns] {
+					continue
+				}
 			}
 		}
 		out = append(out, vectorIndexInfoFromPB(ix))

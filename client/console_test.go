@@ -295,3 +295,42 @@ func TestNodeStatusesPartialFailure(t *testing.T) {
 		t.Fatal("NodeStatus of an unknown node id succeeded")
 	}
 }
+
+// TestListVectorIndexesKeepsWhatTheNewLeaderLists: mid-failover the node
+// the view names leader answers while it still sees itself as a follower,
+// so every entry says from_leader=false. An index it lists must stay; only
+// one the leader's own answer lacks is a replica's undropped leftover.
+// Before, any index without a from_leader entry was dropped once the
+// view's leader answered at all: the Vectors pane read "0 indexes" with
+// the old leader SIGSTOPped.
+func TestListVectorIndexesKeepsWhatTheNewLeaderLists(t *testing.T) {
+	a := startFake(t, fakeServices{meta: true, console: true})
+	b := startFake(t, fakeServices{console: true})
+	a.set(func(f *fakeNode) {
+		f.onList = func(context.Context) (*consolepb.ListVectorIndexesResponse, error) {
+			return &consolepb.ListVectorIndexesResponse{Indexes: []*consolepb.VectorIndexInfo{
+				{Namespace: "docs", Count: 9, ServedBy: "a", FromLeader: false},
+			}}, nil
+		}
+	})
+	b.set(func(f *fakeNode) {
+		f.onList = func(context.Context) (*consolepb.ListVectorIndexesResponse, error) {
+			return &consolepb.ListVectorIndexesResponse{Indexes: []*consolepb.VectorIndexInfo{
+				{Namespace: "docs", Count: 9, ServedBy: "b", FromLeader: false},
+				{Namespace: "gone", Count: 1, ServedBy: "b", FromLeader: false},
+			}}, nil
+		}
+	})
+	scriptWatch(a, false, view(1, 16, "a", map[string]string{"a": a.addr, "b": b.addr}))
+	c := newTestClient(t, true, a.addr)
+	if err := c.Connect(ctxT(t)); err != nil {
+		t.Fatal(err)
+	}
+	got, err := c.ListVectorIndexes(ctxT(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 1 || got[0].Namespace != "docs" {
+		t.Fatalf("indexes = %+v, want docs only (listed by the view's leader a; gone only by replica b)", got)
+	}
+}
