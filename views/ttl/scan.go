@@ -54,7 +54,13 @@ func scanCmd(c common.Common, reqID, limit int, clock func() time.Time) tea.Cmd 
 		out := scanMsg{reqID: reqID}
 		var cursor []byte
 		for out.scanned < limit {
-			res, err := b.Scan(ctx, &client.ScanOptions{Cursor: cursor, Limit: min(scanPage, limit-out.scanned)})
+			// Each page has the console's request timeout; the pass as a
+			// whole has 4 of them. With one deadline for the pass, a page
+			// stuck on hung nodes used all of it (~15 s with every node
+			// SIGSTOPped) before the pane said anything.
+			pageCtx, pageCancel := context.WithTimeout(ctx, timeout(c))
+			res, err := b.Scan(pageCtx, &client.ScanOptions{Cursor: cursor, Limit: min(scanPage, limit-out.scanned)})
+			pageCancel()
 			if err != nil {
 				out.err = fmt.Errorf("TTL scan after %d keys: %w", out.scanned, err)
 				break
