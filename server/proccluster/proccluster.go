@@ -221,6 +221,75 @@ func (c *Cluster) Restart(t testing.TB, id string) {
 	c.waitReady(t, id, p)
 }
 
+// WipeAndRestart kills a node if it runs, deletes its data and starts it
+// again with the same id and addresses (a replaced disk), and waits until
+// it is ready.
+func (c *Cluster) WipeAndRestart(t testing.TB, id string) {
+	t.Helper()
+	if c.Proc(id) != nil {
+		c.Kill(t, id)
+	}
+	c.Wipe(t, id)
+	c.Restart(t, id)
+}
+
+// Wipe deletes the data of a node that is not running.
+func (c *Cluster) Wipe(t testing.TB, id string) {
+	t.Helper()
+	if c.Proc(id) != nil {
+		t.Fatalf("proccluster: wipe %s: still running", id)
+	}
+	if err := os.RemoveAll(c.dataDirs[id]); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// Launch starts a killed node again with the same flags and data and
+// returns at once; WaitReady waits for it. For a node that cannot be ready
+// until other nodes come back.
+func (c *Cluster) Launch(t testing.TB, id string) {
+	t.Helper()
+	c.launch(t, id)
+}
+
+// WaitReady waits until a launched node is ready.
+func (c *Cluster) WaitReady(t testing.TB, id string) {
+	t.Helper()
+	c.mu.Lock()
+	p := c.procs[id]
+	c.mu.Unlock()
+	if p == nil {
+		t.Fatalf("proccluster: wait for %s: not running", id)
+	}
+	c.waitReady(t, id, p)
+}
+
+// IsReady reports whether a running node has printed ready.
+func (c *Cluster) IsReady(id string) bool {
+	c.mu.Lock()
+	p := c.procs[id]
+	c.mu.Unlock()
+	if p == nil {
+		return false
+	}
+	select {
+	case <-p.ready:
+		return true
+	default:
+		return false
+	}
+}
+
+// Log returns what a node wrote to stderr (all its runs).
+func (c *Cluster) Log(t testing.TB, id string) string {
+	t.Helper()
+	raw, err := os.ReadFile(filepath.Join(c.logDir, id+".log"))
+	if err != nil && !os.IsNotExist(err) {
+		t.Fatal(err)
+	}
+	return string(raw)
+}
+
 // WipeAndRestartAll kills every node, deletes their data and starts a new
 // cluster on the same addresses: what a client sees when a dev cluster is
 // restarted without its data.
