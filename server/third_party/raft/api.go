@@ -225,6 +225,9 @@ type Raft struct {
 
 	// hotMetrics is !Config.NoHotPathMetrics (NoriKV patch), fixed at NewRaft.
 	hotMetrics bool
+
+	// voteHold is Config.HoldVoteUntilCaughtUp's state (NoriKV patch, votehold.go).
+	voteHold voteHold
 }
 
 // BootstrapCluster initializes a server's storage with the given cluster
@@ -585,6 +588,7 @@ func NewRaft(conf *Config, fsm FSM, logs LogStore, stable StableStore, snaps Sna
 	}
 
 	r.conf.Store(*conf)
+	r.voteHold.on.Store(conf.HoldVoteUntilCaughtUp) // NoriKV patch (votehold.go)
 
 	// Initialize as a follower.
 	r.setState(Follower)

@@ -259,6 +259,12 @@ type Config struct {
 	// Elections, snapshots and restores still emit theirs.
 	NoHotPathMetrics bool
 
+	// HoldVoteUntilCaughtUp (NoriKV patch, votehold.go) makes a voter that
+	// lost its data neither vote nor campaign until it has caught up with
+	// a leader. Set it only on a node that started without its state while
+	// its peers already hold the cluster.
+	HoldVoteUntilCaughtUp bool
+
 	// skipStartup allows NewRaft() to bypass all background work goroutines
 	skipStartup bool
 }

@@ -225,6 +225,9 @@ func (r *Raft) runFollower() {
 			// Heartbeat failed! Transition to the candidate state
 			lastLeaderAddr, lastLeaderID := r.LeaderWithID()
 			r.setLeader("", "")
+			if r.voteHold.holdsElection(r.logger) { // NoriKV patch (votehold.go)
+				continue
+			}
 
 			if r.configurations.latestIndex == 0 {
 				if !didWarn {
@@ -1686,6 +1689,7 @@ func (r *Raft) appendEntries(rpc RPC, a *AppendEntriesRequest) {
 	// Everything went well, set success
 	resp.Success = true
 	r.setLastContact()
+	r.voteHold.accepted(r.logger, a) // NoriKV patch (votehold.go)
 }
 
 // processConfigurationLogEntry takes a log entry and updates the latest
@@ -1742,6 +1746,9 @@ func (r *Raft) requestVote(rpc RPC, req *RequestVoteRequest) {
 	} else {
 		candidate = r.trans.DecodePeer(req.Candidate)
 		candidateBytes = req.Candidate
+	}
+	if r.voteHold.holdsVote(r.logger, candidate) { // NoriKV patch (votehold.go)
+		return
 	}
 
 	// For older raft version ID is not part of the packed message
@@ -1860,6 +1867,9 @@ func (r *Raft) requestPreVote(rpc RPC, req *RequestPreVoteRequest) {
 	// Check if we have an existing leader [who's not the candidate] and also
 	candidate := r.trans.DecodePeer(req.GetRPCHeader().Addr)
 	candidateID := ServerID(req.ID)
+	if r.voteHold.holdsVote(r.logger, candidate) { // NoriKV patch (votehold.go)
+		return
+	}
 
 	// if the Servers list is empty that mean the cluster is very likely trying to bootstrap,
 	// Grant the vote

@@ -1,0 +1,95 @@
+// NoriKV patch: the vote hold of a voter restarted without its data.
+//
+// Raft's safety assumes a voter never forgets its log or its vote. A node
+// whose disk was replaced (or whose data dir was deleted) and that starts
+// again with the same id has forgotten both: with an empty log it grants
+// its vote to any candidate, one that lacks entries it had acknowledged
+// included, and such a candidate can win and overwrite those entries on
+// the others (an acknowledged write lost), or it votes a second time in a
+// term it had already voted in.
+//
+// Config.HoldVoteUntilCaughtUp makes such a node neither vote (RequestVote
+// and RequestPreVote are refused) nor campaign until it has caught up with
+// a leader: until an AppendEntries it accepted left its log holding the
+// leader commit index carried by the first AppendEntries it accepted
+// after its start and by that request itself. A leader elected without
+// this node was elected by voters that kept their logs, so its log holds
+// every committed entry, and once this node's log matches it up to the
+// leader's commit index the node knows at least what it acknowledged
+// before it lost its data. Heartbeats (no entries, no commit index) tell
+// nothing and are ignored; an InstallSnapshot is followed by the
+// AppendEntries that release the hold.
+//
+// The caller decides when a node is in that state (NoriKV: its group has
+// no state on disk while its peers already hold a cluster); the hold cannot
+// know whether the node voted before, so it must not be set on a node that
+// is part of a new cluster, which would then have no voters.
+
+package raft
+
+import (
+	"sync"
+	"sync/atomic"
+
+	"github.com/hashicorp/go-hclog"
+)
+
+// voteHold is the state of the hold. Its zero value holds nothing.
+type voteHold struct {
+	on atomic.Bool
+
+	mu     sync.Mutex
+	target uint64 // commit index of the first accepted AppendEntries; 0 until then
+	warned bool   // the refused election has been logged
+}
+
+// VoteHeld reports whether this node still holds its vote: it started
+// with HoldVoteUntilCaughtUp and has not caught up with a leader yet.
+func (r *Raft) VoteHeld() bool { return r.voteHold.on.Load() }
+
+// holdsVote reports whether a vote (or pre-vote) request must be refused,
+// and logs the first refusal.
+func (h *voteHold) holdsVote(logger hclog.Logger, candidate ServerAddress) bool {
+	if !h.on.Load() {
+		return false
+	}
+	logger.Warn("rejecting vote request: started without data, not caught up with a leader yet", "from", candidate)
+	return true
+}
+
+// holdsElection reports whether this follower must not start an election.
+func (h *voteHold) holdsElection(logger hclog.Logger) bool {
+	if !h.on.Load() {
+		return false
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if !h.warned {
+		h.warned = true
+		logger.Warn("heartbeat timeout reached, not starting an election: started without data, not caught up with a leader yet")
+	}
+	return true
+}
+
+// accepted notes an AppendEntries this node accepted (its log now matches
+// the leader's up to the request's last entry) and releases the hold once
+// the log holds the leader's commit index.
+func (h *voteHold) accepted(logger hclog.Logger, a *AppendEntriesRequest) {
+	if !h.on.Load() {
+		return
+	}
+	if len(a.Entries) == 0 && a.PrevLogEntry == 0 && a.LeaderCommitIndex == 0 {
+		return // a heartbeat: it carries no log position
+	}
+	matched := a.PrevLogEntry + uint64(len(a.Entries))
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.target == 0 {
+		h.target = max(a.LeaderCommitIndex, 1)
+	}
+	if matched < h.target || matched < a.LeaderCommitIndex {
+		return
+	}
+	h.on.Store(false)
+	logger.Info("caught up with the leader after starting without data: voting again", "index", matched, "target", h.target)
+}
