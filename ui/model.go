@@ -101,14 +101,19 @@ type Model struct {
 	// connLogged is the connection error last written to the message log:
 	// each distinct one is logged once, not on every retry.
 	connLogged string
-	reachable  map[string]bool // node status poll answers
-	reach      reach
-	polling    int // node status answers still awaited
-	ticks      int
-	seedsOnly  bool
-	lastErr    error
-	lastOp     string
-	lastOpTime time.Duration
+	// everConnected: a connection attempt succeeded once. Until then a
+	// failed attempt leaves the state "connecting" (first contact), never
+	// "reconnecting", which would claim the console was connected before.
+	everConnected bool
+	connAttempts  int             // failed attempts before the first connection
+	reachable     map[string]bool // node status poll answers
+	reach         reach
+	polling       int // node status answers still awaited
+	ticks         int
+	seedsOnly     bool
+	lastErr       error
+	lastOp        string
+	lastOpTime    time.Duration
 
 	log         *msglog.Log
 	status      *msglog.Entry // the status line's message, nil when none

@@ -3,6 +3,7 @@ package ui
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -122,6 +123,9 @@ func (m *Model) statusLine() string {
 		left = m.statusText(*m.status)
 	case m.filter.Value() != "":
 		left = st.StatusDesc.Render(fmt.Sprintf(" filter %q (esc clears)", m.filter.Value()))
+	case m.connState == StateConnecting && m.connErr != nil:
+		isErr = true
+		left = m.statusText(msglog.Entry{Level: levelError, Text: m.firstContactText()})
 	case m.connState == StateReconnecting && m.connErr != nil:
 		isErr = true
 		left = m.statusText(msglog.Entry{Level: levelError, Text: m.connErr.Error() + " — retrying every 2s; check the node addresses"})
@@ -158,6 +162,56 @@ func (m *Model) statusLine() string {
 		return common.FitLine(ansi.Truncate(left, m.width, "…"), m.width)
 	}
 	return common.FitLine(ansi.Truncate(left, room, "…"), room) + more
+}
+
+// firstContactText is the status line of a console that has not connected
+// yet: the addresses it tries, how many attempts failed and the last
+// error's reason (the message log has the error in full).
+func (m *Model) firstContactText() string {
+	var addrs []string
+	if c := m.common.Client; c != nil {
+		addrs = c.Config().Nodes
+	}
+	where := "the cluster"
+	if len(addrs) > 0 {
+		where = strings.Join(addrs, ", ")
+	}
+	attempts := "1 attempt"
+	if m.connAttempts > 1 {
+		attempts = fmt.Sprintf("%d attempts", m.connAttempts)
+	}
+	return fmt.Sprintf("connecting to %s: no answer yet (%s; last: %s) — retrying every 2s; check the node addresses",
+		where, attempts, connReason(m.connErr))
+}
+
+// connReason shortens a failed connection attempt's error to its reason
+// ("connection refused") when it is a known one, so the status line shows
+// it at 80 columns; the reasons of several nodes are joined ("connection
+// refused / no answer within the timeout"); anything else is given whole.
+func connReason(err error) string {
+	text := err.Error()
+	var found []string
+	for _, r := range []struct{ in, say string }{
+		{"connection refused", "connection refused"},
+		{"no such host", "unknown host"},
+		{"certificate", "TLS certificate refused"},
+		{"tls:", "TLS handshake failed"},
+		{"handshake", "TLS handshake failed"},
+		{"deadline exceeded", "no answer within the timeout"},
+		{"i/o timeout", "no answer within the timeout"},
+		{"before the context ended", "no answer within the timeout"},
+		{"connection reset", "connection reset by the node"},
+		{"network is unreachable", "network unreachable"},
+		{"no route to host", "no route to host"},
+	} {
+		if strings.Contains(text, r.in) && !slices.Contains(found, r.say) {
+			found = append(found, r.say)
+		}
+	}
+	if len(found) == 0 {
+		return text
+	}
+	return strings.Join(found, " / ")
 }
 
 // statusText renders a message for the status line: a mark, the text and,

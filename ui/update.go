@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -194,10 +195,15 @@ func (m *Model) onConnected(msg common.ConnectedMsg) tea.Cmd {
 	c := m.common.Client
 	if msg.Err != nil {
 		m.connState, m.connErr = StateReconnecting, msg.Err
+		if !m.everConnected {
+			m.connState = StateConnecting
+			m.connAttempts++
+		}
 		m.logConnError(msg.Err)
 		return tea.Tick(reconnectDelay, func(time.Time) tea.Msg { return retryConnectMsg{} })
 	}
 	m.connState, m.connErr, m.connLogged = StateConnected, nil, ""
+	m.everConnected, m.connAttempts = true, 0
 	return tea.Batch(feed.ViewCmd(c), feed.StatsCmd(c))
 }
 
@@ -226,10 +232,16 @@ func (m *Model) onKeyBurst(msg tea.KeyMsg) tea.Cmd {
 // text), once per distinct error rather than on every retry.
 func (m *Model) logConnError(err error) {
 	text := err.Error() + " — retrying every 2s; check the node addresses"
-	if text == m.connLogged {
+	// The nodes' reasons come in the order they failed ("a: refused; b:
+	// refused"), which changes from one attempt to the next: compare them
+	// as a set.
+	parts := strings.Split(text, "; ")
+	slices.Sort(parts)
+	if same := strings.Join(parts, "; "); same == m.connLogged {
 		return
+	} else {
+		m.connLogged = same
 	}
-	m.connLogged = text
 	m.log.Add(msglog.Entry{At: time.Now(), Level: levelError, Text: text})
 	m.journal.Logf("error: %s", text)
 }

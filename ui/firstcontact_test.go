@@ -1,0 +1,65 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestFirstContactSaysConnecting: a console started before its cluster (or
+// given a wrong --nodes) was never connected, so it must not say
+// "reconnecting": the header says "connecting" and the status line names
+// the addresses it tries, the attempts and the last error's reason. Once
+// the cluster starts on those addresses it says "connected".
+func TestFirstContactSaysConnecting(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a real cluster")
+	}
+	base := freeBasePort(t)
+	addrs := []string{fmt.Sprintf("127.0.0.1:%d", base), fmt.Sprintf("127.0.0.1:%d", base+1), fmt.Sprintf("127.0.0.1:%d", base+2)}
+	m, d, _ := consoleOn(t, addrs)
+	d.until("two failed attempts", 60*time.Second, func() bool { return m.connAttempts >= 2 })
+	v := m.View()
+	header := strings.SplitN(v, "\n", 2)[0]
+	if strings.Contains(header, "reconnecting") || !strings.Contains(header, "connecting") {
+		t.Fatalf("a console that never connected, header %q:\n%s", header, v)
+	}
+	if m.ConnState() != StateConnecting {
+		t.Fatalf("state %q, want %q", m.ConnState(), StateConnecting)
+	}
+	want := "connecting to " + strings.Join(addrs, ", ") + ": no answer yet ("
+	if got := m.firstContactText(); !strings.HasPrefix(got, want) || !strings.Contains(got, "attempts; last: connection refused)") {
+		t.Fatalf("first contact text %q, want it to start %q and give the reason", got, want)
+	}
+	if !strings.Contains(v, "connecting to "+addrs[0]) {
+		t.Fatalf("the status line does not say where it connects:\n%s", v)
+	}
+
+	cl := startCluster(t, base)
+	t.Cleanup(func() { _ = cl.Close() })
+	d.until("connected once the cluster is up", 60*time.Second, func() bool {
+		return m.ConnState() == StateConnected && m.ClusterView() != nil
+	})
+	v = m.View()
+	if header := strings.SplitN(v, "\n", 2)[0]; !strings.Contains(header, "connected") || strings.Contains(header, "connecting") {
+		t.Fatalf("after the cluster started, header %q", header)
+	}
+	if strings.Contains(v, "no answer yet") {
+		t.Fatalf("the first-contact message outlived the connection:\n%s", v)
+	}
+}
+
+// TestConnectionReasons: the status line's short reason of a failed attempt.
+func TestConnectionReasons(t *testing.T) {
+	for _, c := range []struct{ err, want string }{
+		{`norikv: connection to a:1 failed: no node answered: a:1: rpc error: desc = "dial tcp a:1: connect: connection refused"; b:2: rpc error: "connect: connection refused"`, "connection refused"},
+		{`a:1: connect: connection refused; b:2: context deadline exceeded`, "connection refused / no answer within the timeout"},
+		{`dial tcp: lookup nohost: no such host`, "unknown host"},
+		{`something new`, "something new"},
+	} {
+		if got := connReason(fmt.Errorf("%s", c.err)); got != c.want {
+			t.Errorf("connReason(%q) = %q, want %q", c.err, got, c.want)
+		}
+	}
+}
