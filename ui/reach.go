@@ -37,6 +37,14 @@ type reach struct {
 	views      uint64          // client's views received, at the last stats
 	awaitLive  bool            // every node was lost: wait for a live view
 	viewsAtCut uint64          // views received when they were lost
+	// stale holds the client's unreachable flags raised before the cluster
+	// shown now was first seen (before the first connection, or about the
+	// cluster a replaced one took over from): they say nothing about these
+	// nodes and are ignored until the client clears them (the status polls
+	// judge these nodes meanwhile).
+	stale map[string]bool
+	// staleNext: the next stats sample's flags all predate the connection.
+	staleNext bool
 }
 
 // unreachable reports whether the console cannot reach node n: its last
@@ -44,11 +52,16 @@ type reach struct {
 // poll has answered since (the newer evidence wins, so a node that came
 // back is shown back even if the client's judgement lags).
 func (m *Model) unreachable(n client.ClusterNode) bool {
+	if m.reach.awaitLive {
+		// Every node was lost and no view came since: a node answering
+		// now may belong to another cluster behind the same address.
+		return true
+	}
 	if ok, polled := m.reachable[n.ID]; polled && !ok {
 		return true
 	}
 	since, flagged := m.reach.flagged[n.ID]
-	if !flagged {
+	if !flagged || m.reach.stale[n.ID] {
 		return false
 	}
 	answered, ok := m.reach.answered[n.ID]
@@ -102,6 +115,18 @@ func (m *Model) onStats(msg common.StatsMsg) tea.Cmd {
 		flagged[id] = since
 	}
 	m.reach.flagged = flagged
+	if m.reach.staleNext {
+		m.reach.staleNext = false
+		m.reach.stale = map[string]bool{}
+		for id := range flagged {
+			m.reach.stale[id] = true
+		}
+	}
+	for id := range m.reach.stale {
+		if _, still := flagged[id]; !still {
+			delete(m.reach.stale, id) // cleared: a flag raised again is news
+		}
+	}
 	m.reach.views = t.ViewsReceived
 	cmd := m.reassess(msg.At)
 	if m.view != nil && len(msg.Stats.Pool.Addrs) > 0 {
@@ -134,23 +159,19 @@ func (m *Model) reassess(at time.Time) tea.Cmd {
 	up := len(m.view.Nodes) - len(down)
 	var cmds []tea.Cmd
 	switch {
-	case up == 0:
+	case up == 0: // also while awaiting a live view (unreachable)
 		if !m.reach.awaitLive {
 			m.reach.awaitLive, m.reach.viewsAtCut = true, m.reach.views
 			m.setError(errors.New(lostText))
 		}
 		m.connState = StateReconnecting
-	case m.reach.awaitLive && m.reach.views <= m.reach.viewsAtCut:
-		m.connState = StateReconnecting // nodes answer, but no view yet
-	case m.reach.awaitLive:
-		m.reach.awaitLive = false
-		m.clearLost()
-		if c := m.common.Client; c != nil {
-			cmds = append(cmds, feed.ViewCmd(c)) // the live view
-		}
-		m.connState = StateConnected
-		if up < len(m.view.Nodes) { // back, but not every node yet
-			m.connState = StateDegraded
+		// Nodes may answer again, but the console cannot tell yet whether
+		// they are the cluster it lost or another one started behind the
+		// same addresses: every node stays unreachable (no "reachable
+		// again") until a view says which. Once the client received a view
+		// the root asks for it, and onTopology decides.
+		if c := m.common.Client; c != nil && m.reach.views > m.reach.viewsAtCut {
+			cmds = append(cmds, feed.ViewCmd(c))
 		}
 	case up < len(m.view.Nodes):
 		m.connState = StateDegraded
@@ -200,10 +221,16 @@ const lostText = "no node of the cluster answers: showing the last view known; w
 // clearLost drops the "no node answers" error once the cluster is back:
 // it no longer holds, and the notes that follow should be seen.
 func (m *Model) clearLost() {
+	m.dropLost()
+	m.note(levelInfo, "the cluster answers again: showing its live view", 0, false)
+}
+
+// dropLost drops the "no node answers" error without saying the cluster
+// answers again (another cluster answering says so itself).
+func (m *Model) dropLost() {
 	if m.status != nil && m.status.Text == lostText {
 		m.status, m.lastErr = nil, nil
 	}
-	m.note(levelInfo, "the cluster answers again: showing its live view", 0, false)
 }
 
 func sameSet(a, b map[string]bool) bool {
@@ -225,7 +252,7 @@ func (m *Model) onReplaced(msg common.TopologyMsg) tea.Cmd {
 	old := m.view
 	m.view = msg.View
 	m.reach.awaitLive = false
-	m.clearLost()
+	m.dropLost() // not "the cluster answers again": another one does
 	ev := *msg.Event
 	ev.LeaderChanges = map[uint32]string{} // a fresh heatmap, nothing to flash
 	id := ev.ClusterID
@@ -233,9 +260,26 @@ func (m *Model) onReplaced(msg common.TopologyMsg) tea.Cmd {
 		id = "another cluster"
 	}
 	m.note(levelInfo, fmt.Sprintf("the cluster was replaced (%s, epoch %d; was epoch %d): showing the new one", id, msg.View.Epoch, old.Epoch), 0, false)
+	// What the console knew about reaching the old cluster's nodes (failed
+	// polls, the client's flags) is not about the new one's: its nodes are
+	// judged afresh, so none is reported "reachable again" for answering.
+	m.reachable, m.reach.answered = map[string]bool{}, map[string]time.Time{}
+	m.reach.stale = map[string]bool{}
+	for id := range m.reach.flagged {
+		m.reach.stale[id] = true
+	}
 	cmd := m.broadcast(common.TopologyMsg{At: msg.At, View: m.presented(m.view), Event: &ev})
 	m.reach.shown = m.downSet() // a new cluster: nothing "lost" or "back"
 	return tea.Batch(cmd, m.reassess(msg.At))
+}
+
+// sameCluster reports whether view b is of the cluster view a was: the same
+// cluster id, or without ids epochs that did not start over.
+func sameCluster(a, b *client.ClusterView) bool {
+	if a.ClusterID != "" || b.ClusterID != "" {
+		return a.ClusterID == b.ClusterID
+	}
+	return b.Epoch >= a.Epoch
 }
 
 // downSet is the set of nodes of the current view the console cannot reach.

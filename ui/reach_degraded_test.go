@@ -26,6 +26,9 @@ func TestBackFromAnOutageWithNodesStillDownIsDegraded(t *testing.T) {
 	st.Topology.UnreachableNodes = []string{"n1", "n3"}
 	st.Topology.ViewsReceived = 11
 	send(m, common.StatsMsg{At: t0.Add(time.Second), Stats: st})
+	// The client's view, which the root asks for once it received one: the
+	// same cluster (the view decides, see TestWipedClusterIsNotReportedReachableAgain).
+	send(m, common.TopologyMsg{At: t0.Add(time.Second), View: m.ClusterView()})
 	if m.ConnState() != StateDegraded || !strings.Contains(m.View(), "degraded") {
 		t.Fatalf("one node of three back with a live view: %s\n%s", m.ConnState(), m.View())
 	}

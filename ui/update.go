@@ -148,6 +148,19 @@ func (m *Model) onTopology(msg common.TopologyMsg) tea.Cmd {
 	if msg.View == nil {
 		return next
 	}
+	if m.reach.awaitLive && m.view != nil && msg.Event == nil {
+		// The client's view, asked for once it received one after every
+		// node was lost: the same cluster is back, or (another cluster) its
+		// replacement event follows from the feed.
+		if !sameCluster(m.view, msg.View) {
+			return next
+		}
+		m.reach.awaitLive = false
+		m.clearLost()
+		if msg.View.Epoch <= m.view.Epoch {
+			return tea.Batch(next, m.reassess(msg.At)) // nodes back, shown now
+		}
+	}
 	switch {
 	case m.view != nil && msg.Event != nil && msg.Event.Replaced:
 		return tea.Batch(next, m.onReplaced(msg))
@@ -186,6 +199,7 @@ func (m *Model) onTick(msg common.TickMsg) tea.Cmd {
 			ids = append(ids, n.ID)
 		}
 		m.polling = len(ids)
+		cmds = append(cmds, m.broadcast(common.PollsSentMsg{At: msg.At, NodeIDs: ids}))
 		cmds = append(cmds, feed.PollCmds(c, ids)...)
 	}
 	return tea.Batch(cmds...)
@@ -204,6 +218,9 @@ func (m *Model) onConnected(msg common.ConnectedMsg) tea.Cmd {
 	}
 	m.connState, m.connErr, m.connLogged = StateConnected, nil, ""
 	m.everConnected, m.connAttempts = true, 0
+	// The client's unreachable flags so far come from the failed attempts
+	// (nodes still starting): the status polls judge them from now.
+	m.reach.staleNext = true
 	return tea.Batch(feed.ViewCmd(c), feed.StatsCmd(c))
 }
 

@@ -30,6 +30,14 @@ type NodeStatusMsg struct {
 	Err    error
 }
 
+// PollsSentMsg says the root just asked these nodes for their status (a
+// NodeStatusMsg per node follows): a pane can tell a node that is slow to
+// answer, or not answering, from one answered a moment ago.
+type PollsSentMsg struct {
+	At      time.Time
+	NodeIDs []string
+}
+
 // TickMsg drives time-based display (flash expiry, polling), once a second.
 type TickMsg struct{ At time.Time }
 

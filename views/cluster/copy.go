@@ -35,8 +35,8 @@ func (m *Model) CopyTable() (what, tsv string, ok bool) {
 		if m.connected[n.Addr] {
 			conn = "yes"
 		}
-		if info := m.nodes[id]; info != nil && info.polled && info.err == nil {
-			rtt = fmt.Sprint(info.rtt.Microseconds())
+		if _, d, ok := m.rttCell(id); ok {
+			rtt = fmt.Sprint(d.Microseconds())
 		}
 		fmt.Fprintf(&b, "%s\t%s\t%s\t%d\t%s\t%s\n", id, n.Addr, n.Role, m.leads[id], conn, rtt)
 	}

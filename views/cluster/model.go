@@ -4,6 +4,8 @@
 package cluster
 
 import (
+	"context"
+	"errors"
 	"time"
 
 	"github.com/charmbracelet/bubbles/key"
@@ -28,6 +30,53 @@ type nodeInfo struct {
 	rtt    time.Duration
 	err    error
 	polled bool
+	// askedAt is when the status poll still unanswered was sent (zero when
+	// none is): past overdueAfter the RTT column says how long the node has
+	// not answered instead of its last round trip.
+	askedAt time.Time
+}
+
+// overdueAfter is how long a status poll may go unanswered before the
+// nodes table stops showing the node's previous round trip: a node on a
+// LAN answers in milliseconds, and one ticks later (0.5-1 s) has not.
+const overdueAfter = 500 * time.Millisecond
+
+// rttCell is what the RTT column says about node id: its last round trip,
+// "> 1.0s" while a poll is overdue, "timeout" or "unreach" after a failed
+// poll, "-" when there is no measurement that still holds (never polled,
+// or the console cannot reach it and it answered nothing since). d is the
+// round trip (or the wait so far, when overdue) for sorting; ok is false
+// without a current measurement.
+func (m *Model) rttCell(id string) (text string, d time.Duration, ok bool) {
+	info := m.nodes[id]
+	if info == nil || !info.polled {
+		if info != nil && m.overdue(info) {
+			w := m.now.Sub(info.askedAt)
+			return "> " + common.FormatLatency(w.Truncate(100*time.Millisecond)), w, false
+		}
+		return "-", 0, false
+	}
+	switch {
+	case m.overdue(info):
+		w := m.now.Sub(info.askedAt)
+		return "> " + common.FormatLatency(w.Truncate(100*time.Millisecond)), w, false
+	case info.err != nil && errors.Is(info.err, context.DeadlineExceeded):
+		return "timeout", 0, false
+	case info.err != nil:
+		return "unreach", 0, false
+	}
+	if n, found := m.view.Node(id); found && n.Unreachable {
+		// The console's last answer is older than its judgement that the
+		// node cannot be reached: that round trip no longer holds.
+		return "-", 0, false
+	}
+	return common.FormatLatency(info.rtt), info.rtt, true
+}
+
+// overdue reports whether the node's status poll went unanswered past
+// overdueAfter.
+func (m *Model) overdue(info *nodeInfo) bool {
+	return !info.askedAt.IsZero() && m.now.Sub(info.askedAt) >= overdueAfter
 }
 
 // Model is the cluster pane.

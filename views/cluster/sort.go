@@ -40,14 +40,14 @@ func healthRank(role string) int {
 	return 3
 }
 
-// rttOf is the node's last poll round trip; unpolled and failing nodes sort
-// last.
+// rttOf is the node's last poll round trip (the wait so far while its
+// poll is overdue); unpolled and failing nodes sort last.
 func (m *Model) rttOf(id string) time.Duration {
-	n := m.nodes[id]
-	if n == nil || !n.polled || n.err != nil {
+	text, d, ok := m.rttCell(id)
+	if !ok && (d == 0 || text == "-") {
 		return time.Duration(1<<62 - 1)
 	}
-	return n.rtt
+	return d
 }
 
 // sortNodes orders ids (sorted by id) by the table's sort, stably.

@@ -3,6 +3,7 @@ package cluster
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
@@ -29,6 +30,17 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		return m.onTopology(msg)
 	case common.NodeStatusMsg:
 		m.onNodeStatus(msg)
+	case common.PollsSentMsg:
+		for _, id := range msg.NodeIDs {
+			n := m.nodes[id]
+			if n == nil {
+				n = &nodeInfo{}
+				m.nodes[id] = n
+			}
+			if n.askedAt.IsZero() { // the oldest unanswered poll counts
+				n.askedAt = msg.At
+			}
+		}
 	case common.StatsMsg:
 		m.connected = make(map[string]bool, len(msg.Stats.Pool.Addrs))
 		for _, a := range msg.Stats.Pool.Addrs {
@@ -91,7 +103,7 @@ func (m *Model) onNodeStatus(msg common.NodeStatusMsg) {
 		n = &nodeInfo{}
 		m.nodes[msg.NodeID] = n
 	}
-	n.polled, n.err = true, msg.Err
+	n.polled, n.err, n.askedAt = true, msg.Err, time.Time{}
 	m.setNodeGroups(msg.NodeID, msg.Status)
 	if msg.Err != nil {
 		return

@@ -161,13 +161,7 @@ func (m *Model) nodeRow(id string) string {
 	if m.connected[n.Addr] {
 		conn = "yes"
 	}
-	if info := m.nodes[id]; info != nil && info.polled {
-		if info.err != nil {
-			rtt = "unreach"
-		} else {
-			rtt = common.FormatLatency(info.rtt)
-		}
-	}
+	rtt, _, _ = m.rttCell(id)
 	return common.Columns(tableCols,
 		m.nodeLabel(id), n.Addr, hs.Render(health), fmt.Sprintf("%6d", m.leads[id]), conn, rtt)
 }
