@@ -57,6 +57,10 @@ func TestConnectionReasons(t *testing.T) {
 		{`a:1: connect: connection refused; b:2: context deadline exceeded`, "connection refused / no answer within the timeout"},
 		{`dial tcp: lookup nohost: no such host`, "unknown host"},
 		{`something new`, "something new"},
+		// A port that answers HTTP, and one that accepts and says nothing
+		// (the client's words, seen in tmux against a hostile listener).
+		{`127.0.0.1:27151: the server closed the connection during the handshake: it may require TLS (set Config.TLS): rpc error: desc = "error reading server preface: http2: failed reading the frame payload: http2: frame too large, note that the frame header looked like an HTTP/1.1 header"`,
+			"not a gRPC server (it answered something else) / closed during the handshake (a TLS port, or not a NoriKV node)"},
 	} {
 		if got := connReason(fmt.Errorf("%s", c.err)); got != c.want {
 			t.Errorf("connReason(%q) = %q, want %q", c.err, got, c.want)

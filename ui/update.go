@@ -2,7 +2,6 @@ package ui
 
 import (
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 
@@ -249,15 +248,12 @@ func (m *Model) onKeyBurst(msg tea.KeyMsg) tea.Cmd {
 // text), once per distinct error rather than on every retry.
 func (m *Model) logConnError(err error) {
 	text := err.Error() + " — retrying every 2s; check the node addresses"
-	// The nodes' reasons come in the order they failed ("a: refused; b:
-	// refused"), which changes from one attempt to the next: compare them
-	// as a set.
-	parts := strings.Split(text, "; ")
-	slices.Sort(parts)
-	if same := strings.Join(parts, "; "); same == m.connLogged {
+	// The text changes from one attempt to the next (the nodes' order,
+	// local port numbers): a new entry only when the reason changes.
+	if reason := connReason(err); reason == m.connLogged {
 		return
 	} else {
-		m.connLogged = same
+		m.connLogged = reason
 	}
 	m.log.Add(msglog.Entry{At: time.Now(), Level: levelError, Text: text})
 	m.journal.Logf("error: %s", text)

@@ -42,6 +42,9 @@ type Model struct {
 	truncated bool
 	scanning  bool
 	scanErr   error
+	// scannedAt is when the scan shown was made, zero until one succeeded:
+	// before that the pane knows nothing about the keys (not "0 keys").
+	scannedAt time.Time
 	reqID     int
 	ticks     int
 	hours     bool // histogram over the next 24 hours instead of 60 minutes
@@ -112,6 +115,7 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 			return nil // keep what was shown; the error says why it is old
 		}
 		m.all, m.scanned, m.truncated = msg.entries, msg.scanned, msg.truncated
+		m.scannedAt = msg.at
 		if m.now.IsZero() || msg.at.After(m.now) {
 			m.now = msg.at
 		}

@@ -57,6 +57,16 @@ func (m *Model) View() string {
 }
 
 func (m *Model) summary() string {
+	if m.scannedAt.IsZero() {
+		// No scan succeeded: the pane knows nothing, it does not know "0".
+		switch {
+		case m.scanning:
+			return "not scanned yet, scanning…"
+		case m.scanErr != nil:
+			return "not scanned yet: scan failed: " + m.scanErr.Error()
+		}
+		return "not scanned yet"
+	}
 	s := fmt.Sprintf("%d keys expiring, %d scanned", len(m.rows), m.scanned)
 	if m.truncated {
 		s += fmt.Sprintf(" (first %d only)", maxScan)
@@ -68,7 +78,9 @@ func (m *Model) summary() string {
 		s += ", scanning…"
 	}
 	if m.scanErr != nil {
-		s += ", last scan failed: " + m.scanErr.Error()
+		// What is listed comes from an older scan: say when it was made.
+		s += fmt.Sprintf(", last scan failed (the list is the scan of %s, %s ago): %s",
+			m.scannedAt.Format("15:04:05"), m.now.Sub(m.scannedAt).Truncate(time.Second), m.scanErr.Error())
 	}
 	return s
 }
@@ -136,8 +148,11 @@ func (m *Model) table() []string {
 	out := []string{st.TableHeader.Render(common.FitLine(head, m.width))}
 	if len(m.rows) == 0 {
 		msg := "no key with a TTL found"
-		if m.scanning && m.scanned == 0 {
+		switch {
+		case m.scannedAt.IsZero() && m.scanning:
 			msg = "scanning the keyspace…"
+		case m.scannedAt.IsZero():
+			msg = "no scan has succeeded yet: the keys are unknown (the title says why; " + m.keys.Rescan.Help().Key + " rescans)"
 		}
 		return append(out, st.Muted.Render(msg))
 	}
