@@ -40,6 +40,7 @@ func Serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	httpAddr := fs.String("http-addr", "", "serve /healthz, /readyz and /metrics here (default: off)")
 	debugAddr := fs.String("debug-addr", "", "serve Go's profiling endpoints (/debug/pprof/) here (default: off; bind to loopback)")
 	fsync := fs.Bool("fsync", true, "fsync every Raft log append; --fsync=false survives process crashes only, and is much faster")
+	voteHold := fs.Bool("vote-hold", true, "a node started without data while its peers hold a cluster votes only once it has caught up (it lost its log and vote); --vote-hold=false only to bring back a group most of whose voters lost their data, accepting lost writes")
 	tlsf := addTLSFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		return exitUsage
@@ -71,7 +72,7 @@ func Serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	warnPlaintext(stderr, "serve", tlsSet, map[string]string{"addr": *addr, "raft-addr": *raftAddr})
-	n, err := node.Start(node.Config{Layout: layout, NodeID: *id, DataDir: *dataDir, LogOutput: stderr, Fsync: *fsync, TLS: tlsSet})
+	n, err := node.Start(node.Config{Layout: layout, NodeID: *id, DataDir: *dataDir, LogOutput: stderr, Fsync: *fsync, TLS: tlsSet, NoVoteHold: !*voteHold})
 	if err != nil {
 		fmt.Fprintf(stderr, "serve: %v\n", err)
 		return exitError

@@ -111,6 +111,7 @@ var (
 	descCommit  = prometheus.NewDesc("norikv_raft_commit_index", "Raft commit index of each local group.", []string{"group"}, nil)
 	descApplied = prometheus.NewDesc("norikv_raft_applied_index", "Raft applied index of each local group.", []string{"group"}, nil)
 	descLeader  = prometheus.NewDesc("norikv_raft_is_leader", "1 when this node leads the group.", []string{"group"}, nil)
+	descHeld    = prometheus.NewDesc("norikv_raft_vote_held", "1 while this node, started without its data, neither votes nor campaigns in the group until it has caught up (group \"meta\": the metadata group).", []string{"group"}, nil)
 	descKeys    = prometheus.NewDesc("norikv_keys", "Keys stored in each local group (expired ones not yet deleted included).", []string{"group"}, nil)
 	descExpired = prometheus.NewDesc("norikv_expired_keys_deleted_total", "Keys this replica deleted because their TTL ran out.", []string{"group"}, nil)
 	descEpoch   = prometheus.NewDesc("norikv_cluster_epoch", "Cluster view epoch on this node.", nil, nil)
@@ -123,7 +124,7 @@ var (
 type raftCollector struct{ n *node.Node }
 
 func (c *raftCollector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{descTerm, descCommit, descApplied, descLeader, descKeys, descExpired, descEpoch, descVectors, descVecMem, descVecPend} {
+	for _, d := range []*prometheus.Desc{descTerm, descCommit, descApplied, descLeader, descHeld, descKeys, descExpired, descEpoch, descVectors, descVecMem, descVecPend} {
 		ch <- d
 	}
 }
@@ -139,6 +140,7 @@ func (c *raftCollector) Collect(ch chan<- prometheus.Metric) {
 		ch <- prometheus.MustNewConstMetric(descCommit, prometheus.GaugeValue, float64(g.CommitIndex), label)
 		ch <- prometheus.MustNewConstMetric(descApplied, prometheus.GaugeValue, float64(g.AppliedIdx), label)
 		ch <- prometheus.MustNewConstMetric(descLeader, prometheus.GaugeValue, leader, label)
+		ch <- prometheus.MustNewConstMetric(descHeld, prometheus.GaugeValue, boolGauge(g.VoteHeld), label)
 		ch <- prometheus.MustNewConstMetric(descKeys, prometheus.GaugeValue, float64(g.Keys), label)
 		ch <- prometheus.MustNewConstMetric(descExpired, prometheus.CounterValue, float64(g.ExpiredDeletes), label)
 	}
@@ -150,6 +152,14 @@ func (c *raftCollector) Collect(ch chan<- prometheus.Metric) {
 			ch <- prometheus.MustNewConstMetric(descVecPend, prometheus.GaugeValue, float64(ix.Pending), label, ix.Namespace)
 		}
 	}
+	ch <- prometheus.MustNewConstMetric(descHeld, prometheus.GaugeValue, boolGauge(c.n.MetaVoteHeld()), "meta")
 	st, _ := c.n.Meta()
 	ch <- prometheus.MustNewConstMetric(descEpoch, prometheus.GaugeValue, float64(st.Epoch))
+}
+
+func boolGauge(b bool) float64 {
+	if b {
+		return 1
+	}
+	return 0
 }

@@ -104,6 +104,11 @@ type Config struct {
 	// TLS secures the replication port (mutual TLS with a client CA); nil: plaintext.
 	TLS *tlsconf.Set
 
+	// NoVoteHold lets a node that starts without data vote at once even
+	// when its peers already hold a cluster (votehold.go): only to bring
+	// back a group most of whose voters lost their data.
+	NoVoteHold bool
+
 	Faults    *transport.Faults // nil: no fault injection
 	LogOutput io.Writer         // Raft logs at error level; nil discards them
 	Version   string            // build version reported by NodeStatus

@@ -104,6 +104,10 @@ func (n *Node) openRaft(name string, channel uint32, fsm raft.FSM, members []mem
 		_ = store.Close()
 		return nil, fmt.Errorf("inspect state of %s: %w", name, err)
 	}
+	// A voter without state whose peers already hold a cluster lost its
+	// data: it must not vote before it has caught up (votehold.go). Held
+	// until the peers answer.
+	rc.HoldVoteUntilCaughtUp = n.holdVote(existing, isVoter(members, n.self.ID))
 	r, err := raft.NewRaft(rc, fsm, logs, store, snaps, tr)
 	if err != nil {
 		_ = tr.Close()
@@ -127,6 +131,9 @@ func (n *Node) openRaft(name string, channel uint32, fsm raft.FSM, members []mem
 			_ = store.Close()
 			return nil, fmt.Errorf("bootstrap %s: %w", name, err)
 		}
+	}
+	if rc.HoldVoteUntilCaughtUp {
+		n.heldGroup(r)
 	}
 	rg := &raftGroup{raft: r, store: store, transport: tr, channel: channel, voters: voters(members)}
 	rg.lease = newLeaseKeeper(t.HeartbeatTimeout, n.confirmRound(rg))

@@ -22,6 +22,8 @@ type controlRequest struct {
 	Prefer    *meta.Prefer    `json:"prefer,omitempty"`
 	Propose   *forwardPropose `json:"propose,omitempty"`
 	Lease     *leaseCheck     `json:"lease,omitempty"`
+	// ClusterID asks for the cluster id the node knows (votehold.go).
+	ClusterID bool `json:"cluster_id,omitempty"`
 }
 
 // heartbeat tells the metadata leader a node is up and which groups it leads.
@@ -37,6 +39,8 @@ type controlReply struct {
 	Result *kvstore.Result `json:"result,omitempty"`
 	// Lease answers a leader's quorum round.
 	Lease *leaseAnswer `json:"lease,omitempty"`
+	// ClusterID answers a starting node's question ("" for none).
+	ClusterID string `json:"cluster_id,omitempty"`
 }
 
 // healthTracker runs on the metadata leader: it turns heartbeats into node
@@ -144,6 +148,9 @@ func (n *Node) handleControl(from string, req []byte) []byte {
 	}
 	if c.Heartbeat != nil {
 		n.health.record(*c.Heartbeat)
+	}
+	if c.ClusterID {
+		rep.ClusterID = n.knownClusterID()
 	}
 	if !n.opened.Load() && (c.Prefer != nil || c.Propose != nil || c.Lease != nil) {
 		// Still opening our groups: answer like a node that leads nothing.

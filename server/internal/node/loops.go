@@ -35,6 +35,7 @@ func (n *Node) startLoops(ctx context.Context) {
 		{every: t.NodeHeartbeat, fn: n.sendHeartbeat},
 		{every: t.NodeHeartbeat, fn: n.health.proposeTopology},
 		{every: t.NodeHeartbeat, fn: n.clusterIDLoop()},
+		{every: t.NodeHeartbeat, fn: n.voteHoldLoop()},
 		{every: t.ExpireEvery, fn: n.expire},
 		{every: t.BalanceEvery, fn: n.balance},
 	}

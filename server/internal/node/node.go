@@ -37,6 +37,7 @@ type Node struct {
 	groups  map[int]*Group // only the groups this node replicates
 
 	health *healthTracker
+	probe  peerProbe // did the peers hold a cluster when this node started without data (votehold.go)
 
 	logStore LogStore    // settled by openLogStores
 	raftLog  *raftlog.DB // the shared Raft log engine when logStore is LogStorePebble
@@ -159,6 +160,7 @@ func (n *Node) openGroups() error {
 func (n *Node) Close() error {
 	n.closeOnce.Do(func() {
 		n.closing.Store(true)
+		n.stopProbe() // votehold.go
 		if n.cancel != nil {
 			n.cancel()
 		}

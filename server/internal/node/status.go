@@ -23,6 +23,9 @@ type GroupStatus struct {
 	// ExpiredDeletes counts keys this replica deleted on expiry.
 	ExpiredDeletes uint64
 	Peers          []string
+	// VoteHeld: this node started without data and has not caught up in
+	// the group yet, so it neither votes nor campaigns there (votehold.go).
+	VoteHeld bool
 	// Vector indexes held by this replica: how many, their live vectors
 	// and approximate memory.
 	VectorIndexes int
@@ -46,6 +49,7 @@ func (n *Node) Status() []GroupStatus {
 			LeaderID:       string(leader),
 			Keys:           grp.FSM.Len(),
 			ExpiredDeletes: grp.FSM.ExpiredDeletes(),
+			VoteHeld:       r.VoteHeld(),
 		}
 		for _, ix := range grp.Vectors.List() {
 			st.VectorIndexes++

@@ -22,8 +22,10 @@
 //
 // The caller decides when a node is in that state (NoriKV: its group has
 // no state on disk while its peers already hold a cluster); the hold cannot
-// know whether the node voted before, so it must not be set on a node that
-// is part of a new cluster, which would then have no voters.
+// know whether the node voted before, so it must not stay on a node that
+// is part of a new cluster, which would then have no voters:
+// ReleaseVoteHold ends it early (NoriKV opens every group without state
+// held and releases them once no peer names a cluster).
 
 package raft
 
@@ -46,6 +48,11 @@ type voteHold struct {
 // VoteHeld reports whether this node still holds its vote: it started
 // with HoldVoteUntilCaughtUp and has not caught up with a leader yet.
 func (r *Raft) VoteHeld() bool { return r.voteHold.on.Load() }
+
+// ReleaseVoteHold ends the hold now: the caller learned that the node is
+// part of a new cluster after all (NoriKV: no peer holds one), where it
+// must vote for a first leader to exist.
+func (r *Raft) ReleaseVoteHold() { r.voteHold.on.Store(false) }
 
 // holdsVote reports whether a vote (or pre-vote) request must be refused,
 // and logs the first refusal.

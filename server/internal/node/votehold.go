@@ -1,0 +1,243 @@
+package node
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/hashicorp/raft"
+)
+
+// A node restarted without its data.
+//
+// Raft's safety assumes a voter never forgets its log or its vote. A node
+// whose data dir is gone (disk replaced, wrong volume, rm -rf) and that is
+// started again with the same id and addresses used to bootstrap as if
+// the cluster were new and vote at once: with its empty log it voted for a
+// candidate that lacked writes it had acknowledged, and that candidate
+// then overwrote them on the others (server/proccluster
+// TestWipedNodeKeepsAcknowledgedWrites).
+//
+// Now a group without state on disk is opened with Raft's vote hold
+// (server/third_party/raft/votehold.go): it neither votes nor campaigns
+// there until it has caught up with a leader. Meanwhile the node asks its
+// peers, over the replication port, whether they already hold a cluster.
+// If one names a cluster id, the node lost its data: the holds stay, and
+// it says so in its log. If every peer answers that it holds none, or none
+// names one within peerProbeTimeout, the cluster is new: the holds are
+// released and the node votes as before (a new cluster whose members all
+// start together decides in a few milliseconds). The remaining risk: a
+// node wiped while every peer is down (or unreachable for the whole
+// probe) cannot tell, and votes at once.
+
+// peerProbeTimeout bounds the start-up question to the peers. A peer that
+// does not answer (not started yet) is asked again until then.
+const peerProbeTimeout = 3 * time.Second
+
+// peerProbeRetry is the pause between two questions to a peer that did
+// not answer, and bounds each question.
+const peerProbeRetry = 250 * time.Millisecond
+
+// peerProbe is the start-up question and the groups held until it is
+// answered.
+type peerProbe struct {
+	mu        sync.Mutex
+	started   bool
+	decided   bool         // the peers answered (or the probe timed out)
+	clusterID string       // the id they named; "" for a new cluster
+	held      []*raft.Raft // groups opened with the hold before the answer
+	cancel    context.CancelFunc
+
+	released bool // the caught-up line was written; voteHoldLoop's own
+}
+
+// holdVote reports whether a group must be opened with its vote held: a
+// voter without state on disk, unless the peers already said the cluster
+// is new. The first such group starts the question to the peers.
+func (n *Node) holdVote(existing, voter bool) bool {
+	if existing || !voter || n.cfg.NoVoteHold {
+		return false
+	}
+	p := &n.probe
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.decided {
+		return p.clusterID != ""
+	}
+	if !p.started {
+		p.started = true
+		ctx, cancel := context.WithTimeout(context.Background(), peerProbeTimeout)
+		p.cancel = cancel
+		n.wg.Add(1)
+		go func() {
+			defer n.wg.Done()
+			var asks sync.WaitGroup
+			id := n.askPeersForCluster(ctx, &asks)
+			cancel()
+			n.settleProbe(id)
+			asks.Wait()
+		}()
+	}
+	return true
+}
+
+// heldGroup notes a group opened with its vote held, releasing it at once
+// if the peers said meanwhile that the cluster is new.
+func (n *Node) heldGroup(r *raft.Raft) {
+	p := &n.probe
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.decided && p.clusterID == "" {
+		r.ReleaseVoteHold()
+		return
+	}
+	p.held = append(p.held, r)
+}
+
+// settleProbe acts on the peers' answer: a named cluster keeps the holds
+// (and is logged), none releases them.
+func (n *Node) settleProbe(clusterID string) {
+	p := &n.probe
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.decided, p.clusterID = true, clusterID
+	if clusterID != "" {
+		if !n.closing.Load() {
+			n.logf("%s started without data but its peers hold cluster %s: not voting in any group until it has caught up", n.self.ID, clusterID)
+		}
+		return
+	}
+	for _, r := range p.held {
+		r.ReleaseVoteHold()
+	}
+	p.held = nil
+}
+
+// stopProbe ends a start-up question still running (the node is closing).
+func (n *Node) stopProbe() {
+	p := &n.probe
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.cancel != nil {
+		p.cancel()
+	}
+}
+
+// askPeersForCluster asks every peer for its cluster id and returns the
+// first one named; "" once every peer answered without one, or when ctx
+// ends first. The questions still running end with ctx; asks counts them.
+func (n *Node) askPeersForCluster(ctx context.Context, asks *sync.WaitGroup) string {
+	answers := make(chan string)
+	peers := 0
+	for _, nd := range n.cfg.Layout.Nodes {
+		if nd.ID == n.self.ID {
+			continue
+		}
+		peers++
+		asks.Add(1)
+		go func() {
+			defer asks.Done()
+			id, ok := n.askPeerForCluster(ctx, nd.RaftAddr)
+			if !ok {
+				return // ctx ended
+			}
+			select {
+			case answers <- id:
+			case <-ctx.Done():
+			}
+		}()
+	}
+	for answered := 0; answered < peers; answered++ {
+		select {
+		case id := <-answers:
+			if id != "" {
+				return id
+			}
+		case <-ctx.Done():
+			return ""
+		}
+	}
+	return ""
+}
+
+// askPeerForCluster asks one peer, again while it does not answer, and
+// returns the cluster id it names ("" for none); false when ctx ended
+// without an answer.
+func (n *Node) askPeerForCluster(ctx context.Context, raftAddr string) (string, bool) {
+	req, _ := json.Marshal(controlRequest{ClusterID: true})
+	for {
+		cctx, cancel := context.WithTimeout(ctx, peerProbeRetry)
+		raw, err := n.mux.Call(cctx, raftAddr, req)
+		cancel()
+		if err == nil {
+			var rep controlReply
+			if json.Unmarshal(raw, &rep) == nil {
+				return rep.ClusterID, true
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return "", false
+		case <-time.After(peerProbeRetry):
+		}
+	}
+}
+
+// knownClusterID answers a peer's start-up question: the cluster id this
+// node knows, from its data dir while it is still opening its groups.
+func (n *Node) knownClusterID() string {
+	if n.opened.Load() {
+		return n.ClusterID()
+	}
+	b, err := os.ReadFile(filepath.Join(n.cfg.DataDir, clusterIDFile))
+	if err != nil {
+		return ""
+	}
+	return strings.TrimSpace(string(b))
+}
+
+// voteHoldLoop returns the job that says when a node that started without
+// its data has caught up in every group and votes again.
+func (n *Node) voteHoldLoop() func(context.Context) {
+	return func(context.Context) {
+		p := &n.probe
+		p.mu.Lock()
+		lost := p.clusterID != ""
+		p.mu.Unlock()
+		if !lost || p.released || n.anyVoteHeld() {
+			return
+		}
+		p.released = true
+		n.logf("%s caught up: voting again in every group", n.self.ID)
+	}
+}
+
+// anyVoteHeld reports whether some local group still holds its vote.
+func (n *Node) anyVoteHeld() bool {
+	if n.meta.raft.VoteHeld() {
+		return true
+	}
+	for _, grp := range n.groups {
+		if grp.rg.raft.VoteHeld() {
+			return true
+		}
+	}
+	return false
+}
+
+// MetaVoteHeld reports whether this node holds its vote in the metadata
+// group (it started without data and has not caught up there yet).
+func (n *Node) MetaVoteHeld() bool { return n.meta.raft.VoteHeld() }
+
+// logf writes one line to the node's log output, if any.
+func (n *Node) logf(format string, args ...any) {
+	if n.cfg.LogOutput == nil {
+		return
+	}
+	fmt.Fprintf(n.cfg.LogOutput, time.Now().UTC().Format(time.RFC3339)+" "+format+"\n", args...)
+}
