@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/norikv/norikv-console/ui/common"
 )
 
 // TestFirstContactSaysConnecting: a console started before its cluster (or
@@ -65,5 +67,26 @@ func TestConnectionReasons(t *testing.T) {
 		if got := connReason(fmt.Errorf("%s", c.err)); got != c.want {
 			t.Errorf("connReason(%q) = %q, want %q", c.err, got, c.want)
 		}
+	}
+}
+
+// TestConnectionErrorLoggedOncePerReason: against a port that accepts and
+// never answers, each attempt's text names another local port ("raw-read
+// tcp 127.0.0.1:42158->127.0.0.1:27150"): the message log got an entry
+// every 2 s (7 in 14 s in tmux). One entry per reason.
+func TestConnectionErrorLoggedOncePerReason(t *testing.T) {
+	m := newRoot(t, 80, 24)
+	for _, port := range []int{42158, 42170, 42188} {
+		m.Update(common.ConnectedMsg{Err: fmt.Errorf("norikv: connection to 127.0.0.1:27150 failed: the server closed the connection during the handshake: "+
+			"error reading server preface: raw-read tcp 127.0.0.1:%d->127.0.0.1:27150: use of closed network connection", port)})
+	}
+	n := 0
+	for _, e := range m.Messages() {
+		if strings.Contains(e.Text, "127.0.0.1:27150") {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Fatalf("the same failure logged %d times: %+v", n, m.Messages())
 	}
 }

@@ -52,6 +52,13 @@ func (m *Model) View() string {
 		return common.TooSmall(m.width, m.height, MinWidth, MinHeight)
 	}
 	body := m.viewPane(m.active)
+	if ms, ok := m.Active().(common.MinSizer); ok && m.faults[m.active] == nil {
+		// The pane's own "too small" would name the pane's size, which a
+		// terminal of that size does not give it: ask for the terminal's.
+		if w, h := ms.MinSize(); m.width < w || m.paneHeight() < h {
+			body = common.TooSmall(m.width, m.paneHeight(), max(w, MinWidth), h+linesAbove+linesBelow)
+		}
+	}
 	switch {
 	case m.logView.open:
 		body = m.logOverlay()

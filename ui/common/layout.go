@@ -48,6 +48,12 @@ func FitLine(line string, width int) string {
 	return line
 }
 
+// MinSizer is a pane that needs at least MinSize to draw: the root then
+// asks for the terminal size that gives it that much room.
+type MinSizer interface {
+	MinSize() (width, height int)
+}
+
 // TooSmall renders the "terminal too small" notice in a width x height box.
 func TooSmall(width, height, minWidth, minHeight int) string {
 	msg := "terminal too small"

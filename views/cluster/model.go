@@ -130,6 +130,9 @@ func (m *Model) SetStyles(st *themes.Styles) { m.common.Styles = st }
 // Keys returns the pane's key map, for rebinding.
 func (m *Model) Keys() *KeyMap { return m.keys }
 
+// MinSize implements common.MinSizer: the smallest area the pane draws in.
+func (m *Model) MinSize() (width, height int) { return MinWidth, MinHeight }
+
 // Title implements common.Pane.
 func (m *Model) Title() string { return "Cluster" }
 

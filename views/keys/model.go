@@ -136,6 +136,9 @@ func (m *Model) SetStyles(st *themes.Styles) {
 	}
 }
 
+// MinSize implements common.MinSizer: the smallest area the pane draws in.
+func (m *Model) MinSize() (width, height int) { return MinWidth, MinHeight }
+
 // Title implements common.Pane.
 func (m *Model) Title() string { return "Keys" }
 
