@@ -268,6 +268,19 @@ func TestRestartedClusterUnderARunningConsole(t *testing.T) {
 	if v := m.View(); !strings.Contains(v, fmt.Sprintf("epoch %d", m.ClusterView().Epoch)) {
 		t.Fatalf("events pane after the restart:\n%s", v)
 	}
+	// Between the outage and the replacement nothing was reported back: the
+	// nodes answering then were the new cluster's, not the old one's.
+	lost := false
+	for _, e := range m.Messages() {
+		switch {
+		case strings.Contains(e.Text, "no node of the cluster answers"):
+			lost = true
+		case strings.Contains(e.Text, "the cluster was replaced"):
+			lost = false
+		case lost && (strings.Contains(e.Text, "reachable again") || strings.Contains(e.Text, "answers again")):
+			t.Fatalf("before the replacement was shown, the log says %q", e.Text)
+		}
+	}
 }
 
 // groupRowsIn returns the first word of each row of the Cluster pane's
