@@ -180,8 +180,9 @@ func (m *Model) firstContactText() string {
 	if m.connAttempts > 1 {
 		attempts = fmt.Sprintf("%d attempts", m.connAttempts)
 	}
-	return fmt.Sprintf("connecting to %s: no answer yet (%s; last: %s) — retrying every 2s; check the node addresses",
-		where, attempts, connReason(m.connErr))
+	// The reason first: at 80-120 columns the addresses are what gets cut.
+	return fmt.Sprintf("connecting: no answer yet (%s; last: %s) from %s — retrying every 2s; check the node addresses",
+		attempts, connReason(m.connErr), where)
 }
 
 // connReason shortens a failed connection attempt's error to its reason
