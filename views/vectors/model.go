@@ -64,6 +64,9 @@ type Model struct {
 	listErr     error
 	unsupported bool // the server has no ListVectorIndexes
 	listedAt    time.Time
+	// listOKAt is when the list shown was made (the last listing that
+	// succeeded): after a failed one the title says how old it is.
+	listOKAt time.Time
 	listing     bool
 	listReq     int
 	// down names the nodes the last cluster view has not alive or the

@@ -107,6 +107,7 @@ func (m *Model) onList(msg listMsg) {
 		return
 	}
 	sel := m.Namespace()
+	m.listOKAt = msg.at
 	m.indexes, m.listErr, m.unsupported = m.keepUnlisted(msg.indexes), nil, false
 	if _, listed := m.index(sel); sel == "" || (!listed && !m.typedNS) {
 		// Nothing chosen, or a picked index that is gone: take the first.

@@ -89,6 +89,11 @@ func (m *Model) listLines() []string {
 	switch {
 	case m.unsupported:
 		note = st.Warn.Render("  this server has no vector listing (upstream NoriKV): press n to type a namespace")
+	case m.listErr != nil && !m.listOKAt.IsZero():
+		// The rows are an older listing's: say how old before the error
+		// (which the width may cut).
+		note = st.Warn.Render(fmt.Sprintf("  %s listed %s ago · refresh failed: ", plural(len(m.indexes), "index", "indexes"), ago(m.now.Sub(m.listOKAt)))) +
+			st.Error.Render(m.listErr.Error())
 	case m.listErr != nil:
 		note = st.Error.Render("  " + m.listErr.Error())
 	case m.listedAt.IsZero() && m.common.Backend() == nil:
@@ -113,6 +118,8 @@ func (m *Model) listLines() []string {
 		switch {
 		case m.filter != "" && len(m.indexes) > 0:
 			msg = "no index matches the filter " + strconv.Quote(m.filter)
+		case m.listErr != nil && m.listOKAt.IsZero() && !m.unsupported:
+			msg = "not listed yet: the listing failed (the title says why; r tries again)"
 		case m.unsupported || m.listErr != nil || m.listedAt.IsZero():
 			msg = "-"
 		}
