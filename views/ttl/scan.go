@@ -106,9 +106,16 @@ func sortNatural(es []entry) {
 type bulkMsg struct {
 	op                         string
 	done, conflicts, gone, bad int
+	skipped                    int // keys not tried: the cluster stopped answering
 	firstErr                   error
 	latency                    time.Duration
 }
+
+// bulkGiveUpAfter is how many keys in a row may fail (no answer, no leader:
+// not a per-key outcome) before a bulk rewrite stops: with every node hung,
+// each key waited its whole request timeout in turn, so a selection of 100
+// keys kept the pane silent for over 8 minutes at the default 5 s.
+const bulkGiveUpAfter = 2
 
 // bulkCmd rewrites each key as a compare-and-swap against the version it
 // has now, with the TTL that newTTL computes from the current expiry (zero
@@ -122,11 +129,17 @@ func bulkCmd(c common.Common, op string, keys []string, newTTL func(expires time
 	return func() tea.Msg {
 		start := time.Now()
 		r := bulkMsg{op: op}
-		for _, k := range keys {
+		failedInARow := 0
+		for i, k := range keys {
+			if failedInARow >= bulkGiveUpAfter {
+				r.skipped = len(keys) - i
+				break
+			}
 			ctx, cancel := c.Context()
 			err := rewrite(ctx, b, k, newTTL)
 			cancel()
 			var vm *client.VersionMismatchError
+			failedInARow++
 			switch {
 			case err == nil:
 				r.done++
@@ -141,7 +154,9 @@ func bulkCmd(c common.Common, op string, keys []string, newTTL func(expires time
 				if r.firstErr == nil {
 					r.firstErr = fmt.Errorf("%s: %w", k, err)
 				}
+				continue // counts towards giving up
 			}
+			failedInARow = 0 // the cluster answered about this key
 		}
 		r.latency = time.Since(start)
 		return r
@@ -175,8 +190,13 @@ func (r bulkMsg) result() common.OpResultMsg {
 		info += fmt.Sprintf(", %d already expired or deleted", r.gone)
 	}
 	out := common.OpResultMsg{Op: r.op, Latency: r.latency, Info: info}
-	if r.bad > 0 {
-		out.Err = fmt.Errorf("%s: %d of %d keys failed, first: %w", r.op, r.bad, r.done+r.conflicts+r.gone+r.bad, r.firstErr)
+	total := r.done + r.conflicts + r.gone + r.bad + r.skipped
+	switch {
+	case r.skipped > 0:
+		out.Err = fmt.Errorf("%s: stopped after %d keys failed in a row (%s), %d of %d keys not tried; %d rewritten: %w",
+			r.op, bulkGiveUpAfter, "the cluster is not answering", r.skipped, total, r.done, r.firstErr)
+	case r.bad > 0:
+		out.Err = fmt.Errorf("%s: %d of %d keys failed, first: %w", r.op, r.bad, total, r.firstErr)
 	}
 	return out
 }
