@@ -91,6 +91,12 @@ func (m *Model) presented(v *client.ClusterView) *client.ClusterView {
 	out := *v
 	out.Nodes = make([]client.ClusterNode, len(v.Nodes))
 	for i, n := range v.Nodes {
+		// The root's judgement replaces the client's flag in the view, which
+		// was current when the view was taken: a status poll answered since
+		// outranks it (see unreachable), and the panes must agree with the
+		// header and the notes. Kept, it made a node "reachable again" in
+		// the message log show no change in the Events pane and no RTT.
+		n.Unreachable = false
 		if m.unreachable(n) {
 			n.Unreachable = true
 			if n.Role == "alive" { // a dead or suspect node keeps the cluster's word, which agrees
