@@ -288,6 +288,28 @@ func sameCluster(a, b *client.ClusterView) bool {
 	return b.Epoch >= a.Epoch
 }
 
+// viewDiff is the change from view a to the newer view b of the same
+// cluster: nodes added and removed, shards whose leader differs.
+func viewDiff(a, b *client.ClusterView) *client.TopologyEvent {
+	ev := &client.TopologyEvent{PreviousEpoch: a.Epoch, CurrentEpoch: b.Epoch, ClusterID: b.ClusterID, LeaderChanges: map[uint32]string{}}
+	for _, n := range b.Nodes {
+		if _, ok := a.Node(n.ID); !ok {
+			ev.AddedNodes = append(ev.AddedNodes, n.ID)
+		}
+	}
+	for _, n := range a.Nodes {
+		if _, ok := b.Node(n.ID); !ok {
+			ev.RemovedNodes = append(ev.RemovedNodes, n.ID)
+		}
+	}
+	for i, sh := range b.Shards {
+		if i >= len(a.Shards) || a.Shards[i].Leader() != sh.Leader() {
+			ev.LeaderChanges[uint32(i)] = sh.Leader()
+		}
+	}
+	return ev
+}
+
 // downSet is the set of nodes of the current view the console cannot reach.
 func (m *Model) downSet() map[string]bool {
 	down := map[string]bool{}

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -119,3 +120,35 @@ func TestFlagsFromBeforeTheFirstConnection(t *testing.T) {
 type errTest string
 
 func (e errTest) Error() string { return string(e) }
+
+// TestBackWithANewerViewIsNotAFirstView: every node was lost, and the same
+// cluster came back having moved leaders meanwhile. The client's view (the
+// root asks for it; no event) was shown as "epoch 9  first view: 3 nodes"
+// in the Events pane, and the feed's events for the epochs between were
+// dropped as already shown: the moves were never reported. It is the
+// change from the view shown: the epochs and the moved shards.
+func TestBackWithANewerViewIsNotAFirstView(t *testing.T) {
+	m := newRoot(t, 120, 40)
+	m.connState = StateConnected
+	old := m.ClusterView()
+	st := client.Stats{}
+	st.Topology.UnreachableNodes = []string{"n1", "n2", "n3"}
+	st.Topology.ViewsReceived = 10
+	send(m, common.StatsMsg{At: t0.Add(time.Second), Stats: st})
+	st.Topology.UnreachableNodes, st.Topology.ViewsReceived = nil, 11
+	send(m, common.StatsMsg{At: t0.Add(2 * time.Second), Stats: st})
+	moved, _ := uitest.MoveGroup(old, 16, 2, "n1")
+	moved.Epoch = old.Epoch + 2
+	send(m, common.TopologyMsg{At: t0.Add(2 * time.Second), View: moved})
+	if m.ConnState() != StateConnected || m.ClusterView() != moved {
+		t.Fatalf("the same cluster back with epoch %d: state %s, epoch shown %d", moved.Epoch, m.ConnState(), m.ClusterView().Epoch)
+	}
+	send(m, press("2"))
+	v := m.View()
+	if strings.Contains(v, fmt.Sprintf("epoch %d  first view", moved.Epoch)) {
+		t.Fatalf("a view after an outage shown as the first one:\n%s", v)
+	}
+	if !strings.Contains(v, fmt.Sprintf("epoch %d -> %d  n1 unreachable -> alive", old.Epoch, moved.Epoch)) || !strings.Contains(v, "64 shards n3 -> n1 (128-191)") {
+		t.Fatalf("the moves made during the outage are not reported:\n%s", v)
+	}
+}

@@ -167,6 +167,12 @@ func (m *Model) onTopology(msg common.TopologyMsg) tea.Cmd {
 		return next // already shown (the initial fetch raced the feed)
 	case m.view == nil || (msg.Event != nil && msg.Event.PreviousEpoch == 0):
 		msg.Event = nil // the first view: no moves to flash
+	case msg.Event == nil:
+		// The client's view (asked for after an outage), newer than the
+		// one shown: the feed's events for the epochs between will be
+		// dropped as shown, so this is the change to report, not a "first
+		// view".
+		msg.Event = viewDiff(m.view, msg.View)
 	}
 	if msg.Event != nil && m.reach.awaitLive {
 		m.reach.awaitLive = false // a view the cluster just sent
