@@ -57,7 +57,9 @@ func (m *Model) rttCell(id string) (text string, d time.Duration, ok bool) {
 		return "-", 0, false
 	}
 	switch {
-	case m.overdue(info):
+	case m.overdue(info) && info.err == nil:
+		// (after a failed poll the failure stays shown while the next one
+		// waits: "> 1.0s" after "timeout" would read as progress)
 		w := m.now.Sub(info.askedAt)
 		return "> " + common.FormatLatency(w.Truncate(100*time.Millisecond)), w, false
 	case info.err != nil && errors.Is(info.err, context.DeadlineExceeded):

@@ -58,6 +58,17 @@ func TestOverduePollHidesTheOldRTT(t *testing.T) {
 	if c := rttOfRow(t, m, "n2"); c != "timeout" {
 		t.Fatalf("poll timed out: RTT %q", c)
 	}
+	// Still hung: the next poll waits, and the failure stays shown (not
+	// "> 1.0s", which after "timeout" would read as progress).
+	at = at.Add(2 * time.Second)
+	m.Update(common.TickMsg{At: at})
+	m.Update(common.PollsSentMsg{At: at, NodeIDs: []string{"n2"}})
+	m.Update(common.TickMsg{At: at.Add(time.Second)})
+	if c := rttOfRow(t, m, "n2"); c != "timeout" {
+		t.Fatalf("the next poll of a node that timed out waits: RTT %q, want timeout", c)
+	}
+	m.Update(common.NodeStatusMsg{At: at.Add(1500 * time.Millisecond), NodeID: "n2", RTT: 1500 * time.Millisecond,
+		Err: fmt.Errorf("node status n2: %w", context.DeadlineExceeded)})
 	// Resumed: the next poll answers.
 	at = at.Add(4 * time.Second)
 	m.Update(common.TickMsg{At: at})
