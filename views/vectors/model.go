@@ -67,8 +67,8 @@ type Model struct {
 	// listOKAt is when the list shown was made (the last listing that
 	// succeeded): after a failed one the title says how old it is.
 	listOKAt time.Time
-	listing     bool
-	listReq     int
+	listing  bool
+	listReq  int
 	// down names the nodes the last cluster view has not alive or the
 	// console cannot reach; unlisted the indexes kept from an earlier
 	// listing that a listing made while some were down lacked.
