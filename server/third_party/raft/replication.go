@@ -140,6 +140,13 @@ func (r *Raft) replicate(s *followerReplication) {
 	defer close(stopHeartbeat)
 	r.goFunc(func() { r.heartbeat(s, stopHeartbeat) })
 
+	// NoriKV patch: one timer for the commit-timeout case below, re-armed
+	// with a fresh random timeout after every round, instead of a new one
+	// (randomTimeout) per round: a round per batch of new entries made a
+	// timer allocation per batch and follower.
+	commitTimer := newCommitTimer(r.config().CommitTimeout)
+	defer commitTimer.stop()
+
 RPC:
 	shouldStop := false
 	for !shouldStop {
@@ -166,10 +173,11 @@ RPC:
 		// raft commits stop flowing naturally. The actual heartbeats
 		// can't do this to keep them unblocked by disk IO on the
 		// follower. See https://github.com/hashicorp/raft/issues/282.
-		case <-randomTimeout(r.config().CommitTimeout):
+		case <-commitTimer.c:
 			lastLogIdx, _ := r.getLastLog()
 			shouldStop = r.replicateTo(s, lastLogIdx)
 		}
+		commitTimer.reset(r.config().CommitTimeout)
 
 		// If things looks healthy, switch to pipeline mode
 		if !shouldStop && s.allowPipeline {
