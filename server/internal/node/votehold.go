@@ -39,9 +39,13 @@ import (
 // does not answer (not started yet) is asked again until then.
 const peerProbeTimeout = 3 * time.Second
 
-// peerProbeRetry is the pause between two questions to a peer that did
-// not answer, and bounds each question.
+// peerProbeRetry bounds each question to a peer.
 const peerProbeRetry = 250 * time.Millisecond
+
+// peerProbePause is the pause before asking a peer that did not answer
+// again: short, since a peer of a new cluster starting a moment later
+// refuses the connection at once.
+const peerProbePause = 50 * time.Millisecond
 
 // peerProbe is the start-up question and the groups held until it is
 // answered.
@@ -77,8 +81,11 @@ func (n *Node) holdVote(existing, voter bool) bool {
 		go func() {
 			defer n.wg.Done()
 			var asks sync.WaitGroup
-			id := n.askPeersForCluster(ctx, &asks)
+			id, answered := n.askPeersForCluster(ctx, &asks)
 			cancel()
+			if !answered && !n.closing.Load() {
+				n.logf("%s started without data and no majority of its peers answered within %v whether they hold a cluster: taking the cluster for new and voting", n.self.ID, peerProbeTimeout)
+			}
 			n.settleProbe(id)
 			asks.Wait()
 		}()
@@ -129,9 +136,18 @@ func (n *Node) stopProbe() {
 }
 
 // askPeersForCluster asks every peer for its cluster id and returns the
-// first one named; "" once every peer answered without one, or when ctx
-// ends first. The questions still running end with ctx; asks counts them.
-func (n *Node) askPeersForCluster(ctx context.Context, asks *sync.WaitGroup) string {
+// first one named; "" once peers that make a majority of the cluster with
+// this node answered without one, or when ctx ends first (answered
+// false: the cluster is taken for new without knowing). The questions
+// still running end with ctx; asks counts them.
+//
+// A majority is enough: a node that kept its data knows the cluster id
+// (the metadata group replicates it to every member), so a majority
+// without one is a new cluster or one that lost most of its data, and
+// holding the vote protects nothing in either. Waiting for every peer
+// instead made a new cluster whose members start one after another wait
+// for the last one before anyone voted.
+func (n *Node) askPeersForCluster(ctx context.Context, asks *sync.WaitGroup) (id string, answered bool) {
 	answers := make(chan string)
 	peers := 0
 	for _, nd := range n.cfg.Layout.Nodes {
@@ -152,17 +168,21 @@ func (n *Node) askPeersForCluster(ctx context.Context, asks *sync.WaitGroup) str
 			}
 		}()
 	}
-	for answered := 0; answered < peers; answered++ {
+	none := 0
+	for got := 0; got < peers; got++ {
 		select {
 		case id := <-answers:
 			if id != "" {
-				return id
+				return id, true
+			}
+			if none++; 2*(none+1) > peers+1 {
+				return "", true
 			}
 		case <-ctx.Done():
-			return ""
+			return "", false
 		}
 	}
-	return ""
+	return "", true
 }
 
 // askPeerForCluster asks one peer, again while it does not answer, and
@@ -183,7 +203,7 @@ func (n *Node) askPeerForCluster(ctx context.Context, raftAddr string) (string, 
 		select {
 		case <-ctx.Done():
 			return "", false
-		case <-time.After(peerProbeRetry):
+		case <-time.After(peerProbePause):
 		}
 	}
 }
