@@ -50,7 +50,7 @@ func Open(dir string, opts Options) (*DB, error) {
 	var pacer *syncPacer
 	if opts.Fsync {
 		pacer = &syncPacer{busyFactor: syncBusyFactor}
-		fs = pacedFS{FS: vfs.Default, pacer: pacer, raw: rawSyncs()}
+		fs = pacedFS{FS: vfs.Default, pacer: pacer}
 	} else {
 		fs = noSyncFS{vfs.Default}
 	}

@@ -30,7 +30,7 @@ func TestSyncPacerDelaysOnlyCrowdedSyncs(t *testing.T) {
 	sync := func(after, took time.Duration) time.Duration {
 		t.Helper()
 		at = at.Add(after)
-		p.observe(at, at.Add(took), false, false)
+		p.observe(at, at.Add(took))
 		at = at.Add(took)
 		return p.interval()
 	}
