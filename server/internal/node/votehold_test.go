@@ -11,30 +11,47 @@ import (
 	"github.com/norikv/norikv-console/server/internal/topology"
 )
 
-// TestNewClusterVotesWithAMemberHung: two members of a new three-node
-// cluster start while the third's replication port accepts connections but
-// never answers (a hung machine). The two open their groups with the vote
-// held while they ask their peers whether a cluster exists; the hung one
-// never answers, so after the probe's bound they take the cluster for new,
-// vote, and elect a leader in every group.
-func TestNewClusterVotesWithAMemberHung(t *testing.T) {
+// startNewMembers starts the first n members of a new three-node cluster;
+// the others' replication ports accept connections but never answer (hung
+// machines). It returns the layout, the nodes and their logs.
+func startNewMembers(t *testing.T, n int) (topology.Layout, map[string]*node.Node, map[string]*syncBuffer) {
+	t.Helper()
 	l := topology.Layout{TotalShards: 8, Groups: 4}
 	cls, rls := listenNodes(t, &l, 3)
 	if err := l.Validate(); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { _ = cls[2].Close(); _ = rls[2].Close() })
+	for i := n; i < 3; i++ {
+		t.Cleanup(func() { _ = cls[i].Close(); _ = rls[i].Close() })
+	}
 	dir := t.TempDir()
 	nodes := map[string]*node.Node{}
-	t0 := time.Now()
-	for i, nd := range l.Nodes[:2] {
-		x, err := node.Start(node.Config{Layout: l, NodeID: nd.ID, DataDir: dir + "/" + nd.ID, ClientListener: cls[i], RaftListener: rls[i]})
+	logs := map[string]*syncBuffer{}
+	for i, nd := range l.Nodes[:n] {
+		logs[nd.ID] = &syncBuffer{}
+		x, err := node.Start(node.Config{Layout: l, NodeID: nd.ID, DataDir: dir + "/" + nd.ID, ClientListener: cls[i], RaftListener: rls[i], LogOutput: logs[nd.ID]})
 		if err != nil {
 			t.Fatal(err)
 		}
 		nodes[nd.ID] = x
 		t.Cleanup(func() { _ = x.Close() })
 	}
+	return l, nodes, logs
+}
+
+// noProbeAnswer is what a node logs when no majority of its peers answered
+// the start-up question in time.
+const noProbeAnswer = "no majority of its peers answered"
+
+// TestNewClusterDecidesOnAMajority: two members of a new three-node
+// cluster start while the third is hung. They open their groups with the
+// vote held while they ask their peers whether a cluster exists, take it
+// for new as soon as one peer says it holds none (with the asking node, a
+// majority without data) without waiting out the probe for the hung one,
+// and elect a leader in every group.
+func TestNewClusterDecidesOnAMajority(t *testing.T) {
+	t0 := time.Now()
+	l, nodes, logs := startNewMembers(t, 2)
 	deadline := time.Now().Add(60 * time.Second)
 	for g := 0; g < l.Groups; g++ {
 		for leaderOf(nodes, g) == nil {
@@ -52,45 +69,37 @@ func TestNewClusterVotesWithAMemberHung(t *testing.T) {
 			}
 		}
 	}
-}
-
-// TestNewClusterDecidesOnAMajority: members of a new three-node cluster
-// take it for new as soon as one peer says it holds no cluster (with the
-// asking node, a majority without data); they do not wait out the probe
-// for the third member, which accepts connections but never answers. A
-// probe that ran out logs that it decided without knowing.
-func TestNewClusterDecidesOnAMajority(t *testing.T) {
-	l := topology.Layout{TotalShards: 8, Groups: 4}
-	cls, rls := listenNodes(t, &l, 3)
-	if err := l.Validate(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = cls[2].Close(); _ = rls[2].Close() })
-	dir := t.TempDir()
-	nodes := map[string]*node.Node{}
-	logs := map[string]*syncBuffer{}
-	for i, nd := range l.Nodes[:2] {
-		logs[nd.ID] = &syncBuffer{}
-		x, err := node.Start(node.Config{Layout: l, NodeID: nd.ID, DataDir: dir + "/" + nd.ID, ClientListener: cls[i], RaftListener: rls[i], LogOutput: logs[nd.ID]})
-		if err != nil {
-			t.Fatal(err)
-		}
-		nodes[nd.ID] = x
-		t.Cleanup(func() { _ = x.Close() })
-	}
-	deadline := time.Now().Add(60 * time.Second)
-	for g := 0; g < l.Groups; g++ {
-		for leaderOf(nodes, g) == nil {
-			if time.Now().After(deadline) {
-				t.Fatalf("group %d of a new cluster has no leader with one member hung", g)
-			}
-			time.Sleep(10 * time.Millisecond)
-		}
-	}
 	for id, b := range logs {
-		if out := b.String(); strings.Contains(out, "no majority of its peers answered") {
+		if out := b.String(); strings.Contains(out, noProbeAnswer) {
 			t.Errorf("%s waited for the hung member before voting (its peer had answered): %s", id, out)
 		}
+	}
+}
+
+// TestNewMemberAloneTakesTheClusterForNew: a member of a new cluster whose
+// peers are both hung gets no answer; after the probe's bound it takes the
+// cluster for new, says so in its log, and holds its vote nowhere.
+func TestNewMemberAloneTakesTheClusterForNew(t *testing.T) {
+	_, nodes, logs := startNewMembers(t, 1)
+	x, b := nodes["n1"], logs["n1"]
+	if x == nil {
+		t.Fatalf("no node n1 among %v", nodes)
+	}
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		held := 0
+		for _, st := range x.Status() {
+			if st.VoteHeld {
+				held++
+			}
+		}
+		if held == 0 && strings.Contains(b.String(), noProbeAnswer) {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("after 60 s n1 holds its vote in %d groups; its log: %q", held, b.String())
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 }
 
