@@ -14,16 +14,9 @@ func TestUnreachableNodeShownAndRevived(t *testing.T) {
 	b := startFake(t, fakeServices{meta: true})
 	nodes := map[string]string{"a": a.addr, "b": b.addr}
 	scriptWatch(a, false, view(5, 16, "a", nodes))
-	scriptWatch(b, false, view(5, 16, "a", nodes))
-	c, err := New(Config{Nodes: []string{a.addr, b.addr}, TotalShards: 16, Timeout: time.Second,
-		Retry: RetryConfig{MaxAttempts: 2, InitialDelay: time.Millisecond, Jitter: -1}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	if err := c.Connect(ctxT(t)); err != nil {
-		t.Fatal(err)
-	}
+	// b hangs from the start: a watch stream the client opened to it before
+	// it hung went on delivering b's scripted views, each one marking b
+	// reachable again (under -race: 'want only b unreachable').
 	hung := make(chan struct{})
 	b.set(func(f *fakeNode) {
 		f.onWatch = func(s grpcViewStream) error { // hung: never answers
@@ -34,6 +27,15 @@ func TestUnreachableNodeShownAndRevived(t *testing.T) {
 			return nil
 		}
 	})
+	c, err := New(Config{Nodes: []string{a.addr, b.addr}, TotalShards: 16, Timeout: time.Second,
+		Retry: RetryConfig{MaxAttempts: 2, InitialDelay: time.Millisecond, Jitter: -1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if err := c.Connect(ctxT(t)); err != nil {
+		t.Fatal(err)
+	}
 	n, _ := c.pool.Get(b.addr)
 	n.MarkFailed(time.Second) // as a timed-out request would
 	unreachable := func() []string { return c.Stats().Topology.UnreachableNodes }
