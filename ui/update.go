@@ -256,11 +256,11 @@ func (m *Model) logConnError(err error) {
 	text := err.Error() + " — retrying every 2s; check the node addresses"
 	// The text changes from one attempt to the next (the nodes' order,
 	// local port numbers): a new entry only when the reason changes.
-	if reason := connReason(err); reason == m.connLogged {
+	reason := connReason(err)
+	if reason == m.connLogged {
 		return
-	} else {
-		m.connLogged = reason
 	}
+	m.connLogged = reason
 	m.log.Add(msglog.Entry{At: time.Now(), Level: levelError, Text: text})
 	m.journal.Logf("error: %s", text)
 }

@@ -51,8 +51,7 @@ func (m *Model) rttCell(id string) (text string, d time.Duration, ok bool) {
 	info := m.nodes[id]
 	if info == nil || !info.polled {
 		if info != nil && m.overdue(info) {
-			w := m.now.Sub(info.askedAt)
-			return "> " + common.FormatLatency(w.Truncate(100*time.Millisecond)), w, false
+			return m.overdueCell(info)
 		}
 		return "-", 0, false
 	}
@@ -60,8 +59,7 @@ func (m *Model) rttCell(id string) (text string, d time.Duration, ok bool) {
 	case m.overdue(info) && info.err == nil:
 		// (after a failed poll the failure stays shown while the next one
 		// waits: "> 1.0s" after "timeout" would read as progress)
-		w := m.now.Sub(info.askedAt)
-		return "> " + common.FormatLatency(w.Truncate(100*time.Millisecond)), w, false
+		return m.overdueCell(info)
 	case info.err != nil && errors.Is(info.err, context.DeadlineExceeded):
 		return "timeout", 0, false
 	case info.err != nil:
@@ -73,6 +71,13 @@ func (m *Model) rttCell(id string) (text string, d time.Duration, ok bool) {
 		return "-", 0, false
 	}
 	return common.FormatLatency(info.rtt), info.rtt, true
+}
+
+// overdueCell is the RTT cell of a node whose poll is overdue: how long it
+// has not answered.
+func (m *Model) overdueCell(info *nodeInfo) (text string, d time.Duration, ok bool) {
+	w := m.now.Sub(info.askedAt)
+	return "> " + common.FormatLatency(w.Truncate(100*time.Millisecond)), w, false
 }
 
 // overdue reports whether the node's status poll went unanswered past
