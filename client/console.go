@@ -46,6 +46,10 @@ type GroupStatus struct {
 	VectorIndexes int
 	Vectors       uint64
 	VectorBytes   uint64
+	// VoteHeld: the node started without its data and neither votes nor
+	// campaigns in this group until it has caught up (our server; false
+	// elsewhere).
+	VoteHeld bool
 }
 
 // NodeStatus is one node's self-description (console extension).
@@ -61,6 +65,8 @@ type NodeStatus struct {
 	TotalShards int
 	TotalGroups int
 	Version     string
+	// MetaVoteHeld is VoteHeld for the metadata group.
+	MetaVoteHeld bool
 }
 
 // NodeStatusResult is one node's answer in NodeStatuses.
@@ -277,16 +283,17 @@ func (c *Client) NodeStatuses(ctx context.Context) ([]NodeStatusResult, error) {
 
 func nodeStatusFromPB(r *consolepb.NodeStatusResponse) *NodeStatus {
 	ns := &NodeStatus{
-		NodeID:      r.GetNodeId(),
-		Addr:        r.GetAddr(),
-		RaftAddr:    r.GetRaftAddr(),
-		Uptime:      time.Duration(r.GetUptimeMs()) * time.Millisecond,
-		Requests:    r.GetRequests(),
-		Errors:      r.GetErrors(),
-		Epoch:       r.GetEpoch(),
-		TotalShards: int(r.GetTotalShards()),
-		TotalGroups: int(r.GetTotalGroups()),
-		Version:     r.GetVersion(),
+		NodeID:       r.GetNodeId(),
+		Addr:         r.GetAddr(),
+		RaftAddr:     r.GetRaftAddr(),
+		Uptime:       time.Duration(r.GetUptimeMs()) * time.Millisecond,
+		Requests:     r.GetRequests(),
+		Errors:       r.GetErrors(),
+		Epoch:        r.GetEpoch(),
+		TotalShards:  int(r.GetTotalShards()),
+		TotalGroups:  int(r.GetTotalGroups()),
+		Version:      r.GetVersion(),
+		MetaVoteHeld: r.GetMetaVoteHeld(),
 	}
 	for _, g := range r.GetGroups() {
 		gs := GroupStatus{
@@ -303,6 +310,7 @@ func nodeStatusFromPB(r *consolepb.NodeStatusResponse) *NodeStatus {
 			Vectors:       g.GetVectors(),
 			VectorBytes:   g.GetVectorBytes(),
 			Peers:         g.GetPeers(),
+			VoteHeld:      g.GetVoteHeld(),
 		}
 		for _, s := range g.GetShards() {
 			gs.Shards = append(gs.Shards, int(s))

@@ -554,6 +554,10 @@ type GroupStatus struct {
 	VectorIndexes uint32                 `protobuf:"varint,12,opt,name=vector_indexes,json=vectorIndexes,proto3" json:"vector_indexes,omitempty"` // vector indexes held by this group's replica
 	Vectors       uint64                 `protobuf:"varint,13,opt,name=vectors,proto3" json:"vectors,omitempty"`                                  // live vectors in them
 	VectorBytes   uint64                 `protobuf:"varint,14,opt,name=vector_bytes,json=vectorBytes,proto3" json:"vector_bytes,omitempty"`       // approximate memory they hold
+	// This node started without its data (wiped or new disk) and holds its
+	// vote in this group until it has caught up with the group's log: it
+	// neither votes nor campaigns meanwhile (our server; false elsewhere).
+	VoteHeld      bool `protobuf:"varint,15,opt,name=vote_held,json=voteHeld,proto3" json:"vote_held,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -686,6 +690,13 @@ func (x *GroupStatus) GetVectorBytes() uint64 {
 	return 0
 }
 
+func (x *GroupStatus) GetVoteHeld() bool {
+	if x != nil {
+		return x.VoteHeld
+	}
+	return false
+}
+
 type NodeStatusResponse struct {
 	state       protoimpl.MessageState `protogen:"open.v1"`
 	NodeId      string                 `protobuf:"bytes,1,opt,name=node_id,json=nodeId,proto3" json:"node_id,omitempty"`
@@ -701,7 +712,10 @@ type NodeStatusResponse struct {
 	Version     string                 `protobuf:"bytes,11,opt,name=version,proto3" json:"version,omitempty"` // server build version
 	// The cluster's identity, created once at bootstrap and kept across
 	// restarts with data (the same as WatchCluster's x-norikv-cluster-id header).
-	ClusterId     string `protobuf:"bytes,12,opt,name=cluster_id,json=clusterId,proto3" json:"cluster_id,omitempty"`
+	ClusterId string `protobuf:"bytes,12,opt,name=cluster_id,json=clusterId,proto3" json:"cluster_id,omitempty"`
+	// The same hold as GroupStatus.vote_held, for the metadata group (which
+	// has no GroupStatus entry).
+	MetaVoteHeld  bool `protobuf:"varint,13,opt,name=meta_vote_held,json=metaVoteHeld,proto3" json:"meta_vote_held,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -818,6 +832,13 @@ func (x *NodeStatusResponse) GetClusterId() string {
 		return x.ClusterId
 	}
 	return ""
+}
+
+func (x *NodeStatusResponse) GetMetaVoteHeld() bool {
+	if x != nil {
+		return x.MetaVoteHeld
+	}
+	return false
 }
 
 // VectorInsertBatch upserts many vectors into one namespace as ONE Raft log
@@ -1046,7 +1067,7 @@ const file_console_proto_rawDesc = "" +
 	"fromLeader\"Y\n" +
 	"\x19ListVectorIndexesResponse\x12<\n" +
 	"\aindexes\x18\x01 \x03(\v2\".norikv.console.v1.VectorIndexInfoR\aindexes\"\x13\n" +
-	"\x11NodeStatusRequest\"\xab\x03\n" +
+	"\x11NodeStatusRequest\"\xc8\x03\n" +
 	"\vGroupStatus\x12\x19\n" +
 	"\bgroup_id\x18\x01 \x01(\rR\agroupId\x12\x14\n" +
 	"\x05state\x18\x02 \x01(\tR\x05state\x12\x12\n" +
@@ -1062,7 +1083,8 @@ const file_console_proto_rawDesc = "" +
 	"\x05peers\x18\v \x03(\tR\x05peers\x12%\n" +
 	"\x0evector_indexes\x18\f \x01(\rR\rvectorIndexes\x12\x18\n" +
 	"\avectors\x18\r \x01(\x04R\avectors\x12!\n" +
-	"\fvector_bytes\x18\x0e \x01(\x04R\vvectorBytes\"\xdc\x04\n" +
+	"\fvector_bytes\x18\x0e \x01(\x04R\vvectorBytes\x12\x1b\n" +
+	"\tvote_held\x18\x0f \x01(\bR\bvoteHeld\"\x82\x05\n" +
 	"\x12NodeStatusResponse\x12\x17\n" +
 	"\anode_id\x18\x01 \x01(\tR\x06nodeId\x12\x12\n" +
 	"\x04addr\x18\x02 \x01(\tR\x04addr\x12\x1b\n" +
@@ -1077,7 +1099,8 @@ const file_console_proto_rawDesc = "" +
 	" \x01(\rR\vtotalGroups\x12\x18\n" +
 	"\aversion\x18\v \x01(\tR\aversion\x12\x1d\n" +
 	"\n" +
-	"cluster_id\x18\f \x01(\tR\tclusterId\x1a;\n" +
+	"cluster_id\x18\f \x01(\tR\tclusterId\x12$\n" +
+	"\x0emeta_vote_held\x18\r \x01(\bR\fmetaVoteHeld\x1a;\n" +
 	"\rRequestsEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\x04R\x05value:\x028\x01\x1a9\n" +

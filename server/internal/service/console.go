@@ -180,7 +180,7 @@ func (c *consoleService) NodeStatus(ctx context.Context, _ *consolepb.NodeStatus
 		NodeId: n.ID(), Addr: n.Self().Addr, RaftAddr: n.Self().RaftAddr,
 		UptimeMs: uint64(n.Uptime().Milliseconds()), Epoch: st.Epoch,
 		TotalShards: uint32(l.TotalShards), TotalGroups: uint32(l.Groups), Version: n.Version(),
-		ClusterId: n.ClusterID(),
+		ClusterId: n.ClusterID(), MetaVoteHeld: n.MetaVoteHeld(),
 	}
 	resp.Requests, resp.Errors = c.s.counters.snapshot()
 	for _, g := range n.Status() {
@@ -189,6 +189,7 @@ func (c *consoleService) NodeStatus(ctx context.Context, _ *consolepb.NodeStatus
 			AppliedIndex: g.AppliedIdx, LastLogIndex: g.LastLogIdx, LeaderId: g.LeaderID,
 			LastContactMs: g.LastContact.Milliseconds(), Keys: uint64(g.Keys), Peers: g.Peers,
 			VectorIndexes: uint32(g.VectorIndexes), Vectors: uint64(g.Vectors), VectorBytes: uint64(g.VectorBytes),
+			VoteHeld: g.VoteHeld,
 		}
 		first, end := l.ShardsOfGroup(g.ID)
 		for s := first; s < end; s++ {
