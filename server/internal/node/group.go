@@ -108,6 +108,11 @@ func (n *Node) openRaft(name string, channel uint32, fsm raft.FSM, members []mem
 	// data: it must not vote before it has caught up (votehold.go). Held
 	// until the peers answer.
 	rc.HoldVoteUntilCaughtUp = n.holdVote(existing, isVoter(members, n.self.ID))
+	// A voter with state restarted soon after it stopped may have promised
+	// a leader its support (restarthold.go).
+	if existing && isVoter(members, n.self.ID) {
+		rc.HoldVoteUntil = n.restartHoldFor(name)
+	}
 	r, err := raft.NewRaft(rc, fsm, logs, store, snaps, tr)
 	if err != nil {
 		_ = tr.Close()

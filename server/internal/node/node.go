@@ -39,6 +39,9 @@ type Node struct {
 	health *healthTracker
 	probe  peerProbe // did the peers hold a cluster when this node started without data (votehold.go)
 
+	alive       *aliveNoter // notes that this node runs (restarthold.go); nil without a boot clock
+	restartHold restartHoldState
+
 	logStore LogStore    // settled by openLogStores
 	raftLog  *raftlog.DB // the shared Raft log engine when logStore is LogStorePebble
 
@@ -82,6 +85,9 @@ func Start(cfg Config) (*Node, error) {
 	}
 	if err := checkDataDirLayout(cfg.DataDir, cfg.Layout); err != nil {
 		return nil, err
+	}
+	if n.alive, n.restartHold.until, n.restartHold.why, err = openAliveNote(cfg.DataDir, cfg.Timing.HeartbeatTimeout, n.started); err != nil {
+		return nil, fmt.Errorf("data dir: %w", err)
 	}
 	raftLn := cfg.RaftListener
 	if raftLn == nil {
@@ -196,6 +202,7 @@ func (n *Node) Close() error {
 		if n.mux != nil {
 			_ = n.mux.Close()
 		}
+		n.alive.close() // restarthold.go: the last note, once no peer can hear from this node
 		n.closeErr = errors.Join(errs...)
 	})
 	return n.closeErr

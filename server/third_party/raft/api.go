@@ -589,6 +589,7 @@ func NewRaft(conf *Config, fsm FSM, logs LogStore, stable StableStore, snaps Sna
 
 	r.conf.Store(*conf)
 	r.voteHold.on.Store(conf.HoldVoteUntilCaughtUp) // NoriKV patch (votehold.go)
+	r.voteHold.until = conf.HoldVoteUntil           // NoriKV patch (votehold.go)
 
 	// Initialize as a follower.
 	r.setState(Follower)

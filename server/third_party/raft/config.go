@@ -265,6 +265,11 @@ type Config struct {
 	// its peers already hold the cluster.
 	HoldVoteUntilCaughtUp bool
 
+	// HoldVoteUntil (NoriKV patch, votehold.go) makes a voter neither vote
+	// nor campaign before this time: set it on a node restarted so soon
+	// after it stopped that promises it made to a leader may still run.
+	HoldVoteUntil time.Time
+
 	// skipStartup allows NewRaft() to bypass all background work goroutines
 	skipStartup bool
 }

@@ -8,6 +8,13 @@
 // the others (an acknowledged write lost), or it votes a second time in a
 // term it had already voted in.
 //
+// Config.HoldVoteUntil is the same hold for a set time: a voter that
+// crashed and came back at once has forgotten whom it followed, and so the
+// promise hashicorp/raft keeps implicitly (no vote for another candidate
+// while it knows a leader, that is for HeartbeatTimeout after its last
+// contact), on which the leader's lease reads rest. Until that time has
+// passed it neither votes nor campaigns (NoriKV: node/restarthold.go).
+//
 // Config.HoldVoteUntilCaughtUp makes such a node neither vote (RequestVote
 // and RequestPreVote are refused) nor campaign until it has caught up with
 // a leader: until an AppendEntries it accepted left its log holding the
@@ -32,22 +39,32 @@ package raft
 import (
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/hashicorp/go-hclog"
 )
 
 // voteHold is the state of the hold. Its zero value holds nothing.
 type voteHold struct {
-	on atomic.Bool
+	on    atomic.Bool
+	until time.Time // Config.HoldVoteUntil; set before the Raft goroutines start, read-only after
 
-	mu     sync.Mutex
-	target uint64 // commit index of the first accepted AppendEntries; 0 until then
-	warned bool   // the refused election has been logged
+	mu          sync.Mutex
+	target      uint64 // commit index of the first accepted AppendEntries; 0 until then
+	warned      bool   // the refused election has been logged
+	warnedTimed bool   // the refused election under the timed hold has been logged
 }
 
 // VoteHeld reports whether this node still holds its vote: it started
 // with HoldVoteUntilCaughtUp and has not caught up with a leader yet.
 func (r *Raft) VoteHeld() bool { return r.voteHold.on.Load() }
+
+// VoteHeldUntil is Config.HoldVoteUntil: until then this node neither
+// votes nor campaigns (zero: no such hold).
+func (r *Raft) VoteHeldUntil() time.Time { return r.voteHold.until }
+
+// timed reports whether the timed hold still runs.
+func (h *voteHold) timed() bool { return !h.until.IsZero() && time.Now().Before(h.until) }
 
 // ReleaseVoteHold ends the hold now: the caller learned that the node is
 // part of a new cluster after all (NoriKV: no peer holds one), where it
@@ -57,6 +74,10 @@ func (r *Raft) ReleaseVoteHold() { r.voteHold.on.Store(false) }
 // holdsVote reports whether a vote (or pre-vote) request must be refused,
 // and logs the first refusal.
 func (h *voteHold) holdsVote(logger hclog.Logger, candidate ServerAddress) bool {
+	if h.timed() {
+		logger.Warn("rejecting vote request: restarted within a heartbeat timeout of its stop, a leader may still count on this node's support", "from", candidate, "until", h.until.Format("15:04:05.000"))
+		return true
+	}
 	if !h.on.Load() {
 		return false
 	}
@@ -66,12 +87,17 @@ func (h *voteHold) holdsVote(logger hclog.Logger, candidate ServerAddress) bool 
 
 // holdsElection reports whether this follower must not start an election.
 func (h *voteHold) holdsElection(logger hclog.Logger) bool {
-	if !h.on.Load() {
+	timed := h.timed()
+	if !timed && !h.on.Load() {
 		return false
 	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	if !h.warned {
+	switch {
+	case timed && !h.warnedTimed:
+		h.warnedTimed = true
+		logger.Warn("heartbeat timeout reached, not starting an election: restarted within a heartbeat timeout of its stop", "until", h.until.Format("15:04:05.000"))
+	case !timed && !h.warned:
 		h.warned = true
 		logger.Warn("heartbeat timeout reached, not starting an election: started without data, not caught up with a leader yet")
 	}
