@@ -133,7 +133,12 @@ func (m *Model) groupRow(id int) string {
 		return common.Columns(groupCols, fmt.Sprintf("g%d", id), shards, m.nodeLabel(viewLeader), "", "", "", "", why)
 	}
 	if leaderID == "" {
-		return common.Columns(groupCols, fmt.Sprintf("g%d", id), shards, st.Warn.Render("none"), "", "", "", "", "election in progress")
+		why := "election in progress"
+		if held := heldIn(reports, nodes); len(held) > 0 {
+			// The others' votes alone must elect a leader: say why it may take.
+			why += "; " + strings.Join(held, ", ") + " not voting (no data)"
+		}
+		return common.Columns(groupCols, fmt.Sprintf("g%d", id), shards, st.Warn.Render("none"), "", "", "", "", why)
 	}
 	if first >= 0 && viewLeader == "" && m.live != nil { // the view, newer than the reports, has no leader
 		return common.Columns(groupCols, fmt.Sprintf("g%d", id), shards, st.Warn.Render("none"), "", "", "", "",
@@ -147,6 +152,8 @@ func (m *Model) groupRow(id int) string {
 			reps = append(reps, st.Error.Render(p+" down"))
 		case p == leaderID:
 			reps = append(reps, p+"*")
+		case g.VoteHeld: // its own report: restarted without data, behind the leader
+			reps = append(reps, st.Warn.Render(p+" catching up, not voting"))
 		case leader.CommitIndex > g.AppliedIndex:
 			reps = append(reps, st.Warn.Render(fmt.Sprintf("%s -%d", p, leader.CommitIndex-g.AppliedIndex)))
 		default:
@@ -159,6 +166,18 @@ func (m *Model) groupRow(id int) string {
 	return common.Columns(groupCols, fmt.Sprintf("g%d", id), shards, m.nodeLabel(leaderID),
 		fmt.Sprintf("%5d", leader.Term), fmt.Sprintf("%8d", leader.CommitIndex), fmt.Sprintf("%7s", count(leader.Keys)),
 		fmt.Sprintf("%7s", count(leader.Vectors)), strings.Join(reps, "  "))
+}
+
+// heldIn lists the nodes whose report on a group says they hold their
+// vote there, in nodes' order.
+func heldIn(reports map[string]client.GroupStatus, nodes []string) []string {
+	var out []string
+	for _, n := range nodes {
+		if reports[n].VoteHeld {
+			out = append(out, n)
+		}
+	}
+	return out
 }
 
 // allPollsFailed reports whether the live view's nodes were all polled and

@@ -34,6 +34,9 @@ type nodeInfo struct {
 	// none is): past overdueAfter the RTT column says how long the node has
 	// not answered instead of its last round trip.
 	askedAt time.Time
+	// hold is the vote the node's last answer says it holds (restarted
+	// without its data, not caught up yet); zero after a failed poll.
+	hold common.VoteHold
 }
 
 // overdueAfter is how long a status poll may go unanswered before the

@@ -104,6 +104,7 @@ func (m *Model) onNodeStatus(msg common.NodeStatusMsg) {
 		m.nodes[msg.NodeID] = n
 	}
 	n.polled, n.err, n.askedAt = true, msg.Err, time.Time{}
+	n.hold = common.VoteHoldOf(msg.Status)
 	m.setNodeGroups(msg.NodeID, msg.Status)
 	if msg.Err != nil {
 		return

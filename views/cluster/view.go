@@ -63,6 +63,9 @@ func (m *Model) layout() {
 	if total > 0 {
 		tableLines++
 	}
+	if len(m.holders()) > 0 {
+		tableLines++
+	}
 	g.top = banner + tableLines + 1 // the legend line
 	avail := m.height - g.top - 2
 	g.gutter, g.cols, g.allRows, g.cellW = heatLayout(m.totalShards(), m.width, avail)
@@ -111,6 +114,9 @@ func (m *Model) View() string {
 	if m.view != nil && len(m.geom.tableNodes) == 0 {
 		b.WriteString("\n" + st.Muted.Render("no node matches the filter "+strconv.Quote(m.filter)))
 	}
+	if l := m.holdLine(); l != "" {
+		b.WriteString("\n" + st.Warn.Render(l))
+	}
 	b.WriteString("\n" + m.legend())
 	m.heatmap(&b)
 	d1, d2 := m.detail()
@@ -120,6 +126,41 @@ func (m *Model) View() string {
 		b.WriteString("\n\n" + strings.Join(gl, "\n"))
 	}
 	return common.Fit(b.String(), m.width, m.height)
+}
+
+// holders lists the view's nodes whose last answer says they hold their
+// vote, in the table's id order.
+func (m *Model) holders() []string {
+	var out []string
+	for _, id := range m.nodeIDs {
+		if n := m.nodes[id]; n != nil && n.hold.Held() {
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+// holdLine says, under the nodes table, which nodes restarted without
+// their data and do not vote until they have caught up ("" when none):
+// meanwhile a group needs the votes of the others to elect a leader.
+func (m *Model) holdLine() string {
+	ids := m.holders()
+	switch {
+	case len(ids) == 0:
+		return ""
+	case len(ids) == 1:
+		id, h := ids[0], m.nodes[ids[0]].hold
+		long := fmt.Sprintf("%s restarted without data: not voting in %s until caught up", id, h.Where())
+		if lipgloss.Width(long) <= m.width {
+			return long
+		}
+		return fmt.Sprintf("%s: no data, not voting in %s", id, h.Where())
+	}
+	parts := make([]string, 0, len(ids))
+	for _, id := range ids {
+		parts = append(parts, id+" in "+m.nodes[id].hold.Where())
+	}
+	return "restarted without data, not voting until caught up: " + strings.Join(parts, ", ")
 }
 
 func (m *Model) nodeLabel(id string) string {
