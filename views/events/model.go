@@ -5,6 +5,7 @@ package events
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -42,6 +43,9 @@ type Entry struct {
 	Removed       []string
 	Health        []string // "n2 alive -> dead"
 	Moves         []Move
+	// Note is news about a node that is not a topology change (a node
+	// holding its vote); the entry has only it, at the epoch shown.
+	Note string
 }
 
 // Model is the events pane.
@@ -51,7 +55,10 @@ type Model struct {
 	width  int
 	height int
 
-	last    *client.ClusterView
+	last *client.ClusterView
+	// holding: the nodes whose last status answer held their vote (the
+	// timeline says when that starts and when it ends, once each).
+	holding map[string]bool
 	entries ring
 	shown   []Entry // the entries matching the filter, newest first
 	filter  string
@@ -65,7 +72,7 @@ type Model struct {
 
 // New returns the events pane.
 func New(c common.Common) *Model {
-	return &Model{common: c, keys: DefaultKeyMap(), entries: newRing(MaxEntries)}
+	return &Model{common: c, keys: DefaultKeyMap(), entries: newRing(MaxEntries), holding: map[string]bool{}}
 }
 
 // SetStyles implements common.Styler.
@@ -127,7 +134,11 @@ func (m *Model) Actions() []common.Action {
 // travelTo asks the cluster pane to show entry e's epoch, and the root to
 // show the cluster pane.
 func travelTo(e Entry) tea.Cmd {
-	return tea.Batch(common.MsgCmd(common.TimeTravelMsg{Epoch: e.Epoch, At: e.At}),
+	at := e.At
+	if e.Note != "" {
+		at = time.Time{} // a note is not a view: the newest one of its epoch
+	}
+	return tea.Batch(common.MsgCmd(common.TimeTravelMsg{Epoch: e.Epoch, At: at}),
 		common.MsgCmd(common.SwitchPaneMsg{Title: "Cluster"}))
 }
 
@@ -136,6 +147,7 @@ func entryFrom(at time.Time, prev, cur *client.ClusterView, ev *client.TopologyE
 	e := Entry{At: at, Epoch: cur.Epoch, Nodes: len(cur.Nodes), Shards: len(cur.Shards)}
 	if ev == nil {
 		e.Initial = true
+		e.Health = unreachableIn(cur, nil)
 		return e
 	}
 	e.PrevEpoch = ev.PreviousEpoch
@@ -143,6 +155,7 @@ func entryFrom(at time.Time, prev, cur *client.ClusterView, ev *client.TopologyE
 		// Another cluster: comparing its view with the old one's means
 		// nothing (its epochs start over), so say what answers now.
 		e.Replaced, e.ClusterID = true, ev.ClusterID
+		e.Health = unreachableIn(cur, nil)
 		return e
 	}
 	e.Added = append(e.Added, ev.AddedNodes...)
@@ -152,6 +165,7 @@ func entryFrom(at time.Time, prev, cur *client.ClusterView, ev *client.TopologyE
 			old, ok := prev.Node(n.ID)
 			switch {
 			case !ok:
+				e.Health = append(e.Health, unreachableIn(cur, []string{n.ID})...)
 			case old.Role != n.Role:
 				e.Health = append(e.Health, fmt.Sprintf("%s %s -> %s", n.ID, old.Role, n.Role))
 			// The console's own reach changed under a role the cluster
@@ -186,11 +200,40 @@ func entryFrom(at time.Time, prev, cur *client.ClusterView, ev *client.TopologyE
 	return e
 }
 
+// unreachableIn says which of the view's nodes (only those of ids, when
+// given) the console cannot reach: a view that shows a node for the first
+// time (the first view, a replacing cluster's, an added node) says so, or
+// its "reachable again" later would follow no loss.
+func unreachableIn(v *client.ClusterView, ids []string) []string {
+	var out []string
+	for _, n := range v.Nodes {
+		if n.Unreachable && (ids == nil || slices.Contains(ids, n.ID)) {
+			out = append(out, fmt.Sprintf("%s unreachable from the console (the cluster says %s)", n.ID, n.Role))
+		}
+	}
+	return out
+}
+
+// noteEntry is a timeline entry for news about a node at the epoch shown.
+func noteEntry(at time.Time, epoch uint64, text string) Entry {
+	return Entry{At: at, PrevEpoch: epoch, Epoch: epoch, Note: text}
+}
+
 // lines renders an entry as its text lines (unstyled), header first.
 func (e Entry) lines() []string {
 	head := e.At.Format("15:04:05") + "  "
+	indent := func(first string) []string {
+		out := []string{first}
+		for _, d := range e.Health {
+			out = append(out, strings.Repeat(" ", 10)+d)
+		}
+		return out
+	}
+	if e.Note != "" {
+		return []string{head + fmt.Sprintf("epoch %d  %s", e.Epoch, e.Note)}
+	}
 	if e.Initial {
-		return []string{head + fmt.Sprintf("epoch %d  first view: %d nodes, %d shards", e.Epoch, e.Nodes, e.Shards)}
+		return indent(head + fmt.Sprintf("epoch %d  first view: %d nodes, %d shards", e.Epoch, e.Nodes, e.Shards))
 	}
 	head += fmt.Sprintf("epoch %d -> %d", e.PrevEpoch, e.Epoch)
 	if e.Replaced {
@@ -198,7 +241,7 @@ func (e Entry) lines() []string {
 		if e.ClusterID != "" {
 			what += " (id " + e.ClusterID + ")"
 		}
-		return []string{head + fmt.Sprintf("  %s: now %d nodes, %d shards", what, e.Nodes, e.Shards)}
+		return indent(head + fmt.Sprintf("  %s: now %d nodes, %d shards", what, e.Nodes, e.Shards))
 	}
 	var details []string
 	if len(e.Added) > 0 {

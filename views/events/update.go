@@ -1,6 +1,7 @@
 package events
 
 import (
+	"fmt"
 	"strings"
 	"time"
 
@@ -34,17 +35,55 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		}
 		e := entryFrom(msg.At, m.last, msg.View, msg.Event)
 		m.last = msg.View
-		m.entries.push(e)
-		m.refilter()
-		if m.cursor > 0 {
-			m.cursor = min(m.cursor+1, len(m.shown)-1) // keep the selected entry selected
-		}
+		m.forgetHolds(e.Replaced)
+		m.push(e)
+	case common.NodeStatusMsg:
+		m.onNodeStatus(msg)
 	case tea.KeyMsg:
 		return m.onKey(msg)
 	case tea.MouseMsg:
 		m.onMouse(msg)
 	}
 	return nil
+}
+
+// push adds an entry to the timeline.
+func (m *Model) push(e Entry) {
+	m.entries.push(e)
+	m.refilter()
+	if m.cursor > 0 {
+		m.cursor = min(m.cursor+1, len(m.shown)-1) // keep the selected entry selected
+	}
+}
+
+// onNodeStatus notes when a node's answer starts to hold its vote
+// (restarted without its data) and when it stops (caught up): once each,
+// not at every poll. A failed poll says nothing either way.
+func (m *Model) onNodeStatus(msg common.NodeStatusMsg) {
+	if msg.Err != nil || msg.Status == nil || m.last == nil {
+		return
+	}
+	if _, ok := m.last.Node(msg.NodeID); !ok {
+		return // not a node of the view shown (left, or the cluster before)
+	}
+	h := common.VoteHoldOf(msg.Status)
+	switch was := m.holding[msg.NodeID]; {
+	case h.Held() && !was:
+		m.push(noteEntry(msg.At, m.last.Epoch, fmt.Sprintf("%s holds its vote in %s (restarted without data)", msg.NodeID, h.Where())))
+	case !h.Held() && was:
+		m.push(noteEntry(msg.At, m.last.Epoch, msg.NodeID+" caught up: voting in every group"))
+	}
+	m.holding[msg.NodeID] = h.Held()
+}
+
+// forgetHolds drops what nodes no longer in the view (or, after a
+// replacement, the old cluster's nodes) said about their votes.
+func (m *Model) forgetHolds(replaced bool) {
+	for id := range m.holding {
+		if _, ok := m.last.Node(id); replaced || !ok {
+			delete(m.holding, id)
+		}
+	}
 }
 
 // layout keeps the cursor's entry on screen.
