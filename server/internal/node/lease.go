@@ -32,9 +32,9 @@ import (
 // anywhere; only the clock after the read counts) and the leader must still
 // lead term T then: it leads a term at most once, so it led T all along.
 //
-// Not covered: a voter that crashes and restarts within the lease has
-// forgotten its leader and may vote at once. Waiting HeartbeatTimeout
-// before starting a restarted node's groups would close that gap.
+// A voter that crashes and restarts within the lease has forgotten its
+// leader and would vote at once: restarthold.go makes it hold its vote
+// and its elections until a HeartbeatTimeout after it last ran.
 //
 // Transfers we start (balancing, Admin.TransferShard) make the target
 // campaign at once with votes that ignore known leaders, so the lease is
