@@ -125,7 +125,7 @@ func (m *Model) groupRow(id int) string {
 	if first >= 0 {
 		viewLeader = m.liveLeader(first)
 	}
-	if viewLeader != "" && viewLeader != leaderID {
+	if viewLeader != "" && viewLeader != leaderID && !m.deniesLeading(viewLeader, reports) {
 		why := st.Muted.Render("waiting for " + viewLeader + "'s report")
 		if n := m.nodes[viewLeader]; n != nil && n.err != nil {
 			why = st.Warn.Render("no report: " + viewLeader + " does not answer")
@@ -166,6 +166,17 @@ func (m *Model) groupRow(id int) string {
 	return common.Columns(groupCols, fmt.Sprintf("g%d", id), shards, m.nodeLabel(leaderID),
 		fmt.Sprintf("%5d", leader.Term), fmt.Sprintf("%8d", leader.CommitIndex), fmt.Sprintf("%7s", count(leader.Keys)),
 		fmt.Sprintf("%7s", count(leader.Vectors)), strings.Join(reps, "  "))
+}
+
+// deniesLeading reports whether node id's own report, received after the
+// live view's epoch, says it does not lead the group the view says it
+// leads: the view is the older news (with no leader anywhere the cluster
+// cannot publish a new view, and a node restarted without its data may
+// be what keeps the group leaderless), so the reports speak for the row.
+func (m *Model) deniesLeading(id string, reports map[string]client.GroupStatus) bool {
+	n := m.nodes[id]
+	g, ok := reports[id]
+	return ok && n != nil && n.reportAt.After(m.liveSince) && g.State != "leader"
 }
 
 // heldIn lists the nodes whose report on a group says they hold their

@@ -37,6 +37,9 @@ type nodeInfo struct {
 	// hold is the vote the node's last answer says it holds (restarted
 	// without its data, not caught up yet); zero after a failed poll.
 	hold common.VoteHold
+	// reportAt is when its last status report arrived (zero after a
+	// failed poll).
+	reportAt time.Time
 }
 
 // overdueAfter is how long a status poll may go unanswered before the
@@ -98,6 +101,7 @@ type Model struct {
 
 	view      *client.ClusterView                   // the view shown: live, or a past one when travelling
 	live      *client.ClusterView                   // the newest view received
+	liveSince time.Time                             // when live's epoch (or cluster) was first received
 	hist      *history.History                      // past views, for time travel
 	travel    *travel                               // nil when live
 	nodeIndex map[string]int                        // node id -> colour/glyph index (ids of the shown and live views, n2 before n10)

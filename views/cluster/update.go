@@ -78,6 +78,9 @@ func (m *Model) onTopology(msg common.TopologyMsg) tea.Cmd {
 		m.forgetCluster()
 	}
 	m.hist.Add(msg.At, msg.View)
+	if m.live == nil || m.live.Epoch != msg.View.Epoch || (msg.Event != nil && msg.Event.Replaced) {
+		m.liveSince = msg.At
+	}
 	m.live = msg.View
 	m.forgetNodesOutside(msg.View)
 	if msg.Event != nil {
@@ -104,7 +107,10 @@ func (m *Model) onNodeStatus(msg common.NodeStatusMsg) {
 		m.nodes[msg.NodeID] = n
 	}
 	n.polled, n.err, n.askedAt = true, msg.Err, time.Time{}
-	n.hold = common.VoteHoldOf(msg.Status)
+	n.hold, n.reportAt = common.VoteHoldOf(msg.Status), time.Time{}
+	if msg.Err == nil && msg.Status != nil {
+		n.reportAt = msg.At
+	}
 	m.setNodeGroups(msg.NodeID, msg.Status)
 	if msg.Err != nil {
 		return

@@ -96,3 +96,39 @@ func TestLeaderlessGroupNamesTheHeldVote(t *testing.T) {
 		t.Errorf("leaderless group with n2 holding its vote:\n%s", got)
 	}
 }
+
+// TestViewLeaderThatReportsNoLeadIsNotAwaited: with no leader anywhere
+// the cluster cannot publish a new view, so the live view still names the
+// group's old leader n2; n2's own report, newer than that view, says it
+// is a follower. The row said "waiting for n2's report" for as long as the
+// group had no leader (seen in tmux: n1 killed, n2 wiped and holding its
+// vote): it says the election is on, and why it may take.
+func TestViewLeaderThatReportsNoLeadIsNotAwaited(t *testing.T) {
+	m := New(uitest.Common())
+	m.SetSize(140, 40)
+	m.Update(common.TopologyMsg{At: t0, View: uitest.View(9, 3, 64, 4)}) // g1 led by n2
+	at := t0.Add(2 * time.Second)
+	for _, id := range []string{"n2", "n3"} {
+		st := statusOf(id, 64, 4, 5)
+		for i := range st.Groups {
+			st.Groups[i].State, st.Groups[i].VoteHeld = "follower", id == "n2"
+		}
+		m.Update(common.NodeStatusMsg{At: at, NodeID: id, RTT: time.Millisecond, Status: st})
+	}
+	v := m.View()
+	row := ""
+	for _, l := range strings.Split(v, "\n") {
+		if strings.HasPrefix(l, "g1 ") {
+			row = l
+		}
+	}
+	if strings.Contains(row, "waiting for n2") || !strings.Contains(row, "election in progress; n2 not voting (no data)") {
+		t.Errorf("g1, whose view leader n2 reports follower since: %q\n%s", row, v)
+	}
+	// A move the reports have not caught up with is still awaited.
+	moved, ev := uitest.MoveGroup(uitest.View(9, 3, 64, 4), 4, 2, "n1")
+	m.Update(common.TopologyMsg{At: at.Add(time.Second), View: moved, Event: ev})
+	if v := m.View(); !strings.Contains(v, "waiting for n1's report") {
+		t.Errorf("g2 just moved to n1, its report not in yet:\n%s", v)
+	}
+}
