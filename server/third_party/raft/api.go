@@ -228,6 +228,10 @@ type Raft struct {
 
 	// voteHold is Config.HoldVoteUntilCaughtUp's state (NoriKV patch, votehold.go).
 	voteHold voteHold
+
+	// fsmState is what runFSM and a leader's inline apply share
+	// (Config.LeaderAppliesInline, NoriKV patch, norikv_inlineapply.go).
+	fsmState fsmState
 }
 
 // BootstrapCluster initializes a server's storage with the given cluster
@@ -583,6 +587,7 @@ func NewRaft(conf *Config, fsm FSM, logs LogStore, stable StableStore, snaps Sna
 		noLegacyTelemetry:     conf.NoLegacyTelemetry,
 		hotMetrics:            !conf.NoHotPathMetrics,
 	}
+	r.fsmState.inline = conf.LeaderAppliesInline // NoriKV patch (norikv_inlineapply.go)
 	if !transportSupportPreVote && !conf.PreVoteDisabled {
 		r.logger.Warn("pre-vote is disabled because it is not supported by the Transport")
 	}

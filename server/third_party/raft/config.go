@@ -265,6 +265,18 @@ type Config struct {
 	// its peers already hold the cluster.
 	HoldVoteUntilCaughtUp bool
 
+	// LeaderAppliesInline (NoriKV patch, norikv_inlineapply.go) makes a
+	// leader apply a small batch of newly committed entries to the FSM on
+	// its own goroutine, and answer their futures, when the FSM goroutine
+	// has nothing queued and is not busy (e.g. with a snapshot), instead
+	// of handing every batch to that goroutine: one goroutine hand-off
+	// fewer per commit on the write path. Order, snapshots and restores
+	// are unchanged (both paths take one lock; a batch is applied inline
+	// only when everything handed over before it has been applied).
+	// Followers always hand over, so their acknowledgements never wait
+	// for their FSM.
+	LeaderAppliesInline bool
+
 	// HoldVoteUntil (NoriKV patch, votehold.go) makes a voter neither vote
 	// nor campaign before this time: set it on a node restarted so soon
 	// after it stopped that promises it made to a leader may still run.

@@ -84,110 +84,11 @@ type FSMSnapshot interface {
 // to the FSM. This is done async of other logs since we don't want
 // the FSM to block our internal operations.
 func (r *Raft) runFSM() {
-	var lastIndex, lastTerm uint64
-
-	batchingFSM, batchingEnabled := r.fsm.(BatchingFSM)
-	configStore, configStoreEnabled := r.fsm.(ConfigurationStore)
-
-	applySingle := func(req *commitTuple) {
-		// Apply the log if a command or config change
-		var resp interface{}
-		// Make sure we send a response
-		defer func() {
-			// Invoke the future if given
-			if req.future != nil {
-				req.future.response = resp
-				req.future.respond(nil)
-			}
-		}()
-
-		switch req.log.Type {
-		case LogCommand:
-			start := time.Now()
-			resp = r.fsm.Apply(req.log)
-			if r.hotMetrics { // NoriKV patch
-				metrics.MeasureSince([]string{"raft", "fsm", "apply"}, start)
-			}
-
-		case LogConfiguration:
-			if !configStoreEnabled {
-				// Return early to avoid incrementing the index and term for
-				// an unimplemented operation.
-				return
-			}
-
-			start := time.Now()
-			configStore.StoreConfiguration(req.log.Index, DecodeConfiguration(req.log.Data))
-			metrics.MeasureSince([]string{"raft", "fsm", "store_config"}, start)
-		}
-
-		// Update the indexes
-		lastIndex = req.log.Index
-		lastTerm = req.log.Term
-	}
-
-	applyBatch := func(reqs []*commitTuple) {
-		if !batchingEnabled {
-			for _, ct := range reqs {
-				applySingle(ct)
-			}
-			return
-		}
-
-		// Only send LogCommand and LogConfiguration log types. LogBarrier types
-		// will not be sent to the FSM.
-		shouldSend := func(l *Log) bool {
-			switch l.Type {
-			case LogCommand, LogConfiguration:
-				return true
-			}
-			return false
-		}
-
-		var lastBatchIndex, lastBatchTerm uint64
-		sendLogs := make([]*Log, 0, len(reqs))
-		for _, req := range reqs {
-			if shouldSend(req.log) {
-				sendLogs = append(sendLogs, req.log)
-			}
-			lastBatchIndex = req.log.Index
-			lastBatchTerm = req.log.Term
-		}
-
-		var responses []interface{}
-		if len(sendLogs) > 0 {
-			start := time.Now()
-			responses = batchingFSM.ApplyBatch(sendLogs)
-			if r.hotMetrics { // NoriKV patch
-				metrics.MeasureSince([]string{"raft", "fsm", "applyBatch"}, start)
-				metrics.AddSample([]string{"raft", "fsm", "applyBatchNum"}, float32(len(reqs)))
-			}
-
-			// Ensure we get the expected responses
-			if len(sendLogs) != len(responses) {
-				panic("invalid number of responses")
-			}
-		}
-
-		// Update the indexes
-		lastIndex = lastBatchIndex
-		lastTerm = lastBatchTerm
-
-		var i int
-		for _, req := range reqs {
-			var resp interface{}
-			// If the log was sent to the FSM, retrieve the response.
-			if shouldSend(req.log) {
-				resp = responses[i]
-				i++
-			}
-
-			if req.future != nil {
-				req.future.response = resp
-				req.future.respond(nil)
-			}
-		}
-	}
+	// NoriKV patch: applyBatch and applySingle moved to
+	// norikv_inlineapply.go (fsmApplyBatch, fsmApplySingle) so a leader can
+	// run them inline; lastIndex and lastTerm are fsmState's, and every
+	// call into the FSM below holds fsmState.mu.
+	st := &r.fsmState
 
 	restore := func(req *restoreFuture) {
 		// Open the snapshot
@@ -212,14 +113,14 @@ func (r *Raft) runFSM() {
 		}
 
 		// Update the last index and term
-		lastIndex = meta.Index
-		lastTerm = meta.Term
+		st.lastIndex = meta.Index
+		st.lastTerm = meta.Term
 		req.respond(nil)
 	}
 
 	snapshot := func(req *reqSnapshotFuture) {
 		// Is there something to snapshot?
-		if lastIndex == 0 {
+		if st.lastIndex == 0 {
 			req.respond(ErrNothingNewToSnapshot)
 			return
 		}
@@ -230,8 +131,8 @@ func (r *Raft) runFSM() {
 		metrics.MeasureSince([]string{"raft", "fsm", "snapshot"}, start)
 
 		// Respond to the request
-		req.index = lastIndex
-		req.term = lastTerm
+		req.index = st.lastIndex
+		req.term = st.lastTerm
 		req.snapshot = snap
 		req.respond(err)
 	}
@@ -245,9 +146,10 @@ func (r *Raft) runFSM() {
 		case ptr := <-r.fsmMutateCh:
 			saturation.working()
 
+			st.mu.Lock()
 			switch req := ptr.(type) {
 			case []*commitTuple:
-				applyBatch(req)
+				r.fsmApplyBatch(req)
 
 			case *restoreFuture:
 				restore(req)
@@ -255,11 +157,15 @@ func (r *Raft) runFSM() {
 			default:
 				panic(fmt.Errorf("bad type passed to fsmMutateCh: %#v", ptr))
 			}
+			st.mu.Unlock()
+			st.queued.Add(-1)
 
 		case req := <-r.fsmSnapshotCh:
 			saturation.working()
 
+			st.mu.Lock()
 			snapshot(req)
+			st.mu.Unlock()
 
 		case <-r.shutdownCh:
 			return

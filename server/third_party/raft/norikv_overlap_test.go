@@ -58,6 +58,19 @@ type overlapCluster struct {
 func startOverlapCluster(t *testing.T, overlap bool) *overlapCluster {
 	t.Helper()
 	c := &overlapCluster{}
+	c.rafts = startCluster3(t, func(i int, rc *Config) FSM {
+		rc.ReplicateBeforeLocalWrite = overlap
+		c.stores = append(c.stores, &gatedStore{InmemStore: NewInmemStore()})
+		c.fsms = append(c.fsms, &MockFSM{})
+		return c.fsms[i]
+	}, func(i int) *gatedStore { return c.stores[i] })
+	return c
+}
+
+// startCluster3 starts a 3-voter cluster on in-memory transports; setup
+// adjusts node i's config and returns its FSM, store its log and stable store.
+func startCluster3(t *testing.T, setup func(i int, rc *Config) FSM, store func(i int) *gatedStore) []*Raft {
+	t.Helper()
 	var trans []*InmemTransport
 	var conf Configuration
 	for i := 0; i < 3; i++ {
@@ -70,31 +83,32 @@ func startOverlapCluster(t *testing.T, overlap bool) *overlapCluster {
 			a.Connect(b.LocalAddr(), b)
 		}
 	}
-	for i := 0; i < 3; i++ {
-		rc := inmemConfig(t)
-		rc.LocalID = conf.Servers[i].ID
-		rc.ReplicateBeforeLocalWrite = overlap
-		store := &gatedStore{InmemStore: NewInmemStore()}
-		logs, err := NewLogCache(128, store)
-		if err != nil {
-			t.Fatal(err)
-		}
-		fsm := &MockFSM{}
-		if err := BootstrapCluster(rc, logs, store, NewInmemSnapshotStore(), trans[i], conf); err != nil {
-			t.Fatal(err)
-		}
-		r, err := NewRaft(rc, fsm, logs, store, NewInmemSnapshotStore(), trans[i])
-		if err != nil {
-			t.Fatal(err)
-		}
-		c.rafts, c.stores, c.fsms = append(c.rafts, r), append(c.stores, store), append(c.fsms, fsm)
-	}
+	var rafts []*Raft
 	t.Cleanup(func() {
-		for _, r := range c.rafts {
+		for _, r := range rafts {
 			_ = r.Shutdown().Error()
 		}
 	})
-	return c
+	for i := 0; i < 3; i++ {
+		rc := inmemConfig(t)
+		rc.LocalID = conf.Servers[i].ID
+		fsm := setup(i, rc)
+		st := store(i)
+		logs, err := NewLogCache(128, st)
+		if err != nil {
+			t.Fatal(err)
+		}
+		snaps := NewInmemSnapshotStore()
+		if err := BootstrapCluster(rc, logs, st, snaps, trans[i], conf); err != nil {
+			t.Fatal(err)
+		}
+		r, err := NewRaft(rc, fsm, logs, st, snaps, trans[i])
+		if err != nil {
+			t.Fatal(err)
+		}
+		rafts = append(rafts, r)
+	}
+	return rafts
 }
 
 // leader waits for a leader and returns its position.

@@ -1112,9 +1112,7 @@ func (r *Raft) restoreUserSnapshot(meta *SnapshotMeta, reader io.Reader) error {
 	fsm := &restoreFuture{ID: sink.ID()}
 	fsm.ShutdownCh = r.shutdownCh
 	fsm.init()
-	select {
-	case r.fsmMutateCh <- fsm:
-	case <-r.shutdownCh:
+	if !r.sendToFSM(fsm) { // NoriKV patch (norikv_inlineapply.go)
 		return ErrRaftShutdown
 	}
 	if err := fsm.Error(); err != nil {
@@ -1383,9 +1381,12 @@ func (r *Raft) processLogs(index uint64, futures map[uint64]*logFuture) {
 	}
 
 	applyBatch := func(batch []*commitTuple) {
-		select {
-		case r.fsmMutateCh <- batch:
-		case <-r.shutdownCh:
+		// NoriKV patch (norikv_inlineapply.go): a leader may apply a small
+		// batch itself; otherwise it goes to runFSM, counted in fsmState.
+		if futures != nil && r.applyInline(batch) {
+			return
+		}
+		if !r.sendToFSM(batch) {
 			for _, cl := range batch {
 				if cl.future != nil {
 					cl.future.respond(ErrRaftShutdown)
@@ -2032,9 +2033,7 @@ func (r *Raft) installSnapshot(rpc RPC, req *InstallSnapshotRequest) {
 	future := &restoreFuture{ID: sink.ID()}
 	future.ShutdownCh = r.shutdownCh
 	future.init()
-	select {
-	case r.fsmMutateCh <- future:
-	case <-r.shutdownCh:
+	if !r.sendToFSM(future) { // NoriKV patch (norikv_inlineapply.go)
 		future.respond(ErrRaftShutdown)
 		return
 	}
