@@ -16,8 +16,8 @@ import (
 // indexFSM records the index of every command it applied, and whether
 // each ApplyBatch ran on the FSM goroutine (runFSM) or elsewhere.
 type indexFSM struct {
-	mu              sync.Mutex
-	applied         []uint64
+	mu               sync.Mutex
+	applied          []uint64
 	onFSM, elsewhere int
 }
 
