@@ -45,6 +45,11 @@ type reach struct {
 	stale map[string]bool
 	// staleNext: the next stats sample's flags all predate the connection.
 	staleNext bool
+	// holding: nodes whose last status poll answered that they hold their
+	// vote (restarted without data). Until it has caught up such a node
+	// sends no cluster view, so the client flags it again and again while
+	// it answers every poll: the panes show the hold, not "unreachable".
+	holding map[string]bool
 }
 
 // unreachable reports whether the console cannot reach node n: its last
@@ -57,8 +62,12 @@ func (m *Model) unreachable(n client.ClusterNode) bool {
 		// now may belong to another cluster behind the same address.
 		return true
 	}
-	if ok, polled := m.reachable[n.ID]; polled && !ok {
+	ok, polled := m.reachable[n.ID]
+	if polled && !ok {
 		return true
+	}
+	if polled && m.reach.holding[n.ID] {
+		return false // it answers; the client's flag is its missing view
 	}
 	since, flagged := m.reach.flagged[n.ID]
 	if !flagged || m.reach.stale[n.ID] {
@@ -269,7 +278,7 @@ func (m *Model) onReplaced(msg common.TopologyMsg) tea.Cmd {
 	// What the console knew about reaching the old cluster's nodes (failed
 	// polls, the client's flags) is not about the new one's: its nodes are
 	// judged afresh, so none is reported "reachable again" for answering.
-	m.reachable, m.reach.answered = map[string]bool{}, map[string]time.Time{}
+	m.reachable, m.reach.answered, m.reach.holding = map[string]bool{}, map[string]time.Time{}, nil
 	m.reach.stale = map[string]bool{}
 	for id := range m.reach.flagged {
 		m.reach.stale[id] = true

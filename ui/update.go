@@ -277,6 +277,10 @@ func (m *Model) onNodeStatus(msg common.NodeStatusMsg) tea.Cmd {
 	if feed.Reachable(msg) {
 		m.reach.answered[msg.NodeID] = msg.At
 	}
+	if m.reach.holding == nil {
+		m.reach.holding = map[string]bool{}
+	}
+	m.reach.holding[msg.NodeID] = feed.Reachable(msg) && common.VoteHoldOf(msg.Status).Held()
 	return m.reassess(msg.At)
 }
 
