@@ -40,6 +40,10 @@ const (
 	// startGrace is how long after its start a node that never heard from
 	// a leader waits before campaigning (its peers start about then too).
 	startGrace = 300 * time.Millisecond
+	// heldGrace is how long after its restart hold ends a node that never
+	// heard from a leader waits before campaigning (its peers, restarted
+	// about when it was, end theirs about then).
+	heldGrace = 50 * time.Millisecond
 )
 
 // watchdog runs nudgeElections whenever a follower group may need it.
@@ -87,6 +91,12 @@ func (n *Node) nudgeGroup(rg *raftGroup, now time.Time) time.Time {
 	ref, after := r.LastContact(), n.cfg.Timing.HeartbeatTimeout+n.rank(rg)*rankStagger
 	if ref.IsZero() {
 		ref, after = n.started, startGrace+n.rankFromFirst(rg)*rankStagger
+		// A restart hold (restarthold.go) refuses elections until its end:
+		// campaign right after it, in the same order, instead of waiting
+		// for Raft's own timer (one to two heartbeat timeouts more).
+		if u := r.VoteHeldUntil(); u.After(ref.Add(startGrace)) {
+			ref, after = u, heldGrace+n.rankFromFirst(rg)*rankStagger
+		}
 	}
 	due := ref.Add(after)
 	if again := rg.lastNudge.Add(after); again.After(due) {
