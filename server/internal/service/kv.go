@@ -2,7 +2,7 @@ package service
 
 import (
 	"context"
-	"strconv"
+	"sync"
 	"time"
 
 	"google.golang.org/grpc/codes"
@@ -17,6 +17,9 @@ import (
 type kvService struct {
 	norikvpb.UnimplementedKvServer
 	s *Server
+
+	metaOnce sync.Once
+	metas    *shardMeta // replies' meta per shard (shardmeta.go), made on first use
 }
 
 func (k *kvService) route(key []byte) (shard uint32, group int) {
@@ -36,8 +39,14 @@ func ifMatch(v *norikvpb.Version) *kvstore.Version {
 	return &kvstore.Version{Term: v.Term, Index: v.Index}
 }
 
-func (k *kvService) meta(shard uint32) map[string]string {
-	return map[string]string{"shard": strconv.FormatUint(uint64(shard), 10), "served_by": k.s.n.ID()}
+// meta is a reply's meta: shared by the replies for shard (not to be
+// modified) unless expiresAtMs is set.
+func (k *kvService) meta(shard uint32, expiresAtMs int64) map[string]string {
+	k.metaOnce.Do(func() { k.metas = newShardMeta(k.s.n.Layout().TotalShards, k.s.n.ID()) })
+	if expiresAtMs != 0 {
+		return k.metas.withExpiry(shard, expiresAtMs)
+	}
+	return k.metas.get(shard)
 }
 
 // Put validates first (on any node), then proposes through the shard's leader.
@@ -74,11 +83,8 @@ func (k *kvService) Put(ctx context.Context, req *norikvpb.PutRequest) (*norikvp
 	if err := resultStatus(res); err != nil {
 		return nil, err
 	}
-	meta := k.meta(shard)
-	if res.ExpiresAtMs != 0 { // from the record on a replay: the original reply
-		meta["expires_at_ms"] = strconv.FormatInt(res.ExpiresAtMs, 10)
-	}
-	return &norikvpb.PutResponse{Version: pbVersion(res.Version), Meta: meta}, nil
+	// ExpiresAtMs comes from the record on a replay: the original reply.
+	return &norikvpb.PutResponse{Version: pbVersion(res.Version), Meta: k.meta(shard, res.ExpiresAtMs)}, nil
 }
 
 // Get reads at the requested consistency level.
@@ -106,11 +112,7 @@ func (k *kvService) Get(ctx context.Context, req *norikvpb.GetRequest) (*norikvp
 	if !ok {
 		return nil, status.Error(codes.NotFound, "key not found")
 	}
-	meta := k.meta(shard)
-	if it.ExpiresAtMs != 0 {
-		meta["expires_at_ms"] = strconv.FormatInt(it.ExpiresAtMs, 10)
-	}
-	return &norikvpb.GetResponse{Value: it.Value, Version: pbVersion(it.Version), Meta: meta}, nil
+	return &norikvpb.GetResponse{Value: it.Value, Version: pbVersion(it.Version), Meta: k.meta(shard, it.ExpiresAtMs)}, nil
 }
 
 // Delete removes a key; tombstoned tells whether it existed.
