@@ -40,7 +40,28 @@ func TestNoScanYetIsNotZeroKeys(t *testing.T) {
 	h.m.scanning = true
 	h.m.reqID++
 	h.m.Update(scanMsg{reqID: h.m.reqID, at: t0.Add(time.Minute), err: fmt.Errorf("connection refused")})
-	if s := h.m.summary(); !strings.Contains(s, "last scan failed (the list is the scan of 03:04:05, 1m0s ago): connection refused") {
+	if s := h.m.summary(); !strings.Contains(s, "list from 03:04:05 (1m0s ago), rescan failed: connection refused") {
 		t.Fatalf("a failed rescan: %q", s)
+	}
+}
+
+// TestFailedRescanShowsItsReasonAt120Columns: with a group leaderless (a
+// node killed, another restarted without its data) the title read "...,
+// last scan failed (the list is the scan of 04:36:43, 23s ago): TTL" at
+// 120 columns: the reason was cut off (seen in tmux). The scan's own
+// failure, from the backend, is on screen with the list's age.
+func TestFailedRescanShowsItsReasonAt120Columns(t *testing.T) {
+	h := newHarness(t, false, 120, 30)
+	h.m.Update(common.TickMsg{At: t0})
+	h.run(h.m.rescan())
+	h.now = t0.Add(23 * time.Second)
+	h.m.Update(common.TickMsg{At: h.now})
+	h.fb.Fail("Scan", fmt.Errorf("norikv: scan: no leader for shard 1 after 10 attempts (last hint 127.0.0.1:27401, last node 127.0.0.1:27403): a leader election may be running"))
+	h.run(h.m.rescan())
+	title := strings.SplitN(h.m.View(), "\n", 2)[0]
+	for _, want := range []string{"no leader for shard 1", "03:04:05 (23s ago)"} {
+		if !strings.Contains(title, want) {
+			t.Errorf("title at 120 columns lacks %q: %q", want, title)
+		}
 	}
 }

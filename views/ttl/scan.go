@@ -62,7 +62,10 @@ func scanCmd(c common.Common, reqID, limit int, clock func() time.Time) tea.Cmd 
 			res, err := b.Scan(pageCtx, &client.ScanOptions{Cursor: cursor, Limit: min(scanPage, limit-out.scanned)})
 			pageCancel()
 			if err != nil {
-				out.err = fmt.Errorf("TTL scan after %d keys: %w", out.scanned, err)
+				out.err = err
+				if out.scanned > 0 { // how far it got; "after 0 keys" only pushed the reason off narrow titles
+					out.err = fmt.Errorf("after %d keys: %w", out.scanned, err)
+				}
 				break
 			}
 			for _, e := range res.Entries {

@@ -78,9 +78,11 @@ func (m *Model) summary() string {
 		s += ", scanning…"
 	}
 	if m.scanErr != nil {
-		// What is listed comes from an older scan: say when it was made.
-		s += fmt.Sprintf(", last scan failed (the list is the scan of %s, %s ago): %s",
-			m.scannedAt.Format("15:04:05"), m.now.Sub(m.scannedAt).Truncate(time.Second), m.scanErr.Error())
+		// What is listed comes from an older scan: say when it was made,
+		// briefly, so that at 120 columns the reason is on screen too.
+		s += fmt.Sprintf(", list from %s (%s ago), rescan failed: %s",
+			m.scannedAt.Format("15:04:05"), m.now.Sub(m.scannedAt).Truncate(time.Second),
+			strings.TrimPrefix(m.scanErr.Error(), "norikv: ")) // the client's prefix says nothing here
 	}
 	return s
 }
