@@ -165,6 +165,10 @@ func (m *Model) onTopology(msg common.TopologyMsg) tea.Cmd {
 		return tea.Batch(next, m.onReplaced(msg))
 	case m.view != nil && msg.View.Epoch <= m.view.Epoch:
 		return next // already shown (the initial fetch raced the feed)
+	case msg.Event != nil && msg.Event.PreviousEpoch == 0 && m.view != nil && m.view.Epoch == 0:
+		// A replacing cluster shown at epoch 0, before it had leaders:
+		// its next view is news from the one shown, not a first view.
+		msg.Event = viewDiff(m.view, msg.View)
 	case m.view == nil || (msg.Event != nil && msg.Event.PreviousEpoch == 0):
 		msg.Event = nil // the first view: no moves to flash
 	case msg.Event == nil:
