@@ -43,6 +43,7 @@ func (p linInProc) kinds() []string {
 		"transfer-leader",  // TransferShard to another replica
 		"cut-leader-link",  // CutLink leader<->one follower (the leader keeps a quorum)
 		"isolate-follower", // CutLink follower<->every other node
+		"restart-follower", // a follower crashes and restarts at once while the other has lost the leader
 	}
 }
 
@@ -72,6 +73,33 @@ func (p linInProc) inject(ctx context.Context, kind string, shard uint32, leader
 		linSleep(ctx, hold)
 		p.cl.HealAll()
 		return fmt.Sprintf("%s %s (shard %d, leader %s)", kind, target, shard, leader), "", nil
+	case "restart-follower":
+		// F2 loses the leader long enough to forget it; then F1, which
+		// answered the leader's lease rounds alone meanwhile, crashes cut
+		// from the leader and comes back at once. F1 and F2 can elect a
+		// leader between them: F1 must not vote while the old leader's
+		// lease, which rests on F1's promise, may still run (restart hold).
+		f1, f2 := others[0], others[1]
+		if rng.IntN(2) == 1 {
+			f1, f2 = f2, f1
+		}
+		p.cl.CutLink(leader, f2)
+		linSleep(ctx, 1500*time.Millisecond) // > the heartbeat timeout (1.2 s)
+		p.cl.CutLink(leader, f1)
+		what := fmt.Sprintf("restart-follower %s (shard %d, leader %s cut from %s)", f1, shard, leader, f2)
+		if err := p.cl.StopNode(f1); err != nil {
+			p.cl.HealAll()
+			return "", "", fmt.Errorf("fault %s: %w", what, err)
+		}
+		rctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+		defer cancel()
+		err := p.cl.RestartNode(rctx, f1)
+		linSleep(ctx, hold)
+		p.cl.HealAll()
+		if err != nil {
+			return what, "", fmt.Errorf("undo %s: %w", what, err)
+		}
+		return what, "", nil
 	case "cut-leader-link":
 		follower := others[rng.IntN(len(others))]
 		p.cl.CutLink(leader, follower)

@@ -55,7 +55,8 @@ func linPlanFor() linPlan {
 // TestLinearizability runs Put / Get (lease and linearizable) / CAS from
 // several clients on a few keys of an in-process 3-node cluster while a
 // fault schedule runs (leader stop/restart, leader isolation standing in for
-// a process pause, a cut link, follower isolation, leader moves), then
+// a process pause, a cut link, follower isolation, leader moves, a
+// follower's quick restart while the other follower lost the leader), then
 // checks the history with porcupine against a versioned register per key.
 func TestLinearizability(t *testing.T) {
 	plan := linPlanFor()
