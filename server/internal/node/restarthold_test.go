@@ -12,7 +12,9 @@ func TestRestartHoldFromTheAliveNote(t *testing.T) {
 	hb := 1200 * time.Millisecond
 	start := time.Now()
 	now := aliveNote{boot: "b1", since: 100 * time.Second}
-	note := func(boot string, since time.Duration) []byte { return []byte(aliveNote{boot: boot, since: since}.String()) }
+	note := func(boot string, since time.Duration) []byte {
+		return []byte(aliveNote{boot: boot, since: since}.String())
+	}
 	cases := []struct {
 		name    string
 		prev    []byte
