@@ -89,6 +89,7 @@ func Start(cfg Config) (*Node, error) {
 	if n.alive, n.restartHold.until, n.restartHold.why, err = openAliveNote(cfg.DataDir, cfg.Timing.HeartbeatTimeout, n.started); err != nil {
 		return nil, fmt.Errorf("data dir: %w", err)
 	}
+	n.logRestartWithoutHold() // restarthold.go
 	raftLn := cfg.RaftListener
 	if raftLn == nil {
 		if raftLn, err = net.Listen("tcp", self.RaftAddr); err != nil {

@@ -182,3 +182,12 @@ func (n *Node) restartHoldFor(group string) time.Time {
 	})
 	return h.until
 }
+
+// logRestartWithoutHold says, for a node whose note shows it ran before,
+// that it votes at once: it was down longer than a heartbeat timeout, or
+// the machine rebooted. (A hold is logged by restartHoldFor.)
+func (n *Node) logRestartWithoutHold() {
+	if h := &n.restartHold; h.until.IsZero() && h.why != "" {
+		n.logf("%s restarted with its data (%s): voting at once, no leader can count on its support any more", n.self.ID, h.why)
+	}
+}
