@@ -113,7 +113,7 @@ func (c *Client) classify(ctx context.Context, cl *call, st *status.Status) (out
 	case codes.Aborted:
 		return retryHere, classUnavailable
 	case codes.DeadlineExceeded:
-		if ctx.Err() != nil {
+		if callerDone(ctx) != nil {
 			return ctxDone, 0
 		}
 		return moveOn, classTimeout
@@ -133,6 +133,20 @@ func (c *Client) classify(ctx context.Context, cl *call, st *status.Status) (out
 	// ResourceExhausted (too large, over a quota) and InvalidArgument would
 	// fail the same way again: never retried.
 	return fatal, 0
+}
+
+// callerDone is the caller's context error, also in the moment after its
+// deadline passed and before the context noticed: gRPC reads the deadline
+// itself and can answer DeadlineExceeded first, and that answer is the
+// caller's deadline, not a timed-out attempt to retry elsewhere.
+func callerDone(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if dl, ok := ctx.Deadline(); ok && !time.Now().Before(dl) {
+		return context.DeadlineExceeded
+	}
+	return nil
 }
 
 func isNotLeader(msg string) bool {
@@ -292,7 +306,7 @@ func (c *Client) loop(ctx context.Context, cl *call, fn attemptFunc, start time.
 			if c.closed.Load() {
 				return time.Time{}, ErrClosed
 			}
-			if err := ctx.Err(); err != nil {
+			if err := callerDone(ctx); err != nil {
 				return time.Time{}, ctxError(op, err)
 			}
 			if addr == "" {
@@ -355,7 +369,7 @@ func (c *Client) loop(ctx context.Context, cl *call, fn attemptFunc, start time.
 		}
 		switch class {
 		case ctxDone:
-			return time.Time{}, ctxError(op, ctx.Err())
+			return time.Time{}, ctxError(op, callerDone(ctx))
 		case clientDone:
 			return time.Time{}, ErrClosed
 		case flipVocab:

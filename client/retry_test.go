@@ -319,3 +319,35 @@ func TestRecentlyFailedNodeIsAvoided(t *testing.T) {
 		t.Fatalf("retries went from %d to %d: the recently failed node was tried again", retries, got)
 	}
 }
+
+// passedDeadline is a context whose deadline has passed but which has not
+// noticed yet (its Err is nil and Done open): the moment between a
+// context's deadline and its timer, in which gRPC, reading the deadline
+// itself, already answers DeadlineExceeded. The old request loop took that
+// answer for a timed-out attempt, suspected the node, retried until its
+// timeout budget ran out and returned an error that did not wrap
+// context.DeadlineExceeded (TestRetryStopsAtCallerDeadline failed so once
+// under -race in CI).
+type passedDeadline struct{ context.Context }
+
+func (passedDeadline) Deadline() (time.Time, bool) { return time.Now().Add(-time.Millisecond), true }
+
+func TestCallerDeadlinePassedBeforeItsContextNoticed(t *testing.T) {
+	f := startFake(t, fakeServices{})
+	c := newTestClient(t, false, f.addr)
+	if _, err := c.Put(ctxT(t), []byte("warm"), []byte("v"), nil); err != nil {
+		t.Fatal(err)
+	}
+	before := f.putCount()
+	_, err := c.Put(passedDeadline{context.Background()}, []byte("k"), []byte("v"), nil)
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("err = %v, want the caller's context.DeadlineExceeded", err)
+	}
+	var e *Error
+	if !errors.As(err, &e) || e.Code != codes.DeadlineExceeded {
+		t.Fatalf("err is not an *Error DeadlineExceeded: %v", err)
+	}
+	if n := f.putCount() - before; n > 0 {
+		t.Errorf("%d Puts reached the node after the caller's deadline had passed", n)
+	}
+}
