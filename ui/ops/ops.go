@@ -86,10 +86,7 @@ func StopNode(c common.Common, id string) tea.Cmd {
 		case <-time.After(stopTimeout):
 			err = fmt.Errorf("the node did not stop within %s (it may still be shutting down)", stopTimeout)
 		}
-		if err != nil {
-			err = fmt.Errorf("%s: %w", op, err)
-		}
-		return WriteResult{OpResultMsg: common.OpResultMsg{Op: op, Latency: time.Since(start), Err: err, Info: "watch the leaders move"},
+		return WriteResult{OpResultMsg: common.OpResultMsg{Op: op, Latency: time.Since(start), Err: namedOp(op, err), Info: "watch the leaders move"},
 			Audit: journal.Record{Op: "stop node", ID: id}}
 	}
 }
@@ -104,13 +101,20 @@ func RestartNode(c common.Common, id string) tea.Cmd {
 		ctx, cancel := context.WithTimeout(context.Background(), restartTimeout)
 		defer cancel()
 		start := time.Now()
-		err := c.Control.RestartNode(ctx, id)
-		if err != nil {
-			err = fmt.Errorf("%s: %w", op, err)
-		}
+		err := namedOp(op, c.Control.RestartNode(ctx, id))
 		return WriteResult{OpResultMsg: common.OpResultMsg{Op: op, Latency: time.Since(start), Err: err, Info: "node rejoined"},
 			Audit: journal.Record{Op: "restart node", ID: id}}
 	}
+}
+
+// namedOp names the operation in err unless err already starts with it
+// (the embedded cluster's own errors do: "restart node n2: already
+// running" was shown as "restart node n2: restart node n2: already running").
+func namedOp(op string, err error) error {
+	if err == nil || strings.HasPrefix(err.Error(), op+":") {
+		return err
+	}
+	return fmt.Errorf("%s: %w", op, err)
 }
 
 func check(c common.Common, needControl bool) error {

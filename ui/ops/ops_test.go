@@ -1,11 +1,16 @@
 package ops
 
 import (
+	"context"
 	"errors"
 	"strings"
 	"testing"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/norikv/norikv-console/client"
+	"github.com/norikv/norikv-console/server/cluster"
 	"github.com/norikv/norikv-console/ui/common"
 	"github.com/norikv/norikv-console/ui/uitest"
 )
@@ -54,5 +59,42 @@ func TestRefusals(t *testing.T) {
 	}
 	if ClientErrorHint(client.ErrUnsupported) == "" {
 		t.Error("hints: an unsupported call says why")
+	}
+}
+
+// TestNodeOpErrorsNameTheOpOnce: on the embedded cluster, restarting a
+// running node and stopping a stopped one fail with the cluster's own
+// message, which already names the operation; the status line read
+// "restart node n2: restart node n2: already running" (seen in tmux).
+func TestNodeOpErrorsNameTheOpOnce(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	cl, err := cluster.Start(ctx, cluster.Options{TotalShards: 16, Groups: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cl.Close() })
+	c := uitest.Common()
+	c.Control = cl
+	for _, tc := range []struct {
+		msg  tea.Msg
+		want string
+	}{
+		{RestartNode(c, "n2")(), "restart node n2: already running"},
+		{StopNode(c, "n2")(), ""},
+		{StopNode(c, "n2")(), "stop node n2: not running"},
+		{RestartNode(c, "n2")(), ""},
+	} {
+		res, ok := tc.msg.(WriteResult)
+		if !ok {
+			t.Fatalf("got %T, want WriteResult", tc.msg)
+		}
+		got := ""
+		if res.Err != nil {
+			got = res.Err.Error()
+		}
+		if got != tc.want {
+			t.Errorf("%s: error %q, want %q", res.Op, got, tc.want)
+		}
 	}
 }
