@@ -5,7 +5,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/norikv/norikv-console/client"
 	"github.com/norikv/norikv-console/ui/common"
 )
 
@@ -16,10 +15,7 @@ import (
 func TestBackFromAnOutageWithNodesStillDownIsDegraded(t *testing.T) {
 	m := newRoot(t, 120, 30)
 	m.connState = StateConnected
-	st := client.Stats{}
-	st.Topology.UnreachableNodes = []string{"n1", "n2", "n3"}
-	st.Topology.ViewsReceived = 10
-	send(m, common.StatsMsg{At: t0, Stats: st})
+	st := loseEveryNode(m, t0)
 	if m.ConnState() != StateReconnecting {
 		t.Fatalf("every node lost: %s", m.ConnState())
 	}

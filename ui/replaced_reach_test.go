@@ -25,10 +25,7 @@ func TestWipedClusterIsNotReportedReachableAgain(t *testing.T) {
 	m := newRoot(t, 120, 40)
 	m.connState = StateConnected
 	old := m.ClusterView()
-	st := client.Stats{}
-	st.Topology.UnreachableNodes = []string{"n1", "n2", "n3"}
-	st.Topology.ViewsReceived = 10
-	send(m, common.StatsMsg{At: t0.Add(time.Second), Stats: st})
+	st := loseEveryNode(m, t0.Add(time.Second))
 	if m.ConnState() != StateReconnecting {
 		t.Fatalf("every node lost: state %s", m.ConnState())
 	}
@@ -131,10 +128,7 @@ func TestBackWithANewerViewIsNotAFirstView(t *testing.T) {
 	m := newRoot(t, 120, 40)
 	m.connState = StateConnected
 	old := m.ClusterView()
-	st := client.Stats{}
-	st.Topology.UnreachableNodes = []string{"n1", "n2", "n3"}
-	st.Topology.ViewsReceived = 10
-	send(m, common.StatsMsg{At: t0.Add(time.Second), Stats: st})
+	st := loseEveryNode(m, t0.Add(time.Second))
 	st.Topology.UnreachableNodes, st.Topology.ViewsReceived = nil, 11
 	send(m, common.StatsMsg{At: t0.Add(2 * time.Second), Stats: st})
 	moved, _ := uitest.MoveGroup(old, 16, 2, "n1")

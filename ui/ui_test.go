@@ -12,6 +12,7 @@ import (
 	"github.com/charmbracelet/x/exp/golden"
 	"github.com/muesli/termenv"
 
+	"github.com/norikv/norikv-console/client"
 	"github.com/norikv/norikv-console/ui/common"
 	"github.com/norikv/norikv-console/ui/uitest"
 	"github.com/norikv/norikv-console/views/cluster"
@@ -343,4 +344,15 @@ func TestThemeSwitchFromThePalette(t *testing.T) {
 	if !strings.Contains(m.View(), "38;5;26") && !strings.Contains(m.View(), "48;5;26") {
 		t.Errorf("view does not use the light theme's accent colour")
 	}
+}
+
+// loseEveryNode has the client of a connected root flag every node of the
+// test view unreachable at at (after 10 views received), and returns those
+// stats for the test to go on from.
+func loseEveryNode(m *Model, at time.Time) client.Stats {
+	st := client.Stats{}
+	st.Topology.UnreachableNodes = []string{"n1", "n2", "n3"}
+	st.Topology.ViewsReceived = 10
+	send(m, common.StatsMsg{At: at, Stats: st})
+	return st
 }
