@@ -89,6 +89,12 @@ func restartHold(prev []byte, readErr error, now aliveNote, ok bool, heartbeat t
 		return time.Time{}, "the machine rebooted since it last ran"
 	}
 	down := now.since - last.since
+	if down < 0 {
+		// A note from later in this boot than now cannot be this node's
+		// own: hold as a node that cannot tell, not for as long as the
+		// note would make it.
+		return start.Add(heartbeat + aliveEvery), fmt.Sprintf("its note of when it last ran is %v ahead of the boot clock", (-down).Round(time.Millisecond))
+	}
 	left := heartbeat + aliveEvery - down
 	if left <= 0 {
 		return time.Time{}, fmt.Sprintf("it was down %v", down.Round(time.Millisecond))

@@ -30,6 +30,7 @@ func TestRestartHoldFromTheAliveNote(t *testing.T) {
 		{"unreadable note", nil, errors.New("permission denied"), true, hb, "cannot be read: permission denied"},
 		{"damaged note", []byte("b1 12x\n"), nil, true, hb, "damaged"},
 		{"no boot clock", note("b1", now.since), nil, false, hb, "no boot clock"},
+		{"note from the future", note("b1", now.since+time.Hour), nil, true, hb + aliveEvery, "ahead of the boot clock"},
 	}
 	for _, c := range cases {
 		until, why := restartHold(c.prev, c.readErr, now, c.ok, hb, start)
