@@ -102,8 +102,14 @@ func (c *Client) Scan(ctx context.Context, opts *ScanOptions) (*ScanResult, erro
 			return nil, invalidArg("scan", "shard %d out of range: shards are 0..%d", s, c.cfg.TotalShards-1)
 		}
 	}
+	// A cluster with more shards than configured would be listed in part
+	// without an error, one with fewer refused shard by shard: say why.
+	if err := c.CheckShardCount(); err != nil {
+		return nil, err
+	}
 	start := time.Now()
 	parts, err := c.scanParts(ctx, &o, shards)
+	err = c.shardCountFromServer(err)
 	c.m.ops[opScan].Done(time.Since(start), err != nil)
 	if err != nil {
 		c.m.codes.Add(codeOf(err))
