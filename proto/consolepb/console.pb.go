@@ -715,7 +715,12 @@ type NodeStatusResponse struct {
 	ClusterId string `protobuf:"bytes,12,opt,name=cluster_id,json=clusterId,proto3" json:"cluster_id,omitempty"`
 	// The same hold as GroupStatus.vote_held, for the metadata group (which
 	// has no GroupStatus entry).
-	MetaVoteHeld  bool `protobuf:"varint,13,opt,name=meta_vote_held,json=metaVoteHeld,proto3" json:"meta_vote_held,omitempty"`
+	MetaVoteHeld bool `protobuf:"varint,13,opt,name=meta_vote_held,json=metaVoteHeld,proto3" json:"meta_vote_held,omitempty"`
+	// Why this node cannot write its Raft log (e.g. "write .../raftlog/000007.log:
+	// no space left on device"), empty while it can. While set, the node leads
+	// no group and does not campaign; it retries every second and clears this
+	// once a write succeeds (our server; empty elsewhere).
+	StorageError  string `protobuf:"bytes,14,opt,name=storage_error,json=storageError,proto3" json:"storage_error,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -839,6 +844,13 @@ func (x *NodeStatusResponse) GetMetaVoteHeld() bool {
 		return x.MetaVoteHeld
 	}
 	return false
+}
+
+func (x *NodeStatusResponse) GetStorageError() string {
+	if x != nil {
+		return x.StorageError
+	}
+	return ""
 }
 
 // VectorInsertBatch upserts many vectors into one namespace as ONE Raft log
@@ -1084,7 +1096,7 @@ const file_console_proto_rawDesc = "" +
 	"\x0evector_indexes\x18\f \x01(\rR\rvectorIndexes\x12\x18\n" +
 	"\avectors\x18\r \x01(\x04R\avectors\x12!\n" +
 	"\fvector_bytes\x18\x0e \x01(\x04R\vvectorBytes\x12\x1b\n" +
-	"\tvote_held\x18\x0f \x01(\bR\bvoteHeld\"\x82\x05\n" +
+	"\tvote_held\x18\x0f \x01(\bR\bvoteHeld\"\xa7\x05\n" +
 	"\x12NodeStatusResponse\x12\x17\n" +
 	"\anode_id\x18\x01 \x01(\tR\x06nodeId\x12\x12\n" +
 	"\x04addr\x18\x02 \x01(\tR\x04addr\x12\x1b\n" +
@@ -1100,7 +1112,8 @@ const file_console_proto_rawDesc = "" +
 	"\aversion\x18\v \x01(\tR\aversion\x12\x1d\n" +
 	"\n" +
 	"cluster_id\x18\f \x01(\tR\tclusterId\x12$\n" +
-	"\x0emeta_vote_held\x18\r \x01(\bR\fmetaVoteHeld\x1a;\n" +
+	"\x0emeta_vote_held\x18\r \x01(\bR\fmetaVoteHeld\x12#\n" +
+	"\rstorage_error\x18\x0e \x01(\tR\fstorageError\x1a;\n" +
 	"\rRequestsEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\x04R\x05value:\x028\x01\x1a9\n" +
