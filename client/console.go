@@ -67,6 +67,10 @@ type NodeStatus struct {
 	Version     string
 	// MetaVoteHeld is VoteHeld for the metadata group.
 	MetaVoteHeld bool
+	// StorageError says why the node cannot write its Raft log (e.g. its
+	// disk is full: "... no space left on device"); "" while it can. While
+	// set the node leads no group and does not campaign.
+	StorageError string
 }
 
 // NodeStatusResult is one node's answer in NodeStatuses.
@@ -294,6 +298,7 @@ func nodeStatusFromPB(r *consolepb.NodeStatusResponse) *NodeStatus {
 		TotalGroups:  int(r.GetTotalGroups()),
 		Version:      r.GetVersion(),
 		MetaVoteHeld: r.GetMetaVoteHeld(),
+		StorageError: r.GetStorageError(),
 	}
 	for _, g := range r.GetGroups() {
 		gs := GroupStatus{
