@@ -62,10 +62,10 @@ func (m *Model) actions() []common.Action {
 		for _, id := range ids {
 			out = append(out,
 				common.Action{Title: "Stop node " + id, Help: "embedded cluster: stop a node and watch the failover",
-					Confirm: "Stop node " + id + "? Its shards will elect new leaders.", Disabled: m.writeOff(),
+					Confirm: "Stop node " + id + "? Its shards will elect new leaders.", Disabled: m.nodeOpOff(id),
 					Run: func(string) tea.Cmd { return ops.StopNode(c, id) }},
-				common.Action{Title: "Restart node " + id, Help: "embedded cluster: start a stopped node again",
-					Confirm: "Restart node " + id + "?", Disabled: m.writeOff(),
+				common.Action{Title: "Restart node " + id, Help: "embedded cluster: stop the node and start it again from its data (or start a stopped one)",
+					Confirm: "Restart node " + id + "? Its shards will elect new leaders while it is down.", Disabled: m.nodeOpOff(id),
 					Run: func(string) tea.Cmd { return ops.RestartNode(c, id) }},
 			)
 		}
@@ -97,6 +97,18 @@ func (m *Model) paneActions() (out []common.Action) {
 // writeOff is why a write action cannot run: the read-only refusal, or nil.
 // The palette then lists it dimmed and refuses it before any prompt; the
 // operations refuse again below it (ui/ops).
+// nodeOpOff says why node id cannot be stopped or restarted now: a
+// read-only profile, or its restart still running.
+func (m *Model) nodeOpOff(id string) error {
+	if err := m.writeOff(); err != nil {
+		return err
+	}
+	if step, ok := m.progress["restart node "+id]; ok {
+		return fmt.Errorf("restart node %s is under way (%s)", id, step)
+	}
+	return nil
+}
+
 func (m *Model) writeOff() error {
 	if m.common.ReadOnly {
 		return common.ErrReadOnly

@@ -123,6 +123,9 @@ type Model struct {
 	seed        SeedFunc
 	seedAtStart bool
 	seeding     *seedState
+	// progress holds the step each running multi-step operation is at
+	// ("restart node n2" -> "stopping…"), shown while no message is.
+	progress map[string]string
 
 	palette   palette.Model
 	help      helpModel

@@ -66,6 +66,7 @@ func (m *Model) setInfo(s string) {
 // rec, when the write came with its audit record, replaces the record
 // built from the message alone.
 func (m *Model) onOpResult(msg common.OpResultMsg, rec *journal.Record) {
+	delete(m.progress, msg.Op)
 	m.lastOp, m.lastOpTime = msg.Op, msg.Latency
 	write := rec != nil || msglog.IsWrite(msg.Op)
 	if rec != nil || (write && !m.backendAudited) {
@@ -86,6 +87,29 @@ func (m *Model) onOpResult(msg common.OpResultMsg, rec *journal.Record) {
 		text += ": " + msg.Info
 	}
 	m.note(levelInfo, text, msg.Latency, write)
+}
+
+// onProgress shows the step a running operation is at in the status line
+// (in place of a success note, not of an error) until its result.
+func (m *Model) onProgress(msg ops.ProgressMsg) {
+	if m.progress == nil {
+		m.progress = map[string]string{}
+	}
+	m.progress[msg.Op] = msg.Step
+	if m.status != nil && m.status.Level != levelError {
+		m.status = nil
+	}
+	m.journal.Logf("info: %s: %s", msg.Op, msg.Step)
+}
+
+// progressText is every running operation's step, in operation order.
+func (m *Model) progressText() string {
+	parts := make([]string, 0, len(m.progress))
+	for op, step := range m.progress {
+		parts = append(parts, op+": "+step)
+	}
+	slices.Sort(parts)
+	return strings.Join(parts, " · ")
 }
 
 // clearOnAction drops an error from the status line when the user does the
@@ -118,6 +142,8 @@ func (m *Model) statusLine() string {
 		left = st.Status.Render(" ") + m.filter.View() + st.StatusDesc.Render("  enter keep · esc clear")
 	case m.seeding != nil && m.seeding.running && m.status == nil:
 		left = st.Status.Render(" ◌ " + m.seeding.progressText())
+	case len(m.progress) > 0 && m.status == nil:
+		left = st.Status.Render(" ◌ " + m.progressText())
 	case m.status != nil:
 		isErr = m.status.Level == levelError
 		left = m.statusText(*m.status)

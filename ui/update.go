@@ -76,6 +76,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case common.OpResultMsg:
 		m.onOpResult(msg, nil)
 		return m, nil
+	case ops.ProgressMsg:
+		m.onProgress(msg)
+		return m, msg.Next
 	case ops.WriteResult:
 		m.onOpResult(msg.OpResultMsg, &msg.Audit)
 		if msg.Err != nil {

@@ -42,6 +42,9 @@ func (c *Cluster) Layout() topology.Layout { return c.layout }
 // DataDir is the directory holding every node's data.
 func (c *Cluster) DataDir() string { return c.dataDir }
 
+// Running reports whether node id is running (not stopped by StopNode).
+func (c *Cluster) Running(id string) bool { return c.running(id) != nil }
+
 func (c *Cluster) running(id string) *member {
 	c.mu.Lock()
 	defer c.mu.Unlock()

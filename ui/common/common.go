@@ -20,6 +20,7 @@ import (
 // console talks to an external cluster.
 type ClusterControl interface {
 	NodeIDs() []string
+	Running(id string) bool
 	StopNode(id string) error
 	RestartNode(ctx context.Context, id string) error
 }

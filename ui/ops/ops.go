@@ -78,34 +78,88 @@ func StopNode(c common.Common, id string) tea.Cmd {
 	}
 	return func() tea.Msg {
 		start := time.Now()
-		done := make(chan error, 1)
-		go func() { done <- c.Control.StopNode(id) }()
-		var err error
-		select {
-		case err = <-done:
-		case <-time.After(stopTimeout):
-			err = fmt.Errorf("the node did not stop within %s (it may still be shutting down)", stopTimeout)
-		}
+		err := stopWithin(c.Control, id)
 		return WriteResult{OpResultMsg: common.OpResultMsg{Op: op, Latency: time.Since(start), Err: namedOp(op, err), Info: "watch the leaders move"},
 			Audit: journal.Record{Op: "stop node", ID: id}}
 	}
 }
 
-// RestartNode restarts a stopped embedded node.
+// ProgressMsg is a step of a longer operation (restarting a node): the root
+// shows it in the status line until the operation's result arrives, and
+// runs Next, which does the rest.
+type ProgressMsg struct {
+	Op   string // e.g. "restart node n2", as its result will name it
+	Step string // e.g. "stopping…"
+	Next tea.Cmd
+}
+
+// RestartNode restarts an embedded node: a running one is stopped and
+// started again from its data, a stopped one is started. Each step is a
+// ProgressMsg ("stopping…", then "starting…"), the end a WriteResult.
 func RestartNode(c common.Common, id string) tea.Cmd {
 	op := "restart node " + id
 	if err := check(c, true); err != nil {
 		return fail(op, err)
 	}
-	return func() tea.Msg {
-		ctx, cancel := context.WithTimeout(context.Background(), restartTimeout)
-		defer cancel()
-		start := time.Now()
-		err := namedOp(op, c.Control.RestartNode(ctx, id))
-		return WriteResult{OpResultMsg: common.OpResultMsg{Op: op, Latency: time.Since(start), Err: err, Info: "node rejoined"},
+	start := time.Now()
+	result := func(err error, info string) tea.Msg {
+		return WriteResult{OpResultMsg: common.OpResultMsg{Op: op, Latency: time.Since(start), Err: err, Info: info},
 			Audit: journal.Record{Op: "restart node", ID: id}}
 	}
+	startIt := func(info string) tea.Cmd {
+		return func() tea.Msg {
+			ctx, cancel := context.WithTimeout(context.Background(), restartTimeout)
+			defer cancel()
+			if err := c.Control.RestartNode(ctx, id); err != nil {
+				return result(namedOp(op, err), "")
+			}
+			return result(nil, info)
+		}
+	}
+	starting := "starting, waiting for its groups to find leaders…"
+	stop := func() tea.Msg {
+		if err := stopWithin(c.Control, id); err != nil {
+			// "restart node n2: could not stop it: not running", not
+			// "restart node n2: stop node n2: not running".
+			return result(fmt.Errorf("%s: could not stop it: %w", op, trimOp("stop node "+id, err)), "")
+		}
+		return ProgressMsg{Op: op, Step: "stopped; " + starting, Next: startIt("stopped and started again, node rejoined")}
+	}
+	return func() tea.Msg {
+		if !c.Control.Running(id) {
+			return ProgressMsg{Op: op, Step: "not running; " + starting, Next: startIt("node rejoined")}
+		}
+		return ProgressMsg{Op: op, Step: "stopping…", Next: stop}
+	}
 }
+
+// stopWithin stops node id, giving up waiting after stopTimeout.
+func stopWithin(ctl common.ClusterControl, id string) error {
+	done := make(chan error, 1)
+	go func() { done <- ctl.StopNode(id) }()
+	select {
+	case err := <-done:
+		return err
+	case <-time.After(stopTimeout):
+		return fmt.Errorf("the node did not stop within %s (it may still be shutting down)", stopTimeout)
+	}
+}
+
+// trimOp drops a leading "op: " from err's text (keeping err to unwrap).
+func trimOp(op string, err error) error {
+	if rest, ok := strings.CutPrefix(err.Error(), op+": "); ok {
+		return opErr{text: rest, err: err}
+	}
+	return err
+}
+
+type opErr struct {
+	text string
+	err  error
+}
+
+func (e opErr) Error() string { return e.text }
+func (e opErr) Unwrap() error { return e.err }
 
 // namedOp names the operation in err unless err already starts with it
 // (the embedded cluster's own errors do: "restart node n2: already

@@ -3,6 +3,7 @@ package ops
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -62,28 +63,21 @@ func TestRefusals(t *testing.T) {
 	}
 }
 
-// TestNodeOpErrorsNameTheOpOnce: on the embedded cluster, restarting a
-// running node and stopping a stopped one fail with the cluster's own
-// message, which already names the operation; the status line read
-// "restart node n2: restart node n2: already running" (seen in tmux).
+// TestNodeOpErrorsNameTheOpOnce: on the embedded cluster, stopping a
+// stopped node fails with the cluster's own message, which already names
+// the operation; the status line read "restart node n2: restart node n2:
+// already running" (seen in tmux).
 func TestNodeOpErrorsNameTheOpOnce(t *testing.T) {
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	cl, err := cluster.Start(ctx, cluster.Options{TotalShards: 16, Groups: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = cl.Close() })
+	cl := startEmbedded(t)
 	c := uitest.Common()
 	c.Control = cl
 	for _, tc := range []struct {
 		msg  tea.Msg
 		want string
 	}{
-		{RestartNode(c, "n2")(), "restart node n2: already running"},
 		{StopNode(c, "n2")(), ""},
 		{StopNode(c, "n2")(), "stop node n2: not running"},
-		{RestartNode(c, "n2")(), ""},
+		{runSteps(t, RestartNode(c, "n2"), nil), ""},
 	} {
 		res, ok := tc.msg.(WriteResult)
 		if !ok {
@@ -97,4 +91,91 @@ func TestNodeOpErrorsNameTheOpOnce(t *testing.T) {
 			t.Errorf("%s: error %q, want %q", res.Op, got, tc.want)
 		}
 	}
+	// A node that cannot stop names the restart once, then why.
+	bad := c
+	bad.Control = stopFails{cl}
+	res := runSteps(t, RestartNode(bad, "n1"), nil).(WriteResult)
+	if res.Err == nil || res.Err.Error() != "restart node n1: could not stop it: disk on fire" {
+		t.Errorf("restart with a failing stop: %v", res.Err)
+	}
+}
+
+// stopFails is the embedded cluster whose StopNode fails as a node's own
+// error would read ("stop node n1: disk on fire").
+type stopFails struct{ *cluster.Cluster }
+
+func (s stopFails) StopNode(id string) error { return fmt.Errorf("stop node %s: disk on fire", id) }
+
+// TestRestartNodeRestartsARunningNode: the palette's "Restart node n2" on a
+// running node stops it and starts it again (it said "already running"
+// and did nothing), showing each step; on a stopped node it starts it.
+func TestRestartNodeRestartsARunningNode(t *testing.T) {
+	cl := startEmbedded(t)
+	c := uitest.Common()
+	c.Control = cl
+	var steps []string
+	res := runSteps(t, RestartNode(c, "n2"), func(p ProgressMsg) {
+		steps = append(steps, p.Step)
+		if p.Step != "stopping…" && cl.Running("n2") {
+			t.Errorf("step %q: n2 is still running", p.Step)
+		}
+	}).(WriteResult)
+	if res.Err != nil {
+		t.Fatalf("restart of a running node: %v (steps %q)", res.Err, steps)
+	}
+	want := []string{"stopping…", "stopped; starting, waiting for its groups to find leaders…"}
+	if fmt.Sprint(steps) != fmt.Sprint(want) {
+		t.Errorf("steps %q, want %q", steps, want)
+	}
+	if !cl.Running("n2") || res.Info != "stopped and started again, node rejoined" || res.Audit.Op != "restart node" {
+		t.Errorf("after the restart: running %v, info %q, audit %+v", cl.Running("n2"), res.Info, res.Audit)
+	}
+	// It serves again: its groups have leaders it knows of.
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if err := cl.WaitReady(ctx); err != nil {
+		t.Fatalf("cluster not ready after the restart: %v", err)
+	}
+	// A stopped node is only started.
+	if err := cl.StopNode("n3"); err != nil {
+		t.Fatal(err)
+	}
+	steps = nil
+	res = runSteps(t, RestartNode(c, "n3"), func(p ProgressMsg) { steps = append(steps, p.Step) }).(WriteResult)
+	if res.Err != nil || !cl.Running("n3") || len(steps) != 1 || !strings.HasPrefix(steps[0], "not running; starting") {
+		t.Errorf("restart of a stopped node: err %v, running %v, steps %q", res.Err, cl.Running("n3"), steps)
+	}
+}
+
+func startEmbedded(t *testing.T) *cluster.Cluster {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	cl, err := cluster.Start(ctx, cluster.Options{TotalShards: 16, Groups: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cl.Close() })
+	return cl
+}
+
+// runSteps runs cmd and each ProgressMsg's Next (as the root does),
+// calling each with the step, and returns the message that ends it.
+func runSteps(t *testing.T, cmd tea.Cmd, each func(ProgressMsg)) tea.Msg {
+	t.Helper()
+	for i := 0; i < 10; i++ {
+		msg := cmd()
+		p, ok := msg.(ProgressMsg)
+		if !ok {
+			return msg
+		}
+		if each != nil {
+			each(p)
+		}
+		if cmd = p.Next; cmd == nil {
+			t.Fatalf("step %q has nothing next", p.Step)
+		}
+	}
+	t.Fatal("more than 10 steps")
+	return nil
 }
