@@ -118,11 +118,14 @@ type Settings struct {
 	Profile     string
 	Nodes       []string // empty: start the embedded cluster
 	TotalShards int
-	Timeout     time.Duration
-	ReadOnly    bool
-	Theme       string
-	TLS         *config.TLS
-	Keys        map[string][]string
+	// ShardsFrom names where TotalShards came from: "--shards", a
+	// profile's total_shards, or "" for the default.
+	ShardsFrom string
+	Timeout    time.Duration
+	ReadOnly   bool
+	Theme      string
+	TLS        *config.TLS
+	Keys       map[string][]string
 	// Refresh is the live refresh interval (config refresh:); 0 is 1s.
 	Refresh time.Duration
 }
@@ -150,6 +153,7 @@ func Resolve(f Flags, file *config.File) (Settings, error) {
 		s.Nodes = p.Nodes
 		if p.TotalShards > 0 {
 			s.TotalShards = p.TotalShards
+			s.ShardsFrom = fmt.Sprintf("profile %q's total_shards", name)
 		}
 		if p.Timeout.Duration > 0 {
 			s.Timeout = p.Timeout.Duration
@@ -168,6 +172,7 @@ func Resolve(f Flags, file *config.File) (Settings, error) {
 	}
 	if f.Shards > 0 {
 		s.TotalShards = f.Shards
+		s.ShardsFrom = "--shards"
 	}
 	if f.set["read-only"] {
 		s.ReadOnly = f.ReadOnly

@@ -208,6 +208,18 @@ func (x *exec) client() (*client.Client, error) {
 		_ = c.Close()
 		return nil, fmt.Errorf("connect to %s: %w", strings.Join(x.settings.Nodes, ","), err)
 	}
+	var sce *client.ShardCountError
+	if errors.As(c.CheckShardCount(), &sce) {
+		_ = c.Close()
+		if x.settings.ShardsFrom != "" {
+			return nil, &usageError{msg: fmt.Sprintf("%s is %d, but the cluster at %s has %d shards: use %d (without --shards or "+
+				"total_shards the count is taken from the cluster)", x.settings.ShardsFrom, sce.Configured,
+				strings.Join(x.settings.Nodes, ","), sce.Cluster, sce.Cluster)}
+		}
+		// The default count is a guess: take the cluster's.
+		x.settings.TotalShards, x.settings.ShardsFrom = sce.Cluster, "the cluster"
+		return x.client()
+	}
 	x.c = c
 	return c, nil
 }
