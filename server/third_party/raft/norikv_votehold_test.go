@@ -14,6 +14,12 @@ import (
 // with a transport of n1 and one of n2 connected to it.
 func heldNode(t *testing.T, hold bool) (r *Raft, n1, n2 *InmemTransport) {
 	t.Helper()
+	return heldNodeLogging(t, hold, hclog.NewNullLogger())
+}
+
+// heldNodeLogging is heldNode with the node logging to logger.
+func heldNodeLogging(t *testing.T, hold bool, logger hclog.Logger) (r *Raft, n1, n2 *InmemTransport) {
+	t.Helper()
 	store := NewInmemStore()
 	snaps := NewInmemSnapshotStore()
 	addr3, trans3 := NewInmemTransport("n3")
@@ -23,7 +29,7 @@ func heldNode(t *testing.T, hold bool) (r *Raft, n1, n2 *InmemTransport) {
 	t2.Connect(addr3, trans3)
 	conf := DefaultConfig()
 	conf.LocalID = "n3"
-	conf.Logger = hclog.NewNullLogger()
+	conf.Logger = logger
 	conf.HoldVoteUntilCaughtUp = hold
 	cfg := Configuration{Servers: []Server{
 		{ID: "n1", Address: addr1, Suffrage: Voter},

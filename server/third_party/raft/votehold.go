@@ -44,16 +44,39 @@ import (
 	"github.com/hashicorp/go-hclog"
 )
 
+// SetStorageHold is a third hold, set and cleared at run time by the
+// caller: a node that cannot write its log (NoriKV: its disk is full,
+// node/storage.go) neither votes nor campaigns while it is on. It could
+// not keep a leadership (its first log write as leader fails and it steps
+// down, and with the longest log it would be elected again at once) nor
+// persist a vote.
+
 // voteHold is the state of the hold. Its zero value holds nothing.
 type voteHold struct {
-	on    atomic.Bool
-	until time.Time // Config.HoldVoteUntil; set before the Raft goroutines start, read-only after
+	on      atomic.Bool
+	storage atomic.Bool // SetStorageHold
+	until   time.Time   // Config.HoldVoteUntil; set before the Raft goroutines start, read-only after
 
 	mu          sync.Mutex
 	target      uint64 // commit index of the first accepted AppendEntries; 0 until then
 	warned      bool   // the refused election has been logged
 	warnedTimed bool   // the refused election under the timed hold has been logged
+	warnedStore bool   // the refused election under the storage hold has been logged (reset when it ends)
 }
+
+// SetStorageHold starts (on) or ends the storage hold: while it is on this
+// node refuses votes and pre-votes and starts no election.
+func (r *Raft) SetStorageHold(on bool) {
+	r.voteHold.storage.Store(on)
+	if !on {
+		r.voteHold.mu.Lock()
+		r.voteHold.warnedStore = false
+		r.voteHold.mu.Unlock()
+	}
+}
+
+// StorageHeld reports whether the storage hold is on.
+func (r *Raft) StorageHeld() bool { return r.voteHold.storage.Load() }
 
 // VoteHeld reports whether this node still holds its vote: it started
 // with HoldVoteUntilCaughtUp and has not caught up with a leader yet.
@@ -74,6 +97,9 @@ func (r *Raft) ReleaseVoteHold() { r.voteHold.on.Store(false) }
 // holdsVote reports whether a vote (or pre-vote) request must be refused,
 // and logs the first refusal.
 func (h *voteHold) holdsVote(logger hclog.Logger, candidate ServerAddress) bool {
+	if h.storage.Load() {
+		return true // the caller says why, once (NoriKV: node/storage.go)
+	}
 	if h.timed() {
 		logger.Warn("rejecting vote request: restarted within a heartbeat timeout of its stop, a leader may still count on this node's support", "from", candidate, "until", h.until.Format("15:04:05.000"))
 		return true
@@ -88,12 +114,18 @@ func (h *voteHold) holdsVote(logger hclog.Logger, candidate ServerAddress) bool 
 // holdsElection reports whether this follower must not start an election.
 func (h *voteHold) holdsElection(logger hclog.Logger) bool {
 	timed := h.timed()
-	if !timed && !h.on.Load() {
+	storage := h.storage.Load()
+	if !timed && !h.on.Load() && !storage {
 		return false
 	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	switch {
+	case storage:
+		if !h.warnedStore {
+			h.warnedStore = true
+			logger.Warn("heartbeat timeout reached, not starting an election: this node cannot write its log")
+		}
 	case timed && !h.warnedTimed:
 		h.warnedTimed = true
 		logger.Warn("heartbeat timeout reached, not starting an election: restarted within a heartbeat timeout of its stop", "until", h.until.Format("15:04:05.000"))
