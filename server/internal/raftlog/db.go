@@ -3,6 +3,8 @@ package raftlog
 import (
 	"errors"
 	"fmt"
+	"os"
+	"strings"
 	"sync"
 
 	"github.com/cockroachdb/pebble"
@@ -21,6 +23,16 @@ type Options struct {
 	// MemTableSize bounds one memtable (0: 4 MiB). Raft logs are short
 	// lived (compacted after each snapshot), so small memtables suffice.
 	MemTableSize uint64
+	// MinFree is the free space (bytes) the engine keeps on its file
+	// system: below it, StoreLogs refuses entries with an error wrapping
+	// ErrNoSpace until twice as much is free again (space.go). 0:
+	// DefaultMinFree.
+	MinFree uint64
+	// OnSpace, if set, is called when the engine's disk becomes too full
+	// to take entries (err says why, wrapping ErrNoSpace) and when it has
+	// room again (nil). Calls do not overlap; it must not block on the
+	// Raft groups using this DB (it may run inside their StoreLogs).
+	OnSpace func(err error)
 }
 
 // DB is one Pebble engine holding the logs and stable state of many Raft
@@ -38,6 +50,9 @@ type DB struct {
 	// bufs recycles key and value buffers of StoreLogs; a Batch copies
 	// what it is given.
 	bufs sync.Pool
+
+	// space keeps the engine from filling its disk (space.go).
+	space *spaceWatch
 }
 
 // Open opens (or creates) the engine in dir.
@@ -46,13 +61,19 @@ func Open(dir string, opts Options) (*DB, error) {
 	if memtable == 0 {
 		memtable = 4 << 20
 	}
-	var fs vfs.FS = vfs.Default
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("open raft log engine in %s: %w", dir, err)
+	}
+	// Measured before Pebble opens: its first writes may meet a full disk.
+	d := &DB{space: newSpaceWatch(dir, opts.MinFree, opts.OnSpace)}
+	var base vfs.FS = spaceFS{FS: vfs.Default, watch: d.space}
+	var fs vfs.FS
 	var pacer *syncPacer
 	if opts.Fsync {
 		pacer = &syncPacer{busyFactor: syncBusyFactor}
-		fs = pacedFS{FS: vfs.Default, pacer: pacer}
+		fs = pacedFS{FS: base, pacer: pacer}
 	} else {
-		fs = noSyncFS{vfs.Default}
+		fs = noSyncFS{base}
 	}
 	po := &pebble.Options{
 		FS:                          fs,
@@ -62,7 +83,12 @@ func Open(dir string, opts Options) (*DB, error) {
 		// snapshot, so the tables hold them briefly, and compressing
 		// every flush and compaction cost CPU on the write path.
 		Levels: []pebble.LevelOptions{{Compression: pebble.NoCompression}},
-		Logger: quietLogger{},
+		Logger: quietLogger{dir: dir},
+		EventListener: &pebble.EventListener{BackgroundError: func(err error) {
+			if isNoSpace(err) {
+				d.space.noSpace(err)
+			}
+		}},
 	}
 	if pacer != nil {
 		// Syncs that crowd each other wait a little for more commits to
@@ -71,12 +97,23 @@ func Open(dir string, opts Options) (*DB, error) {
 	}
 	pdb, err := pebble.Open(dir, po)
 	if err != nil {
+		d.space.close()
+		if isNoSpace(err) {
+			return nil, fmt.Errorf("open raft log engine in %s: %w (free space on that disk, or move the data dir to a bigger one, and start the node again: its log is intact)", dir, err)
+		}
 		return nil, fmt.Errorf("open raft log engine in %s: %w", dir, err)
 	}
-	d := &DB{pdb: pdb, pacer: pacer}
+	d.pdb, d.pacer = pdb, pacer
 	d.bufs.New = func() any { b := make([]byte, 0, 256); return &b }
 	return d, nil
 }
+
+// SpaceErr returns why the engine refuses log entries (its disk is too
+// full, wrapping ErrNoSpace), or nil while it takes them.
+func (d *DB) SpaceErr() error { return d.space.err() }
+
+// SpaceFaults counts the times the engine's disk became too full since Open.
+func (d *DB) SpaceFaults() uint64 { return d.space.faults.Load() }
 
 // Store returns the log and stable store of the group called name. Names
 // are independent key spaces; a name is at most 255 bytes.
@@ -95,6 +132,7 @@ func (d *DB) Close() error {
 		return nil
 	}
 	d.closed = true
+	d.space.close()
 	return d.pdb.Close()
 }
 
@@ -109,10 +147,22 @@ func (d *DB) with(f func(*pebble.DB) error) error {
 }
 
 // quietLogger drops Pebble's informational lines (one per flush and
-// compaction) and keeps fatal ones.
-type quietLogger struct{}
+// compaction). A fatal one ends the process, as Pebble expects, with one
+// line on stderr naming the engine's directory and, when the disk is full,
+// what to do.
+type quietLogger struct{ dir string }
 
 func (quietLogger) Infof(string, ...interface{}) {}
-func (quietLogger) Fatalf(format string, args ...interface{}) {
-	pebble.DefaultLogger.Fatalf(format, args...)
+func (l quietLogger) Fatalf(format string, args ...interface{}) {
+	fmt.Fprintln(os.Stderr, fatalLine(l.dir, fmt.Sprintf(format, args...)))
+	os.Exit(1)
+}
+
+// fatalLine is the one line a fatal engine error prints.
+func fatalLine(dir, msg string) string {
+	msg = strings.ReplaceAll(strings.TrimSpace(msg), "\n", " ")
+	if isNoSpace(errors.New(msg)) {
+		return fmt.Sprintf("norikv: the Raft log engine in %s stopped: %s: the disk is full; free space on it (or move the data dir to a bigger one) and start the node again: its log on disk is intact", dir, msg)
+	}
+	return fmt.Sprintf("norikv: the Raft log engine in %s stopped: %s", dir, msg)
 }

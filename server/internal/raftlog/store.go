@@ -88,6 +88,9 @@ func (s *Store) StoreLog(log *raft.Log) error { return s.StoreLogs([]*raft.Log{l
 // StoreLogs stores entries in one batch, durable when it returns. Batches
 // of many groups committed at the same time share one fsync.
 func (s *Store) StoreLogs(logs []*raft.Log) error {
+	if err := s.db.space.check(); err != nil {
+		return fmt.Errorf("raftlog %s: not writing %d entries: %w", s.name, len(logs), err)
+	}
 	if p := s.db.pacer; p != nil {
 		p.commitStarted()
 		defer p.commitEnded()
