@@ -115,10 +115,13 @@ func NewModel(s Settings, sess *Session, r *lipgloss.Renderer) (*ui.Model, error
 		Styles: themes.NewStyles(t, r), Keys: keybindings.DefaultKeyMap(), Client: sess.Client,
 		Profile: s.Profile, ReadOnly: s.ReadOnly, TotalShards: s.TotalShards, Timeout: s.Timeout,
 	}
+	if sess.Client != nil {
+		c.TotalShards = sess.Client.Config().TotalShards // the cluster's, when Start took it
+	}
 	if sess.Cluster != nil {
 		c.Control = sess.Cluster
 	}
-	return ui.New(ui.Options{Common: c, Renderer: r, Feed: sess.Feed, KeyOverrides: s.Keys, Notice: sess.Notice,
+	return ui.New(ui.Options{Common: c, Renderer: r, Feed: sess.Feed, KeyOverrides: s.Keys, Notice: sess.Notice, NoticeIsError: sess.NoticeIsError,
 		Journal: sess.Journal, Seed: sess.Seed, SeedAtStart: sess.SeedAtStart, Clipboard: sess.Clipboard, Refresh: s.Refresh})
 }
 

@@ -29,8 +29,10 @@ type Session struct {
 	Client  *client.Client
 	Feed    *feed.Feed
 	Cluster *cluster.Cluster // nil for an external cluster
-	// Notice tells the user what was set up.
-	Notice string
+	// Notice tells the user what was set up; NoticeIsError shows it as an
+	// error.
+	Notice        string
+	NoticeIsError bool
 	// Seed loads the sample data (nil on an external cluster); the console
 	// runs it in the background at start when SeedAtStart, and on :seed.
 	Seed        ui.SeedFunc
@@ -58,6 +60,9 @@ func Start(ctx context.Context, s Settings, log io.Writer) (*Session, error) {
 		nodes = cl.Addrs()
 	}
 	s.Nodes = nodes
+	if sess.Cluster == nil {
+		s = sess.checkShards(ctx, s)
+	}
 	cfg, err := ClientConfig(s)
 	if err != nil {
 		_ = sess.Close()
