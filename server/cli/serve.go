@@ -10,6 +10,7 @@ import (
 
 	"github.com/norikv/norikv-console/server/internal/metrics"
 	"github.com/norikv/norikv-console/server/internal/node"
+	"github.com/norikv/norikv-console/server/internal/raftlog"
 	"github.com/norikv/norikv-console/server/internal/service"
 	"github.com/norikv/norikv-console/server/internal/tlsconf"
 	"github.com/norikv/norikv-console/server/internal/topology"
@@ -41,6 +42,7 @@ func Serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	debugAddr := fs.String("debug-addr", "", "serve Go's profiling endpoints (/debug/pprof/) here (default: off; bind to loopback)")
 	fsync := fs.Bool("fsync", true, "fsync every Raft log append; --fsync=false survives process crashes only, and is much faster")
 	voteHold := fs.Bool("vote-hold", true, "a node started without data while its peers hold a cluster votes only once it has caught up (it lost its log and vote); --vote-hold=false only to bring back a group most of whose voters lost their data, accepting lost writes")
+	minFree := fs.Uint64("min-free-mb", raftlog.DefaultMinFree>>20, "free space (MiB) kept on the data dir's disk: below it the node takes no Raft log entries, leads no group and does not campaign, until twice as much is free")
 	tlsf := addTLSFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		return exitUsage
@@ -72,7 +74,7 @@ func Serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	warnPlaintext(stderr, "serve", tlsSet, map[string]string{"addr": *addr, "raft-addr": *raftAddr})
-	n, err := node.Start(node.Config{Layout: layout, NodeID: *id, DataDir: *dataDir, LogOutput: stderr, Fsync: *fsync, TLS: tlsSet, NoVoteHold: !*voteHold})
+	n, err := node.Start(node.Config{Layout: layout, NodeID: *id, DataDir: *dataDir, LogOutput: stderr, Fsync: *fsync, TLS: tlsSet, NoVoteHold: !*voteHold, MinFreeBytes: *minFree << 20})
 	if err != nil {
 		fmt.Fprintf(stderr, "serve: %v\n", err)
 		return exitError

@@ -76,6 +76,14 @@ type Options struct {
 	Fsync  bool // default false: tests need crash safety, not power-loss safety
 	// Args are extra `serve` flags given to every node.
 	Args []string
+	// DiskLimit puts the data directory of each node named here on its own
+	// tmpfs of that many bytes (mounted before the node first starts,
+	// unmounted at cleanup), so FillDisk can fill it up. Mounting needs
+	// root (CAP_SYS_ADMIN); without it Start skips the test, saying why.
+	DiskLimit map[string]int64
+	// HTTP gives every node an HTTP address (--http-addr) for /health and
+	// /metrics; HTTPAddr returns it.
+	HTTP bool
 }
 
 // Cluster is a set of `serve` processes. Its methods fail the test on errors.
@@ -84,6 +92,7 @@ type Cluster struct {
 	ids       []string
 	addrs     map[string]string // client gRPC address by node id
 	raftAddrs map[string]string
+	httpAddrs map[string]string
 	dataDirs  map[string]string
 	logDir    string
 
@@ -112,10 +121,10 @@ func Start(t testing.TB, o Options) *Cluster {
 	if o.Groups <= 0 {
 		o.Groups = 16
 	}
-	ports := freeAddrs(t, 2*o.Nodes)
+	ports := freeAddrs(t, 3*o.Nodes)
 	base := t.TempDir()
 	c := &Cluster{
-		opts: o, addrs: map[string]string{}, raftAddrs: map[string]string{}, dataDirs: map[string]string{},
+		opts: o, addrs: map[string]string{}, raftAddrs: map[string]string{}, httpAddrs: map[string]string{}, dataDirs: map[string]string{},
 		logDir: filepath.Join(base, "logs"), procs: map[string]*proc{}, paused: map[string]bool{},
 	}
 	if err := os.MkdirAll(c.logDir, 0o755); err != nil {
@@ -126,7 +135,15 @@ func Start(t testing.TB, o Options) *Cluster {
 		c.ids = append(c.ids, id)
 		c.addrs[id] = ports[i]
 		c.raftAddrs[id] = ports[o.Nodes+i]
+		if o.HTTP {
+			c.httpAddrs[id] = ports[2*o.Nodes+i]
+		}
 		c.dataDirs[id] = filepath.Join(base, id)
+	}
+	for _, id := range c.ids {
+		if size, ok := o.DiskLimit[id]; ok {
+			mountSmallDisk(t, c.dataDirs[id], size) // registered first: unmounted after the processes are killed
+		}
 	}
 	t.Cleanup(func() { c.cleanup(t) })
 	c.startAll(t)
@@ -141,6 +158,12 @@ func (c *Cluster) Addrs() []string {
 	}
 	return out
 }
+
+// HTTPAddr returns a node's HTTP address (Options.HTTP), or "".
+func (c *Cluster) HTTPAddr(id string) string { return c.httpAddrs[id] }
+
+// DataDir returns a node's data directory.
+func (c *Cluster) DataDir(id string) string { return c.dataDirs[id] }
 
 // IDs returns the node ids "n1".."nN".
 func (c *Cluster) IDs() []string { return append([]string(nil), c.ids...) }
@@ -211,6 +234,19 @@ func (c *Cluster) Kill(t testing.TB, id string) {
 	}
 	_ = p.cmd.Process.Kill()
 	<-p.done
+}
+
+// forget drops a node whose process exited by itself, so it can be
+// launched again.
+func (c *Cluster) forget(id string) {
+	c.mu.Lock()
+	p := c.procs[id]
+	delete(c.procs, id)
+	delete(c.paused, id)
+	c.mu.Unlock()
+	if p != nil {
+		<-p.done
+	}
 }
 
 // Restart starts a killed node again with the same flags and data, and
@@ -369,6 +405,9 @@ func (c *Cluster) serveArgs(id string) []string {
 		"--peers", strings.Join(peers, ","),
 		"--shards", fmt.Sprint(c.opts.Shards), "--groups", fmt.Sprint(c.opts.Groups),
 		fmt.Sprintf("--fsync=%t", c.opts.Fsync),
+	}
+	if h := c.httpAddrs[id]; h != "" {
+		args = append(args, "--http-addr", h)
 	}
 	return append(args, c.opts.Args...)
 }

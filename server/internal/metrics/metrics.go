@@ -56,7 +56,8 @@ func (m *Node) Observe(method, code string, elapsed time.Duration) {
 }
 
 // Handler serves /healthz and /health/quick (the process is up), /health
-// (the node is serving: 503 once it is shutting down), /readyz (every
+// (the node is serving: 503 once it is shutting down, or while it cannot
+// write its Raft log, saying why), /readyz (every
 // local group knows its leader) and /metrics. /health and /health/quick
 // are the names NoriKV's own tooling polls.
 func (m *Node) Handler() http.Handler {
@@ -69,6 +70,10 @@ func (m *Node) Handler() http.Handler {
 	mux.HandleFunc("/health", func(w http.ResponseWriter, _ *http.Request) {
 		if !m.n.Serving() {
 			http.Error(w, "shutting down", http.StatusServiceUnavailable)
+			return
+		}
+		if e := m.n.StorageError(); e != "" {
+			http.Error(w, "storage: "+e, http.StatusServiceUnavailable)
 			return
 		}
 		_, _ = fmt.Fprintln(w, "ok")
@@ -117,6 +122,8 @@ var (
 	descEpoch   = prometheus.NewDesc("norikv_cluster_epoch", "Cluster view epoch on this node.", nil, nil)
 	descVectors = prometheus.NewDesc("norikv_vector_index_vectors", "Live vectors in each vector index this node replicates.", []string{"group", "namespace"}, nil)
 	descVecMem  = prometheus.NewDesc("norikv_vector_index_bytes", "Approximate memory held by each vector index this node replicates.", []string{"group", "namespace"}, nil)
+	descFull    = prometheus.NewDesc("norikv_storage_full", "1 while this node's Raft log refuses entries because its disk is too full (it leads no group and does not campaign meanwhile).", nil, nil)
+	descFaults  = prometheus.NewDesc("norikv_storage_full_total", "Times this node's disk became too full for its Raft log since it started.", nil, nil)
 	descVecPend = prometheus.NewDesc("norikv_vector_index_pending", "Writes to each HNSW index acknowledged but not yet linked into its graph (searches already see them).", []string{"group", "namespace"}, nil)
 )
 
@@ -124,7 +131,7 @@ var (
 type raftCollector struct{ n *node.Node }
 
 func (c *raftCollector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{descTerm, descCommit, descApplied, descLeader, descHeld, descKeys, descExpired, descEpoch, descVectors, descVecMem, descVecPend} {
+	for _, d := range []*prometheus.Desc{descTerm, descCommit, descApplied, descLeader, descHeld, descKeys, descExpired, descEpoch, descVectors, descVecMem, descVecPend, descFull, descFaults} {
 		ch <- d
 	}
 }
@@ -153,6 +160,8 @@ func (c *raftCollector) Collect(ch chan<- prometheus.Metric) {
 		}
 	}
 	ch <- prometheus.MustNewConstMetric(descHeld, prometheus.GaugeValue, boolGauge(c.n.MetaVoteHeld()), "meta")
+	ch <- prometheus.MustNewConstMetric(descFull, prometheus.GaugeValue, boolGauge(c.n.StorageFull()))
+	ch <- prometheus.MustNewConstMetric(descFaults, prometheus.CounterValue, float64(c.n.StorageFaults()))
 	st, _ := c.n.Meta()
 	ch <- prometheus.MustNewConstMetric(descEpoch, prometheus.GaugeValue, float64(st.Epoch))
 }

@@ -73,7 +73,7 @@ func (n *Node) balance(ctx context.Context) {
 		}
 		grp.lastBalance = time.Now()
 		nd, ok := n.cfg.Layout.NodeByID(pref)
-		if !ok {
+		if !ok || !n.peerWritable(ctx, nd.RaftAddr) { // storage.go: it would drop the group at its first write
 			continue
 		}
 		_ = grp.rg.transferLeadership(pref, nd.RaftAddr)

@@ -109,6 +109,12 @@ type Config struct {
 	// back a group most of whose voters lost their data.
 	NoVoteHold bool
 
+	// MinFreeBytes is the free space the Raft log engine keeps on its disk:
+	// below it the node takes no log entries, leads no group and does not
+	// campaign until twice as much is free (storage.go). 0:
+	// raftlog.DefaultMinFree (32 MiB).
+	MinFreeBytes uint64
+
 	Faults    *transport.Faults // nil: no fault injection
 	LogOutput io.Writer         // Raft logs at error level; nil discards them
 	Version   string            // build version reported by NodeStatus

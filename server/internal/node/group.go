@@ -144,6 +144,7 @@ func (n *Node) openRaft(name string, channel uint32, fsm raft.FSM, members []mem
 	if rc.HoldVoteUntilCaughtUp {
 		n.heldGroup(r)
 	}
+	n.holdIfFull(r) // storage.go
 	rg := &raftGroup{raft: r, store: store, transport: tr, channel: channel, voters: voters(members)}
 	rg.lease = newLeaseKeeper(t.HeartbeatTimeout, n.confirmRound(rg))
 	return rg, nil
@@ -195,6 +196,9 @@ type quietOnClose struct{ n *Node }
 func (q quietOnClose) Write(p []byte) (int, error) {
 	if q.n.closing.Load() {
 		return len(p), nil
+	}
+	if isStorageRefusal(p) && q.n.StorageError() != "" {
+		return len(p), nil // said once by onSpace (storage.go), not per write Raft retries
 	}
 	return q.n.cfg.LogOutput.Write(p)
 }

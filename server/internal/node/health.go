@@ -24,6 +24,8 @@ type controlRequest struct {
 	Lease     *leaseCheck     `json:"lease,omitempty"`
 	// ClusterID asks for the cluster id the node knows (votehold.go).
 	ClusterID bool `json:"cluster_id,omitempty"`
+	// Storage asks whether the node can write its Raft log (storage.go).
+	Storage bool `json:"storage,omitempty"`
 }
 
 // heartbeat tells the metadata leader a node is up and which groups it leads.
@@ -41,6 +43,9 @@ type controlReply struct {
 	Lease *leaseAnswer `json:"lease,omitempty"`
 	// ClusterID answers a starting node's question ("" for none).
 	ClusterID string `json:"cluster_id,omitempty"`
+	// StorageError answers Storage: why the node cannot write its Raft
+	// log, "" while it can.
+	StorageError string `json:"storage_error,omitempty"`
 }
 
 // healthTracker runs on the metadata leader: it turns heartbeats into node
@@ -151,6 +156,9 @@ func (n *Node) handleControl(from string, req []byte) []byte {
 	}
 	if c.ClusterID {
 		rep.ClusterID = n.knownClusterID()
+	}
+	if c.Storage {
+		rep.StorageError = n.StorageError()
 	}
 	if !n.opened.Load() && (c.Prefer != nil || c.Propose != nil || c.Lease != nil) {
 		// Still opening our groups: answer like a node that leads nothing.

@@ -56,7 +56,9 @@ func (n *Node) openLogStores() error {
 	if kind != LogStorePebble {
 		return nil
 	}
-	n.raftLog, err = raftlog.Open(filepath.Join(n.cfg.DataDir, "raftlog"), raftlog.Options{Fsync: n.cfg.Fsync})
+	n.raftLog, err = raftlog.Open(filepath.Join(n.cfg.DataDir, "raftlog"), raftlog.Options{
+		Fsync: n.cfg.Fsync, MinFree: n.cfg.MinFreeBytes, OnSpace: n.onSpace,
+	})
 	return err
 }
 

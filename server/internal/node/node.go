@@ -42,8 +42,9 @@ type Node struct {
 	alive       *aliveNoter // notes that this node runs (restarthold.go); nil without a boot clock
 	restartHold restartHoldState
 
-	logStore LogStore    // settled by openLogStores
-	raftLog  *raftlog.DB // the shared Raft log engine when logStore is LogStorePebble
+	logStore LogStore     // settled by openLogStores
+	raftLog  *raftlog.DB  // the shared Raft log engine when logStore is LogStorePebble
+	storage  storageState // can the Raft log be written (storage.go)
 
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
