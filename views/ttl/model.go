@@ -8,6 +8,7 @@ package ttl
 import (
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -292,7 +293,7 @@ func (m *Model) targets() []string {
 
 func describe(keys []string) string {
 	if len(keys) == 1 {
-		return fmt.Sprintf("key %q", keys[0])
+		return "key " + common.TermSafe(strconv.Quote(keys[0]))
 	}
 	return fmt.Sprintf("%d keys", len(keys))
 }
@@ -349,7 +350,7 @@ func (m *Model) CopyTarget() (string, string, bool) {
 		return "", "", false
 	}
 	k := m.rows[m.cursor].key
-	return fmt.Sprintf("key %q", k), k, true
+	return "key " + common.TermSafe(strconv.Quote(k)), k, true
 }
 
 // CopyTable implements common.TableCopyable.

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/charmbracelet/x/ansi"
+
 	"github.com/norikv/norikv-console/client"
 	"github.com/norikv/norikv-console/ui/common"
 )
@@ -168,11 +170,15 @@ func (m *Model) table() []string {
 		if m.selected[e.key] {
 			mark[1] = '✓'
 		}
-		k := e.key
-		if len([]rune(k)) > keyW {
-			k = string([]rune(k)[:keyW-1]) + "…"
+		// The key as the Keys pane shows it (escaped, never raw bytes: a
+		// key holding "\x1b[2J" cleared the screen), cut and padded by
+		// the columns it takes, not its runes (CJK keys pushed the row).
+		k := common.DisplayKey([]byte(e.key))
+		if ansi.StringWidth(k) > keyW {
+			k = ansi.Truncate(k, keyW-1, "") + "…"
 		}
-		line := fmt.Sprintf("%s%-10s %-*s %9d %10s %6d", string(mark), countdown(e.expires.Sub(m.now)), keyW, k, e.size, fmtVersion(e.version), e.shard)
+		k += strings.Repeat(" ", max(0, keyW-ansi.StringWidth(k)))
+		line := fmt.Sprintf("%s%-10s %s %9d %10s %6d", string(mark), countdown(e.expires.Sub(m.now)), k, e.size, fmtVersion(e.version), e.shard)
 		line = common.FitLine(line, m.width)
 		if i == m.cursor {
 			line = st.Selected.Render(line)
