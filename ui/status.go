@@ -26,7 +26,9 @@ const (
 // note shows a message in the status line and keeps it in the message log
 // (and the console log file) with its latency.
 func (m *Model) note(level msglog.Level, text string, latency time.Duration, write bool) {
-	e := msglog.Entry{At: time.Now(), Level: level, Text: text, Latency: latency, Write: write}
+	// Keys and values quoted in a message may hold clusters terminals
+	// draw wider than measured: the status line is padded to the width.
+	e := msglog.Entry{At: time.Now(), Level: level, Text: common.TermSafe(text), Latency: latency, Write: write}
 	m.log.Add(e)
 	// An error stays until the user's next action (which clears it before
 	// any result arrives): a background note goes to the log only.

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/charmbracelet/x/ansi"
+	"github.com/mattn/go-runewidth"
 	"github.com/muesli/termenv"
 
 	"github.com/charmbracelet/lipgloss"
@@ -87,8 +88,23 @@ func RequireSize(t testing.TB, view string, width, height int) {
 		if w := ansi.StringWidth(l); w != width {
 			t.Fatalf("line %d is %d columns wide, want %d: %q", i, w, width, l)
 		}
+		// Terminals that add up code points must draw it as wide: a
+		// wider line wraps and scrolls the screen ("👍🏽" is 2 columns
+		// measured as a cluster, 4 in tmux).
+		if w := drawnWidth(ansi.Strip(l)); w != width {
+			t.Fatalf("line %d is %d columns wide but a terminal adding up code points draws it in %d: %q", i, width, w, l)
+		}
 	}
 }
 
 // Sizes are the sizes every pane is checked at, tiny ones included.
 var Sizes = [][2]int{{80, 24}, {120, 40}, {200, 60}, {100, 30}, {60, 15}, {40, 10}, {30, 6}, {10, 3}, {1, 1}}
+
+// drawnWidth is how wide a terminal that adds up code points draws s.
+func drawnWidth(s string) int {
+	w := 0
+	for _, r := range s {
+		w += runewidth.RuneWidth(r)
+	}
+	return w
+}

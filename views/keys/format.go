@@ -14,16 +14,13 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/norikv/norikv-console/client"
+	"github.com/norikv/norikv-console/ui/common"
 )
 
-// DisplayKey renders a key for the screen: as is when it is printable UTF-8,
-// else Go-quoted with escapes ("\x00..."), which ParseKey reads back.
-func DisplayKey(k []byte) string {
-	if isPrintable(k, false) && !strings.HasPrefix(string(k), `"`) {
-		return string(k)
-	}
-	return strconv.Quote(string(k))
-}
+// DisplayKey renders a key for the screen: as is when it is printable UTF-8
+// that terminals draw as wide as it is measured, else Go-quoted with escapes
+// ("\x00...", "👍\U0001f3fd"), which ParseKey reads back (common.DisplayKey).
+func DisplayKey(k []byte) string { return common.DisplayKey(k) }
 
 // ParseKey reads a key typed by the user: a Go-quoted string ("\x00ab")
 // gives its unquoted bytes, anything else is taken literally.

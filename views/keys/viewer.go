@@ -6,6 +6,8 @@ import (
 	"strings"
 
 	"github.com/mattn/go-runewidth"
+
+	"github.com/norikv/norikv-console/ui/common"
 )
 
 // Values of more lines than autoFoldLines open with their nested JSON
@@ -94,7 +96,10 @@ func (vw *viewer) setText(text string) {
 	for _, l := range strings.Split(text, "\n") {
 		vw.offs = append(vw.offs, off)
 		off += len(l) + 1
-		vw.lines = append(vw.lines, strings.ReplaceAll(l, "\t", "    "))
+		// Clusters terminals draw wider than measured (an emoji with a
+		// skin tone) are escaped: padded to the width, such a line
+		// wrapped and scrolled the screen.
+		vw.lines = append(vw.lines, common.TermSafe(strings.ReplaceAll(l, "\t", "    ")))
 	}
 	vw.total = len(text)
 }
