@@ -81,10 +81,14 @@ func (n *Node) openRaft(name string, channel uint32, fsm raft.FSM, members []mem
 		_ = store.Close()
 		return nil, fmt.Errorf("log cache of %s: %w", name, err)
 	}
-	snaps, err := raft.NewFileSnapshotStoreWithLogger(dir, 2, n.logger.Named(name+"-snap"))
+	var snaps raft.SnapshotStore
+	snaps, err = raft.NewFileSnapshotStoreWithLogger(dir, 2, n.logger.Named(name+"-snap"))
 	if err != nil {
 		_ = store.Close()
 		return nil, fmt.Errorf("snapshot store of %s: %w", name, err)
+	}
+	if n.raftLog != nil {
+		snaps = reserveGuard{SnapshotStore: snaps, reserve: n.raftLog.ReserveErr} // storage.go
 	}
 	// Heartbeats of all groups travel coalesced per peer (transport/heartbeat.go).
 	tr := n.mux.Coalesce(channel, raft.NewNetworkTransportWithConfig(&raft.NetworkTransportConfig{

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"time"
 
@@ -132,4 +133,47 @@ func (n *Node) peerWritable(ctx context.Context, raftAddr string) bool {
 // engine refused for lack of space (Raft logs one per refused write).
 func isStorageRefusal(p []byte) bool {
 	return bytes.Contains(p, []byte(raftlog.ErrNoSpace.Error())) && bytes.Contains(p, []byte("not writing"))
+}
+
+// snapshotReserveEvery is how many bytes a snapshot writes between two
+// looks at the free space.
+const snapshotReserveEvery = 1 << 20
+
+// reserveGuard keeps snapshots (taken, or installed from a leader) out of
+// the Raft log's reserve on a shared disk: a snapshot as large as the
+// group's data could otherwise fill the disk past it, and the log engine
+// would then meet the full disk itself (the process exits). A snapshot
+// that reaches the reserve fails (Raft cancels it, deleting what it
+// wrote, and tries again at its next interval; the log is not compacted
+// meanwhile, and once it reaches the reserve the node holds its groups).
+type reserveGuard struct {
+	raft.SnapshotStore
+	reserve func() error
+}
+
+func (g reserveGuard) Create(version raft.SnapshotVersion, index, term uint64, conf raft.Configuration, confIndex uint64, trans raft.Transport) (raft.SnapshotSink, error) {
+	if err := g.reserve(); err != nil {
+		return nil, fmt.Errorf("not writing a snapshot: %w", err)
+	}
+	sink, err := g.SnapshotStore.Create(version, index, term, conf, confIndex, trans)
+	if err != nil {
+		return nil, err
+	}
+	return &reserveSink{SnapshotSink: sink, reserve: g.reserve}, nil
+}
+
+type reserveSink struct {
+	raft.SnapshotSink
+	reserve func() error
+	since   int
+}
+
+func (s *reserveSink) Write(p []byte) (int, error) {
+	if s.since += len(p); s.since >= snapshotReserveEvery {
+		s.since = 0
+		if err := s.reserve(); err != nil {
+			return 0, fmt.Errorf("snapshot stopped: %w", err)
+		}
+	}
+	return s.SnapshotSink.Write(p)
 }

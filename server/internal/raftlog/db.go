@@ -112,6 +112,12 @@ func Open(dir string, opts Options) (*DB, error) {
 // full, wrapping ErrNoSpace), or nil while it takes them.
 func (d *DB) SpaceErr() error { return d.space.err() }
 
+// ReserveErr returns an error wrapping ErrNoSpace when the engine's disk
+// has less than Options.MinFree free right now, without refusing entries
+// for it: other writers on the same disk (snapshots) stop there, so that
+// they do not take the log's reserve.
+func (d *DB) ReserveErr() error { return d.space.reserveErr() }
+
 // SpaceFaults counts the times the engine's disk became too full since Open.
 func (d *DB) SpaceFaults() uint64 { return d.space.faults.Load() }
 

@@ -134,6 +134,16 @@ func (w *spaceWatch) measure(now time.Time) {
 	}
 }
 
+// reserveErr reports, without changing the state, whether the disk has
+// less than the reserve free now.
+func (w *spaceWatch) reserveErr() error {
+	free, err := freeBytes(w.dir)
+	if err != nil || free >= w.minFree {
+		return nil
+	}
+	return fmt.Errorf("%w: %s has %s free, within the %s kept for the Raft log", ErrNoSpace, w.dir, mib(free), mib(w.minFree))
+}
+
 // noSpace starts the full state on an error Pebble met in the background.
 func (w *spaceWatch) noSpace(err error) {
 	if w.err() == nil {
