@@ -138,6 +138,11 @@ func (m *Model) groupRow(id int) string {
 			// The others' votes alone must elect a leader: say why it may take.
 			why += "; " + strings.Join(held, ", ") + " not voting (no data)"
 		}
+		for _, n := range nodes {
+			if s := m.storageOf(n); s.Failing() {
+				why += "; " + n + " " + s.Short() + " (not campaigning)"
+			}
+		}
 		return common.Columns(groupCols, fmt.Sprintf("g%d", id), shards, st.Warn.Render("none"), "", "", "", "", why)
 	}
 	if first >= 0 && viewLeader == "" && m.live != nil { // the view, newer than the reports, has no leader
@@ -152,6 +157,8 @@ func (m *Model) groupRow(id int) string {
 			reps = append(reps, st.Error.Render(p+" down"))
 		case p == leaderID:
 			reps = append(reps, p+"*")
+		case m.storageOf(p).Failing(): // its own report: it cannot write its log
+			reps = append(reps, st.Error.Render(p+" "+m.storageOf(p).Short()))
 		case g.VoteHeld: // its own report: restarted without data, behind the leader
 			reps = append(reps, st.Warn.Render(p+" catching up, not voting"))
 		case leader.CommitIndex > g.AppliedIndex:

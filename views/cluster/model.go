@@ -37,6 +37,9 @@ type nodeInfo struct {
 	// hold is the vote the node's last answer says it holds (restarted
 	// without its data, not caught up yet); zero after a failed poll.
 	hold common.VoteHold
+	// storage is what the node's last answer says about writing its Raft
+	// log (a full disk: it leads nothing); zero after a failed poll.
+	storage common.Storage
 	// reportAt is when its last status report arrived (zero after a
 	// failed poll).
 	reportAt time.Time

@@ -107,7 +107,7 @@ func (m *Model) onNodeStatus(msg common.NodeStatusMsg) {
 		m.nodes[msg.NodeID] = n
 	}
 	n.polled, n.err, n.askedAt = true, msg.Err, time.Time{}
-	n.hold, n.reportAt = common.VoteHoldOf(msg.Status), time.Time{}
+	n.hold, n.storage, n.reportAt = common.VoteHoldOf(msg.Status), common.StorageOf(msg.Status), time.Time{}
 	if msg.Err == nil && msg.Status != nil {
 		n.reportAt = msg.At
 	}

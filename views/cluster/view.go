@@ -66,6 +66,9 @@ func (m *Model) layout() {
 	if len(m.holders()) > 0 {
 		tableLines++
 	}
+	if len(m.storageFailing()) > 0 {
+		tableLines++
+	}
 	g.top = banner + tableLines + 1 // the legend line
 	avail := m.height - g.top - 2
 	g.gutter, g.cols, g.allRows, g.cellW = heatLayout(m.totalShards(), m.width, avail)
@@ -117,6 +120,9 @@ func (m *Model) View() string {
 	if l := m.holdLine(); l != "" {
 		b.WriteString("\n" + st.Warn.Render(l))
 	}
+	if l := m.storageLine(); l != "" {
+		b.WriteString("\n" + st.Error.Render(l))
+	}
 	b.WriteString("\n" + m.legend())
 	m.heatmap(&b)
 	d1, d2 := m.detail()
@@ -163,6 +169,75 @@ func (m *Model) holdLine() string {
 	return "restarted without data, not voting until caught up: " + strings.Join(parts, ", ")
 }
 
+// storageOf is what node id's last answer says about writing its log.
+func (m *Model) storageOf(id string) common.Storage {
+	if n := m.nodes[id]; n != nil {
+		return n.storage
+	}
+	return common.Storage{}
+}
+
+// storageFailing lists the view's nodes whose last answer says they cannot
+// write their Raft log, in the table's id order.
+func (m *Model) storageFailing() []string {
+	var out []string
+	for _, id := range m.nodeIDs {
+		if m.storageOf(id).Failing() {
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+// storageLine says, under the nodes table, which nodes cannot write their
+// Raft log (a full disk), whether they still lead shards (they hand them
+// over) and which nodes take the writes: "n2: disk full (no space left on
+// device): not leading, writes go to n1, n3". Shorter forms when the pane
+// is narrow; "" when every node can write.
+func (m *Model) storageLine() string {
+	ids := m.storageFailing()
+	if len(ids) == 0 {
+		return ""
+	}
+	failing := map[string]bool{}
+	for _, id := range ids {
+		failing[id] = true
+	}
+	var to []string
+	for _, id := range m.nodeIDs {
+		if !failing[id] && m.leads[id] > 0 {
+			to = append(to, id)
+		}
+	}
+	dest := "writes go to " + strings.Join(to, ", ")
+	if len(to) == 0 {
+		dest = "no other node leads: writes wait"
+	}
+	var long, short string
+	if len(ids) == 1 {
+		id, s := ids[0], m.storageOf(ids[0])
+		lead := "not leading"
+		if l := m.leads[id]; l > 0 {
+			lead = fmt.Sprintf("still leads %d shards (handing them over)", l)
+		}
+		long = fmt.Sprintf("%s: %s: %s, %s", id, s.Reason(), lead, dest)
+		short = fmt.Sprintf("%s: %s, %s", id, s.Short(), dest)
+	} else {
+		parts := make([]string, len(ids))
+		for i, id := range ids {
+			parts[i] = id + " " + m.storageOf(id).Short()
+		}
+		long = "cannot write their Raft log: " + strings.Join(parts, ", ") + "; " + dest
+		short = strings.Join(parts, ", ") + "; " + dest
+	}
+	for _, l := range []string{long, short} {
+		if lipgloss.Width(l) <= m.width {
+			return l
+		}
+	}
+	return fmt.Sprintf("%s: %s", strings.Join(ids, ", "), m.storageOf(ids[0]).Short())
+}
+
 func (m *Model) nodeLabel(id string) string {
 	st := m.common.Styles
 	i, ok := m.nodeIndex[id]
@@ -189,6 +264,9 @@ func (m *Model) nodeRow(id string) string {
 		hs = st.Warn
 	case "dead", "unreachable":
 		hs = st.Error
+	}
+	if s := m.storageOf(id); s.Failing() && m.travel == nil && (n.Role == "alive" || n.Role == "suspect") {
+		health, hs = s.Short(), st.Error // its own report: up, but it cannot write its log
 	}
 	if m.travel != nil {
 		now, differs := m.nowColumn(id, n)
