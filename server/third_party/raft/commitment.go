@@ -4,7 +4,6 @@
 package raft
 
 import (
-	"sort"
 	"sync"
 )
 
@@ -24,6 +23,9 @@ type commitment struct {
 	// majority of the cluster before this leader may mark anything committed
 	// (per Raft's commitment rule)
 	startIndex uint64
+	// matched is recalculate's scratch, reused under the lock (NoriKV patch:
+	// a slice and a sort.Interface per commit were 0.7% of a leader's bytes).
+	matched []uint64
 }
 
 // newCommitment returns a commitment struct that notifies the provided
@@ -90,11 +92,17 @@ func (c *commitment) recalculate() {
 		return
 	}
 
-	matched := make([]uint64, 0, len(c.matchIndexes))
+	matched := c.matched[:0]
 	for _, idx := range c.matchIndexes {
 		matched = append(matched, idx)
 	}
-	sort.Sort(uint64Slice(matched))
+	c.matched = matched
+	// Insertion sort: a handful of voters (sort.Sort's interface allocated).
+	for i := 1; i < len(matched); i++ {
+		for j := i; j > 0 && matched[j] < matched[j-1]; j-- {
+			matched[j], matched[j-1] = matched[j-1], matched[j]
+		}
+	}
 	quorumMatchIndex := matched[(len(matched)-1)/2]
 
 	if quorumMatchIndex > c.commitIndex && quorumMatchIndex >= c.startIndex {

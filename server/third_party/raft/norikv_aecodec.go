@@ -126,8 +126,10 @@ func writeAppendEntriesBinary(w *bufio.Writer, a *AppendEntriesRequest) error {
 	if size > maxAEBody {
 		return fmt.Errorf("binary AppendEntries: request of %d bytes exceeds the %d-byte limit", size, maxAEBody)
 	}
-	var scratch [128]byte
-	b := append(scratch[:0], rpcAppendEntriesBinary)
+	// Each piece is appended to the writer's free space and written at
+	// once (bufio's AvailableBuffer idiom): no scratch array escapes to the
+	// heap per request.
+	b := append(w.AvailableBuffer(), rpcAppendEntriesBinary)
 	b = binary.AppendUvarint(b, uint64(size))
 	b = binary.AppendVarint(b, int64(a.ProtocolVersion))
 	b = appendAEBytes(b, a.ID)
@@ -142,7 +144,7 @@ func writeAppendEntriesBinary(w *bufio.Writer, a *AppendEntriesRequest) error {
 		return err
 	}
 	for _, l := range a.Entries {
-		b = binary.AppendUvarint(scratch[:0], l.Index)
+		b = binary.AppendUvarint(w.AvailableBuffer(), l.Index)
 		b = binary.AppendUvarint(b, l.Term)
 		b = append(b, byte(l.Type))
 		b = aeLenPrefix(b, l.Data)
@@ -152,14 +154,14 @@ func writeAppendEntriesBinary(w *bufio.Writer, a *AppendEntriesRequest) error {
 		if _, err := w.Write(l.Data); err != nil {
 			return err
 		}
-		b = aeLenPrefix(scratch[:0], l.Extensions)
+		b = aeLenPrefix(w.AvailableBuffer(), l.Extensions)
 		if _, err := w.Write(b); err != nil {
 			return err
 		}
 		if _, err := w.Write(l.Extensions); err != nil {
 			return err
 		}
-		if _, err := w.Write(appendAETime(scratch[:0], l.AppendedAt)); err != nil {
+		if _, err := w.Write(appendAETime(w.AvailableBuffer(), l.AppendedAt)); err != nil {
 			return err
 		}
 	}
@@ -356,8 +358,7 @@ func decodeAppendEntriesBinary(buf []byte) (*AppendEntriesRequest, error) {
 
 // writeAEResponseBinary writes an AppendEntries response (without flushing).
 func writeAEResponseBinary(w *bufio.Writer, rpcErr error, resp *AppendEntriesResponse) error {
-	var scratch [96]byte
-	b := scratch[:0]
+	b := w.AvailableBuffer() // see writeAppendEntriesBinary
 	if rpcErr != nil {
 		b = appendAEBytes(b, []byte(rpcErr.Error()))
 	} else {

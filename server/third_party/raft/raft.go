@@ -1352,7 +1352,10 @@ func (r *Raft) storeLogsCommitting(logs []*Log, applyLogs []*logFuture) error {
 	if commitCh == nil {
 		return r.logs.StoreLogs(logs)
 	}
-	done := make(chan error, 1)
+	if r.storeDone == nil {
+		r.storeDone = make(chan error, 1)
+	}
+	done := r.storeDone
 	go func() { done <- r.logs.StoreLogs(logs) }()
 	for {
 		select {

@@ -93,6 +93,10 @@ type followerReplication struct {
 	// allowPipeline is used to determine when to pipeline the AppendEntries RPCs.
 	// It is private to this replication goroutine.
 	allowPipeline bool
+
+	// ae is what replicateTo reuses from one round to the next (NoriKV
+	// patch, norikv_aescratch.go). Private to this replication goroutine.
+	ae aeScratch
 }
 
 // notifyAll is used to notify all the waiting verify futures
@@ -101,6 +105,10 @@ func (s *followerReplication) notifyAll(leader bool) {
 	// Clear the waiting notifies minimizing lock time
 	s.notifyLock.Lock()
 	n := s.notify
+	if len(n) == 0 { // NoriKV patch: nothing waits (every write's round); keep the map
+		s.notifyLock.Unlock()
+		return
+	}
 	s.notify = make(map[*verifyFuture]struct{})
 	s.notifyLock.Unlock()
 
@@ -208,9 +216,12 @@ PIPELINE:
 // given last index.
 // If the follower log is behind, we take care to bring them up to date.
 func (r *Raft) replicateTo(s *followerReplication, lastIndex uint64) (shouldStop bool) {
-	// Create the base request
-	var req AppendEntriesRequest
-	var resp AppendEntriesResponse
+	// NoriKV patch: over a transport that encodes them, the request, its
+	// response and its entries are the follower's scratch, not new ones
+	// every round (norikv_aescratch.go).
+	var req *AppendEntriesRequest
+	var resp *AppendEntriesResponse
+	defer s.ae.release()
 	var start time.Time
 	var peer Server
 
@@ -228,7 +239,8 @@ START:
 	s.peerLock.RUnlock()
 
 	// Setup the request
-	if err := r.setupAppendEntries(s, &req, atomic.LoadUint64(&s.nextIndex), lastIndex); err == ErrLogNotFound {
+	req, resp = s.scratchRequest(r.trans)
+	if err := r.setupAppendEntries(s, req, atomic.LoadUint64(&s.nextIndex), lastIndex); err == ErrLogNotFound {
 		goto SEND_SNAP
 	} else if err != nil {
 		return
@@ -236,7 +248,7 @@ START:
 
 	// Make the RPC call
 	start = time.Now()
-	if err := r.trans.AppendEntries(peer.ID, peer.Address, &req, &resp); err != nil {
+	if err := r.trans.AppendEntries(peer.ID, peer.Address, req, resp); err != nil {
 		r.logger.Error("failed to appendEntries to", "peer", peer, "error", err)
 		s.failures++
 		return
@@ -257,7 +269,7 @@ START:
 	// Update s based on success
 	if resp.Success {
 		// Update our replication state
-		updateLastAppended(s, &req)
+		updateLastAppended(s, req)
 
 		// Clear any failures, allow pipelining
 		s.failures = 0
@@ -580,15 +592,25 @@ func (r *Raft) pipelineDecode(s *followerReplication, p AppendPipeline, stopCh, 
 
 // setupAppendEntries is used to setup an append entries request.
 func (r *Raft) setupAppendEntries(s *followerReplication, req *AppendEntriesRequest, nextIndex, lastIndex uint64) error {
-	req.RPCHeader = r.getRPCHeader()
+	// NoriKV patch: replicateTo's request is the follower's scratch, whose
+	// storage (entries, header, previous entry) is reused (norikv_aescratch.go).
+	var sc *aeScratch
+	if req == &s.ae.req {
+		sc = &s.ae
+	}
 	req.Term = s.currentTerm
-	// this is needed for retro compatibility, before RPCHeader.Addr was added
-	req.Leader = r.trans.EncodePeer(r.localID, r.localAddr)
+	if sc != nil {
+		req.RPCHeader, req.Leader = sc.rpcHeader(r)
+	} else {
+		req.RPCHeader = r.getRPCHeader()
+		// this is needed for retro compatibility, before RPCHeader.Addr was added
+		req.Leader = r.trans.EncodePeer(r.localID, r.localAddr)
+	}
 	req.LeaderCommitIndex = r.getCommitIndex()
-	if err := r.setPreviousLog(req, nextIndex); err != nil {
+	if err := r.setPreviousLogInto(req, nextIndex, sc); err != nil {
 		return err
 	}
-	if err := r.setNewLogs(req, nextIndex, lastIndex); err != nil {
+	if err := r.setNewLogsInto(req, nextIndex, lastIndex, sc); err != nil {
 		return err
 	}
 	return nil
@@ -597,6 +619,12 @@ func (r *Raft) setupAppendEntries(s *followerReplication, req *AppendEntriesRequ
 // setPreviousLog is used to setup the PrevLogEntry and PrevLogTerm for an
 // AppendEntriesRequest given the next index to replicate.
 func (r *Raft) setPreviousLog(req *AppendEntriesRequest, nextIndex uint64) error {
+	return r.setPreviousLogInto(req, nextIndex, nil)
+}
+
+// setPreviousLogInto is setPreviousLog looking the entry up into sc's Log
+// when sc is not nil (NoriKV patch).
+func (r *Raft) setPreviousLogInto(req *AppendEntriesRequest, nextIndex uint64, sc *aeScratch) error {
 	// Guard for the first index, since there is no 0 log entry
 	// Guard against the previous index being a snapshot as well
 	lastSnapIdx, lastSnapTerm := r.getLastSnapshot()
@@ -609,8 +637,14 @@ func (r *Raft) setPreviousLog(req *AppendEntriesRequest, nextIndex uint64) error
 		req.PrevLogTerm = lastSnapTerm
 
 	} else {
-		var l Log
-		if err := r.logs.GetLog(nextIndex-1, &l); err != nil {
+		var l *Log
+		if sc != nil {
+			l = &sc.prev
+			*l = Log{}
+		} else {
+			l = new(Log)
+		}
+		if err := r.logs.GetLog(nextIndex-1, l); err != nil {
 			r.logger.Error("failed to get log", "index", nextIndex-1, "error", err)
 			return err
 		}
@@ -624,6 +658,12 @@ func (r *Raft) setPreviousLog(req *AppendEntriesRequest, nextIndex uint64) error
 
 // setNewLogs is used to setup the logs which should be appended for a request.
 func (r *Raft) setNewLogs(req *AppendEntriesRequest, nextIndex, lastIndex uint64) error {
+	return r.setNewLogsInto(req, nextIndex, lastIndex, nil)
+}
+
+// setNewLogsInto is setNewLogs filling sc's storage when sc is not nil
+// (NoriKV patch).
+func (r *Raft) setNewLogsInto(req *AppendEntriesRequest, nextIndex, lastIndex uint64, sc *aeScratch) error {
 	// Append up to MaxAppendEntries or up to the lastIndex. we need to use a
 	// consistent value for maxAppendEntries in the lines below in case it ever
 	// becomes reloadable.
@@ -636,8 +676,13 @@ func (r *Raft) setNewLogs(req *AppendEntriesRequest, nextIndex, lastIndex uint64
 	if maxIndex >= nextIndex {
 		n = maxIndex - nextIndex + 1
 	}
-	req.Entries = make([]*Log, 0, n)
-	block := make([]Log, n)
+	var block []Log
+	if sc != nil {
+		req.Entries, block = sc.entries(int(n))
+	} else {
+		req.Entries = make([]*Log, 0, n)
+		block = make([]Log, n)
+	}
 	for i := nextIndex; i <= maxIndex; i++ {
 		oldLog := &block[i-nextIndex]
 		if err := r.logs.GetLog(i, oldLog); err != nil {
