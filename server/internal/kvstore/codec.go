@@ -95,11 +95,23 @@ func (c *Command) Encode() []byte {
 
 // DecodeCommand parses what Encode produced.
 func DecodeCommand(b []byte) (*Command, error) {
+	c := new(Command)
+	if err := decodeCommandInto(c, b); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// decodeCommandInto is DecodeCommand into a Command the caller provides
+// (the FSM decodes a batch's commands into one). Every field of c is
+// overwritten; c keeps nothing of b but Expired keys and Payload, which
+// are copies, and Key and Value, which share one new allocation.
+func decodeCommandInto(c *Command, b []byte) error {
 	if len(b) == 0 {
-		return nil, errors.New("empty command")
+		return errors.New("empty command")
 	}
 	r := &reader{b: b[1:]}
-	c := &Command{Type: CommandType(b[0])}
+	*c = Command{Type: CommandType(b[0])}
 	c.NowMs = r.varint()
 	// Key and value share one copy (an applied Put keeps both for as long
 	// as the item lives), and the idempotency key is copied once, straight
@@ -116,16 +128,16 @@ func DecodeCommand(b []byte) (*Command, error) {
 	}
 	n := r.uvarint()
 	if n > uint64(len(b)) {
-		return nil, fmt.Errorf("command claims %d expired keys in %d bytes", n, len(b))
+		return fmt.Errorf("command claims %d expired keys in %d bytes", n, len(b))
 	}
 	for i := uint64(0); i < n; i++ {
 		c.Expired = append(c.Expired, ExpireEntry{Key: r.bytes(), Version: Version{Term: r.uvarint(), Index: r.uvarint()}})
 	}
 	c.Payload = r.bytes()
 	if r.err != nil {
-		return nil, fmt.Errorf("decode command type %d: %w", c.Type, r.err)
+		return fmt.Errorf("decode command type %d: %w", c.Type, r.err)
 	}
-	return c, nil
+	return nil
 }
 
 func appendBytes(b, v []byte) []byte {

@@ -124,23 +124,30 @@ func (f *FSM) Apply(l *raft.Log) any {
 func (f *FSM) ApplyBatch(logs []*raft.Log) []any {
 	out := make([]any, len(logs))
 	locked := false
+	// Key commands of the batch are decoded into one Command, one after
+	// the other: applyLocked keeps none of it but the Key and Value slices
+	// (their own allocation). A Command per entry was 4% of a node's
+	// allocated bytes at 64 writers.
+	c := new(Command)
 	for i, l := range logs {
 		if l.Type != raft.LogCommand {
 			continue
 		}
-		c, err := DecodeCommand(l.Data)
-		if err != nil {
+		if err := decodeCommandInto(c, l.Data); err != nil {
 			out[i] = Result{Outcome: BadCommand, Message: err.Error()}
 			continue
 		}
 		v := Version{Term: l.Term, Index: l.Index}
 		if c.Type.IsExtension() {
-			// Extensions run without f.mu (applyExtension).
+			// Extensions run without f.mu (applyExtension), and get a
+			// Command of their own (the extension may keep it).
 			if locked {
 				f.mu.Unlock()
 				locked = false
 			}
-			out[i] = f.applyExtension(c, v)
+			ec := new(Command)
+			*ec = *c
+			out[i] = f.applyExtension(ec, v)
 			continue
 		}
 		if !locked {
