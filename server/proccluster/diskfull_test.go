@@ -217,6 +217,14 @@ func TestDiskFullNodeStepsDownReportsAndRecovers(t *testing.T) {
 	if !c.running(full) {
 		t.Fatalf("%s exited while its disk was full:\n%s", full, c.logTail(full, 10))
 	}
+	// An operator's transfer to it fails, saying why.
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	_, err = cl.TransferShard(ctx, 0, full)
+	cancel()
+	if err == nil || !strings.Contains(err.Error(), "cannot write its Raft log") {
+		t.Fatalf("TransferShard(0, %s) while its disk is full: %v, want an error saying it cannot write its Raft log", full, err)
+	}
+	t.Logf("TransferShard(0, %s): %v", full, err)
 	// Once per episode, not per refused write (Raft logs each refused append).
 	if n := strings.Count(c.Log(t, full), "no space left on device"); n != 1 {
 		t.Fatalf("%s logged its full disk %d times, want once:\n%s", full, n, c.logTail(full, 20))

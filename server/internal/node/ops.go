@@ -178,6 +178,9 @@ func (n *Node) TransferGroup(ctx context.Context, g int, target string) error {
 	if !ok || !n.cfg.Layout.IsReplica(g, target) {
 		return fmt.Errorf("node %q does not replicate group %d", target, g)
 	}
+	if err := n.cannotLead(ctx, g, target, tn.RaftAddr); err != nil { // storage.go
+		return err
+	}
 	if err := n.setPreferred(ctx, g, target); err != nil {
 		return err
 	}

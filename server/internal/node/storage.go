@@ -123,11 +123,38 @@ func (n *Node) stepDown() {
 // first write. A peer that does not answer (or is older) counts as
 // writable: balancing goes on as before.
 func (n *Node) peerWritable(ctx context.Context, raftAddr string) bool {
+	return n.peerStorageError(ctx, raftAddr) == ""
+}
+
+// peerStorageError asks a peer why it cannot write its Raft log: "" when
+// it can, or does not answer in 500 ms.
+func (n *Node) peerStorageError(ctx context.Context, raftAddr string) string {
 	ctx, cancel := context.WithTimeout(ctx, 500*time.Millisecond)
 	defer cancel()
 	rep, err := n.call(ctx, raftAddr, controlRequest{Storage: true})
-	return err != nil || rep.StorageError == ""
+	if err != nil {
+		return ""
+	}
+	return rep.StorageError
 }
+
+// cannotLead returns an error when node target cannot write its Raft log,
+// so an operator's transfer there fails saying why instead of moving the
+// group to a node that drops it at its first write.
+func (n *Node) cannotLead(ctx context.Context, g int, target, raftAddr string) error {
+	why := n.StorageError()
+	if target != n.self.ID {
+		why = n.peerStorageError(ctx, raftAddr)
+	}
+	if why == "" {
+		return nil
+	}
+	return fmt.Errorf("%w: node %s cannot lead group %d: it cannot write its Raft log (%s); free space on its disk first", ErrCannotLead, target, g, why)
+}
+
+// ErrCannotLead is wrapped by TransferGroup's error when the target cannot
+// write its Raft log.
+var ErrCannotLead = errors.New("cannot lead")
 
 // isStorageRefusal reports whether a Raft log line is about a log write the
 // engine refused for lack of space (Raft logs one per refused write).

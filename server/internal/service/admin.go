@@ -64,6 +64,9 @@ func (a *adminService) TransferShard(ctx context.Context, req *norikvpb.ShardInf
 		if errors.As(err, &nl) {
 			return nil, toStatus(ctx, err)
 		}
+		if errors.Is(err, node.ErrCannotLead) { // its disk is full: retrying will not help
+			return nil, status.Errorf(codes.FailedPrecondition, "transfer shard %d to %s: %v", req.Id, target, err)
+		}
 		return nil, status.Errorf(codes.Unavailable, "transfer shard %d to %s: %v", req.Id, target, err)
 	}
 	first, end := l.ShardsOfGroup(g)
