@@ -47,6 +47,11 @@ type nodeHealth struct {
 	UptimeS   int64  `json:"uptime_s" yaml:"uptime_s"`
 	Version   string `json:"version,omitempty" yaml:"version,omitempty"`
 	Error     string `json:"error,omitempty" yaml:"error,omitempty"`
+	// StorageError: the node cannot write its Raft log (a full disk).
+	StorageError string `json:"storage_error,omitempty" yaml:"storage_error,omitempty"`
+	// VoteHeldGroups: groups (the metadata group counted) in which the node
+	// neither votes nor campaigns, restarted without its data and catching up.
+	VoteHeldGroups int `json:"vote_held_groups,omitempty" yaml:"vote_held_groups,omitempty"`
 }
 
 type groupHealth struct {
@@ -76,6 +81,12 @@ func (r *statusResult) table(w io.Writer) error {
 		health := n.Health
 		if !n.Reachable {
 			health += ", unreachable"
+		}
+		if n.StorageError != "" {
+			health += ", disk full"
+		}
+		if n.VoteHeldGroups > 0 {
+			health += ", catching up"
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%s\t%s\n", n.ID, n.Addr, health, n.ShardsLed, n.GroupsLed,
 			time.Duration(n.UptimeS)*time.Second, orDash(n.Version))
@@ -159,6 +170,7 @@ func buildStatus(view *client.ClusterView, statuses []client.NodeStatusResult, t
 			h.UptimeS = int64(st.Status.Uptime / time.Second)
 			h.Version = st.Status.Version
 			res.TotalGroups = max(res.TotalGroups, st.Status.TotalGroups)
+			res.Problems = append(res.Problems, nodeProblems(&h, st.Status)...)
 			for _, g := range st.Status.Groups {
 				if g.State == "leader" {
 					h.GroupsLed++
@@ -189,6 +201,31 @@ func buildStatus(view *client.ClusterView, statuses []client.NodeStatusResult, t
 	}
 	res.Healthy = len(res.Problems) == 0
 	return res
+}
+
+// nodeProblems reads what a node says about itself that puts the cluster
+// one failure closer to losing a majority: a disk too full for its log, or
+// a vote held while it catches up after a restart without its data.
+func nodeProblems(h *nodeHealth, st *client.NodeStatus) []string {
+	var out []string
+	if st.StorageError != "" {
+		h.StorageError = st.StorageError
+		out = append(out, fmt.Sprintf("%s (%s) cannot write its Raft log (%s): it leads no group and does not vote; free space on its disk",
+			h.ID, h.Addr, st.StorageError))
+	}
+	for _, g := range st.Groups {
+		if g.VoteHeld {
+			h.VoteHeldGroups++
+		}
+	}
+	if st.MetaVoteHeld {
+		h.VoteHeldGroups++
+	}
+	if h.VoteHeldGroups > 0 {
+		out = append(out, fmt.Sprintf("%s (%s) restarted without its data: not voting in %d groups until it has caught up",
+			h.ID, h.Addr, h.VoteHeldGroups))
+	}
+	return out
 }
 
 // shardRange writes a group's shards compactly: "0-63" or "1 5 9".
