@@ -53,6 +53,7 @@ type DB struct {
 
 	// space keeps the engine from filling its disk (space.go).
 	space *spaceWatch
+	dir   string
 }
 
 // Open opens (or creates) the engine in dir.
@@ -65,7 +66,7 @@ func Open(dir string, opts Options) (*DB, error) {
 		return nil, fmt.Errorf("open raft log engine in %s: %w", dir, err)
 	}
 	// Measured before Pebble opens: its first writes may meet a full disk.
-	d := &DB{space: newSpaceWatch(dir, opts.MinFree, opts.OnSpace)}
+	d := &DB{space: newSpaceWatch(dir, opts.MinFree, opts.OnSpace), dir: dir}
 	var base vfs.FS = spaceFS{FS: vfs.Default, watch: d.space}
 	var fs vfs.FS
 	var pacer *syncPacer
@@ -162,6 +163,18 @@ func (quietLogger) Infof(string, ...interface{}) {}
 func (l quietLogger) Fatalf(format string, args ...interface{}) {
 	fmt.Fprintln(os.Stderr, fatalLine(l.dir, fmt.Sprintf(format, args...)))
 	os.Exit(1)
+}
+
+// exitOnPanic, deferred by every write, ends the process with one line
+// when Pebble panics on it: after a write-ahead log write failed, the
+// commits queued behind it panic with the same error (db.go commitWrite),
+// racing the failed one's Fatalf, and a stack trace was printed instead of
+// the reason.
+func (d *DB) exitOnPanic() {
+	if r := recover(); r != nil {
+		fmt.Fprintln(os.Stderr, fatalLine(d.dir, fmt.Sprint(r)))
+		os.Exit(1)
+	}
 }
 
 // fatalLine is the one line a fatal engine error prints.

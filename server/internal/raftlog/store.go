@@ -98,6 +98,7 @@ func (s *Store) StoreLogs(logs []*raft.Log) error {
 	kp, vp := s.db.bufs.Get().(*[]byte), s.db.bufs.Get().(*[]byte)
 	defer s.db.bufs.Put(kp)
 	defer s.db.bufs.Put(vp)
+	defer s.db.exitOnPanic()
 	return s.db.with(func(p *pebble.DB) error {
 		b := p.NewBatch()
 		defer b.Close()
@@ -127,6 +128,7 @@ func (s *Store) DeleteRange(min, max uint64) error {
 	} else {
 		end = logKey(end, s.logPrefix, max+1)
 	}
+	defer s.db.exitOnPanic()
 	return s.db.with(func(p *pebble.DB) error {
 		if err := p.DeleteRange(start, end, pebble.Sync); err != nil {
 			return fmt.Errorf("raftlog %s: delete entries %d-%d: %w", s.name, min, max, err)
@@ -138,6 +140,7 @@ func (s *Store) DeleteRange(min, max uint64) error {
 // Set stores a stable value, durable when it returns.
 func (s *Store) Set(key, val []byte) error {
 	k := append(bytes.Clone(s.stablePrefix), key...)
+	defer s.db.exitOnPanic()
 	return s.db.with(func(p *pebble.DB) error {
 		if err := p.Set(k, val, pebble.Sync); err != nil {
 			return fmt.Errorf("raftlog %s: set %q: %w", s.name, key, err)
