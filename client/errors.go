@@ -133,10 +133,20 @@ type NoLeaderError struct {
 	Addr string
 	// Attempts is how many attempts the call made.
 	Attempts int
-	err      *Error
+	// HintedLeaderErr is why the attempts at the leader the other nodes
+	// named failed ("" when none was made or none failed): the shard has
+	// a leader this client cannot reach (it refuses connections, is hung,
+	// or is cut off from here), not an election.
+	HintedLeaderErr string
+	err             *Error
 }
 
 func (e *NoLeaderError) Error() string {
+	if e.HintedLeaderErr != "" {
+		return fmt.Sprintf("norikv: %s: no reachable leader for shard %d after %d attempts: the other nodes name %s "+
+			"as its leader, and it could not be reached (%s); that node's log says why (e.g. too many open "+
+			"connections), or retry later", e.err.Op, e.Shard, e.Attempts, e.LastHint, e.HintedLeaderErr)
+	}
 	hint := "no leader hint"
 	if e.LastHint != "" {
 		hint = "last hint " + e.LastHint

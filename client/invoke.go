@@ -206,6 +206,11 @@ type loopState struct {
 	lastStatus *status.Status
 	lastAddr   string
 	lastHint   string
+	// hintAddr is the address the last leader hint resolved to, and
+	// hintErr why an attempt there failed ("" if none did): the shard has
+	// a leader, named by the other nodes, that this client cannot reach.
+	hintAddr string
+	hintErr  string
 }
 
 // run is the request loop: locate -> send -> classify. start is when the
@@ -398,7 +403,11 @@ func (c *Client) loop(ctx context.Context, cl *call, fn attemptFunc, start time.
 				return time.Time{}, c.noLeader(op, cl, &ls, "too many NOT_LEADER redirects ("+st.Message()+")")
 			}
 			ls.tried.add(addr)
-			if id, target := c.resolveHint(hint); target != "" && !ls.tried.has(target) && !c.pool.IsDown(target) {
+			id, target := c.resolveHint(hint)
+			if target != "" {
+				ls.hintAddr = target
+			}
+			if target != "" && !ls.tried.has(target) && !c.pool.IsDown(target) {
 				c.cacheLeader(cl.shard, id, target)
 				addr = target
 				continue // follow the hint at once, no sleep
@@ -410,12 +419,14 @@ func (c *Client) loop(ctx context.Context, cl *call, fn attemptFunc, start time.
 			// A hung node would hang the retry too: suspect it (routing
 			// avoids it while others can serve, hints to it are not
 			// followed) and go to the view's leader or another replica.
+			ls.noteHintFailed(addr, st)
 			n.MarkFailed(suspectFor(c.cfg.Timeout))
 			ls.tried.add(addr)
 			c.forgetLeader(cl.shard, addr)
 			c.kickWatchIfOn(addr)
 			addr = ""
 		case retryElse:
+			ls.noteHintFailed(addr, st)
 			n.MarkFailed(downFor)
 			ls.tried.add(addr)
 			c.forgetLeader(cl.shard, addr)
@@ -454,7 +465,14 @@ func (c *Client) noLeader(op string, cl *call, ls *loopState, detail string) err
 		msg = ls.lastStatus.Message()
 	}
 	return &NoLeaderError{Shard: cl.shard, LastHint: ls.lastHint, Addr: ls.lastAddr, Attempts: ls.attempts,
-		err: newError(op, codes.Unavailable, msg, nil)}
+		HintedLeaderErr: ls.hintErr, err: newError(op, codes.Unavailable, msg, nil)}
+}
+
+// noteHintFailed remembers why an attempt at the hinted leader failed.
+func (ls *loopState) noteHintFailed(addr string, st *status.Status) {
+	if addr != "" && addr == ls.hintAddr {
+		ls.hintErr = st.Message()
+	}
 }
 
 // suspectFor is how long a node whose attempt timed out is avoided: long
