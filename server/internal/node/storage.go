@@ -149,12 +149,17 @@ func (n *Node) cannotLead(ctx context.Context, g int, target, raftAddr string) e
 	if why == "" {
 		return nil
 	}
-	return fmt.Errorf("%w: node %s cannot lead group %d: it cannot write its Raft log (%s); free space on its disk first", ErrCannotLead, target, g, why)
+	return cannotLeadError(fmt.Sprintf("node %s cannot lead group %d: it cannot write its Raft log (%s); free space on its disk first", target, g, why))
 }
 
-// ErrCannotLead is wrapped by TransferGroup's error when the target cannot
-// write its Raft log.
-var ErrCannotLead = errors.New("cannot lead")
+// ErrCannotLead matches (errors.Is) TransferGroup's error when the target
+// cannot write its Raft log.
+var ErrCannotLead = errors.New("the node cannot write its Raft log")
+
+type cannotLeadError string
+
+func (e cannotLeadError) Error() string        { return string(e) }
+func (e cannotLeadError) Is(target error) bool { return target == ErrCannotLead }
 
 // isStorageRefusal reports whether a Raft log line is about a log write the
 // engine refused for lack of space (Raft logs one per refused write).
