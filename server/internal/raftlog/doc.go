@@ -10,6 +10,11 @@
 // one sync's duration (syncpace.go), so more of the groups' commits share
 // each: a sync costs CPU, not only time.
 //
+// The engine keeps a reserve of free space on its disk (space.go): below
+// it, log appends are refused before they reach Pebble, which does not
+// survive a failed write-ahead log write, and the owner is told so it can
+// stop leading and campaigning until there is room again.
+//
 // Open a DB once per node, take one Store per group with DB.Store, and
 // close the DB after every group using it has shut down.
 package raftlog
