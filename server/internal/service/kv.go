@@ -84,7 +84,20 @@ func (k *kvService) Put(ctx context.Context, req *norikvpb.PutRequest) (*norikvp
 		return nil, err
 	}
 	// ExpiresAtMs comes from the record on a replay: the original reply.
-	return &norikvpb.PutResponse{Version: pbVersion(res.Version), Meta: k.meta(shard, res.ExpiresAtMs)}, nil
+	return newPutResponse(res.Version, k.meta(shard, res.ExpiresAtMs)), nil
+}
+
+// putReply holds a Put reply and its version in one allocation.
+type putReply struct {
+	resp norikvpb.PutResponse
+	ver  norikvpb.Version
+}
+
+func newPutResponse(v kvstore.Version, meta map[string]string) *norikvpb.PutResponse {
+	r := &putReply{ver: norikvpb.Version{Term: v.Term, Index: v.Index}}
+	r.resp.Version = &r.ver
+	r.resp.Meta = meta
+	return &r.resp
 }
 
 // Get reads at the requested consistency level.

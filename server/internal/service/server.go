@@ -80,6 +80,11 @@ func NewWithOptions(n *node.Node, observe Observer, opts Options) *Server {
 	if opts.TLS != nil {
 		sopts = append(sopts, grpc.Creds(credentials.NewTLS(opts.TLS)))
 	}
+	// Put and Get replies are encoded without protobuf's map reflection
+	// (replycodec.go); everything else by gRPC's proto codec.
+	if codec, err := newReplyCodec(); err == nil {
+		sopts = append(sopts, grpc.ForceServerCodecV2(codec))
+	}
 	s.grpc = grpc.NewServer(sopts...)
 	norikvpb.RegisterKvServer(s.grpc, &kvService{s: s})
 	norikvpb.RegisterMetaServer(s.grpc, &metaService{s: s})
