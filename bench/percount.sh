@@ -10,7 +10,7 @@
 #
 # One line per build run: ops/s, p99, and per Put over the 3 nodes bytes
 # allocated, allocations, GC cycles per 100k ops, context switches and CPU
-# ms. Environment: OP (put), WORKERS (64), DURATION (8s), FILL (20000),
+# ms, and the 3 processes' RSS summed after the block. Environment: OP (put), WORKERS (64), DURATION (8s), FILL (20000),
 # SERVE_GROUPS (16), PORT_BASE (24000), GODEBUG_SERVE (passed to the servers
 # as GODEBUG, e.g. gctrace=1), SERVE_ENV (more VAR=value for the servers),
 # PROFILE (a directory: also save each node's alloc profile over the block),
@@ -88,6 +88,8 @@ for bin in "$@"; do
 		--warmup 0 --keys "$FILL" --out "$dir/rec.json" 2>/dev/null
 	a1=$(memstat TotalAlloc) m1=$(memstat Mallocs) g1=$(memstat NumGC)
 	load1=$(cut -d' ' -f1 /proc/loadavg)
+	rss=0
+	for p in "${pids[@]}"; do rss=$((rss + $(awk '/^VmRSS:/ {print $2}' "/proc/$p/status"))); done
 	if [ -n "${PROFILE:-}" ]; then
 		for i in 1 2 3; do curl -s -o "$PROFILE/run$run-n$i-after.pb.gz" "http://127.0.0.1:$((PORT_BASE + 40 + i))/debug/pprof/allocs"; done
 	fi
@@ -97,9 +99,9 @@ for bin in "$@"; do
 	cs=$(awk -F, '$3=="context-switches" {print $1}' "$dir/perf.csv")
 	tc=$(awk -F, '$3=="task-clock" {print $1}' "$dir/perf.csv")
 	awk -v bin="$bin" -v run="$run" -v ops="$ops" -v opsps="$opsps" -v p99="$p99" -v da=$((a1 - a0)) -v dm=$((m1 - m0)) \
-		-v dg=$((g1 - g0)) -v cs="$cs" -v tc="$tc" -v l0="$load0" -v l1="$load1" 'BEGIN {
-		printf "run %d %s: %.0f ops/s p99 %.1f ms | per op over 3 nodes: %.2f KB alloc, %.1f allocs, %.2f GC/100k ops, %.2f ctx switches, %.3f CPU ms | load %s-%s\n",
-			run, bin, opsps, p99, da / ops / 1000, dm / ops, dg * 100000 / ops, cs / ops, tc / ops, l0, l1
+		-v dg=$((g1 - g0)) -v cs="$cs" -v tc="$tc" -v l0="$load0" -v l1="$load1" -v rss="$rss" 'BEGIN {
+		printf "run %d %s: %.0f ops/s p99 %.1f ms | per op over 3 nodes: %.2f KB alloc, %.1f allocs, %.2f GC/100k ops, %.2f ctx switches, %.3f CPU ms | RSS after %.0f MiB | load %s-%s\n",
+			run, bin, opsps, p99, da / ops / 1000, dm / ops, dg * 100000 / ops, cs / ops, tc / ops, rss / 1024, l0, l1
 	}'
 	for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
 	wait "${pids[@]}" 2>/dev/null || true
