@@ -126,6 +126,9 @@ type Model struct {
 	// progress holds the step each running multi-step operation is at
 	// ("restart node n2" -> "stopping…"), shown while no message is.
 	progress map[string]string
+	// storageFailing: the nodes whose last answer said they cannot write
+	// their Raft log (the status line says when that starts and ends).
+	storageFailing map[string]bool
 
 	palette   palette.Model
 	help      helpModel

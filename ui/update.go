@@ -288,7 +288,28 @@ func (m *Model) onNodeStatus(msg common.NodeStatusMsg) tea.Cmd {
 		m.reach.holding = map[string]bool{}
 	}
 	m.reach.holding[msg.NodeID] = feed.Reachable(msg) && common.VoteHoldOf(msg.Status).Held()
+	m.noteStorage(msg)
 	return m.reassess(msg.At)
+}
+
+// noteStorage says in the status line (and the message log) when a node's
+// answer starts saying it cannot write its Raft log (a full disk) and when
+// it can again, once each; a failed poll says nothing either way.
+func (m *Model) noteStorage(msg common.NodeStatusMsg) {
+	if msg.Err != nil || msg.Status == nil {
+		return
+	}
+	if m.storageFailing == nil {
+		m.storageFailing = map[string]bool{}
+	}
+	s := common.StorageOf(msg.Status)
+	switch was := m.storageFailing[msg.NodeID]; {
+	case s.Failing() && !was:
+		m.note(levelWarn, fmt.Sprintf("%s: %s: it leads no group until it can write (free space on its disk; the Cluster pane shows where writes go)", msg.NodeID, s.Reason()), 0, false)
+	case !s.Failing() && was:
+		m.setInfo(msg.NodeID + " storage writable again")
+	}
+	m.storageFailing[msg.NodeID] = s.Failing()
 }
 
 func (m *Model) setTheme(name string) {

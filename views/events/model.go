@@ -59,6 +59,9 @@ type Model struct {
 	// holding: the nodes whose last status answer held their vote (the
 	// timeline says when that starts and when it ends, once each).
 	holding map[string]bool
+	// storage: the nodes whose last status answer said they cannot write
+	// their Raft log (a full disk); noted when it starts and ends, once each.
+	storage map[string]bool
 	entries ring
 	shown   []Entry // the entries matching the filter, newest first
 	filter  string
@@ -72,7 +75,7 @@ type Model struct {
 
 // New returns the events pane.
 func New(c common.Common) *Model {
-	return &Model{common: c, keys: DefaultKeyMap(), entries: newRing(MaxEntries), holding: map[string]bool{}}
+	return &Model{common: c, keys: DefaultKeyMap(), entries: newRing(MaxEntries), holding: map[string]bool{}, storage: map[string]bool{}}
 }
 
 // SetStyles implements common.Styler.

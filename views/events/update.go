@@ -74,6 +74,18 @@ func (m *Model) onNodeStatus(msg common.NodeStatusMsg) {
 		m.push(noteEntry(msg.At, m.last.Epoch, msg.NodeID+" caught up: voting in every group"))
 	}
 	m.holding[msg.NodeID] = h.Held()
+	s := common.StorageOf(msg.Status)
+	switch was := m.storage[msg.NodeID]; {
+	case s.Failing() && !was:
+		note := msg.NodeID + " " + s.Reason() + ": leads no group until it can write"
+		if _, detail, ok := strings.Cut(s.Err, ": "); ok && detail != "" {
+			note += " (" + detail + ")"
+		}
+		m.push(noteEntry(msg.At, m.last.Epoch, note))
+	case !s.Failing() && was:
+		m.push(noteEntry(msg.At, m.last.Epoch, msg.NodeID+" storage writable again"))
+	}
+	m.storage[msg.NodeID] = s.Failing()
 }
 
 // forgetHolds drops what nodes no longer in the view (or, after a
@@ -82,6 +94,11 @@ func (m *Model) forgetHolds(replaced bool) {
 	for id := range m.holding {
 		if _, ok := m.last.Node(id); replaced || !ok {
 			delete(m.holding, id)
+		}
+	}
+	for id := range m.storage {
+		if _, ok := m.last.Node(id); replaced || !ok {
+			delete(m.storage, id)
 		}
 	}
 }
