@@ -36,10 +36,10 @@ type ackedWrites struct {
 	wg     sync.WaitGroup
 }
 
-func startWrites(t *testing.T, c *Cluster, conns map[string]norikvpb.KvClient) *ackedWrites {
+func startWrites(t *testing.T, c *Cluster, conns map[string]norikvpb.KvClient, valueSize int) *ackedWrites {
 	ctx, cancel := context.WithCancel(context.Background())
 	w := &ackedWrites{cancel: cancel}
-	val := make([]byte, 512)
+	val := make([]byte, valueSize)
 	for i := 0; i < 6; i++ {
 		w.wg.Add(1)
 		go func() {
@@ -188,7 +188,7 @@ func TestDiskFullNodeStepsDownReportsAndRecovers(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer cl.Close()
-	w := startWrites(t, c, conns)
+	w := startWrites(t, c, conns, 512)
 	w.waitWritesInEveryGroup(t, 50, "writes in every group before the disk fills")
 	waitFor(t, full+" leading group 0", func() bool { return c.LeaderOf(t, 0) == full })
 
@@ -265,9 +265,9 @@ func TestRestartWhileDiskFull(t *testing.T) {
 	c := Start(t, Options{Shards: fullShards, Groups: fullGroups, Fsync: true, HTTP: true,
 		DiskLimit: map[string]int64{full: fullDisk}, Args: []string{"--min-free-mb", "1"}})
 	conns := dialAll(t, c)
-	w := startWrites(t, c, conns)
+	w := startWrites(t, c, conns, 4096)
 	// Enough that its restart must flush the log it replays to a table.
-	w.waitWritesInEveryGroup(t, 1000, "writes in every group before the disk fills")
+	w.waitWritesInEveryGroup(t, 200, "writes in every group before the disk fills")
 	c.FillDisk(t, full, 0)
 	w.waitWritesInEveryGroup(t, 50, "writes in every group while "+full+"'s disk is full")
 	oneLine := regexp.MustCompile(`(?m)^.*` + regexp.QuoteMeta(c.DataDir(full)) + `.*no space left on device.*free space on .*start the node again.*$`)
