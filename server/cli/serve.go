@@ -42,6 +42,7 @@ func Serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	debugAddr := fs.String("debug-addr", "", "serve Go's profiling endpoints (/debug/pprof/) here (default: off; bind to loopback)")
 	fsync := fs.Bool("fsync", true, "fsync every Raft log append; --fsync=false survives process crashes only, and is much faster")
 	voteHold := fs.Bool("vote-hold", true, "a node started without data while its peers hold a cluster votes only once it has caught up (it lost its log and vote); --vote-hold=false only to bring back a group most of whose voters lost their data, accepting lost writes")
+	maxConns := fs.Int("max-client-conns", 0, "client connections open at once, at most; beyond it new ones are closed at once (default: the open-file limit less what the node keeps for its Raft logs and peers; -1: no cap)")
 	minFree := fs.Uint64("min-free-mb", raftlog.DefaultMinFree>>20, "free space (MiB) kept on the data dir's disk: below it the node takes no Raft log entries, leads no group and does not campaign, until twice as much is free")
 	tlsf := addTLSFlags(fs)
 	if err := fs.Parse(args); err != nil {
@@ -74,7 +75,7 @@ func Serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	warnPlaintext(stderr, "serve", tlsSet, map[string]string{"addr": *addr, "raft-addr": *raftAddr})
-	n, err := node.Start(node.Config{Layout: layout, NodeID: *id, DataDir: *dataDir, LogOutput: stderr, Fsync: *fsync, TLS: tlsSet, NoVoteHold: !*voteHold, MinFreeBytes: *minFree << 20})
+	n, err := node.Start(node.Config{Layout: layout, NodeID: *id, DataDir: *dataDir, LogOutput: stderr, Fsync: *fsync, TLS: tlsSet, NoVoteHold: !*voteHold, MinFreeBytes: *minFree << 20, MaxClientConns: *maxConns})
 	if err != nil {
 		fmt.Fprintf(stderr, "serve: %v\n", err)
 		return exitError

@@ -21,6 +21,7 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -33,6 +34,7 @@ import (
 const (
 	envServeArgs = "NORIKV_PROCCLUSTER_SERVE_ARGS"
 	envBurn      = "NORIKV_PROCCLUSTER_BURN"
+	envNoFile    = "NORIKV_PROCCLUSTER_NOFILE"
 	// readyTimeout bounds a node's start; generous because CI machines are
 	// busy and a node replays its log before it is ready.
 	readyTimeout = 60 * time.Second
@@ -55,6 +57,16 @@ func runServe(raw string) int {
 	if err := json.Unmarshal([]byte(raw), &args); err != nil {
 		fmt.Fprintln(os.Stderr, "proccluster: bad serve args:", err)
 		return 2
+	}
+	if v := os.Getenv(envNoFile); v != "" {
+		n, err := strconv.ParseUint(v, 10, 64)
+		if err == nil {
+			err = syscall.Setrlimit(syscall.RLIMIT_NOFILE, &syscall.Rlimit{Cur: n, Max: n})
+		}
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "proccluster: open-file limit:", err)
+			return 2
+		}
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
@@ -84,6 +96,9 @@ type Options struct {
 	// HTTP gives every node an HTTP address (--http-addr) for /health and
 	// /metrics; HTTPAddr returns it.
 	HTTP bool
+	// NoFile sets the open-file limit (soft and hard) of each node named
+	// here, so a test can exhaust it.
+	NoFile map[string]uint64
 }
 
 // Cluster is a set of `serve` processes. Its methods fail the test on errors.
@@ -421,6 +436,9 @@ func (c *Cluster) launch(t testing.TB, id string) *proc {
 	}
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
 	cmd.Env = append(os.Environ(), envServeArgs+"="+string(raw))
+	if n := c.opts.NoFile[id]; n > 0 {
+		cmd.Env = append(cmd.Env, fmt.Sprintf("%s=%d", envNoFile, n))
+	}
 	cmd.Stderr = logFile
 	out, err := cmd.StdoutPipe()
 	if err != nil {

@@ -115,6 +115,13 @@ type Config struct {
 	// raftlog.DefaultMinFree (32 MiB).
 	MinFreeBytes uint64
 
+	// MaxClientConns caps the client connections open at once, so that a
+	// client leaking connections cannot take the descriptors the node needs
+	// for its Raft logs and peers (clientconns.go). 0: the open-file limit
+	// less what the node keeps for itself (connlimit.Default); negative: no
+	// cap.
+	MaxClientConns int
+
 	Faults    *transport.Faults // nil: no fault injection
 	LogOutput io.Writer         // Raft logs at error level; nil discards them
 	Version   string            // build version reported by NodeStatus

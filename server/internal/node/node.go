@@ -14,6 +14,7 @@ import (
 	"github.com/hashicorp/go-hclog"
 	"github.com/hashicorp/raft"
 
+	"github.com/norikv/norikv-console/server/internal/connlimit"
 	"github.com/norikv/norikv-console/server/internal/kvstore"
 	"github.com/norikv/norikv-console/server/internal/meta"
 	"github.com/norikv/norikv-console/server/internal/raftlog"
@@ -31,6 +32,8 @@ type Node struct {
 	started time.Time
 
 	clientLn net.Listener
+	// clientConns is clientLn's cap of client connections (clientconns.go).
+	clientConns *connlimit.Listener
 
 	metaFSM *meta.FSM
 	meta    *raftGroup
@@ -104,6 +107,7 @@ func Start(cfg Config) (*Node, error) {
 			return nil, fmt.Errorf("listen for clients on %s: %w", self.Addr, err)
 		}
 	}
+	n.capClientConns()
 	resolve := func(addr string) (string, bool) {
 		nd, ok := cfg.Layout.NodeByRaftAddr(addr)
 		return nd.ID, ok

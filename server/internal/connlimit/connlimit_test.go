@@ -1,0 +1,182 @@
+package connlimit
+
+import (
+	"fmt"
+	"io"
+	"net"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+type lines struct {
+	mu sync.Mutex
+	l  []string
+}
+
+func (l *lines) logf(format string, args ...any) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.l = append(l.l, fmt.Sprintf(format, args...))
+}
+
+func (l *lines) all() []string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return append([]string(nil), l.l...)
+}
+
+// serve accepts on l and keeps every connection it gets until the peer
+// closes it, as the gRPC server does.
+func serve(l net.Listener) {
+	for {
+		c, err := l.Accept()
+		if err != nil {
+			return
+		}
+		go func() {
+			_, _ = io.Copy(io.Discard, c)
+			_ = c.Close()
+		}()
+	}
+}
+
+// closedByServer reports whether the server closed c (read returns EOF or
+// a reset) within a few seconds.
+func closedByServer(c net.Conn) bool { return closedWithin(c, 5*time.Second) }
+
+func closedWithin(c net.Conn, d time.Duration) bool {
+	_ = c.SetReadDeadline(time.Now().Add(d))
+	_, err := c.Read(make([]byte, 1))
+	return err != nil && !isTimeout(err)
+}
+
+func isTimeout(err error) bool {
+	ne, ok := err.(net.Error)
+	return ok && ne.Timeout()
+}
+
+// Connections beyond the cap are closed at once (the client fails fast),
+// the episode is said once, connections closed give their place back, and
+// the end of the episode is said once.
+func TestCapClosesConnectionsBeyondIt(t *testing.T) {
+	raw, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var log lines
+	l := Wrap(raw, 4, log.logf)
+	defer l.Close()
+	go serve(l)
+	dial := func() net.Conn {
+		c, err := net.Dial("tcp", raw.Addr().String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	var held []net.Conn
+	for range 4 {
+		held = append(held, dial())
+	}
+	waitOpen(t, l, 4)
+	for i := range 3 {
+		c := dial()
+		if !closedByServer(c) {
+			t.Fatalf("connection %d beyond the cap of 4 was kept open", 5+i)
+		}
+		_ = c.Close()
+	}
+	if l.Refused() != 3 || l.Open() != 4 {
+		t.Fatalf("refused %d, open %d; want 3 and 4", l.Refused(), l.Open())
+	}
+	if got := log.all(); len(got) != 1 || !strings.Contains(got[0], "refusing new client connections: 4 are open") {
+		t.Fatalf("log %q; want one line saying it refuses", got)
+	}
+	for _, c := range held {
+		_ = c.Close()
+	}
+	waitOpen(t, l, 0)
+	c := dial()
+	defer c.Close()
+	waitOpen(t, l, 1)
+	if got := log.all(); len(got) != 2 || !strings.Contains(got[1], "accepting client connections again") {
+		t.Fatalf("log %q; want the end of the episode said once", got)
+	}
+}
+
+func waitOpen(t *testing.T, l *Listener, n int64) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for l.Open() != n {
+		if time.Now().After(deadline) {
+			t.Fatalf("open connections %d, want %d", l.Open(), n)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+func TestDefaultKeepsDescriptorsForTheNode(t *testing.T) {
+	for _, c := range []struct {
+		limit uint64
+		want  int
+	}{{0, 0}, {20, 16}, {256, 128}, {1024, 512}, {4096, 3584}, {1 << 20, 1<<20 - 512}} {
+		if got := Default(c.limit); got != c.want {
+			t.Errorf("Default(%d) = %d, want %d", c.limit, got, c.want)
+		}
+	}
+}
+
+// A connection that sends nothing is closed after the first-byte timeout,
+// also when the server sets a longer deadline of its own (gRPC sets 2
+// minutes for its handshake); one that spoke keeps the server's deadlines.
+func TestSilentConnectionsAreClosed(t *testing.T) {
+	raw, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := Wrap(raw, 0, nil)
+	l.SetFirstByteTimeout(300 * time.Millisecond)
+	defer l.Close()
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				_ = c.SetDeadline(time.Now().Add(2 * time.Minute)) // as gRPC does
+				buf := make([]byte, 1)
+				for {
+					if _, err := c.Read(buf); err != nil {
+						_ = c.Close()
+						return
+					}
+					_ = c.SetDeadline(time.Time{}) // handshake done, as gRPC does
+				}
+			}()
+		}
+	}()
+	silent, err := net.Dial("tcp", raw.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer silent.Close()
+	talker, err := net.Dial("tcp", raw.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer talker.Close()
+	if _, err := talker.Write([]byte("x")); err != nil {
+		t.Fatal(err)
+	}
+	if !closedByServer(silent) {
+		t.Fatal("a connection that never spoke was kept past the first-byte timeout")
+	}
+	time.Sleep(600 * time.Millisecond) // twice the first-byte timeout
+	if closedWithin(talker, 300*time.Millisecond) {
+		t.Fatal("a connection that spoke was closed at the first-byte timeout")
+	}
+	waitOpen(t, l, 1)
+}
