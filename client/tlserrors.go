@@ -49,9 +49,13 @@ func (c *Client) explainConnErr(err error) (string, bool) {
 		return "TLS: the server refused the client certificate (not signed by the CA it trusts?): " + msg, true
 	case has("first record does not look like a tls handshake", "tls: oversized record"):
 		return "TLS: the server does not speak TLS (a plaintext server?): remove Config.TLS: " + msg, true
-	case c.cfg.TLS == nil && has("server preface", "connection reset", "eof") && !has("connection refused"):
+	case has("looked like an http/1.1 header"):
+		return "the server speaks HTTP/1.1, not gRPC: is this a node's HTTP port (serve --http-addr)? " +
+			"Use its client address (serve --addr): " + msg, false
+	case c.cfg.TLS == nil && has("server preface", "connection reset", "broken pipe", "eof") && !has("connection refused"):
 		// Only a hint: a node going down mid-handshake looks the same.
-		return "the server closed the connection during the handshake: it may require TLS (set Config.TLS): " + msg, false
+		return "the server closed the connection during the handshake: it may require TLS (set Config.TLS), " +
+			"or not be a client port (a node's replication port, serve --raft-addr, closes it so): " + msg, false
 	}
 	return msg, false
 }
