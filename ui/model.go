@@ -44,9 +44,12 @@ const infoFor = 5
 
 // Connection states shown in the header.
 const (
-	StateConnecting   = "connecting"
-	StateConnected    = "connected"
-	StateDegraded     = "degraded"
+	StateConnecting = "connecting"
+	StateConnected  = "connected"
+	StateDegraded   = "degraded"
+	// StateBehind: the nodes report a newer cluster epoch than the view
+	// shown (the node sending it cannot apply new ones).
+	StateBehind       = "view behind"
 	StateReconnecting = "reconnecting"
 )
 

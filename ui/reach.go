@@ -50,7 +50,19 @@ type reach struct {
 	// sends no cluster view, so the client flags it again and again while
 	// it answers every poll: the panes show the hold, not "unreachable".
 	holding map[string]bool
+	// epochs: the cluster epoch each node's last successful status poll
+	// reported. When they are ahead of the view shown for viewBehindAfter,
+	// the view is behind (the node serving it cannot apply new views: its
+	// disk is full) and the header says so instead of "connected".
+	epochs       map[string]uint64
+	behindSince  time.Time // when the polls were first seen ahead; zero when not
+	behindWarned bool      // the status line said so
 }
+
+// viewBehindAfter is how long the nodes' polls may report a newer epoch
+// than the view shown before the console says the view is behind: the
+// watch normally delivers a new view before the next poll (every 2 s).
+const viewBehindAfter = 6 * time.Second
 
 // unreachable reports whether the console cannot reach node n: its last
 // status poll failed, or the client judged it unreachable and no status
@@ -193,6 +205,9 @@ func (m *Model) reassess(at time.Time) tea.Cmd {
 	default:
 		m.connState = StateConnected
 	}
+	if up > 0 && m.viewBehind(at) {
+		m.connState = StateBehind
+	}
 	if !m.noteReachChanges(down, up) {
 		return tea.Batch(cmds...)
 	}
@@ -279,6 +294,7 @@ func (m *Model) onReplaced(msg common.TopologyMsg) tea.Cmd {
 	// polls, the client's flags) is not about the new one's: its nodes are
 	// judged afresh, so none is reported "reachable again" for answering.
 	m.reachable, m.reach.answered, m.reach.holding = map[string]bool{}, map[string]time.Time{}, nil
+	m.reach.epochs, m.reach.behindSince, m.reach.behindWarned = nil, time.Time{}, false // the old cluster's epochs
 	m.reach.stale = map[string]bool{}
 	for id := range m.reach.flagged {
 		m.reach.stale[id] = true
@@ -331,4 +347,42 @@ func (m *Model) downSet() map[string]bool {
 		}
 	}
 	return down
+}
+
+// viewBehind reports whether the nodes' status polls have reported a newer
+// cluster epoch than the view shown for viewBehindAfter, and says so in the
+// status line once (and once when the view has caught up). Seen on 3 serve
+// processes: n2, whose disk filled up, kept sending its last view (epoch
+// 18) on the console's topology watch while n1 and n3 moved on to epoch 20
+// (n2's groups led elsewhere); the console showed n2 leading 320 shards,
+// "connected", for as long as the disk stayed full.
+func (m *Model) viewBehind(at time.Time) bool {
+	if m.paused || m.view == nil {
+		return false
+	}
+	newest, by := uint64(0), ""
+	for _, n := range m.view.Nodes {
+		if e := m.reach.epochs[n.ID]; e > newest {
+			newest, by = e, n.ID
+		}
+	}
+	if newest <= m.view.Epoch {
+		if m.reach.behindWarned {
+			m.setInfo(fmt.Sprintf("cluster view current again (epoch %d)", m.view.Epoch))
+		}
+		m.reach.behindSince, m.reach.behindWarned = time.Time{}, false
+		return false
+	}
+	if m.reach.behindSince.IsZero() {
+		m.reach.behindSince = at
+	}
+	if at.Sub(m.reach.behindSince) < viewBehindAfter {
+		return false
+	}
+	if !m.reach.behindWarned {
+		m.reach.behindWarned = true
+		m.note(levelWarn, fmt.Sprintf("the cluster view shown (epoch %d) is behind: %s reports epoch %d; leaders shown may have moved (the node sending the view may be unable to apply new ones: see the Cluster pane)",
+			m.view.Epoch, by, newest), 0, false)
+	}
+	return true
 }

@@ -289,6 +289,12 @@ func (m *Model) onNodeStatus(msg common.NodeStatusMsg) tea.Cmd {
 	}
 	m.reach.holding[msg.NodeID] = feed.Reachable(msg) && common.VoteHoldOf(msg.Status).Held()
 	m.noteStorage(msg)
+	if m.reach.epochs == nil {
+		m.reach.epochs = map[string]uint64{}
+	}
+	if msg.Err == nil && msg.Status != nil {
+		m.reach.epochs[msg.NodeID] = msg.Status.Epoch
+	}
 	return m.reassess(msg.At)
 }
 

@@ -166,7 +166,7 @@ func (m *Model) headerParts() *headerParts {
 	state := &st.StateOK
 	mark := "●"
 	switch m.connState {
-	case StateConnecting, StateDegraded:
+	case StateConnecting, StateDegraded, StateBehind:
 		state, mark = &st.StateWarn, "◌"
 	case StateReconnecting:
 		state, mark = &st.StateError, "○"

@@ -102,3 +102,41 @@ func nodeTableRow(view, id string) string {
 	}
 	return ""
 }
+
+// TestDiskFullLineTrustsTheReportsOverAStaleView: the view still names n2
+// as g1's leader (sent by n2 itself, which cannot apply newer views while
+// its disk is full: seen on serve processes, the line read "still leads
+// 320 shards (handing them over)" for good) while every node's own report
+// says n3 leads g1: the line says n2 leads nothing and writes go to the
+// nodes the reports name. While n2's report still says it leads, the
+// line says so in groups.
+func TestDiskFullLineTrustsTheReportsOverAStaleView(t *testing.T) {
+	m := New(uitest.Common())
+	m.SetSize(140, 40)
+	m.Update(common.TopologyMsg{At: t0, View: uitest.View(9, 3, 64, 4)}) // g1 led by n2
+	report := func(n2Leads bool) {
+		for _, id := range []string{"n1", "n2", "n3"} {
+			st := statusOf(id, 64, 4, 5)
+			switch id {
+			case "n2":
+				st.StorageError = diskErr
+				if !n2Leads {
+					st.Groups[1].State = "follower"
+				}
+			case "n3":
+				if !n2Leads {
+					st.Groups[1].State = "leader"
+				}
+			}
+			m.Update(common.NodeStatusMsg{At: t0.Add(time.Second), NodeID: id, RTT: time.Millisecond, Status: st})
+		}
+	}
+	report(true)
+	if v := m.View(); !strings.Contains(v, "n2: disk full (no space left on device): still leads 1 group (handing them over), writes go to n1, n3") {
+		t.Errorf("n2 still leading g1 by its own report:\n%s", v)
+	}
+	report(false)
+	if v := m.View(); !strings.Contains(v, "n2: disk full (no space left on device): not leading, writes go to n1, n3") {
+		t.Errorf("n2 leading nothing by its own report, the view behind:\n%s", v)
+	}
+}

@@ -203,9 +203,25 @@ func (m *Model) storageLine() string {
 	for _, id := range ids {
 		failing[id] = true
 	}
+	// Who leads: the nodes' own reports, which a view sent by a node that
+	// cannot apply new ones (its disk is full) lags behind.
+	led := map[string]int{}
+	for _, g := range m.groups {
+		for node, st := range g {
+			if st.State == "leader" {
+				led[node]++
+			}
+		}
+	}
+	leads := func(id string) (int, string) {
+		if n := m.nodes[id]; n != nil && !n.reportAt.IsZero() {
+			return led[id], "groups"
+		}
+		return m.leads[id], "shards"
+	}
 	var to []string
 	for _, id := range m.nodeIDs {
-		if !failing[id] && m.leads[id] > 0 {
+		if l, _ := leads(id); !failing[id] && l > 0 {
 			to = append(to, id)
 		}
 	}
@@ -217,8 +233,11 @@ func (m *Model) storageLine() string {
 	if len(ids) == 1 {
 		id, s := ids[0], m.storageOf(ids[0])
 		lead := "not leading"
-		if l := m.leads[id]; l > 0 {
-			lead = fmt.Sprintf("still leads %d shards (handing them over)", l)
+		if l, what := leads(id); l > 0 {
+			if l == 1 {
+				what = strings.TrimSuffix(what, "s")
+			}
+			lead = fmt.Sprintf("still leads %d %s (handing them over)", l, what)
 		}
 		long = fmt.Sprintf("%s: %s: %s, %s", id, s.Reason(), lead, dest)
 		short = fmt.Sprintf("%s: %s, %s", id, s.Short(), dest)
