@@ -124,6 +124,9 @@ var (
 	descVecMem  = prometheus.NewDesc("norikv_vector_index_bytes", "Approximate memory held by each vector index this node replicates.", []string{"group", "namespace"}, nil)
 	descFull    = prometheus.NewDesc("norikv_storage_full", "1 while this node's Raft log refuses entries because its disk is too full (it leads no group and does not campaign meanwhile).", nil, nil)
 	descFaults  = prometheus.NewDesc("norikv_storage_full_total", "Times this node's disk became too full for its Raft log since it started.", nil, nil)
+	descConns   = prometheus.NewDesc("norikv_client_connections", "Client connections open on this node's client port.", nil, nil)
+	descConnMax = prometheus.NewDesc("norikv_client_connections_max", "The most client connections this node takes at once (serve --max-client-conns; 0: no cap).", nil, nil)
+	descRefused = prometheus.NewDesc("norikv_client_connections_refused_total", "Client connections closed at once because the node had its most open (a client leaking connections?).", nil, nil)
 	descVecPend = prometheus.NewDesc("norikv_vector_index_pending", "Writes to each HNSW index acknowledged but not yet linked into its graph (searches already see them).", []string{"group", "namespace"}, nil)
 )
 
@@ -131,7 +134,7 @@ var (
 type raftCollector struct{ n *node.Node }
 
 func (c *raftCollector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{descTerm, descCommit, descApplied, descLeader, descHeld, descKeys, descExpired, descEpoch, descVectors, descVecMem, descVecPend, descFull, descFaults} {
+	for _, d := range []*prometheus.Desc{descTerm, descCommit, descApplied, descLeader, descHeld, descKeys, descExpired, descEpoch, descVectors, descVecMem, descVecPend, descFull, descFaults, descConns, descConnMax, descRefused} {
 		ch <- d
 	}
 }
@@ -162,6 +165,10 @@ func (c *raftCollector) Collect(ch chan<- prometheus.Metric) {
 	ch <- prometheus.MustNewConstMetric(descHeld, prometheus.GaugeValue, boolGauge(c.n.MetaVoteHeld()), "meta")
 	ch <- prometheus.MustNewConstMetric(descFull, prometheus.GaugeValue, boolGauge(c.n.StorageFull()))
 	ch <- prometheus.MustNewConstMetric(descFaults, prometheus.CounterValue, float64(c.n.StorageFaults()))
+	open, refused, maxConns := c.n.ClientConns()
+	ch <- prometheus.MustNewConstMetric(descConns, prometheus.GaugeValue, float64(open))
+	ch <- prometheus.MustNewConstMetric(descConnMax, prometheus.GaugeValue, float64(maxConns))
+	ch <- prometheus.MustNewConstMetric(descRefused, prometheus.CounterValue, float64(refused))
 	st, _ := c.n.Meta()
 	ch <- prometheus.MustNewConstMetric(descEpoch, prometheus.GaugeValue, float64(st.Epoch))
 }
