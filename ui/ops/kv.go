@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	tea "github.com/charmbracelet/bubbletea"
 
@@ -18,8 +19,14 @@ import (
 const previewLen = 60
 
 // GetKey reads a key and reports its value preview, version and expiry.
-func GetKey(c common.Common, key string) tea.Cmd {
-	op := "get " + strconv.Quote(key)
+// A key written quoted ("bin\x01", as the panes show keys that are not
+// plain text) is read unquoted, like in the Keys pane.
+func GetKey(c common.Common, arg string) tea.Cmd {
+	key, err := common.ParseKey(arg)
+	if err != nil {
+		return common.MsgCmd(common.OpResultMsg{Op: "get", Err: fmt.Errorf("get: %w", err)})
+	}
+	op := "get " + common.TermSafe(strconv.Quote(string(key)))
 	if c.Client == nil {
 		return fail(op, ErrNotConnected)
 	}
@@ -27,7 +34,7 @@ func GetKey(c common.Common, key string) tea.Cmd {
 		ctx, cancel := c.Context()
 		defer cancel()
 		start := time.Now()
-		r, err := c.Client.Get(ctx, []byte(key), nil)
+		r, err := c.Client.Get(ctx, key, nil)
 		res := common.OpResultMsg{Op: op, Latency: time.Since(start)}
 		if err != nil {
 			res.Err = fmt.Errorf("%s: %w", op, err)
@@ -42,13 +49,23 @@ func GetKey(c common.Common, key string) tea.Cmd {
 	}
 }
 
-// PutKey writes "key=value" typed in the palette.
+// PutKey writes "key=value" typed in the palette; the key may be quoted
+// ("bin\x01"=v) as the panes show keys that are not plain text.
 func PutKey(c common.Common, arg string) tea.Cmd {
-	key, value, ok := strings.Cut(arg, "=")
-	op := "put " + strconv.Quote(key)
-	switch {
-	case !ok || key == "":
+	rawKey, value, ok := strings.Cut(arg, "=")
+	if q, err := strconv.QuotedPrefix(arg); err == nil && strings.HasPrefix(arg[len(q):], "=") {
+		rawKey, value, ok = q, arg[len(q)+1:], true
+	}
+	if !ok || rawKey == "" {
 		return fail("put", fmt.Errorf("type key=value, e.g. user:9={\"name\":\"Lin\"} (got %q)", arg))
+	}
+	k, err := common.ParseKey(rawKey)
+	if err != nil {
+		return fail("put", err)
+	}
+	key := string(k)
+	op := "put " + common.TermSafe(strconv.Quote(key))
+	switch {
 	case c.ReadOnly:
 		return fail(op, ErrReadOnly)
 	case c.Client == nil:
@@ -75,7 +92,11 @@ func PutKey(c common.Common, arg string) tea.Cmd {
 func preview(v []byte) string {
 	s := string(v)
 	if len(s) > previewLen {
-		s = s[:previewLen] + "…"
+		cut := previewLen
+		for cut > 0 && !utf8.RuneStart(s[cut]) { // not inside a character
+			cut--
+		}
+		s = s[:cut] + "…"
 	}
-	return strconv.Quote(s)
+	return common.TermSafe(strconv.Quote(s))
 }

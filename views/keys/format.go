@@ -23,23 +23,9 @@ import (
 func DisplayKey(k []byte) string { return common.DisplayKey(k) }
 
 // ParseKey reads a key typed by the user: a Go-quoted string ("\x00ab")
-// gives its unquoted bytes, anything else is taken literally.
-func ParseKey(s string) ([]byte, error) {
-	if len(s) >= 2 && s[0] == '"' && s[len(s)-1] == '"' {
-		u, err := strconv.Unquote(s)
-		if err != nil {
-			return nil, fmt.Errorf("key %s: bad escape in a quoted key (write e.g. \"user:\\x00\"): %w", s, err)
-		}
-		s = u
-	}
-	if s == "" {
-		return nil, fmt.Errorf("type a key: keys are 1..1024 bytes")
-	}
-	if len(s) > 1024 {
-		return nil, fmt.Errorf("key is %d bytes: keys are at most 1024 bytes", len(s))
-	}
-	return []byte(s), nil
-}
+// gives its unquoted bytes, anything else is taken literally
+// (common.ParseKey, which the palette uses too).
+func ParseKey(s string) ([]byte, error) { return common.ParseKey(s) }
 
 // isPrintable reports whether b is valid UTF-8 without control characters;
 // multiline allows newlines and tabs.
