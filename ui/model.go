@@ -132,6 +132,9 @@ type Model struct {
 	// storageFailing: the nodes whose last answer said they cannot write
 	// their Raft log (the status line says when that starts and ends).
 	storageFailing map[string]bool
+	// seedFindings: what was said about each --nodes address the view
+	// lacks ("" when nothing), so each is said once.
+	seedFindings map[string]string
 
 	palette   palette.Model
 	help      helpModel

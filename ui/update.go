@@ -58,6 +58,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case OpenLog:
 		m.openLog(msg.WritesOnly)
 		return m, nil
+	case seedCheckMsg:
+		m.onSeedCheck(msg)
+		return m, nil
 	case seedProgressMsg:
 		return m, m.onSeedProgress(msg)
 	case seedDoneMsg:
@@ -213,6 +216,9 @@ func (m *Model) onTick(msg common.TickMsg) tea.Cmd {
 		m.polling = len(ids)
 		cmds = append(cmds, m.broadcast(common.PollsSentMsg{At: msg.At, NodeIDs: ids}))
 		cmds = append(cmds, feed.PollCmds(c, ids)...)
+	}
+	if m.ticks%seedCheckEvery == 0 && m.view != nil && !m.paused {
+		cmds = append(cmds, m.seedCheckCmds(c)...)
 	}
 	return tea.Batch(cmds...)
 }
