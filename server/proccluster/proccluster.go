@@ -29,6 +29,7 @@ import (
 	"time"
 
 	"github.com/norikv/norikv-console/server/cli"
+	"github.com/norikv/norikv-console/server/internal/slowfs"
 )
 
 const (
@@ -99,6 +100,11 @@ type Options struct {
 	// NoFile sets the open-file limit (soft and hard) of each node named
 	// here, so a test can exhaust it.
 	NoFile map[string]uint64
+	// SlowDisk puts the data directory of each node named here on a FUSE
+	// passthrough file system whose syncs take that Delay longer (Set
+	// changes it live; slowfs), unmounted at cleanup. Without root or
+	// /dev/fuse Start skips the test, saying why.
+	SlowDisk map[string]*slowfs.Delay
 }
 
 // Cluster is a set of `serve` processes. Its methods fail the test on errors.
@@ -158,6 +164,9 @@ func Start(t testing.TB, o Options) *Cluster {
 	for _, id := range c.ids {
 		if size, ok := o.DiskLimit[id]; ok {
 			mountSmallDisk(t, c.dataDirs[id], size) // registered first: unmounted after the processes are killed
+		}
+		if d, ok := o.SlowDisk[id]; ok {
+			mountSlowDisk(t, c.dataDirs[id], d) // likewise
 		}
 	}
 	t.Cleanup(func() { c.cleanup(t) })
