@@ -57,7 +57,7 @@ func (n *Node) openLogStores() error {
 		return nil
 	}
 	n.raftLog, err = raftlog.Open(filepath.Join(n.cfg.DataDir, "raftlog"), raftlog.Options{
-		Fsync: n.cfg.Fsync, MinFree: n.cfg.MinFreeBytes, OnSpace: n.onSpace,
+		Fsync: n.cfg.Fsync, MinFree: n.cfg.MinFreeBytes, OnSpace: n.onSpace, OnSync: n.syncs.observe,
 	})
 	return err
 }

@@ -38,6 +38,7 @@ func (n *Node) startLoops(ctx context.Context) {
 		{every: t.NodeHeartbeat, fn: n.voteHoldLoop()},
 		{every: t.ExpireEvery, fn: n.expire},
 		{every: t.BalanceEvery, fn: n.balance},
+		{every: time.Second, fn: n.checkSyncs}, // syncwatch.go
 	}
 	for _, j := range jobs {
 		j.kick = make(chan struct{}, 1)

@@ -48,6 +48,7 @@ type Node struct {
 	logStore LogStore     // settled by openLogStores
 	raftLog  *raftlog.DB  // the shared Raft log engine when logStore is LogStorePebble
 	storage  storageState // can the Raft log be written (storage.go)
+	syncs    syncWatch    // how long the Raft log's syncs take (syncwatch.go)
 
 	cancel context.CancelFunc
 	wg     sync.WaitGroup

@@ -6,6 +6,7 @@ import (
 	"os"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/cockroachdb/pebble"
 	"github.com/cockroachdb/pebble/vfs"
@@ -33,6 +34,9 @@ type Options struct {
 	// room again (nil). Calls do not overlap; it must not block on the
 	// Raft groups using this DB (it may run inside their StoreLogs).
 	OnSpace func(err error)
+	// OnSync, if set (with Fsync), is told how long each sync of the
+	// write-ahead log took, on the syncing goroutine: it must be quick.
+	OnSync func(took time.Duration)
 }
 
 // DB is one Pebble engine holding the logs and stable state of many Raft
@@ -71,7 +75,7 @@ func Open(dir string, opts Options) (*DB, error) {
 	var fs vfs.FS
 	var pacer *syncPacer
 	if opts.Fsync {
-		pacer = &syncPacer{busyFactor: syncBusyFactor}
+		pacer = &syncPacer{busyFactor: syncBusyFactor, onSync: opts.OnSync}
 		fs = pacedFS{FS: base, pacer: pacer}
 	} else {
 		fs = noSyncFS{base}

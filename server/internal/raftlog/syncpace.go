@@ -30,6 +30,7 @@ const (
 // arrive at one node's WAL independently.
 type syncPacer struct {
 	busyFactor float64
+	onSync     func(time.Duration) // Options.OnSync, or nil
 
 	// inflight counts log commits running (Store.StoreLogs); crowded says
 	// two overlapped since the last sync.
@@ -47,6 +48,9 @@ type syncPacer struct {
 
 // observe records one sync of the WAL from start to end.
 func (p *syncPacer) observe(start, end time.Time) {
+	if p.onSync != nil {
+		p.onSync(end.Sub(start))
+	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	d := end.Sub(start)

@@ -1,0 +1,69 @@
+package node
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/norikv/norikv-console/server/internal/topology"
+)
+
+// TestSlowSyncEpisodes: a node whose Raft log syncs turn slow says so once
+// (not at every check), shows it in SlowSyncs and the histogram, and says
+// its end once when the slow ones have left the 30 s window.
+func TestSlowSyncEpisodes(t *testing.T) {
+	var out bytes.Buffer
+	n := &Node{self: topology.Node{ID: "n1"}, cfg: Config{DataDir: "/data/n1", LogOutput: &out, Timing: DefaultTiming()}}
+	ctx := context.Background()
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	for i := 0; i < 100; i++ {
+		n.syncs.observeAt(t0.Add(time.Duration(i)*10*time.Millisecond), 2*time.Millisecond)
+	}
+	n.checkSyncsAt(ctx, t0.Add(time.Second))
+	if out.Len() != 0 || n.SlowSyncs() != "" {
+		t.Fatalf("fast syncs called slow: %q %q", out.String(), n.SlowSyncs())
+	}
+	// One slow sync among 100 fast ones is under the p99 ...
+	n.syncs.observeAt(t0.Add(2*time.Second), 850*time.Millisecond)
+	n.checkSyncsAt(ctx, t0.Add(3*time.Second))
+	if out.Len() != 0 {
+		t.Fatalf("one slow sync among 100 started an episode: %q", out.String())
+	}
+	// ... five are not.
+	for i := 0; i < 4; i++ {
+		n.syncs.observeAt(t0.Add(4*time.Second), 850*time.Millisecond)
+	}
+	for s := 5; s < 10; s++ {
+		n.checkSyncsAt(ctx, t0.Add(time.Duration(s)*time.Second))
+	}
+	want := "n1: Raft log syncs are slow: 850 ms (p99 of the last 30 s, 105 syncs, slowest 850 ms) on /data/n1: a slow or failing disk"
+	if got := out.String(); strings.Count(got, "syncs are slow") != 1 || !strings.Contains(got, want) {
+		t.Fatalf("log after 5 checks of a slow window:\n%s\nwant once: %s", got, want)
+	}
+	if !strings.HasPrefix(n.SlowSyncs(), "Raft log syncs are slow: 850 ms") {
+		t.Errorf("SlowSyncs() = %q", n.SlowSyncs())
+	}
+	count, sum, cum := n.LogSyncs()
+	if count != 105 || cum[0.5] != 100 || cum[1] != 105 || sum < 4.25 {
+		t.Errorf("histogram: %d syncs, %.3f s, %d within 0.5 s, %d within 1 s; want 105, >= 4.25 s, 100, 105", count, sum, cum[0.5], cum[1])
+	}
+	// Fast syncs again; the slow ones leave the window 30 s later.
+	out.Reset()
+	for i := 0; i < 50; i++ {
+		n.syncs.observeAt(t0.Add(20*time.Second), 3*time.Millisecond)
+	}
+	n.checkSyncsAt(ctx, t0.Add(21*time.Second))
+	if out.Len() != 0 {
+		t.Fatalf("episode ended with the slow syncs still in the window: %q", out.String())
+	}
+	n.checkSyncsAt(ctx, t0.Add(40*time.Second))
+	n.checkSyncsAt(ctx, t0.Add(41*time.Second))
+	if got := out.String(); strings.Count(got, "no longer slow") != 1 || !strings.Contains(got, "n1: Raft log syncs are no longer slow: 3 ms (p99 of the last 30 s, 50 syncs)") {
+		t.Fatalf("log at the end of the episode:\n%s", got)
+	}
+	if n.SlowSyncs() != "" {
+		t.Errorf("SlowSyncs() = %q after the episode", n.SlowSyncs())
+	}
+}
