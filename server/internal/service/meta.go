@@ -4,7 +4,9 @@ import (
 	"context"
 	"time"
 
+	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/metadata"
+	"google.golang.org/grpc/status"
 
 	"github.com/norikv/norikv-console/proto/norikvpb"
 )
@@ -32,8 +34,18 @@ type metaService struct {
 // each later epoch, repeating the current view about every second while
 // nothing changes. The epoch a watcher sees never goes backwards: views
 // come from this node's metadata replica, applied in log order.
+//
+// A node that cannot write its Raft log (a full disk) cannot follow the
+// cluster: its view stays as it was while the others move on, and
+// repeating it every second told watchers it was current (a console kept
+// showing the full node leading the groups it had handed over). Such a
+// node ends the stream, or refuses it, with UNAVAILABLE, so watchers move
+// to another node.
 func (m *metaService) WatchCluster(_ *norikvpb.ClusterView, stream norikvpb.Meta_WatchClusterServer) error {
 	ctx := stream.Context()
+	if err := m.cannotFollow(); err != nil {
+		return err
+	}
 	idCtx, cancel := context.WithTimeout(ctx, clusterIDWait)
 	id, _ := m.s.n.WaitClusterID(idCtx)
 	cancel()
@@ -62,10 +74,24 @@ func (m *metaService) WatchCluster(_ *norikvpb.ClusterView, stream norikvpb.Meta
 			return nil
 		case <-changed:
 		case <-repeat.C:
+			if err := m.cannotFollow(); err != nil {
+				return err
+			}
 			// A heartbeat: the view this watcher already has (same epoch).
 			if err := stream.Send(m.s.views.get(st)); err != nil {
 				return err
 			}
 		}
 	}
+}
+
+// cannotFollow is the error that ends a watch on a node that cannot write
+// its Raft log, nil otherwise.
+func (m *metaService) cannotFollow() error {
+	reason := m.s.n.StorageError()
+	if reason == "" {
+		return nil
+	}
+	return status.Errorf(codes.Unavailable, "%s cannot follow the cluster: it cannot write its Raft log (%s), so its view "+
+		"of the cluster is not kept current: watch another node", m.s.n.Self().ID, reason)
 }
