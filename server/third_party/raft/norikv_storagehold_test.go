@@ -58,3 +58,24 @@ func TestStorageHold(t *testing.T) {
 		t.Fatalf("node released from its storage hold refused n2: pre-vote %v, vote %v", pre, v)
 	}
 }
+
+// TestStorageHoldRefusesLeadershipTransfer: a leader handing its
+// leadership to a node that cannot write its log (TimeoutNow) used to make
+// it campaign at once, win with the longest log and drop the leadership at
+// its first write; now the transfer fails and the node stays a follower.
+func TestStorageHoldRefusesLeadershipTransfer(t *testing.T) {
+	r, n1, _ := heldNode(t, false)
+	r.SetStorageHold(true)
+	var resp TimeoutNowResponse
+	err := n1.TimeoutNow("n3", "n3", &TimeoutNowRequest{RPCHeader: header("n1")}, &resp)
+	if err == nil || !strings.Contains(err.Error(), "cannot write its log") {
+		t.Fatalf("TimeoutNow to a node under the storage hold = %v, want it refused", err)
+	}
+	if st, term := r.State(), r.getCurrentTerm(); st != Follower || term != 1 {
+		t.Fatalf("after a refused TimeoutNow the node is %v in term %d, want a follower in term 1", st, term)
+	}
+	r.SetStorageHold(false)
+	if err := n1.TimeoutNow("n3", "n3", &TimeoutNowRequest{RPCHeader: header("n1")}, &resp); err != nil {
+		t.Fatalf("TimeoutNow after the hold ended: %v", err)
+	}
+}

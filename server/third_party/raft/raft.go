@@ -2328,6 +2328,14 @@ func (r *Raft) initiateLeadershipTransfer(id *ServerID, address *ServerAddress) 
 
 // timeoutNow is what happens when a server receives a TimeoutNowRequest.
 func (r *Raft) timeoutNow(rpc RPC, req *TimeoutNowRequest) {
+	// NoriKV patch (votehold.go): a node under the storage hold cannot
+	// write its log; taking the leadership it would win the election (it
+	// has the longest log) and drop it at its first write. The leader's
+	// transfer fails instead and it keeps leading.
+	if r.voteHold.storage.Load() {
+		rpc.Respond(nil, errStorageHeld)
+		return
+	}
 	r.setLeader("", "")
 	r.setState(Candidate)
 	r.candidateFromLeadershipTransfer.Store(true)

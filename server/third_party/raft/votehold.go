@@ -37,6 +37,7 @@
 package raft
 
 import (
+	"errors"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -50,6 +51,10 @@ import (
 // not keep a leadership (its first log write as leader fails and it steps
 // down, and with the longest log it would be elected again at once) nor
 // persist a vote.
+
+// errStorageHeld answers a TimeoutNow (a leadership transfer) to a node
+// under the storage hold.
+var errStorageHeld = errors.New("cannot take leadership: this node cannot write its log")
 
 // voteHold is the state of the hold. Its zero value holds nothing.
 type voteHold struct {
