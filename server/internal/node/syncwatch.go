@@ -32,6 +32,15 @@ import (
 // run, one writer then had 377 Puts of group 0 acknowledged in 20 s, p50
 // 6 ms, instead of 5. Below that it keeps them: the same p99 on every node
 // (slow storage under all of them) would move leaders around for nothing.
+//
+// A sync that hangs is timed by nobody until it ends, so the node also
+// says when one has been running for stuckSync (raftlog DB.SyncingSince).
+// It cannot hand over the groups it leads then: hashicorp/raft's leader
+// loop waits in that log write, so the transfer waits too, while the
+// group's heartbeats (sent apart from it) keep the followers from electing
+// another leader. Its writes stall until the disk answers (measured with a
+// hung disk: no write of that group acknowledged, the groups it follows
+// unaffected). Changing that is hashicorp/raft's leader loop (third_party).
 
 const (
 	// syncWindow is how far back the p99 of the log syncs looks.
@@ -40,6 +49,8 @@ const (
 	syncRing = 4096
 	// slowSync is the p99 at which the node says its syncs are slow.
 	slowSync = 100 * time.Millisecond
+	// stuckSync: a sync running this long starts an episode by itself.
+	stuckSync = time.Second
 	// minSlowSyncs syncs in the window are needed to judge it.
 	minSlowSyncs = 3
 	// handOffEvery spaces the node's hand-offs of its groups for slow
@@ -119,7 +130,8 @@ func (w *syncWatch) recent(now time.Time) (p99, slowest time.Duration, count int
 		return 0, 0, 0
 	}
 	slices.Sort(took)
-	return took[(len(took)-1)*99/100], took[len(took)-1], len(took)
+	// The nearest rank: of fewer than 100 syncs, the slowest.
+	return took[(len(took)*99+99)/100-1], took[len(took)-1], len(took)
 }
 
 // LogSyncs returns the Raft log syncs timed since the start (with fsync):
@@ -150,11 +162,23 @@ func (n *Node) SlowSyncs() string {
 
 // checkSyncs is a loops.go job: it starts and ends slow episodes and hands
 // the groups over when the syncs take a heartbeat timeout.
-func (n *Node) checkSyncs(ctx context.Context) { n.checkSyncsAt(ctx, time.Now()) }
+func (n *Node) checkSyncs(ctx context.Context) {
+	var since time.Time
+	if n.raftLog != nil {
+		since = n.raftLog.SyncingSince()
+	}
+	n.checkSyncsAt(ctx, time.Now(), since)
+}
 
-func (n *Node) checkSyncsAt(ctx context.Context, now time.Time) {
+// checkSyncsAt is checkSyncs at now, with the sync still running since
+// syncing (zero: none): a sync that hangs is timed only once it ends.
+func (n *Node) checkSyncsAt(ctx context.Context, now, syncing time.Time) {
 	w := &n.syncs
 	p99, slowest, count := w.recent(now)
+	var stuck time.Duration
+	if !syncing.IsZero() {
+		stuck = now.Sub(syncing)
+	}
 	dir := n.cfg.DataDir
 	switch {
 	case w.slow == "" && count >= minSlowSyncs && p99 >= slowSync:
@@ -162,7 +186,12 @@ func (n *Node) checkSyncsAt(ctx context.Context, now time.Time) {
 			fmtSyncTime(p99), fmtSyncTime(syncWindow), count, fmtSyncTime(slowest), dir)
 		w.setShown(w.slow)
 		n.logf("%s: %s", n.self.ID, w.slow)
-	case w.slow != "" && (count == 0 || p99 < slowSync/2):
+	case w.slow == "" && stuck >= stuckSync:
+		w.slow = fmt.Sprintf("Raft log syncs are slow: one has been running for %s on %s: a slow or failing disk; writes to the groups this node leads wait for it",
+			fmtSyncTime(stuck.Round(100*time.Millisecond)), dir)
+		w.setShown(w.slow)
+		n.logf("%s: %s", n.self.ID, w.slow)
+	case w.slow != "" && stuck < slowSync && (count == 0 || p99 < slowSync/2):
 		w.slow = ""
 		w.setShown("")
 		if count == 0 {
@@ -171,8 +200,11 @@ func (n *Node) checkSyncsAt(ctx context.Context, now time.Time) {
 			n.logf("%s: Raft log syncs are no longer slow: %s (p99 of the last %s, %d syncs)", n.self.ID, fmtSyncTime(p99), fmtSyncTime(syncWindow), count)
 		}
 	}
+	// Only syncs that ended count here: a hung one blocks the Raft loop
+	// of a group this node leads, which then cannot hand it over anyway,
+	// and one long sync on a busy machine is no reason to.
 	limit := n.cfg.Timing.HeartbeatTimeout
-	if w.slow == "" || p99 < limit || now.Sub(w.lastHandOff) < handOffEvery || ctx.Err() != nil {
+	if w.slow == "" || p99 < limit || count < minSlowSyncs || now.Sub(w.lastHandOff) < handOffEvery || ctx.Err() != nil {
 		return
 	}
 	led := 0

@@ -113,6 +113,19 @@ func Open(dir string, opts Options) (*DB, error) {
 	return d, nil
 }
 
+// SyncingSince returns when the write-ahead log sync still running began
+// (with Fsync), or the zero time when none runs: a sync that hangs on a
+// failing disk says nothing through Options.OnSync until it ends.
+func (d *DB) SyncingSince() time.Time {
+	if d.pacer == nil {
+		return time.Time{}
+	}
+	if ns := d.pacer.syncing.Load(); ns != 0 {
+		return time.Unix(0, ns)
+	}
+	return time.Time{}
+}
+
 // SpaceErr returns why the engine refuses log entries (its disk is too
 // full, wrapping ErrNoSpace), or nil while it takes them.
 func (d *DB) SpaceErr() error { return d.space.err() }

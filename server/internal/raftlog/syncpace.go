@@ -31,6 +31,8 @@ const (
 type syncPacer struct {
 	busyFactor float64
 	onSync     func(time.Duration) // Options.OnSync, or nil
+	// syncing is when the WAL sync running began (UnixNano), 0 if none.
+	syncing atomic.Int64
 
 	// inflight counts log commits running (Store.StoreLogs); crowded says
 	// two overlapped since the last sync.
@@ -48,6 +50,7 @@ type syncPacer struct {
 
 // observe records one sync of the WAL from start to end.
 func (p *syncPacer) observe(start, end time.Time) {
+	p.syncing.CompareAndSwap(start.UnixNano(), 0)
 	if p.onSync != nil {
 		p.onSync(end.Sub(start))
 	}
@@ -119,6 +122,7 @@ type pacedFile struct {
 
 func (f pacedFile) Sync() error {
 	start := time.Now()
+	f.pacer.syncing.Store(start.UnixNano())
 	err := f.File.Sync()
 	f.pacer.observe(start, time.Now())
 	return err
@@ -126,6 +130,7 @@ func (f pacedFile) Sync() error {
 
 func (f pacedFile) SyncData() error {
 	start := time.Now()
+	f.pacer.syncing.Store(start.UnixNano())
 	err := f.File.SyncData()
 	f.pacer.observe(start, time.Now())
 	return err

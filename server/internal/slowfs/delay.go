@@ -20,7 +20,8 @@ func NewDelay(d time.Duration) *Delay {
 	return x
 }
 
-// Set makes every sync from now on take d longer (0: none).
+// Set makes every sync take d longer (0: none), those waiting included:
+// lowering it releases them.
 func (x *Delay) Set(d time.Duration) { x.sync.Store(int64(d)) }
 
 // SetWrite makes every write from now on take d longer (0: none).

@@ -20,7 +20,27 @@ import (
 	"github.com/hanwen/go-fuse/v2/fuse"
 )
 
-// wait sleeps for d unless ctx ends first (the caller was interrupted).
+// waitSync holds a sync until it has waited the Delay's sync delay as it
+// is now: lowering it (Set) releases the syncs waiting, like a disk that
+// recovers. It also ends when ctx does (the caller was interrupted).
+func waitSync(ctx context.Context, x *Delay) {
+	start := time.Now()
+	for {
+		left := x.Get() - time.Since(start)
+		if left <= 0 {
+			return
+		}
+		t := time.NewTimer(min(left, 10*time.Millisecond))
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			t.Stop()
+			return
+		}
+	}
+}
+
+// wait sleeps for d unless ctx ends first.
 func wait(ctx context.Context, d time.Duration) {
 	if d <= 0 {
 		return
@@ -46,7 +66,7 @@ var (
 
 func (n *node) Fsync(ctx context.Context, f fs.FileHandle, flags uint32) syscall.Errno {
 	n.delay.syncs.Add(1)
-	wait(ctx, n.delay.Get())
+	waitSync(ctx, n.delay)
 	if s, ok := f.(fs.FileFsyncer); ok {
 		return s.Fsync(ctx, flags)
 	}
