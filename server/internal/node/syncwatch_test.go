@@ -100,3 +100,25 @@ func TestHungSyncIsSaid(t *testing.T) {
 		t.Fatalf("log at the end of the episode:\n%s", got)
 	}
 }
+
+// BenchmarkSyncWatchObserve is the cost added to every Raft log sync.
+func BenchmarkSyncWatchObserve(b *testing.B) {
+	var w syncWatch
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		w.observe(time.Duration(i%1000) * time.Microsecond)
+	}
+}
+
+// BenchmarkSyncWatchRecent is the once-a-second p99 over a full ring.
+func BenchmarkSyncWatchRecent(b *testing.B) {
+	var w syncWatch
+	now := time.Now()
+	for i := 0; i < syncRing; i++ {
+		w.observeAt(now, time.Duration(i%1000)*time.Microsecond)
+	}
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		w.recent(now)
+	}
+}
