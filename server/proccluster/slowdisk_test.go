@@ -104,12 +104,14 @@ func grepLines(s, sub string) string {
 // minute each) while Puts run. A sync that has not ended was timed by
 // nobody: before, n1 said nothing until two or more such syncs had ended
 // (minutes). Now it says within seconds that one has been running for
-// over a second. The groups it follows go on; group 0 stalls until the
-// disk recovers: the hand-off it tries cannot happen while its Raft loop
-// waits in the log write (hashicorp/raft's leader loop stores its own
-// entries), and its heartbeats keep the followers from electing another
-// leader. Once the hung syncs end, every group takes writes and every
-// acknowledged write reads back.
+// over a second. The groups it follows go on. Group 0 stalled until the
+// disk recovered (the hand-off it tries cannot happen while its Raft loop
+// waits in the log write, and its heartbeats kept the followers from
+// electing another leader); now n1 stops heartbeating once its write has
+// hung for two heartbeat timeouts (raft Config.StuckWriteTimeout), and
+// the others elect a leader that takes group 0's writes. Once the hung
+// syncs end, every group takes writes and every acknowledged write reads
+// back.
 func TestHungDiskSyncIsSaid(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts serve processes on a FUSE file system")
@@ -132,6 +134,14 @@ func TestHungDiskSyncIsSaid(t *testing.T) {
 		now := w.perGroup()
 		return now[1]-from[1] >= 50 && now[2]-from[2] >= 50
 	})
+	// The group it led: its log write hangs, so it stops heartbeating after
+	// two heartbeat timeouts and the others elect a leader that takes
+	// writes (before, group 0 took none until the disk answered).
+	waitFor(t, "group 0 led by another node while "+slow+"'s disk hangs", func() bool {
+		l := c.LeaderOf(t, 0)
+		return l != "" && l != slow
+	})
+	waitFor(t, "writes in group 0 while "+slow+"'s disk hangs", func() bool { return w.perGroup()[0]-from[0] >= 50 })
 	t.Logf("group 0: %d writes acknowledged while the disk hung, groups 1, 2: %d, %d", w.perGroup()[0]-from[0], w.perGroup()[1]-from[1], w.perGroup()[2]-from[2])
 	delay.Set(0)
 	w.waitWritesInEveryGroup(t, 50, "writes in every group once the disk is back")

@@ -64,6 +64,10 @@ func (n *Node) openRaft(name string, channel uint32, fsm raft.FSM, members []mem
 	// goroutine is idle: one goroutine hand-off fewer per commit
 	// (README.NORIKV.md).
 	rc.LeaderAppliesInline = true
+	// A leader whose own log write hangs (a disk that stopped answering)
+	// stops heartbeating after stuckWriteAfter, so its followers elect
+	// another leader instead of waiting with it (README.NORIKV.md).
+	rc.StuckWriteTimeout = stuckWriteAfter(t.HeartbeatTimeout)
 	rc.NoLegacyTelemetry = true
 	// Nothing reads Raft's go-metrics; skipping the per-Put ones saves
 	// allocations, hence GC cycles, whose mark phases coincide with a
@@ -239,3 +243,9 @@ func isVoter(members []member, id string) bool {
 	}
 	return false
 }
+
+// stuckWriteAfter is how long a leader's own log write may run before it
+// stops heartbeating: two heartbeat timeouts, at least 2 s, so that a slow
+// write on a busy machine does not move leaders (slow but steady syncs are
+// syncwatch.go's: it hands the groups over at a p99 of a heartbeat timeout).
+func stuckWriteAfter(heartbeat time.Duration) time.Duration { return max(2*heartbeat, 2*time.Second) }

@@ -226,6 +226,10 @@ type Raft struct {
 	// hotMetrics is !Config.NoHotPathMetrics (NoriKV patch), fixed at NewRaft.
 	hotMetrics bool
 
+	// stuckWrite is the leader's own log write in progress (NoriKV patch,
+	// norikv_stuckwrite.go).
+	stuckWrite stuckWrite
+
 	// storeDone carries storeLogsCommitting's write result (NoriKV patch):
 	// made once, used by the leader loop only, drained before it returns.
 	storeDone chan error

@@ -277,6 +277,13 @@ type Config struct {
 	// for their FSM.
 	LeaderAppliesInline bool
 
+	// StuckWriteTimeout (NoriKV patch, norikv_stuckwrite.go): once the
+	// leader's own log write has run this long, the leader sends no
+	// heartbeats or commit-index updates until it returns, so that its
+	// followers elect another leader instead of waiting on a hung disk.
+	// Zero (the default): heartbeats never wait for the disk, as upstream.
+	StuckWriteTimeout time.Duration
+
 	// HoldVoteUntil (NoriKV patch, votehold.go) makes a voter neither vote
 	// nor campaign before this time: set it on a node restarted so soon
 	// after it stopped that promises it made to a leader may still run.

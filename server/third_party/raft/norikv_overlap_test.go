@@ -57,9 +57,17 @@ type overlapCluster struct {
 
 func startOverlapCluster(t *testing.T, overlap bool) *overlapCluster {
 	t.Helper()
+	return startOverlapClusterWith(t, overlap, func(*Config) {})
+}
+
+// startOverlapClusterWith is startOverlapCluster with conf adjusting each
+// node's config.
+func startOverlapClusterWith(t *testing.T, overlap bool, conf func(*Config)) *overlapCluster {
+	t.Helper()
 	c := &overlapCluster{}
 	c.rafts = startCluster3(t, func(i int, rc *Config) FSM {
 		rc.ReplicateBeforeLocalWrite = overlap
+		conf(rc)
 		c.stores = append(c.stores, &gatedStore{InmemStore: NewInmemStore()})
 		c.fsms = append(c.fsms, &MockFSM{})
 		return c.fsms[i]

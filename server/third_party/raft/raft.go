@@ -1288,7 +1288,10 @@ func (r *Raft) dispatchLogs(applyLogs []*logFuture) {
 		for _, f := range r.leaderState.replState {
 			asyncNotifyCh(f.triggerCh)
 		}
-		if err := r.storeLogsCommitting(logs, applyLogs); err != nil {
+		ends := r.leaderWriteBegins()
+		err := r.storeLogsCommitting(logs, applyLogs)
+		ends()
+		if err != nil {
 			r.logger.Error("failed to commit logs", "error", err)
 			// Followers may hold these entries already, so they may still
 			// commit under a later leader: the error is as ambiguous as a
@@ -1311,7 +1314,10 @@ func (r *Raft) dispatchLogs(applyLogs []*logFuture) {
 	}
 
 	// Write the log entry locally
-	if err := r.logs.StoreLogs(logs); err != nil {
+	ends := r.leaderWriteBegins()
+	err := r.logs.StoreLogs(logs)
+	ends()
+	if err != nil {
 		r.logger.Error("failed to commit logs", "error", err)
 		for _, applyLog := range applyLogs {
 			applyLog.respond(err)

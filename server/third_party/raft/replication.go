@@ -182,6 +182,9 @@ RPC:
 		// can't do this to keep them unblocked by disk IO on the
 		// follower. See https://github.com/hashicorp/raft/issues/282.
 		case <-commitTimer.c:
+			if r.leaderWriteStuck() {
+				break // NoriKV patch (norikv_stuckwrite.go): let the followers time out
+			}
 			lastLogIdx, _ := r.getLastLog()
 			shouldStop = r.replicateTo(s, lastLogIdx)
 		}
@@ -426,6 +429,10 @@ func (r *Raft) heartbeat(s *followerReplication, stopCh chan struct{}) {
 			return
 		}
 
+		if r.leaderWriteStuck() {
+			continue // NoriKV patch (norikv_stuckwrite.go): let the followers time out
+		}
+
 		s.peerLock.RLock()
 		peer := s.peer
 		s.peerLock.RUnlock()
@@ -515,6 +522,9 @@ SEND:
 			lastLogIdx, _ := r.getLastLog()
 			shouldStop = r.pipelineSend(s, pipeline, &nextIndex, lastLogIdx)
 		case <-randomTimeout(r.config().CommitTimeout):
+			if r.leaderWriteStuck() {
+				break // NoriKV patch (norikv_stuckwrite.go): let the followers time out
+			}
 			lastLogIdx, _ := r.getLastLog()
 			shouldStop = r.pipelineSend(s, pipeline, &nextIndex, lastLogIdx)
 		}
