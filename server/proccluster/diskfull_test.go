@@ -154,15 +154,7 @@ func (c *Cluster) running(id string) bool {
 	c.mu.Lock()
 	p := c.procs[id]
 	c.mu.Unlock()
-	if p == nil {
-		return false
-	}
-	select {
-	case <-p.done:
-		return false
-	default:
-		return true
-	}
+	return p != nil && !closed(p.done)
 }
 
 // TestDiskFullNodeStepsDownReportsAndRecovers: n1 (leader of group 0,

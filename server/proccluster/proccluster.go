@@ -329,11 +329,13 @@ func (c *Cluster) IsReady(id string) bool {
 	c.mu.Lock()
 	p := c.procs[id]
 	c.mu.Unlock()
-	if p == nil {
-		return false
-	}
+	return p != nil && closed(p.ready)
+}
+
+// closed reports whether ch has been closed.
+func closed(ch <-chan struct{}) bool {
 	select {
-	case <-p.ready:
+	case <-ch:
 		return true
 	default:
 		return false

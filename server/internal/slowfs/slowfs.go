@@ -55,14 +55,24 @@ func wait(ctx context.Context, d time.Duration) {
 
 // node is a loopback node whose syncs and writes wait for the Delay.
 type node struct {
-	fs.LoopbackNode
+	*fs.LoopbackNode
 	delay *Delay
 }
 
 var (
-	_ fs.NodeFsyncer = (*node)(nil)
-	_ fs.NodeWriter  = (*node)(nil)
+	_ fs.NodeFsyncer     = (*node)(nil)
+	_ fs.NodeWriter      = (*node)(nil)
+	_ fs.NodeWrapChilder = (*node)(nil)
 )
+
+// WrapChild makes every node the loopback file system creates below the
+// root a delayed one.
+func (n *node) WrapChild(_ context.Context, ops fs.InodeEmbedder) fs.InodeEmbedder {
+	if ln, ok := ops.(*fs.LoopbackNode); ok {
+		return &node{LoopbackNode: ln, delay: n.delay}
+	}
+	return ops
+}
 
 func (n *node) Fsync(ctx context.Context, f fs.FileHandle, flags uint32) syscall.Errno {
 	n.delay.syncs.Add(1)
@@ -96,14 +106,8 @@ func Mount(dir, backing string, delay *Delay) (unmount func() error, err error) 
 	if err := syscall.Stat(backing, &st); err != nil {
 		return nil, fmt.Errorf("slowfs: backing directory: %w", err)
 	}
-	root := &fs.LoopbackRoot{
-		Path: backing,
-		Dev:  uint64(st.Dev),
-		NewNode: func(r *fs.LoopbackRoot, _ *fs.Inode, _ string, _ *syscall.Stat_t) fs.InodeEmbedder {
-			return &node{LoopbackNode: fs.LoopbackNode{RootData: r}, delay: delay}
-		},
-	}
-	rootNode := &node{LoopbackNode: fs.LoopbackNode{RootData: root}, delay: delay}
+	root := &fs.LoopbackRoot{Path: backing, Dev: uint64(st.Dev)}
+	rootNode := &node{LoopbackNode: &fs.LoopbackNode{RootData: root}, delay: delay}
 	root.RootNode = rootNode
 	srv, err := fs.Mount(dir, rootNode, &fs.Options{
 		MountOptions: fuse.MountOptions{

@@ -10,22 +10,8 @@ import (
 )
 
 func TestSyncsWaitForTheDelay(t *testing.T) {
-	backing, dir := t.TempDir(), filepath.Join(t.TempDir(), "mnt")
 	d := NewDelay(0)
-	unmount, err := Mount(dir, backing, d)
-	if err != nil {
-		t.Skipf("cannot mount FUSE here: %v", err)
-	}
-	defer func() {
-		if err := unmount(); err != nil {
-			t.Error(err)
-		}
-	}()
-	f, err := os.Create(filepath.Join(dir, "a"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
+	f, backing := mountedFile(t, d)
 	if _, err := f.Write([]byte("hello")); err != nil {
 		t.Fatal(err)
 	}
@@ -53,22 +39,8 @@ func TestSyncsWaitForTheDelay(t *testing.T) {
 // TestLoweringTheDelayReleasesWaitingSyncs: a disk that recovers ends the
 // syncs hanging on it.
 func TestLoweringTheDelayReleasesWaitingSyncs(t *testing.T) {
-	backing, dir := t.TempDir(), filepath.Join(t.TempDir(), "mnt")
 	d := NewDelay(time.Hour)
-	unmount, err := Mount(dir, backing, d)
-	if err != nil {
-		t.Skipf("cannot mount FUSE here: %v", err)
-	}
-	defer func() {
-		if err := unmount(); err != nil {
-			t.Error(err)
-		}
-	}()
-	f, err := os.Create(filepath.Join(dir, "a"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
+	f, _ := mountedFile(t, d)
 	done := make(chan error, 1)
 	go func() { done <- f.Sync() }()
 	for d.Syncs() == 0 {
@@ -83,4 +55,29 @@ func TestLoweringTheDelayReleasesWaitingSyncs(t *testing.T) {
 	if err := <-done; err != nil {
 		t.Fatal(err)
 	}
+}
+
+// mountedFile mounts a slow file system delayed by d on a temporary
+// directory (skipping the test where FUSE cannot be mounted) and creates a
+// file in it; both are closed at the end of the test. backing is the
+// directory the file system passes through to.
+func mountedFile(t *testing.T, d *Delay) (f *os.File, backing string) {
+	t.Helper()
+	backing = t.TempDir()
+	dir := filepath.Join(t.TempDir(), "mnt")
+	unmount, err := Mount(dir, backing, d)
+	if err != nil {
+		t.Skipf("cannot mount FUSE here: %v", err)
+	}
+	t.Cleanup(func() {
+		if err := unmount(); err != nil {
+			t.Error(err)
+		}
+	})
+	f, err = os.Create(filepath.Join(dir, "a"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = f.Close() })
+	return f, backing
 }
