@@ -47,6 +47,11 @@ func Default(openFileLimit uint64) int {
 // before it is closed.
 const FirstByteTimeout = 10 * time.Second
 
+// UserTimeout is the TCP_USER_TIMEOUT of accepted connections (Linux), what
+// gRPC's server sets by default (its 20 s keepalive timeout) on the
+// connections it accepts itself.
+const UserTimeout = 20 * time.Second
+
 // Listener is a net.Listener that caps the connections open at once.
 type Listener struct {
 	net.Listener
@@ -109,6 +114,7 @@ func (l *Listener) Accept() (net.Conn, error) {
 		if n <= l.max*9/10 || l.max == 0 {
 			l.episode(&l.refusing, false, "")
 		}
+		setUserTimeout(c, UserTimeout)
 		cc := &conn{Conn: c, l: l, speakBy: time.Now().Add(l.firstByte)}
 		_ = c.SetDeadline(cc.speakBy)
 		return cc, nil
