@@ -105,6 +105,10 @@ type Options struct {
 	// changes it live; slowfs), unmounted at cleanup. Without root or
 	// /dev/fuse Start skips the test, saying why.
 	SlowDisk map[string]*slowfs.Delay
+	// Links puts a relay in the test process in front of each node's
+	// replication port (the others' --peers name it), so Cut, Isolate and
+	// Heal can partition the nodes for real (links.go).
+	Links bool
 }
 
 // Cluster is a set of `serve` processes. Its methods fail the test on errors.
@@ -116,6 +120,8 @@ type Cluster struct {
 	httpAddrs map[string]string
 	dataDirs  map[string]string
 	logDir    string
+	relayed   map[string]string // replication address the others are given, by node id (Options.Links)
+	links     *links
 
 	mu     sync.Mutex
 	procs  map[string]*proc
@@ -170,6 +176,9 @@ func Start(t testing.TB, o Options) *Cluster {
 		}
 	}
 	t.Cleanup(func() { c.cleanup(t) })
+	if o.Links {
+		c.relayed = c.startRelays(t)
+	}
 	c.startAll(t)
 	return c
 }
@@ -424,7 +433,11 @@ func (c *Cluster) startAll(t testing.TB) {
 func (c *Cluster) serveArgs(id string) []string {
 	var peers []string
 	for _, p := range c.ids {
-		peers = append(peers, fmt.Sprintf("%s=%s/%s", p, c.addrs[p], c.raftAddrs[p]))
+		raftAddr := c.raftAddrs[p]
+		if r := c.relayed[p]; r != "" && p != id {
+			raftAddr = r // through the relay that Cut can close (links.go)
+		}
+		peers = append(peers, fmt.Sprintf("%s=%s/%s", p, c.addrs[p], raftAddr))
 	}
 	args := []string{
 		"--id", id, "--addr", c.addrs[id], "--raft-addr", c.raftAddrs[id], "--data-dir", c.dataDirs[id],

@@ -38,7 +38,8 @@ func (n *Node) startLoops(ctx context.Context) {
 		{every: t.NodeHeartbeat, fn: n.voteHoldLoop()},
 		{every: t.ExpireEvery, fn: n.expire},
 		{every: t.BalanceEvery, fn: n.balance},
-		{every: time.Second, fn: n.checkSyncs}, // syncwatch.go
+		{every: time.Second, fn: n.checkSyncs},       // syncwatch.go
+		{every: time.Second, fn: n.checkMetaContact}, // metacontact.go
 	}
 	for _, j := range jobs {
 		j.kick = make(chan struct{}, 1)

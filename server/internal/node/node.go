@@ -45,10 +45,11 @@ type Node struct {
 	alive       *aliveNoter // notes that this node runs (restarthold.go); nil without a boot clock
 	restartHold restartHoldState
 
-	logStore LogStore     // settled by openLogStores
-	raftLog  *raftlog.DB  // the shared Raft log engine when logStore is LogStorePebble
-	storage  storageState // can the Raft log be written (storage.go)
-	syncs    syncWatch    // how long the Raft log's syncs take (syncwatch.go)
+	logStore    LogStore     // settled by openLogStores
+	raftLog     *raftlog.DB  // the shared Raft log engine when logStore is LogStorePebble
+	storage     storageState // can the Raft log be written (storage.go)
+	syncs       syncWatch    // how long the Raft log's syncs take (syncwatch.go)
+	metaContact metaContact  // cut off from the metadata leader (metacontact.go)
 
 	cancel context.CancelFunc
 	wg     sync.WaitGroup

@@ -40,7 +40,9 @@ type metaService struct {
 // repeating it every second told watchers it was current (a console kept
 // showing the full node leading the groups it had handed over). Such a
 // node ends the stream, or refuses it, with UNAVAILABLE, so watchers move
-// to another node.
+// to another node; so does a node that has not heard from the metadata
+// group's leader for two heartbeat timeouts (cut off from it by the
+// network), for the same reason, until it hears one again.
 func (m *metaService) WatchCluster(_ *norikvpb.ClusterView, stream norikvpb.Meta_WatchClusterServer) error {
 	ctx := stream.Context()
 	if err := m.cannotFollow(); err != nil {
@@ -86,12 +88,16 @@ func (m *metaService) WatchCluster(_ *norikvpb.ClusterView, stream norikvpb.Meta
 }
 
 // cannotFollow is the error that ends a watch on a node that cannot write
-// its Raft log, nil otherwise.
+// its Raft log or has not heard from the metadata group's leader for a
+// while (cut off from it: node/metacontact.go), nil otherwise.
 func (m *metaService) cannotFollow() error {
-	reason := m.s.n.StorageError()
-	if reason == "" {
-		return nil
+	if reason := m.s.n.StorageError(); reason != "" {
+		return status.Errorf(codes.Unavailable, "%s cannot follow the cluster: it cannot write its Raft log (%s), so its view "+
+			"of the cluster is not kept current: watch another node", m.s.n.Self().ID, reason)
 	}
-	return status.Errorf(codes.Unavailable, "%s cannot follow the cluster: it cannot write its Raft log (%s), so its view "+
-		"of the cluster is not kept current: watch another node", m.s.n.Self().ID, reason)
+	if reason := m.s.n.MetaCutOff(); reason != "" {
+		return status.Errorf(codes.Unavailable, "%s cannot follow the cluster: %s, so its view "+
+			"of the cluster is not kept current: watch another node", m.s.n.Self().ID, reason)
+	}
+	return nil
 }

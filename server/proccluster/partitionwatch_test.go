@@ -1,0 +1,80 @@
+//go:build linux
+
+package proccluster
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+
+	"github.com/norikv/norikv-console/client"
+)
+
+// A client watching a node that the network cuts off from the others. The
+// node hears no metadata leader, so its view stays as it was (itself
+// leading the groups the others have since taken) while theirs moves on;
+// it repeated that view every second and the client, taking the stream
+// for live, never looked elsewhere. Now the cut-off node ends the watch
+// with UNAVAILABLE once it has not heard a metadata leader for two
+// heartbeat timeouts, the client moves to a node that hears one, and once
+// the links heal the node serves watches again.
+func TestWatchLeavesANodeCutOffFromTheCluster(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts serve processes")
+	}
+	const cut = "n2"
+	c := Start(t, Options{Shards: leakShards, Groups: leakGroups, Links: true})
+	// The node to be cut off is the only seed: the watch starts there.
+	cl, err := client.New(client.Config{Nodes: []string{c.Addr(cut)}, TotalShards: leakShards, Timeout: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	if err := cl.Connect(ctx); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, cut+" leading a group", func() bool { return leads(c.View(t), cut) })
+	waitFor(t, "the client's view naming the other nodes", func() bool {
+		v := cl.ClusterView()
+		return v != nil && len(v.Nodes) == 3
+	})
+
+	c.Isolate(t, cut)
+	waitFor(t, "the others leading every group", func() bool {
+		v, err := fetchView(c.Addr("n1"))
+		return err == nil && !leads(v, cut)
+	})
+	v, err := fetchView(c.Addr("n1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := v.Epoch
+	waitFor(t, "the client's view reaching the cluster's epoch", func() bool {
+		v := cl.ClusterView()
+		return v != nil && v.Epoch >= want && !clientViewLeads(v, cut)
+	})
+	// The cut-off node refuses watches, saying why.
+	_, err = fetchView(c.Addr(cut))
+	if status.Code(err) != codes.Unavailable || !strings.Contains(err.Error(), "metadata group's leader") {
+		t.Fatalf("a watch on the cut-off node: %v, want UNAVAILABLE naming the metadata leader", err)
+	}
+	waitFor(t, cut+" saying it is cut off", func() bool { return strings.Contains(c.Log(t, cut), "cut off from the cluster") })
+
+	c.HealAll(t)
+	waitFor(t, cut+" serving watches again at the cluster's epoch", func() bool {
+		v, err := fetchView(c.Addr(cut))
+		return err == nil && v.Epoch >= want
+	})
+	waitFor(t, cut+" saying it hears the leader again", func() bool {
+		return strings.Contains(c.Log(t, cut), "hears the metadata group's leader again")
+	})
+	if n := strings.Count(c.Log(t, cut), "cut off from the cluster"); n != 1 {
+		t.Errorf("%s said it was cut off %d times, want once for the episode", cut, n)
+	}
+}
