@@ -15,17 +15,26 @@ type viewSource struct {
 	// cluster ids kept sending epochs below the current one for longer
 	// than replacedAfter.
 	replaced bool
+	// addr is the node the view came from ("" when not known): a view of
+	// another cluster is refused from an address that never was this
+	// cluster's (see admitLocked).
+	addr string
 }
 
 // applyView installs pb if it is newer than the current view, or if it comes
 // from a different cluster (a replaced cluster starts over at low epochs).
 // It refreshes the leader cache, drops connections to departed nodes and
-// publishes the event. It reports whether the view was accepted.
-func (c *Client) applyView(pb *norikvpb.ClusterView, src viewSource) bool {
+// publishes the event. It reports whether the view was accepted; a view
+// from another cluster's node is refused with an *OtherClusterError.
+func (c *Client) applyView(pb *norikvpb.ClusterView, src viewSource) (bool, error) {
 	c.m.viewsReceived.Add(1)
 	c.applyMu.Lock()
 	defer c.applyMu.Unlock()
 	old := c.topo.Load()
+	if err := c.admitLocked(old, src.addr, src.clusterID, pb); err != nil {
+		c.m.viewsIgnored.Add(1)
+		return false, err
+	}
 	replaced := false
 	if old != nil {
 		switch {
@@ -35,7 +44,7 @@ func (c *Client) applyView(pb *norikvpb.ClusterView, src viewSource) bool {
 			replaced = true
 		case pb.GetEpoch() <= old.view.Epoch:
 			c.m.viewsIgnored.Add(1)
-			return false
+			return false, nil
 		}
 	}
 	t := newTopology(viewFromPB(pb), c.cfg.TotalShards)
@@ -82,7 +91,7 @@ func (c *Client) applyView(pb *norikvpb.ClusterView, src viewSource) bool {
 		s.push(ev)
 	}
 	c.subsMu.Unlock()
-	return true
+	return true, nil
 }
 
 // ClusterView returns the latest cluster view, or nil before the first one.

@@ -64,6 +64,13 @@ type Client struct {
 	// VectorInsertBatch: VectorInsertMany then inserts one by one.
 	noVecBatch atomic.Bool
 
+	// addrCluster is the cluster id each address last answered under,
+	// foreign the addresses that answer as another cluster's nodes
+	// (nForeign counts them, read without the lock); applyMu guards both.
+	addrCluster map[string]string
+	foreign     map[string]*OtherClusterError
+	nForeign    atomic.Int64
+
 	m clientMetrics
 }
 
@@ -92,6 +99,8 @@ func New(cfg Config) (*Client, error) {
 		watchKick:     make(chan struct{}, 1),
 		replacedAfter: replacedAfter,
 		subs:          make(map[*subscriber]struct{}),
+		addrCluster:   make(map[string]string),
+		foreign:       make(map[string]*OtherClusterError),
 		idem:          newIdemKeys("nkc-"+hex.EncodeToString(buf[:])+"-", cfg.TotalShards),
 	}
 	for _, n := range cfg.Nodes {

@@ -41,7 +41,13 @@ func (c *Client) locate(shard int, tried *addrSet, anyReplica bool) string {
 	}
 	tried.reset()
 	seeds := c.cfg.Nodes
-	return seeds[int(c.rr.Add(1))%len(seeds)]
+	start := int(c.rr.Add(1))
+	for i := range seeds {
+		if a := seeds[(start+i)%len(seeds)]; !c.isForeign(a) {
+			return a
+		}
+	}
+	return seeds[start%len(seeds)]
 }
 
 // pickNode returns the first usable candidate among the shard's replicas,
@@ -67,9 +73,11 @@ func (c *Client) pickNode(shard int, tried *addrSet, skipDown bool) string {
 			}
 		}
 	}
+	// Never a seed that answers as another cluster's node: a write there
+	// would land in the wrong cluster.
 	seeds := c.cfg.Nodes
 	for i := range seeds {
-		if a := seeds[(start+i)%len(seeds)]; ok(a) {
+		if a := seeds[(start+i)%len(seeds)]; ok(a) && !c.isForeign(a) {
 			return a
 		}
 	}

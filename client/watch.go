@@ -3,6 +3,7 @@ package client
 import (
 	"context"
 	"errors"
+	"sort"
 	"strings"
 	"time"
 
@@ -126,31 +127,64 @@ type probeResult struct {
 
 // probeRound fetches the current view from every candidate in parallel,
 // each bounded by Config.Timeout, applying what arrives. It returns the
-// first node that answered with a view, preferring any node but avoid; or
-// "" with unimplemented=true when every node lacks Meta, else the errors.
-// Probes still running when a winner is found are left to finish in the
-// background: a hung node's probe then times out and marks it failed, so
-// routing avoids it and ClusterView shows it unreachable.
+// first node that answered with a view of the followed cluster, preferring
+// any node but avoid; or "" with unimplemented=true when every node lacks
+// Meta, else the errors. Probes still running when a winner is found are
+// left to finish in the background: a hung node's probe then times out and
+// marks it failed, so routing avoids it and ClusterView shows it
+// unreachable.
+//
+// The first round (no view yet) holds the views back until every
+// candidate answered or firstRoundGrace passed after the first view, and
+// follows the cluster most seeds belong to (see chooseCluster): seeds that
+// name nodes of two clusters used to make the client take whichever
+// answered first, then the other, then settle (two "cluster replaced" in a
+// second). The other cluster's addresses are refused from then on
+// (OtherClusters).
 func (c *Client) probeRound(avoid string) (addr string, unimplemented bool, err error) {
 	cands := c.watchCandidates()
-	results := make(chan probeResult, len(cands))
+	results := make(chan probeAnswer, len(cands))
 	for _, a := range cands {
-		go func() { results <- probeResult{addr: a, err: c.fetchViewCtx(c.ctx, a)} }()
+		go func() {
+			v, id, err := c.fetchView(c.ctx, a)
+			results <- probeAnswer{addr: a, view: v, id: id, err: err}
+		}()
 	}
+	first := c.topo.Load() == nil
 	var (
 		errs       []nodeErr
 		unimpl     int
 		avoidValid bool
 		tlsFailed  bool
+		held       []probeAnswer // the first round's views
+		grace      <-chan time.Time
 	)
+collect:
 	for received := 1; received <= len(cands); received++ {
-		r := <-results
+		var r probeAnswer
+		select {
+		case r = <-results:
+		case <-grace:
+			break collect
+		}
 		switch {
-		case r.err == nil && r.addr != avoid:
-			// The channel is buffered: stragglers never block, and end
-			// within Config.Timeout or at Close.
-			return r.addr, false, nil
+		case r.err == nil && first:
+			held = append(held, r)
+			if grace == nil {
+				t := time.NewTimer(min(firstRoundGrace, c.cfg.Timeout))
+				defer t.Stop()
+				grace = t.C
+			}
 		case r.err == nil:
+			if _, err := c.applyView(r.view, viewSource{clusterID: r.id, addr: r.addr}); err != nil {
+				errs = append(errs, nodeErr{r.addr, err.Error()})
+				continue
+			}
+			if r.addr != avoid {
+				// The channel is buffered: stragglers never block, and end
+				// within Config.Timeout or at Close.
+				return r.addr, false, nil
+			}
 			avoidValid = true
 		case isUnimplemented(r.err):
 			unimpl++
@@ -159,6 +193,16 @@ func (c *Client) probeRound(avoid string) (addr string, unimplemented bool, err 
 			tlsFailed = tlsFailed || isTLS
 			errs = append(errs, nodeErr{r.addr, msg})
 		}
+	}
+	if len(held) > 0 {
+		chosen := chooseCluster(held, cands)
+		sort.SliceStable(held, func(i, j int) bool { return held[i].id == chosen && held[j].id != chosen })
+		for _, r := range held {
+			if _, err := c.applyView(r.view, viewSource{clusterID: r.id, addr: r.addr}); err == nil && addr == "" {
+				addr = r.addr
+			}
+		}
+		return addr, false, nil
 	}
 	if avoidValid {
 		return avoid, false, nil
@@ -246,9 +290,23 @@ func (c *Client) fetchViewCtx(ctx context.Context, addr string) error {
 
 // fetchEpoch is fetchViewCtx that also returns the view's epoch.
 func (c *Client) fetchEpoch(ctx context.Context, addr string) (uint64, error) {
-	n, err := c.pool.Get(addr)
+	v, id, err := c.fetchView(ctx, addr)
 	if err != nil {
 		return 0, err
+	}
+	if _, err := c.applyView(v, viewSource{clusterID: id, addr: addr}); err != nil {
+		return 0, err
+	}
+	return v.GetEpoch(), nil
+}
+
+// fetchView reads addr's current view and cluster id within
+// Config.Timeout, without applying it. A node that does not answer in time
+// is marked failed, so routing and the watch avoid it for a while.
+func (c *Client) fetchView(ctx context.Context, addr string) (*norikvpb.ClusterView, string, error) {
+	n, err := c.pool.Get(addr)
+	if err != nil {
+		return nil, "", err
 	}
 	ctx, cancel := context.WithTimeout(ctx, c.cfg.Timeout)
 	defer cancel()
@@ -259,8 +317,7 @@ func (c *Client) fetchEpoch(ctx context.Context, addr string) (uint64, error) {
 		v, id, err = recvView(stream)
 		if err == nil {
 			n.MarkUp()
-			c.applyView(v, viewSource{clusterID: id})
-			return v.GetEpoch(), nil
+			return v, id, nil
 		}
 	}
 	switch {
@@ -270,9 +327,9 @@ func (c *Client) fetchEpoch(ctx context.Context, addr string) (uint64, error) {
 		n.MarkFailed(downFor) // refused: cheap to try again soon
 	}
 	if ctx.Err() == context.DeadlineExceeded {
-		return 0, errors.New("no view within Config.Timeout (" + c.cfg.Timeout.String() + "): node hung, mute or unreachable")
+		return nil, "", errors.New("no view within Config.Timeout (" + c.cfg.Timeout.String() + "): node hung, mute or unreachable")
 	}
-	return 0, err
+	return nil, "", err
 }
 
 func isUnimplemented(err error) bool {

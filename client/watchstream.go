@@ -89,26 +89,34 @@ func (c *Client) watchOnce(addr string) (bool, error) {
 		if st.repeats.Load() && !n.RepeatsViews.Load() {
 			n.RepeatsViews.Store(true)
 		}
-		c.applyStreamView(v, id, st)
+		if err := c.applyStreamView(addr, v, id, st); err != nil {
+			return st.got.Load(), err // another cluster's node: watch elsewhere
+		}
 	}
 }
 
 // applyStreamView applies v and tracks runs of older epochs from servers
 // without cluster ids: such a run lasting replacedAfter means a new cluster.
-func (c *Client) applyStreamView(v *norikvpb.ClusterView, id string, st *streamState) {
-	accepted := c.applyView(v, viewSource{clusterID: id})
+// It returns the *OtherClusterError of a node that answers as another
+// cluster's.
+func (c *Client) applyStreamView(addr string, v *norikvpb.ClusterView, id string, st *streamState) error {
+	accepted, err := c.applyView(v, viewSource{clusterID: id, addr: addr})
+	if err != nil {
+		return err
+	}
 	st.mu.Lock()
 	defer st.mu.Unlock()
 	cur := c.topo.Load()
 	if accepted || cur == nil || v.GetEpoch() >= cur.view.Epoch || (id != "" && cur.clusterID != "") {
 		st.backSince, st.backView = time.Time{}, nil
-		return
+		return nil
 	}
 	if st.backSince.IsZero() {
 		st.backSince = time.Now()
 	}
 	st.backView, st.backID = v, id
 	c.checkReplacedLocked(st)
+	return nil
 }
 
 // checkReplacedLocked accepts the stream's older view as a replaced cluster
