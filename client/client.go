@@ -51,7 +51,8 @@ type Client struct {
 
 	refreshing atomic.Bool // single-flight topology refresh
 	watchNode  atomic.Pointer[string]
-	watchKick  chan struct{} // asks the watch to move to another node
+	notCurrent atomic.Pointer[notCurrentNote] // why the last watched node's view is not current (watchstream.go)
+	watchKick  chan struct{}                  // asks the watch to move to another node
 	// replacedAfter is the replacedAfter bound (a field so tests can
 	// shorten it).
 	replacedAfter time.Duration

@@ -92,12 +92,18 @@ type RouterStats struct {
 
 // TopologyStats describes the topology watch and the leader cache.
 type TopologyStats struct {
-	Epoch          uint64 // epoch of the current view (0 before the first)
-	ViewsReceived  uint64 // views received, including ignored ones
-	ViewsIgnored   uint64 // views not newer than the current one
-	CachedLeaders  int    // shards with a known leader
-	WatchNode      string // address the watch stream reads from ("" before it starts)
-	WatchRestarts  uint64 // times the watch stream ended and moved on
+	Epoch         uint64 // epoch of the current view (0 before the first)
+	ViewsReceived uint64 // views received, including ignored ones
+	ViewsIgnored  uint64 // views not newer than the current one
+	CachedLeaders int    // shards with a known leader
+	WatchNode     string // address the watch stream reads from ("" before it starts)
+	WatchRestarts uint64 // times the watch stream ended and moved on
+	// ViewNotCurrent is why the node the watch last streamed from ended
+	// it saying its view is not kept current ("n1 cannot follow the
+	// cluster: it has not heard from the metadata group's leader for
+	// 12 s, ..."), with its address; "" once a stream is live again.
+	// While it is set and no other node answers, the view may be behind.
+	ViewNotCurrent string
 	Subscribers    int
 	EventsMerged   uint64 // events merged because a subscriber fell behind
 	CallbackPanics uint64 // panics recovered from topology callbacks
@@ -196,6 +202,7 @@ func (c *Client) Stats() Stats {
 			ViewsIgnored:   c.m.viewsIgnored.Load(),
 			WatchNode:      c.watchAddr(),
 			WatchRestarts:  c.m.watchRestarts.Load(),
+			ViewNotCurrent: c.notCurrent.Load().String(),
 			EventsMerged:   c.m.eventsMerged.Load(),
 			CallbackPanics: c.m.callbackPanics.Load(),
 		},

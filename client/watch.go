@@ -22,12 +22,20 @@ const unimplementedRetry = 5 * time.Second
 // (PROTOCOL §4); a different id means the cluster was replaced.
 const clusterIDHeader = "x-norikv-cluster-id"
 
+// notCurrentTrailer is the WatchCluster trailer of a stream that its node
+// ended because its view is not kept current (it cannot write its Raft log
+// or has not heard from the metadata group's leader); the value says why.
+// Such a node is up, only behind: it is not marked failed, and the watch
+// looks for another node, waiting its backoff before asking it again.
+const notCurrentTrailer = "x-norikv-view-not-current"
+
 // Reasons a watch stream is abandoned by the client.
 var (
 	errNoFirstView = errors.New("no cluster view within Config.Timeout")
 	errSilent      = errors.New("watch stream silent past Config.WatchSilence although the server repeats views")
 	errBehind      = errors.New("watch stream silent while another node has a newer epoch")
 	errKicked      = errors.New("a request to the watched node timed out")
+	errNotCurrent  = errors.New("the watched node's view of the cluster is not kept current")
 )
 
 // watchCandidates lists the addresses to watch from: the view's nodes (alive
@@ -102,16 +110,19 @@ func (c *Client) watchLoop() {
 		c.watchNode.Store(&a)
 		// Connect returns once a view is in and the watch has its node.
 		c.firstOnce.Do(func() { close(c.firstView) })
-		got, _ := c.watchOnce(addr)
+		got, err := c.watchOnce(addr)
 		if c.ctx.Err() != nil {
 			return
 		}
 		c.m.watchRestarts.Add(1)
 		leaving = addr
-		if got {
+		if got && !errors.Is(err, errNotCurrent) {
 			failures = 0
 			continue // the stream worked and broke: look again at once
 		}
+		// No view, or only a view its node said is not current: when that
+		// node is the only one answering (the others down), asking it
+		// again at once would spin.
 		failures++
 		if !sleepCtx(c.ctx, c.policy.Delay(failures)) {
 			return

@@ -2,6 +2,7 @@ package client
 
 import (
 	"context"
+	"fmt"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -82,9 +83,18 @@ func (c *Client) watchOnce(addr string) (bool, error) {
 			if cause := context.Cause(ctx); ctx.Err() != nil && c.ctx.Err() == nil && cause != nil {
 				return st.got.Load(), cause
 			}
+			if why := stream.Trailer().Get(notCurrentTrailer); len(why) > 0 {
+				c.notCurrent.Store(&notCurrentNote{addr: addr, why: why[0]})
+				return st.got.Load(), fmt.Errorf("%w: %s", errNotCurrent, why[0])
+			}
 			return st.got.Load(), err
 		}
 		n.MarkUp()
+		if st.got.Load() {
+			// A second message: this stream is live (a node whose view
+			// is not current sends one view and ends).
+			c.notCurrent.Store(nil)
+		}
 		st.received(v.GetEpoch())
 		if st.repeats.Load() && !n.RepeatsViews.Load() {
 			n.RepeatsViews.Store(true)
@@ -193,4 +203,19 @@ func (c *Client) newerElsewhere(ctx context.Context, skip string, epoch uint64) 
 		}
 	}
 	return false
+}
+
+// notCurrentNote is what the last watched node said when it ended its
+// stream because its view is not kept current.
+type notCurrentNote struct {
+	addr string
+	why  string
+}
+
+// String is the note for TopologyStats.ViewNotCurrent, "" for nil.
+func (n *notCurrentNote) String() string {
+	if n == nil {
+		return ""
+	}
+	return n.addr + ": " + n.why
 }

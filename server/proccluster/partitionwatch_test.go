@@ -8,10 +8,14 @@ import (
 	"testing"
 	"time"
 
+	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/status"
 
 	"github.com/norikv/norikv-console/client"
+	"github.com/norikv/norikv-console/proto/norikvpb"
+	"github.com/norikv/norikv-console/server/internal/service"
 )
 
 // A client watching a node that the network cuts off from the others. The
@@ -59,10 +63,14 @@ func TestWatchLeavesANodeCutOffFromTheCluster(t *testing.T) {
 		v := cl.ClusterView()
 		return v != nil && v.Epoch >= want && !clientViewLeads(v, cut)
 	})
-	// The cut-off node refuses watches, saying why.
-	_, err = fetchView(c.Addr(cut))
+	// The cut-off node gives its view and ends the watch, saying why.
+	views, why, err := watchToEnd(c.Addr(cut))
 	if status.Code(err) != codes.Unavailable || !strings.Contains(err.Error(), "metadata group's leader") {
 		t.Fatalf("a watch on the cut-off node: %v, want UNAVAILABLE naming the metadata leader", err)
+	}
+	if views != 1 || !strings.Contains(why, "metadata group's leader") {
+		t.Fatalf("a watch on the cut-off node: %d views, trailer %q; want its view, then the end with the reason in %s",
+			views, why, service.NotCurrentTrailer)
 	}
 	waitFor(t, cut+" saying it is cut off", func() bool { return strings.Contains(c.Log(t, cut), "cut off from the cluster") })
 
@@ -77,4 +85,31 @@ func TestWatchLeavesANodeCutOffFromTheCluster(t *testing.T) {
 	if n := strings.Count(c.Log(t, cut), "cut off from the cluster"); n != 1 {
 		t.Errorf("%s said it was cut off %d times, want once for the episode", cut, n)
 	}
+}
+
+// watchToEnd reads a WatchCluster stream from addr until it ends (or
+// viewTimeout passes): the views received, the NotCurrentTrailer's value
+// and the error that ended it.
+func watchToEnd(addr string) (views int, why string, err error) {
+	ctx, cancel := context.WithTimeout(context.Background(), viewTimeout)
+	defer cancel()
+	conn, err := grpc.NewClient(addr, grpc.WithTransportCredentials(insecure.NewCredentials()))
+	if err != nil {
+		return 0, "", err
+	}
+	defer conn.Close()
+	stream, err := norikvpb.NewMetaClient(conn).WatchCluster(ctx, &norikvpb.ClusterView{})
+	if err != nil {
+		return 0, "", err
+	}
+	for {
+		if _, err = stream.Recv(); err != nil {
+			break
+		}
+		views++
+	}
+	if v := stream.Trailer().Get(service.NotCurrentTrailer); len(v) > 0 {
+		why = v[0]
+	}
+	return views, why, err
 }

@@ -25,6 +25,13 @@ const watchRepeat = time.Second
 // restarted with its data knows its id at once, from its data dir).
 const clusterIDWait = 2 * time.Second
 
+// NotCurrentTrailer is the WatchCluster trailer of a stream that a node ended
+// because its view is not kept current (it cannot write its Raft log, or it
+// has not heard from the metadata group's leader): its value says why. Our
+// client reads it to tell "this node is up but behind" from "this node
+// failed" (client/watchstream.go); other clients see UNAVAILABLE.
+const NotCurrentTrailer = "x-norikv-view-not-current"
+
 type metaService struct {
 	norikvpb.UnimplementedMetaServer
 	s *Server
@@ -43,18 +50,29 @@ type metaService struct {
 // to another node; so does a node that has not heard from the metadata
 // group's leader for two heartbeat timeouts (cut off from it by the
 // network), for the same reason, until it hears one again.
+//
+// A new stream on such a node still gets the node's view first, then the
+// end (UNAVAILABLE, NotCurrentTrailer saying why): refusing it outright
+// left a client with nothing when this node was the only one up (two of
+// three nodes down: `status` failed to connect at all instead of naming
+// the down nodes). A client that has a newer view keeps it (epochs never
+// go back) and looks for a node that hears the leader.
 func (m *metaService) WatchCluster(_ *norikvpb.ClusterView, stream norikvpb.Meta_WatchClusterServer) error {
 	ctx := stream.Context()
 	if err := m.cannotFollow(); err != nil {
-		return err
-	}
-	idCtx, cancel := context.WithTimeout(ctx, clusterIDWait)
-	id, _ := m.s.n.WaitClusterID(idCtx)
-	cancel()
-	if id != "" {
-		if err := stream.SendHeader(metadata.Pairs(ClusterIDHeader, id)); err != nil {
-			return err
+		st, _ := m.s.n.Meta()
+		// No wait for an id the node does not know yet: it cannot
+		// learn one while it cannot follow.
+		if serr := m.sendClusterID(ctx, stream, 0); serr != nil {
+			return serr
 		}
+		if serr := stream.Send(m.s.views.get(st)); serr != nil {
+			return serr
+		}
+		return m.notCurrent(stream, err)
+	}
+	if err := m.sendClusterID(ctx, stream, clusterIDWait); err != nil {
+		return err
 	}
 	repeat := time.NewTicker(watchRepeat)
 	defer repeat.Stop()
@@ -77,7 +95,7 @@ func (m *metaService) WatchCluster(_ *norikvpb.ClusterView, stream norikvpb.Meta
 		case <-changed:
 		case <-repeat.C:
 			if err := m.cannotFollow(); err != nil {
-				return err
+				return m.notCurrent(stream, err)
 			}
 			// A heartbeat: the view this watcher already has (same epoch).
 			if err := stream.Send(m.s.views.get(st)); err != nil {
@@ -85,6 +103,25 @@ func (m *metaService) WatchCluster(_ *norikvpb.ClusterView, stream norikvpb.Meta
 			}
 		}
 	}
+}
+
+// sendClusterID sends the cluster id header, waiting up to wait for a
+// freshly bootstrapped cluster to record it.
+func (m *metaService) sendClusterID(ctx context.Context, stream norikvpb.Meta_WatchClusterServer, wait time.Duration) error {
+	idCtx, cancel := context.WithTimeout(ctx, wait)
+	id, _ := m.s.n.WaitClusterID(idCtx)
+	cancel()
+	if id == "" {
+		return nil
+	}
+	return stream.SendHeader(metadata.Pairs(ClusterIDHeader, id))
+}
+
+// notCurrent ends a stream whose node's view is not kept current: err
+// (cannotFollow's), with NotCurrentTrailer naming the reason.
+func (m *metaService) notCurrent(stream norikvpb.Meta_WatchClusterServer, err error) error {
+	stream.SetTrailer(metadata.Pairs(NotCurrentTrailer, status.Convert(err).Message()))
+	return err
 }
 
 // cannotFollow is the error that ends a watch on a node that cannot write
