@@ -10,8 +10,8 @@ import (
 )
 
 func (c *Client) checkShard(op string, shard int) error {
-	if shard < 0 || shard >= c.cfg.TotalShards {
-		return invalidArg(op, "shard %d out of range: shards are 0..%d", shard, c.cfg.TotalShards-1)
+	if total := c.sh().total; shard < 0 || shard >= total {
+		return invalidArg(op, "shard %d out of range: shards are 0..%d", shard, total-1)
 	}
 	return nil
 }

@@ -47,7 +47,15 @@ func (c *Client) applyView(pb *norikvpb.ClusterView, src viewSource) (bool, erro
 			return false, nil
 		}
 	}
-	t := newTopology(viewFromPB(pb), c.cfg.TotalShards)
+	v := viewFromPB(pb)
+	st := c.sh()
+	if n := v.TotalShards(); c.cfg.AdoptShardCount && n > 0 && n != st.total {
+		// The cluster has another count (restarted with other settings):
+		// route by it, with a leader cache and idempotency keys for it.
+		st = newShardState(n, c.idemPrefix)
+		c.shards.Store(st)
+	}
+	t := newTopology(v, st.total)
 	t.clusterID = src.clusterID
 	if t.clusterID == "" && old != nil && !replaced {
 		t.clusterID = old.clusterID
@@ -58,20 +66,20 @@ func (c *Client) applyView(pb *norikvpb.ClusterView, src viewSource) (bool, erro
 	if replaced {
 		// Nothing learned about the old cluster holds for the new one.
 		c.m.clusterReplacements.Add(1)
-		for i := range c.leaders {
-			c.leaders[i].Store(nil)
+		for i := range st.leaders {
+			st.leaders[i].Store(nil)
 		}
 	}
 	for shard, id := range t.leader {
 		if id == "" {
-			c.leaders[shard].Store(nil)
+			st.leaders[shard].Store(nil)
 			continue
 		}
 		addr := t.addrByID[id]
-		if cur := c.leaders[shard].Load(); cur != nil && cur.fromView && cur.id == id && cur.addr == addr {
+		if cur := st.leaders[shard].Load(); cur != nil && cur.fromView && cur.id == id && cur.addr == addr {
 			continue
 		}
-		c.leaders[shard].Store(&leaderEntry{id: id, addr: addr, fromView: true})
+		st.leaders[shard].Store(&leaderEntry{id: id, addr: addr, fromView: true})
 	}
 	keep := make(map[string]bool, len(t.view.Nodes)+len(c.seeds))
 	for s := range c.seeds {
@@ -85,6 +93,7 @@ func (c *Client) applyView(pb *norikvpb.ClusterView, src viewSource) (bool, erro
 	c.pool.Retain(keep)
 	ev := diffViews(old, t)
 	ev.Replaced = replaced
+	ev.RoutedShards = st.total
 	ev.ClusterID = t.clusterID
 	c.subsMu.Lock()
 	for s := range c.subs {

@@ -303,7 +303,7 @@ func TestPutAllocationsNearRawStub(t *testing.T) {
 	defer cc.Close()
 	raw := norikvpb.NewKvClient(cc)
 	ctx, key, value := context.Background(), []byte("k"), make([]byte, 100)
-	shard := hashing.Shard(key, c.cfg.TotalShards)
+	shard := hashing.Shard(key, c.sh().total)
 	put := func(put func() error) float64 {
 		return allocsPerCall(t, put, func() { f.set(func(f *fakeNode) { f.puts = f.puts[:0] }) })
 	}

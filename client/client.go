@@ -29,8 +29,8 @@ type Client struct {
 	seeds    map[string]bool
 
 	topo    atomic.Pointer[topology]
-	leaders []atomic.Pointer[leaderEntry]
-	applyMu sync.Mutex // serialises applyView
+	shards  atomic.Pointer[shardState] // the shard count routed by, with the leader cache
+	applyMu sync.Mutex                 // serialises applyView
 
 	ctx    context.Context // cancelled by Close
 	cancel context.CancelFunc
@@ -46,8 +46,8 @@ type Client struct {
 	subsMu sync.Mutex
 	subs   map[*subscriber]struct{}
 
-	idem *idemKeys
-	rr   atomic.Uint64 // round-robin cursor for relocation and fan-out
+	idemPrefix string
+	rr         atomic.Uint64 // round-robin cursor for relocation and fan-out
 
 	refreshing atomic.Bool // single-flight topology refresh
 	watchNode  atomic.Pointer[string]
@@ -94,7 +94,6 @@ func New(cfg Config) (*Client, error) {
 		},
 		policies:      cfg.Retry.policies(),
 		seeds:         make(map[string]bool, len(cfg.Nodes)),
-		leaders:       make([]atomic.Pointer[leaderEntry], cfg.TotalShards),
 		firstView:     make(chan struct{}),
 		unreachable:   make(chan error, 1),
 		watchKick:     make(chan struct{}, 1),
@@ -102,8 +101,9 @@ func New(cfg Config) (*Client, error) {
 		subs:          make(map[*subscriber]struct{}),
 		addrCluster:   make(map[string]string),
 		foreign:       make(map[string]*OtherClusterError),
-		idem:          newIdemKeys("nkc-"+hex.EncodeToString(buf[:])+"-", cfg.TotalShards),
+		idemPrefix:    "nkc-" + hex.EncodeToString(buf[:]) + "-",
 	}
+	c.shards.Store(newShardState(cfg.TotalShards, c.idemPrefix))
 	for _, n := range cfg.Nodes {
 		c.seeds[n] = true
 	}
@@ -142,8 +142,14 @@ const (
 	keepaliveTimeout = 3 * time.Second
 )
 
-// Config returns the client's configuration with defaults applied.
-func (c *Client) Config() Config { return c.cfg }
+// Config returns the client's configuration with defaults applied; its
+// TotalShards is the count the client routes by now (the cluster's once
+// adopted, see Config.AdoptShardCount).
+func (c *Client) Config() Config {
+	cfg := c.cfg
+	cfg.TotalShards = c.sh().total
+	return cfg
+}
 
 // Connect dials the seeds and starts the topology watch. It returns once the
 // first cluster view arrived, or once every seed answered that it has no
@@ -314,4 +320,21 @@ func (c *Client) OnTopologyChange(fn func(TopologyEvent)) (unsubscribe func()) {
 
 // nextIdempotencyKey returns a key unique to this client instance for a
 // write to shard, hashing to that shard itself (see idemKeys).
-func (c *Client) nextIdempotencyKey(shard int) string { return c.idem.next(shard) }
+func (c *Client) nextIdempotencyKey(shard int) string { return c.sh().idem.next(shard) }
+
+// shardState is the shard count the client routes by and what is sized by
+// it: the leader cache and the idempotency keys. It is replaced as a whole
+// when the client adopts another count (Config.AdoptShardCount).
+type shardState struct {
+	total   int
+	leaders []atomic.Pointer[leaderEntry]
+	idem    *idemKeys
+}
+
+func newShardState(total int, idemPrefix string) *shardState {
+	return &shardState{total: total, leaders: make([]atomic.Pointer[leaderEntry], total), idem: newIdemKeys(idemPrefix, total)}
+}
+
+// sh returns the current shard state. A call loads it once: a shard
+// computed under one count indexes that count's leader cache.
+func (c *Client) sh() *shardState { return c.shards.Load() }

@@ -30,6 +30,13 @@ type Config struct {
 	Nodes []string
 	// TotalShards is the cluster's shard count (NoriKV clusters use 1024).
 	TotalShards int
+	// AdoptShardCount makes the client take the cluster's shard count from
+	// its views: TotalShards is used until the first view, and a cluster
+	// that comes back with another count (restarted with other settings)
+	// is followed; TopologyEvent.TotalShards says when the count changed.
+	// Without it the count stays TotalShards and calls that name shards
+	// (Scan, ScanShard) fail with ErrShardCount while the cluster's differs.
+	AdoptShardCount bool
 	// Timeout bounds each attempt of a request; 0 means 5s. The whole call is
 	// bounded by the caller's context and the retry budget. An attempt is
 	// cancelled between Timeout and Timeout+Timeout/16 after it was sent

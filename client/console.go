@@ -173,7 +173,7 @@ func (c *Client) ListVectorIndexes(ctx context.Context) ([]VectorIndexInfo, erro
 	out := make([]VectorIndexInfo, 0, len(best))
 	for ns, ix := range best {
 		if !ix.GetFromLeader() && t != nil {
-			shard := nsShard(ns, c.cfg.TotalShards)
+			shard := nsShard(ns, c.sh().total)
 			if shard < len(t.leader) && t.leader[shard] != "" {
 				if own, answered := listed[t.leader[shard]]; answered && !own[ns] {
 					continue

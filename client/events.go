@@ -24,14 +24,23 @@ type TopologyEvent struct {
 	// ClusterID is the cluster's identity after this event ("" when the
 	// server does not send one).
 	ClusterID string
+	// TotalShards is the number of shards the new view lists, and
+	// PreviousTotalShards the previous view's (0 before the first view, or
+	// for a view without shards). They differ when the cluster came back
+	// with another shard count; RoutedShards is the count the client
+	// routes by after the event (Config.AdoptShardCount makes it follow
+	// the cluster's, else it stays Config.TotalShards and Scan fails with
+	// ErrShardCount).
+	TotalShards, PreviousTotalShards, RoutedShards int
 }
 
 // diffViews builds the event from old (may be nil) to new.
 func diffViews(old, cur *topology) TopologyEvent {
-	ev := TopologyEvent{CurrentEpoch: cur.view.Epoch, LeaderChanges: map[uint32]string{}}
+	ev := TopologyEvent{CurrentEpoch: cur.view.Epoch, LeaderChanges: map[uint32]string{}, TotalShards: cur.view.TotalShards()}
 	var oldNodes map[string]string
 	if old != nil {
 		ev.PreviousEpoch = old.view.Epoch
+		ev.PreviousTotalShards = old.view.TotalShards()
 		oldNodes = old.addrByID
 	}
 	for id := range cur.addrByID {
@@ -61,6 +70,7 @@ func diffViews(old, cur *topology) TopologyEvent {
 // merge folds next (a later event) into e.
 func (e *TopologyEvent) merge(next TopologyEvent) {
 	e.CurrentEpoch = next.CurrentEpoch
+	e.TotalShards, e.RoutedShards = next.TotalShards, next.RoutedShards
 	e.Replaced = e.Replaced || next.Replaced
 	if next.ClusterID != "" {
 		e.ClusterID = next.ClusterID

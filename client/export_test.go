@@ -16,5 +16,5 @@ func (c *Client) DialOptionsForTest() []grpc.DialOption { return c.pool.DialOpti
 // IdempotencyKeyForTest returns a new idempotency key for a write of key,
 // drawn as the client draws its own (unique, hashing to the key's shard).
 func (c *Client) IdempotencyKeyForTest(key []byte) string {
-	return c.nextIdempotencyKey(hashing.Shard(key, c.cfg.TotalShards))
+	return c.nextIdempotencyKey(hashing.Shard(key, c.sh().total))
 }

@@ -251,10 +251,11 @@ type sentAttempt struct {
 // which reads only the monotonic clock, at the end) and writes its node's
 // and its operation's counters on one stripe (metrics.Stripes).
 func (c *Client) firstAttempt(ctx context.Context, cl *call, fn attemptFunc, start time.Time) (bool, error) {
-	if cl.pinned != "" || cl.anyReplica || cl.shard < 0 || cl.shard >= len(c.leaders) || ctx.Err() != nil {
+	leaders := c.sh().leaders
+	if cl.pinned != "" || cl.anyReplica || cl.shard < 0 || cl.shard >= len(leaders) || ctx.Err() != nil {
 		return false, nil
 	}
-	e := c.leaders[cl.shard].Load()
+	e := leaders[cl.shard].Load()
 	if e == nil || e.addr == "" {
 		return false, nil
 	}

@@ -23,11 +23,12 @@ func JumpConsistentHash(hash uint64, buckets int) int { return hashing.Jump(hash
 // Route reports where key is routed: its hash, shard, replicas and cached leader.
 func (c *Client) Route(key []byte) Route {
 	h := hashing.Hash(key)
-	r := Route{Hash: h, Shard: hashing.Jump(h, c.cfg.TotalShards)}
+	st := c.sh()
+	r := Route{Hash: h, Shard: hashing.Jump(h, st.total)}
 	if t := c.topo.Load(); t != nil && r.Shard < len(t.replicas) {
 		r.Replicas = append([]string(nil), t.replicas[r.Shard]...)
 	}
-	if e := c.leaders[r.Shard].Load(); e != nil {
+	if e := st.leaders[r.Shard].Load(); e != nil {
 		r.LeaderID, r.LeaderAddr, r.FromCache = e.id, e.addr, !e.fromView
 	}
 	return r
@@ -60,9 +61,10 @@ func (c *Client) Put(ctx context.Context, key, value []byte, opts *PutOptions) (
 		ifMatch = opts.IfMatchVersion
 		req.IfMatch = ifMatch.toPB()
 	}
-	shard := hashing.Shard(key, c.cfg.TotalShards)
+	st := c.sh()
+	shard := hashing.Shard(key, st.total)
 	if req.IdempotencyKey == "" {
-		req.IdempotencyKey = c.nextIdempotencyKey(shard)
+		req.IdempotencyKey = st.idem.next(shard)
 	}
 	var resp *norikvpb.PutResponse
 	cl := call{op: opPut, shard: shard, ifMatch: ifMatch}
@@ -88,7 +90,7 @@ func (c *Client) Get(ctx context.Context, key []byte, opts *GetOptions) (*GetRes
 	}
 	req := &norikvpb.GetRequest{Key: key}
 	var resp *norikvpb.GetResponse
-	cl := call{op: opGet, shard: hashing.Shard(key, c.cfg.TotalShards), consistency: true, anyReplica: level == ConsistencyStaleOK}
+	cl := call{op: opGet, shard: hashing.Shard(key, c.sh().total), consistency: true, anyReplica: level == ConsistencyStaleOK}
 	err := c.invoke(ctx, &cl, func(ctx context.Context, n *pool.Node, o []grpc.CallOption) error {
 		req.Consistency = level.wire(n.AltVocab.Load())
 		var err error
@@ -123,9 +125,10 @@ func (c *Client) Delete(ctx context.Context, key []byte, opts *DeleteOptions) (b
 		ifMatch = opts.IfMatchVersion
 		req.IfMatch = ifMatch.toPB()
 	}
-	shard := hashing.Shard(key, c.cfg.TotalShards)
+	st := c.sh()
+	shard := hashing.Shard(key, st.total)
 	if req.IdempotencyKey == "" {
-		req.IdempotencyKey = c.nextIdempotencyKey(shard)
+		req.IdempotencyKey = st.idem.next(shard)
 	}
 	var resp *norikvpb.DeleteResponse
 	cl := call{op: opDelete, shard: shard, ifMatch: ifMatch}

@@ -79,7 +79,7 @@ func TestReplacedClusterByID(t *testing.T) {
 	if r := c.Route([]byte("x")); r.LeaderAddr != f.addr || r.FromCache {
 		t.Fatalf("route after replacement = %+v, want the new view's leader", r)
 	}
-	if e := c.leaders[3].Load(); e == nil || !e.fromView {
+	if e := c.sh().leaders[3].Load(); e == nil || !e.fromView {
 		t.Fatalf("redirect-learned leader of the old cluster survived: %+v", e)
 	}
 	if st := c.Stats().Topology; st.ClusterReplacements != 1 {

@@ -21,8 +21,8 @@ func (c *Client) locate(shard int, tried *addrSet, anyReplica bool) string {
 			return a
 		}
 	}
-	if shard >= 0 && shard < len(c.leaders) {
-		if e := c.leaders[shard].Load(); e != nil && e.addr != "" && !tried.has(e.addr) && !c.pool.IsDown(e.addr) {
+	if leaders := c.sh().leaders; shard >= 0 && shard < len(leaders) {
+		if e := leaders[shard].Load(); e != nil && e.addr != "" && !tried.has(e.addr) && !c.pool.IsDown(e.addr) {
 			return e.addr
 		}
 	}
@@ -105,19 +105,21 @@ func (c *Client) resolveHint(h string) (id, addr string) {
 
 // cacheLeader records a leader learned from a redirect.
 func (c *Client) cacheLeader(shard int, id, addr string) {
-	if shard < 0 || shard >= len(c.leaders) {
+	leaders := c.sh().leaders
+	if shard < 0 || shard >= len(leaders) {
 		return
 	}
-	c.leaders[shard].Store(&leaderEntry{id: id, addr: addr})
+	leaders[shard].Store(&leaderEntry{id: id, addr: addr})
 }
 
 // forgetLeader drops the cached leader of shard if it is still addr.
 func (c *Client) forgetLeader(shard int, addr string) {
-	if shard < 0 || shard >= len(c.leaders) {
+	leaders := c.sh().leaders
+	if shard < 0 || shard >= len(leaders) {
 		return
 	}
-	if e := c.leaders[shard].Load(); e != nil && e.addr == addr {
-		c.leaders[shard].CompareAndSwap(e, nil)
+	if e := leaders[shard].Load(); e != nil && e.addr == addr {
+		leaders[shard].CompareAndSwap(e, nil)
 	}
 }
 

@@ -90,16 +90,17 @@ func (c *Client) Scan(ctx context.Context, opts *ScanOptions) (*ScanResult, erro
 	if o.ValuePreviewBytes < 0 {
 		return nil, invalidArg("scan", "ValuePreviewBytes %d must not be negative", o.ValuePreviewBytes)
 	}
+	st := c.sh()
 	shards := o.Shards
 	if len(shards) == 0 {
-		shards = make([]int, c.cfg.TotalShards)
+		shards = make([]int, st.total)
 		for i := range shards {
 			shards[i] = i
 		}
 	}
 	for _, s := range shards {
-		if s < 0 || s >= c.cfg.TotalShards {
-			return nil, invalidArg("scan", "shard %d out of range: shards are 0..%d", s, c.cfg.TotalShards-1)
+		if s < 0 || s >= st.total {
+			return nil, invalidArg("scan", "shard %d out of range: shards are 0..%d", s, st.total-1)
 		}
 	}
 	// A cluster with more shards than configured would be listed in part
@@ -108,7 +109,7 @@ func (c *Client) Scan(ctx context.Context, opts *ScanOptions) (*ScanResult, erro
 		return nil, err
 	}
 	start := time.Now()
-	parts, err := c.scanParts(ctx, &o, shards)
+	parts, err := c.scanParts(ctx, st, &o, shards)
 	err = c.shardCountFromServer(err)
 	c.m.ops[opScan].Done(time.Since(start), err != nil)
 	if err != nil {
@@ -131,11 +132,11 @@ func (c *Client) ScanShard(ctx context.Context, shard int, opts *ScanOptions) (*
 // scanParts asks every leader for its shards in parallel. A group whose node
 // refuses or fails is split into per-shard requests that go through the
 // normal request loop (redirects, retries).
-func (c *Client) scanParts(ctx context.Context, o *ScanOptions, shards []int) ([]scanPart, error) {
+func (c *Client) scanParts(ctx context.Context, st *shardState, o *ScanOptions, shards []int) ([]scanPart, error) {
 	groups := map[string][]int{}
 	var unknown []int
 	for _, s := range shards {
-		if e := c.leaders[s].Load(); e != nil && e.addr != "" {
+		if e := st.leaders[s].Load(); e != nil && e.addr != "" {
 			groups[e.addr] = append(groups[e.addr], s)
 		} else {
 			unknown = append(unknown, s)

@@ -53,8 +53,8 @@ func (c *Client) CheckShardCount() error {
 	if t == nil {
 		return nil
 	}
-	if n := t.view.TotalShards(); n > 0 && n != c.cfg.TotalShards {
-		return &ShardCountError{Configured: c.cfg.TotalShards, Cluster: n}
+	if n, total := t.view.TotalShards(), c.sh().total; n > 0 && n != total {
+		return &ShardCountError{Configured: total, Cluster: n}
 	}
 	return nil
 }
@@ -75,8 +75,9 @@ func (c *Client) shardCountFromServer(err error) error {
 		return err
 	}
 	last, convErr := strconv.Atoi(m[1])
-	if convErr != nil || last+1 == c.cfg.TotalShards {
+	total := c.sh().total
+	if convErr != nil || last+1 == total {
 		return err
 	}
-	return &ShardCountError{Configured: c.cfg.TotalShards, Cluster: last + 1}
+	return &ShardCountError{Configured: total, Cluster: last + 1}
 }

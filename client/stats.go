@@ -196,7 +196,7 @@ func (c *Client) Stats() Stats {
 	ps := c.pool.Stats()
 	s := Stats{
 		Pool:   PoolStats{ActiveConnections: ps.Active, Dials: ps.Dials, Dropped: ps.Dropped, Addrs: ps.Addrs},
-		Router: RouterStats{TotalShards: c.cfg.TotalShards, SeedNodes: len(c.cfg.Nodes), TotalNodes: len(c.cfg.Nodes)},
+		Router: RouterStats{TotalShards: c.sh().total, SeedNodes: len(c.cfg.Nodes), TotalNodes: len(c.cfg.Nodes)},
 		Topology: TopologyStats{
 			ViewsReceived:  c.m.viewsReceived.Load(),
 			ViewsIgnored:   c.m.viewsIgnored.Load(),
@@ -223,8 +223,9 @@ func (c *Client) Stats() Stats {
 		}
 		sort.Strings(s.Topology.UnreachableNodes)
 	}
-	for i := range c.leaders {
-		if e := c.leaders[i].Load(); e != nil && e.addr != "" {
+	leaders := c.sh().leaders
+	for i := range leaders {
+		if e := leaders[i].Load(); e != nil && e.addr != "" {
 			s.Topology.CachedLeaders++
 		}
 	}

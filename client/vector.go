@@ -155,14 +155,14 @@ func (c *Client) VectorCreateIndex(ctx context.Context, namespace string, dimens
 		IdempotencyKey: opts.IdempotencyKey,
 	}
 	if req.IdempotencyKey == "" {
-		req.IdempotencyKey = c.nextIdempotencyKey(nsShard(namespace, c.cfg.TotalShards))
+		req.IdempotencyKey = c.nextIdempotencyKey(nsShard(namespace, c.sh().total))
 	}
 	ctx = withHNSW(ctx,
 		MetaHNSWM, strconv.Itoa(opts.M),
 		MetaHNSWEfConstruction, strconv.Itoa(opts.EfConstruction),
 		MetaHNSWEfSearch, strconv.Itoa(opts.EfSearch))
 	var resp *norikvpb.CreateVectorIndexResponse
-	cl := call{op: opVectorCreateIndex, shard: nsShard(namespace, c.cfg.TotalShards)}
+	cl := call{op: opVectorCreateIndex, shard: nsShard(namespace, c.sh().total)}
 	err := c.invoke(ctx, &cl, func(ctx context.Context, n *pool.Node, o []grpc.CallOption) error {
 		var err error
 		resp, err = n.Vector.CreateIndex(ctx, req, o...)
@@ -182,10 +182,10 @@ func (c *Client) VectorDropIndex(ctx context.Context, namespace string, opts *Dr
 		req.IdempotencyKey = opts.IdempotencyKey
 	}
 	if req.IdempotencyKey == "" {
-		req.IdempotencyKey = c.nextIdempotencyKey(nsShard(namespace, c.cfg.TotalShards))
+		req.IdempotencyKey = c.nextIdempotencyKey(nsShard(namespace, c.sh().total))
 	}
 	var resp *norikvpb.DropVectorIndexResponse
-	cl := call{op: opVectorDropIndex, shard: nsShard(namespace, c.cfg.TotalShards)}
+	cl := call{op: opVectorDropIndex, shard: nsShard(namespace, c.sh().total)}
 	err := c.invoke(ctx, &cl, func(ctx context.Context, n *pool.Node, o []grpc.CallOption) error {
 		var err error
 		resp, err = n.Vector.DropIndex(ctx, req, o...)
@@ -214,10 +214,10 @@ func (c *Client) VectorInsert(ctx context.Context, namespace, id string, vector 
 		req.IdempotencyKey = opts.IdempotencyKey
 	}
 	if req.IdempotencyKey == "" {
-		req.IdempotencyKey = c.nextIdempotencyKey(nsShard(namespace, c.cfg.TotalShards))
+		req.IdempotencyKey = c.nextIdempotencyKey(nsShard(namespace, c.sh().total))
 	}
 	var resp *norikvpb.VectorInsertResponse
-	cl := call{op: opVectorInsert, shard: nsShard(namespace, c.cfg.TotalShards)}
+	cl := call{op: opVectorInsert, shard: nsShard(namespace, c.sh().total)}
 	err := c.invoke(ctx, &cl, func(ctx context.Context, n *pool.Node, o []grpc.CallOption) error {
 		var err error
 		resp, err = n.Vector.Insert(ctx, req, o...)
@@ -255,7 +255,7 @@ func (c *Client) VectorSearch(ctx context.Context, namespace string, query []flo
 	level := opts.Consistency
 	var resp *norikvpb.VectorSearchResponse
 	var header metadata.MD
-	cl := call{op: opVectorSearch, shard: nsShard(namespace, c.cfg.TotalShards), consistency: true, anyReplica: level == ConsistencyStaleOK}
+	cl := call{op: opVectorSearch, shard: nsShard(namespace, c.sh().total), consistency: true, anyReplica: level == ConsistencyStaleOK}
 	err := c.invoke(ctx, &cl, func(ctx context.Context, n *pool.Node, o []grpc.CallOption) error {
 		req.Consistency = level.wire(n.AltVocab.Load())
 		var err error
@@ -307,7 +307,7 @@ func (c *Client) VectorGetWithOptions(ctx context.Context, namespace, id string,
 	}
 	req := &norikvpb.VectorGetRequest{Namespace: namespace, Id: id}
 	var resp *norikvpb.VectorGetResponse
-	cl := call{op: opVectorGet, shard: nsShard(namespace, c.cfg.TotalShards), consistency: true, anyReplica: level == ConsistencyStaleOK}
+	cl := call{op: opVectorGet, shard: nsShard(namespace, c.sh().total), consistency: true, anyReplica: level == ConsistencyStaleOK}
 	err := c.invoke(ctx, &cl, func(ctx context.Context, n *pool.Node, o []grpc.CallOption) error {
 		req.Consistency = level.wire(n.AltVocab.Load())
 		var err error
@@ -337,10 +337,10 @@ func (c *Client) VectorDelete(ctx context.Context, namespace, id string, opts *V
 		req.IdempotencyKey = opts.IdempotencyKey
 	}
 	if req.IdempotencyKey == "" {
-		req.IdempotencyKey = c.nextIdempotencyKey(nsShard(namespace, c.cfg.TotalShards))
+		req.IdempotencyKey = c.nextIdempotencyKey(nsShard(namespace, c.sh().total))
 	}
 	var resp *norikvpb.VectorDeleteResponse
-	cl := call{op: opVectorDelete, shard: nsShard(namespace, c.cfg.TotalShards)}
+	cl := call{op: opVectorDelete, shard: nsShard(namespace, c.sh().total)}
 	err := c.invoke(ctx, &cl, func(ctx context.Context, n *pool.Node, o []grpc.CallOption) error {
 		var err error
 		resp, err = n.Vector.Delete(ctx, req, o...)

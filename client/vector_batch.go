@@ -106,7 +106,7 @@ func (c *Client) insertBatched(ctx context.Context, namespace string, items []Ve
 // item: the one the server named, or the batch's first.
 func (c *Client) insertBatch(ctx context.Context, namespace string, items []VectorItem, sp batchSpan) error {
 	const op = "vector insert many"
-	shard := nsShard(namespace, c.cfg.TotalShards)
+	shard := nsShard(namespace, c.sh().total)
 	req := &consolepb.VectorInsertBatchRequest{
 		Namespace:      namespace,
 		Items:          make([]*consolepb.VectorBatchItem, 0, sp.hi-sp.lo),
