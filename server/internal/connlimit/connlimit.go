@@ -13,6 +13,16 @@
 // connection that sends nothing within FirstByteTimeout of being accepted
 // is closed (gRPC's own handshake timeout is 2 minutes: a flood of silent
 // connections held the node's descriptors that long).
+//
+// Connections that did speak (a leaked gRPC client that made its calls and
+// was never closed) are not closed by that, and kept the cap full: new
+// clients were refused while the leaked ones sat idle. So at the cap the
+// Listener makes room by closing the connection idle the longest (nothing
+// read or written for IdleAfter: no call in flight, as a watch stream
+// writes every second and a client's keepalive pings only while it has
+// calls open) instead of refusing the new one; it refuses only when none
+// is idle that long. It says so once per episode and counts them
+// (Evicted).
 package connlimit
 
 import (
@@ -47,6 +57,10 @@ func Default(openFileLimit uint64) int {
 // before it is closed.
 const FirstByteTimeout = 10 * time.Second
 
+// IdleAfter is how long a connection must have read and written nothing
+// before it may be closed to make room for a new one at the cap.
+const IdleAfter = 10 * time.Second
+
 // UserTimeout is the TCP_USER_TIMEOUT of accepted connections (Linux), what
 // gRPC's server sets by default (its 20 s keepalive timeout) on the
 // connections it accepts itself.
@@ -58,13 +72,17 @@ type Listener struct {
 	max       int64
 	logf      func(format string, args ...any)
 	firstByte time.Duration
+	idleAfter time.Duration
 
 	open    atomic.Int64
 	refused atomic.Uint64
+	evicted atomic.Uint64
 
 	mu       sync.Mutex
 	refusing bool // an episode of refusals is on (logged once)
+	evicting bool // an episode of closing idle connections for room is on (logged once)
 	failing  bool // an episode of failed accepts is on (logged once)
+	conns    map[*conn]struct{}
 }
 
 // Wrap caps ln at maxConns connections open at once (0: no cap, only the
@@ -73,8 +91,12 @@ func Wrap(ln net.Listener, maxConns int, logf func(format string, args ...any)) 
 	if logf == nil {
 		logf = func(string, ...any) {}
 	}
-	return &Listener{Listener: ln, max: int64(maxConns), logf: logf, firstByte: FirstByteTimeout}
+	return &Listener{Listener: ln, max: int64(maxConns), logf: logf, firstByte: FirstByteTimeout, idleAfter: IdleAfter,
+		conns: map[*conn]struct{}{}}
 }
+
+// SetIdleAfter changes IdleAfter for this listener (tests).
+func (l *Listener) SetIdleAfter(d time.Duration) { l.idleAfter = d }
 
 // SetFirstByteTimeout changes FirstByteTimeout for this listener (tests).
 func (l *Listener) SetFirstByteTimeout(d time.Duration) { l.firstByte = d }
@@ -84,6 +106,10 @@ func (l *Listener) Open() int64 { return l.open.Load() }
 
 // Refused is the number of connections closed at once for the cap.
 func (l *Listener) Refused() uint64 { return l.refused.Load() }
+
+// Evicted is the number of idle connections closed to make room at the
+// cap.
+func (l *Listener) Evicted() uint64 { return l.evicted.Load() }
 
 // Max is the cap (0: none).
 func (l *Listener) Max() int { return int(l.max) }
@@ -103,6 +129,15 @@ func (l *Listener) Accept() (net.Conn, error) {
 		l.episode(&l.failing, false, "")
 		n := l.open.Add(1)
 		if l.max > 0 && n > l.max {
+			if idle, was := l.idlest(time.Now()); idle != nil {
+				_ = idle.Close() // gives its place to c
+				l.evicted.Add(1)
+				l.episode(&l.evicting, true, "closing client connections idle the longest to make room for new ones: "+
+					"%d are open, the most it takes, and this one had read and written nothing for %s; "+
+					"a client is probably leaking connections: close them, or raise the limit (ulimit -n)",
+					l.max, was.Round(time.Second))
+				return l.accepted(c), nil
+			}
 			l.open.Add(-1)
 			l.refused.Add(1)
 			_ = c.Close()
@@ -113,12 +148,44 @@ func (l *Listener) Accept() (net.Conn, error) {
 		}
 		if n <= l.max*9/10 || l.max == 0 {
 			l.episode(&l.refusing, false, "")
+			l.episode(&l.evicting, false, "")
 		}
-		setUserTimeout(c, UserTimeout)
-		cc := &conn{Conn: c, l: l, speakBy: time.Now().Add(l.firstByte)}
-		_ = c.SetDeadline(cc.speakBy)
-		return cc, nil
+		return l.accepted(c), nil
 	}
+}
+
+// accepted wraps a connection taken under the cap.
+func (l *Listener) accepted(c net.Conn) *conn {
+	setUserTimeout(c, UserTimeout)
+	now := time.Now()
+	cc := &conn{Conn: c, l: l, speakBy: now.Add(l.firstByte)}
+	cc.active.Store(now.UnixNano())
+	_ = c.SetDeadline(cc.speakBy)
+	if l.max > 0 {
+		l.mu.Lock()
+		l.conns[cc] = struct{}{}
+		l.mu.Unlock()
+	}
+	return cc
+}
+
+// idlest returns the open connection idle the longest, and for how long,
+// if it has been idle at least idleAfter; nil otherwise.
+func (l *Listener) idlest(now time.Time) (*conn, time.Duration) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var best *conn
+	oldest := now.Add(-l.idleAfter).UnixNano()
+	for c := range l.conns {
+		if a := c.active.Load(); a <= oldest {
+			best, oldest = c, a
+		}
+	}
+	if best == nil {
+		return nil, 0
+	}
+	delete(l.conns, best) // closed by the caller: not picked twice
+	return best, now.Sub(time.Unix(0, oldest))
 }
 
 // episode logs the start of a condition once, and its end once.
@@ -133,9 +200,12 @@ func (l *Listener) episode(flag *bool, on bool, format string, args ...any) {
 		l.logf(format, args...)
 		return
 	}
-	if flag == &l.refusing {
+	switch flag {
+	case &l.refusing:
 		l.logf("accepting client connections again (%d open)", l.open.Load())
-	} else {
+	case &l.evicting:
+		l.logf("no longer closing idle client connections for room (%d open)", l.open.Load())
+	default:
 		l.logf("accepting client connections again")
 	}
 }
@@ -147,6 +217,7 @@ type conn struct {
 	l       *Listener
 	closed  atomic.Bool
 	spoke   atomic.Bool
+	active  atomic.Int64 // unix ns of the last read or write of some bytes (or the accept)
 	speakBy time.Time
 
 	mu             sync.Mutex
@@ -155,6 +226,9 @@ type conn struct {
 
 func (c *conn) Read(b []byte) (int, error) {
 	n, err := c.Conn.Read(b)
+	if n > 0 {
+		c.active.Store(time.Now().UnixNano())
+	}
 	if n > 0 && c.spoke.CompareAndSwap(false, true) {
 		// The peer spoke: the server's own deadlines from now on.
 		c.mu.Lock()
@@ -163,6 +237,14 @@ func (c *conn) Read(b []byte) (int, error) {
 			_ = c.Conn.SetReadDeadline(c.wantRead)
 		}
 		c.mu.Unlock()
+	}
+	return n, err
+}
+
+func (c *conn) Write(b []byte) (int, error) {
+	n, err := c.Conn.Write(b)
+	if n > 0 {
+		c.active.Store(time.Now().UnixNano())
 	}
 	return n, err
 }
@@ -200,6 +282,11 @@ func (c *conn) clamp(t time.Time) time.Time {
 func (c *conn) Close() error {
 	if c.closed.CompareAndSwap(false, true) {
 		c.l.open.Add(-1)
+		if c.l.max > 0 {
+			c.l.mu.Lock()
+			delete(c.l.conns, c)
+			c.l.mu.Unlock()
+		}
 	}
 	return c.Conn.Close()
 }

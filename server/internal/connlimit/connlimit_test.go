@@ -180,3 +180,113 @@ func TestSilentConnectionsAreClosed(t *testing.T) {
 	}
 	waitOpen(t, l, 1)
 }
+
+// At the cap, a new connection takes the place of the one idle the longest
+// (nothing read or written for IdleAfter), not of one in use; with none
+// idle that long it is refused as before. Said once per episode, counted
+// by Evicted. Idle times are set on the connections, not waited for.
+func TestIdleConnectionsMakeRoomAtTheCap(t *testing.T) {
+	raw, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var log lines
+	l := Wrap(raw, 3, log.logf)
+	defer l.Close()
+	accepted := make(chan *conn, 8)
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			accepted <- c.(*conn)
+		}
+	}()
+	dial := func() net.Conn {
+		c, err := net.Dial("tcp", raw.Addr().String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	next := func() *conn {
+		t.Helper()
+		select {
+		case c := <-accepted:
+			return c
+		case <-time.After(10 * time.Second):
+			t.Fatal("a connection at the cap was not accepted")
+			return nil
+		}
+	}
+	var clients []net.Conn
+	var servers []*conn
+	for range 3 {
+		clients = append(clients, dial())
+		servers = append(servers, next())
+	}
+	defer func() {
+		for _, c := range clients {
+			_ = c.Close()
+		}
+	}()
+	now := time.Now()
+	servers[0].active.Store(now.Add(-20 * time.Second).UnixNano())
+	servers[1].active.Store(now.Add(-30 * time.Second).UnixNano()) // the idlest
+	servers[2].active.Store(now.UnixNano())                        // in use
+
+	fourth := dial()
+	defer fourth.Close()
+	servers = append(servers, next())
+	if !closedByServer(clients[1]) {
+		t.Fatal("the connection idle the longest was kept open at the cap")
+	}
+	for _, i := range []int{0, 2} {
+		if closedWithin(clients[i], 100*time.Millisecond) {
+			t.Fatalf("connection %d was closed, want only the idlest", i)
+		}
+	}
+	if l.Evicted() != 1 || l.Refused() != 0 || l.Open() != 3 {
+		t.Fatalf("evicted %d, refused %d, open %d; want 1, 0, 3", l.Evicted(), l.Refused(), l.Open())
+	}
+	// The next one takes the other idle connection's place.
+	fifth := dial()
+	defer fifth.Close()
+	servers = append(servers, next())
+	if !closedByServer(clients[0]) {
+		t.Fatal("the remaining idle connection was kept open at the cap")
+	}
+	// None idle now: refused as before.
+	sixth := dial()
+	defer sixth.Close()
+	if !closedByServer(sixth) {
+		t.Fatal("a connection beyond the cap was kept although none was idle")
+	}
+	if l.Evicted() != 2 || l.Refused() != 1 || l.Open() != 3 {
+		t.Fatalf("evicted %d, refused %d, open %d; want 2, 1, 3", l.Evicted(), l.Refused(), l.Open())
+	}
+	got := log.all()
+	if len(got) != 2 || !strings.Contains(got[0], "closing client connections idle the longest") || !strings.Contains(got[1], "refusing new client connections") {
+		t.Fatalf("log %q; want the idle closing said once, then the refusal", got)
+	}
+	// Reads and writes keep a connection in use.
+	long := time.Now().Add(-time.Hour).UnixNano()
+	servers[2].active.Store(long)
+	if _, err := clients[2].Write([]byte("x")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := servers[2].Read(make([]byte, 1)); err != nil {
+		t.Fatal(err)
+	}
+	if servers[2].active.Load() == long {
+		t.Fatal("a read did not mark the connection active")
+	}
+	servers[2].active.Store(long)
+	if _, err := servers[2].Write([]byte("y")); err != nil {
+		t.Fatal(err)
+	}
+	if servers[2].active.Load() == long {
+		t.Fatal("a write did not mark the connection active")
+	}
+}

@@ -30,3 +30,7 @@ func (n *Node) capClientConns() {
 func (n *Node) ClientConns() (open int64, refused uint64, maxConns int) {
 	return n.clientConns.Open(), n.clientConns.Refused(), n.clientConns.Max()
 }
+
+// ClientConnsEvicted is the number of idle client connections closed to
+// make room for new ones at the cap since start.
+func (n *Node) ClientConnsEvicted() uint64 { return n.clientConns.Evicted() }
