@@ -87,6 +87,47 @@ func TestStatusDegraded(t *testing.T) {
 	}
 }
 
+// TestStatusWithMostNodesDown: two of three nodes stopped. The node left
+// cannot follow the cluster; status used to fail to connect at all (exit
+// 5), then (its view given) counted every shard led by its old view. It
+// exits 7 naming both nodes and the groups without a leader.
+func TestStatusWithMostNodesDown(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a second cluster")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	cl, err := startCluster(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	nodes := "--nodes=" + strings.Join(cl.Addrs(), ",")
+	must(t, "", "status", nodes)
+	for _, id := range []string{"n2", "n3"} {
+		if err := cl.StopNode(id); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var last result
+	var s statusResult
+	eventually(t, time.Minute, "status to name the stopped nodes and the leaderless groups", func() bool {
+		last = run(t, "", "status", nodes)
+		s = statusResult{}
+		if last.code != ExitDegraded || json.Unmarshal([]byte(last.stdout), &s) != nil {
+			return false
+		}
+		p := strings.Join(s.Problems, "\n")
+		// Every group, once n1's leaders have stepped down and its
+		// followers have stopped hearing theirs.
+		return strings.Contains(p, "n2 (") && strings.Contains(p, "n3 (") && s.TotalGroups > 0 &&
+			strings.Count(p, "has no leader: n1 knows none") == s.TotalGroups
+	})
+	if s.Healthy {
+		t.Fatalf("status %+v", s)
+	}
+}
+
 // TestWatchStreamsLeaderMoves: watch prints a snapshot, then a JSON line per
 // topology change (here a leader move), until its context ends (exit 0).
 func TestWatchStreamsLeaderMoves(t *testing.T) {

@@ -199,8 +199,65 @@ func buildStatus(view *client.ClusterView, statuses []client.NodeStatusResult, t
 	if leaderless > 0 {
 		res.Problems = append(res.Problems, fmt.Sprintf("%d of %d shards have no leader", leaderless, len(view.Shards)))
 	}
+	res.Problems = append(res.Problems, leaderlessGroups(statuses)...)
 	res.Healthy = len(res.Problems) == 0
 	return res
+}
+
+// leaderlessGroups names the groups that no answering node leads or knows
+// a leader of. The view can still name their old leaders: with two of
+// three nodes down, the one left keeps the view it had (it cannot hear the
+// metadata group's leader to learn a newer one), so judged by the view
+// alone `status` counted every shard led while no write could succeed.
+func leaderlessGroups(statuses []client.NodeStatusResult) []string {
+	type seen struct {
+		shards    []int
+		reporters []string
+		leader    bool
+	}
+	groups := map[int]*seen{}
+	for _, st := range statuses {
+		if st.Status == nil {
+			continue
+		}
+		for _, g := range st.Status.Groups {
+			s := groups[g.GroupID]
+			if s == nil {
+				s = &seen{}
+				groups[g.GroupID] = s
+			}
+			if len(s.shards) == 0 {
+				s.shards = g.Shards
+			}
+			s.reporters = append(s.reporters, st.NodeID)
+			if g.State == "leader" || g.LeaderID != "" {
+				s.leader = true
+			}
+		}
+	}
+	ids := make([]int, 0, len(groups))
+	for id, s := range groups {
+		if !s.leader {
+			ids = append(ids, id)
+		}
+	}
+	sort.Ints(ids)
+	out := make([]string, 0, len(ids))
+	for _, id := range ids {
+		s := groups[id]
+		out = append(out, fmt.Sprintf("group %d (shards %s) has no leader: %s know%s none; writes to its shards fail until most of its replicas are up and elect one",
+			id, shardRange(s.shards), strings.Join(s.reporters, ", "), plural1(len(s.reporters))))
+	}
+	return out
+}
+
+// plural1 is the verb ending for one reporter ("n1 knows") or more
+// ("n1, n2 know").
+func plural1(n int) string {
+	if n == 1 {
+		return "s"
+	}
+	return ""
 }
 
 // nodeProblems reads what a node says about itself that puts the cluster

@@ -1,6 +1,7 @@
 package headless
 
 import (
+	"errors"
 	"strings"
 	"testing"
 
@@ -18,7 +19,7 @@ func TestStatusNamesFullDisksAndHeldVotes(t *testing.T) {
 		{ID: 1, Replicas: []client.ShardReplica{{NodeID: "n3", Leader: true}, {NodeID: "n1"}, {NodeID: "n2"}}},
 	}}
 	groups := func(held bool) []client.GroupStatus {
-		return []client.GroupStatus{{GroupID: 0, State: "follower", VoteHeld: held}, {GroupID: 1, State: "follower", VoteHeld: held}}
+		return []client.GroupStatus{{GroupID: 0, State: "follower", LeaderID: "n1", VoteHeld: held}, {GroupID: 1, State: "follower", LeaderID: "n3", VoteHeld: held}}
 	}
 	healthy := []client.NodeStatusResult{
 		{NodeID: "n1", Addr: "a:1", Status: &client.NodeStatus{NodeID: "n1", Groups: groups(false)}},
@@ -55,5 +56,29 @@ func TestStatusNamesFullDisksAndHeldVotes(t *testing.T) {
 	}
 	if res.Nodes[1].StorageError == "" || res.Nodes[2].VoteHeldGroups != 3 {
 		t.Errorf("JSON fields: n2 storage_error %q, n3 vote_held_groups %d", res.Nodes[1].StorageError, res.Nodes[2].VoteHeldGroups)
+	}
+}
+
+// Two of three nodes down: the one left keeps its last view, which still
+// names leaders for every group, and status counted every shard led. The
+// groups no answering node leads or knows a leader of are problems.
+func TestStatusNamesGroupsWithoutALeader(t *testing.T) {
+	view := &client.ClusterView{Epoch: 6, Nodes: []client.ClusterNode{
+		{ID: "n1", Addr: "a:1", Role: "alive"}, {ID: "n2", Addr: "a:2", Role: "alive"},
+	}, Shards: []client.ShardInfo{
+		{ID: 0, Replicas: []client.ShardReplica{{NodeID: "n1", Leader: true}, {NodeID: "n2"}}},
+		{ID: 1, Replicas: []client.ShardReplica{{NodeID: "n2", Leader: true}, {NodeID: "n1"}}},
+	}}
+	statuses := []client.NodeStatusResult{
+		{NodeID: "n1", Addr: "a:1", Status: &client.NodeStatus{NodeID: "n1", Groups: []client.GroupStatus{
+			{GroupID: 0, State: "candidate", Shards: []int{0}}, {GroupID: 1, State: "follower", LeaderID: "n2", Shards: []int{1}},
+		}}},
+		{NodeID: "n2", Addr: "a:2", Err: errors.New("connection refused")},
+	}
+	res := buildStatus(view, statuses, 2)
+	got := strings.Join(res.Problems, "\n")
+	want := "group 0 (shards 0-0) has no leader: n1 knows none; writes to its shards fail until most of its replicas are up and elect one"
+	if res.Healthy || !strings.Contains(got, want) || strings.Contains(got, "group 1 ") {
+		t.Fatalf("problems:\n%s\nwant group 0 named (and not group 1, whose leader n1 knows):\n%s", got, want)
 	}
 }
