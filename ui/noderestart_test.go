@@ -6,14 +6,11 @@ import (
 	"testing"
 	"time"
 
-	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/norikv/norikv-console/client"
 	"github.com/norikv/norikv-console/server/cluster"
 	"github.com/norikv/norikv-console/ui/common"
-	"github.com/norikv/norikv-console/ui/feed"
-	"github.com/norikv/norikv-console/ui/uitest"
 )
 
 // TestPaletteRestartOfARunningNode: on the embedded cluster, the palette's
@@ -30,22 +27,7 @@ func TestPaletteRestartOfARunningNode(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = cl.Close() })
-	c, err := client.New(client.Config{Nodes: cl.Addrs(), TotalShards: 64, Timeout: 2 * time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = c.Close() })
-	f := feed.Start(c)
-	t.Cleanup(f.Close)
-	com := uitest.Common()
-	com.Client, com.TotalShards, com.Control = c, 64, cl
-	m, err := New(Options{Common: com, Feed: f})
-	if err != nil {
-		t.Fatal(err)
-	}
-	m.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
-	d := newDriver(t, m)
-	d.run(m.Init())
+	m, d, _ := consoleWith(t, client.Config{Nodes: cl.Addrs(), TotalShards: 64, Timeout: 2 * time.Second}, cl)
 	d.until("connected", 30*time.Second, func() bool { return m.ConnState() == StateConnected })
 
 	restart := actionTitled(t, m, "Restart node n2")

@@ -14,6 +14,7 @@ import (
 
 	"github.com/norikv/norikv-console/client"
 	"github.com/norikv/norikv-console/server/cluster"
+	"github.com/norikv/norikv-console/ui/common"
 	"github.com/norikv/norikv-console/ui/feed"
 	"github.com/norikv/norikv-console/ui/uitest"
 	"github.com/norikv/norikv-console/views/keys"
@@ -132,7 +133,14 @@ func startClusterOf(t *testing.T, base, groups int) *cluster.Cluster {
 // returns the client too.
 func consoleOn(t *testing.T, addrs []string) (*Model, *driver, *client.Client) {
 	t.Helper()
-	c, err := client.New(client.Config{Nodes: addrs, TotalShards: 64, Timeout: 2 * time.Second})
+	return consoleWith(t, client.Config{Nodes: addrs, TotalShards: 64, Timeout: 2 * time.Second}, nil)
+}
+
+// consoleWith is consoleOn with the client's configuration and the
+// embedded cluster's controls (nil for none).
+func consoleWith(t *testing.T, cfg client.Config, control common.ClusterControl) (*Model, *driver, *client.Client) {
+	t.Helper()
+	c, err := client.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -140,7 +148,7 @@ func consoleOn(t *testing.T, addrs []string) (*Model, *driver, *client.Client) {
 	f := feed.Start(c)
 	t.Cleanup(f.Close)
 	com := uitest.Common()
-	com.Client, com.TotalShards = c, 64
+	com.Client, com.TotalShards, com.Control = c, cfg.TotalShards, control
 	m, err := New(Options{Common: com, Feed: f})
 	if err != nil {
 		t.Fatal(err)
