@@ -386,3 +386,22 @@ func (m *Model) viewBehind(at time.Time) bool {
 	}
 	return true
 }
+
+// noteShardCount says when the cluster came back with another shard count
+// (restarted with other settings under the console): taken when the count
+// was the cluster's, or an error when the user set one (keys then hash to
+// other shards than the servers use). Before, only the Keys pane's listing
+// error told.
+func (m *Model) noteShardCount(ev *client.TopologyEvent) {
+	if ev == nil || ev.TotalShards == 0 || ev.PreviousTotalShards == 0 || ev.TotalShards == ev.PreviousTotalShards {
+		return
+	}
+	if ev.RoutedShards == ev.TotalShards {
+		m.note(levelWarn, fmt.Sprintf("the cluster now has %d shards (it had %d): keys are routed by %d now",
+			ev.TotalShards, ev.PreviousTotalShards, ev.TotalShards), 0, false)
+		return
+	}
+	m.note(levelError, fmt.Sprintf("the cluster now has %d shards (it had %d), but the console was started with %d "+
+		"(--shards or the profile's total_shards): keys hash to other shards than the servers use and key listings fail; restart with --shards %d",
+		ev.TotalShards, ev.PreviousTotalShards, ev.RoutedShards, ev.TotalShards), 0, false)
+}

@@ -166,6 +166,7 @@ func (m *Model) onTopology(msg common.TopologyMsg) tea.Cmd {
 			return tea.Batch(next, m.reassess(msg.At)) // nodes back, shown now
 		}
 	}
+	m.noteShardCount(msg.Event)
 	switch {
 	case m.view != nil && msg.Event != nil && msg.Event.Replaced:
 		return tea.Batch(next, m.onReplaced(msg))

@@ -10,7 +10,10 @@ import (
 // cluster: seeds, shards, timeout and the profile's TLS. The headless shell
 // commands use it so they reach a cluster exactly as the console does.
 func ClientConfig(s Settings) (client.Config, error) {
-	cfg := client.Config{Nodes: s.Nodes, TotalShards: s.TotalShards, Timeout: AttemptTimeout(s.Timeout)}
+	// Without --shards or a profile's total_shards the count is the
+	// cluster's, also when it changes under a running console.
+	adopt := s.ShardsFrom == "" || s.ShardsFrom == "the cluster"
+	cfg := client.Config{Nodes: s.Nodes, TotalShards: s.TotalShards, AdoptShardCount: adopt, Timeout: AttemptTimeout(s.Timeout)}
 	if s.TLS != nil {
 		tc, err := buildTLS(s.TLS)
 		if err != nil {

@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -34,8 +33,10 @@ func (sess *Session) checkShards(ctx context.Context, s Settings) Settings {
 	if c.Connect(ctx) != nil {
 		return s
 	}
-	var sce *client.ShardCountError
-	if !errors.As(c.CheckShardCount(), &sce) {
+	// The view's count, not CheckShardCount: a client without a count of
+	// the user's adopts the cluster's at its first view.
+	sce := client.ShardCountError{Configured: s.TotalShards, Cluster: c.ClusterView().TotalShards()}
+	if sce.Cluster == 0 || sce.Cluster == sce.Configured {
 		return s
 	}
 	if s.ShardsFrom == "" {
