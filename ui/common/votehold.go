@@ -2,6 +2,7 @@ package common
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/norikv/norikv-console/client"
 )
@@ -13,7 +14,19 @@ import (
 type VoteHold struct {
 	Groups int  // data groups in which it holds its vote
 	Meta   bool // it holds it in the metadata group too
+	// Starting: the node holds its vote within StartProbeWindow of its
+	// start, while it may still be asking its peers whether they hold a
+	// cluster. A member of a new cluster holds its vote then too, so the
+	// hold does not yet mean that it restarted without data.
+	Starting bool
 }
+
+// StartProbeWindow is how long after its start a node's vote hold may be
+// its question to the peers rather than lost data: a node that starts
+// without data holds its vote while it asks them, at most 3 s (the
+// server's peerProbeTimeout), and opens its groups a moment after it
+// starts.
+const StartProbeWindow = 4 * time.Second
 
 // VoteHoldOf reads the hold from a node's status report.
 func VoteHoldOf(st *client.NodeStatus) VoteHold {
@@ -26,6 +39,7 @@ func VoteHoldOf(st *client.NodeStatus) VoteHold {
 			h.Groups++
 		}
 	}
+	h.Starting = h.Held() && st.Uptime > 0 && st.Uptime < StartProbeWindow
 	return h
 }
 

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/norikv/norikv-console/client"
+	"github.com/norikv/norikv-console/ui/common"
 )
 
 func statusCommand() command {
@@ -278,7 +279,13 @@ func nodeProblems(h *nodeHealth, st *client.NodeStatus) []string {
 	if st.MetaVoteHeld {
 		h.VoteHeldGroups++
 	}
-	if h.VoteHeldGroups > 0 {
+	switch {
+	case h.VoteHeldGroups > 0 && common.VoteHoldOf(st).Starting:
+		// Every member of a new cluster holds its vote while it asks its
+		// peers whether they hold a cluster: not yet known to be lost data.
+		out = append(out, fmt.Sprintf("%s (%s) just started: not voting in %d groups until its peers say whether the cluster is new (a few seconds)",
+			h.ID, h.Addr, h.VoteHeldGroups))
+	case h.VoteHeldGroups > 0:
 		out = append(out, fmt.Sprintf("%s (%s) restarted without its data: not voting in %d groups until it has caught up",
 			h.ID, h.Addr, h.VoteHeldGroups))
 	}

@@ -159,6 +159,8 @@ func (m *Model) groupRow(id int) string {
 			reps = append(reps, p+"*")
 		case m.storageOf(p).Failing(): // its own report: it cannot write its log
 			reps = append(reps, st.Error.Render(p+" "+m.storageOf(p).Short()))
+		case g.VoteHeld && m.nodes[p] != nil && m.nodes[p].hold.Starting: // asking its peers whether the cluster is new
+			reps = append(reps, st.Warn.Render(p+" starting, not voting"))
 		case g.VoteHeld: // its own report: restarted without data, behind the leader
 			reps = append(reps, st.Warn.Render(p+" catching up, not voting"))
 		case leader.CommitIndex > g.AppliedIndex:

@@ -151,9 +151,33 @@ func (m *Model) holders() []string {
 // meanwhile a group needs the votes of the others to elect a leader.
 func (m *Model) holdLine() string {
 	ids := m.holders()
+	var starting []string
+	for _, id := range ids {
+		if m.nodes[id].hold.Starting {
+			starting = append(starting, id)
+		}
+	}
 	switch {
 	case len(ids) == 0:
 		return ""
+	case len(starting) > 0:
+		// Its first seconds: it asks its peers whether they hold a
+		// cluster, and every member of a new cluster holds its vote
+		// meanwhile. Not yet known to have lost anything.
+		long := strings.Join(starting, ", ") + " just started: not voting until its peers say whether the cluster is new"
+		var restarted []string
+		for _, id := range ids {
+			if !m.nodes[id].hold.Starting {
+				restarted = append(restarted, id)
+			}
+		}
+		if len(restarted) > 0 {
+			long += "; " + strings.Join(restarted, ", ") + " restarted without data"
+		}
+		if lipgloss.Width(long) <= m.width {
+			return long
+		}
+		return strings.Join(starting, ", ") + ": starting, not voting yet"
 	case len(ids) == 1:
 		id, h := ids[0], m.nodes[ids[0]].hold
 		long := fmt.Sprintf("%s restarted without data: not voting in %s until caught up", id, h.Where())

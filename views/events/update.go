@@ -67,13 +67,17 @@ func (m *Model) onNodeStatus(msg common.NodeStatusMsg) {
 		return // not a node of the view shown (left, or the cluster before)
 	}
 	h := common.VoteHoldOf(msg.Status)
+	// A hold in the first seconds after a start is the node asking its
+	// peers whether the cluster is new (every member of a new cluster
+	// holds then): noted only if it lasts past that.
+	held := h.Held() && !h.Starting
 	switch was := m.holding[msg.NodeID]; {
-	case h.Held() && !was:
+	case held && !was:
 		m.push(noteEntry(msg.At, m.last.Epoch, fmt.Sprintf("%s holds its vote in %s (restarted without data)", msg.NodeID, h.Where())))
-	case !h.Held() && was:
+	case !held && was:
 		m.push(noteEntry(msg.At, m.last.Epoch, msg.NodeID+" caught up: voting in every group"))
 	}
-	m.holding[msg.NodeID] = h.Held()
+	m.holding[msg.NodeID] = held
 	s := common.StorageOf(msg.Status)
 	switch was := m.storage[msg.NodeID]; {
 	case s.Failing() && !was:
