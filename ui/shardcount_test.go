@@ -60,6 +60,11 @@ func TestShardCountChangeUnderARunningConsole(t *testing.T) {
 				}
 				return false
 			})
+			// The restart is also a replacement, said at the same moment:
+			// the status line keeps the count (it showed the replacement).
+			if s := m.StatusMessage(); !strings.Contains(s, tc.said) {
+				t.Fatalf("status line %q, want %q", s, tc.said)
+			}
 			if !tc.adopt {
 				if s := m.StatusMessage(); !strings.Contains(s, "restart with --shards 16") {
 					t.Fatalf("status line %q does not say what to do", s)

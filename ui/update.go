@@ -166,7 +166,9 @@ func (m *Model) onTopology(msg common.TopologyMsg) tea.Cmd {
 			return tea.Batch(next, m.reassess(msg.At)) // nodes back, shown now
 		}
 	}
-	m.noteShardCount(msg.Event)
+	// After the replacement's own note (a cluster restarted with another
+	// count is usually a new cluster): the status line keeps the count.
+	defer m.noteShardCount(msg.Event)
 	switch {
 	case m.view != nil && msg.Event != nil && msg.Event.Replaced:
 		return tea.Batch(next, m.onReplaced(msg))
