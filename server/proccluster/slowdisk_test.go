@@ -149,3 +149,57 @@ func TestHungDiskSyncIsSaid(t *testing.T) {
 	w.checkAllRead(t, c, conns)
 	t.Logf("%s's lines:\n%s", slow, grepLines(c.Log(t, slow), "sync"))
 }
+
+// TestSlowerDiskThanItsPeersHandsOver: n1 (leader of group 0) gets a disk
+// whose syncs take 200 ms longer while Puts run, its peers' syncs taking a
+// few ms. That is under the heartbeat timeout (1.2 s) at which a leader
+// hands its groups over whatever its peers do, so before, n1 kept group 0,
+// whose Puts took 405 ms at the median (7 ms before). Now n1 asks its peers
+// for their sync times, finds its own p99 several times the fastest
+// peer's, and hands group 0 over, saying why; no balancer hands it back
+// while writes go on (its syncs stay that much slower), and every
+// acknowledged write reads back.
+func TestSlowerDiskThanItsPeersHandsOver(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts serve processes on a FUSE file system")
+	}
+	const slow = "n1"
+	delay := slowfs.NewDelay(0)
+	c := Start(t, Options{Shards: fullShards, Groups: fullGroups, Fsync: true, SlowDisk: map[string]*slowfs.Delay{slow: delay}})
+	conns := dialAll(t, c)
+	w := startWrites(t, c, conns, 64)
+	w.waitWritesInEveryGroup(t, 50, "writes in every group before the disk slows down")
+	waitFor(t, slow+" leading group 0", func() bool { return c.LeaderOf(t, 0) == slow })
+
+	delay.Set(200 * time.Millisecond)
+	waitFor(t, slow+" saying its Raft log syncs are slow", func() bool {
+		return strings.Contains(c.Log(t, slow), "Raft log syncs are slow")
+	})
+	waitFor(t, "group 0 handed to another node", func() bool { l := c.LeaderOf(t, 0); return l != "" && l != slow })
+	handed := regexp.MustCompile(`n1: handing the \d+ groups it leads to other replicas: its Raft log syncs take \d+ ms \(p99\), \d+ times n[23]'s \(\d+ ms\), the fastest of its peers`)
+	if line := handed.FindString(c.Log(t, slow)); line == "" {
+		t.Errorf("%s did not say it hands its groups over for syncs slower than its peers':\n%s", slow, grepLines(c.Log(t, slow), "sync"))
+	}
+	// No balancer hands n1 a group back (a new leader holds a group 5 s
+	// before handing it to its preferred leader): with writes going on,
+	// then with none (a transfer to n1 then succeeds: it has nothing to
+	// catch up with).
+	from := w.perGroup()
+	noneBack := func(what string) {
+		handedOff := time.Now()
+		for time.Since(handedOff) < 12*time.Second {
+			if v := c.View(t); leads(v, slow) {
+				t.Fatalf("%s leads a group again while its disk is slow, %s (%v after)", slow, what, time.Since(handedOff).Round(time.Millisecond))
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+	}
+	noneBack("writes going on")
+	now := w.perGroup()
+	t.Logf("in the 12 s after the hand-off: %d, %d, %d writes acknowledged in groups 0, 1, 2", now[0]-from[0], now[1]-from[1], now[2]-from[2])
+	w.stop()
+	noneBack("no writes")
+	delay.Set(0)
+	w.checkAllRead(t, c, conns)
+	t.Logf("%s's lines:\n%s", slow, grepLines(c.Log(t, slow), "sync"))
+}

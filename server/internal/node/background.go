@@ -73,7 +73,9 @@ func (n *Node) balance(ctx context.Context) {
 		}
 		grp.lastBalance = time.Now()
 		nd, ok := n.cfg.Layout.NodeByID(pref)
-		if !ok || !n.peerWritable(ctx, nd.RaftAddr) { // storage.go: it would drop the group at its first write
+		// storage.go: it would drop the group at its first write; syncwatch.go:
+		// its disk is much slower than ours and it would hand the group back.
+		if !ok || !n.peerCanTake(ctx, nd.RaftAddr) {
 			continue
 		}
 		_ = grp.rg.transferLeadership(pref, nd.RaftAddr)

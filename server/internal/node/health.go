@@ -26,6 +26,8 @@ type controlRequest struct {
 	ClusterID bool `json:"cluster_id,omitempty"`
 	// Storage asks whether the node can write its Raft log (storage.go).
 	Storage bool `json:"storage,omitempty"`
+	// Syncs asks how long the node's Raft log syncs take (syncwatch.go).
+	Syncs bool `json:"syncs,omitempty"`
 }
 
 // heartbeat tells the metadata leader a node is up and which groups it leads.
@@ -46,6 +48,8 @@ type controlReply struct {
 	// StorageError answers Storage: why the node cannot write its Raft
 	// log, "" while it can.
 	StorageError string `json:"storage_error,omitempty"`
+	// Syncs answers Syncs (nil from older nodes).
+	Syncs *syncSummary `json:"syncs,omitempty"`
 }
 
 // healthTracker runs on the metadata leader: it turns heartbeats into node
@@ -159,6 +163,9 @@ func (n *Node) handleControl(from string, req []byte) []byte {
 	}
 	if c.Storage {
 		rep.StorageError = n.StorageError()
+	}
+	if c.Syncs {
+		rep.Syncs = n.recentSyncs(time.Now())
 	}
 	if !n.opened.Load() && (c.Prefer != nil || c.Propose != nil || c.Lease != nil) {
 		// Still opening our groups: answer like a node that leads nothing.

@@ -118,14 +118,6 @@ func (n *Node) stepDown() {
 	wg.Wait()
 }
 
-// peerWritable asks a peer whether it can write its Raft log, so that
-// balancing does not hand a group to a node that would drop it at its
-// first write. A peer that does not answer (or is older) counts as
-// writable: balancing goes on as before.
-func (n *Node) peerWritable(ctx context.Context, raftAddr string) bool {
-	return n.peerStorageError(ctx, raftAddr) == ""
-}
-
 // peerStorageError asks a peer why it cannot write its Raft log: "" when
 // it can, or does not answer in 500 ms.
 func (n *Node) peerStorageError(ctx context.Context, raftAddr string) string {

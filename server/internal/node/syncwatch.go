@@ -35,6 +35,18 @@ import (
 // 6 ms, instead of 5. Below that it keeps them: the same p99 on every node
 // (slow storage under all of them) would move leaders around for nothing.
 //
+// A p99 under the heartbeat timeout but several times its peers' (measured
+// with n1's syncs 200 ms longer: its group's Puts took 405 ms at the
+// median, 7 ms before, while the others' syncs took a few ms) is a slow
+// disk under this node alone, not slow storage under all of them. So at a
+// p99 of slowSync or more the node asks its peers for theirs (a control
+// call, once a second at most and only while it leads groups), and hands
+// its groups over when its own is slowerThanPeers times the best peer's
+// (of those with minSlowSyncs syncs in the window; a peer that does not
+// answer, or an older node, does not count). The balancer does not hand a
+// group back to a peer whose syncs are that much slower than its own
+// (background.go), so the groups do not move back and forth.
+//
 // A sync that hangs is timed by nobody until it ends, so the node also
 // says when one has been running for stuckSync (raftlog DB.SyncingSince).
 // It cannot hand over the groups it leads then: hashicorp/raft's leader
@@ -58,7 +70,70 @@ const (
 	// handOffEvery spaces the node's hand-offs of its groups for slow
 	// syncs.
 	handOffEvery = 10 * time.Second
+	// slowerThanPeers: a p99 of slowSync or more this many times the best
+	// peer's hands the node's groups over.
+	slowerThanPeers = 3
+	// peerSyncsWait bounds asking the peers for their syncs.
+	peerSyncsWait = 500 * time.Millisecond
 )
+
+// syncSummary is what a node tells its peers of its recent Raft log syncs.
+type syncSummary struct {
+	P99   time.Duration `json:"p99_ns"`
+	Count int           `json:"count"`
+}
+
+// known reports whether s has enough syncs to compare.
+func (s *syncSummary) known() bool { return s != nil && s.Count >= minSlowSyncs }
+
+// recentSyncs summarizes this node's syncs of the last syncWindow.
+func (n *Node) recentSyncs(now time.Time) *syncSummary {
+	p99, _, count := n.syncs.recent(now)
+	return &syncSummary{P99: p99, Count: count}
+}
+
+// slowerThan reports whether syncs with p99 mine are slow and
+// slowerThanPeers times those of other (known).
+func slowerThan(mine time.Duration, other *syncSummary) bool {
+	return other.known() && mine >= slowSync && mine >= slowerThanPeers*max(other.P99, time.Millisecond)
+}
+
+// fastestPeerSyncs asks every other node for its recent syncs and returns
+// the one with the lowest p99 among those that answer with enough of them.
+func (n *Node) fastestPeerSyncs(ctx context.Context) (id string, best *syncSummary) {
+	if n.mux == nil {
+		return "", nil
+	}
+	ctx, cancel := context.WithTimeout(ctx, peerSyncsWait)
+	defer cancel()
+	type answer struct {
+		id string
+		s  *syncSummary
+	}
+	var peers []answer
+	answers := make(chan answer, len(n.cfg.Layout.Nodes))
+	for _, nd := range n.cfg.Layout.Nodes {
+		if nd.ID == n.self.ID {
+			continue
+		}
+		peers = append(peers, answer{id: nd.ID})
+		go func() {
+			rep, err := n.call(ctx, nd.RaftAddr, controlRequest{Syncs: true})
+			if err != nil {
+				answers <- answer{id: nd.ID}
+				return
+			}
+			answers <- answer{id: nd.ID, s: rep.Syncs}
+		}()
+	}
+	for range peers {
+		a := <-answers
+		if a.s.known() && (best == nil || a.s.P99 < best.P99) {
+			id, best = a.id, a.s
+		}
+	}
+	return id, best
+}
 
 // syncBucketBounds are the upper bounds (seconds) of the sync histogram.
 func syncBucketBounds() []float64 {
@@ -206,7 +281,7 @@ func (n *Node) checkSyncsAt(ctx context.Context, now, syncing time.Time) {
 	// of a group this node leads, which then cannot hand it over anyway,
 	// and one long sync on a busy machine is no reason to.
 	limit := n.cfg.Timing.HeartbeatTimeout
-	if w.slow == "" || p99 < limit || count < minSlowSyncs || now.Sub(w.lastHandOff) < handOffEvery || ctx.Err() != nil {
+	if w.slow == "" || p99 < slowSync || count < minSlowSyncs || now.Sub(w.lastHandOff) < handOffEvery || ctx.Err() != nil {
 		return
 	}
 	led := 0
@@ -221,8 +296,16 @@ func (n *Node) checkSyncsAt(ctx context.Context, now, syncing time.Time) {
 	if led == 0 {
 		return
 	}
+	var why string
+	if p99 >= limit {
+		why = fmt.Sprintf("more than the heartbeat timeout (%s)", fmtSyncTime(limit))
+	} else if id, best := n.fastestPeerSyncs(ctx); slowerThan(p99, best) {
+		why = fmt.Sprintf("%d times %s's (%s), the fastest of its peers", p99/max(best.P99, time.Millisecond), id, fmtSyncTime(best.P99))
+	} else {
+		return // as slow as its peers' (or they do not say): moving leaders would not help
+	}
 	w.lastHandOff = now
-	n.logf("%s: handing the %d groups it leads to other replicas: its Raft log syncs take %s (p99), more than the heartbeat timeout (%s), and every write to them waits for one", n.self.ID, led, fmtSyncTime(p99), fmtSyncTime(limit))
+	n.logf("%s: handing the %d groups it leads to other replicas: its Raft log syncs take %s (p99), %s, and every write to them waits for one", n.self.ID, led, fmtSyncTime(p99), why)
 	n.stepDown()
 }
 
@@ -241,4 +324,21 @@ func fmtSyncTime(d time.Duration) string {
 		return fmt.Sprintf("%d s", d/time.Second)
 	}
 	return fmt.Sprintf("%.1f s", d.Seconds())
+}
+
+// peerCanTake asks a peer whether it can take a group from this node:
+// it can write its Raft log, and its syncs are not slowerThanPeers times
+// this node's (it would hand the group straight back, or keep it slow). A
+// peer that does not answer (or is older) can, as before.
+func (n *Node) peerCanTake(ctx context.Context, raftAddr string) bool {
+	ctx, cancel := context.WithTimeout(ctx, peerSyncsWait)
+	defer cancel()
+	rep, err := n.call(ctx, raftAddr, controlRequest{Storage: true, Syncs: true})
+	if err != nil {
+		return true
+	}
+	if rep.StorageError != "" {
+		return false
+	}
+	return rep.Syncs == nil || !slowerThan(rep.Syncs.P99, n.recentSyncs(time.Now()))
 }

@@ -122,3 +122,28 @@ func BenchmarkSyncWatchRecent(b *testing.B) {
 		w.recent(now)
 	}
 }
+
+// The rule for handing groups over for syncs slower than the peers': slow
+// (slowSync) and slowerThanPeers times a peer with enough syncs; equally
+// slow disks, fast syncs and peers without a say do not count.
+func TestSlowerThanPeers(t *testing.T) {
+	ms := time.Millisecond
+	for _, c := range []struct {
+		mine  time.Duration
+		other *syncSummary
+		want  bool
+	}{
+		{200 * ms, &syncSummary{P99: 5 * ms, Count: 100}, true},
+		{200 * ms, &syncSummary{P99: 66 * ms, Count: 100}, true},
+		{200 * ms, &syncSummary{P99: 70 * ms, Count: 100}, false},  // not 3 times
+		{200 * ms, &syncSummary{P99: 200 * ms, Count: 100}, false}, // equally slow storage
+		{90 * ms, &syncSummary{P99: ms, Count: 100}, false},        // not slow
+		{200 * ms, &syncSummary{P99: 5 * ms, Count: minSlowSyncs - 1}, false},
+		{200 * ms, &syncSummary{P99: 0, Count: 100}, true}, // a peer's 0 counts as 1 ms
+		{200 * ms, nil, false},
+	} {
+		if got := slowerThan(c.mine, c.other); got != c.want {
+			t.Errorf("slowerThan(%v, %+v) = %v, want %v", c.mine, c.other, got, c.want)
+		}
+	}
+}
