@@ -52,6 +52,12 @@ func (c *Client) explainConnErr(err error) (string, bool) {
 	case has("looked like an http/1.1 header"):
 		return "the server speaks HTTP/1.1, not gRPC: is this a node's HTTP port (serve --http-addr)? " +
 			"Use its client address (serve --addr): " + msg, false
+	case has("server preface") && has("use of closed network connection"):
+		// The client gave up waiting and closed it: the peer accepted the
+		// connection and sent nothing (gRPC servers send their preface at
+		// once), which a closing server or a TLS mismatch do not do.
+		return "the server accepted the connection but sent nothing before the client gave up: a hung or stopped " +
+			"(SIGSTOP) process, a machine that stopped answering, or not a NoriKV node: " + msg, false
 	case c.cfg.TLS == nil && has("server preface", "connection reset", "broken pipe", "eof") && !has("connection refused"):
 		// Only a hint: a node going down mid-handshake looks the same.
 		return "the server closed the connection during the handshake: it may require TLS (set Config.TLS), " +
