@@ -18,14 +18,15 @@ type gatedStore struct {
 	gate     chan struct{} // non-nil: StoreLogs waits until it is closed
 	entered  chan struct{} // closed when a held StoreLogs started waiting
 	failNext bool
+	failHeld bool // the held StoreLogs fails once released
 }
 
 func (s *gatedStore) StoreLogs(logs []*Log) error {
 	s.mu.Lock()
-	gate, entered, fail := s.gate, s.entered, s.failNext
+	gate, entered, fail, failHeld := s.gate, s.entered, s.failNext, s.failHeld
 	s.failNext = false
 	if gate != nil {
-		s.gate, s.entered = nil, nil
+		s.gate, s.entered, s.failHeld = nil, nil, false
 	}
 	s.mu.Unlock()
 	if fail {
@@ -34,6 +35,9 @@ func (s *gatedStore) StoreLogs(logs []*Log) error {
 	if gate != nil {
 		close(entered)
 		<-gate
+		if failHeld {
+			return errors.New("injected write failure")
+		}
 	}
 	return s.InmemStore.StoreLogs(logs)
 }

@@ -247,14 +247,14 @@ func TestStoreLogsCommittingReusesChannel(t *testing.T) {
 	r := &Raft{logs: store}
 	r.leaderState.commitCh = make(chan struct{}, 1)
 	logs := []*Log{{Index: 1, Term: 1, Type: LogCommand, Data: []byte("x")}}
-	if err := r.storeLogsCommitting(logs, nil); err != nil {
+	if _, err := r.storeLogsCommitting(logs, nil, nil); err != nil {
 		t.Fatal(err)
 	}
 	ch := r.storeDone
 	if ch == nil {
 		t.Fatal("no result channel kept")
 	}
-	allocs := testing.AllocsPerRun(50, func() { _ = r.storeLogsCommitting(logs, nil) })
+	allocs := testing.AllocsPerRun(50, func() { _, _ = r.storeLogsCommitting(logs, nil, nil) })
 	if r.storeDone != ch {
 		t.Fatal("a later write made a new result channel")
 	}

@@ -1289,27 +1289,31 @@ func (r *Raft) dispatchLogs(applyLogs []*logFuture) {
 			asyncNotifyCh(f.triggerCh)
 		}
 		ends := r.leaderWriteBegins()
-		err := r.storeLogsCommitting(logs, applyLogs)
+		more, err := r.storeLogsCommitting(logs, applyLogs, cache)
 		ends()
 		if err != nil {
-			r.logger.Error("failed to commit logs", "error", err)
-			// Followers may hold these entries already, so they may still
-			// commit under a later leader: the error is as ambiguous as a
-			// lost leadership. This node steps down with the log it has.
-			// Entries its followers committed during the write went to
-			// the state machine, which answers their futures.
-			cache.unstage(logs)
-			r.setLastLog(prevIndex, prevTerm)
-			commitIndex := r.getCommitIndex()
-			for _, applyLog := range applyLogs {
-				if applyLog.log.Index > commitIndex {
-					applyLog.respond(err)
-				}
-			}
-			r.setState(Follower)
+			r.leaderWriteFailed(err, cache, prevIndex, prevTerm, append(applyLogs, more...))
 			return
 		}
 		r.leaderState.commitment.match(r.localID, lastIndex)
+		if len(more) == 0 {
+			return
+		}
+		// NoriKV patch: the entries dispatched to the followers while that
+		// write ran (storeLogsCommitting) are written now, in one batch,
+		// without taking more: the leader loop gets its turn after it.
+		moreLogs := make([]*Log, len(more))
+		for i, f := range more {
+			moreLogs[i] = &f.log
+		}
+		ends = r.leaderWriteBegins()
+		_, err = r.storeLogsCommitting(moreLogs, more, nil)
+		ends()
+		if err != nil {
+			r.leaderWriteFailed(err, cache, lastIndex, term, more)
+			return
+		}
+		r.leaderState.commitment.match(r.localID, moreLogs[len(moreLogs)-1].Index)
 		return
 	}
 
@@ -1336,6 +1340,30 @@ func (r *Raft) dispatchLogs(applyLogs []*logFuture) {
 	}
 }
 
+// leaderWriteFailed handles a failed write of the leader's own log (NoriKV
+// patch, Config.ReplicateBeforeLocalWrite). Followers may hold the entries
+// already, so they may still commit under a later leader: the error is as
+// ambiguous as a lost leadership. This node steps down with the log it has
+// (its last entry prevIndex, prevTerm). Entries its followers committed
+// during the write went to the state machine, which answers their futures;
+// the others in applyLogs get err.
+func (r *Raft) leaderWriteFailed(err error, cache *LogCache, prevIndex, prevTerm uint64, applyLogs []*logFuture) {
+	r.logger.Error("failed to commit logs", "error", err)
+	logs := make([]*Log, len(applyLogs))
+	for i, f := range applyLogs {
+		logs[i] = &f.log
+	}
+	cache.unstage(logs)
+	r.setLastLog(prevIndex, prevTerm)
+	commitIndex := r.getCommitIndex()
+	for _, applyLog := range applyLogs {
+		if applyLog.log.Index > commitIndex {
+			applyLog.respond(err)
+		}
+	}
+	r.setState(Follower)
+}
+
 // storeLogsCommitting writes the leader's own copy of new entries (NoriKV
 // patch, Config.ReplicateBeforeLocalWrite). While the write runs, commits
 // reached by the followers alone are processed: the entries they cover are
@@ -1345,7 +1373,15 @@ func (r *Raft) dispatchLogs(applyLogs []*logFuture) {
 // the next batch's write). Batches that change the configuration, and
 // writes while a configuration change is uncommitted, wait for the write
 // alone: the leader loop handles a configuration's commit.
-func (r *Raft) storeLogsCommitting(logs []*Log, applyLogs []*logFuture) error {
+//
+// With cache set, new Applies arriving meanwhile are dispatched too: given
+// their indexes, staged in cache and handed to the replicators at once, so
+// the followers can store and commit them while the leader's write runs
+// (a slow fsync of the leader held every later Apply of its group before);
+// they are returned, for the caller to write once this write has returned
+// (its own log stays in index order). At most as many as fit in cache
+// beside logs, so the replicators find every staged entry there.
+func (r *Raft) storeLogsCommitting(logs []*Log, applyLogs []*logFuture, cache *LogCache) ([]*logFuture, error) {
 	commitCh := r.leaderState.commitCh
 	if r.configurations.latestIndex > r.getCommitIndex() {
 		commitCh = nil
@@ -1356,22 +1392,86 @@ func (r *Raft) storeLogsCommitting(logs []*Log, applyLogs []*logFuture) error {
 		}
 	}
 	if commitCh == nil {
-		return r.logs.StoreLogs(logs)
+		return nil, r.logs.StoreLogs(logs)
 	}
 	if r.storeDone == nil {
 		r.storeDone = make(chan error, 1)
 	}
 	done := r.storeDone
 	go func() { done <- r.logs.StoreLogs(logs) }()
+	var applyCh chan *logFuture
+	room := 0
+	if cache != nil {
+		room = len(cache.cache) - len(logs)
+		if room > 0 {
+			applyCh = r.applyCh
+		}
+	}
+	var more []*logFuture
 	for {
 		select {
 		case err := <-done:
-			return err
+			return more, err
 		case <-commitCh:
 			stepDown := false
 			r.leaderCommit(&stepDown)
+		case f := <-applyCh:
+			ready := []*logFuture{f}
+		GATHER:
+			for len(ready) < room && len(ready) <= r.config().MaxAppendEntries {
+				select {
+				case f := <-applyCh:
+					ready = append(ready, f)
+				default:
+					break GATHER
+				}
+			}
+			room -= len(ready)
+			if room <= 0 {
+				applyCh = nil
+			}
+			more = r.dispatchDuringWrite(ready, cache, more)
 		}
 	}
+}
+
+// dispatchDuringWrite gives ready, taken from applyCh while the leader's
+// own write runs, their indexes, stages them in cache and hands them to
+// the replicators (as dispatchLogs does, without the write); it returns
+// more with those dispatched appended. A node no longer leading, or
+// handing its leadership over, refuses them as the leader loop would.
+func (r *Raft) dispatchDuringWrite(ready []*logFuture, cache *LogCache, more []*logFuture) []*logFuture {
+	if r.getState() != Leader {
+		for _, f := range ready {
+			f.respond(ErrNotLeader)
+		}
+		return more
+	}
+	if r.getLeadershipTransferInProgress() {
+		for _, f := range ready {
+			f.respond(ErrLeadershipTransferInProgress)
+		}
+		return more
+	}
+	now := time.Now()
+	term := r.getCurrentTerm()
+	lastIndex := r.getLastIndex()
+	logs := make([]*Log, len(ready))
+	for i, f := range ready {
+		f.dispatch = now
+		lastIndex++
+		f.log.Index = lastIndex
+		f.log.Term = term
+		f.log.AppendedAt = now
+		logs[i] = &f.log
+		r.leaderState.inflight.PushBack(f)
+	}
+	cache.stage(logs) // room was counted by the caller
+	r.setLastLog(lastIndex, term)
+	for _, f := range r.leaderState.replState {
+		asyncNotifyCh(f.triggerCh)
+	}
+	return append(more, ready...)
 }
 
 // processLogs is used to apply all the committed entries that haven't been
