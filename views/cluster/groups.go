@@ -134,6 +134,13 @@ func (m *Model) groupRow(id int) string {
 	}
 	if leaderID == "" {
 		why := "election in progress"
+		if down, peers := m.silentPeers(reports, nodes); len(peers) > 0 && 2*(len(peers)-len(down)) <= len(peers) {
+			// Found in tmux with two of three nodes stopped: "election in
+			// progress" while no election could end. (They may only be
+			// cut off from the console: said as what is known.)
+			why = fmt.Sprintf("no leader; %s do not answer (a leader needs %d of %d)",
+				strings.Join(down, ", "), len(peers)/2+1, len(peers))
+		}
 		if held := heldIn(reports, nodes); len(held) > 0 {
 			// The others' votes alone must elect a leader: say why it may take.
 			why += "; " + strings.Join(held, ", ") + " not voting (no data)"
@@ -190,6 +197,22 @@ func (m *Model) deniesLeading(id string, reports map[string]client.GroupStatus) 
 
 // heldIn lists the nodes whose report on a group says they hold their
 // vote there, in nodes' order.
+// silentPeers returns a group's replicas (from its reports) and those of
+// them whose last status poll failed.
+func (m *Model) silentPeers(reports map[string]client.GroupStatus, nodes []string) (down, peers []string) {
+	for _, n := range nodes {
+		if p := reports[n].Peers; len(p) > len(peers) {
+			peers = p
+		}
+	}
+	for _, p := range peers {
+		if info := m.nodes[p]; info != nil && info.polled && info.err != nil {
+			down = append(down, p)
+		}
+	}
+	return down, peers
+}
+
 func heldIn(reports map[string]client.GroupStatus, nodes []string) []string {
 	var out []string
 	for _, n := range nodes {
