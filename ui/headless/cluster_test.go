@@ -10,6 +10,7 @@ import (
 	"github.com/charmbracelet/x/exp/golden"
 
 	"github.com/norikv/norikv-console/client"
+	"github.com/norikv/norikv-console/server/cluster"
 )
 
 // TestTraceGolden: trace's hash, shard and group are fixed by the key; the
@@ -55,9 +56,11 @@ func TestStatusHealthy(t *testing.T) {
 	}
 }
 
-// TestStatusDegraded: with a node stopped, status exits 7 and names it; the
-// cluster is its own, since stopping a node would disturb the other tests.
-func TestStatusDegraded(t *testing.T) {
+// ownCluster starts a cluster of the test's own (stopping its nodes would
+// disturb the other tests), closed at the test's end, and checks status
+// finds it healthy; it returns the cluster and its --nodes flag.
+func ownCluster(t *testing.T) (*cluster.Cluster, string) {
+	t.Helper()
 	if testing.Short() {
 		t.Skip("starts a second cluster")
 	}
@@ -67,9 +70,16 @@ func TestStatusDegraded(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer cl.Close()
+	t.Cleanup(func() { _ = cl.Close() })
 	nodes := "--nodes=" + strings.Join(cl.Addrs(), ",")
 	must(t, "", "status", nodes)
+	return cl, nodes
+}
+
+// TestStatusDegraded: with a node stopped, status exits 7 and names it; the
+// cluster is its own, since stopping a node would disturb the other tests.
+func TestStatusDegraded(t *testing.T) {
+	cl, nodes := ownCluster(t)
 	if err := cl.StopNode("n3"); err != nil {
 		t.Fatal(err)
 	}
@@ -92,18 +102,7 @@ func TestStatusDegraded(t *testing.T) {
 // 5), then (its view given) counted every shard led by its old view. It
 // exits 7 naming both nodes and the groups without a leader.
 func TestStatusWithMostNodesDown(t *testing.T) {
-	if testing.Short() {
-		t.Skip("starts a second cluster")
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	cl, err := startCluster(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cl.Close()
-	nodes := "--nodes=" + strings.Join(cl.Addrs(), ",")
-	must(t, "", "status", nodes)
+	cl, nodes := ownCluster(t)
 	for _, id := range []string{"n2", "n3"} {
 		if err := cl.StopNode(id); err != nil {
 			t.Fatal(err)
