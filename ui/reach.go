@@ -54,6 +54,9 @@ type reach struct {
 	// reported. When they are ahead of the view shown for viewBehindAfter,
 	// the view is behind (the node serving it cannot apply new views: its
 	// disk is full) and the header says so instead of "connected".
+	// now is the time of the latest message judged (a stats sample, a
+	// poll answer): unreachable compares the last answers with it.
+	now          time.Time
 	epochs       map[string]uint64
 	behindSince  time.Time // when the polls were first seen ahead; zero when not
 	behindWarned bool      // the status line said so
@@ -86,8 +89,27 @@ func (m *Model) unreachable(n client.ClusterNode) bool {
 		return false
 	}
 	answered, ok := m.reach.answered[n.ID]
-	return !ok || answered.Before(since)
+	if !ok {
+		return true
+	}
+	if !answered.Before(since) {
+		return false
+	}
+	// The client flags a node whose call timed out, and a node that
+	// answers its polls may time a call out too: a write to a group
+	// without a majority waits for its deadline. Found in tmux with two of
+	// three nodes stopped: a Put on the third made the console say "no node
+	// of the cluster answers" and, a second later, "reachable again: n3",
+	// which had answered every poll. A flag counts once the poll after the
+	// last answer could have failed and did not answer (flagConfirm); a
+	// failed poll counts at once (above).
+	return m.reach.now.Sub(answered) > flagConfirm
 }
+
+// flagConfirm is how long after a node's last answered status poll the
+// client's flag alone makes it unreachable: the next poll (every two
+// ticks) has answered or failed (pollTimeout 1.5 s) by then.
+const flagConfirm = 4 * time.Second
 
 // Unreachable lists the nodes the console cannot reach, sorted.
 func (m *Model) Unreachable() []string {
@@ -179,6 +201,9 @@ func (m *Model) onStats(msg common.StatsMsg) tea.Cmd {
 // unreachable nodes changed, gives the panes the view marked accordingly
 // (the timeline shows it as a health change).
 func (m *Model) reassess(at time.Time) tea.Cmd {
+	if at.After(m.reach.now) {
+		m.reach.now = at
+	}
 	if m.view == nil || m.connState == StateConnecting {
 		return nil
 	}

@@ -81,6 +81,7 @@ func TestWipedClusterIsNotReportedReachableAgain(t *testing.T) {
 	// A real loss in the new cluster is still reported (a flag raised anew).
 	st.Topology.UnreachableNodes = []string{"n3"}
 	send(m, common.StatsMsg{At: t0.Add(5 * time.Second), Stats: st})
+	send(m, common.StatsMsg{At: t0.Add(5*time.Second + flagConfirm), Stats: st}) // no poll answered meanwhile
 	if u := m.Unreachable(); len(u) != 1 || u[0] != "n3" {
 		t.Fatalf("a node lost in the new cluster: unreachable %v", u)
 	}
