@@ -31,7 +31,7 @@ func TestWatchLeavesANodeCutOffFromTheCluster(t *testing.T) {
 		t.Skip("starts serve processes")
 	}
 	const cut = "n2"
-	c := Start(t, Options{Shards: leakShards, Groups: leakGroups, Links: true})
+	c := Start(t, Options{Shards: leakShards, Groups: leakGroups, Links: true, HTTP: true})
 	// The node to be cut off is the only seed: the watch starts there.
 	cl, err := client.New(client.Config{Nodes: []string{c.Addr(cut)}, TotalShards: leakShards, Timeout: time.Second})
 	if err != nil {
@@ -73,6 +73,9 @@ func TestWatchLeavesANodeCutOffFromTheCluster(t *testing.T) {
 			views, why, service.NotCurrentTrailer)
 	}
 	waitFor(t, cut+" saying it is cut off", func() bool { return strings.Contains(c.Log(t, cut), "cut off from the cluster") })
+	if _, m := httpGet(c.HTTPAddr(cut), "/metrics"); !strings.Contains(m, "\nnorikv_meta_cut_off 1\n") {
+		t.Errorf("%s's /metrics does not say it is cut off:\n%s", cut, grepLines(m, "cut_off"))
+	}
 
 	c.HealAll(t)
 	waitFor(t, cut+" serving watches again at the cluster's epoch", func() bool {
@@ -82,6 +85,9 @@ func TestWatchLeavesANodeCutOffFromTheCluster(t *testing.T) {
 	waitFor(t, cut+" saying it hears the leader again", func() bool {
 		return strings.Contains(c.Log(t, cut), "hears the metadata group's leader again")
 	})
+	if _, m := httpGet(c.HTTPAddr(cut), "/metrics"); !strings.Contains(m, "\nnorikv_meta_cut_off 0\n") {
+		t.Errorf("%s's /metrics still says it is cut off:\n%s", cut, grepLines(m, "cut_off"))
+	}
 	if n := strings.Count(c.Log(t, cut), "cut off from the cluster"); n != 1 {
 		t.Errorf("%s said it was cut off %d times, want once for the episode", cut, n)
 	}

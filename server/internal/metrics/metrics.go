@@ -127,6 +127,7 @@ var (
 	descConns   = prometheus.NewDesc("norikv_client_connections", "Client connections open on this node's client port.", nil, nil)
 	descConnMax = prometheus.NewDesc("norikv_client_connections_max", "The most client connections this node takes at once (serve --max-client-conns; 0: no cap).", nil, nil)
 	descRefused = prometheus.NewDesc("norikv_client_connections_refused_total", "Client connections closed at once because the node had its most open (a client leaking connections?).", nil, nil)
+	descCutOff  = prometheus.NewDesc("norikv_meta_cut_off", "1 while this node has not heard from the metadata group's leader for two heartbeat timeouts: its cluster view is not kept current and it ends watch streams.", nil, nil)
 	descEvicted = prometheus.NewDesc("norikv_client_connections_evicted_total", "Idle client connections closed to make room for new ones at the cap (a client leaking connections?).", nil, nil)
 	descSyncs   = prometheus.NewDesc("norikv_raft_log_sync_seconds", "How long each sync of the Raft log's write-ahead log took (with --fsync; every write waits for one).", nil, nil)
 	descSlowSyn = prometheus.NewDesc("norikv_raft_log_syncs_slow", "1 while the p99 of this node's Raft log syncs of the last 30 s is 100 ms or more (a slow or failing disk).", nil, nil)
@@ -137,7 +138,7 @@ var (
 type raftCollector struct{ n *node.Node }
 
 func (c *raftCollector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{descTerm, descCommit, descApplied, descLeader, descHeld, descKeys, descExpired, descEpoch, descVectors, descVecMem, descVecPend, descFull, descFaults, descConns, descConnMax, descRefused, descEvicted, descSyncs, descSlowSyn} {
+	for _, d := range []*prometheus.Desc{descTerm, descCommit, descApplied, descLeader, descHeld, descKeys, descExpired, descEpoch, descVectors, descVecMem, descVecPend, descFull, descFaults, descConns, descConnMax, descRefused, descEvicted, descCutOff, descSyncs, descSlowSyn} {
 		ch <- d
 	}
 }
@@ -169,6 +170,7 @@ func (c *raftCollector) Collect(ch chan<- prometheus.Metric) {
 	ch <- prometheus.MustNewConstMetric(descFull, prometheus.GaugeValue, boolGauge(c.n.StorageFull()))
 	ch <- prometheus.MustNewConstMetric(descFaults, prometheus.CounterValue, float64(c.n.StorageFaults()))
 	open, refused, maxConns := c.n.ClientConns()
+	ch <- prometheus.MustNewConstMetric(descCutOff, prometheus.GaugeValue, boolGauge(c.n.MetaCutOff() != ""))
 	ch <- prometheus.MustNewConstMetric(descEvicted, prometheus.CounterValue, float64(c.n.ClientConnsEvicted()))
 	ch <- prometheus.MustNewConstMetric(descConns, prometheus.GaugeValue, float64(open))
 	ch <- prometheus.MustNewConstMetric(descConnMax, prometheus.GaugeValue, float64(maxConns))

@@ -90,7 +90,7 @@ func TestHTTPEndpoints(t *testing.T) {
 		"norikv_raft_vote_held{group=\"0\"} 0", "norikv_raft_vote_held{group=\"meta\"} 0",
 		"norikv_vector_index_vectors{group=\"" + group + "\",namespace=\"m\"} 2", "norikv_vector_index_bytes{group=\"" + group + "\",namespace=\"m\"}",
 		"norikv_vector_index_pending{group=\"" + group + "\",namespace=\"m\"}",
-		"\nnorikv_client_connections 1\n", "\nnorikv_client_connections_refused_total 0\n", "\nnorikv_client_connections_evicted_total 0\n", "\nnorikv_client_connections_max "} {
+		"\nnorikv_client_connections 1\n", "\nnorikv_client_connections_refused_total 0\n", "\nnorikv_client_connections_evicted_total 0\n", "\nnorikv_meta_cut_off 0\n", "\nnorikv_client_connections_max "} {
 		if code != 200 || !strings.Contains(body, want) {
 			t.Fatalf("/metrics (%d) lacks %q:\n%s", code, want, body)
 		}
