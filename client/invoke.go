@@ -3,6 +3,7 @@ package client
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"time"
 
@@ -206,6 +207,10 @@ type loopState struct {
 	lastStatus *status.Status
 	lastAddr   string
 	lastHint   string
+	// failed and failedAddr are the last attempt that failed on its own
+	// (not cut by the caller's context), for ctxErrorAfter.
+	failed     *status.Status
+	failedAddr string
 	// hintAddr is the address the last leader hint resolved to, and
 	// hintErr why an attempt there failed ("" if none did): the shard has
 	// a leader, named by the other nodes, that this client cannot reach.
@@ -313,7 +318,7 @@ func (c *Client) loop(ctx context.Context, cl *call, fn attemptFunc, start time.
 				return time.Time{}, ErrClosed
 			}
 			if err := callerDone(ctx); err != nil {
-				return time.Time{}, ctxError(op, err)
+				return time.Time{}, ctxErrorAfter(op, err, &ls)
 			}
 			if addr == "" {
 				addr = c.locate(cl.shard, &ls.tried, cl.anyReplica)
@@ -367,6 +372,9 @@ func (c *Client) loop(ctx context.Context, cl *call, fn attemptFunc, start time.
 		}
 		ls.lastStatus, ls.lastAddr = st, addr
 		class, rc := c.classify(ctx, cl, st)
+		if class != ctxDone && class != clientDone {
+			ls.failed, ls.failedAddr = st, addr
+		}
 		if cl.pinned != "" && class != ctxDone && class != clientDone {
 			if class == moveOn || class == retryElse {
 				n.MarkFailed(suspectFor(c.cfg.Timeout))
@@ -375,7 +383,7 @@ func (c *Client) loop(ctx context.Context, cl *call, fn attemptFunc, start time.
 		}
 		switch class {
 		case ctxDone:
-			return time.Time{}, ctxError(op, callerDone(ctx))
+			return time.Time{}, ctxErrorAfter(op, callerDone(ctx), &ls)
 		case clientDone:
 			return time.Time{}, ErrClosed
 		case flipVocab:
@@ -448,12 +456,35 @@ func (c *Client) loop(ctx context.Context, cl *call, fn attemptFunc, start time.
 			if c.closed.Load() {
 				return time.Time{}, ErrClosed
 			}
-			return time.Time{}, ctxError(op, ctx.Err())
+			return time.Time{}, ctxErrorAfter(op, ctx.Err(), &ls)
 		}
 		if ls.tried.full() {
 			ls.tried.reset()
 		}
 	}
+}
+
+// ctxErrorAfter is ctxError for a call whose context ended after attempts
+// that failed: it says what the last of them met. Found in tmux: a Put to a
+// group without a majority, bounded by the console's request timeout, said
+// only "context deadline exceeded" (the shell's, unbounded, said after 37 s
+// that no node knew a leader).
+func ctxErrorAfter(op string, err error, ls *loopState) error {
+	if ls.failed == nil {
+		return ctxError(op, err)
+	}
+	last := ls.failed.Message()
+	if last == "NOT_LEADER" {
+		last = "NOT_LEADER, no leader named (an election, or no majority of the shard's replicas up)"
+		if ls.lastHint != "" {
+			last = "NOT_LEADER, leader named " + ls.lastHint
+		}
+	}
+	code := codes.Canceled
+	if errors.Is(err, context.DeadlineExceeded) {
+		code = codes.DeadlineExceeded
+	}
+	return newError(op, code, fmt.Sprintf("%s (after %d attempts; the last failed at %s: %s)", err, ls.attempts, ls.failedAddr, last), err)
 }
 
 // noLeader builds the error for a call that ran out of attempts on

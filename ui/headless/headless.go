@@ -168,6 +168,7 @@ type exec struct {
 	stdin    io.Reader
 	stderr   io.Writer
 	c        *client.Client
+	cancels  []context.CancelFunc // of the requests' contexts (request)
 }
 
 // errNoCluster refuses to run without a cluster: a shell command on a
@@ -225,7 +226,28 @@ func (x *exec) client() (*client.Client, error) {
 }
 
 func (x *exec) close() {
+	for _, cancel := range x.cancels {
+		cancel()
+	}
 	if x.c != nil {
 		_ = x.c.Close()
 	}
+}
+
+// request bounds one request by the profile's timeout, as the console
+// does: a request the client would retry for its whole budget (a write to
+// a group without a majority took 37 s, found in tmux) ends with the
+// timeout instead. Its cancel runs at close.
+func (x *exec) request() context.Context {
+	ctx, cancel := x.requestCtx()
+	x.cancels = append(x.cancels, cancel)
+	return ctx
+}
+
+// requestCtx is request's context with its cancel, for a loop of requests.
+func (x *exec) requestCtx() (context.Context, context.CancelFunc) {
+	if x.settings.Timeout <= 0 {
+		return context.WithCancel(x.ctx)
+	}
+	return context.WithTimeout(x.ctx, x.settings.Timeout)
 }

@@ -41,7 +41,7 @@ func runGet(x *exec, a *args) error {
 	if err != nil {
 		return err
 	}
-	r, err := c.Get(x.ctx, key, &opts)
+	r, err := c.Get(x.request(), key, &opts)
 	if err != nil {
 		return keyErr(key, err)
 	}
@@ -141,7 +141,7 @@ func runPut(x *exec, a *args, cmd, versionFlag string) error {
 	if err != nil {
 		return err
 	}
-	v, err := c.Put(x.ctx, key, value, &opts)
+	v, err := c.Put(x.request(), key, value, &opts)
 	if err != nil {
 		return err
 	}
@@ -186,7 +186,7 @@ func runDelete(x *exec, a *args) error {
 	if err != nil {
 		return err
 	}
-	existed, err := c.Delete(x.ctx, key, &opts)
+	existed, err := c.Delete(x.request(), key, &opts)
 	if err != nil {
 		return err
 	}
@@ -241,7 +241,7 @@ func runTTL(x *exec, a *args) error {
 	if err != nil {
 		return err
 	}
-	r, err := c.Get(x.ctx, key, &client.GetOptions{Consistency: client.ConsistencyLinearizable})
+	r, err := c.Get(x.request(), key, &client.GetOptions{Consistency: client.ConsistencyLinearizable})
 	if err != nil {
 		return keyErr(key, err)
 	}
@@ -250,7 +250,7 @@ func runTTL(x *exec, a *args) error {
 		res.setExpiry(r.ExpiresAt())
 		return x.emit(res)
 	}
-	v, err := c.Put(x.ctx, key, r.Value, &client.PutOptions{TTL: ttl, IfMatchVersion: &r.Version})
+	v, err := c.Put(x.request(), key, r.Value, &client.PutOptions{TTL: ttl, IfMatchVersion: &r.Version})
 	var vm *client.VersionMismatchError
 	if errors.As(err, &vm) {
 		return fmt.Errorf("the key changed while its TTL was being set; run the command again: %w", err)

@@ -73,7 +73,9 @@ func runScan(x *exec, a *args) error {
 		if limit > 0 {
 			opts.Limit = min(page, limit-printed)
 		}
-		r, err := c.Scan(x.ctx, &opts)
+		ctx, cancel := x.requestCtx() // per page, as the console's Keys pane
+		r, err := c.Scan(ctx, &opts)
+		cancel()
 		if err != nil {
 			return err
 		}

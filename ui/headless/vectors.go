@@ -95,7 +95,7 @@ func runIndex(x *exec, a *args) error {
 		if err != nil {
 			return err
 		}
-		dropped, err := c.VectorDropIndex(x.ctx, rest[0], nil)
+		dropped, err := c.VectorDropIndex(x.request(), rest[0], nil)
 		if err != nil {
 			return err
 		}
@@ -116,7 +116,7 @@ func runIndexList(x *exec) error {
 	if err != nil {
 		return err
 	}
-	list, err := c.ListVectorIndexes(x.ctx)
+	list, err := c.ListVectorIndexes(x.request())
 	if err != nil {
 		return err
 	}
@@ -146,7 +146,7 @@ func runIndexCreate(x *exec, a *args, rest []string) error {
 	if err != nil {
 		return err
 	}
-	created, err := c.VectorCreateIndex(x.ctx, cs.Namespace, cs.Dims, cs.Distance, cs.Type, &cs.Opts)
+	created, err := c.VectorCreateIndex(x.request(), cs.Namespace, cs.Dims, cs.Distance, cs.Type, &cs.Opts)
 	if err != nil {
 		return err
 	}
@@ -192,7 +192,7 @@ func runInsert(x *exec, a *args) error {
 	if err != nil {
 		return err
 	}
-	v, err := c.VectorInsert(x.ctx, ns, id, vec, nil)
+	v, err := c.VectorInsert(x.request(), ns, id, vec, nil)
 	if err != nil {
 		return err
 	}
@@ -289,14 +289,14 @@ func runSearch(x *exec, a *args) error {
 		return err
 	}
 	if byID {
-		if query, err = c.VectorGet(x.ctx, ns, id); err != nil {
+		if query, err = c.VectorGet(x.request(), ns, id); err != nil {
 			return fmt.Errorf("vector %s in %s: %w", id, ns, err)
 		}
 		if query == nil {
 			return fmt.Errorf("vector %s %w in %s (insert it first, or search with a VECTOR)", id, errNotFound, ns)
 		}
 	}
-	r, err := c.VectorSearch(x.ctx, ns, query, k, &opts)
+	r, err := c.VectorSearch(x.request(), ns, query, k, &opts)
 	if err != nil {
 		return err
 	}
