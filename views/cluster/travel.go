@@ -40,6 +40,16 @@ func (m *Model) onTravel(msg common.TimeTravelMsg) tea.Cmd {
 		return common.MsgCmd(common.ErrorMsg{Err: fmt.Errorf(
 			"epoch %d is no longer in the history (the cluster pane keeps the last %d views): pick a newer event", msg.Epoch, m.hist.Len())})
 	}
+	if m.live != nil && v.ClusterID != m.live.ClusterID {
+		// Found in tmux: an event from before a replacement showed the old
+		// cluster's epoch compared with the new one ("56 shards led
+		// elsewhere now", shards the new cluster lacks marked moved, its
+		// groups under the old heatmap).
+		return tea.Batch(common.MsgCmd(common.ErrorMsg{Err: fmt.Errorf(
+			"epoch %d (%s) was the cluster replaced since (id %s; now %s): time travel shows the cluster shown now only",
+			v.Epoch, at.Format("15:04:05"), idOrNone(v.ClusterID), idOrNone(m.live.ClusterID))}),
+			common.MsgCmd(common.TimeTravelMsg{Live: true}))
+	}
 	m.travel = &travel{epoch: v.Epoch, at: at}
 	m.setView(v)
 	m.diffToNow()
@@ -147,4 +157,12 @@ func (m *Model) nowColumn(id string, then client.ClusterNode) (string, bool) {
 func (m *Model) historyMsg() tea.Cmd {
 	h := common.HistoryMsg{Epochs: m.hist.Len(), Dropped: m.hist.Dropped(), Bytes: m.hist.Bytes()}
 	return common.MsgCmd(h)
+}
+
+// idOrNone names a cluster id for a message.
+func idOrNone(id string) string {
+	if id == "" {
+		return "none"
+	}
+	return id
 }
