@@ -34,9 +34,12 @@ func (e *OtherClusterError) Is(target error) bool { return target == ErrOtherClu
 
 // firstRoundGrace is how long the first round of probes waits, after the
 // first view arrived, for the other seeds' views, so the client can choose
-// among clusters rather than take whichever answered first. A seed that
-// answers later is judged when it does.
-const firstRoundGrace = 500 * time.Millisecond
+// among clusters rather than take whichever answered first (it stops
+// waiting once a majority of the seeds named one cluster, so only a seed
+// that hangs while no cluster has a majority costs it). A seed that
+// answers later is judged when it does. 500 ms was too short for a loaded
+// machine under the race detector (the minority's cluster was chosen).
+const firstRoundGrace = 2 * time.Second
 
 // OtherClusters lists the addresses that answered as nodes of another
 // cluster than the one the client follows, sorted by address. The client

@@ -146,7 +146,8 @@ type probeResult struct {
 // unreachable.
 //
 // The first round (no view yet) holds the views back until every
-// candidate answered or firstRoundGrace passed after the first view, and
+// candidate answered, a majority of them named one cluster, or
+// firstRoundGrace passed after the first view, and
 // follows the cluster most seeds belong to (see chooseCluster): seeds that
 // name nodes of two clusters used to make the client take whichever
 // answered first, then the other, then settle (two "cluster replaced" in a
@@ -168,6 +169,7 @@ func (c *Client) probeRound(avoid string) (addr string, unimplemented bool, err 
 		avoidValid bool
 		tlsFailed  bool
 		held       []probeAnswer // the first round's views
+		perCluster = map[string]int{}
 		grace      <-chan time.Time
 	)
 collect:
@@ -181,6 +183,9 @@ collect:
 		switch {
 		case r.err == nil && first:
 			held = append(held, r)
+			if perCluster[r.id]++; 2*perCluster[r.id] > len(cands) {
+				break collect // a majority of the seeds: nothing left can change the choice
+			}
 			if grace == nil {
 				t := time.NewTimer(min(firstRoundGrace, c.cfg.Timeout))
 				defer t.Stop()
