@@ -233,6 +233,11 @@ type Raft struct {
 	// storeDone carries storeLogsCommitting's write result (NoriKV patch):
 	// made once, used by the leader loop only, drained before it returns.
 	storeDone chan error
+	// writeAvg is a moving average of the leader's own log writes and
+	// absorbTimer fires when one has run twice that long
+	// (storeLogsCommitting, NoriKV patch); used by the leader goroutine only.
+	writeAvg    time.Duration
+	absorbTimer *time.Timer
 
 	// voteHold is Config.HoldVoteUntilCaughtUp's state (NoriKV patch, votehold.go).
 	voteHold voteHold
