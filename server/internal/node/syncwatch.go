@@ -158,6 +158,7 @@ type syncWatch struct {
 
 	// Touched by checkSyncs only (one at a time: a loops.go job).
 	slow        string // the episode's line while syncs are slow
+	hungSaid    bool   // the episode's line says a sync hangs
 	slowShown   string // slow, for SlowSyncs (under mu)
 	lastHandOff time.Time
 }
@@ -263,13 +264,17 @@ func (n *Node) checkSyncsAt(ctx context.Context, now, syncing time.Time) {
 			fmtSyncTime(p99), fmtSyncTime(syncWindow), count, fmtSyncTime(slowest), dir)
 		w.setShown(w.slow)
 		n.logf("%s: %s", n.self.ID, w.slow)
-	case w.slow == "" && stuck >= stuckSync:
+	case stuck >= stuckSync && !w.hungSaid:
+		// Also inside an episode the syncs' p99 began: a sync that
+		// hangs is worse news than slow ones (found in CI at load 17: the
+		// p99 line came first and the hang was never said).
+		w.hungSaid = true
 		w.slow = fmt.Sprintf("Raft log syncs are slow: one has been running for %s on %s: a slow or failing disk; writes to the groups this node leads wait for it",
 			fmtSyncTime(stuck.Round(100*time.Millisecond)), dir)
 		w.setShown(w.slow)
 		n.logf("%s: %s", n.self.ID, w.slow)
 	case w.slow != "" && stuck < slowSync && (count == 0 || p99 < slowSync/2):
-		w.slow = ""
+		w.slow, w.hungSaid = "", false
 		w.setShown("")
 		if count == 0 {
 			n.logf("%s: Raft log syncs are no longer slow (none in the last %s)", n.self.ID, fmtSyncTime(syncWindow))

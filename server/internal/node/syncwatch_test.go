@@ -101,6 +101,34 @@ func TestHungSyncIsSaid(t *testing.T) {
 	}
 }
 
+// TestHungSyncIsSaidInASlowEpisode: the syncs' p99 started an episode
+// (a loaded machine), then one sync hangs. The hang was never said: the
+// episode had its line. Now it is, once.
+func TestHungSyncIsSaidInASlowEpisode(t *testing.T) {
+	var out bytes.Buffer
+	n := &Node{self: topology.Node{ID: "n1"}, cfg: Config{DataDir: "/data/n1", LogOutput: &out, Timing: DefaultTiming()}}
+	ctx := context.Background()
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	for i := 0; i < 5; i++ {
+		n.syncs.observeAt(t0, 104*time.Millisecond)
+	}
+	n.checkSyncsAt(ctx, t0.Add(time.Second), time.Time{})
+	if got := out.String(); !strings.Contains(got, "Raft log syncs are slow: 104 ms (p99") {
+		t.Fatalf("log after slow syncs:\n%s", got)
+	}
+	hang := t0.Add(2 * time.Second)
+	for s := 1; s <= 5; s++ {
+		n.checkSyncsAt(ctx, hang.Add(time.Duration(s)*time.Second+500*time.Millisecond), hang)
+	}
+	want := "n1: Raft log syncs are slow: one has been running for 1.5 s on /data/n1"
+	if got := out.String(); strings.Count(got, "one has been running for") != 1 || !strings.Contains(got, want) {
+		t.Fatalf("log while a sync hangs in a slow episode:\n%s\nwant once: %s", got, want)
+	}
+	if got := n.SlowSyncs(); !strings.Contains(got, "one has been running for") {
+		t.Errorf("SlowSyncs() = %q, want the hang", got)
+	}
+}
+
 // BenchmarkSyncWatchObserve is the cost added to every Raft log sync.
 func BenchmarkSyncWatchObserve(b *testing.B) {
 	var w syncWatch
