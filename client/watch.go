@@ -172,14 +172,16 @@ func (c *Client) probeRound(avoid string) (addr string, unimplemented bool, err 
 		perCluster = map[string]int{}
 		grace      <-chan time.Time
 	)
+	received := 0
 collect:
-	for received := 1; received <= len(cands); received++ {
+	for received < len(cands) {
 		var r probeAnswer
 		select {
 		case r = <-results:
 		case <-grace:
 			break collect
 		}
+		received++
 		switch {
 		case r.err == nil && first:
 			held = append(held, r)
@@ -217,6 +219,25 @@ collect:
 			if _, err := c.applyView(r.view, viewSource{clusterID: r.id, addr: r.addr}); err == nil && addr == "" {
 				addr = r.addr
 			}
+		}
+		// The seeds that had not answered when the choice was made: their
+		// views are applied as they come (each probe ends within
+		// Config.Timeout), so a seed of another cluster is still named in
+		// OtherClusters (dropped before: the watch, settled, did not ask
+		// it again).
+		if rest := len(cands) - received; rest > 0 {
+			c.goBackground(func() {
+				for range rest {
+					select {
+					case r := <-results:
+						if r.err == nil {
+							_, _ = c.applyView(r.view, viewSource{clusterID: r.id, addr: r.addr})
+						}
+					case <-c.ctx.Done():
+						return
+					}
+				}
+			})
 		}
 		return addr, false, nil
 	}
