@@ -6,7 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/norikv/norikv-console/client"
 	"github.com/norikv/norikv-console/ui/common"
 	"github.com/norikv/norikv-console/ui/uitest"
 )
@@ -26,13 +25,7 @@ func TestLeaderlessGroupWithoutAMajoritySaysSo(t *testing.T) {
 	} {
 		m := New(uitest.Common())
 		m.SetSize(120, 40)
-		v := uitest.View(9, 3, 64, 1)
-		for i := range v.Shards {
-			v.Shards[i].Replicas = append([]client.ShardReplica(nil), v.Shards[i].Replicas...)
-			for j := range v.Shards[i].Replicas {
-				v.Shards[i].Replicas[j].Leader = false
-			}
-		}
+		v := leaderlessView()
 		m.Update(common.TopologyMsg{At: t0, View: v})
 		for _, id := range []string{"n1", "n2", "n3"} {
 			msg := common.NodeStatusMsg{At: t0, NodeID: id, RTT: time.Millisecond}

@@ -76,13 +76,7 @@ func TestNodeHoldingItsVoteIsShown(t *testing.T) {
 func TestLeaderlessGroupNamesTheHeldVote(t *testing.T) {
 	m := New(uitest.Common())
 	m.SetSize(140, 40)
-	v := uitest.View(9, 3, 64, 1)
-	for i := range v.Shards {
-		v.Shards[i].Replicas = append([]client.ShardReplica(nil), v.Shards[i].Replicas...)
-		for j := range v.Shards[i].Replicas {
-			v.Shards[i].Replicas[j].Leader = false
-		}
-	}
+	v := leaderlessView()
 	m.Update(common.TopologyMsg{At: t0, View: v})
 	for _, id := range []string{"n1", "n3"} {
 		st := statusOf(id, 64, 1, 5)
@@ -131,4 +125,16 @@ func TestViewLeaderThatReportsNoLeadIsNotAwaited(t *testing.T) {
 	if v := m.View(); !strings.Contains(v, "waiting for n1's report") {
 		t.Errorf("g2 just moved to n1, its report not in yet:\n%s", v)
 	}
+}
+
+// leaderlessView is uitest.View(9, 3, 64, 1) with no replica leading.
+func leaderlessView() *client.ClusterView {
+	v := uitest.View(9, 3, 64, 1)
+	for i := range v.Shards {
+		v.Shards[i].Replicas = append([]client.ShardReplica(nil), v.Shards[i].Replicas...)
+		for j := range v.Shards[i].Replicas {
+			v.Shards[i].Replicas[j].Leader = false
+		}
+	}
+	return v
 }
