@@ -6,14 +6,12 @@ import (
 	"context"
 	"strings"
 	"testing"
-	"time"
 
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/status"
 
-	"github.com/norikv/norikv-console/client"
 	"github.com/norikv/norikv-console/proto/norikvpb"
 	"github.com/norikv/norikv-console/server/internal/service"
 )
@@ -33,16 +31,7 @@ func TestWatchLeavesANodeCutOffFromTheCluster(t *testing.T) {
 	const cut = "n2"
 	c := Start(t, Options{Shards: leakShards, Groups: leakGroups, Links: true, HTTP: true})
 	// The node to be cut off is the only seed: the watch starts there.
-	cl, err := client.New(client.Config{Nodes: []string{c.Addr(cut)}, TotalShards: leakShards, Timeout: time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cl.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	if err := cl.Connect(ctx); err != nil {
-		t.Fatal(err)
-	}
+	cl := soleSeedClient(t, c, cut, leakShards)
 	waitFor(t, cut+" leading a group", func() bool { return leads(c.View(t), cut) })
 	waitFor(t, "the client's view naming the other nodes", func() bool {
 		v := cl.ClusterView()
@@ -73,6 +62,12 @@ func TestWatchLeavesANodeCutOffFromTheCluster(t *testing.T) {
 			views, why, service.NotCurrentTrailer)
 	}
 	waitFor(t, cut+" saying it is cut off", func() bool { return strings.Contains(c.Log(t, cut), "cut off from the cluster") })
+	// The log line says what the node does with watches (since 61d9a10:
+	// its view, then the end), not that it refuses them.
+	if line := grepLines(c.Log(t, cut), "cut off from the cluster"); strings.Contains(line, "refuses") ||
+		!strings.Contains(line, "watch streams get that view, then end") {
+		t.Errorf("%s's log line does not say that watches get its view, then end:\n%s", cut, line)
+	}
 	if _, m := httpGet(c.HTTPAddr(cut), "/metrics"); !strings.Contains(m, "\nnorikv_meta_cut_off 1\n") {
 		t.Errorf("%s's /metrics does not say it is cut off:\n%s", cut, grepLines(m, "cut_off"))
 	}

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/norikv/norikv-console/proto/norikvpb"
 	"github.com/norikv/norikv-console/server/internal/slowfs"
 )
 
@@ -27,12 +28,7 @@ func TestSlowDiskLeaderSaysSoAndHandsOver(t *testing.T) {
 		t.Skip("starts serve processes on a FUSE file system")
 	}
 	const slow = "n1"
-	delay := slowfs.NewDelay(0)
-	c := Start(t, Options{Shards: fullShards, Groups: fullGroups, Fsync: true, HTTP: true, SlowDisk: map[string]*slowfs.Delay{slow: delay}})
-	conns := dialAll(t, c)
-	w := startWrites(t, c, conns, 64)
-	w.waitWritesInEveryGroup(t, 50, "writes in every group before the disk slows down")
-	waitFor(t, slow+" leading group 0", func() bool { return c.LeaderOf(t, 0) == slow })
+	c, delay, conns, w := slowDiskLeaderUnderWrites(t, slow, true)
 
 	delay.Set(2 * time.Second)
 	const said = "Raft log syncs are slow"
@@ -117,12 +113,7 @@ func TestHungDiskSyncIsSaid(t *testing.T) {
 		t.Skip("starts serve processes on a FUSE file system")
 	}
 	const slow = "n1"
-	delay := slowfs.NewDelay(0)
-	c := Start(t, Options{Shards: fullShards, Groups: fullGroups, Fsync: true, SlowDisk: map[string]*slowfs.Delay{slow: delay}})
-	conns := dialAll(t, c)
-	w := startWrites(t, c, conns, 64)
-	w.waitWritesInEveryGroup(t, 50, "writes in every group before the disk hangs")
-	waitFor(t, slow+" leading group 0", func() bool { return c.LeaderOf(t, 0) == slow })
+	c, delay, conns, w := slowDiskLeaderUnderWrites(t, slow, false)
 	delay.Set(time.Minute)
 	hung := time.Now()
 	waitFor(t, slow+" saying a Raft log sync hangs", func() bool {
@@ -164,12 +155,7 @@ func TestSlowerDiskThanItsPeersHandsOver(t *testing.T) {
 		t.Skip("starts serve processes on a FUSE file system")
 	}
 	const slow = "n1"
-	delay := slowfs.NewDelay(0)
-	c := Start(t, Options{Shards: fullShards, Groups: fullGroups, Fsync: true, SlowDisk: map[string]*slowfs.Delay{slow: delay}})
-	conns := dialAll(t, c)
-	w := startWrites(t, c, conns, 64)
-	w.waitWritesInEveryGroup(t, 50, "writes in every group before the disk slows down")
-	waitFor(t, slow+" leading group 0", func() bool { return c.LeaderOf(t, 0) == slow })
+	c, delay, conns, w := slowDiskLeaderUnderWrites(t, slow, false)
 
 	delay.Set(200 * time.Millisecond)
 	waitFor(t, slow+" saying its Raft log syncs are slow", func() bool {
@@ -202,4 +188,18 @@ func TestSlowerDiskThanItsPeersHandsOver(t *testing.T) {
 	delay.Set(0)
 	w.checkAllRead(t, c, conns)
 	t.Logf("%s's lines:\n%s", slow, grepLines(c.Log(t, slow), "sync"))
+}
+
+// slowDiskLeaderUnderWrites starts 3 serve --fsync processes, slow's disk
+// behind a FUSE delay (none yet), 64-byte writes running in every group,
+// and returns once every group took writes and slow leads group 0.
+func slowDiskLeaderUnderWrites(t *testing.T, slow string, withHTTP bool) (*Cluster, *slowfs.Delay, map[string]norikvpb.KvClient, *ackedWrites) {
+	t.Helper()
+	delay := slowfs.NewDelay(0)
+	c := Start(t, Options{Shards: fullShards, Groups: fullGroups, Fsync: true, HTTP: withHTTP, SlowDisk: map[string]*slowfs.Delay{slow: delay}})
+	conns := dialAll(t, c)
+	w := startWrites(t, c, conns, 64)
+	w.waitWritesInEveryGroup(t, 50, "writes in every group before the disk is slowed")
+	waitFor(t, slow+" leading group 0", func() bool { return c.LeaderOf(t, 0) == slow })
+	return c, delay, conns, w
 }

@@ -24,16 +24,7 @@ func TestWatchLeavesANodeThatCannotFollow(t *testing.T) {
 	const full = "n2"
 	c := Start(t, Options{Shards: fullShards, Groups: fullGroups, Fsync: true, DiskLimit: map[string]int64{full: fullDisk}})
 	// The full node is the only seed: the watch starts there.
-	cl, err := client.New(client.Config{Nodes: []string{c.Addr(full)}, TotalShards: fullShards, Timeout: time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cl.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	if err := cl.Connect(ctx); err != nil {
-		t.Fatal(err)
-	}
+	cl := soleSeedClient(t, c, full, fullShards)
 	waitFor(t, full+" leading a group", func() bool { return leads(c.View(t), full) })
 	c.FillDisk(t, full, 0)
 	waitStatus(t, cl, c.Addr(full), full+" reporting its storage error", func(st *client.NodeStatus) bool { return st.StorageError != "" })
@@ -46,6 +37,23 @@ func TestWatchLeavesANodeThatCannotFollow(t *testing.T) {
 		v := cl.ClusterView()
 		return v != nil && v.Epoch >= want && !clientViewLeads(v, full)
 	})
+}
+
+// soleSeedClient returns a connected client whose only seed is node id, so
+// its watch starts there; it is closed when the test ends.
+func soleSeedClient(t *testing.T, c *Cluster, id string, shards int) *client.Client {
+	t.Helper()
+	cl, err := client.New(client.Config{Nodes: []string{c.Addr(id)}, TotalShards: shards, Timeout: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cl.Close() })
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	if err := cl.Connect(ctx); err != nil {
+		t.Fatal(err)
+	}
+	return cl
 }
 
 // clientViewLeads reports whether the client's view has id leading a shard.
