@@ -128,6 +128,25 @@ func startClusterOf(t *testing.T, base, groups int) *cluster.Cluster {
 	return cl
 }
 
+// putAndList puts each of ks (value "v") through c, opens the Keys pane,
+// refreshes it and waits until it lists len(ks) entries; it returns
+// the pane.
+func putAndList(ctx context.Context, d *driver, c *client.Client, what string, ks ...string) *keys.Model {
+	d.t.Helper()
+	for _, k := range ks {
+		if _, err := c.Put(ctx, []byte(k), []byte("v"), nil); err != nil {
+			d.t.Fatal(err)
+		}
+	}
+	_, cmd := d.m.Update(press("5"))
+	d.run(cmd)
+	kp := d.m.Active().(*keys.Model)
+	_, cmd = d.m.Update(press("r"))
+	d.run(cmd)
+	d.until(what, 20*time.Second, func() bool { return len(kp.Entries()) == len(ks) })
+	return kp
+}
+
 // consoleOn starts a console model (120x40) on a client of addrs (64
 // shards, 2 s timeout) with its feed, and a driver that has run Init; it
 // returns the client too.
@@ -198,17 +217,7 @@ func TestRestartedClusterUnderARunningConsole(t *testing.T) {
 		return fmt.Sprint(groupRowsIn(m.View())) == "[g0 g1 g2 g3]"
 	})
 	// The Keys pane lists the old cluster's keys.
-	for _, k := range []string{"old:1", "old:2", "old:3"} {
-		if _, err := c.Put(ctx, []byte(k), []byte("v"), nil); err != nil {
-			t.Fatal(err)
-		}
-	}
-	_, cmd := m.Update(press("5"))
-	d.run(cmd)
-	kp := m.Active().(*keys.Model)
-	_, cmd = m.Update(press("r"))
-	d.run(cmd)
-	d.until("the old keys listed", 20*time.Second, func() bool { return len(kp.Entries()) == 3 })
+	kp := putAndList(ctx, d, c, "the old keys listed", "old:1", "old:2", "old:3")
 
 	closed := make(chan error, 1)
 	go func() { closed <- old.Close() }()

@@ -8,7 +8,6 @@ import (
 
 	"github.com/norikv/norikv-console/client"
 	"github.com/norikv/norikv-console/server/cluster"
-	"github.com/norikv/norikv-console/views/keys"
 )
 
 // TestShardCountChangeUnderARunningConsole: the cluster under a running
@@ -74,17 +73,7 @@ func TestShardCountChangeUnderARunningConsole(t *testing.T) {
 			if n := c.Config().TotalShards; n != 16 {
 				t.Fatalf("console routes by %d shards, want 16", n)
 			}
-			for _, k := range []string{"new:1", "new:2", "new:3"} {
-				if _, err := c.Put(ctx, []byte(k), []byte("v"), nil); err != nil {
-					t.Fatal(err)
-				}
-			}
-			_, cmd := m.Update(press("5"))
-			d.run(cmd)
-			kp := m.Active().(*keys.Model)
-			_, cmd = m.Update(press("r"))
-			d.run(cmd)
-			d.until("the new cluster's keys listed", 20*time.Second, func() bool { return len(kp.Entries()) == 3 })
+			putAndList(ctx, d, c, "the new cluster's keys listed", "new:1", "new:2", "new:3")
 		})
 	}
 }
