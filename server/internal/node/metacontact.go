@@ -19,14 +19,16 @@ import (
 // with serve processes whose replication links were cut: proccluster
 // Options.Links). Once it has not heard from a leader for metaCutOffAfter
 // (two heartbeat timeouts: an election after a leader's death ends well
-// within it, so a normal failover refuses no watch), MetaCutOff says so,
-// WatchCluster ends or refuses streams with UNAVAILABLE (service/meta.go)
-// and clients move to a node that hears the leader; it takes them again
-// as soon as it hears one. The node says so once per episode.
+// within it, so a normal failover ends no watch), MetaCutOff says so:
+// WatchCluster sends such a node's view once, then ends the stream with
+// UNAVAILABLE and the trailer x-norikv-view-not-current saying why
+// (service/meta.go), and clients keep the newest view they have and watch
+// a node that hears the leader; it serves watches as before as soon as it
+// hears one. The node says so once per episode.
 //
 // A node that cannot tell whether it is cut off or the others are down
 // (no meta leader anywhere: most of the metadata group's voters down)
-// refuses too: its view then is as current as anyone's, but no node can
+// does the same: its view then is as current as anyone's, but no node can
 // say so, and a client that has a view keeps it (client/watch.go retries).
 
 // metaCutOffAfter is how long a node may go without hearing from the
@@ -77,9 +79,9 @@ func (n *Node) checkMetaContact(context.Context) {
 	switch {
 	case why != "" && n.metaContact.said == "":
 		n.metaContact.said = why
-		n.logf("%s: cut off from the cluster: %s, so its cluster view is not kept current; it refuses watch streams (clients move to another node) until it hears one", n.self.ID, why)
+		n.logf("%s: cut off from the cluster: %s, so its cluster view is not kept current: watch streams get that view, then end saying so (clients keep the newest view they have and watch another node), until it hears one", n.self.ID, why)
 	case why == "" && n.metaContact.said != "":
 		n.metaContact.said = ""
-		n.logf("%s: hears the metadata group's leader again: watch streams taken again", n.self.ID)
+		n.logf("%s: hears the metadata group's leader again: watch streams kept open again", n.self.ID)
 	}
 }
