@@ -376,7 +376,10 @@ func (c *Client) loop(ctx context.Context, cl *call, fn attemptFunc, start time.
 			ls.failed, ls.failedAddr = st, addr
 		}
 		if cl.pinned != "" && class != ctxDone && class != clientDone {
-			if class == moveOn || class == retryElse {
+			switch class {
+			case moveOn:
+				c.suspect(n)
+			case retryElse:
 				n.MarkFailed(suspectFor(c.cfg.Timeout))
 			}
 			return time.Time{}, errorFromStatus(op, st, addr, cl.ifMatch)
@@ -427,12 +430,12 @@ func (c *Client) loop(ctx context.Context, cl *call, fn attemptFunc, start time.
 		case moveOn:
 			// A hung node would hang the retry too: suspect it (routing
 			// avoids it while others can serve, hints to it are not
-			// followed) and go to the view's leader or another replica.
+			// followed; it counts as unreachable once it fails to answer
+			// a check too) and go to the view's leader or another replica.
 			ls.noteHintFailed(addr, st)
-			n.MarkFailed(suspectFor(c.cfg.Timeout))
+			c.suspect(n)
 			ls.tried.add(addr)
 			c.forgetLeader(cl.shard, addr)
-			c.kickWatchIfOn(addr)
 			addr = ""
 		case retryElse:
 			ls.noteHintFailed(addr, st)
@@ -505,6 +508,31 @@ func (ls *loopState) noteHintFailed(addr string, st *status.Status) {
 	if addr != "" && addr == ls.hintAddr {
 		ls.hintErr = st.Message()
 	}
+}
+
+// suspect handles an attempt that timed out on n. Routing avoids n for
+// suspectFor at once, but the node counts as unreachable (Stats, the
+// cluster view: what the console shows) only if it then also fails to
+// answer a check, a view read within Config.Timeout, run in the
+// background: a call held by a group without a majority or a leader times
+// out on a node that answers everything else, and flagging it made the
+// console call a live node unreachable until its next poll (found with two
+// of three serve processes stopped). A node that answers the check is used
+// again at once; one that does not is marked failed by the check and the
+// watch leaves it if it is on it.
+func (c *Client) suspect(n *pool.Node) {
+	n.Avoid(suspectFor(c.cfg.Timeout))
+	if !n.ClaimProbe() {
+		return
+	}
+	addr := n.Addr
+	c.goBackground(func() {
+		defer n.ProbeDone()
+		if _, _, err := c.fetchView(c.ctx, addr); err == nil {
+			return // fetchView marked it up: it answers
+		}
+		c.kickWatchIfOn(addr)
+	})
 }
 
 // suspectFor is how long a node whose attempt timed out is avoided: long

@@ -33,6 +33,9 @@ type Node struct {
 	failing atomic.Bool
 	// reprobeAt (unix ns) rate-limits re-checks of a failing node.
 	reprobeAt atomic.Int64
+	// probing is set while a check of whether the node answers at all
+	// runs (ClaimProbe), so calls timing out together ask it once.
+	probing atomic.Bool
 
 	// RepeatsViews is set once a watch stream from the node repeated its
 	// view (a heartbeat): silence from it then means the node stopped.
@@ -132,6 +135,22 @@ func (n *Node) MarkFailed(d time.Duration) {
 	n.downUntil.Store(time.Now().Add(d).UnixNano())
 	n.failing.Store(true)
 }
+
+// Avoid makes routing prefer other nodes for d, as MarkFailed does, without
+// counting the node unreachable: a call timed out on it, and whether the
+// node itself is at fault is not known yet (a group without a majority
+// holds a call on a node that answers every other one).
+func (n *Node) Avoid(d time.Duration) {
+	n.downUntil.Store(time.Now().Add(d).UnixNano())
+}
+
+// ClaimProbe reports whether the caller should check now whether the node
+// answers at all: true unless a check runs already. The caller calls
+// ProbeDone when its check ends.
+func (n *Node) ClaimProbe() bool { return n.probing.CompareAndSwap(false, true) }
+
+// ProbeDone ends a check claimed with ClaimProbe.
+func (n *Node) ProbeDone() { n.probing.Store(false) }
 
 // MarkUp clears a MarkFailed after a successful call.
 func (n *Node) MarkUp() {
