@@ -75,6 +75,9 @@ const (
 	slowerThanPeers = 3
 	// peerSyncsWait bounds asking the peers for their syncs.
 	peerSyncsWait = 500 * time.Millisecond
+	// latestSyncs: how many of its newest syncs a node without
+	// minSlowSyncs in the window tells its peers about.
+	latestSyncs = 100
 )
 
 // syncSummary is what a node tells its peers of its recent Raft log syncs.
@@ -86,9 +89,17 @@ type syncSummary struct {
 // known reports whether s has enough syncs to compare.
 func (s *syncSummary) known() bool { return s != nil && s.Count >= minSlowSyncs }
 
-// recentSyncs summarizes this node's syncs of the last syncWindow.
+// recentSyncs summarizes this node's syncs of the last syncWindow or,
+// when it holds fewer than minSlowSyncs (no writes for a while), its
+// newest syncs whenever they ran: the latest evidence of its disk. Without
+// it a node that handed its groups over for a slow disk answered "no
+// syncs" after syncWindow without writes, and a balancer handed it its
+// group back, whose writes were slow again once they resumed.
 func (n *Node) recentSyncs(now time.Time) *syncSummary {
 	p99, _, count := n.syncs.recent(now)
+	if count < minSlowSyncs {
+		p99, count = n.syncs.newest(latestSyncs)
+	}
 	return &syncSummary{P99: p99, Count: count}
 }
 
@@ -210,6 +221,26 @@ func (w *syncWatch) recent(now time.Time) (p99, slowest time.Duration, count int
 	slices.Sort(took)
 	// The nearest rank: of fewer than 100 syncs, the slowest.
 	return took[(len(took)*99+99)/100-1], took[len(took)-1], len(took)
+}
+
+// newest returns the p99 of the newest k syncs, however old, and how many
+// there were (fewer than k when fewer were timed).
+func (w *syncWatch) newest(k int) (p99 time.Duration, count int) {
+	w.mu.Lock()
+	n := w.next
+	if w.filled {
+		n = syncRing
+	}
+	took := make([]time.Duration, 0, min(k, n))
+	for i := 1; i <= n && len(took) < k; i++ {
+		took = append(took, w.ring[(w.next-i+syncRing)%syncRing].took)
+	}
+	w.mu.Unlock()
+	if len(took) == 0 {
+		return 0, 0
+	}
+	slices.Sort(took)
+	return took[(len(took)*99+99)/100-1], len(took)
 }
 
 // LogSyncs returns the Raft log syncs timed since the start (with fsync):

@@ -175,3 +175,41 @@ func TestSlowerThanPeers(t *testing.T) {
 		}
 	}
 }
+
+// A node that handed its groups over for a slow disk and then saw no
+// writes for longer than syncWindow still tells its peers its latest syncs
+// (before, "none", and a balancer handed its group back to it; its writes
+// were slow again once they resumed). Syncs in the window, when there are
+// enough, are what it tells.
+func TestIdleNodeTellsItsLatestSyncs(t *testing.T) {
+	n := &Node{}
+	t0 := time.Now()
+	for range 10 {
+		n.syncs.observeAt(t0, 200*time.Millisecond)
+	}
+	got := n.recentSyncs(t0.Add(syncWindow + 10*time.Second))
+	if got.P99 != 200*time.Millisecond || got.Count != 10 || !slowerThan(got.P99, &syncSummary{P99: 5 * time.Millisecond, Count: 100}) {
+		t.Fatalf("after %v without syncs: %+v, want its 10 syncs of 200 ms", syncWindow+10*time.Second, got)
+	}
+	later := t0.Add(syncWindow + 11*time.Second)
+	for range minSlowSyncs {
+		n.syncs.observeAt(later, 5*time.Millisecond)
+	}
+	if got := n.recentSyncs(later); got.P99 != 5*time.Millisecond || got.Count != minSlowSyncs {
+		t.Fatalf("with %d syncs in the window: %+v, want those", minSlowSyncs, got)
+	}
+	// The newest across the ring's wrap: 100 fast ones after a ring full of slow ones.
+	w := &syncWatch{}
+	for range syncRing {
+		w.observeAt(t0, 500*time.Millisecond)
+	}
+	for range latestSyncs {
+		w.observeAt(t0, time.Millisecond)
+	}
+	if p99, count := w.newest(latestSyncs); p99 != time.Millisecond || count != latestSyncs {
+		t.Fatalf("newest(%d) after the ring wrapped = %v, %d; want 1 ms, %d", latestSyncs, p99, count, latestSyncs)
+	}
+	if p99, count := w.newest(latestSyncs + 10); p99 != 500*time.Millisecond || count != latestSyncs+10 {
+		t.Fatalf("newest(%d) = %v, %d; want 500 ms (10 slow among them), %d", latestSyncs+10, p99, count, latestSyncs+10)
+	}
+}
