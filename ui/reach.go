@@ -60,7 +60,20 @@ type reach struct {
 	epochs       map[string]uint64
 	behindSince  time.Time // when the polls were first seen ahead; zero when not
 	behindWarned bool      // the status line said so
+	// notCurrentSince: since when the client has said that the node its
+	// watch last read from ended the stream because its view is not kept
+	// current (TopologyStats.ViewNotCurrent), zero when it does not;
+	// notCurrentWarned: past notCurrentAfter, the status line said so and
+	// the header says "view behind".
+	notCurrentSince  time.Time
+	notCurrentWarned bool
 }
+
+// notCurrentAfter is how long the client may say that no node sends a
+// current view before the console says so: two stats samples, so a node
+// that ends a stream while another is about to serve a live one is not
+// news.
+const notCurrentAfter = 2 * time.Second
 
 // viewBehindAfter is how long the nodes' polls may report a newer epoch
 // than the view shown before the console says the view is behind: the
@@ -177,6 +190,7 @@ func (m *Model) onStats(msg common.StatsMsg) tea.Cmd {
 		}
 	}
 	m.reach.views = t.ViewsReceived
+	m.noteNotCurrent(t.ViewNotCurrent, msg.At)
 	cmd := m.reassess(msg.At)
 	if m.view != nil && len(msg.Stats.Pool.Addrs) > 0 {
 		down := map[string]bool{}
@@ -230,7 +244,7 @@ func (m *Model) reassess(at time.Time) tea.Cmd {
 	default:
 		m.connState = StateConnected
 	}
-	if up > 0 && m.viewBehind(at) {
+	if up > 0 && (m.viewBehind(at) || m.reach.notCurrentWarned) {
 		m.connState = StateBehind
 	}
 	if !m.noteReachChanges(down, up) {
@@ -410,6 +424,34 @@ func (m *Model) viewBehind(at time.Time) bool {
 			m.view.Epoch, by, newest), 0, false)
 	}
 	return true
+}
+
+// noteNotCurrent follows the client's word that no node sends a current
+// view (nc: TopologyStats.ViewNotCurrent): past notCurrentAfter the status
+// line says why, once, and the header says "view behind" instead of
+// "connected" or "degraded"; once a node sends a live view again it says
+// so. Found in tmux with 3 serve --fsync processes restarted one at a time:
+// the first one up, alone, has no metadata leader, so it gives its view
+// and ends the stream saying it is not current; the console showed that
+// view (to a console started then: epoch 0, every node "suspect") without
+// a word.
+func (m *Model) noteNotCurrent(nc string, at time.Time) {
+	if nc == "" {
+		if m.reach.notCurrentWarned && m.view != nil {
+			m.setInfo(fmt.Sprintf("cluster view current again (epoch %d)", m.view.Epoch))
+		}
+		m.reach.notCurrentSince, m.reach.notCurrentWarned = time.Time{}, false
+		return
+	}
+	if m.reach.notCurrentSince.IsZero() {
+		m.reach.notCurrentSince = at
+	}
+	if m.reach.notCurrentWarned || m.view == nil || at.Sub(m.reach.notCurrentSince) < notCurrentAfter {
+		return
+	}
+	m.reach.notCurrentWarned = true
+	m.note(levelWarn, fmt.Sprintf("the cluster view shown (epoch %d) may be out of date: %s",
+		m.view.Epoch, common.NotCurrentText(nc)), 0, false)
 }
 
 // noteShardCount says when the cluster came back with another shard count

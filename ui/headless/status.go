@@ -36,6 +36,10 @@ type statusResult struct {
 	Nodes       []nodeHealth  `json:"nodes" yaml:"nodes"`
 	Groups      []groupHealth `json:"groups" yaml:"groups"`
 	Problems    []string      `json:"problems" yaml:"problems"`
+	// ViewNotCurrent: why the view shown is not the cluster's current one
+	// (the node that gave it ended the watch saying so, and no node sent a
+	// live one), "" when it is.
+	ViewNotCurrent string `json:"view_not_current,omitempty" yaml:"view_not_current,omitempty"`
 }
 
 type nodeHealth struct {
@@ -128,6 +132,19 @@ func runStatus(x *exec, a *args) error {
 		return err
 	}
 	res := buildStatus(view, statuses, c.Config().TotalShards)
+	// Every node alive and answering and every shard led: the view is
+	// current enough, and a health check should not wait for the watch.
+	if !res.Healthy {
+		if nc := watchVerdict(ctx, c); nc != "" {
+			// The view is a node's that cannot follow the cluster: a
+			// node restarted alone gives its view from before it
+			// replayed its metadata (epoch 0, every node suspect), and
+			// it was printed as the cluster's without a word.
+			res.ViewNotCurrent = common.NotCurrentText(nc)
+			res.Problems = append([]string{"the cluster view is not current: " + res.ViewNotCurrent +
+				": the epoch, node health and leaders below are that node's last known"}, res.Problems...)
+		}
+	}
 	if err := x.emit(res); err != nil {
 		return err
 	}
@@ -136,6 +153,32 @@ func runStatus(x *exec, a *args) error {
 	}
 	return nil
 }
+
+// watchVerdict waits, up to watchVerdictWait or ctx's end, until the
+// client's topology watch has either streamed a view or been told by its
+// node that its view is not current, and returns what the node said ("" for
+// a live stream). Connect returns on the first view read, before the
+// stream that follows it says anything; the node statuses may come back
+// sooner than that when the other nodes refuse connections.
+func watchVerdict(ctx context.Context, c *client.Client) string {
+	start := c.Stats().Topology.ViewsReceived
+	deadline := time.Now().Add(watchVerdictWait)
+	for {
+		t := c.Stats().Topology
+		if t.ViewNotCurrent != "" || t.ViewsReceived > start || time.Now().After(deadline) {
+			return t.ViewNotCurrent
+		}
+		select {
+		case <-ctx.Done():
+			return t.ViewNotCurrent
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+}
+
+// watchVerdictWait bounds watchVerdict: a live stream sends its first view
+// at once and repeats it every second.
+const watchVerdictWait = 1500 * time.Millisecond
 
 // buildStatus judges the cluster from its view and the nodes' own reports.
 func buildStatus(view *client.ClusterView, statuses []client.NodeStatusResult, totalShards int) *statusResult {
