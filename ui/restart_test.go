@@ -3,7 +3,6 @@ package ui
 import (
 	"context"
 	"fmt"
-	"net"
 	"reflect"
 	"strings"
 	"sync"
@@ -84,31 +83,7 @@ func (d *driver) until(what string, within time.Duration, cond func() bool) time
 }
 
 // freeBasePort finds three consecutive free loopback ports.
-func freeBasePort(t *testing.T) int {
-	t.Helper()
-	for try := 0; try < 50; try++ {
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		base := ln.Addr().(*net.TCPAddr).Port
-		_ = ln.Close()
-		ok := base+2 < 65536
-		for i := 1; ok && i < 3; i++ {
-			l, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", base+i))
-			if err != nil {
-				ok = false
-				break
-			}
-			_ = l.Close()
-		}
-		if ok {
-			return base
-		}
-	}
-	t.Fatal("no three consecutive free ports")
-	return 0
-}
+func freeBasePort(t *testing.T) int { return uitest.FreeBasePort(t) }
 
 func startCluster(t *testing.T, base int) *cluster.Cluster {
 	t.Helper()

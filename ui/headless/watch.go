@@ -18,9 +18,12 @@ func watchCommand() command {
 		name: "watch", summary: "stream topology events until interrupted",
 		usage: help("watch [--count N]",
 			"Print the current topology (a \"snapshot\" event), then one event per accepted\n"+
-				"cluster view: epoch, nodes added or removed, shard leader changes. JSON lines\n"+
-				"with json (the default when piped), one line per event on a terminal. Runs until\n"+
-				"interrupted (Ctrl-C, SIGTERM: exit 0) or, with --count, after N change events.",
+				"cluster view: epoch, nodes added or removed, shard leader changes, a cluster\n"+
+				"replaced (restarted without its data: epochs start over). A \"reachability\"\n"+
+				"event says when nodes stop or start answering (no node: the cluster is down or\n"+
+				"restarting). JSON lines with json (the default when piped), one line per event\n"+
+				"on a terminal. Runs until interrupted (Ctrl-C, SIGTERM: exit 0) or, with\n"+
+				"--count, after N change events.",
 			"--count N   stop after N change events (default 0: run until interrupted)"),
 		flags: []flagSpec{{name: "count", value: true}},
 		run:   runWatch,
@@ -29,7 +32,7 @@ func watchCommand() command {
 
 // watchEvent is one line of watch.
 type watchEvent struct {
-	Event         string            `json:"event" yaml:"event"` // snapshot or change
+	Event         string            `json:"event" yaml:"event"` // snapshot, change or reachability
 	Time          string            `json:"time" yaml:"time"`
 	Epoch         uint64            `json:"epoch" yaml:"epoch"`
 	PreviousEpoch uint64            `json:"previous_epoch,omitempty" yaml:"previous_epoch,omitempty"`
@@ -38,6 +41,19 @@ type watchEvent struct {
 	AddedNodes    []string          `json:"added_nodes,omitempty" yaml:"added_nodes,omitempty"`
 	RemovedNodes  []string          `json:"removed_nodes,omitempty" yaml:"removed_nodes,omitempty"`
 	LeaderChanges map[string]string `json:"leader_changes,omitempty" yaml:"leader_changes,omitempty"`
+	// Replaced (change): the view is another cluster's than the one before
+	// (restarted without its data), ClusterID the new one's; the epoch
+	// may be below the previous one. TotalShards and PreviousTotalShards
+	// are set when the shard count changed.
+	Replaced            bool   `json:"cluster_replaced,omitempty" yaml:"cluster_replaced,omitempty"`
+	ClusterID           string `json:"cluster_id,omitempty" yaml:"cluster_id,omitempty"`
+	TotalShards         int    `json:"total_shards,omitempty" yaml:"total_shards,omitempty"`
+	PreviousTotalShards int    `json:"previous_total_shards,omitempty" yaml:"previous_total_shards,omitempty"`
+	// Unreachable (reachability): the nodes of the view the client cannot
+	// reach now; ReachableAgain: those it could not reach before and can now.
+	Unreachable    []string `json:"unreachable,omitempty" yaml:"unreachable,omitempty"`
+	ReachableAgain []string `json:"reachable_again,omitempty" yaml:"reachable_again,omitempty"`
+	NodesInView    int      `json:"nodes_in_view,omitempty" yaml:"nodes_in_view,omitempty"`
 }
 
 type watchNode struct {
@@ -69,7 +85,13 @@ func runWatch(x *exec, a *args) error {
 	if err := x.watchLine(snapshotEvent(c.ClusterView())); err != nil {
 		return err
 	}
-	for seen := 0; count == 0 || seen < count; seen++ {
+	// The client's judgement of the nodes, read once a second: without it
+	// a whole cluster stopped or restarting printed nothing at all until
+	// it came back (found in tmux: 3 serve processes killed under watch).
+	tick := time.NewTicker(time.Second)
+	defer tick.Stop()
+	down := map[string]bool{}
+	for seen := 0; count == 0 || seen < count; {
 		select {
 		case <-x.ctx.Done():
 			return nil // interrupted: the normal way to stop
@@ -77,9 +99,47 @@ func runWatch(x *exec, a *args) error {
 			if err := x.watchLine(changeEvent(ev)); err != nil {
 				return err
 			}
+			seen++
+		case <-tick.C:
+			st := c.Stats()
+			if ev, ok := reachabilityEvent(down, st.Topology.UnreachableNodes, st.Topology.Epoch, st.Router.TotalNodes); ok {
+				if err := x.watchLine(ev); err != nil {
+					return err
+				}
+			}
 		}
 	}
 	return nil
+}
+
+// reachabilityEvent compares the nodes the client cannot reach now (now,
+// sorted) with down, the set last printed, updates down and returns the
+// event to print when they differ.
+func reachabilityEvent(down map[string]bool, now []string, epoch uint64, nodes int) (watchEvent, bool) {
+	ev := watchEvent{Event: "reachability", Time: time.Now().UTC().Format(time.RFC3339Nano), Epoch: epoch,
+		Unreachable: now, NodesInView: nodes}
+	cur := map[string]bool{}
+	for _, id := range now {
+		cur[id] = true
+	}
+	changed := len(cur) != len(down)
+	for id := range cur {
+		changed = changed || !down[id]
+	}
+	if !changed {
+		return ev, false
+	}
+	for id := range down {
+		if !cur[id] {
+			ev.ReachableAgain = append(ev.ReachableAgain, id)
+		}
+	}
+	sort.Strings(ev.ReachableAgain)
+	clear(down)
+	for id := range cur {
+		down[id] = true
+	}
+	return ev, true
 }
 
 func snapshotEvent(v *client.ClusterView) watchEvent {
@@ -102,6 +162,12 @@ func snapshotEvent(v *client.ClusterView) watchEvent {
 func changeEvent(e client.TopologyEvent) watchEvent {
 	ev := watchEvent{Event: "change", Time: time.Now().UTC().Format(time.RFC3339Nano), Epoch: e.CurrentEpoch,
 		PreviousEpoch: e.PreviousEpoch, AddedNodes: e.AddedNodes, RemovedNodes: e.RemovedNodes}
+	if e.Replaced {
+		ev.Replaced, ev.ClusterID = true, e.ClusterID
+	}
+	if e.TotalShards != e.PreviousTotalShards && e.TotalShards > 0 && e.PreviousTotalShards > 0 {
+		ev.TotalShards, ev.PreviousTotalShards = e.TotalShards, e.PreviousTotalShards
+	}
 	if len(e.LeaderChanges) > 0 {
 		ev.LeaderChanges = map[string]string{}
 		for s, l := range e.LeaderChanges {
@@ -144,7 +210,27 @@ func watchText(ev watchEvent) string {
 		}
 		return fmt.Sprintf("%s epoch %d: %s", at, ev.Epoch, strings.Join(parts, "; "))
 	}
+	if ev.Event == "reachability" {
+		var parts []string
+		switch {
+		case len(ev.Unreachable) > 0 && len(ev.Unreachable) == ev.NodesInView:
+			parts = append(parts, "no node of the cluster answers ("+strings.Join(ev.Unreachable, ", ")+
+				"): the cluster is down or restarting; waiting for it")
+		case len(ev.Unreachable) > 0:
+			parts = append(parts, "cannot reach "+strings.Join(ev.Unreachable, ", "))
+		}
+		if len(ev.ReachableAgain) > 0 {
+			parts = append(parts, "reachable again: "+strings.Join(ev.ReachableAgain, ", "))
+		}
+		return at + " " + strings.Join(parts, "; ")
+	}
 	out := fmt.Sprintf("%s epoch %d (was %d)", at, ev.Epoch, ev.PreviousEpoch)
+	if ev.Replaced {
+		out += fmt.Sprintf(" the cluster was replaced (restarted without its data; cluster id %s): epochs start over;", orDash(ev.ClusterID))
+	}
+	if ev.TotalShards > 0 {
+		out += fmt.Sprintf(" the cluster now has %d shards (it had %d);", ev.TotalShards, ev.PreviousTotalShards)
+	}
 	if len(ev.AddedNodes) > 0 {
 		out += " added " + strings.Join(ev.AddedNodes, " ")
 	}
