@@ -129,21 +129,24 @@ func (l *Listener) Accept() (net.Conn, error) {
 		l.episode(&l.failing, false, "")
 		n := l.open.Add(1)
 		if l.max > 0 && n > l.max {
+			// Said and counted before the close, so that whoever sees the
+			// connection closed finds it in the log and the counters (a
+			// CI run at load 29 read the log between the two).
 			if idle, was := l.idlest(time.Now()); idle != nil {
-				_ = idle.Close() // gives its place to c
 				l.evicted.Add(1)
 				l.episode(&l.evicting, true, "closing client connections idle the longest to make room for new ones: "+
 					"%d are open, the most it takes, and this one had read and written nothing for %s; "+
 					"a client is probably leaking connections: close them, or raise the limit (ulimit -n)",
 					l.max, was.Round(time.Second))
+				_ = idle.Close() // gives its place to c
 				return l.accepted(c), nil
 			}
 			l.open.Add(-1)
 			l.refused.Add(1)
-			_ = c.Close()
 			l.episode(&l.refusing, true, "refusing new client connections: %d are open, the most it takes "+
 				"(the rest of its open-file limit is kept for its Raft logs and peers); a client is probably "+
 				"leaking connections: close them, or raise the limit (ulimit -n)", l.max)
+			_ = c.Close()
 			continue
 		}
 		if n <= l.max*9/10 || l.max == 0 {

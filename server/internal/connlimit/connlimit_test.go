@@ -290,3 +290,75 @@ func TestIdleConnectionsMakeRoomAtTheCap(t *testing.T) {
 		t.Fatal("a write did not mark the connection active")
 	}
 }
+
+// The node says it evicts or refuses a connection before it closes it, so
+// that whoever sees the connection closed finds the line in the log (CI
+// at load 29 read the log after the refused connection was closed and
+// before the line came). The log here blocks until the test has checked
+// that the connection it is about is still open.
+func TestSaidBeforeTheClose(t *testing.T) {
+	raw, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	saying, release := make(chan string), make(chan struct{})
+	l := Wrap(raw, 1, func(format string, args ...any) {
+		saying <- fmt.Sprintf(format, args...)
+		<-release
+	})
+	defer l.Close()
+	accepted := make(chan *conn, 4)
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			accepted <- c.(*conn)
+		}
+	}()
+	dial := func() net.Conn {
+		c, err := net.Dial("tcp", raw.Addr().String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = c.Close() })
+		return c
+	}
+	heard := func(want string) {
+		t.Helper()
+		select {
+		case s := <-saying:
+			if !strings.Contains(s, want) {
+				t.Fatalf("said %q, want %q", s, want)
+			}
+		case <-time.After(10 * time.Second):
+			t.Fatalf("%q not said", want)
+		}
+	}
+	first := dial()
+	server := <-accepted
+	server.active.Store(time.Now().Add(-time.Minute).UnixNano())
+	second := dial() // takes the idle first's place
+	heard("closing client connections idle the longest")
+	if closedWithin(first, 200*time.Millisecond) {
+		t.Fatal("the idle connection was closed before its eviction was said")
+	}
+	release <- struct{}{}
+	if !closedByServer(first) {
+		t.Fatal("the idle connection was kept")
+	}
+	<-accepted
+	third := dial() // none idle: refused
+	heard("refusing new client connections")
+	if closedWithin(third, 200*time.Millisecond) {
+		t.Fatal("the refused connection was closed before its refusal was said")
+	}
+	release <- struct{}{}
+	if !closedByServer(third) {
+		t.Fatal("a connection beyond the cap was kept")
+	}
+	if closedWithin(second, 100*time.Millisecond) {
+		t.Fatal("the connection in use was closed")
+	}
+}
