@@ -58,7 +58,12 @@ func (c *Client) explainConnErr(err error) (string, bool) {
 		// once), which a closing server or a TLS mismatch do not do.
 		return "the server accepted the connection but sent nothing before the client gave up: a hung or stopped " +
 			"(SIGSTOP) process, a machine that stopped answering, or not a NoriKV node: " + msg, false
-	case c.cfg.TLS == nil && has("server preface", "connection reset", "broken pipe", "eof") && !has("connection refused"):
+	case has("connection refused"):
+		// Said without gRPC's dial error, which names the address: the
+		// seeds that refused are then listed once (joinErrs) instead of
+		// the same sentence per seed (a whole cluster down or restarting).
+		return "connection refused: nothing listens there (the node is down or restarting, or the address is wrong)", false
+	case c.cfg.TLS == nil && has("server preface", "connection reset", "broken pipe", "eof"):
 		// Only a hint: a node going down mid-handshake looks the same.
 		return "the server closed the connection during the handshake: it may require TLS (set Config.TLS), " +
 			"or not be a client port (a node's replication port, serve --raft-addr, closes it so): " + msg, false
