@@ -67,6 +67,10 @@ type reach struct {
 	// the header says "view behind".
 	notCurrentSince  time.Time
 	notCurrentWarned bool
+	// pollErrs: each node's last failed status poll's reason (connReason),
+	// dropped when it answers; lostWhy: the reason the lost note gave.
+	pollErrs map[string]string
+	lostWhy  string
 }
 
 // notCurrentAfter is how long the client may say that no node sends a
@@ -228,7 +232,13 @@ func (m *Model) reassess(at time.Time) tea.Cmd {
 	case up == 0: // also while awaiting a live view (unreachable)
 		if !m.reach.awaitLive {
 			m.reach.awaitLive, m.reach.viewsAtCut = true, m.reach.views
-			m.setError(errors.New(lostText))
+			m.reach.lostWhy = m.lostWhy()
+			m.setError(errors.New(lostText + m.reach.lostWhy))
+		} else if why := m.lostWhy(); why != "" && why != m.reach.lostWhy && m.showsLost() {
+			// The polls failed after the client's flags made the nodes
+			// lost: the note says why once they have.
+			m.reach.lostWhy = why
+			m.setError(errors.New(lostText + why))
 		}
 		m.connState = StateReconnecting
 		// Nodes may answer again, but the console cannot tell yet whether
@@ -287,6 +297,38 @@ func (m *Model) noteReachChanges(down map[string]bool, up int) bool {
 // lostText is the error shown while no node answers.
 const lostText = "no node of the cluster answers: showing the last view known; waiting for the cluster"
 
+// lostWhy is what the lost note adds when every node's status poll failed
+// the same way: " (every node: connection refused: ...)"; "" otherwise.
+// Found in tmux with the cluster restarted on other ports under the
+// console: it said only "no node of the cluster answers ... waiting for
+// the cluster", for as long as it ran.
+func (m *Model) lostWhy() string {
+	if m.view == nil || len(m.view.Nodes) == 0 {
+		return ""
+	}
+	why := ""
+	for _, n := range m.view.Nodes {
+		r := m.reach.pollErrs[n.ID]
+		if r == "" || (why != "" && r != why) {
+			return ""
+		}
+		why = r
+	}
+	switch why {
+	case "connection refused":
+		return " (every node: connection refused: nothing listens at its address; the cluster is down or restarting, " +
+			"or moved to other addresses: then restart the console with their --nodes)"
+	case "no answer within the timeout":
+		return " (every node: no answer within the timeout: the nodes are hung or stopped, or this machine cannot reach them)"
+	}
+	return " (every node: " + why + ")"
+}
+
+// showsLost reports whether the status line shows the lost note.
+func (m *Model) showsLost() bool {
+	return m.status != nil && strings.HasPrefix(m.status.Text, lostText)
+}
+
 // clearLost drops the "no node answers" error once the cluster is back:
 // it no longer holds, and the notes that follow should be seen.
 func (m *Model) clearLost() {
@@ -297,7 +339,7 @@ func (m *Model) clearLost() {
 // dropLost drops the "no node answers" error without saying the cluster
 // answers again (another cluster answering says so itself).
 func (m *Model) dropLost() {
-	if m.status != nil && m.status.Text == lostText {
+	if m.showsLost() {
 		m.status, m.lastErr = nil, nil
 	}
 }

@@ -292,6 +292,12 @@ func (m *Model) onNodeStatus(msg common.NodeStatusMsg) tea.Cmd {
 	}
 	if feed.Reachable(msg) {
 		m.reach.answered[msg.NodeID] = msg.At
+		delete(m.reach.pollErrs, msg.NodeID)
+	} else if msg.Err != nil {
+		if m.reach.pollErrs == nil {
+			m.reach.pollErrs = map[string]string{}
+		}
+		m.reach.pollErrs[msg.NodeID] = connReason(msg.Err)
 	}
 	if m.reach.holding == nil {
 		m.reach.holding = map[string]bool{}
