@@ -135,6 +135,12 @@ done
 echo
 echo "## $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), etcd $(etcd --version | head -1 | awk '{print $3}')"
 echo "ROUNDS=$ROUNDS DURATION=$DURATION IDLE=$IDLE FILL=$FILL BLOCKS=\"$BLOCKS\" RAFT_LOG=$RAFT_LOG SERVE_FSYNC=$SERVE_FSYNC SERVE_GROUPS=$SERVE_GROUPS; results in $results"
-echo "built from $(cd "$here" && git rev-parse --short HEAD 2>/dev/null || echo unknown)$(cd "$here" && git diff --quiet HEAD -- .. 2>/dev/null || echo ' + uncommitted changes'); load average at the start $load_start, at the end $(cut -d' ' -f1-3 /proc/loadavg)"
+tree="$(cd "$here" && git rev-parse --short HEAD 2>/dev/null || echo unknown)$(cd "$here" && git diff --quiet HEAD -- .. 2>/dev/null || echo ' + uncommitted changes')"
+if [ -n "${NORIKV_BIN:-}" ]; then # the tree then built only the load generator: name the binary run
+	built="ours: the given binary $NORIKV_BIN (sha256 $(sha256sum "$OUT/bin/norikv-console" | cut -c1-12)); load generator built from $tree"
+else
+	built="built from $tree"
+fi
+echo "$built; load average at the start $load_start, at the end $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
 "$lg" report "$results"
