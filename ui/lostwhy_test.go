@@ -57,3 +57,57 @@ func TestLostClusterSaysWhy(t *testing.T) {
 		t.Errorf("the nodes answer again: state %q, status line %q", m.ConnState(), m.StatusMessage())
 	}
 }
+
+// TestALiveViewAfterAnOutageDoesNotFlap: every node lost (their polls
+// refused), then the cluster's first view arrives before the nodes' next
+// polls. The console said "the cluster answers again" and at once "no node
+// of the cluster answers" (the polls from the outage still counted), and
+// "answers again" once more when they answered. Now the live view ends the
+// outage once: the polls after it decide which nodes answer, and a poll
+// failing after it still makes the cluster lost.
+func TestALiveViewAfterAnOutageDoesNotFlap(t *testing.T) {
+	m := newRoot(t, 200, 40)
+	m.connState = StateConnected
+	at := t0
+	refused := errors.New(`connect: connection refused`)
+	poll := func(err error, ids ...string) {
+		for _, id := range ids {
+			if err != nil {
+				send(m, common.NodeStatusMsg{At: at, NodeID: id, Err: err})
+			} else {
+				send(m, common.NodeStatusMsg{At: at, NodeID: id, RTT: time.Millisecond, Status: &client.NodeStatus{NodeID: id, Epoch: 8}})
+			}
+		}
+	}
+	for range 2 {
+		at = at.Add(2 * time.Second)
+		poll(refused, "n1", "n2", "n3")
+	}
+	at = at.Add(time.Second)
+	moved, ev := uitest.MoveGroup(uitest.View(8, 3, 1024, 16), 16, 1, "n1")
+	send(m, common.TopologyMsg{At: at, View: moved, Event: ev})
+	at = at.Add(time.Second)
+	poll(nil, "n1", "n2")
+	poll(refused, "n3")
+	count := func(prefix string) int {
+		n := 0
+		for _, e := range m.Messages() {
+			if strings.HasPrefix(e.Text, prefix) {
+				n++
+			}
+		}
+		return n
+	}
+	if lost, back := count("no node of the cluster answers"), count("the cluster answers again"); lost != 1 || back != 1 {
+		t.Errorf("the outage said %d times and its end %d times, want once each: %v", lost, back, m.Messages())
+	}
+	if m.ConnState() != StateDegraded || strings.Join(m.Unreachable(), " ") != "n3" {
+		t.Errorf("n1 and n2 answer, n3 refused: state %q, unreachable %v", m.ConnState(), m.Unreachable())
+	}
+	// The cluster goes away again: its polls fail, and that is said.
+	at = at.Add(2 * time.Second)
+	poll(refused, "n1", "n2", "n3")
+	if m.ConnState() != StateReconnecting || count("no node of the cluster answers") != 2 {
+		t.Errorf("every poll refused again: state %q, messages %v", m.ConnState(), m.Messages())
+	}
+}

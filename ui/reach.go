@@ -71,6 +71,11 @@ type reach struct {
 	// dropped when it answers; lostWhy: the reason the lost note gave.
 	pollErrs map[string]string
 	lostWhy  string
+	// liveAt: when a live view last ended an outage (every node lost);
+	// pollFailAt: when a status poll last failed. After an outage the
+	// polls that failed before the live view do not make the cluster lost
+	// again: a failed poll after it does.
+	liveAt, pollFailAt time.Time
 }
 
 // notCurrentAfter is how long the client may say that no node sends a
@@ -228,7 +233,15 @@ func (m *Model) reassess(at time.Time) tea.Cmd {
 	down := m.downSet()
 	up := len(m.view.Nodes) - len(down)
 	var cmds []tea.Cmd
+	// A live view that ended an outage came from a node that answers:
+	// found in a test of the order of messages, the cluster's first view
+	// beating the nodes' next polls made the console say "the cluster
+	// answers again" and at once "no node of the cluster answers" (the
+	// polls from the outage), then "answers again" once they did.
+	settling := up == 0 && !m.reach.awaitLive && !m.reach.liveAt.IsZero() && !m.reach.pollFailAt.After(m.reach.liveAt)
 	switch {
+	case settling:
+		m.connState = StateDegraded // the next polls decide
 	case up == 0: // also while awaiting a live view (unreachable)
 		if !m.reach.awaitLive {
 			m.reach.awaitLive, m.reach.viewsAtCut = true, m.reach.views

@@ -160,7 +160,7 @@ func (m *Model) onTopology(msg common.TopologyMsg) tea.Cmd {
 		if !sameCluster(m.view, msg.View) {
 			return next
 		}
-		m.reach.awaitLive = false
+		m.reach.awaitLive, m.reach.liveAt = false, msg.At
 		m.clearLost()
 		if msg.View.Epoch <= m.view.Epoch {
 			return tea.Batch(next, m.reassess(msg.At)) // nodes back, shown now
@@ -188,7 +188,7 @@ func (m *Model) onTopology(msg common.TopologyMsg) tea.Cmd {
 		msg.Event = viewDiff(m.view, msg.View)
 	}
 	if msg.Event != nil && m.reach.awaitLive {
-		m.reach.awaitLive = false // a view the cluster just sent
+		m.reach.awaitLive, m.reach.liveAt = false, msg.At // a view the cluster just sent
 		m.clearLost()
 	}
 	m.view = msg.View
@@ -298,6 +298,9 @@ func (m *Model) onNodeStatus(msg common.NodeStatusMsg) tea.Cmd {
 			m.reach.pollErrs = map[string]string{}
 		}
 		m.reach.pollErrs[msg.NodeID] = connReason(msg.Err)
+		if msg.At.After(m.reach.pollFailAt) {
+			m.reach.pollFailAt = msg.At
+		}
 	}
 	if m.reach.holding == nil {
 		m.reach.holding = map[string]bool{}
