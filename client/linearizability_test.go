@@ -95,7 +95,7 @@ func linRun(t *testing.T, plan linPlan, target linTarget, addrs []string, totalS
 			t.Fatalf("client.New: %v", err)
 		}
 		t.Cleanup(func() { _ = c.Close() })
-		if err := c.Connect(ctx); err != nil {
+		if err := connectAgain(ctx, c); err != nil {
 			t.Fatalf("Connect: %v", err)
 		}
 		for j := 0; j < plan.workersPer; j++ {
