@@ -139,6 +139,10 @@ func (c *Client) checkReplacedLocked(st *streamState) {
 	st.backSince, st.backView = time.Time{}, nil
 }
 
+// stalledAfter: a watchdog tick this late (ticks are at most 250 ms apart)
+// means the process did not run meanwhile.
+const stalledAfter = time.Second
+
 // watchdog abandons a stream that proves nothing about its node any more:
 // no first view within Config.Timeout; silence past Config.WatchSilence
 // from a server that repeats views (its node has stopped); silence from a
@@ -151,6 +155,7 @@ func (c *Client) watchdog(ctx context.Context, cancel context.CancelCauseFunc, n
 	tick = min(max(tick, 10*time.Millisecond), 250*time.Millisecond)
 	t := time.NewTicker(tick)
 	defer t.Stop()
+	last := time.Now()
 	for {
 		select {
 		case <-done:
@@ -162,6 +167,18 @@ func (c *Client) watchdog(ctx context.Context, cancel context.CancelCauseFunc, n
 			return
 		case <-t.C:
 		}
+		if now := time.Now(); now.Sub(last) > stalledAfter {
+			// The watchdog itself did not run for a while: the process was
+			// suspended (SIGSTOP, Ctrl-Z, a paused VM) or starved, and so
+			// was the stream's reader; what the node sent meanwhile waits
+			// unread. The silence is ours, not the node's: count it from
+			// now (a node that is really silent is judged one silence
+			// later).
+			last = now
+			st.touch()
+			continue
+		}
+		last = time.Now()
 		quiet := st.silence()
 		switch {
 		case !st.got.Load() && quiet > c.cfg.Timeout:
