@@ -34,7 +34,7 @@ func ParseRefresh(s string) (time.Duration, error) {
 // the panes (the root itself still takes it in).
 func isLive(msg tea.Msg) bool {
 	switch msg.(type) {
-	case common.TopologyMsg, common.StatsMsg, common.NodeStatusMsg, common.PollsSentMsg, common.TickMsg:
+	case common.TopologyMsg, common.StatsMsg, common.NodeStatusMsg, common.PollsSentMsg, common.TickMsg, common.SuspendedMsg:
 		return true
 	}
 	return false

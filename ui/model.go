@@ -113,6 +113,7 @@ type Model struct {
 	reach         reach
 	polling       int // node status answers still awaited
 	ticks         int
+	lastTick      time.Time // the previous tick's time (suspension.go)
 	seedsOnly     bool
 	lastErr       error
 	lastOp        string

@@ -76,6 +76,9 @@ type reach struct {
 	// polls that failed before the live view do not make the cluster lost
 	// again: a failed poll after it does.
 	liveAt, pollFailAt time.Time
+	// resumedAt: the tick that found the console had not run for a while
+	// (suspended); zero before any.
+	resumedAt time.Time
 }
 
 // notCurrentAfter is how long the client may say that no node sends a
@@ -125,6 +128,11 @@ func (m *Model) unreachable(n client.ClusterNode) bool {
 	// which had answered every poll. A flag counts once the poll after the
 	// last answer could have failed and did not answer (flagConfirm); a
 	// failed poll counts at once (above).
+	// After the console did not run, the last answers are old because it
+	// did not ask: the flag waits for a poll from then (suspension.go).
+	if m.reach.resumedAt.After(answered) {
+		answered = m.reach.resumedAt
+	}
 	return m.reach.now.Sub(answered) > flagConfirm
 }
 

@@ -67,7 +67,7 @@ func TestInfoFadesErrorsStayUntilTheNextAction(t *testing.T) {
 	}
 	send(m, common.OpResultMsg{Op: "put \"user:9\"", Err: errors.New("put \"user:9\": version mismatch")})
 	for i := 0; i < 60; i++ {
-		m.Update(common.TickMsg{At: t0.Add(time.Duration(i+20) * time.Second)})
+		m.Update(common.TickMsg{At: t0.Add(time.Duration(i+infoFor+3) * time.Second)}) // on time: a gap is a suspension
 	}
 	if m.LastError() == nil || !strings.Contains(statusLineOf(m), "version mismatch") {
 		t.Fatalf("error faded by itself: %q", statusLineOf(m))

@@ -205,13 +205,21 @@ func (m *Model) onTopology(msg common.TopologyMsg) tea.Cmd {
 func (m *Model) onTick(msg common.TickMsg) tea.Cmd {
 	m.ticks++
 	m.fadeInfo()
-	cmds := []tea.Cmd{m.tickCmd(), m.broadcast(msg)}
+	cmds := []tea.Cmd{m.tickCmd()}
+	slept := sleptBetween(m.lastTick, msg.At, m.refresh)
+	if slept > 0 {
+		cmds = append(cmds, m.onSuspended(m.lastTick, msg.At, slept))
+	}
+	m.lastTick = msg.At
+	cmds = append(cmds, m.broadcast(msg))
 	c := m.common.Client
 	if c == nil || m.connState == StateConnecting {
 		return tea.Batch(cmds...)
 	}
 	cmds = append(cmds, feed.StatsCmd(c))
-	if m.ticks%pollEvery == 0 && m.polling == 0 && m.view != nil {
+	// After a suspension the nodes are asked at once (polls sent before it
+	// may still be awaited: their answers say nothing of now).
+	if (m.ticks%pollEvery == 0 && m.polling == 0 || slept > 0) && m.view != nil {
 		ids := make([]string, 0, len(m.view.Nodes))
 		for _, n := range m.view.Nodes {
 			ids = append(ids, n.ID)
@@ -286,6 +294,11 @@ type retryConnectMsg struct{}
 
 func (m *Model) onNodeStatus(msg common.NodeStatusMsg) tea.Cmd {
 	m.polling = max(0, m.polling-1)
+	if msg.Err != nil && msg.RTT > stretchedPoll {
+		// Its deadline passed while the console did not run (see
+		// stretchedPoll): no word on the node; the next poll decides.
+		return nil
+	}
 	m.reachable[msg.NodeID] = feed.Reachable(msg)
 	if m.reach.answered == nil {
 		m.reach.answered = map[string]time.Time{}

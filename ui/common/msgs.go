@@ -38,6 +38,12 @@ type PollsSentMsg struct {
 	NodeIDs []string
 }
 
+// SuspendedMsg says the console did not run from From to To (its process
+// was suspended or stopped: Ctrl-Z, SIGSTOP, a laptop asleep, a paused VM;
+// or starved): the cluster changed meanwhile unseen, and what comes next
+// catches up at once. The root sends it on the first tick after.
+type SuspendedMsg struct{ From, To time.Time }
+
 // TickMsg drives time-based display (flash expiry, polling), once a second.
 type TickMsg struct{ At time.Time }
 

@@ -18,8 +18,8 @@ import (
 // Tick is the console's refresh period (stats samples, flash expiry).
 const Tick = time.Second
 
-// pollTimeout bounds one node status request.
-const pollTimeout = 1500 * time.Millisecond
+// PollTimeout bounds one node status request.
+const PollTimeout = 1500 * time.Millisecond
 
 // connectTimeout bounds one connection attempt; the console retries after.
 const connectTimeout = 5 * time.Second
@@ -104,7 +104,7 @@ func PollCmds(c *client.Client, nodeIDs []string) []tea.Cmd {
 	cmds := make([]tea.Cmd, 0, len(nodeIDs))
 	for _, id := range nodeIDs {
 		cmds = append(cmds, func() tea.Msg {
-			ctx, cancel := context.WithTimeout(context.Background(), pollTimeout)
+			ctx, cancel := context.WithTimeout(context.Background(), PollTimeout)
 			defer cancel()
 			start := time.Now()
 			st, err := c.NodeStatus(ctx, id)

@@ -39,6 +39,14 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		m.push(e)
 	case common.NodeStatusMsg:
 		m.onNodeStatus(msg)
+	case common.SuspendedMsg:
+		// The console did not run: changes made meanwhile were not seen one
+		// by one; the next entry takes them together (from the epoch seen
+		// before). The timeline says where that gap is.
+		if m.last != nil {
+			m.push(noteEntry(msg.To, m.last.Epoch, fmt.Sprintf("the console did not run %s to %s (%s): changes meanwhile come as one",
+				msg.From.Format("15:04:05"), msg.To.Format("15:04:05"), msg.To.Sub(msg.From).Round(time.Second))))
+		}
 	case tea.KeyMsg:
 		return m.onKey(msg)
 	case tea.MouseMsg:
