@@ -37,7 +37,10 @@ type Snapshot struct {
 
 // Point is one sample of an operation's series.
 type Point struct {
-	At           time.Time
+	At time.Time
+	// From is when the point's interval starts (the previous snapshot);
+	// zero means the previous point's At.
+	From         time.Time
 	OpsPerSec    float64
 	ErrorsPerSec float64
 	P50, P95     time.Duration
@@ -96,12 +99,33 @@ func (r *Recorder) Observe(s Snapshot) {
 	r.prev = &snap
 }
 
+// Rebase takes s as the baseline without a point for the interval since
+// the previous snapshot: the process taking them did not run for most of
+// it (suspended: SIGSTOP, Ctrl-Z, a machine asleep), so its counts and
+// latencies measure no second of it. Graphs leave the gap blank and rates
+// do not average over it.
+func (r *Recorder) Rebase(s Snapshot) {
+	if r.prev != nil && !s.At.After(r.prev.At) {
+		return
+	}
+	for op, cur := range s.Ops {
+		ser := r.series[op]
+		if ser == nil {
+			ser = &Series{Op: op}
+			r.series[op] = ser
+		}
+		ser.Last = cur
+	}
+	snap := s
+	r.prev = &snap
+}
+
 // interval computes one point between two cumulative readings. Counters that
 // went backwards (a client restart) count as starting from zero.
 func interval(before, cur OpCounters, from, to time.Time) Point {
 	secs := to.Sub(from).Seconds()
 	n := delta(cur.Count, before.Count)
-	p := Point{At: to, Requests: n}
+	p := Point{At: to, From: from, Requests: n}
 	if secs > 0 {
 		p.OpsPerSec = float64(n) / secs
 		p.ErrorsPerSec = float64(delta(cur.Errors, before.Errors)) / secs
@@ -212,15 +236,25 @@ func (s *Series) RecentRate(window time.Duration) (float64, bool) {
 	for k < n-1 && last.Sub(s.Points[n-1-k].At) < window {
 		k++
 	}
-	span := last.Sub(s.Points[n-1-k].At).Seconds()
+	var reqs uint64
+	var span time.Duration // measured: a gap between points (Rebase) is not
+	for i := n - k; i < n; i++ {
+		reqs += s.Points[i].Requests
+		span += s.Points[i].At.Sub(s.from(i))
+	}
 	if span <= 0 {
 		return s.Points[n-1].OpsPerSec, true
 	}
-	var reqs uint64
-	for _, p := range s.Points[n-k:] {
-		reqs += p.Requests
+	return float64(reqs) / span.Seconds(), true
+}
+
+// from returns where point i's interval starts: its From, else the
+// previous point's time (i > 0).
+func (s *Series) from(i int) time.Time {
+	if f := s.Points[i].From; !f.IsZero() || i == 0 {
+		return f
 	}
-	return float64(reqs) / span, true
+	return s.Points[i-1].At
 }
 
 // PerSecond returns the series as one point per wall-clock second, the last
@@ -229,7 +263,7 @@ func (s *Series) RecentRate(window time.Duration) (float64, bool) {
 // spans several seconds (a 5 s refresh, the console stalled) fills each of
 // them with its figures; samples within one second (a 500 ms refresh) are
 // merged (requests added, the worst latencies kept). A second no sample
-// covers has no requests.
+// covers (one the console did not run in, see Rebase) has no requests.
 func (s *Series) PerSecond(n int) []Point {
 	if s == nil || len(s.Points) == 0 || n <= 0 {
 		return nil
@@ -242,8 +276,8 @@ func (s *Series) PerSecond(n int) []Point {
 		from := col(p.At)
 		to := from // the oldest column the sample covers
 		if i > 0 {
-			if span := p.At.Sub(s.Points[i-1].At); span > 3*time.Second/2 {
-				to = col(s.Points[i-1].At.Add(time.Millisecond))
+			if f := s.from(i); p.At.Sub(f) > 3*time.Second/2 {
+				to = col(f.Add(time.Millisecond))
 			}
 		}
 		for c := from; c <= to && c < n; c++ {

@@ -44,6 +44,9 @@ type Model struct {
 	split   bool               // the selected operation's latency by node instead of the graph
 	nodeOf  map[string]string  // node address -> id, from the cluster view
 	hist    *common.HistoryMsg // the cluster pane's time-travel history
+	// gap: the console did not run until gap.To; the first sample from
+	// then spans it and is taken as a baseline only (stats.Recorder.Rebase).
+	gap *common.SuspendedMsg
 	// first is the first row shown and rows how many fit, set by layout so
 	// View and mouse clicks agree.
 	first, rows int
@@ -127,7 +130,12 @@ func (m *Model) update(msg tea.Msg) {
 	case common.StatsMsg:
 		s := msg.Stats
 		m.last, m.lastAt = &s, msg.At
-		m.rec.Observe(stats.FromClient(msg.At, s))
+		if m.gap != nil && !msg.At.Before(m.gap.To) {
+			m.gap = nil
+			m.rec.Rebase(stats.FromClient(msg.At, s))
+		} else {
+			m.rec.Observe(stats.FromClient(msg.At, s))
+		}
 		m.refreshOps()
 	case common.TopologyMsg:
 		if msg.View != nil {
@@ -136,6 +144,8 @@ func (m *Model) update(msg tea.Msg) {
 				m.nodeOf[n.Addr] = n.ID
 			}
 		}
+	case common.SuspendedMsg:
+		m.gap = &msg
 	case common.HistoryMsg:
 		m.hist = &msg
 	case tea.KeyMsg:
