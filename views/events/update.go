@@ -41,11 +41,18 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		m.onNodeStatus(msg)
 	case common.SuspendedMsg:
 		// The console did not run: changes made meanwhile were not seen one
-		// by one; the next entry takes them together (from the epoch seen
-		// before). The timeline says where that gap is.
+		// by one, and the view after them may come before or after this
+		// message: the note names the epochs on both sides of the gap.
 		if m.last != nil {
-			m.push(noteEntry(msg.To, m.last.Epoch, fmt.Sprintf("the console did not run %s to %s (%s): changes meanwhile come as one",
-				msg.From.Format("15:04:05"), msg.To.Format("15:04:05"), msg.To.Sub(msg.From).Round(time.Second))))
+			before := m.last.Epoch
+			for _, e := range m.entries.newestFirst() {
+				if !e.At.After(msg.From) {
+					before = e.Epoch
+					break
+				}
+			}
+			m.push(noteEntry(msg.To, m.last.Epoch, fmt.Sprintf("the console did not run %s to %s (%s): changes meanwhile come as one (epoch %d before, %d now)",
+				msg.From.Format("15:04:05"), msg.To.Format("15:04:05"), msg.To.Sub(msg.From).Round(time.Second), before, m.last.Epoch)))
 		}
 	case tea.KeyMsg:
 		return m.onKey(msg)
