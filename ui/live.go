@@ -106,7 +106,10 @@ func (m *Model) setRefresh(arg string) {
 
 func (m *Model) tickCmd() tea.Cmd {
 	d := m.refresh
-	return tea.Tick(d, func(t time.Time) tea.Msg { return common.TickMsg{At: t} })
+	// Stamped when read, not with the timer's time: a timer read late
+	// (the process was stopped) gives the time it was due, and the tick
+	// after a suspension must say now (suspension.go).
+	return tea.Tick(d, func(time.Time) tea.Msg { return common.TickMsg{At: time.Now()} })
 }
 
 // rootKeyMsg asks the root to act as if one of its keys was pressed (the

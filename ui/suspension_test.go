@@ -101,3 +101,20 @@ func TestSleptBetween(t *testing.T) {
 		}
 	}
 }
+
+// TestTickIsStampedWhenItIsRead: found in tmux, the console said it had
+// not run a second after SIGCONT, not at once: the tick due during the
+// stop was read on SIGCONT but carried the time it was due (Go's timer
+// value), so it looked on time, the TTL pane counted down from the stop
+// for that second, and only the next tick showed the gap. The timer here
+// fires 1 s after the command is made and is read 2.5 s after.
+func TestTickIsStampedWhenItIsRead(t *testing.T) {
+	m := newRoot(t, 80, 24)
+	cmd := m.tickCmd()
+	time.Sleep(2500 * time.Millisecond) // the process stopped: the timer went unread
+	read := time.Now()
+	msg, ok := cmd().(common.TickMsg)
+	if !ok || msg.At.Before(read) {
+		t.Fatalf("tick read at %s says %s (%s before)", read.Format("15:04:05.000"), msg.At.Format("15:04:05.000"), read.Sub(msg.At))
+	}
+}

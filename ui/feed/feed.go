@@ -68,9 +68,10 @@ func (f *Feed) Close() {
 	})
 }
 
-// TickCmd returns the next TickMsg after one Tick.
+// TickCmd returns the next TickMsg after one Tick, stamped when it is read
+// (a timer read late gives the time it was due).
 func TickCmd() tea.Cmd {
-	return tea.Tick(Tick, func(t time.Time) tea.Msg { return common.TickMsg{At: t} })
+	return tea.Tick(Tick, func(time.Time) tea.Msg { return common.TickMsg{At: time.Now()} })
 }
 
 // StatsCmd samples the client's counters.
