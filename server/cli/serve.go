@@ -127,6 +127,9 @@ func Serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		case err := <-served:
 			fmt.Fprintf(stderr, "serve: gRPC server stopped: %v\n", err)
 			return exitError
+		case err := <-n.LayoutRefused():
+			fmt.Fprintf(stderr, "serve: %v\n", err) // its peers run other --shards/--groups
+			return exitError
 		case <-ready:
 			if n.AllGroupsLed() {
 				fmt.Fprintf(stdout, "ready %s\n", *addr)

@@ -126,6 +126,7 @@ type Cluster struct {
 	mu     sync.Mutex
 	procs  map[string]*proc
 	paused map[string]bool
+	extra  map[string][]string // flags after the cluster's, by node id (LaunchWith)
 }
 
 type proc struct {
@@ -448,7 +449,10 @@ func (c *Cluster) serveArgs(id string) []string {
 	if h := c.httpAddrs[id]; h != "" {
 		args = append(args, "--http-addr", h)
 	}
-	return append(args, c.opts.Args...)
+	args = append(args, c.opts.Args...)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return append(args, c.extra[id]...)
 }
 
 func (c *Cluster) launch(t testing.TB, id string) *proc {

@@ -28,6 +28,9 @@ type controlRequest struct {
 	Storage bool `json:"storage,omitempty"`
 	// Syncs asks how long the node's Raft log syncs take (syncwatch.go).
 	Syncs bool `json:"syncs,omitempty"`
+	// Layout carries a starting node's shard and group counts and asks
+	// for the answerer's (layoutpeers.go).
+	Layout *layoutInfo `json:"layout,omitempty"`
 }
 
 // heartbeat tells the metadata leader a node is up and which groups it leads.
@@ -50,6 +53,8 @@ type controlReply struct {
 	StorageError string `json:"storage_error,omitempty"`
 	// Syncs answers Syncs (nil from older nodes).
 	Syncs *syncSummary `json:"syncs,omitempty"`
+	// Layout answers Layout (nil from older nodes).
+	Layout *layoutInfo `json:"layout,omitempty"`
 }
 
 // healthTracker runs on the metadata leader: it turns heartbeats into node
@@ -166,6 +171,9 @@ func (n *Node) handleControl(from string, req []byte) []byte {
 	}
 	if c.Syncs {
 		rep.Syncs = n.recentSyncs(time.Now())
+	}
+	if c.Layout != nil {
+		rep.Layout = n.answerLayout(*c.Layout)
 	}
 	if !n.opened.Load() && (c.Prefer != nil || c.Propose != nil || c.Lease != nil) {
 		// Still opening our groups: answer like a node that leads nothing.

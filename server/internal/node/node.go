@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"path/filepath"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -41,6 +42,8 @@ type Node struct {
 
 	health *healthTracker
 	probe  peerProbe // did the peers hold a cluster when this node started without data (votehold.go)
+	// layoutPeers: do the peers run this node's --shards and --groups (layoutpeers.go)
+	layoutPeers layoutPeers
 
 	alive       *aliveNoter // notes that this node runs (restarthold.go); nil without a boot clock
 	restartHold restartHoldState
@@ -89,6 +92,7 @@ func Start(cfg Config) (*Node, error) {
 	if err := os.MkdirAll(cfg.DataDir, 0o755); err != nil {
 		return nil, fmt.Errorf("create data dir: %w", err)
 	}
+	n.layoutPeers.fresh = !layoutMarkerRecorded(cfg.DataDir)
 	if err := checkDataDirLayout(cfg.DataDir, cfg.Layout); err != nil {
 		return nil, err
 	}
@@ -118,8 +122,19 @@ func Start(cfg Config) (*Node, error) {
 	n.mux.SetHeartbeatGrid(cfg.Timing.heartbeatGrid())
 	n.health = newHealthTracker(n)
 	n.mux.HandleControl(n.handleControl)
-
-	if err := n.openLogStores(); err != nil {
+	// The peers are asked for their counts while the log stores open; no
+	// group opens before they answered or were asked once (layoutpeers.go).
+	layoutChecked := make(chan error, 1)
+	go func() { layoutChecked <- n.checkPeerLayouts() }()
+	err = n.openLogStores()
+	if lerr := <-layoutChecked; lerr != nil {
+		_ = n.Close()
+		// The marker was written by this start: take it away, so the same
+		// dir can be started again with the peers' counts.
+		_ = os.Remove(filepath.Join(cfg.DataDir, layoutMarker))
+		return nil, lerr
+	}
+	if err != nil {
 		_ = n.Close()
 		return nil, err
 	}
@@ -174,7 +189,8 @@ func (n *Node) openGroups() error {
 func (n *Node) Close() error {
 	n.closeOnce.Do(func() {
 		n.closing.Store(true)
-		n.stopProbe() // votehold.go
+		n.stopProbe()       // votehold.go
+		n.stopLayoutCheck() // layoutpeers.go
 		if n.cancel != nil {
 			n.cancel()
 		}
