@@ -78,6 +78,10 @@ type Options struct {
 	Clipboard func(text string) error
 	// Refresh is the live refresh interval (500ms, 1s or 5s); 0 means 1s.
 	Refresh time.Duration
+	// Suspendable: ctrl+z suspends the console (a job-control shell
+	// started it and resumes it on fg, see ui/jobctl); otherwise ctrl+z
+	// says why it does not.
+	Suspendable bool
 }
 
 // Model is the root model.
@@ -152,6 +156,8 @@ type Model struct {
 	held    []tea.Msg // live updates collected while paused, in order
 	dropped int       // held updates dropped past maxHeld
 	refresh time.Duration
+	// suspendable: see Options.Suspendable.
+	suspendable bool
 }
 
 // tabPos is a tab's horizontal extent on the tab bar.
@@ -183,7 +189,7 @@ func New(opts Options) (*Model, error) {
 		connState: StateConnecting, reachable: map[string]bool{},
 		palette: palette.New(c.Styles), help: newHelp(c.Styles), filter: newFilter(c.Styles),
 		log: msglog.New(msglog.Capacity), logKeys: logBinding(), clipboard: opts.Clipboard,
-		refresh: feed.Tick,
+		refresh: feed.Tick, suspendable: opts.Suspendable,
 	}
 	if opts.Refresh != 0 {
 		if _, err := ParseRefresh(opts.Refresh.String()); err != nil {

@@ -59,3 +59,16 @@ func (m *Model) onSuspended(from, to time.Time, slept time.Duration) tea.Cmd {
 		slept.Round(time.Second), to.Format("15:04:05")))
 	return m.broadcast(common.SuspendedMsg{From: from, To: to})
 }
+
+// suspend stops the console (ctrl+z) when a shell can resume it; the tick
+// after fg says how long it did not run. Otherwise it says why not: a
+// console started straight by tmux or ssh would wait, its terminal
+// released, for a SIGCONT nobody sends.
+func (m *Model) suspend() tea.Cmd {
+	if !m.suspendable {
+		m.setInfo("ctrl+z: no shell with job control started the console, so nothing would resume it (fg); " +
+			m.common.Keys.Quit.Help().Key + " quits")
+		return nil
+	}
+	return tea.Suspend
+}

@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	tea "github.com/charmbracelet/bubbletea"
+
 	"github.com/norikv/norikv-console/client"
 	"github.com/norikv/norikv-console/ui/common"
 )
@@ -116,5 +118,33 @@ func TestTickIsStampedWhenItIsRead(t *testing.T) {
 	msg, ok := cmd().(common.TickMsg)
 	if !ok || msg.At.Before(read) {
 		t.Fatalf("tick read at %s says %s (%s before)", read.Format("15:04:05.000"), msg.At.Format("15:04:05.000"), read.Sub(msg.At))
+	}
+}
+
+// TestCtrlZSuspendsWhenAShellCanResume: ctrl+z did nothing (a raw-mode
+// terminal sends it as a key, not SIGTSTP). Now it suspends the console
+// when a job-control shell started it (checked in tmux: bash says
+// 'Stopped', fg brings the screen back and the note says how long it did
+// not run), also from a text field; otherwise it says why it does not.
+func TestCtrlZSuspendsWhenAShellCanResume(t *testing.T) {
+	ctrlZ := tea.KeyMsg{Type: tea.KeyCtrlZ}
+	m := newRoot(t, 120, 30)
+	m.suspendable = true
+	send(m, press("/")) // a text field has the keys
+	_, cmd := m.Update(ctrlZ)
+	if cmd == nil {
+		t.Fatal("ctrl+z: no command, want the suspension")
+	}
+	if _, ok := cmd().(tea.SuspendMsg); !ok {
+		t.Fatal("ctrl+z: want tea.SuspendMsg")
+	}
+	m = newRoot(t, 120, 30)
+	if _, cmd := m.Update(ctrlZ); cmd != nil {
+		if _, ok := cmd().(tea.SuspendMsg); ok {
+			t.Fatal("ctrl+z suspended a console nothing would resume")
+		}
+	}
+	if s := m.StatusMessage(); !strings.Contains(s, "no shell with job control started the console") {
+		t.Errorf("status %q, want why ctrl+z does not suspend", s)
 	}
 }

@@ -394,6 +394,9 @@ func (m *Model) onKey(msg tea.KeyMsg) tea.Cmd {
 	if msg.String() == "ctrl+c" {
 		return tea.Quit
 	}
+	if msg.String() == "ctrl+z" { // as a terminal's SIGTSTP, in text fields too
+		return m.suspend()
+	}
 	if m.palette.Active() {
 		var cmd tea.Cmd
 		m.palette, cmd = m.palette.Update(msg)

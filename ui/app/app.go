@@ -16,6 +16,7 @@ import (
 	"github.com/norikv/norikv-console/ui/clipboard"
 	"github.com/norikv/norikv-console/ui/common"
 	"github.com/norikv/norikv-console/ui/config"
+	"github.com/norikv/norikv-console/ui/jobctl"
 	"github.com/norikv/norikv-console/ui/journal"
 )
 
@@ -122,7 +123,8 @@ func NewModel(s Settings, sess *Session, r *lipgloss.Renderer) (*ui.Model, error
 		c.Control = sess.Cluster
 	}
 	return ui.New(ui.Options{Common: c, Renderer: r, Feed: sess.Feed, KeyOverrides: s.Keys, Notice: sess.Notice, NoticeIsError: sess.NoticeIsError,
-		Journal: sess.Journal, Seed: sess.Seed, SeedAtStart: sess.SeedAtStart, Clipboard: sess.Clipboard, Refresh: s.Refresh})
+		Journal: sess.Journal, Seed: sess.Seed, SeedAtStart: sess.SeedAtStart, Clipboard: sess.Clipboard, Refresh: s.Refresh,
+		Suspendable: jobctl.Resumable()})
 }
 
 // openJournal opens the console log and audit file in the state directory;
