@@ -175,3 +175,37 @@ func staleGet(kv norikvpb.KvClient, key []byte) string {
 	}
 	return string(res.GetValue())
 }
+
+// TestWipedNodeWithOtherLayoutStopsWhenPeersReturn: the whole cluster is
+// down when wiped n3 is started with other --groups, so no peer answers
+// its question and it starts. When n1 comes back with its data, n3's
+// next question is answered with the cluster's counts and n3 exits with
+// the line (before, it ran on with its own shard ranges).
+func TestWipedNodeWithOtherLayoutStopsWhenPeersReturn(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts serve processes and kills them")
+	}
+	c := Start(t, Options{Shards: layoutShards, Groups: layoutGroups})
+	const wiped = "n3"
+	for _, id := range c.IDs() {
+		c.Kill(t, id)
+	}
+	c.Wipe(t, wiped)
+	from := len(c.Log(t, wiped))
+	c.LaunchWith(t, wiped, "--groups", "8")
+	// No peer answers: it starts (and says so; the old code said it took
+	// the cluster for new).
+	waitFor(t, wiped+" started without its peers", func() bool {
+		log := c.Log(t, wiped)[from:]
+		return strings.Contains(log, "asking again until they do") || strings.Contains(log, "taking the cluster for new")
+	})
+	c.Launch(t, "n1")
+	if !c.Exited(t, wiped, 30*time.Second) {
+		t.Fatalf("%s started with --groups 8 while its peers were down still runs after n1 (--groups %d) came back:\n%s", wiped, layoutGroups, c.logTail(wiped, 10))
+	}
+	want := fmt.Sprintf("start %s with --shards %d --groups %d", wiped, layoutShards, layoutGroups)
+	if log := c.Log(t, wiped)[from:]; !strings.Contains(log, want) {
+		t.Fatalf("%s exited without saying %q:\n%s", wiped, want, c.logTail(wiped, 10))
+	}
+	t.Logf("%s:\n%s", wiped, c.logTail(wiped, 3))
+}

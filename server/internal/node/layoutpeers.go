@@ -199,7 +199,7 @@ func (n *Node) checkPeerLayouts() error {
 					}
 					p.settled.Store(err == nil)
 					if err != nil && !n.closing.Load() {
-						n.logf("%s must stop: %v", n.self.ID, err)
+						n.logf("%s stops: its peers run other --shards/--groups than its own", n.self.ID)
 						p.refusedCh <- err
 					}
 					return
