@@ -51,13 +51,19 @@ func sleptBetween(prev, at time.Time, refresh time.Duration) time.Duration {
 }
 
 // onSuspended says that the console did not run from from to to and tells
-// the panes (the Events timeline marks the gap, the Stats pane draws it
-// as one).
+// the panes (the Events timeline marks the gap, the Stats pane leaves it
+// blank) and makes the lists read again.
 func (m *Model) onSuspended(from, to time.Time, slept time.Duration) tea.Cmd {
 	m.reach.resumedAt = to
 	m.setInfo(fmt.Sprintf("the console did not run for %s, until %s (suspended, stopped or starved): reading the cluster again",
 		slept.Round(time.Second), to.Format("15:04:05")))
-	return m.broadcast(common.SuspendedMsg{From: from, To: to})
+	cmds := []tea.Cmd{m.broadcast(common.SuspendedMsg{From: from, To: to})}
+	if !m.paused {
+		// Keys may have been written, deleted or expired meanwhile: the
+		// lists shown (Keys, TTL, Vectors) read again, as after a put.
+		cmds = append(cmds, m.broadcast(common.DataChangedMsg{}))
+	}
+	return tea.Batch(cmds...)
 }
 
 // suspend stops the console (ctrl+z) when a shell can resume it; the tick

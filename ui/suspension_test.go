@@ -10,6 +10,7 @@ import (
 
 	"github.com/norikv/norikv-console/client"
 	"github.com/norikv/norikv-console/ui/common"
+	"github.com/norikv/norikv-console/ui/common/fakebackend"
 )
 
 // TestResumedConsoleWaitsForAPollBeforeBlaming: found in tmux with the
@@ -146,5 +147,20 @@ func TestCtrlZSuspendsWhenAShellCanResume(t *testing.T) {
 	}
 	if s := m.StatusMessage(); !strings.Contains(s, "no shell with job control started the console") {
 		t.Errorf("status %q, want why ctrl+z does not suspend", s)
+	}
+}
+
+// TestListsReadAgainAfterASuspension: found in tmux, after ctrl+z, a key
+// deleted and keys expired, then fg: the console said it was reading the
+// cluster again, but the Keys pane went on listing the deleted key
+// ('scanned at 17:00:50 (26s ago)') until something else made it read.
+// Now the panes' lists read again after a suspension, as after a put.
+func TestListsReadAgainAfterASuspension(t *testing.T) {
+	fb := fakebackend.New(nil, 1024)
+	m := newRoot(t, 120, 40, func(c *common.Common) { c.Data = fb })
+	scans := fb.Calls("Scan")
+	run(m, m.onSuspended(t0.Add(time.Second), t0.Add(30*time.Second), 28*time.Second))
+	if fb.Calls("Scan") == scans {
+		t.Fatal("no pane read its list again after the console did not run")
 	}
 }
