@@ -1,10 +1,6 @@
 package node
 
-import (
-	"syscall"
-
-	"github.com/norikv/norikv-console/server/internal/connlimit"
-)
+import "github.com/norikv/norikv-console/server/internal/connlimit"
 
 // capClientConns wraps the client listener in a cap of client connections
 // (Config.MaxClientConns): a client leaking connections used to fill the
@@ -14,9 +10,8 @@ import (
 func (n *Node) capClientConns() {
 	limit := n.cfg.MaxClientConns
 	if limit == 0 {
-		var rl syscall.Rlimit
-		if syscall.Getrlimit(syscall.RLIMIT_NOFILE, &rl) == nil {
-			limit = connlimit.Default(rl.Cur)
+		if n, ok := openFileLimit(); ok {
+			limit = connlimit.Default(n)
 		}
 	}
 	n.clientConns = connlimit.Wrap(n.clientLn, max(limit, 0), func(format string, args ...any) {
