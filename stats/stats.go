@@ -80,11 +80,7 @@ func (r *Recorder) Observe(s Snapshot) {
 		return
 	}
 	for op, cur := range s.Ops {
-		ser := r.series[op]
-		if ser == nil {
-			ser = &Series{Op: op}
-			r.series[op] = ser
-		}
+		ser := r.seriesOf(op)
 		ser.Last = cur
 		if r.prev == nil {
 			continue
@@ -99,6 +95,16 @@ func (r *Recorder) Observe(s Snapshot) {
 	r.prev = &snap
 }
 
+// seriesOf returns op's series, made on first use.
+func (r *Recorder) seriesOf(op string) *Series {
+	ser := r.series[op]
+	if ser == nil {
+		ser = &Series{Op: op}
+		r.series[op] = ser
+	}
+	return ser
+}
+
 // Rebase takes s as the baseline without a point for the interval since
 // the previous snapshot: the process taking them did not run for most of
 // it (suspended: SIGSTOP, Ctrl-Z, a machine asleep), so its counts and
@@ -109,12 +115,7 @@ func (r *Recorder) Rebase(s Snapshot) {
 		return
 	}
 	for op, cur := range s.Ops {
-		ser := r.series[op]
-		if ser == nil {
-			ser = &Series{Op: op}
-			r.series[op] = ser
-		}
-		ser.Last = cur
+		r.seriesOf(op).Last = cur
 	}
 	snap := s
 	r.prev = &snap

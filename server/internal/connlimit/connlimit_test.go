@@ -193,23 +193,8 @@ func TestIdleConnectionsMakeRoomAtTheCap(t *testing.T) {
 	var log lines
 	l := Wrap(raw, 3, log.logf)
 	defer l.Close()
-	accepted := make(chan *conn, 8)
-	go func() {
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				return
-			}
-			accepted <- c.(*conn)
-		}
-	}()
-	dial := func() net.Conn {
-		c, err := net.Dial("tcp", raw.Addr().String())
-		if err != nil {
-			t.Fatal(err)
-		}
-		return c
-	}
+	accepted := acceptAll(l)
+	dial := func() net.Conn { return dialTo(t, raw.Addr().String()) }
 	next := func() *conn {
 		t.Helper()
 		select {
@@ -307,21 +292,9 @@ func TestSaidBeforeTheClose(t *testing.T) {
 		<-release
 	})
 	defer l.Close()
-	accepted := make(chan *conn, 4)
-	go func() {
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				return
-			}
-			accepted <- c.(*conn)
-		}
-	}()
+	accepted := acceptAll(l)
 	dial := func() net.Conn {
-		c, err := net.Dial("tcp", raw.Addr().String())
-		if err != nil {
-			t.Fatal(err)
-		}
+		c := dialTo(t, raw.Addr().String())
 		t.Cleanup(func() { _ = c.Close() })
 		return c
 	}
@@ -361,4 +334,29 @@ func TestSaidBeforeTheClose(t *testing.T) {
 	if closedWithin(second, 100*time.Millisecond) {
 		t.Fatal("the connection in use was closed")
 	}
+}
+
+// acceptAll accepts l's connections until it is closed and hands them over.
+func acceptAll(l *Listener) <-chan *conn {
+	accepted := make(chan *conn, 8)
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			accepted <- c.(*conn)
+		}
+	}()
+	return accepted
+}
+
+// dialTo connects to addr or fails the test.
+func dialTo(t *testing.T, addr string) net.Conn {
+	t.Helper()
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
 }
