@@ -30,16 +30,7 @@ func TestATimedOutCallOnAnAnsweringNodeIsNotItsFailure(t *testing.T) {
 	}
 	const shards = 16
 	pc := proccluster.Start(t, proccluster.Options{Nodes: 3, Shards: shards, Groups: 4})
-	c, err := client.New(client.Config{Nodes: pc.Addrs(), TotalShards: shards, Timeout: time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	if err := c.Connect(ctx); err != nil {
-		t.Fatal(err)
-	}
+	c := connectedClient(t, client.Config{Nodes: pc.Addrs(), TotalShards: shards, Timeout: time.Second})
 	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(20 * time.Millisecond) {
 		if v := c.ClusterView(); v != nil && len(v.Nodes) == 3 {
 			break

@@ -3,6 +3,8 @@ package client_test
 import (
 	"context"
 	"errors"
+	"testing"
+	"time"
 
 	"github.com/norikv/norikv-console/client"
 )
@@ -21,4 +23,21 @@ func connectAgain(ctx context.Context, c *client.Client) error {
 			return err
 		}
 	}
+}
+
+// connectedClient returns a client of cfg connected within 20 s
+// (connectAgain), closed when the test ends.
+func connectedClient(t *testing.T, cfg client.Config) *client.Client {
+	t.Helper()
+	c, err := client.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = c.Close() })
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if err := connectAgain(ctx, c); err != nil {
+		t.Fatal(err)
+	}
+	return c
 }

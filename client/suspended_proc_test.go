@@ -122,16 +122,7 @@ func TestSuspendedClientChild(t *testing.T) {
 	if addrs == "" {
 		t.Skip("the child process of TestSuspendedClientDoesNotBlameTheNodes")
 	}
-	c, err := client.New(client.Config{Nodes: strings.Split(addrs, ","), TotalShards: 64})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	if err := c.Connect(ctx); err != nil {
-		t.Fatal(err)
-	}
+	c := connectedClient(t, client.Config{Nodes: strings.Split(addrs, ","), TotalShards: 64})
 	fmt.Println("ready")
 	for {
 		if un := c.Stats().Topology.UnreachableNodes; len(un) > 0 {
