@@ -114,11 +114,12 @@ func TestNodeStatusAndVectorIndexes(t *testing.T) {
 	for i, id := range tc.NodeIDs() {
 		st := settledNodeStatus(ctx, t, id)
 		if st.NodeId != id || st.Addr != tc.Addrs()[i] || st.RaftAddr == "" || st.Epoch == 0 ||
-			st.TotalShards != 1024 || st.TotalGroups != 16 || len(st.Groups) != 16 || len(st.Requests) == 0 {
+			st.TotalShards != uint32(tc.Layout().TotalShards) || st.TotalGroups != uint32(tc.Layout().Groups) || len(st.Groups) != tc.Layout().Groups || len(st.Requests) == 0 {
 			t.Fatalf("status of %s: %+v", id, st)
 		}
 		for _, g := range st.Groups {
-			if g.Term == 0 || g.CommitIndex == 0 || g.LeaderId == "" || len(g.Peers) != 3 || len(g.Shards) != 64 {
+			first, end := tc.Layout().ShardsOfGroup(int(g.GroupId))
+			if g.Term == 0 || g.CommitIndex == 0 || g.LeaderId == "" || len(g.Peers) != 3 || len(g.Shards) != int(end-first) {
 				t.Fatalf("group status %+v", g)
 			}
 			if (g.State == "leader") != (g.LeaderId == id) {
