@@ -2,11 +2,14 @@ package keys
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
+	"google.golang.org/grpc/codes"
 
 	"github.com/norikv/norikv-console/client"
 	"github.com/norikv/norikv-console/ui/common"
@@ -44,50 +47,95 @@ func getCmd(c common.Common, reqID int, key []byte, level client.ConsistencyLeve
 }
 
 // writeCmd runs a write; every write but a plain new key is a
-// compare-and-swap against the version the user saw.
+// compare-and-swap against the version the user saw. Each write carries an
+// idempotency key of the console's own (kept in the reply), so a write
+// whose outcome is unknown can be sent again and apply at most once.
 func writeCmd(c common.Common, op writeOp) tea.Cmd {
 	return func() tea.Msg {
 		ctx, cancel := c.Context()
 		defer cancel()
 		start := time.Now()
+		if op.idemKey == "" {
+			op.idemKey = newIdemKey()
+		}
 		res := writeMsg{op: op}
-		res.version, res.tombstoned, res.exists, res.err = runWrite(ctx, c.Backend(), &op)
+		var sent bool
+		res.version, res.tombstoned, res.exists, sent, res.err = runWrite(ctx, c.Backend(), &op)
 		res.op = op
 		res.at, res.latency = time.Now(), time.Since(start)
 		if res.err != nil {
-			res.err = fmt.Errorf("%s: %w", op.label(), res.err)
+			if sent && outcomeUnknown(res.err) {
+				res.unknown = true
+				res.err = fmt.Errorf("%s: outcome unknown, it may have been applied (%s): %w", op.label(), op.againHint(), res.err)
+			} else {
+				res.err = fmt.Errorf("%s: %w", op.label(), res.err)
+			}
 		}
 		return res
 	}
 }
 
+// newIdemKey returns a fresh idempotency key for one console write.
+func newIdemKey() string {
+	var b [12]byte
+	_, _ = rand.Read(b[:]) // never fails on the platforms Go supports
+	return "norikv-console-" + hex.EncodeToString(b[:])
+}
+
+// outcomeUnknown tells whether a write that failed after it was sent may
+// still have been applied: anything but an answer refusing it (a failed
+// compare-and-swap, a bad argument, a missing key, a full disk...). A
+// timeout, a cancel, a node gone or an election under way leave it open:
+// an earlier attempt may have reached a leader that committed it and whose
+// answer was lost.
+func outcomeUnknown(err error) bool {
+	var vm *client.VersionMismatchError
+	if errors.As(err, &vm) || errors.Is(err, client.ErrInvalidArgument) || errors.Is(err, client.ErrKeyNotFound) ||
+		errors.Is(err, client.ErrUnsupported) || errors.Is(err, client.ErrAlreadyExists) || errors.Is(err, client.ErrClosed) {
+		return false
+	}
+	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
+		return true
+	}
+	var ce *client.Error
+	if errors.As(err, &ce) {
+		switch ce.Code {
+		case codes.DeadlineExceeded, codes.Canceled, codes.Unavailable, codes.Unknown, codes.Internal, codes.Aborted:
+			return true
+		}
+		return false // the server refused it (permission, full disk, failed precondition...)
+	}
+	return true // not an answer from a server: nothing says it was not applied
+}
+
 // runWrite does op's client calls; it returns the write's version, Delete's
-// answer, and the version found when a new key already exists.
-func runWrite(ctx context.Context, c common.Backend, op *writeOp) (client.Version, bool, *client.Version, error) {
+// answer, the version found when a new key already exists, and whether the
+// write itself was sent (false when a read before it failed or refused it).
+func runWrite(ctx context.Context, c common.Backend, op *writeOp) (client.Version, bool, *client.Version, bool, error) {
 	switch op.kind {
 	case writeDelete:
-		ok, err := c.Delete(ctx, op.key, &client.DeleteOptions{IfMatchVersion: op.ifMatch})
-		return client.Version{}, ok, nil, err
+		ok, err := c.Delete(ctx, op.key, &client.DeleteOptions{IfMatchVersion: op.ifMatch, IdempotencyKey: op.idemKey})
+		return client.Version{}, ok, nil, true, err
 	case writeNew:
-		if op.checkExists {
+		if op.checkExists && !op.replay {
 			got, err := c.Get(ctx, op.key, nil)
 			if err == nil {
 				v := got.Version
-				return client.Version{}, false, &v, errKeyExists
+				return client.Version{}, false, &v, false, errKeyExists
 			}
 			if !errors.Is(err, client.ErrKeyNotFound) {
-				return client.Version{}, false, nil, fmt.Errorf("check whether it exists: %w", err)
+				return client.Version{}, false, nil, false, fmt.Errorf("check whether it exists: %w", err)
 			}
 		}
 	case writeTTL:
 		if op.value == nil {
 			got, err := c.Get(ctx, op.key, &client.GetOptions{Consistency: client.ConsistencyLinearizable})
 			if err != nil {
-				return client.Version{}, false, nil, fmt.Errorf("read the value: %w", err)
+				return client.Version{}, false, nil, false, fmt.Errorf("read the value: %w", err)
 			}
-			if op.ifMatch != nil && got.Version != *op.ifMatch {
+			if op.ifMatch != nil && got.Version != *op.ifMatch && !op.replay {
 				cur := got.Version
-				return client.Version{}, false, nil, &staleError{expected: *op.ifMatch, current: cur}
+				return client.Version{}, false, nil, false, &staleError{expected: *op.ifMatch, current: cur}
 			}
 			op.value = got.Value
 		}
@@ -95,13 +143,13 @@ func runWrite(ctx context.Context, c common.Backend, op *writeOp) (client.Versio
 		if !op.keepExpiry.IsZero() {
 			left := time.Until(op.keepExpiry)
 			if left <= 0 {
-				return client.Version{}, false, nil, fmt.Errorf("the key expired while you edited it (its TTL ran out); put it again as a new key")
+				return client.Version{}, false, nil, false, fmt.Errorf("the key expired while you edited it (its TTL ran out); put it again as a new key")
 			}
 			op.ttl = left
 		}
 	}
-	v, err := c.Put(ctx, op.key, op.value, &client.PutOptions{TTL: op.ttl, IfMatchVersion: op.ifMatch})
-	return v, false, nil, err
+	v, err := c.Put(ctx, op.key, op.value, &client.PutOptions{TTL: op.ttl, IfMatchVersion: op.ifMatch, IdempotencyKey: op.idemKey})
+	return v, false, nil, true, err
 }
 
 // staleError is a TTL change refused before writing: the value read for it

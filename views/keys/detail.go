@@ -169,6 +169,14 @@ func (m *Model) write(op writeOp) tea.Cmd {
 		return refuse(op.label(), err)
 	}
 	m.writing = true
+	if op.sameWrite(m.uncertain) {
+		// The same write as one whose outcome is unknown: its key makes
+		// it apply at most once (the server replays the first answer).
+		op.idemKey, op.replay = m.uncertain.idemKey, true
+		if op.kind == writeTTL {
+			op.value = m.uncertain.value
+		}
+	}
 	return writeCmd(m.common, op)
 }
 
@@ -180,6 +188,13 @@ func (m *Model) onWrite(msg writeMsg) tea.Cmd {
 	op := msg.op
 	res := common.OpResultMsg{Op: op.label(), Latency: msg.latency, Err: msg.err}
 	shown := m.detail != nil && bytes.Equal(m.detail.key, op.key)
+	switch {
+	case msg.unknown:
+		u := op
+		m.uncertain = &u
+	case op.sameWrite(m.uncertain) || m.uncertain != nil && bytes.Equal(m.uncertain.key, op.key):
+		m.uncertain = nil // settled, or another write to the key decides
+	}
 	if msg.err != nil {
 		return m.onWriteError(msg, res, shown)
 	}

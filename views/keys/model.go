@@ -82,6 +82,11 @@ type Model struct {
 	edit      *editor
 	form      *newForm
 	writing   bool
+	// uncertain is the last write whose outcome is unknown (it failed after
+	// it was sent: a timeout, a lost answer), with its idempotency key: the
+	// same write again reuses the key, so it applies at most once and, if
+	// the first one was applied, gets its answer instead of a conflict.
+	uncertain *writeOp
 
 	tree keyTree
 	sort common.SortState // of the page shown, kept across pages

@@ -1,6 +1,7 @@
 package keys
 
 import (
+	"bytes"
 	"time"
 
 	"github.com/norikv/norikv-console/client"
@@ -49,6 +50,13 @@ type writeOp struct {
 	keepExpiry time.Time
 	// checkExists makes a new-key put refuse a key that exists.
 	checkExists bool
+	// idemKey is the write's idempotency key (made when it runs; kept
+	// for a write whose outcome is unknown and reused by the same write).
+	idemKey string
+	// replay sends a write whose outcome was unknown again, with its
+	// idempotency key: no version check before it (the first may have
+	// changed the version), the write's own compare-and-swap decides.
+	replay bool
 }
 
 // label describes the operation for the status line.
@@ -69,6 +77,40 @@ func (o writeOp) label() string {
 	}
 }
 
+// againHint says how to send the same write again after its outcome was
+// unknown, and that it then applies at most once.
+func (o writeOp) againHint() string {
+	switch o.kind {
+	case writeEdit, writeNew:
+		return "ctrl+s sends the same save again and it applies at most once; esc and r read the key"
+	case writeTTL:
+		return "the same TTL again applies at most once; r reads the key"
+	default:
+		return "d again deletes at most once; r reads the key"
+	}
+}
+
+// sameWrite tells whether o is the write u again: same kind, key, value,
+// expected version and TTL (a TTL from the list reads its value first, so
+// only the rest counts).
+func (o writeOp) sameWrite(u *writeOp) bool {
+	if u == nil || o.kind != u.kind || !bytes.Equal(o.key, u.key) {
+		return false
+	}
+	if (o.ifMatch == nil) != (u.ifMatch == nil) || (o.ifMatch != nil && *o.ifMatch != *u.ifMatch) {
+		return false
+	}
+	switch o.kind {
+	case writeTTL:
+		return o.ttl == u.ttl
+	case writeNew:
+		return o.ttl == u.ttl && bytes.Equal(o.value, u.value)
+	case writeEdit:
+		return bytes.Equal(o.value, u.value)
+	}
+	return true
+}
+
 // writeMsg reports a finished write.
 type writeMsg struct {
 	op      writeOp
@@ -80,6 +122,9 @@ type writeMsg struct {
 	exists *client.Version
 	// tombstoned is Delete's answer: the key existed.
 	tombstoned bool
+	// unknown is set when the write failed after it was sent in a way
+	// that does not say whether it was applied (a timeout, a lost answer).
+	unknown bool
 }
 
 // openKeyMsg asks the pane to open a key (from the palette); edit opens

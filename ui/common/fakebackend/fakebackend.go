@@ -32,7 +32,18 @@ type Backend struct {
 	keys    map[string]entry
 	vectors map[string]*vindex
 	fail    map[string]error
+	lose    map[string]error
 	calls   map[string]int
+	// idem holds each idempotency key's first answer (Put, Delete), so a
+	// write sent again with its key applies at most once, as on our server.
+	idem map[string]idemReply
+}
+
+type idemReply struct {
+	op         string
+	version    client.Version
+	tombstoned bool
+	err        error
 }
 
 type entry struct {
@@ -56,7 +67,7 @@ func New(now func() time.Time, shards int) *Backend {
 		shards = 1024
 	}
 	return &Backend{now: now, shards: shards, keys: map[string]entry{}, vectors: map[string]*vindex{},
-		fail: map[string]error{}, calls: map[string]int{}}
+		fail: map[string]error{}, lose: map[string]error{}, calls: map[string]int{}, idem: map[string]idemReply{}}
 }
 
 // Fail makes every later call of op (a method name, e.g. "Put") return err;
@@ -69,6 +80,20 @@ func (b *Backend) Fail(op string, err error) {
 		return
 	}
 	b.fail[op] = err
+}
+
+// LoseAnswer makes every later call of op (Put or Delete) take effect and
+// then return err, as when a write is committed but its answer never
+// reaches the client (a timeout, a leader that stopped after committing);
+// a nil err heals it.
+func (b *Backend) LoseAnswer(op string, err error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if err == nil {
+		delete(b.lose, op)
+		return
+	}
+	b.lose[op] = err
 }
 
 // Calls returns how many times op was called.
@@ -144,7 +169,8 @@ func (b *Backend) check(key []byte, ifMatch *client.Version) error {
 	return nil
 }
 
-// Put writes the key, with a TTL and a version check when asked.
+// Put writes the key, with a TTL and a version check when asked. A put
+// with an idempotency key already used answers as the first one did.
 func (b *Backend) Put(ctx context.Context, key, value []byte, opts *client.PutOptions) (client.Version, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
@@ -154,6 +180,23 @@ func (b *Backend) Put(ctx context.Context, key, value []byte, opts *client.PutOp
 	if opts == nil {
 		opts = &client.PutOptions{}
 	}
+	if r, ok := b.idem[opts.IdempotencyKey]; ok && opts.IdempotencyKey != "" {
+		if r.op != "Put" {
+			return client.Version{}, fmt.Errorf("fake: idempotency key %q used for %s: %w", opts.IdempotencyKey, r.op, client.ErrInvalidArgument)
+		}
+		return r.version, r.err
+	}
+	v, err := b.put(key, value, opts)
+	if opts.IdempotencyKey != "" {
+		b.idem[opts.IdempotencyKey] = idemReply{op: "Put", version: v, err: err}
+	}
+	if lost := b.lose["Put"]; lost != nil {
+		return client.Version{}, lost
+	}
+	return v, err
+}
+
+func (b *Backend) put(key, value []byte, opts *client.PutOptions) (client.Version, error) {
 	if err := b.check(key, opts.IfMatchVersion); err != nil {
 		return client.Version{}, err
 	}
@@ -166,17 +209,36 @@ func (b *Backend) Put(ctx context.Context, key, value []byte, opts *client.PutOp
 }
 
 // Delete removes the key, with a version check when asked; it reports
-// whether the key existed.
+// whether the key existed. A delete with an idempotency key already used
+// answers as the first one did.
 func (b *Backend) Delete(ctx context.Context, key []byte, opts *client.DeleteOptions) (bool, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if err := b.begin(ctx, "Delete"); err != nil {
 		return false, err
 	}
-	if opts != nil {
-		if err := b.check(key, opts.IfMatchVersion); err != nil {
-			return false, err
+	if opts == nil {
+		opts = &client.DeleteOptions{}
+	}
+	if r, ok := b.idem[opts.IdempotencyKey]; ok && opts.IdempotencyKey != "" {
+		if r.op != "Delete" {
+			return false, fmt.Errorf("fake: idempotency key %q used for %s: %w", opts.IdempotencyKey, r.op, client.ErrInvalidArgument)
 		}
+		return r.tombstoned, r.err
+	}
+	ok, err := b.delete(key, opts)
+	if opts.IdempotencyKey != "" {
+		b.idem[opts.IdempotencyKey] = idemReply{op: "Delete", tombstoned: ok, err: err}
+	}
+	if lost := b.lose["Delete"]; lost != nil {
+		return false, lost
+	}
+	return ok, err
+}
+
+func (b *Backend) delete(key []byte, opts *client.DeleteOptions) (bool, error) {
+	if err := b.check(key, opts.IfMatchVersion); err != nil {
+		return false, err
 	}
 	_, ok := b.live(key)
 	delete(b.keys, string(key))
