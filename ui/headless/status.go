@@ -131,10 +131,23 @@ func runStatus(x *exec, a *args) error {
 	if err != nil && !errors.Is(err, client.ErrUnsupported) && view == nil {
 		return err
 	}
+	caughtUp := false
+	if newest, _ := newestEpoch(statuses); view != nil && newest > view.Epoch {
+		// Nodes report a newer epoch than the view the client read: the
+		// node it read it from is behind (cut off from its peers, or
+		// alone). The client moves on to a node that streams the current
+		// view within a moment; wait for it rather than print the old
+		// one: seeded with a partitioned node only, `status` said
+		// "cluster healthy, 3/3 nodes up" at the epoch before the cut.
+		view = awaitEpoch(ctx, c, newest)
+		caughtUp = view.Epoch >= newest
+	}
 	res := buildStatus(view, statuses, c.Config().TotalShards)
 	// Every node alive and answering and every shard led: the view is
 	// current enough, and a health check should not wait for the watch.
-	if !res.Healthy {
+	// A view caught up with the newest epoch any node reports is current
+	// by the nodes' own word, whatever the node watched first said.
+	if !res.Healthy && !caughtUp {
 		if nc := watchVerdict(ctx, c); nc != "" {
 			// The view is a node's that cannot follow the cluster: a
 			// node restarted alone gives its view from before it
@@ -176,6 +189,47 @@ func watchVerdict(ctx context.Context, c *client.Client) string {
 	}
 }
 
+// awaitEpoch waits, up to viewCatchUpWait or ctx's end, until the client's
+// view reaches epoch, and returns the newest view it has then.
+func awaitEpoch(ctx context.Context, c *client.Client, epoch uint64) *client.ClusterView {
+	deadline := time.Now().Add(viewCatchUpWait)
+	for {
+		v := c.ClusterView()
+		if v.Epoch >= epoch || time.Now().After(deadline) {
+			return v
+		}
+		select {
+		case <-ctx.Done():
+			return v
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+}
+
+// viewCatchUpWait bounds awaitEpoch: a client told by its node that its
+// view is not current watches another node at once (half a second with a
+// partitioned seed), or after its retry backoff.
+const viewCatchUpWait = 3 * time.Second
+
+// newestEpoch returns the newest epoch the answering nodes report and the
+// nodes reporting it.
+func newestEpoch(statuses []client.NodeStatusResult) (uint64, []string) {
+	var newest uint64
+	var by []string
+	for _, st := range statuses {
+		if st.Status == nil {
+			continue
+		}
+		switch e := st.Status.Epoch; {
+		case e > newest:
+			newest, by = e, []string{st.NodeID}
+		case e == newest && e > 0:
+			by = append(by, st.NodeID)
+		}
+	}
+	return newest, by
+}
+
 // watchVerdictWait bounds watchVerdict: a live stream sends its first view
 // at once and repeats it every second.
 const watchVerdictWait = 1500 * time.Millisecond
@@ -188,6 +242,14 @@ func buildStatus(view *client.ClusterView, statuses []client.NodeStatusResult, t
 		return res
 	}
 	res.Epoch = view.Epoch
+	if newest, by := newestEpoch(statuses); newest > view.Epoch {
+		verb := "report"
+		if len(by) == 1 {
+			verb = "reports"
+		}
+		res.Problems = append(res.Problems, fmt.Sprintf("the cluster view (epoch %d) is behind: %s %s epoch %d; the health and leaders below are from the older view",
+			view.Epoch, strings.Join(by, ", "), verb, newest))
+	}
 	led := map[string]int{}
 	leaderless := 0
 	for _, s := range view.Shards {
