@@ -67,6 +67,7 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		return m.rescanIfKeysAppeared()
 	case pageMsg:
 		m.onPage(msg)
+		return m.rereadOutdatedDetail()
 	case theirsMsg:
 		m.onTheirs(msg)
 	case treeMsg:

@@ -7,6 +7,7 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 
+	"github.com/norikv/norikv-console/client"
 	"github.com/norikv/norikv-console/ui/common"
 )
 
@@ -49,6 +50,36 @@ func (m *Model) follow() tea.Cmd {
 	}
 	m.detail = &detail{key: e.Key}
 	return m.readDetail()
+}
+
+// rereadOutdatedDetail reads the key shown beside the list again when the
+// list, just scanned, lists it at a newer version than the detail's read:
+// side by side they would contradict each other (found in tmux with a key
+// written by another client while its leader was cut off: the list read
+// 3/7, the detail beside it 2/3 and its old value, as "lease read").
+func (m *Model) rereadOutdatedDetail() tea.Cmd {
+	d := m.detail
+	if !m.wide() || d == nil || d.loading || d.res == nil {
+		return nil
+	}
+	for _, e := range m.entries {
+		if bytes.Equal(e.Key, d.key) {
+			if newerVersion(e.Version, d.res.Version) {
+				return m.readDetail()
+			}
+			return nil
+		}
+	}
+	return nil
+}
+
+// newerVersion tells whether a is a later write than b (indexes grow along
+// a group's log; the term breaks no tie in practice).
+func newerVersion(a, b client.Version) bool {
+	if a.Index != b.Index {
+		return a.Index > b.Index
+	}
+	return a.Term > b.Term
 }
 
 // splitView draws the list (or tree) and the detail side by side; the
