@@ -11,7 +11,8 @@
 # One line per build run: ops/s, p99, and per Put over the 3 nodes bytes
 # allocated, allocations, GC cycles per 100k ops, context switches and CPU
 # ms, and the 3 processes' RSS summed after the block. Environment: OP (put), WORKERS (64), DURATION (8s), FILL (20000),
-# SERVE_GROUPS (16), PORT_BASE (24000), GODEBUG_SERVE (passed to the servers
+# SERVE_GROUPS (6, serve's default; always passed, so builds from before
+# that default compare alike), PORT_BASE (24000), GODEBUG_SERVE (passed to the servers
 # as GODEBUG, e.g. gctrace=1), SERVE_ENV (more VAR=value for the servers),
 # PROFILE (a directory: also save each node's alloc profile over the block),
 # KEEP (1: keep data dirs and logs).
@@ -21,7 +22,7 @@ OP=${OP:-put}
 WORKERS=${WORKERS:-64}
 DURATION=${DURATION:-8s}
 FILL=${FILL:-20000}
-SERVE_GROUPS=${SERVE_GROUPS:-16}
+SERVE_GROUPS=${SERVE_GROUPS:-6}
 PORT_BASE=${PORT_BASE:-24000}
 here=$(cd "$(dirname "$0")" && pwd)
 if [ $# -lt 1 ]; then

@@ -15,7 +15,8 @@
 # raft-log-store marker before the first start), SERVE_FSYNC (true; false
 # runs our side without fsync, as devcluster does, against etcd with it),
 # NORIKV_BIN (a norikv-console binary to run instead of building this tree),
-# SERVE_GROUPS (16, serve's default: replication groups of our side).
+# SERVE_GROUPS (replication groups of our side; unset: --groups is not
+# passed and serve uses its default, 6).
 set -euo pipefail
 
 ROUNDS=${ROUNDS:-3}
@@ -27,7 +28,7 @@ BLOCKS=${BLOCKS:-"put:1 put:16 put:64 get:1 get:64"}
 PORT_BASE=${PORT_BASE:-23000}
 RAFT_LOG=${RAFT_LOG:-pebble}
 SERVE_FSYNC=${SERVE_FSYNC:-true}
-SERVE_GROUPS=${SERVE_GROUPS:-16}
+SERVE_GROUPS=${SERVE_GROUPS:-}
 here=$(cd "$(dirname "$0")" && pwd)
 OUT=${OUT:-$(mktemp -d /tmp/norikv-bench.XXXXXX)}
 mkdir -p "$OUT"
@@ -90,7 +91,7 @@ for i in 1 2 3; do
 	mkdir -p "$OUT/n$i"
 	echo "$RAFT_LOG" >"$OUT/n$i/raft-log-store"
 	"$OUT/bin/norikv-console" serve --id "n$i" --addr "127.0.0.1:$((PORT_BASE + 20 + i))" --raft-addr "127.0.0.1:$((PORT_BASE + 30 + i))" \
-		--data-dir "$OUT/n$i" --peers "$peers" --fsync="$SERVE_FSYNC" --groups "$SERVE_GROUPS" >"$OUT/n$i.log" 2>&1 &
+		--data-dir "$OUT/n$i" --peers "$peers" --fsync="$SERVE_FSYNC" ${SERVE_GROUPS:+--groups "$SERVE_GROUPS"} >"$OUT/n$i.log" 2>&1 &
 	pids+=($!)
 	our_pids+="${our_pids:+,}$!"
 done
@@ -134,7 +135,7 @@ done
 
 echo
 echo "## $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), etcd $(etcd --version | head -1 | awk '{print $3}')"
-echo "ROUNDS=$ROUNDS DURATION=$DURATION IDLE=$IDLE FILL=$FILL BLOCKS=\"$BLOCKS\" RAFT_LOG=$RAFT_LOG SERVE_FSYNC=$SERVE_FSYNC SERVE_GROUPS=$SERVE_GROUPS; results in $results"
+echo "ROUNDS=$ROUNDS DURATION=$DURATION IDLE=$IDLE FILL=$FILL BLOCKS=\"$BLOCKS\" RAFT_LOG=$RAFT_LOG SERVE_FSYNC=$SERVE_FSYNC SERVE_GROUPS=${SERVE_GROUPS:-default}; results in $results"
 tree="$(cd "$here" && git rev-parse --short HEAD 2>/dev/null || echo unknown)$(cd "$here" && git diff --quiet HEAD -- .. 2>/dev/null || echo ' + uncommitted changes')"
 if [ -n "${NORIKV_BIN:-}" ]; then # the tree then built only the load generator: name the binary run
 	built="ours: the given binary $NORIKV_BIN (sha256 $(sha256sum "$OUT/bin/norikv-console" | cut -c1-12)); load generator built from $tree"

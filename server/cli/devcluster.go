@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/norikv/norikv-console/server/cluster"
+	"github.com/norikv/norikv-console/server/internal/node"
 	"github.com/norikv/norikv-console/server/internal/tlsconf"
 	"github.com/norikv/norikv-console/server/internal/topology"
 )
@@ -31,13 +32,13 @@ func Devcluster(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	fs := flag.NewFlagSet("devcluster", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: norikv-console devcluster [--nodes 3] [--shards 1024] [--groups 16] [--port P] [--data-dir DIR] [--http-port H] [--fsync] [--raft-logs]\n"+
+		fmt.Fprintln(stderr, "usage: norikv-console devcluster [--nodes 3] [--shards 1024] [--groups 6] [--port P] [--data-dir DIR] [--http-port H] [--fsync] [--raft-logs]\n"+
 			"         [--tls-cert FILE --tls-key FILE [--tls-client-ca FILE]]")
 		fs.PrintDefaults()
 	}
 	nodes := fs.Int("nodes", 3, "number of nodes (1..64)")
 	shards := fs.Int("shards", topology.DefaultTotalShards, "total virtual shards")
-	groups := fs.Int("groups", topology.DefaultGroups, "replication groups (each one Raft group on min(3, nodes) nodes)")
+	groups := fs.Int("groups", topology.DefaultGroups, "replication groups (each one Raft group on min(3, nodes) nodes; at most --shards). Without it, an existing --data-dir keeps the count it was created with")
 	port := fs.Int("port", 0, "node i (n1 = 0) serves clients on port+i; 0 picks free ports")
 	dataDir := fs.String("data-dir", "", "keep data here so it survives a restart (default: a temp dir removed at exit)")
 	httpPort := fs.Int("http-port", 0, "node i serves /healthz, /readyz and /metrics on http-port+i; 0 disables HTTP")
@@ -51,7 +52,9 @@ func Devcluster(ctx context.Context, args []string, stdout, stderr io.Writer) in
 		fmt.Fprintf(stderr, "devcluster: unexpected argument %q (all options are flags)\n", fs.Arg(0))
 		return exitUsage
 	}
-	if *shards < 1 || *groups < 1 || *groups > *shards {
+	given := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	if *shards < 1 || *groups < 1 || (given["groups"] && *groups > *shards) {
 		fmt.Fprintf(stderr, "devcluster: need 1 <= --groups (%d) <= --shards (%d)\n", *groups, *shards)
 		return exitUsage
 	}
@@ -70,7 +73,8 @@ func Devcluster(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	startCtx, cancel := context.WithTimeout(ctx, startTimeout)
 	defer cancel()
 	c, err := cluster.Start(startCtx, cluster.Options{
-		Nodes: *nodes, TotalShards: *shards, Groups: *groups, BasePort: *port, DataDir: *dataDir,
+		// Counts not given (0): the data dir's record, else the defaults (cluster.Options).
+		Nodes: *nodes, TotalShards: givenOr0(given["shards"], *shards), Groups: givenOr0(given["groups"], *groups), BasePort: *port, DataDir: *dataDir,
 		LogOutput: raftLogOutput(*raftLogs, stderr), HTTPBasePort: *httpPort, Fsync: *fsync,
 		TLSCert: *tlsf.cert, TLSKey: *tlsf.key, TLSClientCA: *tlsf.clientCA,
 	})
@@ -86,6 +90,9 @@ func Devcluster(ctx context.Context, args []string, stdout, stderr io.Writer) in
 			fmt.Fprintf(stderr, "devcluster: stop: %v\n", err)
 		}
 	}()
+	if kept := c.KeptCounts(); kept != "" {
+		fmt.Fprintln(stderr, node.KeptCountsNote("devcluster", *dataDir, kept))
+	}
 	fmt.Fprintf(stdout, "ready %s\n", strings.Join(c.Addrs(), ","))
 	<-ctx.Done()
 	return exitOK

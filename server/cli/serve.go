@@ -27,7 +27,7 @@ func Serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: norikv-console serve --id n1 --addr HOST:PORT --raft-addr HOST:PORT --data-dir DIR \\\n"+
-			"         --peers n1=CLIENT/RAFT,n2=CLIENT/RAFT,n3=CLIENT/RAFT [--shards 1024] [--groups 16] [--http-addr HOST:PORT] [--debug-addr HOST:PORT] [--fsync=false]\\\n"+
+			"         --peers n1=CLIENT/RAFT,n2=CLIENT/RAFT,n3=CLIENT/RAFT [--shards 1024] [--groups 6] [--http-addr HOST:PORT] [--debug-addr HOST:PORT] [--fsync=false]\\\n"+
 			"         [--tls-cert FILE --tls-key FILE [--tls-client-ca FILE]]")
 		fs.PrintDefaults()
 	}
@@ -36,8 +36,8 @@ func Serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	raftAddr := fs.String("raft-addr", "", "replication address host:port, one port for all groups (required)")
 	dataDir := fs.String("data-dir", "", "directory for this node's Raft logs and snapshots (required)")
 	peers := fs.String("peers", "", "every node of the cluster as id=client_addr/raft_addr, comma separated (default: this node alone)")
-	shards := fs.Int("shards", topology.DefaultTotalShards, "total virtual shards (same on every node)")
-	groups := fs.Int("groups", topology.DefaultGroups, "replication groups (same on every node)")
+	shards := fs.Int("shards", topology.DefaultTotalShards, "total virtual shards (same on every node). Without it, a data dir keeps the count it was created with")
+	groups := fs.Int("groups", topology.DefaultGroups, "replication groups (same on every node; at most --shards). Without it, a data dir keeps the count it was created with")
 	httpAddr := fs.String("http-addr", "", "serve /healthz, /readyz and /metrics here (default: off)")
 	debugAddr := fs.String("debug-addr", "", "serve Go's profiling endpoints (/debug/pprof/) here (default: off; bind to loopback)")
 	fsync := fs.Bool("fsync", true, "fsync every Raft log append; --fsync=false survives process crashes only, and is much faster")
@@ -64,7 +64,24 @@ func Serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "serve: --peers: %v\n", err)
 		return exitUsage
 	}
-	layout := topology.Layout{TotalShards: *shards, Groups: *groups, Nodes: nodes}
+	// Counts not given come from the data dir when it recorded some: one
+	// created with other defaults keeps its own (StartCounts).
+	given := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	if (given["shards"] && *shards < 1) || (given["groups"] && *groups < 1) {
+		fmt.Fprintf(stderr, "serve: --shards and --groups must be at least 1 (got %d and %d)\n", *shards, *groups)
+		return exitUsage
+	}
+	rec, err := node.RecordedLayout(*dataDir)
+	if err != nil {
+		fmt.Fprintf(stderr, "serve: %v\n", err)
+		return exitError
+	}
+	nShards, nGroups, kept := node.StartCounts(givenOr0(given["shards"], *shards), givenOr0(given["groups"], *groups), rec)
+	if kept != "" {
+		fmt.Fprintln(stderr, node.KeptCountsNote(*id, *dataDir, kept))
+	}
+	layout := topology.Layout{TotalShards: nShards, Groups: nGroups, Nodes: nodes}
 	if err := layout.Validate(); err != nil {
 		fmt.Fprintf(stderr, "serve: %v\n", err)
 		return exitUsage
@@ -166,4 +183,12 @@ func parsePeers(s string, self topology.Node) ([]topology.Node, error) {
 		return nil, fmt.Errorf("this node (--id %s) is not in the peer list", self.ID)
 	}
 	return out, nil
+}
+
+// givenOr0 is v when its flag was given on the command line, else 0 (not given).
+func givenOr0(given bool, v int) int {
+	if given {
+		return v
+	}
+	return 0
 }

@@ -29,7 +29,7 @@ import (
 type Options struct {
 	Nodes       int    // default 3
 	TotalShards int    // default 1024
-	Groups      int    // replication groups, default 16 (at most TotalShards)
+	Groups      int    // replication groups, default topology.DefaultGroups (at most TotalShards)
 	DataDir     string // "" = a temp dir removed by Close; otherwise kept (data survives a restart)
 	BasePort    int    // 0 = free ports; otherwise node i (0-based: n1, n2, ...) serves clients on BasePort+i
 	Timing      node.Timing
@@ -54,6 +54,9 @@ type Cluster struct {
 	tls     *tlsconf.Set // nil: plaintext
 	dataDir string
 	tempDir bool
+	// keptCounts names the counts the data dir kept instead of the
+	// defaults (node.StartCounts), "" none.
+	keptCounts string
 
 	mu      sync.Mutex
 	members map[string]*member
@@ -74,16 +77,37 @@ type savedLayout struct {
 	Nodes, TotalShards, Groups int
 }
 
+// keepSavedCounts takes the shard and group counts not given (0) from
+// the data dir's record when it has one (and the counts given agree with
+// it): a data dir created with other defaults keeps its own
+// (node.StartCounts). It returns the counts kept that differ from the
+// defaults, "" when none.
+func (o *Options) keepSavedCounts() (string, error) {
+	if o.DataDir == "" {
+		return "", nil
+	}
+	path := filepath.Join(o.DataDir, layoutFile)
+	raw, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("read %s: %w", path, err)
+	}
+	var got savedLayout
+	if err := json.Unmarshal(raw, &got); err != nil {
+		return "", fmt.Errorf("read %s: %w", path, err)
+	}
+	var kept string
+	o.TotalShards, o.Groups, kept = node.StartCounts(o.TotalShards, o.Groups, node.Recorded{Shards: got.TotalShards, Groups: got.Groups, OK: true})
+	return kept, nil
+}
+
 func (o *Options) defaults() error {
 	if o.Nodes == 0 {
 		o.Nodes = 3
 	}
-	if o.TotalShards == 0 {
-		o.TotalShards = topology.DefaultTotalShards
-	}
-	if o.Groups == 0 {
-		o.Groups = min(topology.DefaultGroups, o.TotalShards)
-	}
+	o.TotalShards, o.Groups, _ = node.StartCounts(o.TotalShards, o.Groups, node.Recorded{})
 	if o.Nodes < 1 || o.Nodes > 64 {
 		return fmt.Errorf("nodes must be 1..64, got %d", o.Nodes)
 	}
@@ -102,11 +126,15 @@ func (o *Options) defaults() error {
 // Start starts every node and returns once every group has a leader and
 // leadership is spread over the nodes.
 func Start(ctx context.Context, opts Options) (*Cluster, error) {
+	kept, err := opts.keepSavedCounts()
+	if err != nil {
+		return nil, fmt.Errorf("start cluster: %w", err)
+	}
 	if err := opts.defaults(); err != nil {
 		return nil, fmt.Errorf("start cluster: %w", err)
 	}
 	c := &Cluster{opts: opts, faults: transport.NewFaults(), members: map[string]*member{}}
-	var err error
+	c.keptCounts = kept
 	if c.tls, err = opts.loadTLS(); err != nil {
 		return nil, fmt.Errorf("start cluster: %w", err)
 	}

@@ -42,6 +42,11 @@ func (c *Cluster) Layout() topology.Layout { return c.layout }
 // DataDir is the directory holding every node's data.
 func (c *Cluster) DataDir() string { return c.dataDir }
 
+// KeptCounts names, as flags ("--groups 16"), the counts the cluster took
+// from its data dir's record instead of the defaults (Options left them
+// 0), "" when none.
+func (c *Cluster) KeptCounts() string { return c.keptCounts }
+
 // Running reports whether node id is running (not stopped by StopNode).
 func (c *Cluster) Running(id string) bool { return c.running(id) != nil }
 

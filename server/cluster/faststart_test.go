@@ -87,7 +87,7 @@ func watchUntilLeader(ctx context.Context, t *testing.T, addr string, shard uint
 	}
 }
 
-// BenchmarkStart times an embedded cluster's start (3 nodes, 16 groups,
+// BenchmarkStart times an embedded cluster's start (3 nodes, the default groups,
 // fresh temp data dir) until Start returns; closing it is not timed.
 func BenchmarkStart(b *testing.B) {
 	for b.Loop() {
@@ -130,7 +130,7 @@ func TestRestartFromDataReadyMeansLed(t *testing.T) {
 }
 
 // BenchmarkRestartWithData times a whole cluster's start from its data dir
-// right after it was closed (3 nodes, 16 groups) until Start returns: each
+// right after it was closed (3 nodes, the default groups) until Start returns: each
 // node's restart hold (restarthold.go) makes it wait out a heartbeat
 // timeout from its last run before it votes. Closing is not timed.
 func BenchmarkRestartWithData(b *testing.B) {

@@ -14,7 +14,7 @@ import (
 const envIdleWindow = "NORIKV_IDLE_WINDOW"
 
 // BenchmarkIdleCluster reports the CPU an idle 3-node serve cluster uses
-// (16 groups, no clients), in cores, from the processes' utime+stime in
+// (serve's default groups, no clients), in cores, from the processes' utime+stime in
 // /proc over a window after leadership has settled. Run with -benchtime=1x.
 func BenchmarkIdleCluster(b *testing.B) {
 	window := 10 * time.Second

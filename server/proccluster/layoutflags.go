@@ -41,3 +41,11 @@ func (c *Cluster) Exited(t testing.TB, id string, d time.Duration) bool {
 		return false
 	}
 }
+
+// SetCounts sets the --shards and --groups later launches pass (0: not
+// passed, so serve takes what a data dir recorded, else its defaults).
+func (c *Cluster) SetCounts(shards, groups int) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.shards, c.groups = shards, groups
+}

@@ -83,9 +83,12 @@ func burn() {
 
 // Options shape the cluster. Zero values take the defaults.
 type Options struct {
-	Nodes  int  // default 3
-	Shards int  // default 1024
-	Groups int  // default 16
+	Nodes int // default 3
+	// Shards and Groups are passed as --shards and --groups; 0 passes
+	// none: serve's defaults, or the counts a data dir recorded. SetCounts
+	// changes them for later launches.
+	Shards int
+	Groups int
 	Fsync  bool // default false: tests need crash safety, not power-loss safety
 	// Args are extra `serve` flags given to every node.
 	Args []string
@@ -127,6 +130,8 @@ type Cluster struct {
 	procs  map[string]*proc
 	paused map[string]bool
 	extra  map[string][]string // flags after the cluster's, by node id (LaunchWith)
+	// shards and groups are the counts passed to launches (0: none; SetCounts).
+	shards, groups int
 }
 
 type proc struct {
@@ -143,17 +148,12 @@ func Start(t testing.TB, o Options) *Cluster {
 	if o.Nodes <= 0 {
 		o.Nodes = 3
 	}
-	if o.Shards <= 0 {
-		o.Shards = 1024
-	}
-	if o.Groups <= 0 {
-		o.Groups = 16
-	}
 	ports := freeAddrs(t, 3*o.Nodes)
 	base := t.TempDir()
 	c := &Cluster{
 		opts: o, addrs: map[string]string{}, raftAddrs: map[string]string{}, httpAddrs: map[string]string{}, dataDirs: map[string]string{},
 		logDir: filepath.Join(base, "logs"), procs: map[string]*proc{}, paused: map[string]bool{},
+		shards: o.Shards, groups: o.Groups,
 	}
 	if err := os.MkdirAll(c.logDir, 0o755); err != nil {
 		t.Fatal(err)
@@ -443,7 +443,6 @@ func (c *Cluster) serveArgs(id string) []string {
 	args := []string{
 		"--id", id, "--addr", c.addrs[id], "--raft-addr", c.raftAddrs[id], "--data-dir", c.dataDirs[id],
 		"--peers", strings.Join(peers, ","),
-		"--shards", fmt.Sprint(c.opts.Shards), "--groups", fmt.Sprint(c.opts.Groups),
 		fmt.Sprintf("--fsync=%t", c.opts.Fsync),
 	}
 	if h := c.httpAddrs[id]; h != "" {
@@ -452,6 +451,12 @@ func (c *Cluster) serveArgs(id string) []string {
 	args = append(args, c.opts.Args...)
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if c.shards > 0 {
+		args = append(args, "--shards", fmt.Sprint(c.shards))
+	}
+	if c.groups > 0 {
+		args = append(args, "--groups", fmt.Sprint(c.groups))
+	}
 	return append(args, c.extra[id]...)
 }
 

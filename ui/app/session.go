@@ -17,11 +17,9 @@ import (
 	"github.com/norikv/norikv-console/ui/journal"
 )
 
-// embeddedNodes and embeddedGroups shape the embedded cluster.
-const (
-	embeddedNodes  = 3
-	embeddedGroups = 16
-)
+// embeddedNodes is the embedded cluster's size; its groups are the
+// cluster's default (at most the shards). It keeps no data between runs.
+const embeddedNodes = 3
 
 // Session is what the console runs against: a client, its topology feed,
 // and the embedded cluster when the console started one.
@@ -52,7 +50,7 @@ func Start(ctx context.Context, s Settings, log io.Writer) (*Session, error) {
 	nodes := s.Nodes
 	if s.Embedded() {
 		fmt.Fprintf(log, "starting an embedded %d-node cluster (%d shards)…\n", embeddedNodes, s.TotalShards)
-		cl, err := cluster.Start(ctx, cluster.Options{Nodes: embeddedNodes, TotalShards: s.TotalShards, Groups: min(embeddedGroups, s.TotalShards)})
+		cl, err := cluster.Start(ctx, cluster.Options{Nodes: embeddedNodes, TotalShards: s.TotalShards})
 		if err != nil {
 			return nil, fmt.Errorf("start the embedded cluster: %w", err)
 		}

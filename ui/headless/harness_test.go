@@ -14,7 +14,7 @@ import (
 	"github.com/norikv/norikv-console/server/cluster"
 )
 
-// One 3-node cluster (1024 shards, 16 groups, as a real one) shared by the
+// One 3-node cluster (the default 1024 shards and 6 groups) shared by the
 // tests of this package; each test uses its own keys. Tests that stop nodes
 // start their own cluster.
 var shared *cluster.Cluster

@@ -39,12 +39,9 @@ func checkDataDirLayout(dir string, l topology.Layout) error {
 	if err != nil {
 		return fmt.Errorf("read %s: %w", path, err)
 	}
-	var shards, groups int
-	line := strings.TrimSpace(string(b))
-	if n, serr := fmt.Sscanf(line, "shards=%d groups=%d", &shards, &groups); serr != nil || n != 2 ||
-		formatLayoutMarker(shards, groups) != line+"\n" {
-		return fmt.Errorf("%s is damaged (%q, expected a line like %q): restore it with the values this data dir was created with, or use an empty data dir",
-			path, line, strings.TrimSpace(formatLayoutMarker(l.TotalShards, l.Groups)))
+	shards, groups, err := parseLayoutMarker(path, b, l.TotalShards, l.Groups)
+	if err != nil {
+		return err
 	}
 	if shards != l.TotalShards || groups != l.Groups {
 		return fmt.Errorf("data dir %s was created with --shards %d --groups %d, but this node was started with --shards %d --groups %d: "+
@@ -52,4 +49,37 @@ func checkDataDirLayout(dir string, l topology.Layout) error {
 			dir, shards, groups, l.TotalShards, l.Groups, shards, groups)
 	}
 	return nil
+}
+
+// parseLayoutMarker reads the marker's counts from its contents b; its
+// error shows a valid line with the example counts.
+func parseLayoutMarker(path string, b []byte, exShards, exGroups int) (shards, groups int, err error) {
+	line := strings.TrimSpace(string(b))
+	if n, serr := fmt.Sscanf(line, "shards=%d groups=%d", &shards, &groups); serr != nil || n != 2 ||
+		formatLayoutMarker(shards, groups) != line+"\n" {
+		return 0, 0, fmt.Errorf("%s is damaged (%q, expected a line like %q): restore it with the values this data dir was created with, or use an empty data dir",
+			path, line, strings.TrimSpace(formatLayoutMarker(exShards, exGroups)))
+	}
+	return shards, groups, nil
+}
+
+// RecordedLayout returns the shard and group counts dir's layout marker
+// records, with OK false when it has none (a new dir, one that does not
+// exist yet, or one from before the marker). A node started without
+// --shards or --groups takes them from here (StartCounts), so a data dir
+// keeps the counts it was created with when the defaults change.
+func RecordedLayout(dir string) (Recorded, error) {
+	path := filepath.Join(dir, layoutMarker)
+	b, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return Recorded{}, nil
+	}
+	if err != nil {
+		return Recorded{}, fmt.Errorf("read %s: %w", path, err)
+	}
+	shards, groups, err := parseLayoutMarker(path, b, topology.DefaultTotalShards, topology.DefaultGroups)
+	if err != nil {
+		return Recorded{}, err
+	}
+	return Recorded{Shards: shards, Groups: groups, OK: true}, nil
 }

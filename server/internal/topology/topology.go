@@ -16,7 +16,7 @@ const ReplicationFactor = 3
 // Defaults for a cluster's size.
 const (
 	DefaultTotalShards = 1024
-	DefaultGroups      = 16
+	DefaultGroups      = 6
 )
 
 // JumpHash is Lamping & Veach's jump consistent hash, computed in float64
