@@ -43,7 +43,16 @@ type nodeInfo struct {
 	// reportAt is when its last status report arrived (zero after a
 	// failed poll).
 	reportAt time.Time
+	// answersDeadSince is when the node began answering the console's
+	// polls while the cluster's view counts it dead (zero otherwise): cut
+	// off from its peers (a network partition) but reachable from here.
+	answersDeadSince time.Time
 }
+
+// cutOffAfter is how long a node must answer the console while the view
+// counts it dead before the pane calls it cut off: a node just restarted
+// answers some seconds before its peers count it alive again.
+const cutOffAfter = 6 * time.Second
 
 // overdueAfter is how long a status poll may go unanswered before the
 // nodes table stops showing the node's previous round trip: a node on a

@@ -111,6 +111,13 @@ func (m *Model) onNodeStatus(msg common.NodeStatusMsg) {
 	if msg.Err == nil && msg.Status != nil {
 		n.reportAt = msg.At
 	}
+	if ln, ok := m.live.Node(msg.NodeID); ok && ln.Role == "dead" && msg.Err == nil {
+		if n.answersDeadSince.IsZero() {
+			n.answersDeadSince = msg.At
+		}
+	} else {
+		n.answersDeadSince = time.Time{}
+	}
 	m.setNodeGroups(msg.NodeID, msg.Status)
 	if msg.Err != nil {
 		return

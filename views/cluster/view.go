@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/charmbracelet/lipgloss"
 
@@ -69,6 +70,9 @@ func (m *Model) layout() {
 	if len(m.storageFailing()) > 0 {
 		tableLines++
 	}
+	if len(m.cutOff()) > 0 {
+		tableLines++
+	}
 	g.top = banner + tableLines + 1 // the legend line
 	avail := m.height - g.top - 2
 	g.gutter, g.cols, g.allRows, g.cellW = heatLayout(m.totalShards(), m.width, avail)
@@ -122,6 +126,9 @@ func (m *Model) View() string {
 	}
 	if l := m.storageLine(); l != "" {
 		b.WriteString("\n" + st.Error.Render(l))
+	}
+	if l := m.cutOffLine(); l != "" {
+		b.WriteString("\n" + st.Warn.Render(l))
 	}
 	b.WriteString("\n" + m.legend())
 	m.heatmap(&b)
@@ -191,6 +198,50 @@ func (m *Model) holdLine() string {
 		parts = append(parts, id+" in "+m.nodes[id].hold.Where())
 	}
 	return "restarted without data, not voting until caught up: " + strings.Join(parts, ", ")
+}
+
+// cutOff lists the view's nodes that have answered the console for
+// cutOffAfter while the cluster's view counts them dead, in the table's
+// order: cut off from their peers (a network partition), or hearing them
+// but not heard, yet reachable from here.
+func (m *Model) cutOff() []string {
+	var out []string
+	for _, id := range m.nodeIDs {
+		n := m.nodes[id]
+		if n == nil || n.answersDeadSince.IsZero() || n.err != nil || m.now.Sub(n.answersDeadSince) < cutOffAfter {
+			continue
+		}
+		if ln, ok := m.live.Node(id); ok && ln.Role == "dead" {
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+// cutOffLine says, under the nodes table, which nodes answer the console
+// while their peers count them dead: "dead" beside a round trip of a few
+// milliseconds said nothing of why. "" when none.
+func (m *Model) cutOffLine() string {
+	ids := m.cutOff()
+	if len(ids) == 0 {
+		return ""
+	}
+	var long, short string
+	if len(ids) == 1 {
+		id := ids[0]
+		d := m.now.Sub(m.nodes[id].answersDeadSince).Truncate(time.Second)
+		long = fmt.Sprintf("%s answers the console but its peers count it dead (seen for %s): cut off from them? it leads nothing", id, d)
+		short = id + " answers here, dead to its peers (cut off?)"
+	} else {
+		long = strings.Join(ids, ", ") + " answer the console but their peers count them dead: cut off from them? they lead nothing"
+		short = strings.Join(ids, ", ") + ": answer here, dead to their peers"
+	}
+	for _, l := range []string{long, short} {
+		if lipgloss.Width(l) <= m.width {
+			return l
+		}
+	}
+	return short
 }
 
 // storageOf is what node id's last answer says about writing its log.
