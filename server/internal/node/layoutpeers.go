@@ -33,10 +33,15 @@ import (
 // cluster counting itself, answers with its own. Peers that do not
 // answer within peerProbeTimeout do not hold the start: the questions go
 // on in the background and a refusal then reaches the node through
-// LayoutRefused (serve exits). A node that kept its data does not ask:
-// its marker already matched its flags. Every node answers from its
-// config and logs once per peer and counts that it refused a peer whose
-// counts differ from its own.
+// LayoutRefused (serve exits); its groups hold their votes meanwhile. A
+// majority made only of new data dirs (a new cluster, or two wiped nodes
+// while the one holding the data is down) lets it vote, but it asks the
+// rest until they answer and stops if one holds data with other counts.
+// A peer of an older version answers without counts: it is logged once
+// and not asked again. A node that kept its data does not ask: its
+// marker already matched its flags. Every node answers from its config
+// and logs once per peer and counts that it refused a peer whose counts
+// differ from its own.
 
 // layoutFirstTry bounds the first question to each peer, which the start
 // waits for: a running peer answers in a round trip, and one not up yet
@@ -54,6 +59,8 @@ type layoutInfo struct {
 	// layout marker when it started (new or wiped) and its peers have not
 	// confirmed them yet.
 	Fresh bool `json:"fresh,omitempty"`
+	// Old: the peer answered without counts (a version before the check).
+	Old bool `json:"-"`
 }
 
 func (l layoutInfo) counts() string {
@@ -68,6 +75,9 @@ func (l layoutInfo) sameCounts(o layoutInfo) bool {
 type layoutPeers struct {
 	fresh   bool        // this node's data dir had no marker at start
 	settled atomic.Bool // its counts are the cluster's: it had a marker, or its peers confirmed them
+	// checked: the node may vote with these counts: settled, or every
+	// peer answered and none could refuse them (older versions).
+	checked atomic.Bool
 	cancel  context.CancelFunc
 
 	mu      sync.Mutex
@@ -118,17 +128,41 @@ func (n *Node) answerLayout(asked layoutInfo) *layoutInfo {
 	return &own
 }
 
+// layoutVerdict is what the peers' answers so far say of this node's counts.
+type layoutVerdict int
+
+const (
+	layoutUndecided layoutVerdict = iota
+	// layoutConfirmedByNew: a majority of the cluster, counting this node,
+	// runs its counts, but every one of them is on a new data dir too (a
+	// new cluster, or a cluster whose data-holding nodes are down). The
+	// node goes on, and the peers that did not answer are asked until they
+	// do: one of them holding data with other counts still stops it.
+	layoutConfirmedByNew
+	// layoutConfirmed: a peer holding data runs these counts, or every
+	// peer answered and nothing refused them. The check is over.
+	layoutConfirmed
+	// layoutRefused: the peers run other counts. The node must stop.
+	layoutRefused
+	// layoutUnchecked: every peer answered, some without counts (older
+	// versions) and none with others. The node goes on unconfirmed.
+	layoutUnchecked
+)
+
 // checkPeerLayouts runs at start, before any group is open, on a node
 // whose data dir is new: it returns an error naming the counts to use
 // when the peers hold other ones, and nil once they agree, or without a
 // decision once every peer was asked once (peers not up yet or hung do
 // not hold the start; at most peerProbeTimeout): the check then goes on
-// in the background until it decides.
+// in the background until it decides. Groups opened meanwhile hold their
+// votes (votehold.go): a node whose counts no peer confirmed does not
+// help elect anyone.
 func (n *Node) checkPeerLayouts() error {
 	p := &n.layoutPeers
 	p.refusedCh = make(chan error, 1)
 	if !p.fresh || len(n.cfg.Layout.Nodes) < 2 {
 		p.settled.Store(true)
+		p.checked.Store(true)
 		return nil
 	}
 	ctx, cancel := context.WithCancel(context.Background())
@@ -156,7 +190,43 @@ func (n *Node) checkPeerLayouts() error {
 		}()
 	}
 	got := map[string]layoutInfo{}
-	decide := func() (bool, error) { return decideLayout(n.ownLayout(), got, len(n.cfg.Layout.Nodes)) }
+	// take records an answer and judges them all: true when the check is
+	// over (err: the refusal). A majority of new nodes lets the node go
+	// on (checked) but not end the check.
+	take := func(a layoutInfo) (bool, error) {
+		got[a.Node] = a
+		if a.Old {
+			n.logf("%s cannot check its --shards %d --groups %d against %s: %s answers without its counts (an older version); make sure every node runs with the same --shards and --groups",
+				n.self.ID, n.cfg.Layout.TotalShards, n.cfg.Layout.Groups, a.Node, a.Node)
+		}
+		v, err := decideLayout(n.ownLayout(), got, len(n.cfg.Layout.Nodes))
+		switch v {
+		case layoutRefused:
+			return true, err
+		case layoutConfirmed:
+			n.layoutChecked(true)
+			return true, nil
+		case layoutUnchecked:
+			n.layoutChecked(false)
+			return true, nil
+		case layoutConfirmedByNew:
+			if !p.checked.Load() {
+				var missing []string
+				for _, nd := range n.cfg.Layout.Nodes {
+					if _, ok := got[nd.ID]; !ok && nd.ID != n.self.ID {
+						missing = append(missing, nd.ID)
+					}
+				}
+				n.logf("%s started on a new data dir and its peers on new data dirs too confirmed its --shards %d --groups %d; asking %s until they answer, and stopping if one holds data with other counts",
+					n.self.ID, n.cfg.Layout.TotalShards, n.cfg.Layout.Groups, strings.Join(missing, ", "))
+			}
+			// It votes, but answers as new until a peer holding data or
+			// every peer confirmed it: a peer it confirmed must not take
+			// it for one holding the cluster's data and stop asking.
+			n.layoutChecked(false)
+		}
+		return false, nil
+	}
 	timeout := time.NewTimer(peerProbeTimeout)
 	defer timeout.Stop()
 	misses := 0
@@ -164,11 +234,9 @@ func (n *Node) checkPeerLayouts() error {
 		timedOut := false
 		select {
 		case a := <-answers:
-			got[a.Node] = a
-			if done, err := decide(); done {
+			if done, err := take(a); done {
 				cancel()
 				asks.Wait()
-				p.settled.Store(err == nil)
 				return err
 			}
 		case <-missed:
@@ -183,7 +251,9 @@ func (n *Node) checkPeerLayouts() error {
 		if !timedOut && len(got)+misses < peers {
 			continue
 		}
-		n.logf("%s started on a new data dir and its peers have not confirmed its --shards %d --groups %d yet (not every one answered): starting, and asking again until they do", n.self.ID, n.cfg.Layout.TotalShards, n.cfg.Layout.Groups)
+		if !p.checked.Load() {
+			n.logf("%s started on a new data dir and its peers have not confirmed its --shards %d --groups %d yet (not every one answered): starting without voting, and asking again until they do", n.self.ID, n.cfg.Layout.TotalShards, n.cfg.Layout.Groups)
+		}
 		n.wg.Add(1)
 		go func() {
 			defer n.wg.Done()
@@ -192,12 +262,10 @@ func (n *Node) checkPeerLayouts() error {
 			for {
 				select {
 				case a := <-answers:
-					got[a.Node] = a
-					done, err := decide()
+					done, err := take(a)
 					if !done {
 						continue
 					}
-					p.settled.Store(err == nil)
 					if err != nil && !n.closing.Load() {
 						n.logf("%s stops: its peers run other --shards/--groups than its own", n.self.ID)
 						p.refusedCh <- err
@@ -212,6 +280,20 @@ func (n *Node) checkPeerLayouts() error {
 	}
 }
 
+// layoutChecked notes that this node's counts may be used: its groups
+// may vote once the cluster-id question allows it too (votehold.go).
+// settled: a peer holding data, or every peer, confirmed them, and the
+// node answers as holding them from now on.
+func (n *Node) layoutChecked(settled bool) {
+	p := &n.layoutPeers
+	if settled {
+		p.settled.Store(true)
+	}
+	if !p.checked.Swap(true) {
+		n.releaseVoteHolds()
+	}
+}
+
 // stopLayoutCheck ends the peer questions still running (the node is closing).
 func (n *Node) stopLayoutCheck() {
 	if c := n.layoutPeers.cancel; c != nil {
@@ -221,7 +303,7 @@ func (n *Node) stopLayoutCheck() {
 
 // askPeerLayout asks one peer for its counts, again while it does not
 // answer (at most every second), until ctx ends (false). An older peer
-// that answers without counts is taken as not answering.
+// answers without counts: that answer is marked Old.
 func (n *Node) askPeerLayout(ctx context.Context, id, raftAddr string, missed chan<- struct{}) (layoutInfo, bool) {
 	own := n.ownLayout()
 	req, _ := json.Marshal(controlRequest{Layout: &own})
@@ -239,7 +321,10 @@ func (n *Node) askPeerLayout(ctx context.Context, id, raftAddr string, missed ch
 		cancel()
 		if err == nil {
 			var rep controlReply
-			if json.Unmarshal(raw, &rep) == nil && rep.Layout != nil {
+			if json.Unmarshal(raw, &rep) == nil {
+				if rep.Layout == nil {
+					return layoutInfo{Node: id, Old: true}, true
+				}
 				a := *rep.Layout
 				a.Node = id
 				return a, true
@@ -255,52 +340,77 @@ func (n *Node) askPeerLayout(ctx context.Context, id, raftAddr string, missed ch
 }
 
 // decideLayout judges the peers' answers (got, by node) against own in a
-// cluster of size nodes: done with nil when they confirm own's counts,
-// done with an error naming the counts to use when they hold others, not
-// done while more answers are needed.
-func decideLayout(own layoutInfo, got map[string]layoutInfo, nodes int) (bool, error) {
+// cluster of size nodes: confirmed when a peer holding data runs own's
+// counts, or a majority of the cluster counting this node does and every
+// peer answered; confirmed by new nodes when that majority is all on new
+// data dirs and some peer has not answered yet (it may hold data);
+// refused, with an error naming the counts to use, when a peer holding
+// data or a majority runs others, or every peer answered and no majority
+// agrees; unchecked when every peer answered, some without counts (older
+// versions), and none ran others; undecided while more answers are
+// needed.
+func decideLayout(own layoutInfo, got map[string]layoutInfo, nodes int) (layoutVerdict, error) {
 	agree := 1 // this node
 	byCounts := map[[2]int][]string{}
 	var holders []string // peers holding data with other counts
 	var holder layoutInfo
+	heldHere, old, other := false, 0, 0
 	for _, a := range got {
 		switch {
+		case a.Old:
+			old++
 		case a.sameCounts(own) && !a.Fresh:
-			return true, nil // a peer holding data runs these counts: they are the cluster's
+			heldHere = true // a peer holding data runs these counts: they are the cluster's
 		case a.sameCounts(own):
 			agree++
 		case !a.Fresh:
 			holders = append(holders, a.Node)
 			holder = a
+			other++
 		default:
 			k := [2]int{a.Shards, a.Groups}
 			byCounts[k] = append(byCounts[k], a.Node)
+			other++
 		}
+	}
+	if heldHere {
+		return layoutConfirmed, nil
 	}
 	if len(holders) > 0 {
 		sort.Strings(holders)
-		return true, layoutMismatch(own, holder, holders, "holding the cluster's data")
+		return layoutRefused, layoutMismatch(own, holder, holders, "holding the cluster's data")
 	}
+	all := len(got) == nodes-1
 	if 2*agree > nodes {
-		return true, nil
+		if all {
+			return layoutConfirmed, nil
+		}
+		return layoutConfirmedByNew, nil
 	}
 	for k, ids := range byCounts {
 		if 2*len(ids) > nodes {
 			sort.Strings(ids)
-			return true, layoutMismatch(own, layoutInfo{Shards: k[0], Groups: k[1]}, ids, "a majority of the cluster")
+			return layoutRefused, layoutMismatch(own, layoutInfo{Shards: k[0], Groups: k[1]}, ids, "a majority of the cluster")
 		}
 	}
-	if len(got) == nodes-1 {
-		var all []string
-		for id, a := range got {
-			all = append(all, id+" "+a.counts())
-		}
-		sort.Strings(all)
-		return true, fmt.Errorf("%s was started with %s but its peers run with other counts, and no majority of the cluster agrees on any (%s): "+
-			"shards would map to other groups on each node (writes landing where the others do not look for them). Start every node with the same --shards and --groups",
-			own.Node, own.counts(), strings.Join(all, ", "))
+	if !all {
+		return layoutUndecided, nil
 	}
-	return false, nil
+	if other == 0 && old > 0 {
+		return layoutUnchecked, nil
+	}
+	var answers []string
+	for id, a := range got {
+		if a.Old {
+			answers = append(answers, id+" (an older version, without counts)")
+			continue
+		}
+		answers = append(answers, id+" "+a.counts())
+	}
+	sort.Strings(answers)
+	return layoutRefused, fmt.Errorf("%s was started with %s but its peers run with other counts, and no majority of the cluster agrees on any (%s): "+
+		"shards would map to other groups on each node (writes landing where the others do not look for them). Start every node with the same --shards and --groups",
+		own.Node, own.counts(), strings.Join(answers, ", "))
 }
 
 func layoutMismatch(own, theirs layoutInfo, ids []string, which string) error {

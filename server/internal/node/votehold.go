@@ -71,7 +71,7 @@ func (n *Node) holdVote(existing, voter bool) bool {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.decided {
-		return p.clusterID != ""
+		return p.clusterID != "" || !n.layoutPeers.checked.Load()
 	}
 	if !p.started {
 		p.started = true
@@ -84,7 +84,11 @@ func (n *Node) holdVote(existing, voter bool) bool {
 			id, answered := n.askPeersForCluster(ctx, &asks)
 			cancel()
 			if !answered && !n.closing.Load() {
-				n.logf("%s started without data and no majority of its peers answered within %v whether they hold a cluster: taking the cluster for new and voting", n.self.ID, peerProbeTimeout)
+				then := "voting"
+				if !n.layoutPeers.checked.Load() {
+					then = "voting once its peers confirm its --shards/--groups (layoutpeers.go)"
+				}
+				n.logf("%s started without data and no majority of its peers answered within %v whether they hold a cluster: taking the cluster for new and %s", n.self.ID, peerProbeTimeout, then)
 			}
 			n.settleProbe(id)
 			asks.Wait()
@@ -94,12 +98,13 @@ func (n *Node) holdVote(existing, voter bool) bool {
 }
 
 // heldGroup notes a group opened with its vote held, releasing it at once
-// if the peers said meanwhile that the cluster is new.
+// if the peers said meanwhile that the cluster is new (and confirmed this
+// node's counts).
 func (n *Node) heldGroup(r *raft.Raft) {
 	p := &n.probe
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.decided && p.clusterID == "" {
+	if p.decided && p.clusterID == "" && n.layoutPeers.checked.Load() {
 		r.ReleaseVoteHold()
 		return
 	}
@@ -107,7 +112,9 @@ func (n *Node) heldGroup(r *raft.Raft) {
 }
 
 // settleProbe acts on the peers' answer: a named cluster keeps the holds
-// (and is logged), none releases them.
+// (and is logged), none releases them once the peers also confirmed this
+// node's --shards/--groups (layoutpeers.go): a node on a new data dir
+// whose peers are all down does not vote with counts nobody confirmed.
 func (n *Node) settleProbe(clusterID string) {
 	p := &n.probe
 	p.mu.Lock()
@@ -119,6 +126,25 @@ func (n *Node) settleProbe(clusterID string) {
 		}
 		return
 	}
+	if n.layoutPeers.checked.Load() {
+		n.releaseHeldLocked()
+	}
+}
+
+// releaseVoteHolds releases the groups held for the layout check once it
+// allows voting, if the cluster-id question already found the cluster new.
+func (n *Node) releaseVoteHolds() {
+	p := &n.probe
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.decided && p.clusterID == "" {
+		n.releaseHeldLocked()
+	}
+}
+
+// releaseHeldLocked releases every held group; n.probe.mu is held.
+func (n *Node) releaseHeldLocked() {
+	p := &n.probe
 	for _, r := range p.held {
 		r.ReleaseVoteHold()
 	}

@@ -78,7 +78,11 @@ func TestNewClusterDecidesOnAMajority(t *testing.T) {
 
 // TestNewMemberAloneTakesTheClusterForNew: a member of a new cluster whose
 // peers are both hung gets no answer; after the probe's bound it takes the
-// cluster for new, says so in its log, and holds its vote nowhere.
+// cluster for new and says so in its log. It still holds its vote in
+// every group: no peer confirmed its --shards/--groups (layoutpeers.go),
+// and a node alone cannot win an election anyway (the member that answers
+// first confirms them, or refuses them; TestNewClusterDecidesOnAMajority
+// shows two members releasing their votes).
 func TestNewMemberAloneTakesTheClusterForNew(t *testing.T) {
 	_, nodes, logs := startNewMembers(t, 1)
 	x, b := nodes["n1"], logs["n1"]
@@ -86,20 +90,19 @@ func TestNewMemberAloneTakesTheClusterForNew(t *testing.T) {
 		t.Fatalf("no node n1 among %v", nodes)
 	}
 	deadline := time.Now().Add(60 * time.Second)
-	for {
-		held := 0
-		for _, st := range x.Status() {
-			if st.VoteHeld {
-				held++
-			}
-		}
-		if held == 0 && strings.Contains(b.String(), noProbeAnswer) {
-			return
-		}
+	for !strings.Contains(b.String(), noProbeAnswer) {
 		if time.Now().After(deadline) {
-			t.Fatalf("after 60 s n1 holds its vote in %d groups; its log: %q", held, b.String())
+			t.Fatalf("after 60 s n1 has not taken the cluster for new; its log: %q", b.String())
 		}
 		time.Sleep(20 * time.Millisecond)
+	}
+	if !strings.Contains(b.String(), "voting once its peers confirm its --shards/--groups") {
+		t.Errorf("n1 did not say it votes once its peers confirm its counts: %q", b.String())
+	}
+	for _, st := range x.Status() {
+		if !st.VoteHeld {
+			t.Errorf("n1 votes in group %d with counts no peer confirmed; its log: %q", st.ID, b.String())
+		}
 	}
 }
 
