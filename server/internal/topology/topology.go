@@ -75,7 +75,7 @@ func (l Layout) Validate() error {
 }
 
 // GroupOfShard maps shards to groups in contiguous ranges: group g holds
-// shards [g*S/G, (g+1)*S/G). With 1024 shards and 16 groups, 64 each.
+// shards [g*S/G, (g+1)*S/G). With 1024 shards and 6 groups, 170 or 171 each.
 func (l Layout) GroupOfShard(shard uint32) int {
 	return int(uint64(shard) * uint64(l.Groups) / uint64(l.TotalShards))
 }
