@@ -9,7 +9,6 @@ import (
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
-	"google.golang.org/grpc/codes"
 
 	"github.com/norikv/norikv-console/client"
 	"github.com/norikv/norikv-console/ui/common"
@@ -64,7 +63,7 @@ func writeCmd(c common.Common, op writeOp) tea.Cmd {
 		res.op = op
 		res.at, res.latency = time.Now(), time.Since(start)
 		if res.err != nil {
-			if sent && outcomeUnknown(res.err) {
+			if sent && common.OutcomeUnknown(res.err) {
 				res.unknown = true
 				res.err = fmt.Errorf("%s: outcome unknown, it may have been applied (%s): %w", op.label(), op.againHint(), res.err)
 			} else {
@@ -80,32 +79,6 @@ func newIdemKey() string {
 	var b [12]byte
 	_, _ = rand.Read(b[:]) // never fails on the platforms Go supports
 	return "norikv-console-" + hex.EncodeToString(b[:])
-}
-
-// outcomeUnknown tells whether a write that failed after it was sent may
-// still have been applied: anything but an answer refusing it (a failed
-// compare-and-swap, a bad argument, a missing key, a full disk...). A
-// timeout, a cancel, a node gone or an election under way leave it open:
-// an earlier attempt may have reached a leader that committed it and whose
-// answer was lost.
-func outcomeUnknown(err error) bool {
-	var vm *client.VersionMismatchError
-	if errors.As(err, &vm) || errors.Is(err, client.ErrInvalidArgument) || errors.Is(err, client.ErrKeyNotFound) ||
-		errors.Is(err, client.ErrUnsupported) || errors.Is(err, client.ErrAlreadyExists) || errors.Is(err, client.ErrClosed) {
-		return false
-	}
-	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
-		return true
-	}
-	var ce *client.Error
-	if errors.As(err, &ce) {
-		switch ce.Code {
-		case codes.DeadlineExceeded, codes.Canceled, codes.Unavailable, codes.Unknown, codes.Internal, codes.Aborted:
-			return true
-		}
-		return false // the server refused it (permission, full disk, failed precondition...)
-	}
-	return true // not an answer from a server: nothing says it was not applied
 }
 
 // runWrite does op's client calls; it returns the write's version, Delete's

@@ -8,7 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/norikv/norikv-console/client"
 	"github.com/norikv/norikv-console/ui/common"
 	"github.com/norikv/norikv-console/ui/common/fakebackend"
 	"github.com/norikv/norikv-console/ui/uitest"
@@ -104,25 +103,5 @@ func TestDeleteWithUnknownOutcomeIsSentAgainOnce(t *testing.T) {
 	h.run(h.lastAction().Run(""))
 	if r := h.lastResult(); r.Err != nil || r.Info != "deleted" {
 		t.Fatalf("the same delete again: %q %v", r.Info, r.Err)
-	}
-}
-
-// Which failures leave a write's outcome open: refusals do not.
-func TestOutcomeUnknown(t *testing.T) {
-	for _, c := range []struct {
-		err  error
-		want bool
-	}{
-		{lostAnswer, true},
-		{context.Canceled, true},
-		{errors.New("transport is closing"), true},
-		{&client.VersionMismatchError{}, false},
-		{fmt.Errorf("x: %w", client.ErrKeyNotFound), false},
-		{fmt.Errorf("x: %w", client.ErrInvalidArgument), false},
-		{fmt.Errorf("x: %w", client.ErrClosed), false},
-	} {
-		if got := outcomeUnknown(c.err); got != c.want {
-			t.Errorf("outcomeUnknown(%T) = %v, want %v", c.err, got, c.want)
-		}
 	}
 }

@@ -109,9 +109,12 @@ func sortNatural(es []entry) {
 type bulkMsg struct {
 	op                         string
 	done, conflicts, gone, bad int
-	skipped                    int // keys not tried: the cluster stopped answering
-	firstErr                   error
-	latency                    time.Duration
+	// unknown counts the rewrites sent whose outcome is unknown (a
+	// timeout, a lost answer): they may have been applied.
+	unknown  int
+	skipped  int // keys not tried: the cluster stopped answering
+	firstErr error
+	latency  time.Duration
 }
 
 // bulkGiveUpAfter is how many keys in a row may fail (no answer, no leader:
@@ -139,7 +142,7 @@ func bulkCmd(c common.Common, op string, keys []string, newTTL func(expires time
 				break
 			}
 			ctx, cancel := c.Context()
-			err := rewrite(ctx, b, k, newTTL)
+			sent, err := rewrite(ctx, b, k, newTTL)
 			cancel()
 			var vm *client.VersionMismatchError
 			failedInARow++
@@ -152,6 +155,12 @@ func bulkCmd(c common.Common, op string, keys []string, newTTL func(expires time
 				// (the text also catches backends that cannot build the
 				// client's error type, like the in-memory fake)
 				r.conflicts++
+			case sent && common.OutcomeUnknown(err):
+				r.unknown++
+				if r.firstErr == nil {
+					r.firstErr = fmt.Errorf("%s: %w", k, err)
+				}
+				continue // counts towards giving up
 			default:
 				r.bad++
 				if r.firstErr == nil {
@@ -166,18 +175,20 @@ func bulkCmd(c common.Common, op string, keys []string, newTTL func(expires time
 	}
 }
 
-func rewrite(ctx context.Context, b common.Backend, k string, newTTL func(time.Time) time.Duration) error {
+// rewrite reads key k and writes it back with its new TTL; sent says
+// whether the write was sent (a failed read sends nothing).
+func rewrite(ctx context.Context, b common.Backend, k string, newTTL func(time.Time) time.Duration) (sent bool, err error) {
 	got, err := b.Get(ctx, []byte(k), nil)
 	if err != nil {
-		return err
+		return false, err
 	}
 	ttl := newTTL(got.ExpiresAt())
 	if ttl < 0 {
-		return client.ErrKeyNotFound // expired while we looked
+		return false, client.ErrKeyNotFound // expired while we looked
 	}
 	v := got.Version
 	_, err = b.Put(ctx, []byte(k), got.Value, &client.PutOptions{TTL: ttl, IfMatchVersion: &v})
-	return err
+	return true, err
 }
 
 // result turns a bulk outcome into the status line's message.
@@ -193,13 +204,22 @@ func (r bulkMsg) result() common.OpResultMsg {
 		info += fmt.Sprintf(", %d already expired or deleted", r.gone)
 	}
 	out := common.OpResultMsg{Op: r.op, Latency: r.latency, Info: info}
-	total := r.done + r.conflicts + r.gone + r.bad + r.skipped
+	total := r.done + r.conflicts + r.gone + r.bad + r.unknown + r.skipped
+	// Rewrites whose answer never came may have been applied: an extend
+	// run again on them would extend them twice (it reads the expiry
+	// afresh), so they are never called failed.
+	unknown := ""
+	if r.unknown > 0 {
+		unknown = fmt.Sprintf("; %d with an unknown outcome (sent, no answer: may have been rewritten; rescan (r) before running it again)", r.unknown)
+	}
 	switch {
 	case r.skipped > 0:
-		out.Err = fmt.Errorf("%s: stopped after %d keys failed in a row (%s), %d of %d keys not tried; %d rewritten: %w",
-			r.op, bulkGiveUpAfter, "the cluster is not answering", r.skipped, total, r.done, r.firstErr)
+		out.Err = fmt.Errorf("%s: stopped after %d keys failed in a row (%s), %d of %d keys not tried; %d rewritten%s: %w",
+			r.op, bulkGiveUpAfter, "the cluster is not answering", r.skipped, total, r.done, unknown, r.firstErr)
 	case r.bad > 0:
-		out.Err = fmt.Errorf("%s: %d of %d keys failed, first: %w", r.op, r.bad, total, r.firstErr)
+		out.Err = fmt.Errorf("%s: %d of %d keys failed%s, first: %w", r.op, r.bad, total, unknown, r.firstErr)
+	case r.unknown > 0:
+		out.Err = fmt.Errorf("%s: %d rewritten%s, first: %w", r.op, r.done, unknown, r.firstErr)
 	}
 	return out
 }
