@@ -2,6 +2,8 @@ package common
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 
 	"google.golang.org/grpc/codes"
@@ -33,4 +35,13 @@ func OutcomeUnknown(err error) bool {
 		return false // the server refused it (permission, full disk, failed precondition...)
 	}
 	return true // not an answer from a server: nothing says it was not applied
+}
+
+// NewIdempotencyKey returns a fresh idempotency key for one write made by
+// the console or a shell command: kept with a write whose outcome is
+// unknown, it lets the same write be sent again and apply at most once.
+func NewIdempotencyKey() string {
+	var b [12]byte
+	_, _ = rand.Read(b[:]) // never fails on the platforms Go supports
+	return "norikv-console-" + hex.EncodeToString(b[:])
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/norikv/norikv-console/client"
+	"github.com/norikv/norikv-console/ui/common"
 	"github.com/norikv/norikv-console/views/keys"
 )
 
@@ -119,7 +120,7 @@ func runPut(x *exec, a *args, cmd, versionFlag string) error {
 	if err != nil {
 		return err
 	}
-	opts := client.PutOptions{IdempotencyKey: a.values["idempotency-key"]}
+	opts := client.PutOptions{IdempotencyKey: idemKeyArg(a)}
 	if v, ok := a.value("ttl"); ok {
 		if opts.TTL, err = keys.ParseTTL(v); err != nil {
 			return &usageError{msg: "--ttl: " + err.Error()}
@@ -143,13 +144,38 @@ func runPut(x *exec, a *args, cmd, versionFlag string) error {
 	}
 	v, err := c.Put(x.request(), key, value, &opts)
 	if err != nil {
-		return err
+		return unknownOutcome(err, opts.IdempotencyKey)
 	}
 	res := &keyResult{Key: keys.DisplayKey(key), Version: fmtVersion(v), Shard: ptr(c.Route(key).Shard)}
 	if opts.TTL > 0 {
 		res.setExpiry(time.Now().Add(opts.TTL))
 	}
 	return x.emit(res)
+}
+
+// idemKeyArg is the write's idempotency key: --idempotency-key, else a
+// fresh one, so that a write whose outcome is unknown can be run again
+// with it (see unknownOutcome).
+func idemKeyArg(a *args) string {
+	if k := a.values["idempotency-key"]; k != "" {
+		return k
+	}
+	return common.NewIdempotencyKey()
+}
+
+// unknownOutcome adds to a write's error whose outcome is unknown (sent,
+// no answer: a timeout, its leader stopped or cut off) that it may have
+// been applied and how to run it again safely: with the same idempotency
+// key it applies at most once, and if the first one was applied answers
+// as it did. Before, a timed-out put said only "DeadlineExceeded", and
+// running it again (a cas with --from the version read) could be refused
+// as a conflict with its own first write, or apply twice.
+func unknownOutcome(err error, idemKey string) error {
+	if !common.OutcomeUnknown(err) {
+		return err
+	}
+	return fmt.Errorf("outcome unknown, it may have been applied: run the same command again with --idempotency-key %s to apply it at most once (the server keeps the key about 10 minutes): %w",
+		idemKey, err)
 }
 
 func deleteCommand() command {
@@ -173,7 +199,7 @@ func runDelete(x *exec, a *args) error {
 	if err != nil {
 		return err
 	}
-	opts := client.DeleteOptions{IdempotencyKey: a.values["idempotency-key"]}
+	opts := client.DeleteOptions{IdempotencyKey: idemKeyArg(a)}
 	if v, ok := a.value("if-version"); ok {
 		if opts.IfMatchVersion, err = parseVersion("if-version", v); err != nil {
 			return err
@@ -188,7 +214,7 @@ func runDelete(x *exec, a *args) error {
 	}
 	existed, err := c.Delete(x.request(), key, &opts)
 	if err != nil {
-		return err
+		return unknownOutcome(err, opts.IdempotencyKey)
 	}
 	if !existed {
 		return fmt.Errorf("key %s %w: nothing deleted", keys.DisplayKey(key), errNotFound)

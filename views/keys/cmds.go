@@ -2,8 +2,6 @@ package keys
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"time"
@@ -55,7 +53,7 @@ func writeCmd(c common.Common, op writeOp) tea.Cmd {
 		defer cancel()
 		start := time.Now()
 		if op.idemKey == "" {
-			op.idemKey = newIdemKey()
+			op.idemKey = common.NewIdempotencyKey()
 		}
 		res := writeMsg{op: op}
 		var sent bool
@@ -72,13 +70,6 @@ func writeCmd(c common.Common, op writeOp) tea.Cmd {
 		}
 		return res
 	}
-}
-
-// newIdemKey returns a fresh idempotency key for one console write.
-func newIdemKey() string {
-	var b [12]byte
-	_, _ = rand.Read(b[:]) // never fails on the platforms Go supports
-	return "norikv-console-" + hex.EncodeToString(b[:])
 }
 
 // runWrite does op's client calls; it returns the write's version, Delete's
