@@ -215,6 +215,9 @@ type netConn struct {
 	// binaryAE (NoriKV patch): the peer answered the hello, so
 	// AppendEntries go out in the binary codec on this connection.
 	binaryAE bool
+	// helloPending (NoriKV patch): dialed for a vote without the hello;
+	// asked when the connection first carries AppendEntries.
+	helloPending bool
 }
 
 func (n *netConn) Release() error {
@@ -432,6 +435,9 @@ func (n *NetworkTransport) getProviderAddressOrFallback(id ServerID, target Serv
 func (n *NetworkTransport) getConn(target ServerAddress) (*netConn, error) {
 	// Check for a pooled conn
 	if conn := n.getPooledConn(target); conn != nil {
+		if conn.helloPending { // NoriKV patch: a vote's connection
+			return n.helloLater(conn)
+		}
 		return conn, nil
 	}
 
@@ -510,8 +516,8 @@ func (n *NetworkTransport) RequestPreVote(id ServerID, target ServerAddress, arg
 
 // genericRPC handles a simple request/response RPC.
 func (n *NetworkTransport) genericRPC(id ServerID, target ServerAddress, rpcType uint8, args interface{}, resp interface{}) error {
-	// Get a conn
-	conn, err := n.getConnFromAddressProvider(id, target)
+	// Get a conn (NoriKV patch: without the hello for other RPCs than AppendEntries)
+	conn, err := n.getConnForRPC(id, target, rpcType)
 	if err != nil {
 		return err
 	}

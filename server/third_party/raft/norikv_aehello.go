@@ -48,7 +48,49 @@ func (n *NetworkTransport) dialAE(target ServerAddress) (*netConn, error) {
 	if !n.binaryAE || n.isLegacyPeer(target) {
 		return nc, nil
 	}
-	err = hello(nc, n.timeout)
+	return n.sayHello(nc)
+}
+
+// getConnForRPC is genericRPC's connection. Only AppendEntries need the
+// hello: a vote (or TimeoutNow, or a pre-vote) on a new connection goes
+// out at once, and the connection says hello when it first carries
+// AppendEntries from the pool. On a starved machine each round trip of a
+// new connection waits for a CPU on both sides, and a candidate whose
+// votes arrive after its election timeout starts over: the hello was one
+// of the three waits (dial, hello, vote) of every vote to a peer without
+// a pooled connection.
+func (n *NetworkTransport) getConnForRPC(id ServerID, target ServerAddress, rpcType uint8) (*netConn, error) {
+	if rpcType == rpcAppendEntries {
+		return n.getConnFromAddressProvider(id, target)
+	}
+	target = n.getProviderAddressOrFallback(id, target)
+	if conn := n.getPooledConn(target); conn != nil {
+		return conn, nil
+	}
+	conn, err := n.stream.Dial(target, n.timeout)
+	if err != nil {
+		return nil, err
+	}
+	nc := n.wrapConn(target, conn)
+	nc.helloPending = n.binaryAE && !n.isLegacyPeer(target)
+	return nc, nil
+}
+
+// helloLater says the hello on a pooled connection dialed without it.
+func (n *NetworkTransport) helloLater(nc *netConn) (*netConn, error) {
+	nc.helloPending = false
+	if n.isLegacyPeer(nc.target) {
+		return nc, nil
+	}
+	return n.sayHello(nc)
+}
+
+// sayHello asks the peer on nc for the binary codec: nc marked binary if
+// it answers; a peer that drops the connection is an older node, dialed
+// again for msgpack; a hello that times out fails the call.
+func (n *NetworkTransport) sayHello(nc *netConn) (*netConn, error) {
+	target := nc.target
+	err := hello(nc, n.timeout)
 	if err == nil {
 		nc.binaryAE = true
 		return nc, nil
@@ -62,7 +104,7 @@ func (n *NetworkTransport) dialAE(target ServerAddress) (*netConn, error) {
 	}
 	n.logger.Debug("peer does not take binary AppendEntries, using msgpack", "peer", target, "error", err)
 	n.markLegacyPeer(target)
-	conn, err = n.stream.Dial(target, n.timeout)
+	conn, err := n.stream.Dial(target, n.timeout)
 	if err != nil {
 		return nil, err
 	}
