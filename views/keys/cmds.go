@@ -81,7 +81,7 @@ func runWrite(ctx context.Context, c common.Backend, op *writeOp) (client.Versio
 		ok, err := c.Delete(ctx, op.key, &client.DeleteOptions{IfMatchVersion: op.ifMatch, IdempotencyKey: op.idemKey})
 		return client.Version{}, ok, nil, true, err
 	case writeNew:
-		if op.checkExists && !op.replay {
+		if op.checkExists { // also on a replay: the key may be another writer's
 			got, err := c.Get(ctx, op.key, nil)
 			if err == nil {
 				v := got.Version

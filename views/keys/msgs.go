@@ -54,8 +54,10 @@ type writeOp struct {
 	// for a write whose outcome is unknown and reused by the same write).
 	idemKey string
 	// replay sends a write whose outcome was unknown again, with its
-	// idempotency key: no version check before it (the first may have
-	// changed the version), the write's own compare-and-swap decides.
+	// idempotency key: a TTL change skips its version check before the
+	// write (the first may have changed the version) and the write's own
+	// compare-and-swap decides. A new key is still checked: it may be
+	// another writer's (then the form says it exists, maybe this write).
 	replay bool
 }
 
@@ -81,8 +83,10 @@ func (o writeOp) label() string {
 // unknown, and that it then applies at most once.
 func (o writeOp) againHint() string {
 	switch o.kind {
-	case writeEdit, writeNew:
+	case writeEdit:
 		return "ctrl+s sends the same save again and it applies at most once; esc and r read the key"
+	case writeNew:
+		return "ctrl+s tries again: if the key now exists, the form says so (it may be this write)"
 	case writeTTL:
 		return "the same TTL again applies at most once; r reads the key"
 	default:

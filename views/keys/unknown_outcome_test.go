@@ -105,3 +105,36 @@ func TestDeleteWithUnknownOutcomeIsSentAgainOnce(t *testing.T) {
 		t.Fatalf("the same delete again: %q %v", r.Info, r.Err)
 	}
 }
+
+// A new key whose put had an unknown outcome and was not applied, then
+// created by another writer: ctrl+s again must not overwrite theirs (the
+// replay still checks whether the key exists, and the form says it does).
+func TestNewKeyAgainAfterAnUnknownOutcomeKeepsAnotherWritersKey(t *testing.T) {
+	fb := fakebackend.New(nil, 1024)
+	ctx, cancel := uitest.Common().Context()
+	defer cancel()
+	com := uitest.Common()
+	com.Data = fb
+	h := newHarness(t, com, 120, 40)
+	h.send(common.TopologyMsg{At: time.Now(), View: uitest.View(7, 3, 1024, 16)})
+	h.press("a")
+	h.typeText("new:1")
+	h.press("tab", "tab")
+	h.typeText("mine")
+	fb.Fail("Put", lostAnswer) // sent, not applied, no answer
+	h.press("ctrl+s")
+	if r := h.lastResult(); r.Err == nil || !strings.Contains(r.Err.Error(), "outcome unknown") {
+		t.Fatalf("first put: %q %v", r.Info, r.Err)
+	}
+	fb.Fail("Put", nil)
+	if _, err := fb.Put(ctx, []byte("new:1"), []byte("theirs"), nil); err != nil {
+		t.Fatal(err)
+	}
+	h.press("ctrl+s")
+	if got, _ := fb.Get(ctx, []byte("new:1"), nil); string(got.Value) != "theirs" {
+		t.Fatalf("the put again overwrote another writer's new key: %q", got.Value)
+	}
+	if h.m.form == nil || h.m.form.exists == nil {
+		t.Fatalf("the form does not say the key exists:\n%s", h.m.View())
+	}
+}
