@@ -70,9 +70,13 @@ func TestTwoWipedNodesWithOtherLayoutStopWhenTheHolderReturns(t *testing.T) {
 		if !strings.Contains(log, want) || !strings.Contains(log, "n1 (holding the cluster's data)") {
 			t.Errorf("%s exited without naming n1 and saying %q:\n%s", id, want, c.logTail(id, 8))
 		}
+		if !strings.Contains(log, "holds groups of its counts now: empty it first") {
+			t.Errorf("%s exited without saying that its data dir must be emptied first:\n%s", id, c.logTail(id, 3))
+		}
 		t.Logf("%s:\n%s", id, c.logTail(id, 3))
 	}
 	waitLog(t, c, "n1", n1From, "refused n2")
+
 }
 
 // TestWipedNodeAloneWithOtherLayoutDoesNotVote: the whole cluster is

@@ -268,7 +268,10 @@ func (n *Node) checkPeerLayouts() error {
 					}
 					if err != nil && !n.closing.Load() {
 						n.logf("%s stops: its peers run other --shards/--groups than its own", n.self.ID)
-						p.refusedCh <- err
+						// It ran with its counts meanwhile: its data dir holds
+						// their groups (and, after two new nodes confirmed
+						// each other, another cluster's writes).
+						p.refusedCh <- fmt.Errorf("%w; %s ran meanwhile, so its data dir %s holds groups of its counts now: empty it first", err, n.self.ID, n.cfg.DataDir)
 					}
 					return
 				case <-ctx.Done():
