@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"github.com/norikv/norikv-console/server/internal/topology"
@@ -25,12 +26,16 @@ func formatLayoutMarker(shards, groups int) string {
 
 // checkDataDirLayout refuses to start on a data directory created with
 // other shard or group counts than l's, and records them in a directory
-// without a marker (a new one, or one from before the marker, whose
-// counts cannot be known and are taken as given, as before).
+// without a marker: a new one, or one from before the marker, whose
+// counts are taken as given unless its group directories show otherwise
+// (checkUnmarkedGroups).
 func checkDataDirLayout(dir string, l topology.Layout) error {
 	path := filepath.Join(dir, layoutMarker)
 	b, err := os.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
+		if err := checkUnmarkedGroups(dir, l); err != nil {
+			return err
+		}
 		if werr := writeFileSynced(path, []byte(formatLayoutMarker(l.TotalShards, l.Groups))); werr != nil {
 			return fmt.Errorf("record the shard layout in %s: %w", path, werr)
 		}
@@ -82,4 +87,41 @@ func RecordedLayout(dir string) (Recorded, error) {
 		return Recorded{}, err
 	}
 	return Recorded{Shards: shards, Groups: groups, OK: true}, nil
+}
+
+// checkUnmarkedGroups refuses l on a data dir from before the layout
+// marker whose group directories (group-N, one per group the node
+// replicates) show it was created with another group count: one holding
+// group-N with N >= l.Groups, or, when every node replicates every group
+// (at most ReplicationFactor nodes), one not holding exactly groups
+// 0..l.Groups-1. Such dirs were made when the default was 16 groups; a
+// node started on one without --groups now takes the default 6 and would
+// read its groups' logs as other shards'. Its shard count cannot be seen
+// and is taken as given, as before.
+func checkUnmarkedGroups(dir string, l topology.Layout) error {
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return nil // a new dir (node.Start made it); nothing to compare
+	}
+	highest := -1
+	for _, e := range ents {
+		num, ok := strings.CutPrefix(e.Name(), "group-")
+		if g, err := strconv.Atoi(num); ok && err == nil && e.IsDir() && g > highest {
+			highest = g
+		}
+	}
+	if highest < 0 {
+		return nil
+	}
+	exact := len(l.Nodes) <= topology.ReplicationFactor
+	if highest < l.Groups && (!exact || highest == l.Groups-1) {
+		return nil
+	}
+	held, use := fmt.Sprintf("at least %d groups", highest+1), fmt.Sprintf("the --groups it was created with (at least %d; 16 was the default until 2026-12-02)", highest+1)
+	if exact {
+		held, use = fmt.Sprintf("%d groups", highest+1), fmt.Sprintf("--groups %d", highest+1)
+	}
+	return fmt.Errorf("data dir %s was created before data dirs recorded their counts (no %s) and holds the Raft logs of %s, but this node was started with --groups %d: "+
+		"its data would be read as other shards' (keys missing or in the wrong group). Start every node with %s and the --shards it was created with, or use an empty data dir",
+		dir, layoutMarker, held, l.Groups, use)
 }
