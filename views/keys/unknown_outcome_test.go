@@ -13,9 +13,9 @@ import (
 	"github.com/norikv/norikv-console/ui/uitest"
 )
 
-// lostAnswer is what the client returns when a write's answer never came:
+// errLostAnswer is what the client returns when a write's answer never came:
 // the request's deadline passed after the write was sent.
-var lostAnswer = fmt.Errorf("norikv: put: DeadlineExceeded: context deadline exceeded (after 3 attempts): %w", context.DeadlineExceeded)
+var errLostAnswer = fmt.Errorf("norikv: put: DeadlineExceeded: context deadline exceeded (after 3 attempts): %w", context.DeadlineExceeded)
 
 // A save whose answer is lost (the leader committed it and stopped, or the
 // deadline passed while it committed) is said to have an unknown outcome,
@@ -42,7 +42,7 @@ func TestSaveWithUnknownOutcomeIsSaidAndSentAgainOnce(t *testing.T) {
 	h.press("e", "end")
 	h.typeText(" edited")
 
-	fb.LoseAnswer("Put", lostAnswer)
+	fb.LoseAnswer("Put", errLostAnswer)
 	h.press("ctrl+s")
 	r := h.lastResult()
 	if r.Err == nil || r.Info != "" {
@@ -91,7 +91,7 @@ func TestDeleteWithUnknownOutcomeIsSentAgainOnce(t *testing.T) {
 	com.Data = fb
 	h := newHarness(t, com, 120, 40)
 	h.send(common.TopologyMsg{At: time.Now(), View: uitest.View(7, 3, 1024, 16)})
-	fb.LoseAnswer("Delete", lostAnswer)
+	fb.LoseAnswer("Delete", errLostAnswer)
 	h.press("d")
 	h.run(h.lastAction().Run(""))
 	if r := h.lastResult(); r.Err == nil || !strings.Contains(r.Err.Error(), "outcome unknown") || !strings.Contains(r.Err.Error(), "d again deletes at most once") {
@@ -121,7 +121,7 @@ func TestNewKeyAgainAfterAnUnknownOutcomeKeepsAnotherWritersKey(t *testing.T) {
 	h.typeText("new:1")
 	h.press("tab", "tab")
 	h.typeText("mine")
-	fb.Fail("Put", lostAnswer) // sent, not applied, no answer
+	fb.Fail("Put", errLostAnswer) // sent, not applied, no answer
 	h.press("ctrl+s")
 	if r := h.lastResult(); r.Err == nil || !strings.Contains(r.Err.Error(), "outcome unknown") {
 		t.Fatalf("first put: %q %v", r.Info, r.Err)
