@@ -7,21 +7,15 @@ import (
 
 	"github.com/norikv/norikv-console/client"
 	"github.com/norikv/norikv-console/ui/common"
-	"github.com/norikv/norikv-console/ui/common/fakebackend"
 	"github.com/norikv/norikv-console/ui/uitest"
 )
 
 // Keys written outside the pane (the sample data seeded after the first
 // scan) show up when the root says the data changed.
 func TestDataChangedRescansThePage(t *testing.T) {
-	fb := fakebackend.New(nil, 1024)
+	fb, h := scannedHarness(t, 80, 24, "user:1", "a")
 	ctx, cancel := uitest.Common().Context()
 	defer cancel()
-	fb.Put(ctx, []byte("user:1"), []byte("a"), nil)
-	com := uitest.Common()
-	com.Data = fb
-	h := newHarness(t, com, 80, 24)
-	h.send(common.TopologyMsg{At: time.Now(), View: uitest.View(7, 3, 1024, 16)})
 	fb.Put(ctx, []byte("cache:x"), []byte("b"), nil)
 	if got := keysOf(h.m.Entries()); got != "user:1" {
 		t.Fatalf("first scan: %q", got)
@@ -37,13 +31,9 @@ func TestDataChangedRescansThePage(t *testing.T) {
 // "no keys yet: press a to put one" under a title counting them. A count
 // that does not move (expired keys the count still holds) scans no more.
 func TestEmptyListRescansWhenTheClusterCountsKeys(t *testing.T) {
-	fb := fakebackend.New(nil, 1024)
+	fb, h := scannedHarness(t, 80, 24)
 	ctx, cancel := uitest.Common().Context()
 	defer cancel()
-	com := uitest.Common()
-	com.Data = fb
-	h := newHarness(t, com, 80, 24)
-	h.send(common.TopologyMsg{At: time.Now(), View: uitest.View(7, 3, 1024, 16)})
 	if n := len(h.m.Entries()); n != 0 || !strings.Contains(h.m.View(), "no keys yet") {
 		t.Fatalf("first scan of an empty cluster: %d keys\n%s", n, h.m.View())
 	}

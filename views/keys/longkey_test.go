@@ -3,10 +3,7 @@ package keys
 import (
 	"strings"
 	"testing"
-	"time"
 
-	"github.com/norikv/norikv-console/ui/common"
-	"github.com/norikv/norikv-console/ui/common/fakebackend"
 	"github.com/norikv/norikv-console/ui/uitest"
 )
 
@@ -16,15 +13,8 @@ import (
 // each line was cut at the edge without a mark (the key looked 76 bytes
 // long), and the editor's "read at version" fell off the line.
 func TestLongKeyIsShownCut(t *testing.T) {
-	fb := fakebackend.New(nil, 1024)
-	ctx, cancel := uitest.Common().Context()
-	defer cancel()
 	long := "long:" + strings.Repeat("x", 1000)
-	fb.Put(ctx, []byte(long), []byte("v"), nil)
-	com := uitest.Common()
-	com.Data = fb
-	h := newHarness(t, com, 80, 24)
-	h.send(common.TopologyMsg{At: time.Now(), View: uitest.View(7, 3, 1024, 16)})
+	_, h := scannedHarness(t, 80, 24, long, "v")
 	lines := strings.Split(h.m.View(), "\n")
 	if row := lines[2]; !strings.Contains(row, "long:xxx") || !strings.Contains(row, "x…") {
 		t.Errorf("list row of a long key, cut without a mark: %q", row)

@@ -8,7 +8,6 @@ import (
 
 	"github.com/norikv/norikv-console/client"
 	"github.com/norikv/norikv-console/ui/common"
-	"github.com/norikv/norikv-console/ui/common/fakebackend"
 	"github.com/norikv/norikv-console/ui/uitest"
 )
 
@@ -48,21 +47,6 @@ func TestFailedRescanSaysTheListShownIsOlder(t *testing.T) {
 	if !strings.Contains(v, "user:1") || !strings.Contains(v, "deadline exceeded") || !strings.Contains(v, "scanned at ") {
 		t.Fatalf("after a failed rescan the title does not say the list is the older scan:\n%s", v)
 	}
-}
-
-// oneKeyHarness is a Keys pane of width x 24 on a fake backend holding
-// user:1, after a topology view arrived.
-func oneKeyHarness(t *testing.T, width int) (*fakebackend.Backend, *harness) {
-	t.Helper()
-	fb := fakebackend.New(nil, 1024)
-	ctx, cancel := uitest.Common().Context()
-	defer cancel()
-	fb.Put(ctx, []byte("user:1"), []byte("v1"), nil)
-	com := uitest.Common()
-	com.Data = fb
-	h := newHarness(t, com, width, 24)
-	h.send(common.TopologyMsg{At: time.Now(), View: uitest.View(7, 3, 1024, 16)})
-	return fb, h
 }
 
 // An open key is a snapshot (it is not read again by itself): from 10 s

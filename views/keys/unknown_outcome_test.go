@@ -81,16 +81,7 @@ func TestSaveWithUnknownOutcomeIsSaidAndSentAgainOnce(t *testing.T) {
 // A delete whose answer is lost: d again replays its answer ("deleted")
 // instead of failing its compare-and-swap on the key it removed itself.
 func TestDeleteWithUnknownOutcomeIsSentAgainOnce(t *testing.T) {
-	fb := fakebackend.New(nil, 1024)
-	ctx, cancel := uitest.Common().Context()
-	defer cancel()
-	if _, err := fb.Put(ctx, []byte("job:1"), []byte("x"), nil); err != nil {
-		t.Fatal(err)
-	}
-	com := uitest.Common()
-	com.Data = fb
-	h := newHarness(t, com, 120, 40)
-	h.send(common.TopologyMsg{At: time.Now(), View: uitest.View(7, 3, 1024, 16)})
+	fb, h := scannedHarness(t, 120, 40, "job:1", "x")
 	fb.LoseAnswer("Delete", errLostAnswer)
 	h.press("d")
 	h.run(h.lastAction().Run(""))
@@ -110,13 +101,9 @@ func TestDeleteWithUnknownOutcomeIsSentAgainOnce(t *testing.T) {
 // created by another writer: ctrl+s again must not overwrite theirs (the
 // replay still checks whether the key exists, and the form says it does).
 func TestNewKeyAgainAfterAnUnknownOutcomeKeepsAnotherWritersKey(t *testing.T) {
-	fb := fakebackend.New(nil, 1024)
+	fb, h := scannedHarness(t, 120, 40)
 	ctx, cancel := uitest.Common().Context()
 	defer cancel()
-	com := uitest.Common()
-	com.Data = fb
-	h := newHarness(t, com, 120, 40)
-	h.send(common.TopologyMsg{At: time.Now(), View: uitest.View(7, 3, 1024, 16)})
 	h.press("a")
 	h.typeText("new:1")
 	h.press("tab", "tab")
