@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/norikv/norikv-console/client"
-	"github.com/norikv/norikv-console/server/cluster"
 	"github.com/norikv/norikv-console/ui/common"
 	"github.com/norikv/norikv-console/ui/uitest"
 )
@@ -24,25 +23,7 @@ const flowShards = 64
 // client, both closed when the test ends.
 func startCluster(t *testing.T) *client.Client {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	cl, err := cluster.Start(ctx, cluster.Options{Nodes: 3, TotalShards: flowShards, Groups: 4})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if err := cl.Close(); err != nil {
-			t.Log(err)
-		}
-	})
-	c, err := client.New(client.Config{Nodes: cl.Addrs(), TotalShards: flowShards})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = c.Close() })
-	if err := c.Connect(ctx); err != nil {
-		t.Fatal(err)
-	}
+	_, c := startClusterAndClient(t)
 	return c
 }
 

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/norikv/norikv-console/client"
-	"github.com/norikv/norikv-console/server/cluster"
 	"github.com/norikv/norikv-console/ui/common"
 	"github.com/norikv/norikv-console/ui/uitest"
 )
@@ -27,21 +26,9 @@ func TestUnknownSaveOnARealClusterIsSentAgainOnce(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts a cluster")
 	}
+	cl, c := startClusterAndClient(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	cl, err := cluster.Start(ctx, cluster.Options{Nodes: 3, TotalShards: flowShards, Groups: 4})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cl.Close()
-	c, err := client.New(client.Config{Nodes: cl.Addrs(), TotalShards: flowShards})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	if err := c.Connect(ctx); err != nil {
-		t.Fatal(err)
-	}
 	const k = "acct:7"
 	put(t, c, k, "balance 0", nil)
 
@@ -83,6 +70,7 @@ func TestUnknownSaveOnARealClusterIsSentAgainOnce(t *testing.T) {
 		// Was the first save applied? A pending entry commits within a
 		// moment of the heal, or was dropped with its leader's term.
 		var got *client.GetResult
+		var err error
 		for end := time.Now().Add(3 * time.Second); ; time.Sleep(100 * time.Millisecond) {
 			got, err = get(t, c, k)
 			if err == nil && bytes.HasSuffix(got.Value, []byte(want)) || time.Now().After(end) || ctx.Err() != nil {

@@ -1,9 +1,12 @@
 package keys
 
 import (
+	"context"
 	"testing"
 	"time"
 
+	"github.com/norikv/norikv-console/client"
+	"github.com/norikv/norikv-console/server/cluster"
 	"github.com/norikv/norikv-console/ui/common"
 	"github.com/norikv/norikv-console/ui/common/fakebackend"
 	"github.com/norikv/norikv-console/ui/uitest"
@@ -34,4 +37,30 @@ func scannedHarness(t *testing.T, w, h int, kv ...string) (*fakebackend.Backend,
 func oneKeyHarness(t *testing.T, width int) (*fakebackend.Backend, *harness) {
 	t.Helper()
 	return scannedHarness(t, width, 24, "user:1", "v1")
+}
+
+// startClusterAndClient starts a real 3-node cluster of flowShards shards
+// on loopback and a connected client, both closed when the test ends.
+func startClusterAndClient(t *testing.T) (*cluster.Cluster, *client.Client) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	cl, err := cluster.Start(ctx, cluster.Options{Nodes: 3, TotalShards: flowShards, Groups: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := cl.Close(); err != nil {
+			t.Log(err)
+		}
+	})
+	c, err := client.New(client.Config{Nodes: cl.Addrs(), TotalShards: flowShards})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = c.Close() })
+	if err := c.Connect(ctx); err != nil {
+		t.Fatal(err)
+	}
+	return cl, c
 }
