@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/norikv/norikv-console/client"
-	"github.com/norikv/norikv-console/server/cluster"
 )
 
 // `status` seeded with a node cut off from its peers (a network partition;
@@ -20,20 +19,9 @@ import (
 func TestStatusThroughACutOffNodeShowsTheCurrentView(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	cl, err := cluster.Start(ctx, cluster.Options{Nodes: 3, TotalShards: 64, Groups: 4})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cl.Close()
+	cl := startOwnCluster(t, ctx)
 	addrs := cl.Addrs()
-	watcher, err := client.New(client.Config{Nodes: addrs[:2], TotalShards: 64})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer watcher.Close()
-	if err := watcher.Connect(ctx); err != nil {
-		t.Fatal(err)
-	}
+	watcher := connectedClient(t, ctx, addrs[:2])
 	before := watcher.ClusterView().Epoch
 
 	cl.CutLink("n3", "n1")

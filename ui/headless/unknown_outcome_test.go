@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/norikv/norikv-console/client"
-	"github.com/norikv/norikv-console/server/cluster"
 )
 
 var idemKeyRE = regexp.MustCompile(`--idempotency-key (norikv-console-[0-9a-f]+)`)
@@ -28,19 +27,8 @@ var idemKeyRE = regexp.MustCompile(`--idempotency-key (norikv-console-[0-9a-f]+)
 func TestPutWithUnknownOutcomeNamesItsIdempotencyKey(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	cl, err := cluster.Start(ctx, cluster.Options{Nodes: 3, TotalShards: 64, Groups: 4})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cl.Close()
-	c, err := client.New(client.Config{Nodes: cl.Addrs(), TotalShards: 64})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	if err := c.Connect(ctx); err != nil {
-		t.Fatal(err)
-	}
+	cl := startOwnCluster(t, ctx)
+	c := connectedClient(t, ctx, cl.Addrs())
 	const k = "acct:9"
 	if _, err := c.Put(ctx, []byte(k), []byte("0"), nil); err != nil {
 		t.Fatal(err)
