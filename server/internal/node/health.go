@@ -31,6 +31,9 @@ type controlRequest struct {
 	// Layout carries a starting node's shard and group counts and asks
 	// for the answerer's (layoutpeers.go).
 	Layout *layoutInfo `json:"layout,omitempty"`
+	// GroupLog asks how far the node's log of the group on that
+	// replication channel goes (votehold.go).
+	GroupLog *uint32 `json:"group_log,omitempty"`
 }
 
 // heartbeat tells the metadata leader a node is up and which groups it leads.
@@ -55,6 +58,9 @@ type controlReply struct {
 	Syncs *syncSummary `json:"syncs,omitempty"`
 	// Layout answers Layout (nil from older nodes).
 	Layout *layoutInfo `json:"layout,omitempty"`
+	// GroupLastIndex answers GroupLog: the last index of the node's log of
+	// that group (nil while it is opening its groups or holds none there).
+	GroupLastIndex *uint64 `json:"group_last_index,omitempty"`
 }
 
 // healthTracker runs on the metadata leader: it turns heartbeats into node
@@ -174,6 +180,12 @@ func (n *Node) handleControl(from string, req []byte) []byte {
 	}
 	if c.Layout != nil {
 		rep.Layout = n.answerLayout(*c.Layout)
+	}
+	if c.GroupLog != nil && n.opened.Load() {
+		if rg := n.raftGroupOn(*c.GroupLog); rg != nil {
+			last := rg.raft.LastIndex()
+			rep.GroupLastIndex = &last
+		}
 	}
 	if !n.opened.Load() && (c.Prefer != nil || c.Propose != nil || c.Lease != nil) {
 		// Still opening our groups: answer like a node that leads nothing.

@@ -250,17 +250,91 @@ func (n *Node) knownClusterID() string {
 // voteHoldLoop returns the job that says when a node that started without
 // its data has caught up in every group and votes again.
 func (n *Node) voteHoldLoop() func(context.Context) {
-	return func(context.Context) {
+	return func(ctx context.Context) {
 		p := &n.probe
 		p.mu.Lock()
 		lost := p.clusterID != ""
 		p.mu.Unlock()
-		if !lost || p.released || n.anyVoteHeld() {
+		if !lost || p.released {
+			return
+		}
+		n.releaseNewGroups(ctx)
+		if n.anyVoteHeld() {
 			return
 		}
 		p.released = true
 		n.logf("%s caught up: voting again in every group", n.self.ID)
 	}
+}
+
+// bootstrapIndex is the last log index of a group that never had a
+// leader: its voters' bootstrap configuration, and nothing after it (a
+// leader appends an entry as soon as it is elected).
+const bootstrapIndex = 1
+
+// groupLogAsk bounds the question to a peer about its log of a group.
+const groupLogAsk = 500 * time.Millisecond
+
+// releaseNewGroups releases the hold of each group that is new although
+// the cluster is not: every other voter of it answers that its log holds
+// nothing past the bootstrap configuration, as this node's does. The
+// hold waits for a leader to catch up with; such a group has never had
+// one, and a group whose later-started voters all held their votes would
+// never get one (a new cluster of five whose first three named the
+// cluster before the last two asked: the group of n4, n5 and n1). Nothing
+// is lost by voting there: an entry this node acknowledged before losing
+// its data was committed on a majority of the group, so another voter
+// that kept its log would hold it, and when none did, holding protects
+// nothing (as when a majority answers that it holds no cluster).
+func (n *Node) releaseNewGroups(ctx context.Context) {
+	held := []*raftGroup{}
+	if n.meta.raft.VoteHeld() {
+		held = append(held, n.meta)
+	}
+	for _, grp := range n.groups {
+		if grp.rg.raft.VoteHeld() {
+			held = append(held, grp.rg)
+		}
+	}
+	for _, rg := range held {
+		if rg.raft.LastIndex() > bootstrapIndex || !n.peersHoldNothing(ctx, rg) {
+			continue
+		}
+		rg.raft.ReleaseVoteHold()
+		name := "the metadata group"
+		if rg.channel != metaChannel {
+			name = fmt.Sprintf("group %d", rg.channel-1)
+		}
+		n.logf("%s: no voter of %s holds anything past its bootstrap (a group that never had a leader): voting there", n.self.ID, name)
+	}
+}
+
+// peersHoldNothing reports whether every other voter of rg answered that
+// its log of the group ends at its bootstrap configuration. A voter that
+// does not answer might hold the group's writes: false.
+func (n *Node) peersHoldNothing(ctx context.Context, rg *raftGroup) bool {
+	ctx, cancel := context.WithTimeout(ctx, groupLogAsk)
+	defer cancel()
+	ch := rg.channel
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	empty := true
+	for _, v := range rg.voters {
+		if v.ID == n.self.ID {
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			rep, err := n.call(ctx, v.RaftAddr, controlRequest{GroupLog: &ch})
+			ok := err == nil && rep.GroupLastIndex != nil && *rep.GroupLastIndex <= bootstrapIndex
+			mu.Lock()
+			empty = empty && ok
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	return empty
 }
 
 // anyVoteHeld reports whether some local group still holds its vote.
