@@ -71,6 +71,11 @@ type NodeStatus struct {
 	// disk is full: "... no space left on device"); "" while it can. While
 	// set the node leads no group and does not campaign.
 	StorageError string
+	// MetaCutOff says why the node's view of the cluster is not kept
+	// current (it has not heard from the metadata group's leader for a
+	// while: cut off from the cluster); "" while it is, and from servers
+	// without the field.
+	MetaCutOff string
 }
 
 // NodeStatusResult is one node's answer in NodeStatuses.
@@ -299,6 +304,7 @@ func nodeStatusFromPB(r *consolepb.NodeStatusResponse) *NodeStatus {
 		Version:      r.GetVersion(),
 		MetaVoteHeld: r.GetMetaVoteHeld(),
 		StorageError: r.GetStorageError(),
+		MetaCutOff:   r.GetMetaCutOff(),
 	}
 	for _, g := range r.GetGroups() {
 		gs := GroupStatus{

@@ -720,7 +720,13 @@ type NodeStatusResponse struct {
 	// no space left on device"), empty while it can. While set, the node leads
 	// no group and does not campaign; it retries every second and clears this
 	// once a write succeeds (our server; empty elsewhere).
-	StorageError  string `protobuf:"bytes,14,opt,name=storage_error,json=storageError,proto3" json:"storage_error,omitempty"`
+	StorageError string `protobuf:"bytes,14,opt,name=storage_error,json=storageError,proto3" json:"storage_error,omitempty"`
+	// Why this node's view of the cluster is not kept current: it has not
+	// heard from the metadata group's leader for two heartbeat timeouts (cut
+	// off from it by the network), e.g. "it has not heard from the metadata
+	// group's leader for 2.1s"; empty while it hears one or leads that group
+	// (our server; empty elsewhere: clients then infer it).
+	MetaCutOff    string `protobuf:"bytes,15,opt,name=meta_cut_off,json=metaCutOff,proto3" json:"meta_cut_off,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -849,6 +855,13 @@ func (x *NodeStatusResponse) GetMetaVoteHeld() bool {
 func (x *NodeStatusResponse) GetStorageError() string {
 	if x != nil {
 		return x.StorageError
+	}
+	return ""
+}
+
+func (x *NodeStatusResponse) GetMetaCutOff() string {
+	if x != nil {
+		return x.MetaCutOff
 	}
 	return ""
 }
@@ -1096,7 +1109,7 @@ const file_console_proto_rawDesc = "" +
 	"\x0evector_indexes\x18\f \x01(\rR\rvectorIndexes\x12\x18\n" +
 	"\avectors\x18\r \x01(\x04R\avectors\x12!\n" +
 	"\fvector_bytes\x18\x0e \x01(\x04R\vvectorBytes\x12\x1b\n" +
-	"\tvote_held\x18\x0f \x01(\bR\bvoteHeld\"\xa7\x05\n" +
+	"\tvote_held\x18\x0f \x01(\bR\bvoteHeld\"\xc9\x05\n" +
 	"\x12NodeStatusResponse\x12\x17\n" +
 	"\anode_id\x18\x01 \x01(\tR\x06nodeId\x12\x12\n" +
 	"\x04addr\x18\x02 \x01(\tR\x04addr\x12\x1b\n" +
@@ -1113,7 +1126,9 @@ const file_console_proto_rawDesc = "" +
 	"\n" +
 	"cluster_id\x18\f \x01(\tR\tclusterId\x12$\n" +
 	"\x0emeta_vote_held\x18\r \x01(\bR\fmetaVoteHeld\x12#\n" +
-	"\rstorage_error\x18\x0e \x01(\tR\fstorageError\x1a;\n" +
+	"\rstorage_error\x18\x0e \x01(\tR\fstorageError\x12 \n" +
+	"\fmeta_cut_off\x18\x0f \x01(\tR\n" +
+	"metaCutOff\x1a;\n" +
 	"\rRequestsEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\x04R\x05value:\x028\x01\x1a9\n" +

@@ -54,6 +54,9 @@ type nodeHealth struct {
 	Error     string `json:"error,omitempty" yaml:"error,omitempty"`
 	// StorageError: the node cannot write its Raft log (a full disk).
 	StorageError string `json:"storage_error,omitempty" yaml:"storage_error,omitempty"`
+	// MetaCutOff: the node has not heard from the metadata group's leader
+	// for a while (cut off from the cluster), saying since when.
+	MetaCutOff string `json:"meta_cut_off,omitempty" yaml:"meta_cut_off,omitempty"`
 	// VoteHeldGroups: groups (the metadata group counted) in which the node
 	// neither votes nor campaigns, restarted without its data and catching up.
 	VoteHeldGroups int `json:"vote_held_groups,omitempty" yaml:"vote_held_groups,omitempty"`
@@ -89,6 +92,9 @@ func (r *statusResult) table(w io.Writer) error {
 		}
 		if n.StorageError != "" {
 			health += ", disk full"
+		}
+		if n.MetaCutOff != "" {
+			health += ", cut off"
 		}
 		if n.VoteHeldGroups > 0 {
 			health += ", catching up"
@@ -375,6 +381,11 @@ func nodeProblems(h *nodeHealth, st *client.NodeStatus) []string {
 		h.StorageError = st.StorageError
 		out = append(out, fmt.Sprintf("%s (%s) cannot write its Raft log (%s): it leads no group and does not vote; free space on its disk",
 			h.ID, h.Addr, st.StorageError))
+	}
+	if st.MetaCutOff != "" {
+		h.MetaCutOff = st.MetaCutOff
+		out = append(out, fmt.Sprintf("%s (%s) is cut off from the cluster: %s, so its view is not kept current; check its network links to the other nodes",
+			h.ID, h.Addr, st.MetaCutOff))
 	}
 	for _, g := range st.Groups {
 		if g.VoteHeld {

@@ -47,6 +47,11 @@ type nodeInfo struct {
 	// polls while the cluster's view counts it dead (zero otherwise): cut
 	// off from its peers (a network partition) but reachable from here.
 	answersDeadSince time.Time
+	// metaCutOff is why the node's last answer says its view is not kept
+	// current (NodeStatus meta_cut_off: it has not heard the metadata
+	// group's leader); "" when it hears one, after a failed poll, and from
+	// servers without the field (the pane then infers it: cutOff).
+	metaCutOff string
 }
 
 // cutOffAfter is how long a node must answer the console while the view

@@ -108,8 +108,9 @@ func (m *Model) onNodeStatus(msg common.NodeStatusMsg) {
 	}
 	n.polled, n.err, n.askedAt = true, msg.Err, time.Time{}
 	n.hold, n.storage, n.reportAt = common.VoteHoldOf(msg.Status), common.StorageOf(msg.Status), time.Time{}
+	n.metaCutOff = ""
 	if msg.Err == nil && msg.Status != nil {
-		n.reportAt = msg.At
+		n.reportAt, n.metaCutOff = msg.At, msg.Status.MetaCutOff
 	}
 	if ln, ok := m.live.Node(msg.NodeID); ok && ln.Role == "dead" && msg.Err == nil {
 		if n.answersDeadSince.IsZero() {

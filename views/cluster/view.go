@@ -200,14 +200,20 @@ func (m *Model) holdLine() string {
 	return "restarted without data, not voting until caught up: " + strings.Join(parts, ", ")
 }
 
-// cutOff lists the view's nodes that have answered the console for
-// cutOffAfter while the cluster's view counts them dead, in the table's
-// order: cut off from their peers (a network partition), or hearing them
-// but not heard, yet reachable from here.
+// cutOff lists the view's nodes that say they are cut off from the
+// metadata group's leader (NodeStatus meta_cut_off), or, from servers
+// without that field, have answered the console for cutOffAfter while the
+// cluster's view counts them dead, in the table's order: cut off from
+// their peers (a network partition), or hearing them but not heard, yet
+// reachable from here.
 func (m *Model) cutOff() []string {
 	var out []string
 	for _, id := range m.nodeIDs {
 		n := m.nodes[id]
+		if n != nil && n.err == nil && n.metaCutOff != "" {
+			out = append(out, id)
+			continue
+		}
 		if n == nil || n.answersDeadSince.IsZero() || n.err != nil || m.now.Sub(n.answersDeadSince) < cutOffAfter {
 			continue
 		}
@@ -227,12 +233,16 @@ func (m *Model) cutOffLine() string {
 		return ""
 	}
 	var long, short string
-	if len(ids) == 1 {
+	switch said := m.nodes[ids[0]].metaCutOff; {
+	case len(ids) == 1 && said != "":
+		long = fmt.Sprintf("%s is cut off from the cluster: %s; its view is not kept current", ids[0], said)
+		short = ids[0] + " is cut off from the cluster"
+	case len(ids) == 1:
 		id := ids[0]
 		d := m.now.Sub(m.nodes[id].answersDeadSince).Truncate(time.Second)
 		long = fmt.Sprintf("%s answers the console but its peers count it dead (seen for %s): cut off from them? it leads nothing", id, d)
 		short = id + " answers here, dead to its peers (cut off?)"
-	} else {
+	default:
 		long = strings.Join(ids, ", ") + " answer the console but their peers count them dead: cut off from them? they lead nothing"
 		short = strings.Join(ids, ", ") + ": answer here, dead to their peers"
 	}

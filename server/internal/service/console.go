@@ -180,7 +180,7 @@ func (c *consoleService) NodeStatus(ctx context.Context, _ *consolepb.NodeStatus
 		NodeId: n.ID(), Addr: n.Self().Addr, RaftAddr: n.Self().RaftAddr,
 		UptimeMs: uint64(n.Uptime().Milliseconds()), Epoch: st.Epoch,
 		TotalShards: uint32(l.TotalShards), TotalGroups: uint32(l.Groups), Version: n.Version(),
-		ClusterId: n.ClusterID(), MetaVoteHeld: n.MetaVoteHeld(), StorageError: n.StorageError(),
+		ClusterId: n.ClusterID(), MetaVoteHeld: n.MetaVoteHeld(), StorageError: n.StorageError(), MetaCutOff: n.MetaCutOff(),
 	}
 	resp.Requests, resp.Errors = c.s.counters.snapshot()
 	for _, g := range n.Status() {
