@@ -73,6 +73,8 @@ type Client struct {
 	nForeign    atomic.Int64
 
 	m clientMetrics
+	// stalls notices the process not running, for the metrics (stall.go).
+	stalls stallClock
 }
 
 // New validates cfg and returns a client. It does not touch the network;
@@ -166,6 +168,7 @@ func (c *Client) Connect(ctx context.Context) error {
 			return &ConnectionError{Addr: s, err: newError("connect", codes.Unavailable, err.Error(), nil)}
 		}
 	}
+	c.startStallClock()
 	if c.cfg.DisableWatch {
 		return c.ping(ctx)
 	}

@@ -190,7 +190,7 @@ func (c *Client) finish(cl *call, start, end time.Time, err error) {
 	if end.IsZero() {
 		d = time.Since(start)
 	}
-	c.m.ops[cl.op].DoneOn(c.m.stripes.Index(), d, err != nil)
+	c.record(&c.m.ops[cl.op], c.m.stripes.Index(), start, d, err != nil)
 	if err != nil {
 		c.m.codes.Add(codeOf(err))
 	}
@@ -272,11 +272,17 @@ func (c *Client) firstAttempt(ctx context.Context, cl *call, fn attemptFunc, sta
 	err := fn(actx, n, nil)
 	d := time.Since(start)
 	stripe := c.m.stripes.Index()
-	c.m.nodes.attempt(stripe, cl.op, e.addr, d, err != nil) // Stats.NodeOps
+	// Ran across a stall of the process? (false at once under a second)
+	suspended := c.stalls.spanned(start, d)
+	c.m.nodes.attempt(stripe, cl.op, e.addr, d, err != nil, suspended) // Stats.NodeOps
 	timedOut := bound.stop()
 	if err == nil {
 		n.MarkUp()
-		c.m.ops[cl.op].DoneOn(stripe, d, false)
+		if suspended {
+			c.m.ops[cl.op].DoneSuspended(false)
+		} else {
+			c.m.ops[cl.op].DoneOn(stripe, d, false)
+		}
 		return true, nil
 	}
 	end, err := c.loop(ctx, cl, fn, start, &sentAttempt{addr: e.addr, n: n, err: err, timedOut: timedOut})
@@ -354,7 +360,8 @@ func (c *Client) loop(ctx context.Context, cl *call, fn attemptFunc, start time.
 			}
 			err = fn(actx, n, opts)
 			end := time.Now()
-			c.m.nodes.attempt(c.m.stripes.Index(), cl.op, addr, end.Sub(sent), err != nil) // Stats.NodeOps
+			took := end.Sub(sent)
+			c.m.nodes.attempt(c.m.stripes.Index(), cl.op, addr, took, err != nil, c.stalls.spanned(sent, took)) // Stats.NodeOps
 			timedOut = bound.stop()
 			ls.attempts++
 			if err == nil {

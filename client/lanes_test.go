@@ -82,7 +82,7 @@ func TestCallCountersAreStripedAndSummed(t *testing.T) {
 	c := unitClient(t, time.Minute)
 	for s := range 3 {
 		c.m.ops[opGet].DoneOn(s, time.Millisecond, s == 1)
-		c.m.nodes.attempt(s, opGet, "127.0.0.1:9", time.Millisecond, false)
+		c.m.nodes.attempt(s, opGet, "127.0.0.1:9", time.Millisecond, false, false)
 	}
 	st := c.Stats()
 	if g := st.Ops["get"]; g.Calls != 3 || g.Errors != 1 || g.Latency.Count() != 3 {

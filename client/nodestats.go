@@ -14,13 +14,19 @@ type nodeMetrics struct {
 	byAddr sync.Map // node address -> *[numOps]metrics.Op
 }
 
-// attempt records one attempt of op on the node at addr.
-func (nm *nodeMetrics) attempt(stripe int, op opKind, addr string, d time.Duration, failed bool) {
+// attempt records one attempt of op on the node at addr; a suspended one
+// (it ran across a stall of the process, stall.go) without its latency.
+func (nm *nodeMetrics) attempt(stripe int, op opKind, addr string, d time.Duration, failed, suspended bool) {
 	v, ok := nm.byAddr.Load(addr)
 	if !ok {
 		v, _ = nm.byAddr.LoadOrStore(addr, new([numOps]metrics.Op))
 	}
-	v.(*[numOps]metrics.Op)[op].DoneOn(stripe, d, failed)
+	o := &v.(*[numOps]metrics.Op)[op]
+	if suspended {
+		o.DoneSuspended(failed)
+		return
+	}
+	o.DoneOn(stripe, d, failed)
 }
 
 // snapshot returns op name -> node address -> the attempts' counters, for
@@ -33,7 +39,8 @@ func (nm *nodeMetrics) snapshot() map[string]map[string]OpStats {
 			o := &ops[i]
 			errs := o.Errors.Load() // before the calls: errors <= calls
 			lat := o.Latency.Snapshot()
-			calls := lat.Count
+			suspended := o.Suspended.Load()
+			calls := lat.Count + suspended
 			if calls == 0 {
 				continue
 			}
@@ -41,7 +48,7 @@ func (nm *nodeMetrics) snapshot() map[string]map[string]OpStats {
 			if out[name] == nil {
 				out[name] = map[string]OpStats{}
 			}
-			out[name][k.(string)] = OpStats{Calls: calls, Errors: errs, Latency: LatencyHistogram{snap: lat}}
+			out[name][k.(string)] = OpStats{Calls: calls, Errors: errs, Suspended: suspended, Latency: LatencyHistogram{snap: lat}}
 		}
 		return true
 	})

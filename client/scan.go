@@ -111,7 +111,7 @@ func (c *Client) Scan(ctx context.Context, opts *ScanOptions) (*ScanResult, erro
 	start := time.Now()
 	parts, err := c.scanParts(ctx, st, &o, shards)
 	err = c.shardCountFromServer(err)
-	c.m.ops[opScan].Done(time.Since(start), err != nil)
+	c.record(&c.m.ops[opScan], 0, start, time.Since(start), err != nil)
 	if err != nil {
 		c.m.codes.Add(codeOf(err))
 		return nil, err

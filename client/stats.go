@@ -136,6 +136,11 @@ type OpStats struct {
 	Errors    uint64
 	Retries   uint64
 	Redirects uint64
+	// Suspended counts the calls (among Calls) that ran across a stall of
+	// this process: it was stopped (SIGSTOP, Ctrl-Z, a paused VM) or did
+	// not run for over a second while they were in flight. Their latency
+	// measures the stall, not the cluster, and is left out of Latency.
+	Suspended uint64
 	Latency   LatencyHistogram
 }
 
@@ -241,7 +246,8 @@ func (c *Client) Stats() Stats {
 			Redirects: o.Redirects.Load(),
 		}
 		os.Latency = LatencyHistogram{snap: o.Latency.Snapshot()}
-		os.Calls = os.Latency.snap.Count // calls are counted by their latencies
+		os.Suspended = o.Suspended.Load()
+		os.Calls = os.Latency.snap.Count + os.Suspended // calls are counted by their latencies
 		s.Ops[opNames[i]] = os
 		s.Requests.Calls += os.Calls
 		s.Requests.Errors += os.Errors

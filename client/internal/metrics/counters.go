@@ -19,6 +19,9 @@ type Op struct {
 	Retries   atomic.Uint64
 	Redirects atomic.Uint64
 	Latency   Histogram
+	// Suspended counts the calls whose latency is left out of Latency:
+	// they ran across a stall of the process (DoneSuspended).
+	Suspended atomic.Uint64
 }
 
 // Done records a finished call on stripe 0 (for callers off the hot path).
@@ -33,8 +36,18 @@ func (o *Op) DoneOn(stripe int, d time.Duration, failed bool) {
 	}
 }
 
-// Calls returns the number of calls recorded.
-func (o *Op) Calls() uint64 { return o.Latency.Count() }
+// DoneSuspended records a finished call that ran across a stall of the
+// process (it was stopped or did not run): it is counted, and whether it
+// failed, but its latency, which measures the stall, is not.
+func (o *Op) DoneSuspended(failed bool) {
+	o.Suspended.Add(1)
+	if failed {
+		o.Errors.Add(1) // after the call is counted: Errors <= Calls
+	}
+}
+
+// Calls returns the number of calls recorded, suspended ones included.
+func (o *Op) Calls() uint64 { return o.Latency.Count() + o.Suspended.Load() }
 
 // Codes counts errors by gRPC status code.
 type Codes struct {

@@ -1,0 +1,152 @@
+//go:build unix
+
+package client_test
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/norikv/norikv-console/client"
+	"github.com/norikv/norikv-console/server/cluster"
+)
+
+// envStalledCallsChild makes TestStalledCallsChild run: the client process
+// TestCallsAcrossASuspensionAreNotLatency stops and continues. Its value
+// is the cluster's addresses, comma separated.
+const envStalledCallsChild = "NORIKV_TEST_STALLED_CALLS_CHILD"
+
+// TestCallsAcrossASuspensionAreNotLatency: the process holding a client
+// that is busy with gets is stopped for 3 s (SIGSTOP, as Ctrl-Z or a
+// paused VM would) and continued. The gets in flight meanwhile were
+// recorded with the stop as their latency, so the client's histogram (and
+// the Stats pane's p99 sparkline, read from it) showed a one-sample spike
+// of 3 s that was not the cluster's. Now a call that ran across a stall of
+// the process is counted (Calls, Suspended) but its latency is left out,
+// for the operation and for its node.
+func TestCallsAcrossASuspensionAreNotLatency(t *testing.T) {
+	if testing.Short() {
+		t.Skip("client in a child process, suspended 3 s: skipped with -short")
+	}
+	const stop = 3 * time.Second
+	ctx, cancel := context.WithTimeout(context.Background(), 40*time.Second)
+	defer cancel()
+	cl, err := cluster.Start(ctx, cluster.Options{Nodes: 3, TotalShards: 64, Groups: 2})
+	if err != nil {
+		t.Fatalf("start cluster: %v", err)
+	}
+	defer closeCluster(t, cl)
+
+	cmd := exec.Command(os.Args[0], "-test.run=^TestStalledCallsChild$", "-test.count=1", "-test.v")
+	cmd.Env = append(os.Environ(), envStalledCallsChild+"="+strings.Join(cl.Addrs(), ","))
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Stderr = os.Stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = cmd.Process.Kill(); _ = cmd.Wait() }()
+	lines := make(chan string, 4096)
+	go func() {
+		defer close(lines)
+		sc := bufio.NewScanner(out)
+		for sc.Scan() {
+			lines <- sc.Text()
+		}
+	}()
+	// last reads the child's lines for d and returns the last report.
+	last := func(d time.Duration) stalledReport {
+		var r stalledReport
+		end := time.After(d)
+		for {
+			select {
+			case l, ok := <-lines:
+				if !ok {
+					t.Fatalf("the client process ended (last report %+v)", r)
+				}
+				if _, err := fmt.Sscanf(l, "calls %d suspended %d max %d nodemax %d", &r.calls, &r.suspended, &r.max, &r.nodeMax); err == nil {
+					r.ok = true
+				}
+			case <-end:
+				return r
+			case <-ctx.Done():
+				t.Fatalf("the client process did not report within 40 s")
+			}
+		}
+	}
+	before := last(2 * time.Second)
+	if !before.ok || before.calls == 0 {
+		t.Fatalf("the client process made no gets before the stop: %+v", before)
+	}
+	if before.max >= stop {
+		t.Skipf("a get took %s before the stop: the machine is too loaded to tell the stop from the cluster", before.max)
+	}
+
+	if err := cmd.Process.Signal(syscall.SIGSTOP); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(stop)
+	if err := cmd.Process.Signal(syscall.SIGCONT); err != nil {
+		t.Fatal(err)
+	}
+	after := last(2 * time.Second)
+	t.Logf("before the stop %+v; after %+v", before, after)
+	if after.calls <= before.calls {
+		t.Fatalf("the client process made no gets after SIGCONT: %+v", after)
+	}
+	if after.max >= stop || after.nodeMax >= stop {
+		t.Fatalf("a get that ran across the %s stop was recorded as %s of latency (by node %s): the stop is not the cluster's",
+			stop, after.max, after.nodeMax)
+	}
+	if after.suspended == 0 {
+		t.Fatalf("no get counted as run across the stop (4 callers busy): %+v", after)
+	}
+}
+
+type stalledReport struct {
+	ok               bool
+	calls, suspended uint64
+	max, nodeMax     time.Duration
+}
+
+// TestStalledCallsChild is the client process of
+// TestCallsAcrossASuspensionAreNotLatency (skipped otherwise): it connects,
+// runs gets from 4 goroutines without pause, and every 50 ms prints its
+// get counters: "calls N suspended N max NS nodemax NS".
+func TestStalledCallsChild(t *testing.T) {
+	addrs := os.Getenv(envStalledCallsChild)
+	if addrs == "" {
+		t.Skip("the child process of TestCallsAcrossASuspensionAreNotLatency")
+	}
+	c := connectedClient(t, client.Config{Nodes: strings.Split(addrs, ","), TotalShards: 64})
+	ctx := context.Background()
+	for i := range 4 {
+		k := []byte(fmt.Sprintf("stalled:%d", i))
+		if _, err := c.Put(ctx, k, []byte("v"), nil); err != nil {
+			t.Fatal(err)
+		}
+		go func() {
+			for {
+				_, _ = c.Get(ctx, k, nil)
+			}
+		}()
+	}
+	for {
+		s := c.Stats()
+		get := s.Ops["get"]
+		var nodeMax time.Duration
+		for _, o := range s.NodeOps["get"] {
+			nodeMax = max(nodeMax, o.Latency.Max())
+		}
+		fmt.Printf("calls %d suspended %d max %d nodemax %d\n", get.Calls, get.Suspended, get.Latency.Max(), nodeMax)
+		time.Sleep(50 * time.Millisecond)
+	}
+}
