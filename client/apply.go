@@ -11,6 +11,9 @@ type viewSource struct {
 	// clusterID is the stream's x-norikv-cluster-id header ("" when the
 	// server sends none).
 	clusterID string
+	// groups is the stream's x-norikv-groups header: our server's
+	// replication group count (0 when the server sends none).
+	groups int
 	// replaced forces the view in as a new cluster: a stream without
 	// cluster ids kept sending epochs below the current one for longer
 	// than replacedAfter.
@@ -35,6 +38,12 @@ func (c *Client) applyView(pb *norikvpb.ClusterView, src viewSource) (bool, erro
 		c.m.viewsIgnored.Add(1)
 		return false, err
 	}
+	if src.groups > 0 {
+		// The cluster's group count, for the idempotency keys: taken
+		// from a view not newer too (the probe's view may have come
+		// without it; a stream's first view repeats it).
+		c.sh().idem.setGroups(src.groups)
+	}
 	replaced := false
 	if old != nil {
 		switch {
@@ -53,6 +62,7 @@ func (c *Client) applyView(pb *norikvpb.ClusterView, src viewSource) (bool, erro
 		// The cluster has another count (restarted with other settings):
 		// route by it, with a leader cache and idempotency keys for it.
 		st = newShardState(n, c.idemPrefix)
+		st.idem.setGroups(src.groups)
 		c.shards.Store(st)
 	}
 	t := newTopology(v, st.total)

@@ -108,7 +108,9 @@ type probeAnswer struct {
 	addr string
 	view *norikvpb.ClusterView
 	id   string
-	err  error
+	// groups is the node's x-norikv-groups header (0: none).
+	groups int
+	err    error
 }
 
 // chooseCluster picks, among the first round's answers, the cluster named

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -21,6 +22,18 @@ const unimplementedRetry = 5 * time.Second
 // clusterIDHeader names the cluster in WatchCluster's response headers
 // (PROTOCOL §4); a different id means the cluster was replaced.
 const clusterIDHeader = "x-norikv-cluster-id"
+
+// groupsHeader is our server's WatchCluster response header giving its
+// replication group count (decimal; our extension, not in PROTOCOL): the
+// idempotency keys are then drawn inside the write's group (idemkeys.go).
+// Other servers do not send it.
+const groupsHeader = "x-norikv-groups"
+
+// streamHeader is what a WatchCluster stream's response header said.
+type streamHeader struct {
+	clusterID string // x-norikv-cluster-id, "" when the server sends none
+	groups    int    // x-norikv-groups, 0 when absent or not a count
+}
 
 // notCurrentTrailer is the WatchCluster trailer of a stream that its node
 // ended because its view is not kept current (it cannot write its Raft log
@@ -158,8 +171,8 @@ func (c *Client) probeRound(avoid string) (addr string, unimplemented bool, err 
 	results := make(chan probeAnswer, len(cands))
 	for _, a := range cands {
 		go func() {
-			v, id, err := c.fetchView(c.ctx, a)
-			results <- probeAnswer{addr: a, view: v, id: id, err: err}
+			v, h, err := c.fetchView(c.ctx, a)
+			results <- probeAnswer{addr: a, view: v, id: h.clusterID, groups: h.groups, err: err}
 		}()
 	}
 	first := c.topo.Load() == nil
@@ -194,7 +207,7 @@ collect:
 				grace = t.C
 			}
 		case r.err == nil:
-			if _, err := c.applyView(r.view, viewSource{clusterID: r.id, addr: r.addr}); err != nil {
+			if _, err := c.applyView(r.view, viewSource{clusterID: r.id, groups: r.groups, addr: r.addr}); err != nil {
 				errs = append(errs, nodeErr{r.addr, err.Error()})
 				continue
 			}
@@ -216,7 +229,7 @@ collect:
 		chosen := chooseCluster(held, cands)
 		sort.SliceStable(held, func(i, j int) bool { return held[i].id == chosen && held[j].id != chosen })
 		for _, r := range held {
-			if _, err := c.applyView(r.view, viewSource{clusterID: r.id, addr: r.addr}); err == nil && addr == "" {
+			if _, err := c.applyView(r.view, viewSource{clusterID: r.id, groups: r.groups, addr: r.addr}); err == nil && addr == "" {
 				addr = r.addr
 			}
 		}
@@ -231,7 +244,7 @@ collect:
 					select {
 					case r := <-results:
 						if r.err == nil {
-							_, _ = c.applyView(r.view, viewSource{clusterID: r.id, addr: r.addr})
+							_, _ = c.applyView(r.view, viewSource{clusterID: r.id, groups: r.groups, addr: r.addr})
 						}
 					case <-c.ctx.Done():
 						return
@@ -273,21 +286,26 @@ func (c *Client) reportUnreachable(err error) {
 	}
 }
 
-// recvView reads the next view and, after the first, the stream's cluster
-// id (headers are complete once a message arrived; asking before could
-// block on a mute node).
-func recvView(stream grpc.ServerStreamingClient[norikvpb.ClusterView]) (*norikvpb.ClusterView, string, error) {
+// recvView reads the next view and, after the first, the stream's header:
+// cluster id and group count (headers are complete once a message arrived;
+// asking before could block on a mute node).
+func recvView(stream grpc.ServerStreamingClient[norikvpb.ClusterView]) (*norikvpb.ClusterView, streamHeader, error) {
 	v, err := stream.Recv()
 	if err != nil {
-		return nil, "", err
+		return nil, streamHeader{}, err
 	}
-	id := ""
+	var h streamHeader
 	if md, err := stream.Header(); err == nil {
 		if vals := md.Get(clusterIDHeader); len(vals) > 0 {
-			id = vals[0]
+			h.clusterID = vals[0]
+		}
+		if vals := md.Get(groupsHeader); len(vals) > 0 {
+			if g, err := strconv.Atoi(vals[0]); err == nil && g > 0 {
+				h.groups = g
+			}
 		}
 	}
-	return v, id, nil
+	return v, h, nil
 }
 
 // refreshTopology fetches one view from a node other than the watched one,
@@ -327,34 +345,34 @@ func (c *Client) fetchViewCtx(ctx context.Context, addr string) error {
 
 // fetchEpoch is fetchViewCtx that also returns the view's epoch.
 func (c *Client) fetchEpoch(ctx context.Context, addr string) (uint64, error) {
-	v, id, err := c.fetchView(ctx, addr)
+	v, h, err := c.fetchView(ctx, addr)
 	if err != nil {
 		return 0, err
 	}
-	if _, err := c.applyView(v, viewSource{clusterID: id, addr: addr}); err != nil {
+	if _, err := c.applyView(v, viewSource{clusterID: h.clusterID, groups: h.groups, addr: addr}); err != nil {
 		return 0, err
 	}
 	return v.GetEpoch(), nil
 }
 
-// fetchView reads addr's current view and cluster id within
+// fetchView reads addr's current view and stream header within
 // Config.Timeout, without applying it. A node that does not answer in time
 // is marked failed, so routing and the watch avoid it for a while.
-func (c *Client) fetchView(ctx context.Context, addr string) (*norikvpb.ClusterView, string, error) {
+func (c *Client) fetchView(ctx context.Context, addr string) (*norikvpb.ClusterView, streamHeader, error) {
 	n, err := c.pool.Get(addr)
 	if err != nil {
-		return nil, "", err
+		return nil, streamHeader{}, err
 	}
 	ctx, cancel := context.WithTimeout(ctx, c.cfg.Timeout)
 	defer cancel()
 	stream, err := n.Meta.WatchCluster(ctx, &norikvpb.ClusterView{})
 	if err == nil {
 		var v *norikvpb.ClusterView
-		var id string
-		v, id, err = recvView(stream)
+		var h streamHeader
+		v, h, err = recvView(stream)
 		if err == nil {
 			n.MarkUp()
-			return v, id, nil
+			return v, h, nil
 		}
 	}
 	switch {
@@ -364,9 +382,9 @@ func (c *Client) fetchView(ctx context.Context, addr string) (*norikvpb.ClusterV
 		n.MarkFailed(downFor) // refused: cheap to try again soon
 	}
 	if ctx.Err() == context.DeadlineExceeded {
-		return nil, "", errors.New("no view within Config.Timeout (" + c.cfg.Timeout.String() + "): node hung, mute or unreachable")
+		return nil, streamHeader{}, errors.New("no view within Config.Timeout (" + c.cfg.Timeout.String() + "): node hung, mute or unreachable")
 	}
-	return nil, "", err
+	return nil, streamHeader{}, err
 }
 
 func isUnimplemented(err error) bool {

@@ -78,7 +78,7 @@ func (c *Client) watchOnce(addr string) (bool, error) {
 		wg.Wait()
 	}()
 	for {
-		v, id, err := recvView(stream)
+		v, h, err := recvView(stream)
 		if err != nil {
 			if cause := context.Cause(ctx); ctx.Err() != nil && c.ctx.Err() == nil && cause != nil {
 				return st.got.Load(), cause
@@ -99,7 +99,7 @@ func (c *Client) watchOnce(addr string) (bool, error) {
 		if st.repeats.Load() && !n.RepeatsViews.Load() {
 			n.RepeatsViews.Store(true)
 		}
-		if err := c.applyStreamView(addr, v, id, st); err != nil {
+		if err := c.applyStreamView(addr, v, h, st); err != nil {
 			return st.got.Load(), err // another cluster's node: watch elsewhere
 		}
 	}
@@ -109,8 +109,9 @@ func (c *Client) watchOnce(addr string) (bool, error) {
 // without cluster ids: such a run lasting replacedAfter means a new cluster.
 // It returns the *OtherClusterError of a node that answers as another
 // cluster's.
-func (c *Client) applyStreamView(addr string, v *norikvpb.ClusterView, id string, st *streamState) error {
-	accepted, err := c.applyView(v, viewSource{clusterID: id, addr: addr})
+func (c *Client) applyStreamView(addr string, v *norikvpb.ClusterView, h streamHeader, st *streamState) error {
+	id := h.clusterID
+	accepted, err := c.applyView(v, viewSource{clusterID: id, groups: h.groups, addr: addr})
 	if err != nil {
 		return err
 	}

@@ -98,7 +98,7 @@ func Serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return exitError
 	}
 	mx := metrics.New(n, true)
-	srv := service.NewWithOptions(n, mx.Observe, service.Options{TLS: tlsSet.ServerConfig(), PeerTLS: tlsSet.PeerConfig()})
+	srv := service.NewWithOptions(n, mx.Observe, service.Options{TLS: tlsSet.ServerConfig(), PeerTLS: tlsSet.PeerConfig(), IdemClaimed: mx.IdemClaimed})
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve() }()
 	probeCtx, stopProbe := context.WithCancel(ctx)

@@ -251,7 +251,7 @@ func (c *Cluster) startMember(id string, clientLn, raftLn net.Listener) error {
 		return fmt.Errorf("node %s: %w", id, err)
 	}
 	mx := metrics.New(n, false)
-	srv := service.NewWithOptions(n, mx.Observe, service.Options{TLS: c.tls.ServerConfig(), PeerTLS: c.tls.PeerConfig()})
+	srv := service.NewWithOptions(n, mx.Observe, service.Options{TLS: c.tls.ServerConfig(), PeerTLS: c.tls.PeerConfig(), IdemClaimed: mx.IdemClaimed})
 	m := &member{node: n, srv: srv, serve: make(chan struct{})}
 	if c.opts.HTTPBasePort > 0 {
 		i := slices.IndexFunc(c.layout.Nodes, func(nd topology.Node) bool { return nd.ID == id })

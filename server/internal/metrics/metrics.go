@@ -26,6 +26,7 @@ type Node struct {
 	reg      *prometheus.Registry
 	requests *prometheus.CounterVec
 	latency  *prometheus.HistogramVec
+	claims   prometheus.Counter
 }
 
 // New creates the registry of node n.
@@ -40,8 +41,11 @@ func New(n *node.Node, withProcess bool) *Node {
 			Name: "norikv_request_duration_seconds", Help: "gRPC request latency, by full method name.",
 			Buckets: prometheus.ExponentialBuckets(0.0001, 2, 16),
 		}, []string{"method"}),
+		claims: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "norikv_idem_claims_total", Help: "Idempotency keys this node claimed in another group than their write's (one more replicated entry before the write; our client draws keys that need none).",
+		}),
 	}
-	m.reg.MustRegister(m.requests, m.latency, &raftCollector{n: n})
+	m.reg.MustRegister(m.requests, m.latency, m.claims, &raftCollector{n: n})
 	if withProcess {
 		m.reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	}
@@ -54,6 +58,10 @@ func (m *Node) Observe(method, code string, elapsed time.Duration) {
 	m.requests.WithLabelValues(method, code).Inc()
 	m.latency.WithLabelValues(method).Observe(elapsed.Seconds())
 }
+
+// IdemClaimed counts one idempotency key claimed in another group than its
+// write's (a service.Options.IdemClaimed).
+func (m *Node) IdemClaimed() { m.claims.Inc() }
 
 // Handler serves /healthz and /health/quick (the process is up), /health
 // (the node is serving: 503 once it is shutting down, or while it cannot

@@ -17,6 +17,9 @@ const claimTimeout = 5 * time.Second
 // reusing it for a different operation or key anywhere in the cluster is
 // refused (PROTOCOL.md §4), not only within one group. The claim goes
 // through the owning group's log, forwarded to its leader if need be.
+// Each such claim is counted (Options.IdemClaimed: the metric
+// norikv_idem_claims_total); our client draws keys owned by the write's
+// group once it knows the group count (GroupsHeader), so it makes none.
 func (s *Server) proposeWrite(ctx context.Context, g int, cmd *kvstore.Command) (kvstore.Result, error) {
 	if cmd.IdemKey != "" {
 		// Fail fast on a follower: the claim is only worth making on the
@@ -27,6 +30,9 @@ func (s *Server) proposeWrite(ctx context.Context, g int, cmd *kvstore.Command) 
 		l := s.n.Layout()
 		owner := l.GroupOfShard(topology.ShardOf([]byte(cmd.IdemKey), l.TotalShards))
 		if owner != g {
+			if s.claimed != nil {
+				s.claimed()
+			}
 			cctx, cancel := context.WithTimeout(ctx, claimTimeout)
 			res, err := s.n.ProposeAnywhere(cctx, owner, kvstore.ClaimCommand(cmd))
 			cancel()

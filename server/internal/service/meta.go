@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"strconv"
 	"time"
 
 	"google.golang.org/grpc/codes"
@@ -15,6 +16,13 @@ import (
 // (PROTOCOL.md §4): a client that sees another id knows the cluster was
 // replaced (restarted without its data) and drops what it cached.
 const ClusterIDHeader = "x-norikv-cluster-id"
+
+// GroupsHeader is the WatchCluster response header giving the cluster's
+// replication group count (decimal), sent with ClusterIDHeader. It is our
+// extension (not in PROTOCOL.md): our client draws idempotency keys owned
+// by the write's own group with it (idem.go), saving the claim in another
+// group. Groups are contiguous shard ranges: group = shard*groups/shards.
+const GroupsHeader = "x-norikv-groups"
 
 // watchRepeat is how often WatchCluster repeats the current view when
 // nothing changed, so a client can tell a silent stream from a live one.
@@ -105,16 +113,18 @@ func (m *metaService) WatchCluster(_ *norikvpb.ClusterView, stream norikvpb.Meta
 	}
 }
 
-// sendClusterID sends the cluster id header, waiting up to wait for a
-// freshly bootstrapped cluster to record it.
+// sendClusterID sends the header: the group count, and the cluster id,
+// waiting up to wait for a freshly bootstrapped cluster to record it
+// (without one when it is not known by then).
 func (m *metaService) sendClusterID(ctx context.Context, stream norikvpb.Meta_WatchClusterServer, wait time.Duration) error {
 	idCtx, cancel := context.WithTimeout(ctx, wait)
 	id, _ := m.s.n.WaitClusterID(idCtx)
 	cancel()
-	if id == "" {
-		return nil
+	md := metadata.Pairs(GroupsHeader, strconv.Itoa(m.s.n.Layout().Groups))
+	if id != "" {
+		md.Set(ClusterIDHeader, id)
 	}
-	return stream.SendHeader(metadata.Pairs(ClusterIDHeader, id))
+	return stream.SendHeader(md)
 }
 
 // notCurrent ends a stream whose node's view is not kept current: err

@@ -37,6 +37,9 @@ type Options struct {
 	// PeerTLS, when set, is the client configuration used to forward calls
 	// to other nodes' client ports (needed when they serve TLS).
 	PeerTLS *tls.Config
+	// IdemClaimed, when set, is told about each idempotency key claimed
+	// in another group than its write's (idem.go; a metrics hook).
+	IdemClaimed func()
 }
 
 // Server is the gRPC front end of one node.
@@ -46,6 +49,7 @@ type Server struct {
 	views    *viewCache
 	counters *counters
 	observe  Observer
+	claimed  func() // Options.IdemClaimed, nil: not counted
 	peers    *peerConns
 	done     chan struct{}
 	stopOnce sync.Once
@@ -61,7 +65,7 @@ func New(n *node.Node, observe Observer) *Server {
 func NewWithOptions(n *node.Node, observe Observer, opts Options) *Server {
 	s := &Server{
 		n: n, views: &viewCache{layout: n.Layout()}, counters: newCounters(),
-		observe: observe, peers: newPeerConns(opts.PeerTLS), done: make(chan struct{}),
+		observe: observe, claimed: opts.IdemClaimed, peers: newPeerConns(opts.PeerTLS), done: make(chan struct{}),
 	}
 	sopts := []grpc.ServerOption{
 		grpc.MaxRecvMsgSize(4 << 20),
