@@ -1,60 +1,24 @@
 package cli
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"io"
 	"strings"
 	"testing"
 	"time"
-
-	"google.golang.org/grpc"
-	"google.golang.org/grpc/credentials/insecure"
-
-	"github.com/norikv/norikv-console/proto/consolepb"
 )
 
 func TestDevclusterReadyThenCleanStop(t *testing.T) {
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	pr, pw := io.Pipe()
-	var stderr bytes.Buffer
-	code := make(chan int, 1)
-	go func() {
-		code <- Devcluster(ctx, []string{"--nodes", "3", "--shards", "64", "--groups", "4"}, pw, &stderr)
-		pw.Close()
-	}()
-	line, err := bufio.NewReader(pr).ReadString('\n')
-	if err != nil {
-		t.Fatalf("read ready line: %v (stderr: %s)", err, stderr.String())
+	d := startDevcluster(t, "--nodes", "3", "--shards", "64", "--groups", "4")
+	if len(d.addrs) != 3 {
+		t.Fatalf("first line %q, want ready ADDR1,ADDR2,ADDR3", d.line)
 	}
-	addrs, ok := strings.CutPrefix(strings.TrimSpace(line), "ready ")
-	if !ok || len(strings.Split(addrs, ",")) != 3 {
-		t.Fatalf("first line %q, want ready ADDR1,ADDR2,ADDR3", line)
-	}
-	conn, err := grpc.NewClient(strings.Split(addrs, ",")[1], grpc.WithTransportCredentials(insecure.NewCredentials()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	st, err := consolepb.NewConsoleClient(conn).NodeStatus(ctx, &consolepb.NodeStatusRequest{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	st := d.nodeStatus(t, 1)
 	if st.NodeId != "n2" || st.TotalShards != 64 || st.TotalGroups != 4 || len(st.Groups) != 4 {
 		t.Fatalf("node status %v", st)
 	}
-	go io.Copy(io.Discard, pr)
-	cancel()
-	select {
-	case c := <-code:
-		if c != 0 {
-			t.Fatalf("exit code %d, stderr %s", c, stderr.String())
-		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("devcluster did not stop within 10s of cancellation")
-	}
+	d.stop(t, 10*time.Second)
 }
 
 func TestFlagErrors(t *testing.T) {
