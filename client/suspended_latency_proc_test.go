@@ -3,18 +3,15 @@
 package client_test
 
 import (
-	"bufio"
 	"context"
 	"fmt"
 	"os"
-	"os/exec"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/norikv/norikv-console/client"
-	"github.com/norikv/norikv-console/server/cluster"
 )
 
 // envStalledCallsChild makes TestStalledCallsChild run: the client process
@@ -37,31 +34,7 @@ func TestCallsAcrossASuspensionAreNotLatency(t *testing.T) {
 	const stop = 3 * time.Second
 	ctx, cancel := context.WithTimeout(context.Background(), 40*time.Second)
 	defer cancel()
-	cl, err := cluster.Start(ctx, cluster.Options{Nodes: 3, TotalShards: 64, Groups: 2})
-	if err != nil {
-		t.Fatalf("start cluster: %v", err)
-	}
-	defer closeCluster(t, cl)
-
-	cmd := exec.Command(os.Args[0], "-test.run=^TestStalledCallsChild$", "-test.count=1", "-test.v")
-	cmd.Env = append(os.Environ(), envStalledCallsChild+"="+strings.Join(cl.Addrs(), ","))
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd.Stderr = os.Stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer func() { _ = cmd.Process.Kill(); _ = cmd.Wait() }()
-	lines := make(chan string, 4096)
-	go func() {
-		defer close(lines)
-		sc := bufio.NewScanner(out)
-		for sc.Scan() {
-			lines <- sc.Text()
-		}
-	}()
+	cmd, lines := startClientChild(t, ctx, "TestStalledCallsChild", envStalledCallsChild)
 	// last reads the child's lines for d and returns the last report.
 	last := func(d time.Duration) stalledReport {
 		var r stalledReport
