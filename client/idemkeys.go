@@ -12,36 +12,30 @@ import (
 // idempotency key's record in the replication group of the key's own shard,
 // and a write to another group must first claim the key there (one more
 // replicated entry, sequential: the write's latency grows). So the client
-// generates keys whose own shard lies in the write's cell: the shards that
-// are both in the write's block (the aligned run of idemBlock shards
-// holding the write's shard) and in the write's group. Our server's groups
-// are contiguous ranges: group = shard*Groups/TotalShards. Our server sends
-// its group count in the WatchCluster header x-norikv-groups; until one
-// arrives (other servers never send it) the cell is the block alone, which
-// lies inside one group whenever the group count divides 64 with a
-// power-of-two TotalShards (1024 by default), but not with 6 groups (the
-// default now): 170 or 171 shards a group, so 4 of the 64 blocks straddle
-// a group edge and ~2.8% of the keys would be claimed in the other group.
-// A block meets at most 2 groups while groups <= TotalShards/16; with more
-// (1024 shards, 256 groups: 4 shards a group) a block holds several groups
-// and a cell is one of them. So a cell is the smaller of block and group,
-// or the piece of a block on one side of a group edge. Keys are drawn in
-// sequence; one that lands in another cell is kept for a later write
-// there (a few per cell), so in steady state a key costs about one hash.
-// Other servers just see unique keys.
+// generates keys whose own shard lies in the write's cell. Our server's
+// groups are contiguous ranges (group = shard*Groups/TotalShards) and it
+// sends its group count in the WatchCluster header x-norikv-groups: once
+// known, the cell is the write's group itself (6 by default: ~6 draws a key,
+// whatever the write's shard). Until then (other servers never send it) the
+// cell is the write's block: the aligned run of idemBlock shards holding
+// its shard, which lies inside one group whenever the group count divides
+// 64 with a power-of-two TotalShards (1024 by default), but not with 6
+// groups (170 or 171 shards a group: 4 of the 64 blocks straddle a group
+// edge and ~2.8% of the keys would be claimed in the other group). Keys are
+// drawn in sequence; one that lands in another cell is kept for a later
+// write there (a few per cell), so in steady state a key costs about one
+// hash. Other servers just see unique keys.
 //
 // Matching the exact shard cost ~TotalShards draws per key when every
 // write goes to one shard (a vector namespace's inserts all do):
 // BenchmarkIdemKeys/one-shard measured ~150 µs a key, under the
-// generator's lock. Matching a cell of 16 of 1024 shards takes ~64 (~6 µs
-// a key); a piece of a block at a group edge (down to 1 shard with some
-// counts, 2 with 7 groups, 5 with 6) takes TotalShards/its size, bounded by
-// maxKeyTries: ~19 µs a key for a hot shard in a 5-shard piece. Uniform
-// writes take ~0.25 µs a key with 6 groups as without groups.
+// generator's lock. Matching a block of 16 of 1024 shards takes ~64 (~6 µs
+// a key), a group of 6 about 6; with as many groups as shards a cell is a
+// shard again, bounded by maxKeyTries.
 const (
 	// maxSpareKeys bounds the keys kept per cell (64-127 blocks, or one
-	// per shard below 128 shards, plus one per group edge: a few KB to
-	// 40 KB of keys, up to ~300 KB with as many groups as shards).
+	// per shard below 128 shards, or one per group: a few KB to 40 KB of
+	// keys, up to ~300 KB with as many groups as shards).
 	maxSpareKeys = 8
 	// maxKeyTries bounds the draws for one key; past it the key is used as
 	// is (the server then claims it in its owning group).
@@ -99,25 +93,21 @@ func (k *idemKeys) setGroups(groups int) {
 	k.groups.Store(int64(groups))
 }
 
-// cells is the number of cell indexes for total shards, block and groups.
+// cells is the number of cells for total shards, block and groups.
 func cells(total, block, groups int) int {
-	n := (total + block - 1) / block
 	if groups > 0 {
-		n += groups - 1
+		return groups
 	}
-	return n
+	return (total + block - 1) / block
 }
 
-// cell is the index of shard's cell: its block plus its group (0 while the
-// groups are unknown). Along the shards neither goes down and at each cell
-// edge one of them goes up, so distinct cells get distinct indexes below
-// cells(...).
+// cell is the index of shard's cell: its group once the group count is
+// known, its block until then (groups 0).
 func (k *idemKeys) cell(shard, groups int) int {
-	c := shard / k.block
 	if groups > 0 {
-		c += int(uint64(shard) * uint64(groups) / uint64(k.total))
+		return int(uint64(shard) * uint64(groups) / uint64(k.total))
 	}
-	return c
+	return shard / k.block
 }
 
 // fresh returns the next key in sequence, whatever its shard.
