@@ -52,7 +52,10 @@ type Client struct {
 	refreshing atomic.Bool // single-flight topology refresh
 	watchNode  atomic.Pointer[string]
 	notCurrent atomic.Pointer[notCurrentNote] // why the last watched node's view is not current (watchstream.go)
-	watchKick  chan struct{}                  // asks the watch to move to another node
+	// probeBehind: the nodes whose last probe answer said their view is
+	// not current (addr -> true; watch.go).
+	probeBehind sync.Map
+	watchKick   chan struct{} // asks the watch to move to another node
 	// replacedAfter is the replacedAfter bound (a field so tests can
 	// shorten it).
 	replacedAfter time.Duration

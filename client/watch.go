@@ -33,6 +33,10 @@ const groupsHeader = "x-norikv-groups"
 type streamHeader struct {
 	clusterID string // x-norikv-cluster-id, "" when the server sends none
 	groups    int    // x-norikv-groups, 0 when absent or not a count
+	// notCurrent is the x-norikv-view-not-current header: why the node's
+	// view is not kept current ("" when it is, or from older servers,
+	// which say it only in the trailer).
+	notCurrent string
 }
 
 // notCurrentTrailer is the WatchCluster trailer of a stream that its node
@@ -121,8 +125,25 @@ func (c *Client) watchLoop() {
 		}
 		a := addr
 		c.watchNode.Store(&a)
-		// Connect returns once a view is in and the watch has its node.
-		c.firstOnce.Do(func() { close(c.firstView) })
+		// Connect returns once a view is in and the watch has its node:
+		// a view its node vouches for, or the only one there is. A node
+		// cut off from the cluster answers with its last view, saying it
+		// is not current; Connect returned with it (watch printed it as
+		// its snapshot, then the change to the current one from another
+		// node). Its stream ends at once and the next round asks the
+		// view's other nodes, avoiding it; only when none of them answers
+		// is its view the one Connect returns with.
+		behind := c.probeNotCurrent(addr)
+		if !behind {
+			// A current node: what the node left before said about its
+			// view is not this one's.
+			if p := c.notCurrent.Load(); p != nil && p.addr != addr {
+				c.notCurrent.CompareAndSwap(p, nil)
+			}
+		}
+		if !behind || addr == leaving {
+			c.firstOnce.Do(func() { close(c.firstView) })
+		}
 		got, err := c.watchOnce(addr)
 		if c.ctx.Err() != nil {
 			return
@@ -141,6 +162,23 @@ func (c *Client) watchLoop() {
 			return
 		}
 	}
+}
+
+// noteProbeCurrent records whether a probe's answer from addr said its
+// view is not current (why != "").
+func (c *Client) noteProbeCurrent(addr, why string) {
+	if why != "" {
+		c.probeBehind.Store(addr, true)
+	} else {
+		c.probeBehind.Delete(addr)
+	}
+}
+
+// probeNotCurrent reports whether addr's last probe answer said its view
+// is not current.
+func (c *Client) probeNotCurrent(addr string) bool {
+	_, ok := c.probeBehind.Load(addr)
+	return ok
 }
 
 // probeResult is one node's answer to a probe.
@@ -172,6 +210,9 @@ func (c *Client) probeRound(avoid string) (addr string, unimplemented bool, err 
 	for _, a := range cands {
 		go func() {
 			v, h, err := c.fetchView(c.ctx, a)
+			if err == nil {
+				c.noteProbeCurrent(a, h.notCurrent)
+			}
 			results <- probeAnswer{addr: a, view: v, id: h.clusterID, groups: h.groups, err: err}
 		}()
 	}
@@ -303,6 +344,9 @@ func recvView(stream grpc.ServerStreamingClient[norikvpb.ClusterView]) (*norikvp
 			if g, err := strconv.Atoi(vals[0]); err == nil && g > 0 {
 				h.groups = g
 			}
+		}
+		if vals := md.Get(notCurrentTrailer); len(vals) > 0 {
+			h.notCurrent = vals[0]
 		}
 	}
 	return v, h, nil

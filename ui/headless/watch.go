@@ -54,6 +54,10 @@ type watchEvent struct {
 	Unreachable    []string `json:"unreachable,omitempty" yaml:"unreachable,omitempty"`
 	ReachableAgain []string `json:"reachable_again,omitempty" yaml:"reachable_again,omitempty"`
 	NodesInView    int      `json:"nodes_in_view,omitempty" yaml:"nodes_in_view,omitempty"`
+	// ViewNotCurrent (snapshot): the view is the last one of a node that
+	// cannot vouch for it (cut off from the cluster) and no other node
+	// answered; says why. Empty for a current view.
+	ViewNotCurrent string `json:"view_not_current,omitempty" yaml:"view_not_current,omitempty"`
 }
 
 type watchNode struct {
@@ -82,7 +86,9 @@ func runWatch(x *exec, a *args) error {
 		}
 	})
 	defer unsubscribe()
-	if err := x.watchLine(snapshotEvent(c.ClusterView())); err != nil {
+	snap := snapshotEvent(c.ClusterView())
+	snap.ViewNotCurrent = c.Stats().Topology.ViewNotCurrent
+	if err := x.watchLine(snap); err != nil {
 		return err
 	}
 	// The client's judgement of the nodes, read once a second: without it
@@ -208,7 +214,11 @@ func watchText(ev watchEvent) string {
 		for _, n := range ev.Nodes {
 			parts = append(parts, fmt.Sprintf("%s %s %s leads %d", n.ID, n.Addr, n.Health, ev.ShardsLed[n.ID]))
 		}
-		return fmt.Sprintf("%s epoch %d: %s", at, ev.Epoch, strings.Join(parts, "; "))
+		out := fmt.Sprintf("%s epoch %d: %s", at, ev.Epoch, strings.Join(parts, "; "))
+		if ev.ViewNotCurrent != "" {
+			out += " (view not current: " + ev.ViewNotCurrent + ")"
+		}
+		return out
 	}
 	if ev.Event == "reachability" {
 		var parts []string

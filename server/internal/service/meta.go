@@ -69,6 +69,9 @@ func (m *metaService) WatchCluster(_ *norikvpb.ClusterView, stream norikvpb.Meta
 	ctx := stream.Context()
 	if err := m.cannotFollow(); err != nil {
 		st, _ := m.s.n.Meta()
+		// The reason in the header too, which the view comes with: a
+		// client then knows before it takes the view (client/watch.go).
+		_ = stream.SetHeader(metadata.Pairs(NotCurrentTrailer, status.Convert(err).Message()))
 		// No wait for an id the node does not know yet: it cannot
 		// learn one while it cannot follow.
 		if serr := m.sendClusterID(ctx, stream, 0); serr != nil {
