@@ -58,6 +58,9 @@ type peerProbe struct {
 	cancel    context.CancelFunc
 
 	released bool // the caught-up line was written; voteHoldLoop's own
+	// written: the held groups (by channel) in which a voter answered
+	// that its log holds entries, so they are not new; voteHoldLoop's own.
+	written map[uint32]bool
 }
 
 // holdVote reports whether a group must be opened with its vote held: a
@@ -297,7 +300,7 @@ func (n *Node) releaseNewGroups(ctx context.Context) {
 		}
 	}
 	for _, rg := range held {
-		if rg.raft.LastIndex() > bootstrapIndex || !n.peersHoldNothing(ctx, rg) {
+		if n.probe.written[rg.channel] || rg.raft.LastIndex() > bootstrapIndex || !n.peersHoldNothing(ctx, rg) {
 			continue
 		}
 		rg.raft.ReleaseVoteHold()
@@ -311,14 +314,16 @@ func (n *Node) releaseNewGroups(ctx context.Context) {
 
 // peersHoldNothing reports whether every other voter of rg answered that
 // its log of the group ends at its bootstrap configuration. A voter that
-// does not answer might hold the group's writes: false.
+// does not answer might hold the group's writes: false. One that holds
+// entries marks the group written: it is not asked about again (a node
+// wiped in a cluster that is down a while asked every tick).
 func (n *Node) peersHoldNothing(ctx context.Context, rg *raftGroup) bool {
 	ctx, cancel := context.WithTimeout(ctx, groupLogAsk)
 	defer cancel()
 	ch := rg.channel
 	var wg sync.WaitGroup
 	var mu sync.Mutex
-	empty := true
+	empty, written := true, false
 	for _, v := range rg.voters {
 		if v.ID == n.self.ID {
 			continue
@@ -330,10 +335,17 @@ func (n *Node) peersHoldNothing(ctx context.Context, rg *raftGroup) bool {
 			ok := err == nil && rep.GroupLastIndex != nil && *rep.GroupLastIndex <= bootstrapIndex
 			mu.Lock()
 			empty = empty && ok
+			written = written || err == nil && rep.GroupLastIndex != nil && !ok
 			mu.Unlock()
 		}()
 	}
 	wg.Wait()
+	if written {
+		if n.probe.written == nil {
+			n.probe.written = map[uint32]bool{}
+		}
+		n.probe.written[ch] = true
+	}
 	return empty
 }
 
