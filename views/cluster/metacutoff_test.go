@@ -40,7 +40,16 @@ func TestNodeSayingItIsCutOffIsCalledCutOff(t *testing.T) {
 		t.Fatalf("60x24: the short line is missing or the view is too tall:\n%s", v)
 	}
 	m.SetSize(160, 40)
-	// It hears the leader again: no line.
+	// Two say so, the view counting both alive: said of both.
+	for _, id := range []string{"n2", "n3"} {
+		st := statusOf(id, 64, 4, 5)
+		st.MetaCutOff = why
+		m.Update(common.NodeStatusMsg{At: t0, NodeID: id, RTT: 3 * time.Millisecond, Status: st})
+	}
+	if v := m.View(); !strings.Contains(v, "n2, n3 are cut off from the cluster") || strings.Contains(v, "count them dead") {
+		t.Fatalf("n2 and n3 say they are cut off; the pane does not say so of both:\n%s", v)
+	}
+	// They hear the leader again: no line.
 	poll(t0.Add(time.Second), "")
 	if v := m.View(); strings.Contains(v, "cut off") {
 		t.Fatalf("a node that hears the leader again is called cut off:\n%s", v)

@@ -232,8 +232,15 @@ func (m *Model) cutOffLine() string {
 	if len(ids) == 0 {
 		return ""
 	}
+	allSay := true
+	for _, id := range ids {
+		allSay = allSay && m.nodes[id].metaCutOff != ""
+	}
 	var long, short string
 	switch said := m.nodes[ids[0]].metaCutOff; {
+	case len(ids) > 1 && allSay:
+		long = strings.Join(ids, ", ") + " are cut off from the cluster (they have not heard the metadata group's leader): their views are not kept current"
+		short = strings.Join(ids, ", ") + " are cut off from the cluster"
 	case len(ids) == 1 && said != "":
 		long = fmt.Sprintf("%s is cut off from the cluster: %s; its view is not kept current", ids[0], said)
 		short = ids[0] + " is cut off from the cluster"
