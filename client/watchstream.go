@@ -32,8 +32,9 @@ type streamState struct {
 
 func (s *streamState) touch() { s.lastRecv.Store(time.Now().UnixNano()) }
 
-func (s *streamState) silence() time.Duration {
-	return time.Since(time.Unix(0, s.lastRecv.Load()))
+// silenceUpTo is how long the stream had been silent at t.
+func (s *streamState) silenceUpTo(t time.Time) time.Duration {
+	return t.Sub(time.Unix(0, s.lastRecv.Load()))
 }
 
 // received records a message; an epoch not above the stream's last one is a
@@ -150,13 +151,27 @@ const stalledAfter = time.Second
 // server that does not repeat while another node has a newer epoch; or a
 // request to the node that timed out (kick). gRPC keepalive covers a dead
 // connection in all cases.
+//
+// A tick more than stalledAfter late is a stall: the process did not run
+// for a while (SIGSTOP, Ctrl-Z, a paused VM, a starved machine), nor did
+// the stream's reader, and what the node sent meanwhile may wait unread in
+// the socket. So for WatchSilence after a stall the silence is counted up
+// to the last tick before it (the process ran then, and the reader with
+// it, which drains the socket whenever it runs), not up to now: the stall
+// itself, which the reader may not have had, is not the node's silence.
+// Nor does a stall reset the silence (it did: a watchdog late on every
+// tick, on a process stopped and continued again and again or a starved
+// machine, never dropped a node that was really silent): the silence up
+// to each last tick grows while the node sends nothing, and judging it
+// there is late by one stall at most.
 func (c *Client) watchdog(ctx context.Context, cancel context.CancelCauseFunc, n *pool.Node, st *streamState, done <-chan struct{}) {
 	silence := c.cfg.WatchSilence
 	tick := min(c.cfg.Timeout, silence) / 4
 	tick = min(max(tick, 10*time.Millisecond), 250*time.Millisecond)
 	t := time.NewTicker(tick)
 	defer t.Stop()
-	last := time.Now()
+	last := time.Now()         // the previous tick
+	var stalled, ran time.Time // the end of the last stall; the last tick before it
 	for {
 		select {
 		case <-done:
@@ -168,19 +183,16 @@ func (c *Client) watchdog(ctx context.Context, cancel context.CancelCauseFunc, n
 			return
 		case <-t.C:
 		}
-		if now := time.Now(); now.Sub(last) > stalledAfter {
-			// The watchdog itself did not run for a while: the process was
-			// suspended (SIGSTOP, Ctrl-Z, a paused VM) or starved, and so
-			// was the stream's reader; what the node sent meanwhile waits
-			// unread. The silence is ours, not the node's: count it from
-			// now (a node that is really silent is judged one silence
-			// later).
-			last = now
-			st.touch()
-			continue
+		now := time.Now()
+		if now.Sub(last) > stalledAfter {
+			stalled, ran = now, last
 		}
-		last = time.Now()
-		quiet := st.silence()
+		last = now
+		upTo := now
+		if !stalled.IsZero() && now.Sub(stalled) < silence {
+			upTo = ran
+		}
+		quiet := st.silenceUpTo(upTo)
 		switch {
 		case !st.got.Load() && quiet > c.cfg.Timeout:
 			n.MarkFailed(suspectFor(c.cfg.Timeout))
