@@ -6,8 +6,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/norikv/norikv-console/server/cluster"
 )
 
 // A node cut off from its peers (the console still reaches it) says so in
@@ -18,11 +16,7 @@ import (
 func TestStatusNamesANodeCutOffFromTheCluster(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	cl, err := cluster.Start(ctx, cluster.Options{Nodes: 3, TotalShards: 64, Groups: 4})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cl.Close()
+	cl := startOwnCluster(t, ctx)
 	addrs := cl.Addrs()
 	cl.CutLink("n3", "n1")
 	cl.CutLink("n3", "n2")

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/norikv/norikv-console/client"
-	"github.com/norikv/norikv-console/server/cluster"
 )
 
 // `watch` seeded with only a node cut off from its peers printed that
@@ -19,11 +18,7 @@ import (
 func TestWatchThroughACutOffNodeStartsWithTheCurrentView(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	cl, err := cluster.Start(ctx, cluster.Options{Nodes: 3, TotalShards: 64, Groups: 4})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cl.Close()
+	cl := startOwnCluster(t, ctx)
 	addrs := cl.Addrs()
 	watcher, err := client.New(client.Config{Nodes: addrs[:2], TotalShards: 64})
 	if err != nil {
