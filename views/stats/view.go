@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/norikv/norikv-console/client"
 	"github.com/norikv/norikv-console/stats"
 	"github.com/norikv/norikv-console/ui/common"
 	"github.com/norikv/norikv-console/views/chart"
@@ -139,6 +140,9 @@ func (m *Model) footer() []string {
 		fmt.Sprintf("%d leaders cached", t.CachedLeaders),
 		fmt.Sprintf("watch %s, %d restarts", orDash(t.WatchNode), t.WatchRestarts),
 	}
+	if n := suspendedCalls(s); n > 0 {
+		segs = append(segs, fmt.Sprintf("%d calls ran across a stop of the console (latency left out)", n))
+	}
 	if h := m.hist; h != nil {
 		segs = append(segs, fmt.Sprintf("time travel: %d epochs kept (%d let go), %s", h.Epochs, h.Dropped, bytesText(h.Bytes)))
 	}
@@ -146,6 +150,17 @@ func (m *Model) footer() []string {
 		out = append(out, st.Muted.Render(l))
 	}
 	return out
+}
+
+// suspendedCalls is how many calls of every operation ran across a stop
+// of the process (SIGSTOP, ctrl+z, a paused VM): counted, but without
+// their latency, which was the stop's (client OpStats.Suspended).
+func suspendedCalls(s *client.Stats) uint64 {
+	var n uint64
+	for _, o := range s.Ops {
+		n += o.Suspended
+	}
+	return n
 }
 
 // wrap joins segments with sep into lines no wider than width.
