@@ -81,6 +81,10 @@ type PoolStats struct {
 	Dials             uint64   // connections ever created
 	Dropped           uint64   // connections closed because their node left
 	Addrs             []string // addresses with an open connection
+	// Failing lists the addresses among Addrs whose connection is failing
+	// (transport failure, or the node's last call failed or timed out):
+	// open, but the node is not answering on it.
+	Failing []string
 }
 
 // RouterStats describes routing.
@@ -200,7 +204,7 @@ func (h LatencyHistogram) Buckets() []LatencyBucket {
 func (c *Client) Stats() Stats {
 	ps := c.pool.Stats()
 	s := Stats{
-		Pool:   PoolStats{ActiveConnections: ps.Active, Dials: ps.Dials, Dropped: ps.Dropped, Addrs: ps.Addrs},
+		Pool:   PoolStats{ActiveConnections: ps.Active, Dials: ps.Dials, Dropped: ps.Dropped, Addrs: ps.Addrs, Failing: ps.Failing},
 		Router: RouterStats{TotalShards: c.sh().total, SeedNodes: len(c.cfg.Nodes), TotalNodes: len(c.cfg.Nodes)},
 		Topology: TopologyStats{
 			ViewsReceived:  c.m.viewsReceived.Load(),

@@ -129,3 +129,28 @@ func TestExactSizeAtEverySize(t *testing.T) {
 		uitest.RequireSize(t, empty.View(), sz[0], sz[1])
 	}
 }
+
+// A node whose pool connection is open but failing reads "down" in the
+// CONN column, not "yes" beside "unreachable" (found in tmux with a
+// cluster killed under a watching console).
+func TestConnColumnSaysDownForAFailingConnection(t *testing.T) {
+	m := newPane(120, 40)
+	m.Update(common.StatsMsg{At: t0, Stats: client.Stats{Pool: client.PoolStats{
+		Addrs: []string{"127.0.0.1:7447", "127.0.0.1:7448"}, Failing: []string{"127.0.0.1:7448"}}}})
+	v := m.View()
+	for _, want := range []struct{ addr, conn string }{{"127.0.0.1:7447", "yes"}, {"127.0.0.1:7448", "down"}, {"127.0.0.1:7449", "no"}} {
+		row := ""
+		for _, l := range strings.Split(v, "\n") {
+			if strings.Contains(l, want.addr) {
+				row = l
+				break
+			}
+		}
+		if f := strings.Fields(row); len(f) < 6 || f[5] != want.conn { // [k] nK addr health leads conn
+			t.Errorf("row of %s: %q, want CONN %q", want.addr, row, want.conn)
+		}
+	}
+	if _, tsv, ok := m.CopyTable(); !ok || !strings.Contains(tsv, "127.0.0.1:7448\t") || !strings.Contains(tsv, "\tdown\t") {
+		t.Errorf("copied table does not say n2's connection is down: %q", tsv)
+	}
+}

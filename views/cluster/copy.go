@@ -31,10 +31,7 @@ func (m *Model) CopyTable() (what, tsv string, ok bool) {
 	b.WriteString("node\taddress\thealth\tleads\tconnected\trtt_us\n")
 	for _, id := range nodes {
 		n, _ := m.view.Node(id)
-		conn, rtt := "no", ""
-		if m.connected[n.Addr] {
-			conn = "yes"
-		}
+		conn, rtt := m.connCell(n.Addr), ""
 		if _, d, ok := m.rttCell(id); ok {
 			rtt = fmt.Sprint(d.Microseconds())
 		}

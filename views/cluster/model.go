@@ -128,6 +128,7 @@ type Model struct {
 	groups    map[int]map[string]client.GroupStatus // group -> node -> its report
 	nodes     map[string]*nodeInfo
 	connected map[string]bool // node addresses with an open pool connection
+	failing   map[string]bool // of those, the ones whose connection is failing
 
 	flash map[int]time.Time // shard -> highlight until
 	now   time.Time

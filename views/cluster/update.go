@@ -46,6 +46,10 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		for _, a := range msg.Stats.Pool.Addrs {
 			m.connected[a] = true
 		}
+		m.failing = make(map[string]bool, len(msg.Stats.Pool.Failing))
+		for _, a := range msg.Stats.Pool.Failing {
+			m.failing[a] = true
+		}
 	case common.TickMsg:
 		m.now = msg.At
 		for s, until := range m.flash {

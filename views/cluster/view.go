@@ -387,13 +387,22 @@ func (m *Model) nodeRow(id string) string {
 		}
 		return common.Columns(travelCols, m.nodeLabel(id), n.Addr, hs.Render(health), fmt.Sprintf("%6d", m.leads[id]), ns.Render(now))
 	}
-	conn, rtt := "no", "-"
-	if m.connected[n.Addr] {
-		conn = "yes"
-	}
-	rtt, _, _ = m.rttCell(id)
+	conn := m.connCell(n.Addr)
+	rtt, _, _ := m.rttCell(id)
 	return common.Columns(tableCols,
 		m.nodeLabel(id), n.Addr, hs.Render(health), fmt.Sprintf("%6d", m.leads[id]), conn, rtt)
+}
+
+// connCell is the CONN column: "yes" for an open pool connection, "down"
+// for one open but failing (the node does not answer on it), "no" for none.
+func (m *Model) connCell(addr string) string {
+	switch {
+	case !m.connected[addr]:
+		return "no"
+	case m.failing[addr]:
+		return "down"
+	}
+	return "yes"
 }
 
 // legend is the line above the heatmap: count, epoch and the colour key.

@@ -251,14 +251,18 @@ type Stats struct {
 	Dials   uint64
 	Dropped uint64
 	Addrs   []string
+	Failing []string // of Addrs, those whose node does not look reachable (Node.Reachable)
 }
 
 // Stats returns the current pool statistics.
 func (p *Pool) Stats() Stats {
 	nodes := *p.nodes.Load()
 	s := Stats{Active: len(nodes), Dials: p.dials.Load(), Dropped: p.drops.Load()}
-	for a := range nodes {
+	for a, n := range nodes {
 		s.Addrs = append(s.Addrs, a)
+		if !n.Reachable() {
+			s.Failing = append(s.Failing, a)
+		}
 	}
 	return s
 }
