@@ -64,7 +64,7 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		return m.onTick()
 	case common.NodeStatusMsg:
 		m.onNodeStatus(msg)
-		return m.rescanIfKeysAppeared()
+		return tea.Batch(m.rescanIfKeysAppeared(), m.rereadUnansweredDetail(msg))
 	case pageMsg:
 		m.onPage(msg)
 		return m.rereadOutdatedDetail()
@@ -376,6 +376,30 @@ func errorText(err error) string {
 		return fmt.Sprintf("%v: this server has no key listing (the console extension); read keys with the palette's \"Get key\"", err)
 	}
 	return err.Error()
+}
+
+// detailRetryEvery bounds how often a detail whose read went unanswered
+// is read again by itself while nodes answer their status polls.
+const detailRetryEvery = 2 * time.Second
+
+// rereadUnansweredDetail reads the shown key again once a node answers
+// (its status poll) after the key's read got no answer (no node reached,
+// no leader, a timeout): found in tmux with the cluster killed and
+// started again under the console, whose header read "connected" while
+// the key's detail kept the dial error of the read made meanwhile until
+// the user thought of r. A read that was answered (not found, refused)
+// is not repeated; at most one reread every detailRetryEvery.
+func (m *Model) rereadUnansweredDetail(msg common.NodeStatusMsg) tea.Cmd {
+	d := m.detail
+	if msg.Status == nil || d == nil || d.loading || d.err == nil || !common.OutcomeUnknown(d.err) ||
+		(m.mode != modeDetail && !m.wide()) || m.common.Backend() == nil {
+		return nil
+	}
+	if !d.retriedAt.IsZero() && m.now.Sub(d.retriedAt) < detailRetryEvery {
+		return nil
+	}
+	d.retriedAt = m.now
+	return m.readDetail()
 }
 
 // onNodeStatus keeps the key counts of the groups the node leads.

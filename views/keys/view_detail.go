@@ -30,8 +30,10 @@ func (m *Model) detailView() string {
 		hint{m.common.Keys.Filter, "search"}, hint{k.Wrap, "wrap"}, hint{k.Fold, "fold"})
 	if d.res == nil {
 		switch {
-		case d.err != nil:
-			out = append(out, st.Error.Render("✗ "+errorText(d.err)))
+		case d.err != nil: // wrapped: the reason is often longer than the pane
+			for _, l := range common.Wrap("✗ "+errorText(d.err), m.dw()) {
+				out = append(out, st.Error.Render(l))
+			}
 		case d.loading:
 			out = append(out, st.Muted.Render("reading the key…"))
 		}
