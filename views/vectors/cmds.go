@@ -42,7 +42,7 @@ func searchCmd(c common.Common, reqID int, req searchRequest, kind searchKind) t
 	return func() tea.Msg {
 		ctx, cancel := c.Context()
 		defer cancel()
-		msg := searchMsg{reqID: reqID, req: req, at: time.Now()}
+		msg := searchMsg{reqID: reqID, req: req, kind: kind, at: time.Now()}
 		msg.query, msg.err = resolveQuery(ctx, c.Backend(), req)
 		if msg.err != nil {
 			return msg

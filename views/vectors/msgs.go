@@ -36,6 +36,7 @@ type searchRequest struct {
 type searchMsg struct {
 	reqID int
 	req   searchRequest
+	kind  searchKind
 	at    time.Time
 	query []float32 // the vector searched with (resolved for by-id)
 	res   *client.VectorSearchResult

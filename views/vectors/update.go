@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
@@ -43,6 +44,8 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		m.onList(msg)
 	case searchMsg:
 		m.onSearch(msg)
+	case common.NodeStatusMsg:
+		return m.rerunUnansweredSearch(msg)
 	case opDoneMsg:
 		switch {
 		case msg.res.Err != nil:
@@ -201,6 +204,31 @@ func (m *Model) onSearch(msg searchMsg) {
 		h.add(sample{rtt: msg.rtt, server: micros(msg.res.SearchTimeUs)})
 	}
 	m.result, m.scroll = &msg, 0
+}
+
+// searchRetryEvery bounds how often a search that went unanswered is run
+// again by itself while nodes answer their status polls.
+const searchRetryEvery = 2 * time.Second
+
+// rerunUnansweredSearch runs the last search again, as it was sent, once a
+// node answers its status poll after the search got no answer (no node
+// reached, no leader, a timeout): found in tmux with the cluster killed
+// and started again under the console, whose header read "connected"
+// above the dial error of the search made meanwhile. A search that was
+// answered (a bad query, a missing index) is not repeated; at most one
+// rerun every searchRetryEvery.
+func (m *Model) rerunUnansweredSearch(msg common.NodeStatusMsg) tea.Cmd {
+	r := m.result
+	if msg.Status == nil || r == nil || r.err == nil || m.searching || !common.OutcomeUnknown(r.err) || m.common.Backend() == nil {
+		return nil
+	}
+	if !m.retriedAt.IsZero() && m.now.Sub(m.retriedAt) < searchRetryEvery {
+		return nil
+	}
+	m.retriedAt = m.now
+	m.searchReq++
+	m.searching = true
+	return searchCmd(m.common, m.searchReq, r.req, r.kind)
 }
 
 func (m *Model) onKey(msg tea.KeyMsg) tea.Cmd {
