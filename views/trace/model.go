@@ -29,8 +29,11 @@ type Model struct {
 	input   common.Input
 	view    *client.ClusterView
 	groupOf map[int]int
-	reqID   int
-	result  *routeMsg
+	// polls is each node's last status poll (by node id): whether the
+	// traced key's leader answers the console at all.
+	polls  map[string]common.NodeStatusMsg
+	reqID  int
+	result *routeMsg
 }
 
 // New returns the trace pane.
@@ -38,7 +41,7 @@ func New(c common.Common) *Model {
 	in := common.NewField("key> ", "type a key, e.g. user:42")
 	in.CharLimit = 1024
 	in.SetStyles(c.Styles)
-	return &Model{common: c, keys: DefaultKeyMap(), input: in, groupOf: map[int]int{}}
+	return &Model{common: c, keys: DefaultKeyMap(), input: in, groupOf: map[int]int{}, polls: map[string]common.NodeStatusMsg{}}
 }
 
 // SetStyles implements common.Styler.
@@ -103,6 +106,9 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 			return m.trace(m.result.key)
 		}
 	case common.NodeStatusMsg:
+		if msg.Status != nil || msg.Err != nil {
+			m.polls[msg.NodeID] = msg
+		}
 		if msg.Status != nil {
 			for _, g := range msg.Status.Groups {
 				for _, s := range g.Shards {

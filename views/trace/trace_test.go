@@ -110,3 +110,33 @@ func TestCopyTheTraceAsPlainText(t *testing.T) {
 		t.Fatal("copy before any trace")
 	}
 }
+
+// Found in tmux with the cluster killed under the console: the trace of a
+// key named its leader "cached from the cluster view" with its address and
+// nothing said the leader did not answer; requests for the key were
+// waiting on it. Step 7 says whether the leader answers its status poll.
+func TestTraceSaysWhetherTheLeaderAnswers(t *testing.T) {
+	m := traced(140, 20)
+	leader := m.result.route.LeaderID
+	m.Update(common.NodeStatusMsg{At: t0, NodeID: leader, Err: fmt.Errorf("connection refused")})
+	v := m.View()
+	if want := "7 reach    " + leader + " does not answer its status poll (connection refused)"; !strings.Contains(v, want) {
+		t.Fatalf("trace lacks %q:\n%s", want, v)
+	}
+	m.Update(common.NodeStatusMsg{At: t0, NodeID: leader, RTT: 420 * time.Microsecond, Status: &client.NodeStatus{NodeID: leader}})
+	if want := leader + " answers its status poll (round trip 420µs)"; !strings.Contains(m.View(), want) {
+		t.Fatalf("trace lacks %q:\n%s", want, m.View())
+	}
+}
+
+// The leader's error is wrapped under step 7, not cut at the pane's width.
+func TestUnreachableLeadersErrorIsWrapped(t *testing.T) {
+	m := traced(80, 24)
+	leader := m.result.route.LeaderID
+	m.Update(common.NodeStatusMsg{At: t0, NodeID: leader, Err: fmt.Errorf(`norikv: connection to 127.0.0.1:24102 failed: connection error: desc = "transport: Error while dialing: dial tcp 127.0.0.1:24102: connect: connection refused"`)})
+	v := m.View()
+	if !strings.Contains(v, "refused\");") || !strings.Contains(v, "wait for it or a new leader") {
+		t.Fatalf("the leader's error is cut:\n%s", v)
+	}
+	uitest.RequireSize(t, v, 80, 24)
+}

@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/charmbracelet/lipgloss"
+
 	"github.com/norikv/norikv-console/ui/common"
 )
 
@@ -92,10 +94,39 @@ func (m *Model) steps() []string {
 		addr = "unknown"
 	}
 	out = append(out, step(6, "address", addr))
+	if id := r.LeaderID; id != "" || viewLeader != "" {
+		if id == "" {
+			id = viewLeader
+		}
+		// Wrapped under its step: a node's error is often wider than the pane.
+		text, style := m.reach(id)
+		for i, l := range common.Wrap(text, max(10, m.width-11)) {
+			if i == 0 {
+				out = append(out, step(7, "reach", style.Render(l)))
+				continue
+			}
+			out = append(out, strings.Repeat(" ", 11)+style.Render(l))
+		}
+	}
 	if viewLeader != "" && r.LeaderID != "" && viewLeader != r.LeaderID {
 		out = append(out, st.Warn.Render(fmt.Sprintf("note: the view says %s leads shard %d; the cache will be corrected by the next request", viewLeader, r.Shard)))
 	}
 	return out
+}
+
+// reach says whether node id answered its last status poll: a leader the
+// console cannot reach is where a request for the key waits (until it
+// answers or a new leader is elected), whatever the cache says.
+func (m *Model) reach(id string) (string, lipgloss.Style) {
+	st := m.common.Styles
+	p, ok := m.polls[id]
+	switch {
+	case !ok:
+		return id + " not polled yet", st.Muted
+	case p.Err != nil:
+		return fmt.Sprintf("%s does not answer its status poll (%s); requests for this key wait for it or a new leader", id, p.Err), st.Error
+	}
+	return fmt.Sprintf("%s answers its status poll (round trip %s)", id, common.FormatLatency(p.RTT)), st.OK
 }
 
 func orNone(s string) string {
