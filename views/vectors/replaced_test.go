@@ -8,7 +8,6 @@ import (
 
 	"github.com/norikv/norikv-console/client"
 	"github.com/norikv/norikv-console/ui/common"
-	"github.com/norikv/norikv-console/ui/common/fakebackend"
 	"github.com/norikv/norikv-console/ui/uitest"
 )
 
@@ -16,14 +15,7 @@ import (
 // has none of the old indexes: the results and latencies of the old
 // cluster's searches go, and the index list is read again at once.
 func TestClusterReplacedDropsTheOldClustersResults(t *testing.T) {
-	fb := fakebackend.New(nil, 64)
-	cc := uitest.Common()
-	cc.Data, cc.TotalShards, cc.Timeout = fb, 64, 10*time.Second
-	m := New(cc)
-	m.SetSize(120, 40)
-	pump(m, m.Init())
-	runAction(t, m, typeKeys(m, "N"), "old 3 euclidean")
-	runAction(t, m, typeKeys(m, "I"), "a 1 0 0")
+	fb, m := fakePaneWithIndex(t, "old")
 	typeKeys(m, "enter", "1", ",", "0", ",", "0", "enter", "esc")
 	if r := m.Result(); r == nil || len(r.Matches) != 1 || m.Samples("old") != 1 {
 		t.Fatalf("search before: %+v", r)

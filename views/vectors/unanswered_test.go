@@ -8,8 +8,6 @@ import (
 
 	"github.com/norikv/norikv-console/client"
 	"github.com/norikv/norikv-console/ui/common"
-	"github.com/norikv/norikv-console/ui/common/fakebackend"
-	"github.com/norikv/norikv-console/ui/uitest"
 )
 
 // errDial is what a search returns while no node of the cluster answers.
@@ -25,14 +23,7 @@ func answered(id string) common.NodeStatusMsg {
 // recall check stays one), once a node answers its status poll; at most
 // once every searchRetryEvery, and never for a search that was answered.
 func TestUnansweredSearchIsRunAgainWhenANodeAnswers(t *testing.T) {
-	fb := fakebackend.New(nil, 64)
-	cc := uitest.Common()
-	cc.Data, cc.TotalShards, cc.Timeout = fb, 64, 10*time.Second
-	m := New(cc)
-	m.SetSize(120, 40)
-	pump(m, m.Init())
-	runAction(t, m, typeKeys(m, "N"), "docs 3 euclidean")
-	runAction(t, m, typeKeys(m, "I"), "a 1 0 0")
+	fb, m := fakePaneWithIndex(t, "docs")
 
 	fb.Fail("VectorSearch", errDial)
 	typeKeys(m, "enter", "1", ",", "0", ",", "0", "enter", "esc")
