@@ -1,11 +1,9 @@
 package client
 
 import (
-	"bufio"
 	"context"
 	"fmt"
 	"math/rand/v2"
-	"net/http"
 	"strconv"
 	"strings"
 	"testing"
@@ -103,39 +101,12 @@ func TestIdemKeysNeedNoClaimOnSixGroups(t *testing.T) {
 
 // idemClaims sums norikv_idem_claims_total over the nodes' /metrics.
 func idemClaims(ctx context.Context, base, nodes int) (int, error) {
-	total := 0
-	for i := range nodes {
-		req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://127.0.0.1:"+strconv.Itoa(base+i)+"/metrics", nil)
-		if err != nil {
-			return 0, err
-		}
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			return 0, err
-		}
-		found := false
-		sc := bufio.NewScanner(resp.Body)
-		sc.Buffer(make([]byte, 1<<16), 1<<20)
-		for sc.Scan() {
-			f := strings.Fields(sc.Text())
-			if len(f) != 2 || f[0] != "norikv_idem_claims_total" {
-				continue
-			}
-			v, err := strconv.ParseFloat(f[1], 64)
-			if err != nil {
-				_ = resp.Body.Close()
-				return 0, fmt.Errorf("metrics line %q: %w", sc.Text(), err)
-			}
-			total += int(v)
-			found = true
-		}
-		_ = resp.Body.Close()
-		if err := sc.Err(); err != nil {
-			return 0, err
-		}
-		if !found {
-			return 0, fmt.Errorf("node %d's /metrics has no norikv_idem_claims_total", i)
-		}
+	total, seen, err := sumMetric(ctx, base, nodes, func(line string) bool {
+		f := strings.Fields(line)
+		return len(f) == 2 && f[0] == "norikv_idem_claims_total"
+	})
+	if err == nil && seen != nodes {
+		err = fmt.Errorf("%d of %d nodes' /metrics have no norikv_idem_claims_total", nodes-seen, nodes)
 	}
-	return total, nil
+	return total, err
 }

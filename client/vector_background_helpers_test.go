@@ -48,38 +48,52 @@ func portsFree(base, n int) bool {
 // pendingVectors returns the sum over the nodes of norikv_vector_index_pending
 // for namespace ns (writes acknowledged but not yet in an HNSW graph).
 func pendingVectors(ctx context.Context, base, nodes int, ns string) (int, error) {
-	total := 0
 	want := `namespace="` + ns + `"`
+	total, _, err := sumMetric(ctx, base, nodes, func(line string) bool {
+		return strings.HasPrefix(line, "norikv_vector_index_pending{") && strings.Contains(line, want)
+	})
+	return total, err
+}
+
+// sumMetric sums the value (last field) of every line of the nodes'
+// /metrics (HTTP ports base..base+nodes-1) that match accepts; seen counts
+// the nodes with at least one such line.
+func sumMetric(ctx context.Context, base, nodes int, match func(line string) bool) (total, seen int, err error) {
 	for i := range nodes {
 		req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://127.0.0.1:"+strconv.Itoa(base+i)+"/metrics", nil)
 		if err != nil {
-			return 0, err
+			return 0, 0, err
 		}
 		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
-			return 0, err
+			return 0, 0, err
 		}
+		found := false
 		sc := bufio.NewScanner(resp.Body)
 		sc.Buffer(make([]byte, 1<<16), 1<<20)
 		for sc.Scan() {
 			line := sc.Text()
-			if !strings.HasPrefix(line, "norikv_vector_index_pending{") || !strings.Contains(line, want) {
+			if !match(line) {
 				continue
 			}
 			f := strings.Fields(line)
 			v, err := strconv.ParseFloat(f[len(f)-1], 64)
 			if err != nil {
 				_ = resp.Body.Close()
-				return 0, fmt.Errorf("metrics line %q: %w", line, err)
+				return 0, 0, fmt.Errorf("metrics line %q: %w", line, err)
 			}
 			total += int(v)
+			found = true
 		}
 		_ = resp.Body.Close()
 		if err := sc.Err(); err != nil {
-			return 0, err
+			return 0, 0, err
+		}
+		if found {
+			seen++
 		}
 	}
-	return total, nil
+	return total, seen, nil
 }
 
 // waitIndexed polls until no replica has a pending write for ns. It polls
