@@ -106,9 +106,9 @@ type detail struct {
 	editNext  bool // open the editor once loaded
 	conflict  *conflict
 	note      string // result of the last write on this key
-	// retriedAt is when an unanswered read was last sent again by itself
-	// (rereadUnansweredDetail).
-	retriedAt time.Time
+	// retry spaces the reads sent again by themselves after one went
+	// unanswered (rereadUnansweredDetail).
+	retry common.RetryGate
 
 	// view is the value laid out for the pane's width and hex mode (built
 	// by layout); query and nowrap outlive it (a reload, a resize).

@@ -380,7 +380,7 @@ func errorText(err error) string {
 
 // detailRetryEvery bounds how often a detail whose read went unanswered
 // is read again by itself while nodes answer their status polls.
-const detailRetryEvery = 2 * time.Second
+const detailRetryEvery = common.UnansweredRetryEvery
 
 // rereadUnansweredDetail reads the shown key again once a node answers
 // (its status poll) after the key's read got no answer (no node reached,
@@ -391,14 +391,10 @@ const detailRetryEvery = 2 * time.Second
 // is not repeated; at most one reread every detailRetryEvery.
 func (m *Model) rereadUnansweredDetail(msg common.NodeStatusMsg) tea.Cmd {
 	d := m.detail
-	if msg.Status == nil || d == nil || d.loading || d.err == nil || !common.OutcomeUnknown(d.err) ||
-		(m.mode != modeDetail && !m.wide()) || m.common.Backend() == nil {
+	if d == nil || d.loading || (m.mode != modeDetail && !m.wide()) || m.common.Backend() == nil ||
+		!d.retry.Due(msg, d.err, m.now) {
 		return nil
 	}
-	if !d.retriedAt.IsZero() && m.now.Sub(d.retriedAt) < detailRetryEvery {
-		return nil
-	}
-	d.retriedAt = m.now
 	return m.readDetail()
 }
 

@@ -93,11 +93,11 @@ type Model struct {
 	// Results.
 	searchReq int
 	searching bool
-	// retriedAt is when an unanswered search was last run again by itself
-	// (rerunUnansweredSearch).
-	retriedAt time.Time
-	result    *searchMsg
-	scroll    int // first result row shown
+	// retry spaces the searches run again by themselves after one went
+	// unanswered (rerunUnansweredSearch).
+	retry  common.RetryGate
+	result *searchMsg
+	scroll int // first result row shown
 	// resultRows is how many result rows View draws (a page), set by layout.
 	resultRows int
 

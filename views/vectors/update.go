@@ -6,7 +6,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
@@ -208,7 +207,7 @@ func (m *Model) onSearch(msg searchMsg) {
 
 // searchRetryEvery bounds how often a search that went unanswered is run
 // again by itself while nodes answer their status polls.
-const searchRetryEvery = 2 * time.Second
+const searchRetryEvery = common.UnansweredRetryEvery
 
 // rerunUnansweredSearch runs the last search again, as it was sent, once a
 // node answers its status poll after the search got no answer (no node
@@ -219,13 +218,9 @@ const searchRetryEvery = 2 * time.Second
 // rerun every searchRetryEvery.
 func (m *Model) rerunUnansweredSearch(msg common.NodeStatusMsg) tea.Cmd {
 	r := m.result
-	if msg.Status == nil || r == nil || r.err == nil || m.searching || !common.OutcomeUnknown(r.err) || m.common.Backend() == nil {
+	if r == nil || m.searching || m.common.Backend() == nil || !m.retry.Due(msg, r.err, m.now) {
 		return nil
 	}
-	if !m.retriedAt.IsZero() && m.now.Sub(m.retriedAt) < searchRetryEvery {
-		return nil
-	}
-	m.retriedAt = m.now
 	m.searchReq++
 	m.searching = true
 	return searchCmd(m.common, m.searchReq, r.req, r.kind)
