@@ -117,8 +117,10 @@ func writeCheck(c common.Common) error {
 	return nil
 }
 
-// writeCmd runs one write off the update loop and reports it as done.
-func writeCmd(c common.Common, op string, done opDoneMsg, run func(ctx context.Context) (string, error)) tea.Cmd {
+// writeCmd runs one write off the update loop and reports it as done. A
+// write that got no answer (common.OutcomeUnknown) may have been applied:
+// its error says so, and again, what settles it.
+func writeCmd(c common.Common, op, again string, done opDoneMsg, run func(ctx context.Context) (string, error)) tea.Cmd {
 	if err := writeCheck(c); err != nil {
 		return common.MsgCmd(opDoneMsg{res: common.OpResultMsg{Op: op, Err: fmt.Errorf("%s: %w", op, err)}})
 	}
@@ -128,7 +130,10 @@ func writeCmd(c common.Common, op string, done opDoneMsg, run func(ctx context.C
 		start := time.Now()
 		info, err := run(ctx)
 		done.res = common.OpResultMsg{Op: op, Latency: time.Since(start), Info: info}
-		if err != nil {
+		switch {
+		case err != nil && common.OutcomeUnknown(err):
+			done.res.Err = fmt.Errorf("%s: outcome unknown, it may have been applied (%s): %w", op, again, err)
+		case err != nil:
 			done.res.Err = fmt.Errorf("%s: %w", op, err)
 		}
 		return done
@@ -138,7 +143,8 @@ func writeCmd(c common.Common, op string, done opDoneMsg, run func(ctx context.C
 // insertCmd upserts one vector.
 func insertCmd(c common.Common, ns, id string, v []float32) tea.Cmd {
 	op := fmt.Sprintf("insert vector %s into %s", strconv.Quote(id), ns)
-	return writeCmd(c, op, opDoneMsg{}, func(ctx context.Context) (string, error) {
+	again := "a search by its id tells; inserting it again is safe, an upsert"
+	return writeCmd(c, op, again, opDoneMsg{}, func(ctx context.Context) (string, error) {
 		ver, err := c.Backend().VectorInsert(ctx, ns, id, v, nil)
 		if err != nil {
 			return "", err
@@ -150,7 +156,8 @@ func insertCmd(c common.Common, ns, id string, v []float32) tea.Cmd {
 // deleteCmd deletes one vector.
 func deleteCmd(c common.Common, ns, id string) tea.Cmd {
 	op := fmt.Sprintf("delete vector %s from %s", strconv.Quote(id), ns)
-	return writeCmd(c, op, opDoneMsg{}, func(ctx context.Context) (string, error) {
+	again := "deleting it again is safe: it says whether the id was still there"
+	return writeCmd(c, op, again, opDoneMsg{}, func(ctx context.Context) (string, error) {
 		ok, err := c.Backend().VectorDelete(ctx, ns, id, nil)
 		if err != nil {
 			return "", err
@@ -165,7 +172,8 @@ func deleteCmd(c common.Common, ns, id string) tea.Cmd {
 // createCmd creates an index.
 func createCmd(c common.Common, spec CreateSpec) tea.Cmd {
 	op := fmt.Sprintf("create index %s (%d dims, %s, %s)", spec.Namespace, spec.Dims, spec.Distance, spec.Type)
-	return writeCmd(c, op, opDoneMsg{selectNS: spec.Namespace}, func(ctx context.Context) (string, error) {
+	again := "r refreshes the index list; creating it again with the same definition is safe"
+	return writeCmd(c, op, again, opDoneMsg{selectNS: spec.Namespace}, func(ctx context.Context) (string, error) {
 		opts := spec.Opts
 		created, err := c.Backend().VectorCreateIndex(ctx, spec.Namespace, spec.Dims, spec.Distance, spec.Type, &opts)
 		switch {
@@ -183,7 +191,8 @@ func createCmd(c common.Common, spec CreateSpec) tea.Cmd {
 // dropCmd drops an index.
 func dropCmd(c common.Common, ns string) tea.Cmd {
 	op := "drop index " + ns
-	return writeCmd(c, op, opDoneMsg{dropped: ns}, func(ctx context.Context) (string, error) {
+	again := "r refreshes the index list; dropping it again is safe: it says whether there was such an index"
+	return writeCmd(c, op, again, opDoneMsg{dropped: ns}, func(ctx context.Context) (string, error) {
 		ok, err := c.Backend().VectorDropIndex(ctx, ns, nil)
 		if err != nil {
 			return "", err
@@ -216,7 +225,11 @@ func importCmd(c common.Common, ns, path string, dims int) tea.Cmd {
 		defer cancel()
 		n, err := c.Backend().VectorInsertMany(ctx, ns, items, 0)
 		done.res.Latency = time.Since(start)
-		if err != nil {
+		switch {
+		case err != nil && common.OutcomeUnknown(err):
+			done.res.Err = fmt.Errorf("%s: %d of %d vectors written, then an outcome unknown: the next ones may have been applied (loading the file again is safe, upserts): %w", op, n, len(items), err)
+			return done
+		case err != nil:
 			done.res.Err = fmt.Errorf("%s: %d of %d vectors written, then: %w", op, n, len(items), err)
 			return done
 		}
