@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"time"
 
@@ -140,9 +141,14 @@ func writeCmd(c common.Common, op, again string, done opDoneMsg, run func(ctx co
 	}
 }
 
+// insertOp names the insert of id into ns, in its result and while it runs.
+func insertOp(ns, id string) string {
+	return fmt.Sprintf("insert vector %s into %s", strconv.Quote(id), ns)
+}
+
 // insertCmd upserts one vector.
 func insertCmd(c common.Common, ns, id string, v []float32) tea.Cmd {
-	op := fmt.Sprintf("insert vector %s into %s", strconv.Quote(id), ns)
+	op := insertOp(ns, id)
 	again := "a search by its id tells; inserting it again is safe, an upsert"
 	return writeCmd(c, op, again, opDoneMsg{}, func(ctx context.Context) (string, error) {
 		ver, err := c.Backend().VectorInsert(ctx, ns, id, v, nil)
@@ -153,9 +159,14 @@ func insertCmd(c common.Common, ns, id string, v []float32) tea.Cmd {
 	})
 }
 
+// deleteOp names the delete of id from ns.
+func deleteOp(ns, id string) string {
+	return fmt.Sprintf("delete vector %s from %s", strconv.Quote(id), ns)
+}
+
 // deleteCmd deletes one vector.
 func deleteCmd(c common.Common, ns, id string) tea.Cmd {
-	op := fmt.Sprintf("delete vector %s from %s", strconv.Quote(id), ns)
+	op := deleteOp(ns, id)
 	again := "deleting it again is safe: it says whether the id was still there"
 	return writeCmd(c, op, again, opDoneMsg{}, func(ctx context.Context) (string, error) {
 		ok, err := c.Backend().VectorDelete(ctx, ns, id, nil)
@@ -169,9 +180,14 @@ func deleteCmd(c common.Common, ns, id string) tea.Cmd {
 	})
 }
 
+// createOp names the create of spec's index.
+func createOp(spec CreateSpec) string {
+	return fmt.Sprintf("create index %s (%d dims, %s, %s)", spec.Namespace, spec.Dims, spec.Distance, spec.Type)
+}
+
 // createCmd creates an index.
 func createCmd(c common.Common, spec CreateSpec) tea.Cmd {
-	op := fmt.Sprintf("create index %s (%d dims, %s, %s)", spec.Namespace, spec.Dims, spec.Distance, spec.Type)
+	op := createOp(spec)
 	again := "r refreshes the index list; creating it again with the same definition is safe"
 	return writeCmd(c, op, again, opDoneMsg{selectNS: spec.Namespace}, func(ctx context.Context) (string, error) {
 		opts := spec.Opts
@@ -188,9 +204,12 @@ func createCmd(c common.Common, spec CreateSpec) tea.Cmd {
 	})
 }
 
+// dropOp names the drop of ns's index.
+func dropOp(ns string) string { return "drop index " + ns }
+
 // dropCmd drops an index.
 func dropCmd(c common.Common, ns string) tea.Cmd {
-	op := "drop index " + ns
+	op := dropOp(ns)
 	again := "r refreshes the index list; dropping it again is safe: it says whether there was such an index"
 	return writeCmd(c, op, again, opDoneMsg{dropped: ns}, func(ctx context.Context) (string, error) {
 		ok, err := c.Backend().VectorDropIndex(ctx, ns, nil)
@@ -207,9 +226,12 @@ func dropCmd(c common.Common, ns string) tea.Cmd {
 // importTimeout bounds an import: a base plus a budget per vector.
 func importTimeout(n int) time.Duration { return 30*time.Second + time.Duration(n)*5*time.Millisecond }
 
+// importOp names the import of path into ns.
+func importOp(ns, path string) string { return fmt.Sprintf("import %s into %s", path, ns) }
+
 // importCmd reads a vector file and upserts its vectors, 16 at a time.
 func importCmd(c common.Common, ns, path string, dims int) tea.Cmd {
-	op := fmt.Sprintf("import %s into %s", path, ns)
+	op := importOp(ns, path)
 	if err := writeCheck(c); err != nil {
 		return common.MsgCmd(opDoneMsg{res: common.OpResultMsg{Op: op, Err: fmt.Errorf("%s: %w", op, err)}})
 	}
@@ -235,5 +257,20 @@ func importCmd(c common.Common, ns, path string, dims int) tea.Cmd {
 		}
 		done.res.Info = fmt.Sprintf("upserted %d vectors of %d dimensions", n, len(items[0].Vector))
 		return done
+	}
+}
+
+// track counts op as sent and not answered yet (the title shows it) until
+// its opDoneMsg: a write waiting on a cluster that does not answer shows
+// it is under way instead of nothing.
+func (m *Model) track(op string, cmd tea.Cmd) tea.Cmd {
+	m.inFlight = append(m.inFlight, op)
+	return cmd
+}
+
+// answered drops op from the writes under way.
+func (m *Model) answered(op string) {
+	if i := slices.Index(m.inFlight, op); i >= 0 {
+		m.inFlight = slices.Delete(m.inFlight, i, i+1)
 	}
 }

@@ -93,6 +93,8 @@ type Model struct {
 	// Results.
 	searchReq int
 	searching bool
+	// inFlight names the writes sent and not answered yet, oldest first.
+	inFlight []string
 	// retry spaces the searches run again by themselves after one went
 	// unanswered (rerunUnansweredSearch).
 	retry  common.RetryGate

@@ -116,3 +116,25 @@ func TestVectorInsertCutOffFromItsQuorumIsSaidUnknown(t *testing.T) {
 		t.Fatalf("an insert cut off from its quorum: %v, want its outcome said unknown", res.Err)
 	}
 }
+
+// Found in tmux with two of three serve processes stopped: for the 4 s an
+// insert waited on the cluster, nothing on screen said it had been sent
+// (the status line still showed an older warning). The index list's title
+// now names each write under way until its answer.
+func TestWriteUnderWayIsShownUntilItsAnswer(t *testing.T) {
+	_, m := fakePaneWithIndex(t, "docs")
+	var insert common.Action
+	for _, a := range m.Actions() {
+		if a.Title == "Insert vector into docs" {
+			insert = a
+		}
+	}
+	cmd := insert.Run("b 0 1 0") // sent: its answer has not come back
+	if v := m.View(); !strings.Contains(v, `insert vector "b" into docs: waiting for the cluster…`) {
+		t.Fatalf("an insert under way is not shown:\n%s", v)
+	}
+	pump(m, cmd)
+	if v := m.View(); strings.Contains(v, "waiting for the cluster") {
+		t.Fatalf("the insert is still shown under way after its answer:\n%s", v)
+	}
+}

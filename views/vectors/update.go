@@ -46,6 +46,7 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 	case common.NodeStatusMsg:
 		return m.rerunUnansweredSearch(msg)
 	case opDoneMsg:
+		m.answered(msg.res.Op)
 		switch {
 		case msg.res.Err != nil:
 		case msg.selectNS != "":

@@ -109,6 +109,10 @@ func (m *Model) listLines() []string {
 	if l := m.sort.Label(); l != "" {
 		note += st.Accent.Render("  sort: " + l)
 	}
+	if w := m.writesUnderWay(); w != "" {
+		// First: a long error after it would push it out of the width.
+		note = st.Accent.Render("  "+w) + note
+	}
 	cols := m.listColumns()
 	out := []string{title + note,
 		st.TableHeader.Render(common.Columns(cols, "", "NAMESPACE", " DIMS", "DISTANCE", "TYPE", "  COUNT", "    SIZE", "SHARD", "M/efC/ef", "SERVED"))}
@@ -438,4 +442,16 @@ func wrapText(s string, width int) []string {
 		s = strings.TrimLeft(s[cut:], " ")
 	}
 	return append(out, s)
+}
+
+// writesUnderWay names the writes sent and not answered yet, for the title.
+func (m *Model) writesUnderWay() string {
+	switch n := len(m.inFlight); n {
+	case 0:
+		return ""
+	case 1:
+		return m.inFlight[0] + ": waiting for the cluster…"
+	default:
+		return fmt.Sprintf("%s and %d more: waiting for the cluster…", m.inFlight[0], n-1)
+	}
 }
