@@ -43,6 +43,9 @@ type Model struct {
 	truncated bool
 	scanning  bool
 	scanErr   error
+	// bulk names the extend or clear under way ("" when none): shown in
+	// the title until its answer, and a second one waits for it.
+	bulk string
 	// scannedAt is when the scan shown was made, zero until one succeeded:
 	// before that the pane knows nothing about the keys (not "0 keys").
 	scannedAt time.Time
@@ -141,6 +144,7 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 			return m.rescan()
 		}
 	case bulkMsg:
+		m.bulk = ""
 		return tea.Batch(common.MsgCmd(msg.result()), m.rescan())
 	case tea.KeyMsg:
 		return m.onKey(msg)
@@ -320,7 +324,10 @@ func (m *Model) extendAction() common.Action {
 			if len(keys) == 0 {
 				return common.MsgCmd(common.ErrorMsg{Err: fmt.Errorf("extend TTL: no key with a TTL listed; wait for the scan or press r")})
 			}
-			return bulkCmd(m.common, fmt.Sprintf("extend TTL of %s by %s", describe(keys), d), keys, func(exp time.Time) time.Duration {
+			if err := m.bulkUnderWay("extend TTL"); err != nil {
+				return common.MsgCmd(common.ErrorMsg{Err: err})
+			}
+			return m.startBulk(fmt.Sprintf("extend TTL of %s by %s", describe(keys), d), keys, func(exp time.Time) time.Duration {
 				if exp.IsZero() {
 					return d // its TTL was cleared meanwhile: give it d
 				}
@@ -339,7 +346,10 @@ func (m *Model) clearAction() common.Action {
 			if len(keys) == 0 {
 				return common.MsgCmd(common.ErrorMsg{Err: fmt.Errorf("clear TTL: no key with a TTL listed; wait for the scan or press r")})
 			}
-			return bulkCmd(m.common, "clear TTL of "+describe(keys), keys, func(time.Time) time.Duration { return 0 })
+			if err := m.bulkUnderWay("clear TTL"); err != nil {
+				return common.MsgCmd(common.ErrorMsg{Err: err})
+			}
+			return m.startBulk("clear TTL of "+describe(keys), keys, func(time.Time) time.Duration { return 0 })
 		},
 	})
 }
@@ -403,4 +413,23 @@ func (m *Model) onMouse(msg tea.MouseMsg) {
 		}
 	}
 	m.clamp()
+}
+
+// bulkUnderWay refuses a second extend or clear while one runs: both would
+// read the same expiries, and a key one of them rewrote would be another
+// writer's to the other (a conflict, or an extension counted twice).
+func (m *Model) bulkUnderWay(what string) error {
+	if m.bulk == "" {
+		return nil
+	}
+	return fmt.Errorf("%s: %s is still under way; wait for its result", what, m.bulk)
+}
+
+// startBulk runs a bulk rewrite and names it in the title until it answers.
+func (m *Model) startBulk(op string, keys []string, newTTL func(expires time.Time) time.Duration) tea.Cmd {
+	cmd := bulkCmd(m.common, op, keys, newTTL)
+	if cmd != nil {
+		m.bulk = op
+	}
+	return cmd
 }

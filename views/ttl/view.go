@@ -76,6 +76,9 @@ func (m *Model) summary() string {
 	if n := len(m.selected); n > 0 {
 		s += fmt.Sprintf(", %d selected", n)
 	}
+	if m.bulk != "" {
+		s += ", " + m.bulk + ": under way…"
+	}
 	if m.scanning {
 		s += ", scanning…"
 	}
