@@ -147,7 +147,7 @@ func (m *Model) insertAction() (common.Action, error) {
 			if err != nil {
 				return common.MsgCmd(common.ErrorMsg{Err: fmt.Errorf("insert vector into %s: %w", ns, err)})
 			}
-			return m.track(insertOp(ns, id), insertCmd(c, ns, id, v))
+			return m.track(insertOp(ns, id), insertCmd(c, m.keys, ns, id, v))
 		},
 	}, nil
 }
@@ -166,7 +166,7 @@ func (m *Model) deleteAction() (common.Action, error) {
 			if id == "" {
 				return common.MsgCmd(common.ErrorMsg{Err: errors.New("delete vector: type the id to delete")})
 			}
-			return m.track(deleteOp(ns, id), deleteCmd(c, ns, id))
+			return m.track(deleteOp(ns, id), deleteCmd(c, m.keys, ns, id))
 		},
 	}, nil
 }
@@ -182,7 +182,7 @@ func (m *Model) createAction() (common.Action, error) {
 			if err != nil {
 				return common.MsgCmd(common.ErrorMsg{Err: fmt.Errorf("create index: %w", err)})
 			}
-			return m.track(createOp(spec), createCmd(c, spec))
+			return m.track(createOp(spec), createCmd(c, m.keys, spec))
 		},
 	}, nil
 }
@@ -200,7 +200,7 @@ func (m *Model) dropAction() (common.Action, error) {
 	return common.Action{
 		Title: "Drop vector index " + ns, Help: "delete the index and every vector in it", Keys: m.keys.Drop.Help().Key,
 		Confirm: what,
-		Run:     func(string) tea.Cmd { return m.track(dropOp(ns), dropCmd(c, ns)) },
+		Run:     func(string) tea.Cmd { return m.track(dropOp(ns), dropCmd(c, m.keys, ns)) },
 	}, nil
 }
 
@@ -224,7 +224,7 @@ func (m *Model) importAction() (common.Action, error) {
 			if path == "" {
 				return common.MsgCmd(common.ErrorMsg{Err: fmt.Errorf("import into %s: give the path of a file", ns)})
 			}
-			return m.track(importOp(ns, path), importCmd(c, ns, path, dims))
+			return m.track(importOp(ns, path), importCmd(c, m.keys, ns, path, dims))
 		},
 	}, nil
 }

@@ -147,9 +147,9 @@ func insertOp(ns, id string) string {
 }
 
 // insertCmd upserts one vector.
-func insertCmd(c common.Common, ns, id string, v []float32) tea.Cmd {
+func insertCmd(c common.Common, k *KeyMap, ns, id string, v []float32) tea.Cmd {
 	op := insertOp(ns, id)
-	again := "a search by its id tells; inserting it again is safe, an upsert"
+	again := fmt.Sprintf("%s and the id search by it; %s again is safe, an upsert", k.Similar.Help().Key, k.Insert.Help().Key)
 	return writeCmd(c, op, again, opDoneMsg{}, func(ctx context.Context) (string, error) {
 		ver, err := c.Backend().VectorInsert(ctx, ns, id, v, nil)
 		if err != nil {
@@ -165,9 +165,9 @@ func deleteOp(ns, id string) string {
 }
 
 // deleteCmd deletes one vector.
-func deleteCmd(c common.Common, ns, id string) tea.Cmd {
+func deleteCmd(c common.Common, k *KeyMap, ns, id string) tea.Cmd {
 	op := deleteOp(ns, id)
-	again := "deleting it again is safe: it says whether the id was still there"
+	again := fmt.Sprintf("%s again is safe: it says whether the id was still there", k.Delete.Help().Key)
 	return writeCmd(c, op, again, opDoneMsg{}, func(ctx context.Context) (string, error) {
 		ok, err := c.Backend().VectorDelete(ctx, ns, id, nil)
 		if err != nil {
@@ -186,9 +186,9 @@ func createOp(spec CreateSpec) string {
 }
 
 // createCmd creates an index.
-func createCmd(c common.Common, spec CreateSpec) tea.Cmd {
+func createCmd(c common.Common, k *KeyMap, spec CreateSpec) tea.Cmd {
 	op := createOp(spec)
-	again := "r refreshes the index list; creating it again with the same definition is safe"
+	again := fmt.Sprintf("the index list refreshes every 5 s, %s now; %s again with the same definition is safe", k.Refresh.Help().Key, k.Create.Help().Key)
 	return writeCmd(c, op, again, opDoneMsg{selectNS: spec.Namespace}, func(ctx context.Context) (string, error) {
 		opts := spec.Opts
 		created, err := c.Backend().VectorCreateIndex(ctx, spec.Namespace, spec.Dims, spec.Distance, spec.Type, &opts)
@@ -208,9 +208,9 @@ func createCmd(c common.Common, spec CreateSpec) tea.Cmd {
 func dropOp(ns string) string { return "drop index " + ns }
 
 // dropCmd drops an index.
-func dropCmd(c common.Common, ns string) tea.Cmd {
+func dropCmd(c common.Common, k *KeyMap, ns string) tea.Cmd {
 	op := dropOp(ns)
-	again := "r refreshes the index list; dropping it again is safe: it says whether there was such an index"
+	again := fmt.Sprintf("the index list refreshes every 5 s, %s now; %s again is safe: it says whether there was such an index", k.Refresh.Help().Key, k.Drop.Help().Key)
 	return writeCmd(c, op, again, opDoneMsg{dropped: ns}, func(ctx context.Context) (string, error) {
 		ok, err := c.Backend().VectorDropIndex(ctx, ns, nil)
 		if err != nil {
@@ -230,7 +230,7 @@ func importTimeout(n int) time.Duration { return 30*time.Second + time.Duration(
 func importOp(ns, path string) string { return fmt.Sprintf("import %s into %s", path, ns) }
 
 // importCmd reads a vector file and upserts its vectors, 16 at a time.
-func importCmd(c common.Common, ns, path string, dims int) tea.Cmd {
+func importCmd(c common.Common, k *KeyMap, ns, path string, dims int) tea.Cmd {
 	op := importOp(ns, path)
 	if err := writeCheck(c); err != nil {
 		return common.MsgCmd(opDoneMsg{res: common.OpResultMsg{Op: op, Err: fmt.Errorf("%s: %w", op, err)}})
@@ -249,7 +249,7 @@ func importCmd(c common.Common, ns, path string, dims int) tea.Cmd {
 		done.res.Latency = time.Since(start)
 		switch {
 		case err != nil && common.OutcomeUnknown(err):
-			done.res.Err = fmt.Errorf("%s: %d of %d vectors written, then an outcome unknown: the next ones may have been applied (loading the file again is safe, upserts): %w", op, n, len(items), err)
+			done.res.Err = fmt.Errorf("%s: %d of %d vectors written, then an outcome unknown: the next ones may have been applied (%s again loads the file safely, upserts): %w", op, n, len(items), k.Import.Help().Key, err)
 			return done
 		case err != nil:
 			done.res.Err = fmt.Errorf("%s: %d of %d vectors written, then: %w", op, n, len(items), err)

@@ -42,10 +42,10 @@ func TestVectorWriteWithNoAnswerIsSaidUnknown(t *testing.T) {
 	fb, m := fakePaneWithIndex(t, "docs")
 	lost := fmt.Errorf("norikv: %w", context.DeadlineExceeded)
 	for _, w := range []struct{ op, title, arg, again string }{
-		{"VectorInsert", "Insert vector into docs", "b 0 1 0", "search"},
-		{"VectorDelete", "Delete vector from docs", "a", "again"},
-		{"VectorCreateIndex", "Create vector index", "more 2 cosine", "again"},
-		{"VectorDropIndex", "Drop vector index docs", "", "again"},
+		{"VectorInsert", "Insert vector into docs", "b 0 1 0", "f and the id search by it; I again is safe"},
+		{"VectorDelete", "Delete vector from docs", "a", "X again is safe"},
+		{"VectorCreateIndex", "Create vector index", "more 2 cosine", "r now; N again with the same definition is safe"},
+		{"VectorDropIndex", "Drop vector index docs", "", "r now; D again is safe"},
 	} {
 		fb.Fail(w.op, lost)
 		res := runWrite(t, m, w.title, w.arg)

@@ -246,7 +246,8 @@ func TestWritesRespectReadOnly(t *testing.T) {
 		}
 	}
 	// Below the UI: the write commands refuse on their own.
-	for _, cmd := range []tea.Cmd{insertCmd(c, "docs", "a", []float32{1, 2, 3, 4}), deleteCmd(c, "docs", "a"), dropCmd(c, "docs")} {
+	k := DefaultKeyMap()
+	for _, cmd := range []tea.Cmd{insertCmd(c, k, "docs", "a", []float32{1, 2, 3, 4}), deleteCmd(c, k, "docs", "a"), dropCmd(c, k, "docs")} {
 		r, ok := msgsOf(cmd)[0].(opDoneMsg)
 		if !ok || !errors.Is(r.res.Err, ops.ErrReadOnly) {
 			t.Errorf("write command on a read-only profile: %#v", msgsOf(cmd))
