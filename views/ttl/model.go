@@ -145,6 +145,12 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 		}
 	case bulkMsg:
 		m.bulk = ""
+		if len(msg.again) > 0 {
+			m.selected = map[string]bool{}
+			for _, k := range msg.again {
+				m.selected[k] = true
+			}
+		}
 		return tea.Batch(common.MsgCmd(msg.result()), m.rescan())
 	case tea.KeyMsg:
 		return m.onKey(msg)

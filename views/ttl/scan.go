@@ -111,8 +111,14 @@ type bulkMsg struct {
 	done, conflicts, gone, bad int
 	// unknown counts the rewrites sent whose outcome is unknown (a
 	// timeout, a lost answer): they may have been applied.
-	unknown  int
-	skipped  int // keys not tried: the cluster stopped answering
+	unknown int
+	skipped int // keys not tried: the cluster stopped answering
+	// again are the keys to run the rewrite on again (changed meanwhile,
+	// an unknown outcome, a failure, not tried): the pane keeps them, and
+	// only them, selected, so that running it again does not rewrite the
+	// keys already rewritten a second time (an extend would add its
+	// duration twice).
+	again    []string
 	firstErr error
 	latency  time.Duration
 }
@@ -139,6 +145,7 @@ func bulkCmd(c common.Common, op string, keys []string, newTTL func(expires time
 		for i, k := range keys {
 			if failedInARow >= bulkGiveUpAfter {
 				r.skipped = len(keys) - i
+				r.again = append(r.again, keys[i:]...)
 				break
 			}
 			ctx, cancel := c.Context()
@@ -155,14 +162,17 @@ func bulkCmd(c common.Common, op string, keys []string, newTTL func(expires time
 				// (the text also catches backends that cannot build the
 				// client's error type, like the in-memory fake)
 				r.conflicts++
+				r.again = append(r.again, k)
 			case sent && common.OutcomeUnknown(err):
 				r.unknown++
+				r.again = append(r.again, k)
 				if r.firstErr == nil {
 					r.firstErr = fmt.Errorf("%s: %w", k, err)
 				}
 				continue // counts towards giving up
 			default:
 				r.bad++
+				r.again = append(r.again, k)
 				if r.firstErr == nil {
 					r.firstErr = fmt.Errorf("%s: %w", k, err)
 				}
@@ -203,8 +213,16 @@ func (r bulkMsg) result() common.OpResultMsg {
 	if r.gone > 0 {
 		info += fmt.Sprintf(", %d already expired or deleted", r.gone)
 	}
-	out := common.OpResultMsg{Op: r.op, Latency: r.latency, Info: info}
 	total := r.done + r.conflicts + r.gone + r.bad + r.unknown + r.skipped
+	selected := ""
+	if n := len(r.again); n > 0 && n < total {
+		stay := "stay"
+		if n == 1 {
+			stay = "stays"
+		}
+		selected = fmt.Sprintf("; only the %s to run again %s selected", describe(r.again), stay)
+	}
+	out := common.OpResultMsg{Op: r.op, Latency: r.latency, Info: info + selected}
 	// Rewrites whose answer never came may have been applied: an extend
 	// run again on them would extend them twice (it reads the expiry
 	// afresh), so they are never called failed.
@@ -212,6 +230,7 @@ func (r bulkMsg) result() common.OpResultMsg {
 	if r.unknown > 0 {
 		unknown = fmt.Sprintf("; %d with an unknown outcome (sent, no answer: may have been rewritten; rescan (r) before running it again)", r.unknown)
 	}
+	unknown += selected
 	switch {
 	case r.skipped > 0:
 		out.Err = fmt.Errorf("%s: stopped after %d keys failed in a row (%s), %d of %d keys not tried; %d rewritten%s: %w",
