@@ -27,9 +27,9 @@ func run(ctx context.Context, args []string) int {
 	if len(args) > 0 {
 		switch args[0] {
 		case "devcluster":
-			return cli.Devcluster(ctx, args[1:], os.Stdout, os.Stderr)
+			return cli.DevclusterProcess(ctx, args[1:], os.Stdout, os.Stderr)
 		case "serve":
-			return cli.Serve(ctx, args[1:], os.Stdout, os.Stderr)
+			return cli.ServeProcess(ctx, args[1:], os.Stdout, os.Stderr)
 		}
 	}
 	// A command word anywhere among the flags (`--profile prod status`) is

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"strings"
@@ -66,6 +67,8 @@ var dispatchCases = []struct {
 	{"console bad flag", []string{"--no-such-flag"}, anyFailure, "no-such-flag"},
 	{"devcluster help", []string{"devcluster", "--help"}, anyFailure, "usage: norikv-console devcluster"},
 	{"devcluster bad flag", []string{"devcluster", "--nodes", "0"}, anyFailure, "nodes"},
+	{"devcluster bad timer slack", []string{"devcluster", "--timer-slack", "-1ms"}, 2, "devcluster: --timer-slack: timer slack -1ms out of range"},
+	{"serve bad timer slack", []string{"serve", "--timer-slack", "1s"}, 2, "serve: --timer-slack: timer slack 1s out of range"},
 	{"serve help", []string{"serve", "--help"}, anyFailure, "usage: norikv-console serve"},
 	{"serve missing flags", []string{"serve"}, anyFailure, "required"},
 	{"help command", []string{"help"}, 0, "Shell commands"},
@@ -129,6 +132,13 @@ func TestDispatchDevclusterRuns(t *testing.T) {
 		_ = cmd.Process.Kill()
 		_ = cmd.Wait()
 		t.Fatalf("devcluster never printed its ready line; stderr:\n%s", errOut.String())
+	}
+	// --timer-slack's default, applied by executing the command again
+	// (same pid) before it started anything.
+	if b, err := os.ReadFile(fmt.Sprintf("/proc/%d/timerslack_ns", cmd.Process.Pid)); err == nil {
+		if got := strings.TrimSpace(string(b)); got != "4000000" {
+			t.Errorf("devcluster's timer slack: %s ns, want 4000000 (--timer-slack 4ms)", got)
+		}
 	}
 	drained := make(chan struct{})
 	go func() { // drain, so the command never blocks on a full pipe

@@ -27,12 +27,24 @@ const (
 const startTimeout = 60 * time.Second
 
 // Devcluster runs an embedded cluster headless: it prints one line
-// `ready ADDR1,ADDR2,...` once every group has a leader, then runs until ctx ends.
+// `ready ADDR1,ADDR2,...` once every group has a leader, then runs until ctx
+// ends. It runs inside the calling program: --timer-slack is checked but not
+// applied (DevclusterProcess).
 func Devcluster(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	return devcluster(ctx, args, stdout, stderr, nil)
+}
+
+// DevclusterProcess is Devcluster as the process's own command (main): it
+// applies --timer-slack, executing the process again from os.Args.
+func DevclusterProcess(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	return devcluster(ctx, args, stdout, stderr, ownProcess())
+}
+
+func devcluster(ctx context.Context, args []string, stdout, stderr io.Writer, proc *process) int {
 	fs := flag.NewFlagSet("devcluster", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: norikv-console devcluster [--nodes 3] [--shards 1024] [--groups 6] [--port P] [--data-dir DIR] [--http-port H] [--fsync] [--raft-logs]\n"+
+		fmt.Fprintln(stderr, "usage: norikv-console devcluster [--nodes 3] [--shards 1024] [--groups 6] [--port P] [--data-dir DIR] [--http-port H] [--fsync] [--raft-logs] [--timer-slack 4ms]\n"+
 			"         [--tls-cert FILE --tls-key FILE [--tls-client-ca FILE]]")
 		fs.PrintDefaults()
 	}
@@ -44,12 +56,17 @@ func Devcluster(ctx context.Context, args []string, stdout, stderr io.Writer) in
 	httpPort := fs.Int("http-port", 0, "node i serves /healthz, /readyz and /metrics on http-port+i; 0 disables HTTP")
 	fsync := fs.Bool("fsync", false, "fsync every Raft log append (survives machine crashes; much slower)")
 	raftLogs := fs.Bool("raft-logs", false, "print Raft's error logs to stderr (elections and leader moves log benign errors)")
+	slack := addTimerSlackFlag(fs)
 	tlsf := addTLSFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		return exitUsage
 	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "devcluster: unexpected argument %q (all options are flags)\n", fs.Arg(0))
+		return exitUsage
+	}
+	// Before anything is opened or said: it executes the process again.
+	if !proc.applyTimerSlack("devcluster", *slack, stderr) {
 		return exitUsage
 	}
 	given := map[string]bool{}

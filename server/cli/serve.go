@@ -21,13 +21,24 @@ import (
 const readyPoll = 10 * time.Millisecond
 
 // Serve runs one node of a multi-process cluster until ctx ends. Every node
-// must get the same --peers, --shards and --groups.
+// must get the same --peers, --shards and --groups. It runs inside the
+// calling program: --timer-slack is checked but not applied (ServeProcess).
 func Serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	return serve(ctx, args, stdout, stderr, nil)
+}
+
+// ServeProcess is Serve as the process's own command (main): it applies
+// --timer-slack, executing the process again from os.Args.
+func ServeProcess(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	return serve(ctx, args, stdout, stderr, ownProcess())
+}
+
+func serve(ctx context.Context, args []string, stdout, stderr io.Writer, proc *process) int {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: norikv-console serve --id n1 --addr HOST:PORT --raft-addr HOST:PORT --data-dir DIR \\\n"+
-			"         --peers n1=CLIENT/RAFT,n2=CLIENT/RAFT,n3=CLIENT/RAFT [--shards 1024] [--groups 6] [--http-addr HOST:PORT] [--debug-addr HOST:PORT] [--fsync=false]\\\n"+
+			"         --peers n1=CLIENT/RAFT,n2=CLIENT/RAFT,n3=CLIENT/RAFT [--shards 1024] [--groups 6] [--http-addr HOST:PORT] [--debug-addr HOST:PORT] [--fsync=false] [--timer-slack 4ms]\\\n"+
 			"         [--tls-cert FILE --tls-key FILE [--tls-client-ca FILE]]")
 		fs.PrintDefaults()
 	}
@@ -44,12 +55,17 @@ func Serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	voteHold := fs.Bool("vote-hold", true, "a node started without data while its peers hold a cluster votes only once it has caught up (it lost its log and vote); --vote-hold=false only to bring back a group most of whose voters lost their data, accepting lost writes")
 	maxConns := fs.Int("max-client-conns", 0, "client connections open at once, at most; beyond it new ones are closed at once (default: the open-file limit less what the node keeps for its Raft logs and peers; -1: no cap)")
 	minFree := fs.Uint64("min-free-mb", raftlog.DefaultMinFree>>20, "free space (MiB) kept on the data dir's disk: below it the node takes no Raft log entries, leads no group and does not campaign, until twice as much is free")
+	slack := addTimerSlackFlag(fs)
 	tlsf := addTLSFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		return exitUsage
 	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "serve: unexpected argument %q (all options are flags)\n", fs.Arg(0))
+		return exitUsage
+	}
+	// Before anything is opened or said: it executes the process again.
+	if !proc.applyTimerSlack("serve", *slack, stderr) {
 		return exitUsage
 	}
 	for _, req := range []struct{ name, val string }{{"id", *id}, {"addr", *addr}, {"raft-addr", *raftAddr}, {"data-dir", *dataDir}} {
