@@ -16,7 +16,10 @@
 # runs our side without fsync, as devcluster does, against etcd with it),
 # NORIKV_BIN (a norikv-console binary to run instead of building this tree),
 # SERVE_GROUPS (replication groups of our side; unset: --groups is not
-# passed and serve uses its default, 6).
+# passed and serve uses its default, 6), ETCD_TIMER_SLACK_NS (run the etcd
+# members with this timer slack, as serve's --timer-slack gives itself,
+# through timerslack.py; unset: the system's), SERVE_TIMER_SLACK (serve's
+# --timer-slack; unset: not passed, serve's default).
 set -euo pipefail
 
 ROUNDS=${ROUNDS:-3}
@@ -65,9 +68,13 @@ for i in 1 2 3; do
 	eps_etcd+="${eps_etcd:+,}127.0.0.1:$((PORT_BASE + i))"
 done
 etcd_pids=""
+etcd_wrap=()
+if [ -n "${ETCD_TIMER_SLACK_NS:-}" ]; then
+	etcd_wrap=(python3 "$here/timerslack.py" "$ETCD_TIMER_SLACK_NS")
+fi
 t0=$(date +%s%N)
 for i in 1 2 3; do
-	etcd --name "e$i" --data-dir "$OUT/etcd$i" \
+	"${etcd_wrap[@]}" etcd --name "e$i" --data-dir "$OUT/etcd$i" \
 		--listen-client-urls "http://127.0.0.1:$((PORT_BASE + i))" --advertise-client-urls "http://127.0.0.1:$((PORT_BASE + i))" \
 		--listen-peer-urls "http://127.0.0.1:$((PORT_BASE + 10 + i))" --initial-advertise-peer-urls "http://127.0.0.1:$((PORT_BASE + 10 + i))" \
 		--initial-cluster "$ecluster" --initial-cluster-token norikv-bench --initial-cluster-state new \
@@ -91,7 +98,7 @@ for i in 1 2 3; do
 	mkdir -p "$OUT/n$i"
 	echo "$RAFT_LOG" >"$OUT/n$i/raft-log-store"
 	"$OUT/bin/norikv-console" serve --id "n$i" --addr "127.0.0.1:$((PORT_BASE + 20 + i))" --raft-addr "127.0.0.1:$((PORT_BASE + 30 + i))" \
-		--data-dir "$OUT/n$i" --peers "$peers" --fsync="$SERVE_FSYNC" ${SERVE_GROUPS:+--groups "$SERVE_GROUPS"} >"$OUT/n$i.log" 2>&1 &
+		--data-dir "$OUT/n$i" --peers "$peers" --fsync="$SERVE_FSYNC" ${SERVE_GROUPS:+--groups "$SERVE_GROUPS"} ${SERVE_TIMER_SLACK:+--timer-slack "$SERVE_TIMER_SLACK"} >"$OUT/n$i.log" 2>&1 &
 	pids+=($!)
 	our_pids+="${our_pids:+,}$!"
 done
