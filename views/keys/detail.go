@@ -63,9 +63,12 @@ func (m *Model) onDetail(msg detailMsg) tea.Cmd {
 		if errors.Is(msg.err, client.ErrKeyNotFound) {
 			d.res = nil
 		}
+		if !common.OutcomeUnknown(msg.err) {
+			d.unsettled = nil // answered: the key as it is now
+		}
 		return nil
 	}
-	d.res, d.err, d.readAt, d.readLevel, d.conflict = msg.res, nil, msg.at, msg.level, nil
+	d.res, d.err, d.readAt, d.readLevel, d.conflict, d.unsettled = msg.res, nil, msg.at, msg.level, nil, nil
 	if d.editNext {
 		d.editNext = false
 		return m.startEdit()
@@ -192,11 +195,17 @@ func (m *Model) onWrite(msg writeMsg) tea.Cmd {
 	case msg.unknown:
 		u := op
 		m.uncertain = &u
+		if shown {
+			m.detail.unsettled, m.detail.note = msg.err, ""
+		}
 	case op.sameWrite(m.uncertain) || m.uncertain != nil && bytes.Equal(m.uncertain.key, op.key):
 		m.uncertain = nil // settled, or another write to the key decides
 	}
 	if msg.err != nil {
 		return m.onWriteError(msg, res, shown)
+	}
+	if shown {
+		m.detail.unsettled = nil
 	}
 	cmds := []tea.Cmd{m.movePage(0)}
 	switch op.kind {

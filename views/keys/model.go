@@ -107,8 +107,13 @@ type detail struct {
 	conflict  *conflict
 	note      string // result of the last write on this key
 	// retry spaces the reads sent again by themselves after one went
-	// unanswered (rereadUnansweredDetail).
+	// unanswered or a write on the key had an unknown outcome
+	// (rereadUnansweredDetail).
 	retry common.RetryGate
+	// unsettled is the error of the last write on this key when its
+	// outcome is unknown: what is shown may no longer be the key until it
+	// is read again.
+	unsettled error
 
 	// view is the value laid out for the pane's width and hex mode (built
 	// by layout); query and nowrap outlive it (a reload, a resize).

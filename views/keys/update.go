@@ -389,10 +389,21 @@ const detailRetryEvery = common.UnansweredRetryEvery
 // the key's detail kept the dial error of the read made meanwhile until
 // the user thought of r. A read that was answered (not found, refused)
 // is not repeated; at most one reread every detailRetryEvery.
+//
+// The same goes for a key whose last write had an unknown outcome (found
+// in tmux: a delete sent while two of three nodes were stopped left the
+// value shown as read before, the key perhaps gone): it is read again to
+// show what the write left.
 func (m *Model) rereadUnansweredDetail(msg common.NodeStatusMsg) tea.Cmd {
 	d := m.detail
-	if d == nil || d.loading || (m.mode != modeDetail && !m.wide()) || m.common.Backend() == nil ||
-		!d.retry.Due(msg, d.err, m.now) {
+	if d == nil || d.loading || (m.mode != modeDetail && !m.wide()) || m.common.Backend() == nil {
+		return nil
+	}
+	err := d.err
+	if err == nil {
+		err = d.unsettled
+	}
+	if !d.retry.Due(msg, err, m.now) {
 		return nil
 	}
 	return m.readDetail()

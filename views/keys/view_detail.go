@@ -121,6 +121,12 @@ func (m *Model) detailStatus() string {
 	switch {
 	case d.conflict != nil:
 		return st.Error.Render("✗ "+conflictText(d.key, d.conflict)) + st.Muted.Render(" · r reloads")
+	case d.unsettled != nil:
+		s := st.Warn.Render("? the last write's outcome is unknown (it may have been applied) · r reads the key; read again once a node answers")
+		if d.err != nil {
+			s += st.Error.Render(" · ✗ " + errorText(d.err))
+		}
+		return s
 	case d.err != nil:
 		return st.Error.Render("✗ " + errorText(d.err))
 	case m.writing:
