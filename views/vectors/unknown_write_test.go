@@ -3,6 +3,8 @@ package vectors
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -136,5 +138,21 @@ func TestWriteUnderWayIsShownUntilItsAnswer(t *testing.T) {
 	pump(m, cmd)
 	if v := m.View(); strings.Contains(v, "waiting for the cluster") {
 		t.Fatalf("the insert is still shown under way after its answer:\n%s", v)
+	}
+}
+
+// An import whose batch got no answer says the vectors after those written
+// may have been applied, and that loading the file again is safe.
+func TestImportWithNoAnswerIsSaidUnknown(t *testing.T) {
+	fb, m := fakePaneWithIndex(t, "docs")
+	path := filepath.Join(t.TempDir(), "v.csv")
+	if err := os.WriteFile(path, []byte("b,0,1,0\nc,0,0,1\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	fb.Fail("VectorInsertMany", fmt.Errorf("norikv: %w", context.DeadlineExceeded))
+	res := runWrite(t, m, "Import vectors into docs from a file", path)
+	if res.Err == nil || !strings.Contains(res.Err.Error(), "0 of 2 vectors written, then an outcome unknown") ||
+		!strings.Contains(res.Err.Error(), "L again loads the file safely") {
+		t.Fatalf("an import with no answer: %v", res.Err)
 	}
 }
