@@ -232,6 +232,14 @@ func errorFromStatus(op string, st *status.Status, addr string, ifMatch *Version
 	return newError(op, st.Code(), msg, nil)
 }
 
+// ErrorFromStatus returns the error a call of op gets when a server's final
+// answer is st (ifMatch: the request's compare-and-swap version, if any),
+// built exactly as for a real answer. It is for in-process fakes of a
+// server, so callers' tests see the client's own typed errors.
+func ErrorFromStatus(op string, st *status.Status, ifMatch *Version) error {
+	return errorFromStatus(op, st, "", ifMatch)
+}
+
 // parseVersionMismatch recognises the compare-and-swap failures of PROTOCOL §4:
 // "version mismatch: expected term=T index=I, current term=T2 index=I2" and
 // "key does not exist".

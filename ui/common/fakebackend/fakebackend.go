@@ -1,8 +1,10 @@
 // Package fakebackend is an in-memory common.Backend for pane tests: keys
 // with versions, TTLs and compare-and-swap, paged scans, and vector indexes
 // searched exactly. It answers at once and needs no cluster, so pane flows
-// run in milliseconds; the few flows that need real replication, leases or
-// the client's typed errors stay on the embedded cluster.
+// run in milliseconds. Its refusals are the client's own typed errors, built
+// from the status our server answers (TestRefusalsClassifyAsOnARealCluster
+// checks them against the embedded cluster); the few flows that need real
+// replication or leases stay on the embedded cluster.
 package fakebackend
 
 import (
@@ -15,13 +17,20 @@ import (
 	"sync"
 	"time"
 
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+
 	"github.com/norikv/norikv-console/client"
 	"github.com/norikv/norikv-console/ui/common"
 )
 
-// ErrVersionMismatch is what a failed compare-and-swap returns (the real
-// client returns a *client.VersionMismatchError, which only it can build).
-var ErrVersionMismatch = fmt.Errorf("fake: version mismatch: re-read the key before retrying")
+// answer is the error the real client returns when our server refuses a
+// call of op (a client op name, e.g. "put") with code and msg (PROTOCOL §4):
+// the client's own typed error, so what panes make of it (a conflict, a
+// missing key, an unknown outcome) is what they make of a real answer.
+func answer(op string, code codes.Code, msg string, ifMatch *client.Version) error {
+	return client.ErrorFromStatus(op, status.New(code, msg), ifMatch)
+}
 
 // Backend is the fake. The zero value is not usable: call New.
 type Backend struct {
@@ -145,7 +154,7 @@ func (b *Backend) Get(ctx context.Context, key []byte, _ *client.GetOptions) (*c
 	}
 	e, ok := b.live(key)
 	if !ok {
-		return nil, fmt.Errorf("get %q: %w", key, client.ErrKeyNotFound)
+		return nil, answer("get", codes.NotFound, "key not found", nil)
 	}
 	r := &client.GetResult{Value: bytes.Clone(e.value), Version: e.version}
 	if !e.expires.IsZero() {
@@ -154,17 +163,19 @@ func (b *Backend) Get(ctx context.Context, key []byte, _ *client.GetOptions) (*c
 	return r, nil
 }
 
-// check compares the key's version with ifMatch. The caller holds b.mu.
-func (b *Backend) check(key []byte, ifMatch *client.Version) error {
+// check compares the key's version with ifMatch for op, answering as our
+// server does. The caller holds b.mu.
+func (b *Backend) check(op string, key []byte, ifMatch *client.Version) error {
 	if ifMatch == nil {
 		return nil
 	}
 	e, ok := b.live(key)
 	if !ok {
-		return fmt.Errorf("%q does not exist: %w", key, ErrVersionMismatch)
+		return answer(op, codes.FailedPrecondition, "key does not exist", ifMatch)
 	}
 	if e.version != *ifMatch {
-		return fmt.Errorf("%q is at %d/%d, not %d/%d: %w", key, e.version.Term, e.version.Index, ifMatch.Term, ifMatch.Index, ErrVersionMismatch)
+		return answer(op, codes.FailedPrecondition, fmt.Sprintf("version mismatch: expected term=%d index=%d, current term=%d index=%d",
+			ifMatch.Term, ifMatch.Index, e.version.Term, e.version.Index), ifMatch)
 	}
 	return nil
 }
@@ -182,7 +193,7 @@ func (b *Backend) Put(ctx context.Context, key, value []byte, opts *client.PutOp
 	}
 	if r, ok := b.idem[opts.IdempotencyKey]; ok && opts.IdempotencyKey != "" {
 		if r.op != "Put" {
-			return client.Version{}, fmt.Errorf("fake: idempotency key %q used for %s: %w", opts.IdempotencyKey, r.op, client.ErrInvalidArgument)
+			return client.Version{}, answer("put", codes.InvalidArgument, fmt.Sprintf("idempotency key %q was used for %s", opts.IdempotencyKey, r.op), nil)
 		}
 		return r.version, r.err
 	}
@@ -197,7 +208,7 @@ func (b *Backend) Put(ctx context.Context, key, value []byte, opts *client.PutOp
 }
 
 func (b *Backend) put(key, value []byte, opts *client.PutOptions) (client.Version, error) {
-	if err := b.check(key, opts.IfMatchVersion); err != nil {
+	if err := b.check("put", key, opts.IfMatchVersion); err != nil {
 		return client.Version{}, err
 	}
 	e := entry{value: bytes.Clone(value), version: b.nextVersion()}
@@ -222,7 +233,7 @@ func (b *Backend) Delete(ctx context.Context, key []byte, opts *client.DeleteOpt
 	}
 	if r, ok := b.idem[opts.IdempotencyKey]; ok && opts.IdempotencyKey != "" {
 		if r.op != "Delete" {
-			return false, fmt.Errorf("fake: idempotency key %q used for %s: %w", opts.IdempotencyKey, r.op, client.ErrInvalidArgument)
+			return false, answer("delete", codes.InvalidArgument, fmt.Sprintf("idempotency key %q was used for %s", opts.IdempotencyKey, r.op), nil)
 		}
 		return r.tombstoned, r.err
 	}
@@ -237,7 +248,7 @@ func (b *Backend) Delete(ctx context.Context, key []byte, opts *client.DeleteOpt
 }
 
 func (b *Backend) delete(key []byte, opts *client.DeleteOptions) (bool, error) {
-	if err := b.check(key, opts.IfMatchVersion); err != nil {
+	if err := b.check("delete", key, opts.IfMatchVersion); err != nil {
 		return false, err
 	}
 	_, ok := b.live(key)

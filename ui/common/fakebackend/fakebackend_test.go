@@ -22,7 +22,7 @@ func TestKeysVersionsTTLAndScan(t *testing.T) {
 	if _, err := b.Put(ctx, []byte("k"), []byte("b"), &client.PutOptions{IfMatchVersion: &v1}); err != nil {
 		t.Fatalf("CAS on the current version: %v", err)
 	}
-	if _, err := b.Put(ctx, []byte("k"), []byte("c"), &client.PutOptions{IfMatchVersion: &stale}); !errors.Is(err, ErrVersionMismatch) {
+	if _, err := b.Put(ctx, []byte("k"), []byte("c"), &client.PutOptions{IfMatchVersion: &stale}); !errors.As(err, new(*client.VersionMismatchError)) {
 		t.Fatalf("CAS on a stale version: %v", err)
 	}
 	if r, _ := b.Get(ctx, []byte("k"), nil); string(r.Value) != "b" || !r.ExpiresAt().IsZero() {

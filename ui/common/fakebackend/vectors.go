@@ -6,6 +6,8 @@ import (
 	"math"
 	"sort"
 
+	"google.golang.org/grpc/codes"
+
 	"github.com/norikv/norikv-console/client"
 )
 
@@ -35,11 +37,11 @@ func (b *Backend) VectorCreateIndex(ctx context.Context, namespace string, dimen
 		return false, err
 	}
 	if namespace == "" || dimensions <= 0 {
-		return false, fmt.Errorf("create index %q: a namespace and dimensions > 0 are needed", namespace)
+		return false, answer("vector create index", codes.InvalidArgument, fmt.Sprintf("create index %q: a namespace and dimensions > 0 are needed", namespace), nil)
 	}
 	if ix, ok := b.vectors[namespace]; ok {
 		if ix.info.Dimensions != dimensions || ix.info.Distance != distance || ix.info.IndexType != indexType {
-			return false, fmt.Errorf("create index %q: %w", namespace, client.ErrAlreadyExists)
+			return false, answer("vector create index", codes.AlreadyExists, fmt.Sprintf("vector index %s exists with another definition", namespace), nil)
 		}
 		return false, nil
 	}
@@ -64,23 +66,24 @@ func (b *Backend) VectorDropIndex(ctx context.Context, namespace string, _ *clie
 	return ok, nil
 }
 
-// lookup returns namespace's index or a not-found error. The caller holds b.mu.
-func (b *Backend) lookup(namespace string) (*vindex, error) {
+// lookup returns namespace's index or the not-found error of op. The
+// caller holds b.mu.
+func (b *Backend) lookup(op, namespace string) (*vindex, error) {
 	ix, ok := b.vectors[namespace]
 	if !ok {
-		return nil, fmt.Errorf("vector index %q: %w", namespace, client.ErrKeyNotFound)
+		return nil, answer(op, codes.NotFound, fmt.Sprintf("vector index %s not found", namespace), nil)
 	}
 	return ix, nil
 }
 
 // insert stores one vector. The caller holds b.mu.
 func (b *Backend) insert(namespace, id string, v []float32) (client.Version, error) {
-	ix, err := b.lookup(namespace)
+	ix, err := b.lookup("vector insert", namespace)
 	if err != nil {
 		return client.Version{}, err
 	}
 	if len(v) != ix.info.Dimensions {
-		return client.Version{}, fmt.Errorf("insert %q into %s: %d values, the index has %d dimensions", id, namespace, len(v), ix.info.Dimensions)
+		return client.Version{}, answer("vector insert", codes.InvalidArgument, fmt.Sprintf("vector has %d dimensions, but vector index %s has %d", len(v), namespace, ix.info.Dimensions), nil)
 	}
 	ix.ids[id] = append([]float32(nil), v...)
 	return b.nextVersion(), nil
@@ -118,7 +121,7 @@ func (b *Backend) VectorDelete(ctx context.Context, namespace, id string, _ *cli
 	if err := b.begin(ctx, "VectorDelete"); err != nil {
 		return false, err
 	}
-	ix, err := b.lookup(namespace)
+	ix, err := b.lookup("vector delete", namespace)
 	if err != nil {
 		return false, err
 	}
@@ -127,20 +130,20 @@ func (b *Backend) VectorDelete(ctx context.Context, namespace, id string, _ *cli
 	return ok, nil
 }
 
-// VectorGetWithOptions returns a stored vector.
+// VectorGetWithOptions returns a stored vector, nil when the id is absent.
 func (b *Backend) VectorGetWithOptions(ctx context.Context, namespace, id string, _ *client.VectorGetOptions) ([]float32, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if err := b.begin(ctx, "VectorGetWithOptions"); err != nil {
 		return nil, err
 	}
-	ix, err := b.lookup(namespace)
+	ix, err := b.lookup("vector get", namespace)
 	if err != nil {
 		return nil, err
 	}
 	v, ok := ix.ids[id]
 	if !ok {
-		return nil, fmt.Errorf("vector %q in %s: %w", id, namespace, client.ErrKeyNotFound)
+		return nil, nil // as the client answers an absent id (only a missing index is an error)
 	}
 	return append([]float32(nil), v...), nil
 }
@@ -153,12 +156,12 @@ func (b *Backend) VectorSearch(ctx context.Context, namespace string, query []fl
 	if err := b.begin(ctx, "VectorSearch"); err != nil {
 		return nil, err
 	}
-	ix, err := b.lookup(namespace)
+	ix, err := b.lookup("vector search", namespace)
 	if err != nil {
 		return nil, err
 	}
 	if len(query) != ix.info.Dimensions {
-		return nil, fmt.Errorf("search %s: the query has %d values, the index %d dimensions", namespace, len(query), ix.info.Dimensions)
+		return nil, answer("vector search", codes.InvalidArgument, fmt.Sprintf("query has %d dimensions, but vector index %s has %d", len(query), namespace, ix.info.Dimensions), nil)
 	}
 	if opts == nil {
 		opts = &client.VectorSearchOptions{}
