@@ -37,17 +37,18 @@ func (m *Model) SetSort(s common.SortState) {
 	m.layout()
 }
 
-// selectKey puts the list cursor on k if it is shown.
-func (m *Model) selectKey(k []byte) {
+// selectKey puts the list cursor on k if it is shown, and tells whether it is.
+func (m *Model) selectKey(k []byte) bool {
 	if k == nil {
-		return
+		return false
 	}
 	for i, e := range m.visible() {
 		if bytes.Equal(e.Key, k) {
 			m.cursor = i
-			return
+			return true
 		}
 	}
+	return false
 }
 
 // sortEntries orders m.entries by the sort (stable: ties keep key order;

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/charmbracelet/bubbles/key"
@@ -226,12 +227,14 @@ func (m *Model) onWrite(msg writeMsg) tea.Cmd {
 		m.form = nil
 		m.detail = &detail{key: op.key, note: "new key " + res.Info}
 		m.mode = modeDetail
+		m.land = op.key // the list's cursor goes to it once the scan lists it
 		cmds = append(cmds, m.readDetail())
 	case writeDelete:
 		res.Info = "deleted"
 		if !msg.tombstoned {
 			res.Info = "it was already gone"
 		}
+		m.dropEntry(op.key)
 		if shown {
 			m.detail = nil
 			if m.mode == modeDetail {
@@ -293,4 +296,22 @@ func orNone(s string) string {
 		return "none"
 	}
 	return s
+}
+
+// dropEntry takes a deleted key off the list at once, the cursor staying
+// on the key it was on, or on the next one when it was on k: the detail
+// beside it follows that key, not the deleted one (and not the top of the
+// page, where the scan that follows would otherwise put the cursor).
+func (m *Model) dropEntry(k []byte) {
+	vis := m.visible()
+	i := slices.IndexFunc(vis, func(e client.KeyEntry) bool { return bytes.Equal(e.Key, k) })
+	if i < 0 {
+		return
+	}
+	sel := m.Selected()
+	m.entries = slices.DeleteFunc(m.entries, func(e client.KeyEntry) bool { return bytes.Equal(e.Key, k) })
+	if !m.selectKey(sel) {
+		m.cursor = i
+	}
+	m.clampCursor()
 }

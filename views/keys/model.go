@@ -75,6 +75,9 @@ type Model struct {
 	// is scanned again when the count moves past it.
 	scanCount   uint64
 	scanCountOK bool
+	// land is a key the cursor goes to once a scan lists it: a new key just
+	// put, which the detail shows (side by side, both name the same key).
+	land []byte
 
 	mode      mode
 	detail    *detail

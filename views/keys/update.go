@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/charmbracelet/bubbles/key"
@@ -187,12 +189,28 @@ func (m *Model) onPage(msg pageMsg) {
 	}
 	m.scannedAt, m.scanTook = msg.at, msg.latency
 	m.cursor = 0
-	for i, e := range m.visible() {
-		if sel != nil && bytes.Equal(e.Key, sel) {
-			m.cursor = i
+	m.selectKey(sel)
+	if land := m.land; land != nil {
+		m.land = nil
+		if !m.selectKey(land) {
+			m.noteNotListed(land)
 		}
 	}
 	m.clampCursor()
+}
+
+// noteNotListed says on the detail of k, a key the cursor was to go to,
+// why the list's cursor is on another key: k is not on the page shown.
+func (m *Model) noteNotListed(k []byte) {
+	d := m.detail
+	if d == nil || !bytes.Equal(d.key, k) {
+		return
+	}
+	why := "it is not on the page shown"
+	if m.prefix != "" && !bytes.HasPrefix(k, []byte(m.prefix)) {
+		why = "it does not start with the filter " + strconv.Quote(m.prefix)
+	}
+	d.note = strings.TrimPrefix(d.note+" · ", " · ") + "not under the list's cursor: " + why
 }
 
 // visible returns the loaded keys matching the prefix (they all do once the
