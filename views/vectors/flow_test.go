@@ -21,6 +21,14 @@ import (
 // pane with a connected client on it.
 func startPane(t *testing.T) *Model {
 	t.Helper()
+	m, _ := startPaneOnCluster(t)
+	return m
+}
+
+// startPaneOnCluster is startPane that also returns the cluster, for tests
+// that put faults on it.
+func startPaneOnCluster(t *testing.T) (*Model, *cluster.Cluster) {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	cl, err := cluster.Start(ctx, cluster.Options{Nodes: 3, TotalShards: 64, Groups: 4})
@@ -44,7 +52,7 @@ func startPane(t *testing.T) *Model {
 	cc.Client, cc.TotalShards, cc.Timeout = c, 64, 10*time.Second
 	m := New(cc)
 	m.SetSize(120, 40)
-	return m
+	return m, cl
 }
 
 // pump runs cmd and feeds what it produces back into the pane until

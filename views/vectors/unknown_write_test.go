@@ -10,9 +10,7 @@ import (
 	"time"
 
 	"github.com/norikv/norikv-console/client"
-	"github.com/norikv/norikv-console/server/cluster"
 	"github.com/norikv/norikv-console/ui/common"
-	"github.com/norikv/norikv-console/ui/uitest"
 )
 
 // runWrite runs the pane's action titled title with arg and returns the
@@ -75,25 +73,7 @@ func TestVectorInsertCutOffFromItsQuorumIsSaidUnknown(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts a cluster")
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	cl, err := cluster.Start(ctx, cluster.Options{Nodes: 3, TotalShards: 64, Groups: 4})
-	if err != nil {
-		t.Fatalf("start cluster: %v", err)
-	}
-	t.Cleanup(func() { _ = cl.Close() })
-	c, err := client.New(client.Config{Nodes: cl.Addrs(), TotalShards: 64})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = c.Close() })
-	if err := c.Connect(ctx); err != nil {
-		t.Fatal(err)
-	}
-	cc := uitest.Common()
-	cc.Client, cc.TotalShards, cc.Timeout = c, 64, 10*time.Second
-	m := New(cc)
-	m.SetSize(120, 40)
+	m, cl := startPaneOnCluster(t)
 	pump(m, m.Init())
 	runAction(t, m, typeKeys(m, "N"), "docs 3 euclidean")
 	runAction(t, m, typeKeys(m, "I"), "a 1 0 0")
