@@ -58,6 +58,9 @@ type DB struct {
 	// space keeps the engine from filling its disk (space.go).
 	space *spaceWatch
 	dir   string
+	// stop ends the process on a fatal engine error, shared with the
+	// logger Pebble calls.
+	stop *fatalStop
 }
 
 // Open opens (or creates) the engine in dir.
@@ -70,7 +73,7 @@ func Open(dir string, opts Options) (*DB, error) {
 		return nil, fmt.Errorf("open raft log engine in %s: %w", dir, err)
 	}
 	// Measured before Pebble opens: its first writes may meet a full disk.
-	d := &DB{space: newSpaceWatch(dir, opts.MinFree, opts.OnSpace), dir: dir}
+	d := &DB{space: newSpaceWatch(dir, opts.MinFree, opts.OnSpace), dir: dir, stop: &fatalStop{dir: dir}}
 	var base vfs.FS = spaceFS{FS: vfs.Default, watch: d.space}
 	var fs vfs.FS
 	var pacer *syncPacer
@@ -88,7 +91,7 @@ func Open(dir string, opts Options) (*DB, error) {
 		// snapshot, so the tables hold them briefly, and compressing
 		// every flush and compaction cost CPU on the write path.
 		Levels: []pebble.LevelOptions{{Compression: pebble.NoCompression}},
-		Logger: quietLogger{dir: dir},
+		Logger: quietLogger{stop: d.stop},
 		EventListener: &pebble.EventListener{BackgroundError: func(err error) {
 			if isNoSpace(err) {
 				d.space.noSpace(err)
@@ -174,12 +177,11 @@ func (d *DB) with(f func(*pebble.DB) error) error {
 // compaction). A fatal one ends the process, as Pebble expects, with one
 // line on stderr naming the engine's directory and, when the disk is full,
 // what to do.
-type quietLogger struct{ dir string }
+type quietLogger struct{ stop *fatalStop }
 
 func (quietLogger) Infof(string, ...interface{}) {}
 func (l quietLogger) Fatalf(format string, args ...interface{}) {
-	fmt.Fprintln(os.Stderr, fatalLine(l.dir, fmt.Sprintf(format, args...)))
-	os.Exit(1)
+	l.stop.exit(fmt.Sprintf(format, args...))
 }
 
 // exitOnPanic, deferred by every write, ends the process with one line
@@ -189,9 +191,26 @@ func (l quietLogger) Fatalf(format string, args ...interface{}) {
 // the reason.
 func (d *DB) exitOnPanic() {
 	if r := recover(); r != nil {
-		fmt.Fprintln(os.Stderr, fatalLine(d.dir, fmt.Sprint(r)))
-		os.Exit(1)
+		d.stop.exit(fmt.Sprint(r))
 	}
+}
+
+// fatalStop ends the process on a fatal engine error with one line. The
+// failed write's Fatalf and the panics of the commits queued behind it
+// come at once on several goroutines: the first prints its line and
+// exits, the others wait in once for the exit (before, each printed its
+// own between the first's line and its exit: two or more lines, seen in CI
+// as TestEngineMeetingAFullDiskExitsWithOneLine failing).
+type fatalStop struct {
+	dir  string
+	once sync.Once
+}
+
+func (f *fatalStop) exit(msg string) {
+	f.once.Do(func() {
+		fmt.Fprintln(os.Stderr, fatalLine(f.dir, msg))
+		os.Exit(1)
+	})
 }
 
 // fatalLine is the one line a fatal engine error prints.

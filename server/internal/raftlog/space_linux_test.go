@@ -136,6 +136,9 @@ func TestMain(m *testing.M) {
 	if dir := os.Getenv(envFullChild); dir != "" {
 		writeUntilFull(dir)
 	}
+	if dir := os.Getenv(envFatalChild); dir != "" {
+		failAtOnce(dir)
+	}
 	os.Exit(m.Run())
 }
 
