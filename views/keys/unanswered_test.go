@@ -45,7 +45,7 @@ func TestUnansweredReadIsReadAgainWhenANodeAnswers(t *testing.T) {
 
 // A read that was answered (the key is gone, the server refused it) is not
 // repeated by itself, and an unanswered one at most once every
-// detailRetryEvery while nodes answer (every node's poll each second).
+// common.UnansweredRetryEvery while nodes answer (every node's poll each second).
 func TestAnsweredReadIsNotRepeatedAndRetriesAreSpaced(t *testing.T) {
 	fb, h := oneKeyHarness(t, 80)
 	fb.Fail("Get", client.ErrKeyNotFound)
@@ -62,11 +62,11 @@ func TestAnsweredReadIsNotRepeatedAndRetriesAreSpaced(t *testing.T) {
 		h.send(common.NodeStatusMsg{At: time.Now(), NodeID: id, Status: &client.NodeStatus{NodeID: id}})
 	}
 	if got := fb.Calls("Get") - calls; got != 1 {
-		t.Fatalf("three answered polls within %v read the key %d times, want 1", detailRetryEvery, got)
+		t.Fatalf("three answered polls within %v read the key %d times, want 1", common.UnansweredRetryEvery, got)
 	}
-	h.send(common.TickMsg{At: h.m.now.Add(detailRetryEvery)})
+	h.send(common.TickMsg{At: h.m.now.Add(common.UnansweredRetryEvery)})
 	h.send(common.NodeStatusMsg{At: time.Now(), NodeID: "n1", Status: &client.NodeStatus{NodeID: "n1"}})
 	if got := fb.Calls("Get") - calls; got != 2 {
-		t.Fatalf("a poll %v later read the key %d times in all, want 2", detailRetryEvery, got)
+		t.Fatalf("a poll %v later read the key %d times in all, want 2", common.UnansweredRetryEvery, got)
 	}
 }

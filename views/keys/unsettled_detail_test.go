@@ -50,7 +50,7 @@ func TestDetailAfterAnUnknownWriteSaysSoAndIsReadAgain(t *testing.T) {
 	}
 	// Settled: no further reads by themselves.
 	calls = fb.Calls("Get")
-	h.send(common.TickMsg{At: h.m.now.Add(detailRetryEvery)})
+	h.send(common.TickMsg{At: h.m.now.Add(common.UnansweredRetryEvery)})
 	h.send(common.NodeStatusMsg{At: time.Now(), NodeID: "n1", Status: &client.NodeStatus{NodeID: "n1"}})
 	if fb.Calls("Get") != calls {
 		t.Fatal("a key read again after its unknown write is read yet again")
@@ -97,7 +97,7 @@ func TestDetailAfterAnUnknownDeleteOnARealClusterShowsTheTruth(t *testing.T) {
 	}
 	// Whatever became of the delete, the detail ends up showing it.
 	for end := time.Now().Add(10 * time.Second); ; time.Sleep(200 * time.Millisecond) {
-		h.send(common.TickMsg{At: h.m.now.Add(detailRetryEvery)})
+		h.send(common.TickMsg{At: h.m.now.Add(common.UnansweredRetryEvery)})
 		h.send(common.NodeStatusMsg{At: time.Now(), NodeID: "n1", Status: &client.NodeStatus{NodeID: "n1"}})
 		got, err := get(t, c, k)
 		_, res := h.m.Detail()

@@ -396,17 +396,13 @@ func errorText(err error) string {
 	return err.Error()
 }
 
-// detailRetryEvery bounds how often a detail whose read went unanswered
-// is read again by itself while nodes answer their status polls.
-const detailRetryEvery = common.UnansweredRetryEvery
-
 // rereadUnansweredDetail reads the shown key again once a node answers
 // (its status poll) after the key's read got no answer (no node reached,
 // no leader, a timeout): found in tmux with the cluster killed and
 // started again under the console, whose header read "connected" while
 // the key's detail kept the dial error of the read made meanwhile until
 // the user thought of r. A read that was answered (not found, refused)
-// is not repeated; at most one reread every detailRetryEvery.
+// is not repeated; at most one reread every common.UnansweredRetryEvery.
 //
 // The same goes for a key whose last write had an unknown outcome (found
 // in tmux: a delete sent while two of three nodes were stopped left the

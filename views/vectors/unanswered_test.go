@@ -21,7 +21,7 @@ func answered(id string) common.NodeStatusMsg {
 // console: the search made meanwhile kept its dial error under a header
 // reading "connected". Now the search is run again, as it was sent (a
 // recall check stays one), once a node answers its status poll; at most
-// once every searchRetryEvery, and never for a search that was answered.
+// once every common.UnansweredRetryEvery, and never for a search that was answered.
 func TestUnansweredSearchIsRunAgainWhenANodeAnswers(t *testing.T) {
 	fb, m := fakePaneWithIndex(t, "docs")
 
@@ -51,14 +51,14 @@ func TestUnansweredSearchIsRunAgainWhenANodeAnswers(t *testing.T) {
 		t.Fatal("recall check with no node answering did not fail")
 	}
 	calls = fb.Calls("VectorSearch")
-	m.Update(common.TickMsg{At: m.now.Add(searchRetryEvery)})
+	m.Update(common.TickMsg{At: m.now.Add(common.UnansweredRetryEvery)})
 	pump(m, m.Update(answered("n1")))
 	pump(m, m.Update(answered("n2")))
 	if got := fb.Calls("VectorSearch") - calls; got != 1 {
-		t.Fatalf("two answered polls within %v ran the failing search %d times, want 1", searchRetryEvery, got)
+		t.Fatalf("two answered polls within %v ran the failing search %d times, want 1", common.UnansweredRetryEvery, got)
 	}
 	fb.Fail("VectorSearch", nil)
-	m.Update(common.TickMsg{At: m.now.Add(searchRetryEvery)})
+	m.Update(common.TickMsg{At: m.now.Add(common.UnansweredRetryEvery)})
 	pump(m, m.Update(answered("n3")))
 	if rc := m.result.recall; m.result.err != nil || rc == nil {
 		t.Fatalf("the recall check run again: err %v, recall %+v", m.result.err, rc)
@@ -68,7 +68,7 @@ func TestUnansweredSearchIsRunAgainWhenANodeAnswers(t *testing.T) {
 	fb.Fail("VectorSearch", client.ErrUnsupported)
 	typeKeys(m, "s")
 	calls = fb.Calls("VectorSearch")
-	m.Update(common.TickMsg{At: m.now.Add(searchRetryEvery)})
+	m.Update(common.TickMsg{At: m.now.Add(common.UnansweredRetryEvery)})
 	pump(m, m.Update(answered("n1")))
 	if fb.Calls("VectorSearch") != calls {
 		t.Fatal("a search the server refused ran again by itself")

@@ -206,17 +206,13 @@ func (m *Model) onSearch(msg searchMsg) {
 	m.result, m.scroll = &msg, 0
 }
 
-// searchRetryEvery bounds how often a search that went unanswered is run
-// again by itself while nodes answer their status polls.
-const searchRetryEvery = common.UnansweredRetryEvery
-
 // rerunUnansweredSearch runs the last search again, as it was sent, once a
 // node answers its status poll after the search got no answer (no node
 // reached, no leader, a timeout): found in tmux with the cluster killed
 // and started again under the console, whose header read "connected"
 // above the dial error of the search made meanwhile. A search that was
 // answered (a bad query, a missing index) is not repeated; at most one
-// rerun every searchRetryEvery.
+// rerun every common.UnansweredRetryEvery.
 func (m *Model) rerunUnansweredSearch(msg common.NodeStatusMsg) tea.Cmd {
 	r := m.result
 	if r == nil || m.searching || m.common.Backend() == nil || !m.retry.Due(msg, r.err, m.now) {
