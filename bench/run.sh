@@ -130,11 +130,11 @@ for ((r = 1; r <= ROUNDS; r++)); do
 		if (((r + j) % 2)); then order="etcd norikv"; else order="norikv etcd"; fi
 		pos=1
 		for sys in $order; do
-			if [ "$sys" = etcd ]; then eps=$eps_etcd sp=$etcd_pids; else eps=$eps_ours sp=$our_pids; fi
+			if [ "$sys" = etcd ]; then eps=$eps_etcd sp=$etcd_pids xp=$our_pids; else eps=$eps_ours sp=$our_pids xp=$etcd_pids; fi
 			count=()
 			if [ -n "$perf_ok" ]; then count=(--count-syncs "$sp"); fi
 			"$lg" run --system "$sys" --endpoints "$eps" --op "$op" --workers "$workers" --duration "$DURATION" \
-				--warmup "$WARMUP" --keys "$FILL" --round "$r" --order "$pos" --out "$results" "${count[@]}"
+				--warmup "$WARMUP" --keys "$FILL" --round "$r" --order "$pos" --own-pids "$sp" --other-pids "$xp" --out "$results" "${count[@]}"
 			pos=2
 		done
 	done

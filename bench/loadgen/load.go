@@ -48,6 +48,8 @@ func cmdRun(args []string) error {
 	order := fs.Int("order", 0, "1 if this system ran first in its pair, 2 if second")
 	out := fs.String("out", "-", "results file (JSON lines) to append to; - prints")
 	countSyncs := fs.String("count-syncs", "", "pids (comma separated) whose fsync+fdatasync calls to count with perf")
+	ownPIDs := fs.String("own-pids", "", "pids of the system measured: their CPU per operation is recorded")
+	otherPIDs := fs.String("other-pids", "", "pids of the other system, idle meanwhile: their CPU during the block is recorded (it takes CPU from the system measured)")
 	opLog := fs.String("op-log", "", "also write every measured operation as 'start_unix_ns latency_ns' lines to this file (to line slow ones up with server events)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -83,9 +85,25 @@ func cmdRun(args []string) error {
 			return err
 		}
 	}
+	own, err := startProcCPU(*ownPIDs)
+	if err != nil {
+		return fmt.Errorf("--own-pids: %w", err)
+	}
+	other, err := startProcCPU(*otherPIDs)
+	if err != nil {
+		return fmt.Errorf("--other-pids: %w", err)
+	}
 	cpu0 := readCPUStat()
 	res := runFor(*workers, *dur, *valueSize, do)
 	busy := readCPUStat().busyPctSince(cpu0)
+	ownSec, err := own.since()
+	if err != nil {
+		return err
+	}
+	otherSec, err := other.since()
+	if err != nil {
+		return err
+	}
 	if *opLog != "" {
 		if err := writeOpLog(*opLog, res.opTimes); err != nil {
 			return err
@@ -101,9 +119,10 @@ func cmdRun(args []string) error {
 	}
 	r := record{Kind: "block", System: t.system, Block: fmt.Sprintf("%s/%d", *op, *workers), Round: *round, Order: *order,
 		Ops: res.ops, Errors: res.errors, Seconds: res.elapsed.Seconds(), OpsPerS: float64(res.ops) / res.elapsed.Seconds(),
-		P50Ms: ms(res.quantile(0.50)), P99Ms: ms(res.quantile(0.99)), Load1: loadAvg1(), BusyPct: busy, SyncsPerOp: syncsPerOp}
-	fmt.Fprintf(os.Stderr, "%-6s %-7s round %d: %8.0f ops/s  p50 %6.2f ms  p99 %7.2f ms  errors %d  load %.2f  busy %.0f%%  syncs/op %.2f\n",
-		r.System, r.Block, r.Round, r.OpsPerS, r.P50Ms, r.P99Ms, r.Errors, r.Load1, r.BusyPct, r.SyncsPerOp)
+		P50Ms: ms(res.quantile(0.50)), P99Ms: ms(res.quantile(0.99)), Load1: loadAvg1(), BusyPct: busy, SyncsPerOp: syncsPerOp,
+		CPUMsPerOp: 1000 * ownSec / float64(max(res.ops, 1)), OtherCores: otherSec / res.elapsed.Seconds()}
+	fmt.Fprintf(os.Stderr, "%-6s %-7s round %d: %8.0f ops/s  p50 %6.2f ms  p99 %7.2f ms  errors %d  load %.2f  busy %.0f%%  syncs/op %.2f  cpu/op %.3f ms  other side %.2f cores\n",
+		r.System, r.Block, r.Round, r.OpsPerS, r.P50Ms, r.P99Ms, r.Errors, r.Load1, r.BusyPct, r.SyncsPerOp, r.CPUMsPerOp, r.OtherCores)
 	return appendRecord(*out, r)
 }
 

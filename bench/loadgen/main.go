@@ -69,6 +69,11 @@ type record struct {
 	Cores   float64 `json:"cores,omitempty"`    // idle: CPU cores used by the 3 processes together
 	// SyncsPerOp is fsync+fdatasync calls of the 3 processes per operation.
 	SyncsPerOp float64 `json:"syncs_per_op,omitempty"`
+	// CPUMsPerOp: CPU time of the system's own processes per operation
+	// (--own-pids); OtherCores: CPU cores the other system's processes,
+	// idle meanwhile, used during the block (--other-pids).
+	CPUMsPerOp float64 `json:"cpu_ms_per_op,omitempty"`
+	OtherCores float64 `json:"other_cores,omitempty"`
 	RSSMiB     float64 `json:"rss_mib,omitempty"` // rss: sum over the 3 processes
 	MaxMiB     float64 `json:"max_rss_mib,omitempty"`
 }

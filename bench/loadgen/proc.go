@@ -54,6 +54,34 @@ func cmdIdle(args []string) error {
 	return nil
 }
 
+// procCPU is the CPU time pids had used at a start (none when no pids
+// were given: since then reads 0).
+type procCPU struct {
+	pids  []int
+	start float64
+}
+
+func startProcCPU(list string) (procCPU, error) {
+	if list == "" {
+		return procCPU{}, nil
+	}
+	pids, err := parsePIDs(list)
+	if err != nil {
+		return procCPU{}, err
+	}
+	t, err := cpuSeconds(pids)
+	return procCPU{pids: pids, start: t}, err
+}
+
+// since returns the CPU seconds the pids used since the start.
+func (p procCPU) since() (float64, error) {
+	if len(p.pids) == 0 {
+		return 0, nil
+	}
+	t, err := cpuSeconds(p.pids)
+	return t - p.start, err
+}
+
 // cpuSeconds sums user and system time of pids (fields 14 and 15 of
 // /proc/PID/stat, after the parenthesised command name).
 func cpuSeconds(pids []int) (float64, error) {

@@ -62,10 +62,10 @@ func printReport(w *os.File, recs []record) {
 			p.ours = r
 		}
 	}
-	fmt.Fprintln(w, "| block | rounds | ours ops/s | etcd ops/s | throughput ratio min / median | ours p50 / p99 ms | etcd p50 / p99 ms | p99 ratio (etcd/ours) min / median | fsyncs per op ours / etcd | load1 | machine busy % | errors ours / etcd |")
-	fmt.Fprintln(w, "|---|---|---|---|---|---|---|---|---|---|---|---|")
+	fmt.Fprintln(w, "| block | rounds | ours ops/s | etcd ops/s | throughput ratio min / median | ours p50 / p99 ms | etcd p50 / p99 ms | p99 ratio (etcd/ours) min / median | fsyncs per op ours / etcd | CPU ms per op ours / etcd | idle side's cores during the block: ours / etcd | load1 | machine busy % | errors ours / etcd |")
+	fmt.Fprintln(w, "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
 	for _, b := range blocks {
-		var oOps, eOps, ratio, p99r, oP50, oP99, eP50, eP99, loads, busy, oSync, eSync []float64
+		var oOps, eOps, ratio, p99r, oP50, oP99, eP50, eP99, loads, busy, oSync, eSync, oCPU, eCPU, oIdle, eIdle []float64
 		var oErr, eErr int64
 		for _, p := range rounds[b] {
 			if p.ours == nil || p.etcd == nil {
@@ -79,14 +79,16 @@ func printReport(w *os.File, recs []record) {
 			loads = append(loads, p.ours.Load1, p.etcd.Load1)
 			busy = append(busy, p.ours.BusyPct, p.etcd.BusyPct)
 			oSync, eSync = append(oSync, p.ours.SyncsPerOp), append(eSync, p.etcd.SyncsPerOp)
+			oCPU, eCPU = append(oCPU, p.ours.CPUMsPerOp), append(eCPU, p.etcd.CPUMsPerOp)
+			oIdle, eIdle = append(oIdle, p.etcd.OtherCores), append(eIdle, p.ours.OtherCores) // ours idle while etcd ran, and back
 			oErr, eErr = oErr+p.ours.Errors, eErr+p.etcd.Errors
 		}
 		if len(ratio) == 0 {
 			continue
 		}
-		fmt.Fprintf(w, "| %s | %d | %.0f | %.0f | %.2f / %.2fx | %.2f / %.1f | %.2f / %.1f | %.2f / %.2fx | %.2f / %.2f | %s | %s | %d / %d |\n",
+		fmt.Fprintf(w, "| %s | %d | %.0f | %.0f | %.2f / %.2fx | %.2f / %.1f | %.2f / %.1f | %.2f / %.2fx | %.2f / %.2f | %.3f / %.3f | %.3f / %.3f | %s | %s | %d / %d |\n",
 			b, len(ratio), med(oOps), med(eOps), slices.Min(ratio), med(ratio), med(oP50), med(oP99), med(eP50), med(eP99),
-			slices.Min(p99r), med(p99r), med(oSync), med(eSync), span(loads), span(busy), oErr, eErr)
+			slices.Min(p99r), med(p99r), med(oSync), med(eSync), med(oCPU), med(eCPU), med(oIdle), med(eIdle), span(loads), span(busy), oErr, eErr)
 	}
 	byKind := func(kind, sys string) *record {
 		for i := range recs {
