@@ -53,6 +53,11 @@ func Main(m *testing.M) {
 	os.Exit(m.Run())
 }
 
+// Reexecuted reports whether this test binary was run again as a node or a
+// CPU burner. A TestMain that sets up more than Main before its tests (a
+// shared cluster) calls Main at once then: Main runs that and exits.
+func Reexecuted() bool { return os.Getenv(envServeArgs) != "" || os.Getenv(envBurn) != "" }
+
 func runServe(raw string) int {
 	var args []string
 	if err := json.Unmarshal([]byte(raw), &args); err != nil {

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/norikv/norikv-console/server/cluster"
+	"github.com/norikv/norikv-console/server/proccluster"
 )
 
 // One 3-node cluster (the default 1024 shards and 6 groups) shared by the
@@ -20,6 +21,9 @@ import (
 var shared *cluster.Cluster
 
 func TestMain(m *testing.M) {
+	if proccluster.Reexecuted() {
+		proccluster.Main(m) // a `serve` node of a test's process cluster: runs it, exits
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	c, err := startCluster(ctx)
 	cancel()

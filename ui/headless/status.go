@@ -40,7 +40,32 @@ type statusResult struct {
 	// (the node that gave it ended the watch saying so, and no node sent a
 	// live one), "" when it is.
 	ViewNotCurrent string `json:"view_not_current,omitempty" yaml:"view_not_current,omitempty"`
+	// NodesUp is the count of nodes up the header gives (out of the
+	// nodes listed), and NodesUpFrom where it comes from: "view", the
+	// nodes the view says alive that did not fail to answer status
+	// (nodes_alive_in_view); "answers", the
+	// nodes that answered status's own requests, when the view is not
+	// current (a node's last known: restarted alone, it says epoch 0 and
+	// every node suspect, and "0/3 nodes up" was printed though it had
+	// just answered).
+	NodesUp     int    `json:"nodes_up" yaml:"nodes_up"`
+	NodesUpFrom string `json:"nodes_up_from" yaml:"nodes_up_from"`
+	// NodesAliveInView: nodes the view says alive that did not fail to
+	// answer status (the header's count until 2026-12-03, whatever the
+	// view).
+	NodesAliveInView int `json:"nodes_alive_in_view" yaml:"nodes_alive_in_view"`
+	// NodesAnswered: nodes that answered status's own requests.
+	NodesAnswered int `json:"nodes_answered" yaml:"nodes_answered"`
+	// viewOf names the node whose not-current view is shown ("" when
+	// current or not known), for the header.
+	viewOf string
 }
+
+// Where statusResult.NodesUp comes from.
+const (
+	upFromView    = "view"
+	upFromAnswers = "answers"
+)
 
 type nodeHealth struct {
 	ID        string `json:"id" yaml:"id"`
@@ -60,6 +85,10 @@ type nodeHealth struct {
 	// VoteHeldGroups: groups (the metadata group counted) in which the node
 	// neither votes nor campaigns, restarted without its data and catching up.
 	VoteHeldGroups int `json:"vote_held_groups,omitempty" yaml:"vote_held_groups,omitempty"`
+	// Answered: the node answered status's own request (with its status,
+	// or without the console extension). Reachable is also true for a
+	// node not asked.
+	Answered bool `json:"answered" yaml:"answered"`
 }
 
 type groupHealth struct {
@@ -75,14 +104,16 @@ func (r *statusResult) table(w io.Writer) error {
 	if !r.Healthy {
 		state = "DEGRADED"
 	}
-	alive := 0
-	for _, n := range r.Nodes {
-		if n.Health == "alive" && n.Reachable {
-			alive++
+	up := fmt.Sprintf("%d/%d nodes up", r.NodesUp, len(r.Nodes))
+	if r.NodesUpFrom == upFromAnswers {
+		of := "the view"
+		if r.viewOf != "" {
+			of = r.viewOf + "'s view"
 		}
+		up += fmt.Sprintf(" (answered this status; %d alive in %s, which is not current)", r.NodesAliveInView, of)
 	}
-	fmt.Fprintf(w, "cluster %s · epoch %d · %d/%d nodes up · %d shards · %d groups\n",
-		state, r.Epoch, alive, len(r.Nodes), r.TotalShards, r.TotalGroups)
+	fmt.Fprintf(w, "cluster %s · epoch %d · %s · %d shards · %d groups\n",
+		state, r.Epoch, up, r.TotalShards, r.TotalGroups)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "NODE\tADDRESS\tHEALTH\tSHARDS LED\tGROUPS LED\tUPTIME\tVERSION")
 	for _, n := range r.Nodes {
@@ -162,6 +193,7 @@ func runStatus(x *exec, a *args) error {
 			res.ViewNotCurrent = common.NotCurrentText(nc)
 			res.Problems = append([]string{"the cluster view is not current: " + res.ViewNotCurrent +
 				": the epoch, node health and leaders below are that node's last known"}, res.Problems...)
+			res.countAnswers(nc)
 		}
 	}
 	if err := x.emit(res); err != nil {
@@ -171,6 +203,28 @@ func runStatus(x *exec, a *args) error {
 		return &degradedError{problems: res.Problems}
 	}
 	return nil
+}
+
+// countAnswers makes the nodes that answered status the count of nodes
+// up, the view being not current (nc is the client's ViewNotCurrent,
+// "ADDR: why"): that node's view judges health as it last knew it, while
+// the answers are this status's own. Nodes not asked (no statuses) leave
+// the view's count.
+func (r *statusResult) countAnswers(nc string) {
+	asked := false
+	for _, n := range r.Nodes {
+		asked = asked || n.Answered || n.Error != ""
+	}
+	if !asked {
+		return
+	}
+	r.NodesUp, r.NodesUpFrom = r.NodesAnswered, upFromAnswers
+	addr, _, _ := strings.Cut(nc, ": ")
+	for _, n := range r.Nodes {
+		if n.Addr == addr {
+			r.viewOf = n.ID
+		}
+	}
 }
 
 // watchVerdict waits, up to watchVerdictWait or ctx's end, until the
@@ -242,7 +296,7 @@ const watchVerdictWait = 1500 * time.Millisecond
 
 // buildStatus judges the cluster from its view and the nodes' own reports.
 func buildStatus(view *client.ClusterView, statuses []client.NodeStatusResult, totalShards int) *statusResult {
-	res := &statusResult{TotalShards: totalShards, Nodes: []nodeHealth{}, Groups: []groupHealth{}, Problems: []string{}}
+	res := &statusResult{TotalShards: totalShards, Nodes: []nodeHealth{}, Groups: []groupHealth{}, Problems: []string{}, NodesUpFrom: upFromView}
 	if view == nil {
 		res.Problems = append(res.Problems, "no cluster view received")
 		return res
@@ -278,7 +332,7 @@ func buildStatus(view *client.ClusterView, statuses []client.NodeStatusResult, t
 		st, ok := byID[n.ID]
 		switch {
 		case ok && st.Status != nil:
-			h.Reachable = true
+			h.Reachable, h.Answered = true, true
 			h.UptimeS = int64(st.Status.Uptime / time.Second)
 			h.Version = st.Status.Version
 			res.TotalGroups = max(res.TotalGroups, st.Status.TotalGroups)
@@ -292,7 +346,7 @@ func buildStatus(view *client.ClusterView, statuses []client.NodeStatusResult, t
 				}
 			}
 		case ok && errors.Is(st.Err, client.ErrUnsupported):
-			h.Reachable = true // answered, without the console extension
+			h.Reachable, h.Answered = true, true // answered, without the console extension
 		case ok:
 			h.Error = st.Err.Error()
 			res.Problems = append(res.Problems, fmt.Sprintf("%s (%s) does not answer: %v", n.ID, n.Addr, st.Err))
@@ -303,7 +357,14 @@ func buildStatus(view *client.ClusterView, statuses []client.NodeStatusResult, t
 			res.Problems = append(res.Problems, fmt.Sprintf("%s (%s) is %s", n.ID, n.Addr, h.Health))
 		}
 		res.Nodes = append(res.Nodes, h)
+		if h.Health == "alive" && h.Reachable {
+			res.NodesAliveInView++
+		}
+		if h.Answered {
+			res.NodesAnswered++
+		}
 	}
+	res.NodesUp, res.NodesUpFrom = res.NodesAliveInView, upFromView
 	for _, g := range groups {
 		res.Groups = append(res.Groups, g)
 	}
