@@ -127,3 +127,15 @@ func (c *Client) record(o *metrics.Op, stripe int, start time.Time, d time.Durat
 	}
 	o.DoneOn(stripe, d, failed)
 }
+
+// RanAcrossStall reports whether something that started at start and took
+// took (a call, or a caller's own span around one) ran across a stall of
+// this process: it was stopped (SIGSTOP, Ctrl-Z, a paused VM) or did not
+// run for over a second meanwhile, so took measures the stall, not the
+// cluster. The client's own latencies leave such calls out
+// (OpStats.Suspended); a caller that times calls itself for a latency
+// graph or percentile leaves them out by asking here. False before
+// Connect and for spans under a second.
+func (c *Client) RanAcrossStall(start time.Time, took time.Duration) bool {
+	return c.stalls.spanned(start, took)
+}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -26,7 +27,9 @@ const envStalledCallsChild = "NORIKV_TEST_STALLED_CALLS_CHILD"
 // the Stats pane's p99 sparkline, read from it) showed a one-sample spike
 // of 3 s that was not the cluster's. Now a call that ran across a stall of
 // the process is counted (Calls, Suspended) but its latency is left out,
-// for the operation and for its node.
+// for the operation and for its node; and a caller that times its calls
+// itself (the vectors pane's round-trip sparkline) asks
+// Client.RanAcrossStall which timings to leave out.
 func TestCallsAcrossASuspensionAreNotLatency(t *testing.T) {
 	if testing.Short() {
 		t.Skip("client in a child process, suspended 3 s: skipped with -short")
@@ -45,7 +48,8 @@ func TestCallsAcrossASuspensionAreNotLatency(t *testing.T) {
 				if !ok {
 					t.Fatalf("the client process ended (last report %+v)", r)
 				}
-				if _, err := fmt.Sscanf(l, "calls %d suspended %d max %d nodemax %d", &r.calls, &r.suspended, &r.max, &r.nodeMax); err == nil {
+				if _, err := fmt.Sscanf(l, "calls %d suspended %d max %d nodemax %d ownmax %d ownstalled %d",
+					&r.calls, &r.suspended, &r.max, &r.nodeMax, &r.ownMax, &r.ownStalled); err == nil {
 					r.ok = true
 				}
 			case <-end:
@@ -82,18 +86,29 @@ func TestCallsAcrossASuspensionAreNotLatency(t *testing.T) {
 	if after.suspended == 0 {
 		t.Fatalf("no get counted as run across the stop (4 callers busy): %+v", after)
 	}
+	// The callers' own timings around the gets (as the vectors pane times
+	// its searches) leave out what Client.RanAcrossStall says ran across it.
+	if after.ownMax >= stop || after.ownStalled == 0 {
+		t.Fatalf("the callers' own timings: max %s kept, %d left out as run across the %s stop (RanAcrossStall)",
+			after.ownMax, after.ownStalled, stop)
+	}
 }
 
 type stalledReport struct {
 	ok               bool
 	calls, suspended uint64
 	max, nodeMax     time.Duration
+	// ownMax is the longest get as its caller timed it, left out those
+	// Client.RanAcrossStall spans; ownStalled counts those.
+	ownMax     time.Duration
+	ownStalled uint64
 }
 
 // TestStalledCallsChild is the client process of
 // TestCallsAcrossASuspensionAreNotLatency (skipped otherwise): it connects,
-// runs gets from 4 goroutines without pause, and every 50 ms prints its
-// get counters: "calls N suspended N max NS nodemax NS".
+// runs gets from 4 goroutines without pause, each timed by its caller too,
+// and every 50 ms prints its get counters: "calls N suspended N max NS
+// nodemax NS ownmax NS ownstalled N".
 func TestStalledCallsChild(t *testing.T) {
 	addrs := os.Getenv(envStalledCallsChild)
 	if addrs == "" {
@@ -101,6 +116,9 @@ func TestStalledCallsChild(t *testing.T) {
 	}
 	c := connectedClient(t, client.Config{Nodes: strings.Split(addrs, ","), TotalShards: 64})
 	ctx := context.Background()
+	var mu sync.Mutex
+	var ownMax time.Duration
+	var ownStalled uint64
 	for i := range 4 {
 		k := []byte(fmt.Sprintf("stalled:%d", i))
 		if _, err := c.Put(ctx, k, []byte("v"), nil); err != nil {
@@ -108,7 +126,17 @@ func TestStalledCallsChild(t *testing.T) {
 		}
 		go func() {
 			for {
+				start := time.Now()
 				_, _ = c.Get(ctx, k, nil)
+				took := time.Since(start)
+				stalled := c.RanAcrossStall(start, took)
+				mu.Lock()
+				if stalled {
+					ownStalled++
+				} else {
+					ownMax = max(ownMax, took)
+				}
+				mu.Unlock()
 			}
 		}()
 	}
@@ -119,7 +147,11 @@ func TestStalledCallsChild(t *testing.T) {
 		for _, o := range s.NodeOps["get"] {
 			nodeMax = max(nodeMax, o.Latency.Max())
 		}
-		fmt.Printf("calls %d suspended %d max %d nodemax %d\n", get.Calls, get.Suspended, get.Latency.Max(), nodeMax)
+		mu.Lock()
+		own, ownOut := ownMax, ownStalled
+		mu.Unlock()
+		fmt.Printf("calls %d suspended %d max %d nodemax %d ownmax %d ownstalled %d\n",
+			get.Calls, get.Suspended, get.Latency.Max(), nodeMax, own, ownOut)
 		time.Sleep(50 * time.Millisecond)
 	}
 }
