@@ -52,6 +52,8 @@ func searchCmd(c common.Common, reqID int, req searchRequest, kind searchKind) t
 		start := time.Now()
 		msg.res, msg.err = c.Backend().VectorSearch(ctx, req.namespace, msg.query, req.k, opts)
 		msg.rtt = time.Since(start)
+		// A round trip across a stop of the console measures the stop.
+		msg.stalled = c.Client != nil && c.Client.RanAcrossStall(start, msg.rtt)
 		if msg.err != nil {
 			msg.err = fmt.Errorf("search %s: %w", req.namespace, msg.err)
 			return msg

@@ -41,7 +41,11 @@ type searchMsg struct {
 	query []float32 // the vector searched with (resolved for by-id)
 	res   *client.VectorSearchResult
 	rtt   time.Duration
-	err   error
+	// stalled: the search ran across a stop of the console (SIGSTOP,
+	// Ctrl-Z, a paused VM; client.RanAcrossStall): rtt measures the stop,
+	// so it is no latency sample.
+	stalled bool
+	err     error
 	// recall is set for a recall check or a sweep once both searches answered.
 	recall *recallResult
 	// sweep is set for an ef sweep: recall and latency per ef.

@@ -195,7 +195,7 @@ func (m *Model) onSearch(msg searchMsg) {
 	if m.now.Before(msg.at) {
 		m.now = msg.at
 	}
-	if msg.res != nil {
+	if msg.res != nil && !msg.stalled {
 		h := m.hist[msg.req.namespace]
 		if h == nil {
 			h = &history{}

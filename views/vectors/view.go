@@ -247,7 +247,7 @@ func (m *Model) resultHead() (out []string, table bool) {
 	}
 	head += st.Muted.Render(fmt.Sprintf(" · %d matches · ", len(r.res.Matches))) +
 		st.Accent.Render("server "+common.FormatLatency(micros(r.res.SearchTimeUs))) + st.Muted.Render(" · ") +
-		st.Accent.Render("round trip "+common.FormatLatency(r.rtt)) +
+		st.Accent.Render("round trip "+common.FormatLatency(r.rtt)) + st.Muted.Render(stalledNote(r)) +
 		st.Muted.Render(fmt.Sprintf(" · %s, k %d, %s, %s", r.req.desc, r.req.k, ef, r.req.consistency))
 	out = wrapStyled(head, m.width)
 	if r.recall != nil {
@@ -393,6 +393,15 @@ func sum(v []int) int {
 		s += x
 	}
 	return s
+}
+
+// stalledNote says why a search's round trip is not in the latency graph:
+// it ran across a stop of the console, and measures that. "" otherwise.
+func stalledNote(r *searchMsg) string {
+	if !r.stalled {
+		return ""
+	}
+	return " (ran across a stop of the console: not a latency sample)"
 }
 
 func micros(us uint64) time.Duration { return time.Duration(us) * time.Microsecond }
