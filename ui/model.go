@@ -35,9 +35,6 @@ const (
 	MinHeight = 8
 )
 
-// pollEvery is how many ticks pass between node status polls.
-const pollEvery = 2
-
 // infoFor is how many ticks a success note stays in the status line;
 // errors stay until the next key or click.
 const infoFor = 5
@@ -115,7 +112,6 @@ type Model struct {
 	connAttempts  int             // failed attempts before the first connection
 	reachable     map[string]bool // node status poll answers
 	reach         reach
-	polling       int // node status answers still awaited
 	ticks         int
 	lastTick      time.Time // the previous tick's time (suspension.go)
 	seedsOnly     bool

@@ -26,6 +26,30 @@ import (
 // reach that the cluster last called alive.
 const RoleUnreachable = "unreachable"
 
+// RoleNotAnswering is the role the panes see for a node the cluster calls
+// alive whose status poll has gone unanswered for unansweredAfter: it may
+// be hung (SIGSTOP, a stuck machine) or only slow (a saturated machine);
+// the console cannot tell yet, so it does not call it alive, nor
+// unreachable (its connection is kept and no note is logged). Its poll
+// failing makes it unreachable; its answer makes it alive again.
+const RoleNotAnswering = "no answer"
+
+// unansweredAfter is how long a node's status poll may go unanswered
+// before the node is shown not answering. Status polls answer in a few
+// milliseconds on one machine or a LAN and in tens across regions; a poll
+// fails at feed.PollTimeout (1.5 s). With a poll every second (pollGap), a
+// node that stops answering leaves the alive count within 1.5 s; the
+// Cluster pane's RTT column marks the same polls overdue ("> 0.5s"). On a
+// saturated machine an answer may take longer than this: the node is then
+// "not answering" until it does, which is what happened, not "unreachable".
+const unansweredAfter = 500 * time.Millisecond
+
+// pollGap is the least time between two status polls of a node: each tick
+// at the default refresh (1 s), every other at 500ms. A node is asked
+// again only once its last poll was answered or failed (judged as it
+// comes): a hung node does not hold back the polls of the others.
+const pollGap = 900 * time.Millisecond
+
 // reach is what the root knows about reaching the nodes.
 type reach struct {
 	// flagged maps the nodes the client reports unreachable to when it
@@ -79,6 +103,12 @@ type reach struct {
 	// resumedAt: the tick that found the console had not run for a while
 	// (suspended); zero before any.
 	resumedAt time.Time
+	// asked: when each node's status poll still unanswered was sent (the
+	// oldest, absent once it was answered or failed); sentAt: when each
+	// node was last polled. quietShown: the nodes last given to the panes
+	// as not answering.
+	asked, sentAt map[string]time.Time
+	quietShown    map[string]bool
 }
 
 // notCurrentAfter is how long the client may say that no node sends a
@@ -137,9 +167,92 @@ func (m *Model) unreachable(n client.ClusterNode) bool {
 }
 
 // flagConfirm is how long after a node's last answered status poll the
-// client's flag alone makes it unreachable: the next poll (every two
-// ticks) has answered or failed (pollTimeout 1.5 s) by then.
+// client's flag alone makes it unreachable: the next poll (every second,
+// pollGap) has answered or failed (pollTimeout 1.5 s) by then.
 const flagConfirm = 4 * time.Second
+
+// notAnswering reports whether node n, reachable otherwise and called
+// alive by the cluster, has left its status poll unanswered for
+// unansweredAfter, and for how long. A console that did not run since it
+// asked (suspended) has no word on it until the tick that polls again.
+func (m *Model) notAnswering(n client.ClusterNode) (time.Duration, bool) {
+	if m.unreachable(n) {
+		return 0, false
+	}
+	return m.unanswered(n)
+}
+
+// unanswered is notAnswering for a node known not to be unreachable.
+func (m *Model) unanswered(n client.ClusterNode) (time.Duration, bool) {
+	asked, waiting := m.reach.asked[n.ID]
+	if !waiting || n.Role != "alive" {
+		return 0, false
+	}
+	if sleptBetween(m.lastTick, m.reach.now, m.refresh) > 0 {
+		return 0, false
+	}
+	w := m.reach.now.Sub(asked)
+	return w, w >= unansweredAfter
+}
+
+// NotAnswering lists the nodes shown not answering, sorted.
+func (m *Model) NotAnswering() []string {
+	var out []string
+	for id := range m.quietSet() {
+		out = append(out, id)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// quietSet is the set of nodes of the current view shown not answering.
+func (m *Model) quietSet() map[string]bool {
+	quiet := map[string]bool{}
+	if m.view == nil {
+		return quiet
+	}
+	for _, n := range m.view.Nodes {
+		if _, q := m.notAnswering(n); q {
+			quiet[n.ID] = true
+		}
+	}
+	return quiet
+}
+
+// pollNodes picks the nodes of the view to ask for their status at at and
+// records them as asked: each whose last poll was answered (or failed) at
+// least pollGap ago, or whose poll has been out for stretchedPoll (its
+// answer was lost; the oldest unanswered poll still counts); every node
+// after a suspension (the polls sent before say nothing of now).
+func (m *Model) pollNodes(at time.Time, resumed bool) []string {
+	if m.reach.asked == nil {
+		m.reach.asked, m.reach.sentAt = map[string]time.Time{}, map[string]time.Time{}
+	}
+	var ids []string
+	for _, n := range m.view.Nodes {
+		asked, waiting := m.reach.asked[n.ID]
+		switch {
+		case resumed || !waiting:
+			asked = at
+		case at.Sub(asked) < stretchedPoll:
+			continue // its answer is awaited
+		}
+		if !resumed && at.Sub(m.reach.sentAt[n.ID]) < pollGap {
+			continue
+		}
+		m.reach.asked[n.ID], m.reach.sentAt[n.ID] = asked, at
+		ids = append(ids, n.ID)
+	}
+	return ids
+}
+
+// pollAnswered ends the wait for the poll msg answers and those sent before
+// it (a poll sent after it, on a resume, is still awaited).
+func (m *Model) pollAnswered(msg common.NodeStatusMsg) {
+	if asked, ok := m.reach.asked[msg.NodeID]; ok && !msg.At.Add(-msg.RTT).Before(asked) {
+		delete(m.reach.asked, msg.NodeID)
+	}
+}
 
 // Unreachable lists the nodes the console cannot reach, sorted.
 func (m *Model) Unreachable() []string {
@@ -175,6 +288,8 @@ func (m *Model) presented(v *client.ClusterView) *client.ClusterView {
 			if n.Role == "alive" { // a dead or suspect node keeps the cluster's word, which agrees
 				n.Role = RoleUnreachable
 			}
+		} else if _, quiet := m.notAnswering(n); quiet {
+			n.Role = RoleNotAnswering // its connection is kept: it may be only slow
 		}
 		out.Nodes[i] = n
 	}
@@ -238,7 +353,7 @@ func (m *Model) reassess(at time.Time) tea.Cmd {
 	if m.view == nil || m.connState == StateConnecting {
 		return nil
 	}
-	down := m.downSet()
+	down, quiet := m.downSet(), m.quietSet()
 	up := len(m.view.Nodes) - len(down)
 	var cmds []tea.Cmd
 	// A live view that ended an outage came from a node that answers:
@@ -270,7 +385,7 @@ func (m *Model) reassess(at time.Time) tea.Cmd {
 		if c := m.common.Client; c != nil && m.reach.views > m.reach.viewsAtCut {
 			cmds = append(cmds, feed.ViewCmd(c))
 		}
-	case up < len(m.view.Nodes):
+	case up < len(m.view.Nodes) || len(quiet) > 0:
 		m.connState = StateDegraded
 	default:
 		m.connState = StateConnected
@@ -278,7 +393,11 @@ func (m *Model) reassess(at time.Time) tea.Cmd {
 	if up > 0 && (m.viewBehind(at) || m.reach.notCurrentWarned) {
 		m.connState = StateBehind
 	}
-	if !m.noteReachChanges(down, up) {
+	// Not answering is not noted in the log (a slow node would be, at
+	// every slow poll); the panes are given the view marked so.
+	quietChanged := !sameSet(quiet, m.reach.quietShown)
+	m.reach.quietShown = quiet
+	if !m.noteReachChanges(down, up) && !quietChanged {
 		return tea.Batch(cmds...)
 	}
 	ev := &client.TopologyEvent{PreviousEpoch: m.view.Epoch, CurrentEpoch: m.view.Epoch, LeaderChanges: map[uint32]string{}}
@@ -402,7 +521,7 @@ func (m *Model) onReplaced(msg common.TopologyMsg) tea.Cmd {
 		m.reach.stale[id] = true
 	}
 	cmd := m.broadcast(common.TopologyMsg{At: msg.At, View: m.presented(m.view), Event: &ev})
-	m.reach.shown = m.downSet() // a new cluster: nothing "lost" or "back"
+	m.reach.shown, m.reach.quietShown = m.downSet(), m.quietSet() // a new cluster: nothing "lost" or "back"
 	return tea.Batch(cmd, m.reassess(msg.At))
 }
 

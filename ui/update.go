@@ -74,6 +74,8 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case common.NodeStatusMsg:
 		cmd := m.onNodeStatus(msg)
 		return m, tea.Batch(cmd, m.broadcast(msg))
+	case pollDueMsg:
+		return m, m.reassess(msg.At)
 	case common.StatsMsg:
 		return m, m.onStats(msg)
 	case common.OpResultMsg:
@@ -198,6 +200,7 @@ func (m *Model) onTopology(msg common.TopologyMsg) tea.Cmd {
 	if m.connState != StateConnecting {
 		down := m.downSet()
 		m.noteReachChanges(down, len(m.view.Nodes)-len(down)) // the panes have it already
+		m.reach.quietShown = m.quietSet()
 	}
 	return tea.Batch(next, cmd, m.reassess(msg.At))
 }
@@ -217,16 +220,21 @@ func (m *Model) onTick(msg common.TickMsg) tea.Cmd {
 		return tea.Batch(cmds...)
 	}
 	cmds = append(cmds, feed.StatsCmd(c))
-	// After a suspension the nodes are asked at once (polls sent before it
-	// may still be awaited: their answers say nothing of now).
-	if (m.ticks%pollEvery == 0 && m.polling == 0 || slept > 0) && m.view != nil {
-		ids := make([]string, 0, len(m.view.Nodes))
-		for _, n := range m.view.Nodes {
-			ids = append(ids, n.ID)
+	// Each node is asked once its last poll came back (a hung node does
+	// not hold back the others'); after a suspension every node at once
+	// (polls sent before it may still be awaited: their answers say
+	// nothing of now). Found in tmux with two of three serve processes
+	// SIGSTOPped: the header said "3/3 alive" until their polls failed,
+	// up to 2 s to the next poll and 1.5 s more to its timeout; now a poll
+	// out for unansweredAfter takes the node out of the alive count, on
+	// the timer below or the next tick, whichever comes first.
+	if m.view != nil {
+		if ids := m.pollNodes(msg.At, slept > 0); len(ids) > 0 {
+			cmds = append(cmds, m.broadcast(common.PollsSentMsg{At: msg.At, NodeIDs: ids}))
+			cmds = append(cmds, feed.PollCmds(c, ids)...)
+			cmds = append(cmds, tea.Tick(unansweredAfter, func(time.Time) tea.Msg { return pollDueMsg{At: time.Now()} }))
 		}
-		m.polling = len(ids)
-		cmds = append(cmds, m.broadcast(common.PollsSentMsg{At: msg.At, NodeIDs: ids}))
-		cmds = append(cmds, feed.PollCmds(c, ids)...)
+		cmds = append(cmds, m.reassess(msg.At))
 	}
 	if m.ticks%seedCheckEvery == 0 && m.view != nil && !m.paused {
 		cmds = append(cmds, m.seedCheckCmds(c)...)
@@ -292,8 +300,12 @@ func (m *Model) logConnError(err error) {
 // retryConnectMsg starts another connection attempt.
 type retryConnectMsg struct{}
 
+// pollDueMsg comes unansweredAfter after status polls were sent: a node
+// whose poll is still out is then shown not answering.
+type pollDueMsg struct{ At time.Time }
+
 func (m *Model) onNodeStatus(msg common.NodeStatusMsg) tea.Cmd {
-	m.polling = max(0, m.polling-1)
+	m.pollAnswered(msg)
 	if msg.Err != nil && msg.RTT > stretchedPoll {
 		// Its deadline passed while the console did not run (see
 		// stretchedPoll): no word on the node; the next poll decides.

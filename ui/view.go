@@ -3,6 +3,7 @@ package ui
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
@@ -119,7 +120,7 @@ func (h hpiece) width() int { return h.w }
 type headerParts struct {
 	bar                         *lipgloss.Style // the header's own style, for gaps
 	title, profile, wire, epoch hpiece
-	nodes, brief, tiny          hpiece // "nodes 2/3 alive, 1 unreachable", "2/3 alive, 1 unreach", "2/3 alive"
+	nodes, brief, tiny          hpiece // "nodes 1/3 alive, 1 unreachable, 1 not answering for 0.8s", "1/3 alive, 1 unreach, 1 no answer", "1/3 alive"
 	readOnly, readOnlyShort     hpiece
 	paused, pausedShort         hpiece
 	mark, state                 hpiece
@@ -141,11 +142,20 @@ func (m *Model) headerParts() *headerParts {
 		}
 	}
 	if m.view != nil {
-		alive, down := 0, 0
+		alive, down, quiet := 0, 0, 0
+		var longest time.Duration // the longest wait for a node not answering
 		for _, n := range m.view.Nodes {
-			switch {
-			case m.unreachable(n):
+			if m.unreachable(n) {
 				down++
+				continue
+			}
+			switch w, q := m.unanswered(n); {
+			case q:
+				// Asked and not answered yet: not counted alive. Found in
+				// tmux with two nodes SIGSTOPped: "3/3 alive" until their
+				// polls timed out.
+				quiet++
+				longest = max(longest, w)
 			case n.Role == "alive":
 				alive++
 			}
@@ -159,6 +169,10 @@ func (m *Model) headerParts() *headerParts {
 		if down > 0 {
 			full += fmt.Sprintf(", %d unreachable", down)
 			brief += fmt.Sprintf(", %d unreach", down)
+		}
+		if quiet > 0 {
+			full += fmt.Sprintf(", %d not answering for %.1fs", quiet, longest.Seconds())
+			brief += fmt.Sprintf(", %d no answer", quiet)
 		}
 		p.epoch = hp(fmt.Sprintf(" · epoch %d", m.view.Epoch), h)
 		p.nodes, p.brief, p.tiny = hp(full, ns), hp(brief, ns), hp(tiny, ns)

@@ -371,7 +371,7 @@ func (m *Model) nodeRow(id string) string {
 	health := n.Role
 	hs := st.OK
 	switch n.Role {
-	case "suspect":
+	case "suspect", "no answer": // "no answer": the root's role for a node whose status poll is overdue
 		hs = st.Warn
 	case "dead", "unreachable":
 		hs = st.Error
@@ -614,7 +614,7 @@ func (m *Model) healthKind(id string) cellKind {
 	switch n.Role {
 	case "alive":
 		return cellAlive
-	case "suspect":
+	case "suspect", "no answer":
 		return cellSuspect
 	}
 	return cellDown
