@@ -44,13 +44,13 @@ func devcluster(ctx context.Context, args []string, stdout, stderr io.Writer, pr
 	fs := flag.NewFlagSet("devcluster", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: norikv-console devcluster [--nodes 3] [--shards 1024] [--groups 6] [--port P] [--data-dir DIR] [--http-port H] [--fsync] [--raft-logs] [--timer-slack 4ms]\n"+
+		fmt.Fprintln(stderr, "usage: norikv-console devcluster [--nodes 3] [--shards 1024] [--groups NODES] [--port P] [--data-dir DIR] [--http-port H] [--fsync] [--raft-logs] [--timer-slack 4ms]\n"+
 			"         [--tls-cert FILE --tls-key FILE [--tls-client-ca FILE]]")
 		fs.PrintDefaults()
 	}
 	nodes := fs.Int("nodes", 3, "number of nodes (1..64)")
 	shards := fs.Int("shards", topology.DefaultTotalShards, "total virtual shards")
-	groups := fs.Int("groups", topology.DefaultGroups, "replication groups (each one Raft group on min(3, nodes) nodes; at most --shards). Without it, an existing --data-dir keeps the count it was created with")
+	groups := fs.Int("groups", 0, "replication groups (each one Raft group on min(3, nodes) nodes; at most --shards; default: one per node). Without it, an existing --data-dir keeps the count it was created with")
 	port := fs.Int("port", 0, "node i (n1 = 0) serves clients on port+i; 0 picks free ports")
 	dataDir := fs.String("data-dir", "", "keep data here so it survives a restart (default: a temp dir removed at exit)")
 	httpPort := fs.Int("http-port", 0, "node i serves /healthz, /readyz and /metrics on http-port+i; 0 disables HTTP")
@@ -71,7 +71,7 @@ func devcluster(ctx context.Context, args []string, stdout, stderr io.Writer, pr
 	}
 	given := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
-	if *shards < 1 || *groups < 1 || (given["groups"] && *groups > *shards) {
+	if *shards < 1 || (given["groups"] && (*groups < 1 || *groups > *shards)) {
 		fmt.Fprintf(stderr, "devcluster: need 1 <= --groups (%d) <= --shards (%d)\n", *groups, *shards)
 		return exitUsage
 	}
@@ -108,7 +108,7 @@ func devcluster(ctx context.Context, args []string, stdout, stderr io.Writer, pr
 		}
 	}()
 	if kept := c.KeptCounts(); kept != "" {
-		fmt.Fprintln(stderr, node.KeptCountsNote("devcluster", *dataDir, kept))
+		fmt.Fprintln(stderr, node.KeptCountsNote("devcluster", *dataDir, kept, *nodes))
 	}
 	fmt.Fprintf(stdout, "ready %s\n", strings.Join(c.Addrs(), ","))
 	<-ctx.Done()

@@ -38,7 +38,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, proc *p
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
 		fmt.Fprintln(stderr, "usage: norikv-console serve --id n1 --addr HOST:PORT --raft-addr HOST:PORT --data-dir DIR \\\n"+
-			"         --peers n1=CLIENT/RAFT,n2=CLIENT/RAFT,n3=CLIENT/RAFT [--shards 1024] [--groups 6] [--http-addr HOST:PORT] [--debug-addr HOST:PORT] [--fsync=false] [--timer-slack 4ms]\\\n"+
+			"         --peers n1=CLIENT/RAFT,n2=CLIENT/RAFT,n3=CLIENT/RAFT [--shards 1024] [--groups NODES] [--http-addr HOST:PORT] [--debug-addr HOST:PORT] [--fsync=false] [--timer-slack 4ms]\\\n"+
 			"         [--tls-cert FILE --tls-key FILE [--tls-client-ca FILE]]")
 		fs.PrintDefaults()
 	}
@@ -48,7 +48,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, proc *p
 	dataDir := fs.String("data-dir", "", "directory for this node's Raft logs and snapshots (required)")
 	peers := fs.String("peers", "", "every node of the cluster as id=client_addr/raft_addr, comma separated (default: this node alone)")
 	shards := fs.Int("shards", topology.DefaultTotalShards, "total virtual shards (same on every node). Without it, a data dir keeps the count it was created with")
-	groups := fs.Int("groups", topology.DefaultGroups, "replication groups (same on every node; at most --shards). Without it, a data dir keeps the count it was created with")
+	groups := fs.Int("groups", 0, "replication groups (same on every node; at most --shards; default: one per node in --peers). Without it, a data dir keeps the count it was created with")
 	httpAddr := fs.String("http-addr", "", "serve /healthz, /readyz and /metrics here (default: off)")
 	debugAddr := fs.String("debug-addr", "", "serve Go's profiling endpoints (/debug/pprof/) here (default: off; bind to loopback)")
 	fsync := fs.Bool("fsync", true, "fsync every Raft log append; --fsync=false survives process crashes only, and is much faster")
@@ -93,9 +93,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, proc *p
 		fmt.Fprintf(stderr, "serve: %v\n", err)
 		return exitError
 	}
-	nShards, nGroups, kept := node.StartCounts(givenOr0(given["shards"], *shards), givenOr0(given["groups"], *groups), rec)
+	nShards, nGroups, kept := node.StartCounts(givenOr0(given["shards"], *shards), givenOr0(given["groups"], *groups), len(nodes), rec)
 	if kept != "" {
-		fmt.Fprintln(stderr, node.KeptCountsNote(*id, *dataDir, kept))
+		fmt.Fprintln(stderr, node.KeptCountsNote(*id, *dataDir, kept, len(nodes)))
 	}
 	layout := topology.Layout{TotalShards: nShards, Groups: nGroups, Nodes: nodes}
 	if err := layout.Validate(); err != nil {

@@ -29,7 +29,7 @@ import (
 type Options struct {
 	Nodes       int    // default 3
 	TotalShards int    // default 1024
-	Groups      int    // replication groups, default topology.DefaultGroups (at most TotalShards)
+	Groups      int    // replication groups, default topology.DefaultGroups(Nodes): one per node (at most TotalShards)
 	DataDir     string // "" = a temp dir removed by Close; otherwise kept (data survives a restart)
 	BasePort    int    // 0 = free ports; otherwise node i (0-based: n1, n2, ...) serves clients on BasePort+i
 	Timing      node.Timing
@@ -99,15 +99,21 @@ func (o *Options) keepSavedCounts() (string, error) {
 		return "", fmt.Errorf("read %s: %w", path, err)
 	}
 	var kept string
-	o.TotalShards, o.Groups, kept = node.StartCounts(o.TotalShards, o.Groups, node.Recorded{Shards: got.TotalShards, Groups: got.Groups, OK: true})
+	o.TotalShards, o.Groups, kept = node.StartCounts(o.TotalShards, o.Groups, o.nodeCount(), node.Recorded{Shards: got.TotalShards, Groups: got.Groups, OK: true})
 	return kept, nil
 }
 
-func (o *Options) defaults() error {
+// nodeCount is the number of nodes the options start (3 when not given).
+func (o *Options) nodeCount() int {
 	if o.Nodes == 0 {
-		o.Nodes = 3
+		return 3
 	}
-	o.TotalShards, o.Groups, _ = node.StartCounts(o.TotalShards, o.Groups, node.Recorded{})
+	return o.Nodes
+}
+
+func (o *Options) defaults() error {
+	o.Nodes = o.nodeCount()
+	o.TotalShards, o.Groups, _ = node.StartCounts(o.TotalShards, o.Groups, o.Nodes, node.Recorded{})
 	if o.Nodes < 1 || o.Nodes > 64 {
 		return fmt.Errorf("nodes must be 1..64, got %d", o.Nodes)
 	}

@@ -15,7 +15,7 @@ import (
 // --groups; a count given is used as given (the data dir check refuses it
 // when it differs), and then no recorded count is taken at all.
 func TestStartCountsKeepsTheRecordedCountsNotGiven(t *testing.T) {
-	const dS, dG = topology.DefaultTotalShards, topology.DefaultGroups
+	const dS, dG = topology.DefaultTotalShards, 3 // the default on 3 nodes
 	rec := func(s, g int) Recorded { return Recorded{Shards: s, Groups: g, OK: true} }
 	for _, tc := range []struct {
 		name           string
@@ -25,7 +25,7 @@ func TestStartCountsKeepsTheRecordedCountsNotGiven(t *testing.T) {
 		wantKept       string
 	}{
 		{"new dir, nothing given: the defaults", 0, 0, Recorded{}, dS, dG, ""},
-		{"new dir, few shards: groups at most the shards", 4, 0, Recorded{}, 4, 4, ""},
+		{"new dir, few shards: groups at most the shards", 2, 0, Recorded{}, 2, 2, ""},
 		{"new dir, both given", 64, 8, Recorded{}, 64, 8, ""},
 		{"old default dir, nothing given: keeps 16 groups", 0, 0, rec(dS, 16), dS, 16, "--groups 16"},
 		{"dir of the defaults, nothing given: nothing to say", 0, 0, rec(dS, dG), dS, dG, ""},
@@ -35,10 +35,11 @@ func TestStartCountsKeepsTheRecordedCountsNotGiven(t *testing.T) {
 		{"shards given unlike the record: nothing kept (refused at start)", 512, 0, rec(256, 16), 512, dG, ""},
 		{"groups given, shards kept", 0, 16, rec(256, 16), 256, 16, "--shards 256"},
 		{"both kept", 0, 0, rec(256, 16), 256, 16, "--shards 256 --groups 16"},
-		{"few recorded shards, groups equal to them: the clamped default", 0, 0, rec(4, 4), 4, 4, "--shards 4"},
+		{"few recorded shards, groups equal to them: the clamped default", 0, 0, rec(2, 2), 2, 2, "--shards 2"},
+		{"dir of the 6-group default (2026-12-02..03), nothing given: keeps 6", 0, 0, rec(dS, 6), dS, 6, "--groups 6"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			s, g, kept := StartCounts(tc.shards, tc.groups, tc.rec)
+			s, g, kept := StartCounts(tc.shards, tc.groups, 3, tc.rec)
 			if s != tc.wantS || g != tc.wantG || kept != tc.wantKept {
 				t.Errorf("StartCounts(%d, %d, %+v) = %d, %d, %q; want %d, %d, %q",
 					tc.shards, tc.groups, tc.rec, s, g, kept, tc.wantS, tc.wantG, tc.wantKept)
@@ -75,12 +76,12 @@ func TestRecordedLayoutReadsTheMarker(t *testing.T) {
 // TestKeptCountsNoteNamesWhatWasKept: the line says which counts were
 // kept and which defaults they override.
 func TestKeptCountsNoteNamesWhatWasKept(t *testing.T) {
-	got := KeptCountsNote("n1", "/d", "--groups 16")
-	want := "n1: data dir /d was created with --groups 16; keeping it (the default --groups 6 is for new data dirs"
+	got := KeptCountsNote("n1", "/d", "--groups 16", 3)
+	want := "n1: data dir /d was created with --groups 16; keeping it (the default --groups 3 (one per node) is for new data dirs"
 	if !strings.HasPrefix(got, want) {
 		t.Errorf("note %q; want it to start %q", got, want)
 	}
-	if got := KeptCountsNote("n1", "/d", "--shards 256 --groups 16"); !strings.Contains(got, "keeping them (the default --shards 1024 --groups 6") {
+	if got := KeptCountsNote("n1", "/d", "--shards 256 --groups 16", 5); !strings.Contains(got, "keeping them (the default --shards 1024 --groups 5 (one group per node)") {
 		t.Errorf("note %q; want both defaults named", got)
 	}
 }

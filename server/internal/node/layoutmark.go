@@ -82,7 +82,7 @@ func RecordedLayout(dir string) (Recorded, error) {
 	if err != nil {
 		return Recorded{}, fmt.Errorf("read %s: %w", path, err)
 	}
-	shards, groups, err := parseLayoutMarker(path, b, topology.DefaultTotalShards, topology.DefaultGroups)
+	shards, groups, err := parseLayoutMarker(path, b, topology.DefaultTotalShards, topology.DefaultGroups(topology.ReplicationFactor))
 	if err != nil {
 		return Recorded{}, err
 	}
