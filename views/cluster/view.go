@@ -581,9 +581,16 @@ func (m *Model) detail() (string, string) {
 		line = append(line, fmt.Sprintf("group %d", g))
 	}
 	leader := sh.Leader()
-	if leader == "" {
+	denied := m.deniedLeader(sh.ID, leader)
+	switch {
+	case leader == "":
 		line = append(line, st.Warn.Render("no leader (election?)"))
-	} else {
+	case denied:
+		// The view is older than the leader's own word (the groups table
+		// says the same): found in tmux with two of three nodes stopped,
+		// the last view named n1 while n1 led nothing.
+		line = append(line, st.Warn.Render(fmt.Sprintf("no leader: %s says it does not lead group %d (the view is older)", leader, m.groupOf[sh.ID])))
+	default:
 		n, _ := m.view.Node(leader)
 		line = append(line, "leader "+m.nodeLabel(leader)+" "+st.Muted.Render(n.Addr))
 	}
@@ -602,7 +609,26 @@ func (m *Model) detail() (string, string) {
 		}
 		return strings.Join(line, "  "), now
 	}
-	return strings.Join(line, "  "), m.cacheLine(leader)
+	line2 := m.cacheLine(leader)
+	if denied && m.route != nil && m.route.shard == m.cursor && m.route.route.LeaderID == leader {
+		line2 = st.Warn.Render(fmt.Sprintf("client cache: %s, as the view; %s says it does not lead: requests for this shard wait for a leader", leader, leader))
+	}
+	return strings.Join(line, "  "), line2
+}
+
+// deniedLeader reports whether leader, the live view's leader of shard,
+// says in its own report, newer than the view, that it does not lead the
+// shard's group (deniesLeading, as the groups table reads it). Never
+// while travelling: the past view is shown as it was.
+func (m *Model) deniedLeader(shard int, leader string) bool {
+	if leader == "" || m.travel != nil {
+		return false
+	}
+	g, ok := m.groupOf[shard]
+	if !ok {
+		return false
+	}
+	return m.deniesLeading(leader, m.groups[g])
 }
 
 // healthKind is how a shard led by id is drawn when colouring by health.

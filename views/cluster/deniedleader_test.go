@@ -1,0 +1,91 @@
+package cluster
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/norikv/norikv-console/client"
+	"github.com/norikv/norikv-console/ui/common"
+	"github.com/norikv/norikv-console/ui/uitest"
+)
+
+// TestShardLineFollowsTheLeadersOwnDenial: found in tmux with three
+// `serve --fsync` nodes (one group per node) and two of them SIGSTOPped:
+// the groups table read "g0 none · no leader; n2, n3 do not answer", but
+// the cursor's shard line under the heatmap still read "leader n1" and
+// "client cache: agrees with the view (n1)" in the OK colour: the last
+// view, which nobody could replace, named n1, whose own report since says
+// it leads nothing. Every request for the shard waited for a leader. The
+// shard line now says what the groups table says.
+func TestShardLineFollowsTheLeadersOwnDenial(t *testing.T) {
+	m := New(uitest.Common())
+	m.SetSize(140, 40)
+	m.Update(common.TopologyMsg{At: t0, View: uitest.View(9, 3, 64, 3)}) // g0 (shards 0-21) led by n1
+	for _, id := range []string{"n1", "n2", "n3"} {
+		m.Update(common.NodeStatusMsg{At: t0, NodeID: id, RTT: time.Millisecond, Status: statusOf(id, 64, 3, 5)})
+	}
+	m.Update(shardRouteMsg{reqID: m.reqID, shard: 0, route: client.Route{Shard: 0, LeaderID: "n1"}})
+	line := shardLine(m.View())
+	if !strings.Contains(line, "leader █ n1") && !strings.Contains(line, "leader [") {
+		t.Fatalf("before the stop: the shard line names n1 as leader: %q\n%s", line, m.View())
+	}
+
+	// n2 and n3 stop: their polls fail; n1 answers, leading nothing.
+	at := t0.Add(3 * time.Second)
+	for _, id := range []string{"n2", "n3"} {
+		m.Update(common.NodeStatusMsg{At: at, NodeID: id, RTT: 1500 * time.Millisecond, Err: errors.New("context deadline exceeded")})
+	}
+	st := statusOf("n1", 64, 3, 5)
+	for i := range st.Groups {
+		st.Groups[i].State = "candidate"
+	}
+	st.MetaCutOff = "it has not heard from the metadata group's leader for 9 s"
+	m.Update(common.NodeStatusMsg{At: at, NodeID: "n1", RTT: time.Millisecond, Status: st})
+	m.Update(shardRouteMsg{reqID: m.reqID, shard: 0, route: client.Route{Shard: 0, LeaderID: "n1"}})
+
+	v := m.View()
+	line, cache := shardLine(v), cacheLineOf(v)
+	if !strings.Contains(line, "no leader: n1 says it does not lead group 0") {
+		t.Errorf("the shard line names a leader that says it leads nothing: %q\n%s", line, v)
+	}
+	if strings.Contains(cache, "agrees with the view") {
+		t.Errorf("the cache line calls the denied leader agreeing with the view, in the OK colour: %q\n%s", cache, v)
+	}
+	if !strings.Contains(cache, "n1 says it does not lead") {
+		t.Errorf("the cache line must say the cached leader denies leading: %q", cache)
+	}
+
+	// Back: n1 leads again, its report says so.
+	at = at.Add(5 * time.Second)
+	m.Update(common.TopologyMsg{At: at, View: uitest.View(10, 3, 64, 3)})
+	for _, id := range []string{"n1", "n2", "n3"} {
+		m.Update(common.NodeStatusMsg{At: at.Add(time.Second), NodeID: id, RTT: time.Millisecond, Status: statusOf(id, 64, 3, 6)})
+	}
+	m.Update(shardRouteMsg{reqID: m.reqID, shard: 0, route: client.Route{Shard: 0, LeaderID: "n1"}})
+	v = m.View()
+	if line := shardLine(v); strings.Contains(line, "does not lead") || !strings.Contains(cacheLineOf(v), "agrees with the view (n1)") {
+		t.Errorf("n1 leads again: %q / %q\n%s", line, cacheLineOf(v), v)
+	}
+}
+
+// shardLine is the line under the heatmap about the cursor's shard.
+func shardLine(view string) string {
+	for _, l := range strings.Split(view, "\n") {
+		if strings.HasPrefix(l, "shard ") {
+			return l
+		}
+	}
+	return ""
+}
+
+// cacheLineOf is the line about the client's leader cache.
+func cacheLineOf(view string) string {
+	for _, l := range strings.Split(view, "\n") {
+		if strings.HasPrefix(l, "client cache") {
+			return l
+		}
+	}
+	return ""
+}
