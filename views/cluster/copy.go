@@ -35,7 +35,7 @@ func (m *Model) CopyTable() (what, tsv string, ok bool) {
 		if _, d, ok := m.rttCell(id); ok {
 			rtt = fmt.Sprint(d.Microseconds())
 		}
-		fmt.Fprintf(&b, "%s\t%s\t%s\t%d\t%s\t%s\n", id, n.Addr, n.Role, m.leads[id], conn, rtt)
+		fmt.Fprintf(&b, "%s\t%s\t%s\t%d\t%s\t%s\n", id, n.Addr, n.Role, m.leadsNow(id), conn, rtt)
 	}
 	what = fmt.Sprintf("nodes table (%d nodes)", len(nodes))
 	if m.travel != nil {

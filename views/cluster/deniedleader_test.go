@@ -89,3 +89,56 @@ func cacheLineOf(view string) string {
 	}
 	return ""
 }
+
+// TestHeatmapAndLeadsFollowTheLeadersOwnDenial: the same stop, the nodes
+// table and the heatmap: n1's LEADS counted the 22 shards of g0 it said it
+// did not lead, and the heatmap drew them as n1's.
+func TestHeatmapAndLeadsFollowTheLeadersOwnDenial(t *testing.T) {
+	m := New(uitest.Common())
+	m.SetSize(140, 40)
+	m.Update(common.TopologyMsg{At: t0, View: uitest.View(9, 3, 64, 3)})
+	for _, id := range []string{"n1", "n2", "n3"} {
+		m.Update(common.NodeStatusMsg{At: t0, NodeID: id, RTT: time.Millisecond, Status: statusOf(id, 64, 3, 5)})
+	}
+	before := m.View()
+	at := t0.Add(3 * time.Second)
+	for _, id := range []string{"n2", "n3"} {
+		m.Update(common.NodeStatusMsg{At: at, NodeID: id, RTT: 1500 * time.Millisecond, Err: errors.New("context deadline exceeded")})
+	}
+	st := statusOf("n1", 64, 3, 5)
+	for i := range st.Groups {
+		st.Groups[i].State = "candidate"
+	}
+	m.Update(common.NodeStatusMsg{At: at, NodeID: "n1", RTT: time.Millisecond, Status: st})
+	v := m.View()
+	if got := leadsOf(before, "n1"); got != "22" {
+		t.Fatalf("before the stop n1 leads g0's 22 shards, LEADS %q\n%s", got, before)
+	}
+	if got := leadsOf(v, "n1"); got != "0" {
+		t.Errorf("n1 says it leads nothing: LEADS %q\n%s", got, v)
+	}
+	if got := leadsOf(v, "n2"); got != "21" {
+		t.Errorf("n2, silent, keeps the view's count: LEADS %q", got)
+	}
+	for s := 0; s < 22; s++ {
+		if k := m.kindOf(s); k != cellNoLeader {
+			t.Fatalf("shard %d of g0 drawn as kind %d, want no leader", s, k)
+		}
+	}
+	if k := m.kindOf(30); k == cellNoLeader {
+		t.Errorf("shard 30 of g1 (led by n2 in the view, no report since) drawn without a leader")
+	}
+}
+
+// leadsOf is node id's LEADS cell in the nodes table.
+func leadsOf(view, id string) string {
+	for _, l := range strings.Split(view, "\n") {
+		f := strings.Fields(l)
+		for i := 0; i+3 < len(f); i++ {
+			if f[i] == id && strings.HasPrefix(f[i+1], "127.0.0.1:") {
+				return f[i+3]
+			}
+		}
+	}
+	return ""
+}

@@ -2,6 +2,7 @@ package cluster
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -390,7 +391,52 @@ func (m *Model) nodeRow(id string) string {
 	conn := m.connCell(n.Addr)
 	rtt, _, _ := m.rttCell(id)
 	return common.Columns(tableCols,
-		m.nodeLabel(id), n.Addr, hs.Render(health), fmt.Sprintf("%6d", m.leads[id]), conn, rtt)
+		m.nodeLabel(id), n.Addr, hs.Render(health), fmt.Sprintf("%6d", m.leadsNow(id)), conn, rtt)
+}
+
+// leadsNow is how many shards node id leads: the view's count less the
+// shards of groups it says, in its own report newer than the view, it
+// does not lead (denials).
+func (m *Model) leadsNow(id string) int {
+	n := m.leads[id]
+	denied := m.denials()
+	if denied == nil || m.view == nil {
+		return n
+	}
+	for _, sh := range m.view.Shards {
+		if g, ok := m.groupOf[sh.ID]; ok && denied[g][id] && sh.Leader() == id {
+			n--
+		}
+	}
+	return n
+}
+
+// denials maps each group to the nodes whose own report, newer than the
+// live view, says they do not lead it (deniesLeading): a view naming one
+// of them as the group's leader is older news. nil when there is none
+// (the usual case), and while travelling (the past is shown as it was).
+func (m *Model) denials() map[int]map[string]bool {
+	if m.travel != nil {
+		return nil
+	}
+	var out map[int]map[string]bool
+	for g, reports := range m.groups {
+		for _, r := range reports {
+			if len(r.Shards) == 0 {
+				continue
+			}
+			// The view's leader of the group (of its first shard: a group
+			// moves as one).
+			if l := m.liveLeader(slices.Min(r.Shards)); l != "" && m.deniesLeading(l, reports) {
+				if out == nil {
+					out = map[int]map[string]bool{}
+				}
+				out[g] = map[string]bool{l: true}
+			}
+			break
+		}
+	}
+	return out
 }
 
 // connCell is the CONN column: "yes" for an open pool connection, "down"
@@ -483,22 +529,31 @@ func (m *Model) newPainter() *painter {
 
 // kindOf returns how shard s is drawn, marked when its leader at the past
 // epoch shown differs from now.
-func (m *Model) kindOf(s int) cellKind {
-	k := m.leaderKind(s)
+func (m *Model) kindOf(s int) cellKind { return m.kindIn(s, m.denials()) }
+
+// kindIn is kindOf with the frame's denials computed once.
+func (m *Model) kindIn(s int, denied map[int]map[string]bool) cellKind {
+	k := m.leaderKind(s, denied)
 	if m.changedNow(s) {
 		return k.marked()
 	}
 	return k
 }
 
-// leaderKind returns shard s's leader colour, flash or no leader.
-func (m *Model) leaderKind(s int) cellKind {
+// leaderKind returns shard s's leader colour, flash or no leader (also
+// for a leader that denies leading its group: denied, from denials).
+func (m *Model) leaderKind(s int, denied map[int]map[string]bool) cellKind {
 	if m.Flashing(s) {
 		return cellFlash
 	}
 	sh, ok := m.shard(s)
 	if !ok {
 		return cellNoLeader
+	}
+	if denied != nil {
+		if g, ok := m.groupOf[s]; ok && denied[g][sh.Leader()] {
+			return cellNoLeader
+		}
 	}
 	if m.byHealth {
 		return m.healthKind(sh.Leader())
@@ -514,6 +569,7 @@ func (m *Model) leaderKind(s int) cellKind {
 // drawn alike.
 func (m *Model) heatmap(b *strings.Builder) {
 	g := m.geom
+	denied := m.denials()
 	total := m.totalShards()
 	p := m.newPainter()
 	st := m.common.Styles
@@ -531,10 +587,10 @@ func (m *Model) heatmap(b *strings.Builder) {
 					p.run(b, runKind, runLen, g.cellW)
 					runLen = 0
 				}
-				b.WriteString(m.cursorCell(m.kindOf(s), g.cellW))
+				b.WriteString(m.cursorCell(m.kindIn(s, denied), g.cellW))
 				continue
 			}
-			k := m.kindOf(s)
+			k := m.kindIn(s, denied)
 			if runLen > 0 && k != runKind {
 				p.run(b, runKind, runLen, g.cellW)
 				runLen = 0
