@@ -62,6 +62,8 @@ type Model struct {
 	// storage: the nodes whose last status answer said they cannot write
 	// their Raft log (a full disk); noted when it starts and ends, once each.
 	storage map[string]bool
+	// slow: each node's "no answer" spells counted in one entry (slow.go).
+	slow    map[string]*slowRun
 	entries ring
 	shown   []Entry // the entries matching the filter, newest first
 	filter  string
@@ -75,7 +77,7 @@ type Model struct {
 
 // New returns the events pane.
 func New(c common.Common) *Model {
-	return &Model{common: c, keys: DefaultKeyMap(), entries: newRing(MaxEntries), holding: map[string]bool{}, storage: map[string]bool{}}
+	return &Model{common: c, keys: DefaultKeyMap(), entries: newRing(MaxEntries), holding: map[string]bool{}, storage: map[string]bool{}, slow: map[string]*slowRun{}}
 }
 
 // SetStyles implements common.Styler.
@@ -146,7 +148,9 @@ func travelTo(e Entry) tea.Cmd {
 }
 
 // entryFrom builds the timeline entry of one view change; prev may be nil.
-func entryFrom(at time.Time, prev, cur *client.ClusterView, ev *client.TopologyEvent) Entry {
+// The role changes of the nodes in spells ("no answer" spells, slow.go)
+// are left out: the nodes' slow runs count them.
+func entryFrom(at time.Time, prev, cur *client.ClusterView, ev *client.TopologyEvent, spells map[string]bool) Entry {
 	e := Entry{At: at, Epoch: cur.Epoch, Nodes: len(cur.Nodes), Shards: len(cur.Shards)}
 	if ev == nil {
 		e.Initial = true
@@ -169,6 +173,7 @@ func entryFrom(at time.Time, prev, cur *client.ClusterView, ev *client.TopologyE
 			switch {
 			case !ok:
 				e.Health = append(e.Health, unreachableIn(cur, []string{n.ID})...)
+			case spells[n.ID]:
 			case old.Role != n.Role:
 				e.Health = append(e.Health, fmt.Sprintf("%s %s -> %s", n.ID, old.Role, n.Role))
 			// The console's own reach changed under a role the cluster
@@ -201,6 +206,13 @@ func entryFrom(at time.Time, prev, cur *client.ClusterView, ev *client.TopologyE
 		return a.From+a.To < b.From+b.To
 	})
 	return e
+}
+
+// empty reports whether e, a change within an epoch, says nothing: its
+// only changes were "no answer" spells, which the slow runs count.
+func (e Entry) empty() bool {
+	return !e.Initial && !e.Replaced && e.Note == "" && e.PrevEpoch == e.Epoch &&
+		len(e.Added)+len(e.Removed)+len(e.Health)+len(e.Moves) == 0
 }
 
 // unreachableIn says which of the view's nodes (only those of ids, when

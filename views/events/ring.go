@@ -11,12 +11,16 @@ type ring struct {
 	next    int // where the next entry goes
 	n       int // entries held
 	dropped int // entries pushed out since the last reset
+	// pushed counts the entries ever pushed (a reset does not start it
+	// over): entry number s (from 0) is held while pushed-s <= n.
+	pushed uint64
 }
 
 func newRing(capacity int) ring { return ring{buf: make([]Entry, max(1, capacity))} }
 
-// push adds e as the newest entry, dropping the oldest when full.
-func (r *ring) push(e Entry) {
+// push adds e as the newest entry, dropping the oldest when full, and
+// returns its number (for at).
+func (r *ring) push(e Entry) uint64 {
 	if r.n == len(r.buf) {
 		r.dropped++
 	} else {
@@ -24,6 +28,23 @@ func (r *ring) push(e Entry) {
 	}
 	r.buf[r.next] = e
 	r.next = (r.next + 1) % len(r.buf)
+	r.pushed++
+	return r.pushed - 1
+}
+
+// holds reports whether entry number seq (push's) is still held: not let
+// go as the ring filled, nor cleared.
+func (r *ring) holds(seq uint64) bool {
+	return seq < r.pushed && r.pushed-seq <= uint64(r.n)
+}
+
+// at returns entry number seq to update in place, if still held.
+func (r *ring) at(seq uint64) (*Entry, bool) {
+	if !r.holds(seq) {
+		return nil, false
+	}
+	back := int(r.pushed - seq) // 1 for the newest
+	return &r.buf[(r.next-back+len(r.buf))%len(r.buf)], true
 }
 
 // newestFirst returns the entries, newest first, in a new slice.
@@ -36,4 +57,8 @@ func (r *ring) newestFirst() []Entry {
 }
 
 // reset empties the ring.
-func (r *ring) reset() { *r = newRing(len(r.buf)) }
+func (r *ring) reset() {
+	pushed := r.pushed
+	*r = newRing(len(r.buf))
+	r.pushed = pushed
+}

@@ -33,10 +33,18 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 		if msg.View == nil {
 			return nil
 		}
-		e := entryFrom(msg.At, m.last, msg.View, msg.Event)
+		var spells map[string]bool
+		if msg.Event != nil && !msg.Event.Replaced {
+			spells = m.spells(m.last, msg.View)
+		}
+		e := entryFrom(msg.At, m.last, msg.View, msg.Event, spells)
+		prev := m.last
 		m.last = msg.View
 		m.forgetHolds(e.Replaced)
-		m.push(e)
+		if len(spells) == 0 || !e.empty() {
+			m.push(e)
+		}
+		m.foldSpells(msg.At, prev, msg.View, spells, e.Initial || e.Replaced)
 	case common.NodeStatusMsg:
 		m.onNodeStatus(msg)
 	case common.SuspendedMsg:
@@ -62,20 +70,25 @@ func (m *Model) update(msg tea.Msg) tea.Cmd {
 	return nil
 }
 
-// push adds an entry to the timeline.
-func (m *Model) push(e Entry) {
-	m.entries.push(e)
+// push adds an entry to the timeline and returns its number (ring.at).
+func (m *Model) push(e Entry) uint64 {
+	seq := m.entries.push(e)
 	m.refilter()
 	if m.cursor > 0 {
 		m.cursor = min(m.cursor+1, len(m.shown)-1) // keep the selected entry selected
 	}
+	return seq
 }
 
 // onNodeStatus notes when a node's answer starts to hold its vote
 // (restarted without its data) and when it stops (caught up): once each,
 // not at every poll. A failed poll says nothing either way.
 func (m *Model) onNodeStatus(msg common.NodeStatusMsg) {
-	if msg.Err != nil || msg.Status == nil || m.last == nil {
+	if msg.Err != nil || m.last == nil {
+		return
+	}
+	m.answered(msg.NodeID, msg.RTT)
+	if msg.Status == nil {
 		return
 	}
 	if _, ok := m.last.Node(msg.NodeID); !ok {
