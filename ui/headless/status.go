@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"sort"
 	"strings"
 	"text/tabwriter"
@@ -89,6 +90,11 @@ type nodeHealth struct {
 	// or without the console extension). Reachable is also true for a
 	// node not asked.
 	Answered bool `json:"answered" yaml:"answered"`
+	// Up: the node is counted in nodes_up: alive in the view and not
+	// failing to answer (nodes_up_from "view"), or, the view not being
+	// current, it answered status (nodes_up_from "answers"). Health stays
+	// the view's word either way.
+	Up bool `json:"up" yaml:"up"`
 }
 
 type groupHealth struct {
@@ -118,6 +124,11 @@ func (r *statusResult) table(w io.Writer) error {
 	fmt.Fprintln(tw, "NODE\tADDRESS\tHEALTH\tSHARDS LED\tGROUPS LED\tUPTIME\tVERSION")
 	for _, n := range r.Nodes {
 		health := n.Health
+		if r.NodesUpFrom == upFromAnswers && n.Answered {
+			// The view's word is a node's last known, and the node
+			// itself has just answered.
+			health = "answered (view: " + n.Health + ")"
+		}
 		if !n.Reachable {
 			health += ", unreachable"
 		}
@@ -220,11 +231,23 @@ func (r *statusResult) countAnswers(nc string) {
 	}
 	r.NodesUp, r.NodesUpFrom = r.NodesAnswered, upFromAnswers
 	addr, _, _ := strings.Cut(nc, ": ")
-	for _, n := range r.Nodes {
+	for i, n := range r.Nodes {
 		if n.Addr == addr {
 			r.viewOf = n.ID
 		}
+		r.Nodes[i].Up = n.Answered
+		if n.Answered && n.Health != "alive" {
+			// "n1 (...) is suspect" was the old view's word on a node
+			// that answered this status: not a problem of the cluster
+			// now (its health reads "answered (view: suspect)").
+			r.Problems = slices.DeleteFunc(r.Problems, func(p string) bool { return p == healthProblem(n) })
+		}
 	}
+}
+
+// healthProblem is the problem of a node the view does not call alive.
+func healthProblem(n nodeHealth) string {
+	return fmt.Sprintf("%s (%s) is %s", n.ID, n.Addr, n.Health)
 }
 
 // watchVerdict waits, up to watchVerdictWait or ctx's end, until the
@@ -354,10 +377,11 @@ func buildStatus(view *client.ClusterView, statuses []client.NodeStatusResult, t
 			h.Reachable = true // not asked: statuses unavailable
 		}
 		if h.Health != "alive" {
-			res.Problems = append(res.Problems, fmt.Sprintf("%s (%s) is %s", n.ID, n.Addr, h.Health))
+			res.Problems = append(res.Problems, healthProblem(h))
 		}
+		h.Up = h.Health == "alive" && h.Reachable
 		res.Nodes = append(res.Nodes, h)
-		if h.Health == "alive" && h.Reachable {
+		if h.Up {
 			res.NodesAliveInView++
 		}
 		if h.Answered {

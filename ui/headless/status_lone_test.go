@@ -19,6 +19,10 @@ import (
 // it (only its first problem line explained why). With the view known not
 // current, the count is of the nodes that answered status's own requests,
 // and the header and the JSON say so; the view's own count is kept beside.
+// n1's own row read "suspect" and a problem said "n1 (...) is suspect",
+// from that old view, though n1 had just answered: its health now reads
+// "answered (view: suspect)" (the JSON keeps health "suspect" and says
+// "up": true), and that problem is gone.
 func TestStatusOfALoneRestartedNodeCountsWhatAnswered(t *testing.T) {
 	if testing.Short() {
 		t.Skip("process cluster: skipped with -short")
@@ -39,8 +43,10 @@ func TestStatusOfALoneRestartedNodeCountsWhatAnswered(t *testing.T) {
 		AliveInView    int    `json:"nodes_alive_in_view"`
 		Nodes          []struct {
 			ID       string `json:"id"`
+			Addr     string `json:"addr"`
 			Health   string `json:"health"`
 			Answered bool   `json:"answered"`
+			Up       bool   `json:"up"`
 		} `json:"nodes"`
 		Problems []string `json:"problems"`
 	}
@@ -54,9 +60,23 @@ func TestStatusOfALoneRestartedNodeCountsWhatAnswered(t *testing.T) {
 	if len(got.Nodes) != 3 {
 		t.Fatalf("status names %d nodes, want the 3 of n1's view:\n%s", len(got.Nodes), last.stdout)
 	}
+	n1Health, n1Addr := "", ""
 	for _, n := range got.Nodes {
-		if n.Answered != (n.ID == "n1") {
-			t.Errorf("%s answered = %v; only n1 runs", n.ID, n.Answered)
+		if n.Answered != (n.ID == "n1") || n.Up != n.Answered {
+			t.Errorf("%s answered = %v, up = %v; only n1 runs, and it is up", n.ID, n.Answered, n.Up)
+		}
+		if n.ID == "n1" {
+			n1Health, n1Addr = n.Health, n.Addr
+		}
+	}
+	// n1's health is its old view's word (epoch 0: every node suspect),
+	// kept in the JSON; but n1 answered: that is no problem of the cluster.
+	if n1Health == "alive" {
+		t.Fatalf("n1's old view calls it alive: not the case this test is about:\n%s", last.stdout)
+	}
+	for _, p := range got.Problems {
+		if p == "n1 ("+n1Addr+") is "+n1Health {
+			t.Errorf("problem %q: n1 answered this status; its old view's word is no problem", p)
 		}
 	}
 	if got.NodesUp != 1 || got.NodesUpFrom != "answers" || got.NodesAnswered != 1 {
@@ -69,6 +89,15 @@ func TestStatusOfALoneRestartedNodeCountsWhatAnswered(t *testing.T) {
 	t.Logf("status -o table:\n%s", table.stdout)
 	if !strings.Contains(table.stdout, "the cluster view is not current") {
 		t.Skipf("the second status did not find the view not current (exit %d): %s", table.code, table.stdout)
+	}
+	var n1Row string
+	for _, l := range strings.Split(table.stdout, "\n") {
+		if strings.HasPrefix(l, "n1 ") {
+			n1Row = l
+		}
+	}
+	if !strings.Contains(n1Row, "answered (view: "+n1Health+")") || strings.Contains(table.stdout, "problem: n1 ("+n1Addr+") is "+n1Health+"\n") {
+		t.Errorf("n1's row %q: want its health to read answered (view: %s), and no problem that it is %s", n1Row, n1Health, n1Health)
 	}
 	if strings.Contains(header, "0/3 nodes up") || !strings.Contains(header, "1/3 nodes up (answered this status; ") ||
 		!strings.Contains(header, " alive in n1's view, which is not current)") {
