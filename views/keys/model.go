@@ -70,6 +70,11 @@ type Model struct {
 	// groupKeys is each replication group's key count as its leader last
 	// reported it (NodeStatus), for the cluster-wide total in the title.
 	groupKeys map[int]uint64
+	// countedBy names the node whose report gave each group's count, and
+	// silent the nodes whose last status poll failed: a count from a silent
+	// node is not current, and the title shows no total then.
+	countedBy map[int]string
+	silent    map[string]bool
 	// scanCount is the cluster's key count (clusterKeys) when the shown
 	// scan started, scanCountOK whether one was known: an empty first page
 	// is scanned again when the count moves past it.

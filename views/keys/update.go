@@ -148,7 +148,7 @@ func (m *Model) onTick() tea.Cmd {
 func (m *Model) onClusterReplaced() tea.Cmd {
 	m.pages, m.offsets = [][]byte{nil}, []int{0}
 	m.cursor, m.top = 0, 0
-	m.groupKeys = nil // the old cluster's groups: the new one's leaders report theirs
+	m.groupKeys, m.countedBy = nil, nil // the old cluster's groups: the new one's leaders report theirs
 	cmds := []tea.Cmd{m.scan(nil)}
 	if m.tree.on {
 		cmds = append(cmds, m.scanTree())
@@ -423,17 +423,26 @@ func (m *Model) rereadUnansweredDetail(msg common.NodeStatusMsg) tea.Cmd {
 	return m.readDetail()
 }
 
-// onNodeStatus keeps the key counts of the groups the node leads.
+// onNodeStatus keeps the key counts of the groups the node leads, and
+// which nodes' polls failed (their counts are not current).
 func (m *Model) onNodeStatus(msg common.NodeStatusMsg) {
 	if msg.Status == nil {
+		if msg.Err != nil {
+			if m.silent == nil {
+				m.silent = map[string]bool{}
+			}
+			m.silent[msg.NodeID] = true
+		}
 		return
 	}
+	delete(m.silent, msg.NodeID)
 	if m.groupKeys == nil {
-		m.groupKeys = map[int]uint64{}
+		m.groupKeys, m.countedBy = map[int]uint64{}, map[int]string{}
 	}
 	for _, g := range msg.Status.Groups {
 		if g.State == "leader" {
 			m.groupKeys[g.GroupID] = g.Keys
+			m.countedBy[g.GroupID] = msg.NodeID
 		}
 	}
 }
@@ -453,10 +462,16 @@ func (m *Model) rescanIfKeysAppeared() tea.Cmd {
 }
 
 // clusterKeys sums the groups' key counts (expired keys not yet deleted
-// included); ok is false before any report.
+// included); ok is false before any report, and while a count comes from a
+// node whose status poll has failed since: found in tmux with every node
+// killed, the title read "9 keys in the cluster" under a header saying
+// none answered (and a total without that group would pass for the whole).
 func (m *Model) clusterKeys() (uint64, bool) {
 	var n uint64
-	for _, k := range m.groupKeys {
+	for g, k := range m.groupKeys {
+		if m.silent[m.countedBy[g]] {
+			return 0, false
+		}
 		n += k
 	}
 	return n, len(m.groupKeys) > 0
