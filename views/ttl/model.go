@@ -50,9 +50,12 @@ type Model struct {
 	// before that the pane knows nothing about the keys (not "0 keys").
 	scannedAt time.Time
 	reqID     int
-	ticks     int
-	hours     bool // histogram over the next 24 hours instead of 60 minutes
-	sort      common.SortState
+	// retry runs a rescan that got no answer again once a node answers
+	// its status poll (common.RetryGate).
+	retry common.RetryGate
+	ticks int
+	hours bool // histogram over the next 24 hours instead of 60 minutes
+	sort  common.SortState
 	// clock is the time the scan stamps and extensions count from
 	// (time.Now; tests set a fixed one).
 	clock *clock
@@ -132,6 +135,15 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 		m.refresh()
 		m.ticks++
 		if m.ticks%rescanEvery == 0 && !m.scanning {
+			return m.rescan()
+		}
+	case common.NodeStatusMsg:
+		// The cluster answers again after a rescan got no answer: found
+		// in tmux with every node killed and started again, the title
+		// said "rescan failed: connection ... refused" under a header
+		// saying connected until the next background rescan (up to
+		// rescanEvery ticks).
+		if m.scanErr != nil && !m.scanning && m.retry.Due(msg, m.scanErr, m.now) {
 			return m.rescan()
 		}
 	case common.DataChangedMsg:
