@@ -51,11 +51,16 @@ type Model struct {
 	scannedAt time.Time
 	reqID     int
 	// retry runs a rescan that got no answer again once a node answers
-	// its status poll (common.RetryGate).
-	retry common.RetryGate
-	ticks int
-	hours bool // histogram over the next 24 hours instead of 60 minutes
-	sort  common.SortState
+	// its status poll (common.RetryGate); retried says it did since the
+	// last scan that succeeded: once per outage, then the background
+	// rescans take over (a scan reads up to maxScan keys, and a cluster
+	// that answers polls but not scans, a group without a leader, is not
+	// to be scanned every 2 s).
+	retry   common.RetryGate
+	retried bool
+	ticks   int
+	hours   bool // histogram over the next 24 hours instead of 60 minutes
+	sort    common.SortState
 	// clock is the time the scan stamps and extensions count from
 	// (time.Now; tests set a fixed one).
 	clock *clock
@@ -121,6 +126,9 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 		}
 		m.scanning = false
 		m.scanErr = msg.err
+		if msg.err == nil {
+			m.retried = false
+		}
 		if msg.err != nil && len(msg.entries) == 0 {
 			return nil // keep what was shown; the error says why it is old
 		}
@@ -143,7 +151,8 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 		// said "rescan failed: connection ... refused" under a header
 		// saying connected until the next background rescan (up to
 		// rescanEvery ticks).
-		if m.scanErr != nil && !m.scanning && m.retry.Due(msg, m.scanErr, m.now) {
+		if m.scanErr != nil && !m.scanning && !m.retried && m.retry.Due(msg, m.scanErr, m.now) {
+			m.retried = true
 			return m.rescan()
 		}
 	case common.DataChangedMsg:

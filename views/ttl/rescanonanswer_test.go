@@ -49,17 +49,22 @@ func TestFailedRescanIsRunAgainOnceANodeAnswers(t *testing.T) {
 		t.Fatalf("a node answered: the rescan that failed was not run again: %q", s)
 	}
 
-	// Still failing: at most one rescan every UnansweredRetryEvery.
+	// Still failing while the nodes answer (a group without a leader):
+	// one rescan on their answers, then only the background ones (every
+	// rescanEvery ticks): a scan reads up to maxScan keys.
 	h.fb.Fail("Scan", fmt.Errorf("connection refused"))
 	h.run(h.m.rescan())
-	scans := h.fb.Calls("Scan")
-	for i := 1; i <= 4; i++ {
+	scans, background := h.fb.Calls("Scan"), 0
+	for i := 1; i <= 24; i++ {
 		h.now = h.now.Add(500 * time.Millisecond)
-		h.m.Update(common.TickMsg{At: h.now})
+		h.run(h.m.Update(common.TickMsg{At: h.now}))
+		if h.m.ticks%rescanEvery == 0 {
+			background++
+		}
 		h.run(h.m.Update(answered(h.now)))
 	}
-	if got := h.fb.Calls("Scan") - scans; got != 1 {
-		t.Errorf("2 s of answered polls with the scan failing: %d rescans, want 1", got)
+	if got := h.fb.Calls("Scan") - scans - background; got != 1 {
+		t.Errorf("12 s of answered polls with the scan failing: %d rescans besides the %d background ones, want 1", got, background)
 	}
 	// A refusal (an answer) is not repeated.
 	h.fb.Fail("Scan", client.ErrUnsupported)
