@@ -385,7 +385,11 @@ func (m *Model) reassess(at time.Time) tea.Cmd {
 		if c := m.common.Client; c != nil && m.reach.views > m.reach.viewsAtCut {
 			cmds = append(cmds, feed.ViewCmd(c))
 		}
-	case up < len(m.view.Nodes) || len(quiet) > 0:
+	case up < len(m.view.Nodes) || len(quiet) > 0 || notAlive(m.view) > 0:
+		// A node the cluster calls suspect or dead is not "connected"
+		// either, though it may answer the console's polls (found in
+		// tmux: a SIGSTOPped node read "2/3 alive" beside a green
+		// "connected" until its poll failed).
 		m.connState = StateDegraded
 	default:
 		m.connState = StateConnected
@@ -403,6 +407,17 @@ func (m *Model) reassess(at time.Time) tea.Cmd {
 	ev := &client.TopologyEvent{PreviousEpoch: m.view.Epoch, CurrentEpoch: m.view.Epoch, LeaderChanges: map[uint32]string{}}
 	cmds = append(cmds, m.broadcast(common.TopologyMsg{At: at, View: m.presented(m.view), Event: ev}))
 	return tea.Batch(cmds...)
+}
+
+// notAlive counts the nodes v does not call alive (suspect, dead, ...).
+func notAlive(v *client.ClusterView) int {
+	n := 0
+	for _, node := range v.Nodes {
+		if node.Role != "alive" {
+			n++
+		}
+	}
+	return n
 }
 
 // noteReachChanges logs the nodes lost and found since the panes were last
