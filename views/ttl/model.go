@@ -247,7 +247,7 @@ func cmp64(a, b uint64) int {
 }
 
 // tableRows is how many table rows fit under the histogram.
-func (m *Model) tableRows() int { return max(1, m.height-histHeight(m.height)-3) }
+func (m *Model) tableRows() int { return max(1, m.height-histHeight(m.height)-3-len(m.reasonLines())) }
 
 func (m *Model) clamp() {
 	m.cursor = max(0, min(m.cursor, len(m.rows)-1))
@@ -424,9 +424,9 @@ func (m *Model) Back() (bool, tea.Cmd) {
 	return true, nil
 }
 
-// tableTop is the pane line of the first table row (title, histogram,
-// axis, header above it).
-func (m *Model) tableTop() int { return histHeight(m.height) + 3 }
+// tableTop is the pane line of the first table row (title, a failed
+// scan's reason, histogram, axis, header above it).
+func (m *Model) tableTop() int { return histHeight(m.height) + 3 + len(m.reasonLines()) }
 
 func (m *Model) onMouse(msg tea.MouseMsg) {
 	switch {

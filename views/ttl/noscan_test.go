@@ -40,7 +40,7 @@ func TestNoScanYetIsNotZeroKeys(t *testing.T) {
 	h.m.scanning = true
 	h.m.reqID++
 	h.m.Update(scanMsg{reqID: h.m.reqID, at: t0.Add(time.Minute), err: fmt.Errorf("connection refused")})
-	if s := h.m.summary(); !strings.Contains(s, "list from 03:04:05 (1m0s ago), rescan failed: connection refused") {
+	if s := h.m.summary(); !strings.Contains(s, "rescan failed: connection refused; list from 03:04:05 (1m0s ago)") {
 		t.Fatalf("a failed rescan: %q", s)
 	}
 }

@@ -1,6 +1,7 @@
 package ttl
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -53,6 +54,9 @@ func (m *Model) View() string {
 	st := m.common.Styles
 	title := st.Title.Render("TTL INSPECTOR") + st.Muted.Render("  "+m.summary())
 	out := []string{common.FitLine(title, m.width)}
+	for _, l := range m.reasonLines() {
+		out = append(out, st.Error.Render(l))
+	}
 	out = append(out, m.histogram()...)
 	out = append(out, m.table()...)
 	return common.Fit(strings.Join(out, "\n"), m.width, m.height)
@@ -65,7 +69,7 @@ func (m *Model) summary() string {
 		case m.scanning:
 			return "not scanned yet, scanning…"
 		case m.scanErr != nil:
-			return "not scanned yet: scan failed: " + m.scanErr.Error()
+			return "not scanned yet: scan failed: " + failureGist(m.scanErr)
 		}
 		return "not scanned yet"
 	}
@@ -83,13 +87,89 @@ func (m *Model) summary() string {
 		s += ", scanning…"
 	}
 	if m.scanErr != nil {
-		// What is listed comes from an older scan: say when it was made,
-		// briefly, so that at 120 columns the reason is on screen too.
-		s += fmt.Sprintf(", list from %s (%s ago), rescan failed: %s",
-			m.scannedAt.Format("15:04:05"), m.now.Sub(m.scannedAt).Truncate(time.Second),
-			strings.TrimPrefix(m.scanErr.Error(), "norikv: ")) // the client's prefix says nothing here
+		// What failed comes first, so that at 80 columns the address and
+		// the cause are on screen (a connection error's text runs to 200
+		// characters, and "list from ..." before it pushed the address
+		// out); then which scan the list comes from, briefly. The whole
+		// text is under the title (reasonLines).
+		s = fmt.Sprintf("rescan failed: %s; list from %s (%s ago): %s", failureGist(m.scanErr),
+			m.scannedAt.Format("15:04:05"), m.now.Sub(m.scannedAt).Truncate(time.Second), s)
 	}
 	return s
+}
+
+// maxReasonLines bounds the failed scan's whole reason under the title.
+const maxReasonLines = 4
+
+// reasonLines is a failed scan's whole reason, wrapped at the pane width
+// under the title, when the title's gist leaves part of it out.
+func (m *Model) reasonLines() []string {
+	if m.scanErr == nil || m.width <= 0 {
+		return nil
+	}
+	full := errorText(m.scanErr)
+	if full == failureGist(m.scanErr) {
+		return nil
+	}
+	lines := common.Wrap("✗ "+full, m.width)
+	if len(lines) > maxReasonLines {
+		lines = lines[:maxReasonLines]
+		last := lines[maxReasonLines-1]
+		lines[maxReasonLines-1] = ansi.Truncate(last, m.width-1, "") + "…"
+	}
+	return lines
+}
+
+// errorText is a scan error's text without the client's prefix, which
+// says nothing here.
+func errorText(err error) string { return strings.TrimPrefix(err.Error(), "norikv: ") }
+
+// failureGist is what a one-line title keeps of a failed scan's error:
+// which address failed and how, the two ends of a long text
+// ("127.0.0.1:7341: connection refused"), for a connection error and for
+// a call whose budget ran out after its last attempt failed at an address
+// (the rest is under the title, reasonLines); for other errors, the text
+// before its first parenthesis.
+func failureGist(err error) string {
+	var ce *client.ConnectionError
+	var e *client.Error
+	if errors.As(err, &ce) && ce.Addr != "" && errors.As(ce, &e) {
+		return ce.Addr + ": " + lastCause(e.Message)
+	}
+	s := errorText(err)
+	const at = "the last failed at "
+	if i := strings.Index(s, at); i >= 0 {
+		rest := s[i+len(at):]
+		if j := strings.Index(rest, ": "); j > 0 {
+			// rest ends the parenthesis "(after N attempts; ...)".
+			return rest[:j] + ": " + lastCause(strings.TrimSuffix(rest[j+2:], ")"))
+		}
+	}
+	if i := strings.Index(s, " ("); i > 0 {
+		s = s[:i]
+	}
+	return s
+}
+
+// lastCause is the innermost cause in a transport failure's message
+// ("nothing listens there", "connection refused"): its last clause,
+// without the advice in parentheses after it.
+func lastCause(msg string) string {
+	msg = strings.TrimSpace(msg)
+	for strings.HasSuffix(msg, ")") {
+		i := strings.LastIndex(msg, " (")
+		if i <= 0 {
+			break
+		}
+		msg = strings.TrimSpace(msg[:i])
+	}
+	if i := strings.LastIndex(msg, ": "); i >= 0 {
+		msg = msg[i+2:]
+	}
+	if msg = strings.Trim(msg, `"`); msg == "" {
+		return "no connection"
+	}
+	return msg
 }
 
 // buckets counts the keys expiring in each of n equal slices of span.
