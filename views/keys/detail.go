@@ -89,7 +89,7 @@ func (m *Model) detailTarget() (target, bool) {
 func (m *Model) onDetailKey(msg tea.KeyMsg) tea.Cmd {
 	g, k := m.common.Keys, m.keys
 	d := m.detail
-	page := max(1, m.height-detailHeaderLines-1)
+	page := max(1, m.detailRows())
 	rows := 0
 	if d.view != nil {
 		rows = len(d.view.rows)

@@ -63,11 +63,8 @@ func (m *Model) detailView() string {
 		}
 		meta += fmt.Sprintf(" at %s (%s ago)", d.readAt.In(m.loc).Format("15:04:05"), age)
 	}
-	status := m.detailStatus()
-	if s := m.searchStatus(); s != "" {
-		status = strings.TrimSpace(status + "  " + s)
-	}
-	out = append(out, st.Text.Render(meta), m.ttlLine(), status)
+	out = append(out, st.Text.Render(meta), m.ttlLine())
+	out = append(out, m.detailStatusLines()...)
 
 	if d.view == nil { // not laid out yet (Update lays it out)
 		return m.fitWithFooter(out, hints)
@@ -96,8 +93,54 @@ func (m *Model) detailView() string {
 	return m.fitWithFooter(out, hints)
 }
 
-// detailRows is how many value lines the detail view shows.
-func (m *Model) detailRows() int { return max(0, m.height-detailHeaderLines-1) }
+// detailRows is how many value lines the detail view shows: fewer while a
+// failed read's reason takes more than its one status line.
+func (m *Model) detailRows() int {
+	extra := 0
+	if m.detail != nil && m.detail.res != nil {
+		extra = len(m.detailStatusLines()) - 1
+	}
+	return max(0, m.height-detailHeaderLines-1-extra)
+}
+
+// maxStatusLines bounds a failed read's reason, wrapped in the detail.
+const maxStatusLines = 4
+
+// detailStatusLines is the detail's status line, and the search's. A
+// failed read's reason is wrapped at the detail's width (at most
+// maxStatusLines lines, under the unknown outcome's line if any): a connection error names the address it failed
+// at and the cause near its end, and cut at 80 columns it lost both
+// (found by c34: "✗ connection to 127.0.0.1:7341 failed: no node answered
+// ..." with the address of the failure and "connection refused" cut off).
+func (m *Model) detailStatusLines() []string {
+	st := m.common.Styles
+	d := m.detail
+	search := m.searchStatus()
+	if d.err == nil || d.conflict != nil {
+		return []string{strings.TrimSpace(m.detailStatus() + "  " + search)}
+	}
+	var out []string
+	if d.unsettled != nil {
+		for _, l := range common.Wrap(unsettledText, m.dw()) {
+			out = append(out, st.Warn.Render(l))
+		}
+	}
+	reason := common.Wrap("✗ "+errorText(d.err), m.dw())
+	if len(reason) > maxStatusLines {
+		reason = reason[:maxStatusLines]
+		reason[maxStatusLines-1] = ansi.Truncate(reason[maxStatusLines-1], m.dw()-1, "") + "…"
+	}
+	for _, l := range reason {
+		out = append(out, st.Error.Render(l))
+	}
+	if search != "" {
+		out[len(out)-1] = strings.TrimSpace(out[len(out)-1] + "  " + search)
+	}
+	return out
+}
+
+// unsettledText says the last write's outcome is unknown.
+const unsettledText = "? the last write's outcome is unknown (it may have been applied) · r reads the key; read again once a node answers"
 
 // ttlLine shows the time left, counting down with the console's tick.
 func (m *Model) ttlLine() string {
@@ -122,7 +165,7 @@ func (m *Model) detailStatus() string {
 	case d.conflict != nil:
 		return st.Error.Render("✗ "+conflictText(d.key, d.conflict)) + st.Muted.Render(" · r reloads")
 	case d.unsettled != nil:
-		s := st.Warn.Render("? the last write's outcome is unknown (it may have been applied) · r reads the key; read again once a node answers")
+		s := st.Warn.Render(unsettledText)
 		if d.err != nil {
 			s += st.Error.Render(" · ✗ " + errorText(d.err))
 		}
