@@ -2,14 +2,13 @@ package keys
 
 import (
 	"context"
-	"net"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/charmbracelet/x/ansi"
 
-	"github.com/norikv/norikv-console/client"
+	"github.com/norikv/norikv-console/ui/uitest"
 )
 
 // refusedReadError is a node address that refuses connections (a port
@@ -17,20 +16,10 @@ import (
 // it.
 func refusedReadError(t *testing.T) (string, error) {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	_ = ln.Close()
-	c, err := client.New(client.Config{Nodes: []string{addr}, TotalShards: 64, Timeout: 300 * time.Millisecond})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = c.Close() })
+	c, addr := uitest.RefusingClient(t)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 	defer cancel()
-	_, err = c.Get(ctx, []byte("user:1"), nil)
+	_, err := c.Get(ctx, []byte("user:1"), nil)
 	if err == nil || !strings.Contains(err.Error(), addr) || !strings.Contains(err.Error(), "connection refused") {
 		t.Fatalf("a read from %s that refuses connections: %v, want an error naming it", addr, err)
 	}

@@ -3,7 +3,6 @@ package ttl
 import (
 	"context"
 	"errors"
-	"net"
 	"strings"
 	"testing"
 	"time"
@@ -12,6 +11,7 @@ import (
 
 	"github.com/norikv/norikv-console/client"
 	"github.com/norikv/norikv-console/ui/common"
+	"github.com/norikv/norikv-console/ui/uitest"
 )
 
 // refusedErrors are the errors a real client gets from a node address
@@ -20,17 +20,7 @@ import (
 // failed at that address); and the address.
 func refusedErrors(t *testing.T) ([]error, string) {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	_ = ln.Close()
-	c, err := client.New(client.Config{Nodes: []string{addr}, TotalShards: 64, Timeout: 300 * time.Millisecond})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = c.Close() })
+	c, addr := uitest.RefusingClient(t)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 	defer cancel()
 	connErr := c.Connect(ctx)
