@@ -2,6 +2,7 @@ package cluster
 
 import (
 	"errors"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -141,4 +142,64 @@ func leadsOf(view, id string) string {
 		}
 	}
 	return ""
+}
+
+// TestSortByLeadsFollowsTheLeadersOwnDenial: the same stop, the nodes table
+// sorted by LEADS ↓: 10efa08 made n1's LEADS read 0, but the sort still
+// used the view's 22, so n1 stayed on top above n2 and n3 with 21 each:
+// the order disagreed with the numbers in the column it is sorted by.
+func TestSortByLeadsFollowsTheLeadersOwnDenial(t *testing.T) {
+	m := New(uitest.Common())
+	m.SetSize(140, 40)
+	m.SetSort(common.SortState{Column: "leads", Desc: true})
+	m.Update(common.TopologyMsg{At: t0, View: uitest.View(9, 3, 64, 3)})
+	for _, id := range []string{"n1", "n2", "n3"} {
+		m.Update(common.NodeStatusMsg{At: t0, NodeID: id, RTT: time.Millisecond, Status: statusOf(id, 64, 3, 5)})
+	}
+	if got := nodeOrder(m.View()); strings.Join(got, " ") != "n1 n2 n3" {
+		t.Fatalf("before the stop, LEADS ↓: n1 (22) first, then n2, n3 (21): %v\n%s", got, m.View())
+	}
+	at := t0.Add(3 * time.Second)
+	for _, id := range []string{"n2", "n3"} {
+		m.Update(common.NodeStatusMsg{At: at, NodeID: id, RTT: 1500 * time.Millisecond, Err: errors.New("context deadline exceeded")})
+	}
+	st := statusOf("n1", 64, 3, 5)
+	for i := range st.Groups {
+		st.Groups[i].State = "candidate"
+	}
+	m.Update(common.NodeStatusMsg{At: at, NodeID: "n1", RTT: time.Millisecond, Status: st})
+	v := m.View()
+	order := nodeOrder(v)
+	if strings.Join(order, " ") != "n2 n3 n1" {
+		t.Errorf("n1 says it leads nothing (LEADS 0): LEADS ↓ must put it last: %v\n%s", order, v)
+	}
+	prev := -1
+	for i, id := range order {
+		n, err := strconv.Atoi(leadsOf(v, id))
+		if err != nil {
+			t.Fatalf("%s's LEADS cell: %v", id, err)
+		}
+		if i > 0 && n > prev {
+			t.Errorf("LEADS ↓ reads %d above %d (%s)", prev, n, id)
+		}
+		prev = n
+	}
+}
+
+// nodeOrder is the node ids of the nodes table, top to bottom.
+func nodeOrder(view string) []string {
+	var out []string
+	for _, l := range strings.Split(view, "\n") {
+		if strings.HasPrefix(l, "SHARDS") { // the heatmap: the table is above
+			break
+		}
+		f := strings.Fields(l)
+		for i := 0; i+1 < len(f); i++ {
+			if strings.HasPrefix(f[i+1], "127.0.0.1:") {
+				out = append(out, f[i])
+				break
+			}
+		}
+	}
+	return out
 }

@@ -61,7 +61,8 @@ func (m *Model) sortNodes(ids []string) {
 			return healthRank(na.Role) < healthRank(nb.Role)
 		}
 	case "leads":
-		less = func(a, b string) bool { return m.leads[a] < m.leads[b] }
+		leads := m.leadsShown() // the LEADS column's numbers, not the view's count
+		less = func(a, b string) bool { return leads[a] < leads[b] }
 	case "RTT":
 		less = func(a, b string) bool { return m.rttOf(a) < m.rttOf(b) }
 	default:

@@ -2,6 +2,7 @@ package cluster
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -394,21 +395,28 @@ func (m *Model) nodeRow(id string) string {
 		m.nodeLabel(id), n.Addr, hs.Render(health), fmt.Sprintf("%6d", m.leadsNow(id)), conn, rtt)
 }
 
-// leadsNow is how many shards node id leads: the view's count less the
-// shards of groups it says, in its own report newer than the view, it
-// does not lead (denials).
-func (m *Model) leadsNow(id string) int {
-	n := m.leads[id]
+// leadsNow is how many shards node id leads, as the LEADS column shows it
+// (leadsShown).
+func (m *Model) leadsNow(id string) int { return m.leadsShown()[id] }
+
+// leadsShown is the LEADS column of every node: the view's count less the
+// shards of groups the node says, in its own report newer than the view,
+// it does not lead (denials). The table, its copy and the sort by LEADS
+// all read it, so the order agrees with the numbers. It is m.leads itself
+// (no copy) in the usual case and while travelling; callers must not
+// modify it.
+func (m *Model) leadsShown() map[string]int {
 	denied := m.denials()
 	if denied == nil || m.view == nil {
-		return n
+		return m.leads
 	}
+	out := maps.Clone(m.leads)
 	for _, sh := range m.view.Shards {
-		if g, ok := m.groupOf[sh.ID]; ok && denied[g][id] && sh.Leader() == id {
-			n--
+		if g, ok := m.groupOf[sh.ID]; ok && denied[g][sh.Leader()] {
+			out[sh.Leader()]--
 		}
 	}
-	return n
+	return out
 }
 
 // denials maps each group to the nodes whose own report, newer than the
