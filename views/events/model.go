@@ -66,9 +66,12 @@ type Model struct {
 	slow    map[string]*slowRun
 	entries ring
 	shown   []Entry // the entries matching the filter, newest first
-	filter  string
-	cursor  int // index into the filtered entries
-	top     int // first filtered entry shown
+	// shownSeq: each shown entry's number in the ring (ring.at), to keep
+	// the user's place when an entry moves (bump).
+	shownSeq []uint64
+	filter   string
+	cursor   int // index into the filtered entries
+	top      int // first filtered entry shown
 	// shown in the cluster pane (time travel): the entry's epoch and time;
 	// zero when live.
 	travelEpoch uint64

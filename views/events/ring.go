@@ -47,6 +47,22 @@ func (r *ring) at(seq uint64) (*Entry, bool) {
 	return &r.buf[(r.next-back+len(r.buf))%len(r.buf)], true
 }
 
+// moveToNewest moves entry number seq to the newest place, the entries
+// newer than it one place back (each number one less), and returns its new
+// number; false when seq is no longer held.
+func (r *ring) moveToNewest(seq uint64) (uint64, bool) {
+	if !r.holds(seq) {
+		return 0, false
+	}
+	pos := func(s uint64) int { return (r.next - int(r.pushed-s) + len(r.buf)) % len(r.buf) }
+	e := r.buf[pos(seq)]
+	for s := seq; s+1 < r.pushed; s++ {
+		r.buf[pos(s)] = r.buf[pos(s+1)]
+	}
+	r.buf[pos(r.pushed-1)] = e
+	return r.pushed - 1, true
+}
+
 // newestFirst returns the entries, newest first, in a new slice.
 func (r *ring) newestFirst() []Entry {
 	out := make([]Entry, r.n)

@@ -83,3 +83,30 @@ func TestClickOnAScrolledTimeline(t *testing.T) {
 		}
 	}
 }
+
+// TestRingMoveToNewest: moving an entry to the newest place in a ring that
+// wrapped keeps the others in order and renumbers the newer ones; an entry
+// let go is not moved.
+func TestRingMoveToNewest(t *testing.T) {
+	r := newRing(4)
+	for i := 0; i < 6; i++ { // entries 2..5 held, the buffer wrapped
+		r.push(Entry{Epoch: uint64(i)})
+	}
+	if _, ok := r.moveToNewest(1); ok {
+		t.Fatal("entry 1, let go, moved")
+	}
+	seq, ok := r.moveToNewest(3)
+	if !ok || seq != 5 {
+		t.Fatalf("moveToNewest(3) = %d, %v; want 5", seq, ok)
+	}
+	var got []uint64
+	for _, e := range r.newestFirst() {
+		got = append(got, e.Epoch)
+	}
+	if fmt.Sprint(got) != "[3 5 4 2]" {
+		t.Fatalf("after moving 3 to the newest: %v, want [3 5 4 2]", got)
+	}
+	if e, _ := r.at(4); e.Epoch != 5 {
+		t.Errorf("entry 5 is number 4 now, at(4) = %d", e.Epoch)
+	}
+}

@@ -49,7 +49,8 @@ func (r *slowRun) text(id string) string {
 			s += ", answered in " + shortDur(r.longest)
 		}
 	} else {
-		s += fmt.Sprintf("%d times in %s", r.times, shortDur(r.last.Sub(r.first)))
+		// The entry is at its latest spell (bump): say when the first was.
+		s += fmt.Sprintf("%d times in %s (first %s)", r.times, shortDur(r.last.Sub(r.first)), r.first.Format("15:04:05"))
 		if r.longest > 0 {
 			s += ", longest answer " + shortDur(r.longest)
 		}
@@ -125,7 +126,7 @@ func (m *Model) foldSpells(at time.Time, prev, cur *client.ClusterView, spells m
 			if r != nil && !r.ended && at.Sub(r.first) < slowFoldFor && m.entries.holds(r.seq) {
 				r.times++
 				r.quiet, r.last, r.awaitRTT = true, at, false
-				m.rewrite(n.ID, r)
+				m.bump(n.ID, r, at, cur.Epoch)
 				continue
 			}
 			r = &slowRun{first: at, last: at, times: 1, quiet: true}
@@ -164,4 +165,64 @@ func (m *Model) rewrite(id string, r *slowRun) {
 		e.Note = r.text(id)
 		m.refilter()
 	}
+}
+
+// bump updates run r's entry for its spell starting at at and moves it to
+// the top of the timeline, at that time and epoch: a node still slow to
+// answer is news now, not buried under the events since its first spell
+// (the entry says when that was). The user's place stays put: an entry
+// selected off the top (cursor > 0) stays selected and the first entry
+// shown stays first; the selected entry itself is updated where it is,
+// not moved (it moves at its next spell once the cursor left it). With
+// the cursor on the newest entry, the cursor follows the newest, as for a
+// new entry (push).
+func (m *Model) bump(id string, r *slowRun, at time.Time, epoch uint64) {
+	hold := m.cursor > 0 && m.cursor < len(m.shownSeq)
+	var sel, top uint64
+	if hold {
+		sel, top = m.shownSeq[m.cursor], m.shownSeq[m.top]
+		if sel == r.seq {
+			m.rewrite(id, r)
+			return
+		}
+		if top == r.seq { // the first shown moves away: the next one is first
+			top = m.shownSeq[m.top+1]
+		}
+	}
+	old := r.seq
+	seq, ok := m.entries.moveToNewest(old)
+	if !ok {
+		return
+	}
+	renumber := func(s uint64) uint64 {
+		switch {
+		case s == old:
+			return seq
+		case s > old && s <= seq:
+			return s - 1
+		}
+		return s
+	}
+	for _, o := range m.slow {
+		o.seq = renumber(o.seq)
+	}
+	r.seq = seq
+	if e, ok := m.entries.at(seq); ok {
+		e.At, e.PrevEpoch, e.Epoch, e.Note = at, epoch, epoch, r.text(id)
+	}
+	m.refilter()
+	if hold {
+		m.cursor, m.top = m.indexOf(renumber(sel), m.cursor), m.indexOf(renumber(top), m.top)
+	}
+}
+
+// indexOf is the index of entry number seq among the entries shown, or
+// def when it is not shown.
+func (m *Model) indexOf(seq uint64, def int) int {
+	for i, s := range m.shownSeq {
+		if s == seq {
+			return i
+		}
+	}
+	return def
 }

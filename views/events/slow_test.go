@@ -119,20 +119,21 @@ func TestASlowNodeIsOneEntryNotAFlood(t *testing.T) {
 		t.Fatalf("%d entries after 30 slow answers of n2 and a leader move, want 3 (the first view, the move, one for n2's spells):\n%s",
 			len(got), strings.Join(got, "\n"))
 	}
-	// The move (at 16 s) is newer than n2's entry, at n2's first spell.
-	if !strings.Contains(got[0], "64 shards n2 -> n1") {
-		t.Errorf("the leader move is not its own entry: %q", got[0])
+	// The move (at 16 s) is its own entry; n2's, moved up at each of its
+	// spells (bump), is newer, at its last spell, and says when the first was.
+	if !strings.Contains(got[1], "64 shards n2 -> n1") {
+		t.Errorf("the leader move is not its own entry: %q", got[1])
 	}
 	// From the first spell (0.5 s) to the last answer (30.7 s).
-	if want := "n2 slow to answer: 30 times in 30s, longest answer 1.4s"; !strings.HasSuffix(got[1], want) {
-		t.Errorf("n2's entry %q, want it to end %q", got[1], want)
+	if want := "n2 slow to answer: 30 times in 30s (first 03:04:05), longest answer 1.4s"; !strings.HasSuffix(got[0], want) {
+		t.Errorf("n2's entry %q, want it to end %q", got[0], want)
 	}
-	if e := p.m.Entries()[1]; !e.At.Equal(t0.Add(500 * time.Millisecond)) {
-		t.Errorf("n2's entry is at %s, want its first spell's time", e.At.Format("15:04:05.000"))
+	if e := p.m.Entries()[0]; !e.At.Equal(t0.Add(30*time.Second+500*time.Millisecond)) || e.Epoch != 8 {
+		t.Errorf("n2's entry is at %s, epoch %d, want its last spell's time (30.5 s), epoch 8", e.At.Format("15:04:05.000"), e.Epoch)
 	}
 	// While a spell lasts, the entry says so.
 	p.set(500*time.Millisecond, "n2", roleNoAnswer)
-	if got := p.lines(); len(got) != 3 || !strings.HasSuffix(got[1], "31 times in 31s, longest answer 1.4s; no answer now") {
+	if got := p.lines(); len(got) != 3 || !strings.HasSuffix(got[0], "31 times in 31s (first 03:04:05), longest answer 1.4s; no answer now") {
 		t.Errorf("n2 not answering again:\n%s", strings.Join(got, "\n"))
 	}
 	p.at = p.at.Add(100 * time.Millisecond)
@@ -195,8 +196,8 @@ func TestSlowRunsOfSeveralNodesAndAClearedTimeline(t *testing.T) {
 	}
 	got := p.lines()
 	// n2: 0.5 s to 9.8 s; n3: 0.6 s to 9.7 s.
-	if len(got) != 3 || !strings.HasSuffix(got[0], "n3 slow to answer: 10 times in 9.1s, longest answer 0.7s") ||
-		!strings.HasSuffix(got[1], "n2 slow to answer: 10 times in 9.3s, longest answer 0.8s") {
+	if len(got) != 3 || !strings.HasSuffix(got[0], "n3 slow to answer: 10 times in 9.1s (first 03:04:05), longest answer 0.7s") ||
+		!strings.HasSuffix(got[1], "n2 slow to answer: 10 times in 9.3s (first 03:04:05), longest answer 0.8s") {
 		t.Fatalf("two slow nodes:\n%s", strings.Join(got, "\n"))
 	}
 	p.m.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("c")})

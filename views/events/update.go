@@ -180,15 +180,21 @@ func (m *Model) visible() []Entry { return m.shown }
 // changed.
 func (m *Model) refilter() {
 	all := m.entries.newestFirst()
+	m.shownSeq = m.shownSeq[:0]
+	newest := m.entries.pushed - 1 // all[i] is entry number newest-i
 	if m.filter == "" {
 		m.shown = all
+		for i := range all {
+			m.shownSeq = append(m.shownSeq, newest-uint64(i))
+		}
 		return
 	}
 	f := strings.ToLower(m.filter)
 	m.shown = m.shown[:0]
-	for _, e := range all {
+	for i, e := range all {
 		if strings.Contains(strings.ToLower(strings.Join(e.lines(), " ")), f) {
 			m.shown = append(m.shown, e)
+			m.shownSeq = append(m.shownSeq, newest-uint64(i))
 		}
 	}
 }
