@@ -36,7 +36,7 @@ func run(ctx context.Context, args []string) int {
 	// a shell command; an unknown word is refused with the closest command.
 	name, rest := headless.Split(args)
 	if name == "" {
-		return app.RunProcess(ctx, args, os.Stdout, os.Stderr)
+		return app.Run(ctx, args, os.Stdout, os.Stderr)
 	}
 	// A closed pipe (`scan | head`) then fails the write with EPIPE, which the
 	// commands treat as the reader being done (exit 0), instead of the

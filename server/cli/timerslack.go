@@ -10,15 +10,14 @@ import (
 	"github.com/norikv/norikv-console/server/internal/timerslack"
 )
 
-// DefaultTimerSlack is serve's, devcluster's and the console's
-// --timer-slack: with it a node at one client's Puts used 25-35% less CPU
-// per Put and its p99 fell from 7-10 ms to 4-7 ms on the benchmark VM
-// (BENCHMARKS.md; 1 ms and 2 ms did less). See server/internal/timerslack
-// for why.
-const DefaultTimerSlack = 4 * time.Millisecond
+// defaultTimerSlack is serve's and devcluster's --timer-slack: with it a
+// node at one client's Puts used 25-35% less CPU per Put and its p99 fell
+// from 7-10 ms to 4-7 ms on the benchmark VM (BENCHMARKS.md; 1 ms and 2 ms
+// did less). See server/internal/timerslack for why.
+const defaultTimerSlack = 4 * time.Millisecond
 
 func addTimerSlackFlag(fs *flag.FlagSet) *time.Duration {
-	return fs.Duration("timer-slack", DefaultTimerSlack,
+	return fs.Duration("timer-slack", defaultTimerSlack,
 		"Linux: how late the kernel may end this process's timed sleeps, so that it folds wake-ups together "+
 			"(fewer context switches per request; applied by executing the process again at start); 0 leaves the system's (usually 50us)")
 }
@@ -30,19 +29,6 @@ type process struct{ argv []string }
 
 // ownProcess is the process running this binary's command line.
 func ownProcess() *process { return &process{argv: os.Args} }
-
-// CheckTimerSlack returns what is wrong with d as a --timer-slack value.
-func CheckTimerSlack(d time.Duration) error { return timerslack.Check(d) }
-
-// ApplyProcessTimerSlack is --timer-slack for a command of this binary
-// outside this package (the console on its embedded cluster): it gives the
-// process running os.Args the slack d, as ServeProcess does, executing it
-// again; call it only from the process's own command path, never in tests
-// that run the command in-process. It returns false (a usage error, said
-// on stderr as "cmd: --timer-slack: ...") for a bad d.
-func ApplyProcessTimerSlack(cmd string, d time.Duration, stderr io.Writer) bool {
-	return ownProcess().applyTimerSlack(cmd, d, stderr)
-}
 
 // applyTimerSlack checks --timer-slack and gives the process that slack,
 // which executes it again (and so returns only when that fails). A bad

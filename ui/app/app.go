@@ -11,7 +11,6 @@ import (
 	"github.com/charmbracelet/lipgloss"
 
 	"github.com/norikv/norikv-console/keybindings"
-	"github.com/norikv/norikv-console/server/cli"
 	"github.com/norikv/norikv-console/themes"
 	"github.com/norikv/norikv-console/ui"
 	"github.com/norikv/norikv-console/ui/clipboard"
@@ -21,23 +20,8 @@ import (
 	"github.com/norikv/norikv-console/ui/journal"
 )
 
-// Run is the console's entry point inside a calling program (tests): it
-// returns the exit code. --timer-slack is checked but not applied
-// (RunProcess).
+// Run is the console's entry point: it returns the process exit code.
 func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	return run(ctx, args, stdout, stderr, false)
-}
-
-// RunProcess is Run as the process's own command (main): when the console
-// will start its embedded cluster it first gives the process --timer-slack,
-// as `serve` does, executing it again from os.Args (same pid, arguments,
-// environment and terminal) before the cluster or the TUI starts. With a
-// remote cluster the process is left alone.
-func RunProcess(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	return run(ctx, args, stdout, stderr, true)
-}
-
-func run(ctx context.Context, args []string, stdout, stderr io.Writer, ownProcess bool) int {
 	f, err := ParseFlags(args)
 	if errors.Is(err, ErrHelp) {
 		fmt.Fprint(stdout, Usage)
@@ -54,10 +38,6 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer, ownProces
 	s, file, err := LoadSettings(f)
 	if err != nil {
 		fmt.Fprintln(stderr, "norikv-console:", err)
-		return 2
-	}
-	// Before anything is started or said: it executes the process again.
-	if ownProcess && s.Embedded() && !cli.ApplyProcessTimerSlack("norikv-console", f.TimerSlack, stderr) {
 		return 2
 	}
 	sess, err := Start(ctx, s, stderr)

@@ -12,7 +12,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/norikv/norikv-console/server/cli"
 	"github.com/norikv/norikv-console/themes"
 	"github.com/norikv/norikv-console/ui/config"
 )
@@ -27,9 +26,6 @@ type Flags struct {
 	Config   string
 	Version  bool
 	Help     bool
-	// TimerSlack is --timer-slack: the process's timer slack when it runs
-	// the embedded cluster (RunProcess); ignored with a remote cluster.
-	TimerSlack time.Duration
 
 	set map[string]bool // flags given explicitly
 }
@@ -57,9 +53,6 @@ Flags:
   --theme NAME      dark (default), light or high-contrast; NO_COLOR turns colour off
   --read-only       refuse writes and cluster operations
   --config PATH     config file (default $XDG_CONFIG_HOME/norikv-console/config.yaml)
-  --timer-slack D   Linux: the process's timer slack when it runs the embedded
-                    cluster (default 4ms, as serve's; 0 leaves the system's, at
-                    most 100ms); accepted and ignored with --nodes or a profile
   --version         print the version and exit
   --help            print this help and exit
 
@@ -83,7 +76,6 @@ func ParseFlags(args []string) (Flags, error) {
 	fs.StringVar(&f.Theme, "theme", "", "")
 	fs.BoolVar(&f.ReadOnly, "read-only", false, "")
 	fs.StringVar(&f.Config, "config", "", "")
-	fs.DurationVar(&f.TimerSlack, "timer-slack", cli.DefaultTimerSlack, "")
 	fs.BoolVar(&f.Version, "version", false, "")
 	fs.BoolVar(&f.Help, "help", false, "")
 	fs.BoolVar(&f.Help, "h", false, "")
@@ -112,9 +104,6 @@ func ParseFlags(args []string) (Flags, error) {
 	}
 	if f.set["shards"] && (f.Shards < 1 || f.Shards > 1<<20) {
 		return f, fmt.Errorf("--shards must be 1..1048576, got %d", f.Shards)
-	}
-	if err := cli.CheckTimerSlack(f.TimerSlack); err != nil {
-		return f, fmt.Errorf("--timer-slack: %w", err)
 	}
 	if f.Theme != "" {
 		if _, err := themes.ByName(f.Theme); err != nil {

@@ -144,7 +144,6 @@ func TestSplit(t *testing.T) {
 		{[]string{"--profile", "prod", "status"}, "status", []string{"--profile", "prod"}},
 		{[]string{"--read-only", "--nodes=a:1", "put", "k", "v"}, "put", []string{"--read-only", "--nodes=a:1", "k", "v"}},
 		{[]string{"--theme", "dark", "--read-only"}, "", []string{"--theme", "dark", "--read-only"}},
-		{[]string{"--timer-slack", "0"}, "", []string{"--timer-slack", "0"}}, // the console's flag and its value
 		{nil, "", nil},
 	}
 	for _, c := range cases {

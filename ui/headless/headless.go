@@ -93,7 +93,7 @@ func Split(argv []string) (name string, rest []string) {
 		}
 		n, _, hasVal := strings.Cut(strings.TrimLeft(tok, "-"), "=")
 		switch n {
-		case "profile", "nodes", "shards", "config", "theme", "timer-slack", "output", "o":
+		case "profile", "nodes", "shards", "config", "theme", "output", "o":
 			if !hasVal {
 				i++
 			}
