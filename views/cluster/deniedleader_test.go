@@ -23,10 +23,7 @@ import (
 func TestShardLineFollowsTheLeadersOwnDenial(t *testing.T) {
 	m := New(uitest.Common())
 	m.SetSize(140, 40)
-	m.Update(common.TopologyMsg{At: t0, View: uitest.View(9, 3, 64, 3)}) // g0 (shards 0-21) led by n1
-	for _, id := range []string{"n1", "n2", "n3"} {
-		m.Update(common.NodeStatusMsg{At: t0, NodeID: id, RTT: time.Millisecond, Status: statusOf(id, 64, 3, 5)})
-	}
+	answerAll(m) // g0 (shards 0-21) led by n1
 	m.Update(shardRouteMsg{reqID: m.reqID, shard: 0, route: client.Route{Shard: 0, LeaderID: "n1"}})
 	line := shardLine(m.View())
 	if !strings.Contains(line, "leader █ n1") && !strings.Contains(line, "leader [") {
@@ -35,15 +32,7 @@ func TestShardLineFollowsTheLeadersOwnDenial(t *testing.T) {
 
 	// n2 and n3 stop: their polls fail; n1 answers, leading nothing.
 	at := t0.Add(3 * time.Second)
-	for _, id := range []string{"n2", "n3"} {
-		m.Update(common.NodeStatusMsg{At: at, NodeID: id, RTT: 1500 * time.Millisecond, Err: errors.New("context deadline exceeded")})
-	}
-	st := statusOf("n1", 64, 3, 5)
-	for i := range st.Groups {
-		st.Groups[i].State = "candidate"
-	}
-	st.MetaCutOff = "it has not heard from the metadata group's leader for 9 s"
-	m.Update(common.NodeStatusMsg{At: at, NodeID: "n1", RTT: time.Millisecond, Status: st})
+	stopAllButN1(m, at, "it has not heard from the metadata group's leader for 9 s")
 	m.Update(shardRouteMsg{reqID: m.reqID, shard: 0, route: client.Route{Shard: 0, LeaderID: "n1"}})
 
 	v := m.View()
@@ -72,6 +61,30 @@ func TestShardLineFollowsTheLeadersOwnDenial(t *testing.T) {
 }
 
 // shardLine is the line under the heatmap about the cursor's shard.
+// answerAll gives the pane a 64-shard view of 3 groups and every node's
+// answer, each node leading its group.
+func answerAll(m *Model) {
+	m.Update(common.TopologyMsg{At: t0, View: uitest.View(9, 3, 64, 3)})
+	for _, id := range []string{"n1", "n2", "n3"} {
+		m.Update(common.NodeStatusMsg{At: t0, NodeID: id, RTT: time.Millisecond, Status: statusOf(id, 64, 3, 5)})
+	}
+}
+
+// stopAllButN1 is n2 and n3 stopped at at: their polls time out, and n1
+// answers leading nothing (every group a candidate), cut off from the
+// metadata group as cutOff says ("" when not).
+func stopAllButN1(m *Model, at time.Time, cutOff string) {
+	for _, id := range []string{"n2", "n3"} {
+		m.Update(common.NodeStatusMsg{At: at, NodeID: id, RTT: 1500 * time.Millisecond, Err: errors.New("context deadline exceeded")})
+	}
+	st := statusOf("n1", 64, 3, 5)
+	for i := range st.Groups {
+		st.Groups[i].State = "candidate"
+	}
+	st.MetaCutOff = cutOff
+	m.Update(common.NodeStatusMsg{At: at, NodeID: "n1", RTT: time.Millisecond, Status: st})
+}
+
 func shardLine(view string) string {
 	for _, l := range strings.Split(view, "\n") {
 		if strings.HasPrefix(l, "shard ") {
@@ -97,20 +110,10 @@ func cacheLineOf(view string) string {
 func TestHeatmapAndLeadsFollowTheLeadersOwnDenial(t *testing.T) {
 	m := New(uitest.Common())
 	m.SetSize(140, 40)
-	m.Update(common.TopologyMsg{At: t0, View: uitest.View(9, 3, 64, 3)})
-	for _, id := range []string{"n1", "n2", "n3"} {
-		m.Update(common.NodeStatusMsg{At: t0, NodeID: id, RTT: time.Millisecond, Status: statusOf(id, 64, 3, 5)})
-	}
+	answerAll(m)
 	before := m.View()
 	at := t0.Add(3 * time.Second)
-	for _, id := range []string{"n2", "n3"} {
-		m.Update(common.NodeStatusMsg{At: at, NodeID: id, RTT: 1500 * time.Millisecond, Err: errors.New("context deadline exceeded")})
-	}
-	st := statusOf("n1", 64, 3, 5)
-	for i := range st.Groups {
-		st.Groups[i].State = "candidate"
-	}
-	m.Update(common.NodeStatusMsg{At: at, NodeID: "n1", RTT: time.Millisecond, Status: st})
+	stopAllButN1(m, at, "")
 	v := m.View()
 	if got := leadsOf(before, "n1"); got != "22" {
 		t.Fatalf("before the stop n1 leads g0's 22 shards, LEADS %q\n%s", got, before)
@@ -152,22 +155,12 @@ func TestSortByLeadsFollowsTheLeadersOwnDenial(t *testing.T) {
 	m := New(uitest.Common())
 	m.SetSize(140, 40)
 	m.SetSort(common.SortState{Column: "leads", Desc: true})
-	m.Update(common.TopologyMsg{At: t0, View: uitest.View(9, 3, 64, 3)})
-	for _, id := range []string{"n1", "n2", "n3"} {
-		m.Update(common.NodeStatusMsg{At: t0, NodeID: id, RTT: time.Millisecond, Status: statusOf(id, 64, 3, 5)})
-	}
+	answerAll(m)
 	if got := nodeOrder(m.View()); strings.Join(got, " ") != "n1 n2 n3" {
 		t.Fatalf("before the stop, LEADS ↓: n1 (22) first, then n2, n3 (21): %v\n%s", got, m.View())
 	}
 	at := t0.Add(3 * time.Second)
-	for _, id := range []string{"n2", "n3"} {
-		m.Update(common.NodeStatusMsg{At: at, NodeID: id, RTT: 1500 * time.Millisecond, Err: errors.New("context deadline exceeded")})
-	}
-	st := statusOf("n1", 64, 3, 5)
-	for i := range st.Groups {
-		st.Groups[i].State = "candidate"
-	}
-	m.Update(common.NodeStatusMsg{At: at, NodeID: "n1", RTT: time.Millisecond, Status: st})
+	stopAllButN1(m, at, "")
 	v := m.View()
 	order := nodeOrder(v)
 	if strings.Join(order, " ") != "n2 n3 n1" {
