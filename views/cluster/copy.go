@@ -29,13 +29,14 @@ func (m *Model) CopyTable() (what, tsv string, ok bool) {
 	}
 	var b strings.Builder
 	b.WriteString("node\taddress\thealth\tleads\tconnected\trtt_us\n")
+	leads := m.leadsShown()
 	for _, id := range nodes {
 		n, _ := m.view.Node(id)
 		conn, rtt := m.connCell(n.Addr), ""
 		if _, d, ok := m.rttCell(id); ok {
 			rtt = fmt.Sprint(d.Microseconds())
 		}
-		fmt.Fprintf(&b, "%s\t%s\t%s\t%d\t%s\t%s\n", id, n.Addr, n.Role, m.leadsNow(id), conn, rtt)
+		fmt.Fprintf(&b, "%s\t%s\t%s\t%d\t%s\t%s\n", id, n.Addr, n.Role, leads[id], conn, rtt)
 	}
 	what = fmt.Sprintf("nodes table (%d nodes)", len(nodes))
 	if m.travel != nil {

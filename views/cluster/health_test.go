@@ -21,7 +21,7 @@ func TestUnreachableHealthInFullAndRed(t *testing.T) {
 	v.Nodes = append([]client.ClusterNode(nil), v.Nodes...)
 	v.Nodes[2].Role = "unreachable"
 	m.Update(common.TopologyMsg{At: t0, View: v})
-	row := m.nodeRow("n3")
+	row := m.nodeRow("n3", m.leadsShown())
 	if !strings.Contains(row, c.Styles.Error.Render("unreachable")) {
 		t.Fatalf("n3 row lacks a red %q: %q", "unreachable", row)
 	}

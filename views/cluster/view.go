@@ -113,8 +113,9 @@ func (m *Model) View() string {
 	if m.view == nil {
 		b.WriteString("\n" + st.Muted.Render("waiting for the first cluster view…"))
 	}
+	leads := m.leadsShown()
 	for _, id := range m.geom.tableNodes {
-		b.WriteString("\n" + m.nodeRow(id))
+		b.WriteString("\n" + m.nodeRow(id, leads))
 	}
 	if g := m.geom; g.tableTotal > 0 {
 		b.WriteString("\n" + st.Muted.Render(fmt.Sprintf("nodes %d-%d of %d · %s %s scroll",
@@ -367,7 +368,9 @@ func (m *Model) nodeLabel(id string) string {
 	return "[" + nodeGlyph(i) + "] " + id
 }
 
-func (m *Model) nodeRow(id string) string {
+// nodeRow is node id's row of the table; leads is the LEADS column
+// (leadsShown), computed once for the table.
+func (m *Model) nodeRow(id string, leads map[string]int) string {
 	st := m.common.Styles
 	n, _ := m.view.Node(id)
 	health := n.Role
@@ -387,17 +390,13 @@ func (m *Model) nodeRow(id string) string {
 		if differs {
 			ns = st.Warn
 		}
-		return common.Columns(travelCols, m.nodeLabel(id), n.Addr, hs.Render(health), fmt.Sprintf("%6d", m.leads[id]), ns.Render(now))
+		return common.Columns(travelCols, m.nodeLabel(id), n.Addr, hs.Render(health), fmt.Sprintf("%6d", leads[id]), ns.Render(now))
 	}
 	conn := m.connCell(n.Addr)
 	rtt, _, _ := m.rttCell(id)
 	return common.Columns(tableCols,
-		m.nodeLabel(id), n.Addr, hs.Render(health), fmt.Sprintf("%6d", m.leadsNow(id)), conn, rtt)
+		m.nodeLabel(id), n.Addr, hs.Render(health), fmt.Sprintf("%6d", leads[id]), conn, rtt)
 }
-
-// leadsNow is how many shards node id leads, as the LEADS column shows it
-// (leadsShown).
-func (m *Model) leadsNow(id string) int { return m.leadsShown()[id] }
 
 // leadsShown is the LEADS column of every node: the view's count less the
 // shards of groups the node says, in its own report newer than the view,
